@@ -1,0 +1,1 @@
+"""HTTP clients for Zendesk and Salesforce. No business logic lives here."""

@@ -1,0 +1,484 @@
+"""Salesforce over simple-salesforce, with the one HTTP policy underneath.
+
+simple-salesforce sets no timeout and does not retry; it accepts a requests
+session, so it gets :class:`PolicySession` and with it our timeouts, retries and
+call counts.  Login is done here (not by simple-salesforce) because its login
+helpers build ``https://{domain}.salesforce.com`` URLs that cannot point at the
+sandbox; the SOAP and OAuth exchanges are the same ones it would send.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceRefusedRequest,
+)
+from simple_salesforce.login import soap_login, token_login
+
+from connectors.http import (
+    AuthenticationFailed,
+    BudgetExhausted,
+    CallStats,
+    PolicySession,
+    RequestRejected,
+    RetryPolicy,
+    ServiceUnavailable,
+    mount_loopback,
+)
+from connectors.redact import redact, secret_field
+
+log = logging.getLogger("csops.salesforce")
+T = TypeVar("T")
+
+COLLECTION_SIZE = 200
+AUTH_MODES = ("password", "jwt", "client_credentials", "session")
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_FORBIDDEN_IN_WHERE = {"LIMIT", "ORDER", "GROUP", "HAVING", "OFFSET", "FOR", "WITH", "FROM", "SELECT",
+                       "UPDATE", "TYPEOF", "USING", "UNION"}
+
+
+@dataclass
+class SalesforceConfig:
+    instance_url: str | None = None
+    login_url: str | None = None
+    domain: str = "login"
+    auth: str | None = None
+    username: str | None = None
+    password: str | None = secret_field()  # type: ignore[assignment]
+    security_token: str | None = secret_field()  # type: ignore[assignment]
+    consumer_key: str | None = None
+    consumer_secret: str | None = secret_field()  # type: ignore[assignment]
+    private_key_file: str | None = None
+    session_id: str | None = secret_field()  # type: ignore[assignment]
+    api_version: str = "60.0"
+    object: str = "Account"
+    fields: list[str] = field(default_factory=list)
+    where: str | None = None
+    bulk_threshold: int = 2000
+    lookback_seconds: int = 300
+    max_daily_usage_pct: float = 80.0
+    timeout_seconds: float = 120.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.instance_url or self.username or self.consumer_key or self.session_id)
+
+    def auth_mode(self) -> str:
+        if self.auth:
+            return self.auth
+        if self.session_id:
+            return "session"
+        if self.private_key_file:
+            return "jwt"
+        if self.consumer_key and self.consumer_secret:
+            return "client_credentials"
+        return "password"
+
+
+class FieldError(RequestRejected):
+    """A configured field does not exist or cannot be written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 400)
+
+
+@dataclass
+class RecordFailure:
+    id: str
+    status_code: str
+    message: str
+    fields: list[str]
+
+
+@dataclass
+class WriteResult:
+    written: list[str] = field(default_factory=list)
+    failed: list[RecordFailure] = field(default_factory=list)
+    api_calls: int = 0
+
+
+@dataclass
+class QueryPage:
+    records: list[dict[str, Any]]
+    done: bool
+
+
+def validate_where(where: str) -> str:
+    """Check a user's WHERE filter cannot end or extend the statement; return it parenthesised."""
+    depth, quoted, i, word = 0, False, 0, ""
+    words: list[str] = []
+    while i < len(where):
+        ch = where[i]
+        if quoted:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "'":
+                quoted = False
+        elif ch == "'":
+            quoted = True
+        elif ch == ";":
+            raise RequestRejected("salesforce.where: ';' is not allowed in the filter", 400)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                raise RequestRejected("salesforce.where: unbalanced ')' in the filter", 400)
+        if not quoted and (ch.isalnum() or ch == "_"):
+            word += ch
+        else:
+            if word:
+                words.append(word.upper())
+            word = ""
+        i += 1
+    if word:
+        words.append(word.upper())
+    if quoted:
+        raise RequestRejected("salesforce.where: unterminated string literal in the filter", 400)
+    if depth:
+        raise RequestRejected("salesforce.where: unbalanced '(' in the filter", 400)
+    bad = sorted(set(words) & _FORBIDDEN_IN_WHERE)
+    if bad:
+        raise RequestRejected(f"salesforce.where: the filter may only hold conditions; '{bad[0]}' would "
+                              "change the statement", 400)
+    return f"({where})"
+
+
+def soql_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_sf_datetime(value: str) -> datetime:
+    v = value.replace("Z", "+0000")
+    if re.search(r"[+-]\d{2}:\d{2}$", v):
+        v = v[:-3] + v[-2:]
+    fmt = "%Y-%m-%dT%H:%M:%S.%f%z" if "." in v else "%Y-%m-%dT%H:%M:%S%z"
+    return datetime.strptime(v, fmt)
+
+
+class SalesforceClient:
+    def __init__(self, config: SalesforceConfig, policy: RetryPolicy | None = None,
+                 stats: CallStats | None = None, private_key: str | None = None) -> None:
+        self.config = config
+        if not config.configured:
+            raise AuthenticationFailed("salesforce: no credentials in csops.yaml (see the salesforce section "
+                                       "of csops.example.yaml)")
+        mode = config.auth_mode()
+        if mode not in AUTH_MODES:
+            raise AuthenticationFailed(f"salesforce.auth: unknown mode '{mode}'{suggest(mode, AUTH_MODES)}; "
+                                       f"one of {', '.join(AUTH_MODES)}")
+        self.mode = mode
+        base = policy or RetryPolicy()
+        self.session = PolicySession("salesforce", RetryPolicy(**{**base.__dict__,
+                                                                 "read_timeout": config.timeout_seconds}), stats)
+        self.session.hooks["response"].append(self._read_usage)
+        self.session.final_answer = lambda r: b"<faultcode>" in r.content[:4000]
+        self._private_key = private_key
+        for url in (config.instance_url, config.login_url):
+            if url:
+                mount_loopback(self.session, url)
+        self.api_used: int | None = None
+        self.api_total: int | None = None
+        self._sf: Salesforce | None = None
+        self._describe: dict[str, dict[str, Any]] | None = None
+
+    # -- usage --------------------------------------------------------------
+    def _read_usage(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
+        m = re.search(r"api-usage=(\d+)/(\d+)", resp.headers.get("Sforce-Limit-Info", ""))
+        if m:
+            self.api_used, self.api_total = int(m.group(1)), int(m.group(2))
+
+    @property
+    def api_usage(self) -> str | None:
+        return f"{self.api_used}/{self.api_total}" if self.api_total else None
+
+    def check_budget(self) -> None:
+        if self.api_used is None or not self.api_total:
+            return
+        pct = 100.0 * self.api_used / self.api_total
+        if pct >= self.config.max_daily_usage_pct:
+            raise BudgetExhausted(
+                f"salesforce: the org's daily API usage is {self.api_used}/{self.api_total} ({pct:.1f}%), past "
+                f"the budget salesforce.max_daily_usage_pct={self.config.max_daily_usage_pct:g}; stopped with "
+                "all state kept — the next run continues once the rolling 24 h window frees calls")
+
+    # -- login --------------------------------------------------------------
+    @property
+    def login_base(self) -> str:
+        if self.config.login_url:
+            return self.config.login_url.rstrip("/")
+        return f"https://{self.config.domain}.salesforce.com"
+
+    def _login(self) -> Salesforce:
+        cfg = self.config
+        version = cfg.api_version
+        try:
+            if self.mode == "session":
+                if not (cfg.session_id and cfg.instance_url):
+                    raise AuthenticationFailed("salesforce: auth 'session' needs salesforce.session_id and "
+                                               "salesforce.instance_url")
+                session_id, instance = cfg.session_id, _host(cfg.instance_url)
+            elif self.mode == "password":
+                if not (cfg.username and cfg.password):
+                    raise AuthenticationFailed("salesforce: auth 'password' needs salesforce.username, "
+                                               "salesforce.password and salesforce.security_token")
+                body = _soap_login_body(cfg.username, cfg.password + (cfg.security_token or ""))
+                session_id, instance = soap_login(
+                    f"{self.login_base}/services/Soap/u/{version}", body,
+                    {"content-type": "text/xml", "charset": "UTF-8", "SOAPAction": "login"}, None, self.session)
+            elif self.mode == "client_credentials":
+                session_id, instance = token_login(
+                    f"{self.login_base}/services/oauth2/token",
+                    {"grant_type": "client_credentials", "client_id": cfg.consumer_key,
+                     "client_secret": cfg.consumer_secret}, cfg.domain, cfg.consumer_key or "", None, None,
+                    self.session)
+            else:
+                session_id, instance = token_login(
+                    f"{self.login_base}/services/oauth2/token",
+                    {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                     "assertion": self._jwt_assertion()}, cfg.domain, cfg.consumer_key or "", None, None,
+                    self.session)
+        except SalesforceAuthenticationFailed as exc:
+            raise AuthenticationFailed(f"salesforce: login ({self.mode}) at {self.login_base} refused: "
+                                       f"{redact(str(exc.message))}") from None
+        if cfg.instance_url and _host(cfg.instance_url) != instance:
+            mount_loopback(self.session, f"http://{instance}")
+        return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version)
+
+    def _jwt_assertion(self) -> str:
+        import jwt
+
+        cfg = self.config
+        key = self._private_key
+        if key is None:
+            if not cfg.private_key_file:
+                raise AuthenticationFailed("salesforce: auth 'jwt' needs salesforce.private_key_file")
+            try:
+                with open(cfg.private_key_file, encoding="utf-8") as fh:
+                    key = fh.read()
+            except OSError as exc:
+                raise AuthenticationFailed(f"salesforce.private_key_file: cannot read it: {exc.strerror}") from None
+        claims = {"iss": cfg.consumer_key, "sub": cfg.username, "aud": self.login_base,
+                  "exp": int(time.time()) + 180}
+        return str(jwt.encode(claims, key, algorithm="RS256"))
+
+    @property
+    def sf(self) -> Salesforce:
+        if self._sf is None:
+            self._sf = self._login()
+        return self._sf
+
+    def call(self, fn: Callable[[Salesforce], T], what: str) -> T:
+        """Run one simple-salesforce call: budget first, one re-login on an expired session."""
+        self.check_budget()
+        for attempt in (1, 2):
+            try:
+                return fn(self.sf)
+            except SalesforceExpiredSession:
+                if attempt == 2 or self.mode == "session":
+                    raise AuthenticationFailed(f"salesforce: {what}: session invalid or expired "
+                                               "(INVALID_SESSION_ID)") from None
+                log.info("salesforce: session expired; logging in again")
+                self._sf = None
+            except SalesforceRefusedRequest as exc:
+                text = str(exc.content)
+                if "REQUEST_LIMIT_EXCEEDED" in text:
+                    raise BudgetExhausted(f"salesforce: {what}: the org's daily API limit is exhausted "
+                                          "(REQUEST_LIMIT_EXCEEDED); stopped with all state kept — the next run "
+                                          "continues once the rolling 24 h window frees calls") from None
+                raise RequestRejected(f"salesforce: {what} refused (403): {redact(text[:300])}", 403) from None
+            except SalesforceError as exc:
+                raise RequestRejected(f"salesforce: {what} failed ({exc.status}): "
+                                      f"{redact(_error_text(exc.content))}", int(exc.status)) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- describe -----------------------------------------------------------
+    def describe(self) -> dict[str, dict[str, Any]]:
+        """Field metadata of the configured object, fetched once per client."""
+        if self._describe is None:
+            obj = self.config.object
+            data = self.call(lambda sf: sf.restful(f"sobjects/{obj}/describe"), f"describe {obj}")
+            self._describe = {f["name"]: f for f in (data or {}).get("fields", [])}
+        return self._describe
+
+    def check_fields(self, fields: list[str], writeback: list[str] = (),  # type: ignore[assignment]
+                     where: str = "salesforce.fields") -> list[str]:
+        """Canonical names for ``fields``; errors name the field and suggest close ones."""
+        known = self.describe()
+        lower = {k.lower(): k for k in known}
+        out, problems = [], []
+        for name in list(fields) + [f for f in writeback if f not in fields]:
+            if not _IDENT.match(name):
+                problems.append(f"{where}: '{name}' is not a field name")
+                continue
+            canon = lower.get(name.lower())
+            if canon is None:
+                problems.append(f"{where}: {self.config.object} has no field '{name}'{suggest(name, known)}")
+                continue
+            if name in writeback and not known[canon].get("updateable"):
+                problems.append(f"rules writeback: {self.config.object}.{canon} is not updateable "
+                                "(read-only, or the integration user lacks edit access)")
+            if name in fields:
+                out.append(canon)
+        if problems:
+            raise FieldError("; ".join(problems))
+        return out
+
+    # -- read ---------------------------------------------------------------
+    def query_pages(self, soql: str, include_deleted: bool = True) -> Iterator[QueryPage]:
+        data = self.call(lambda sf: sf.query(soql, include_deleted=include_deleted), "query")
+        while True:
+            records = data.get("records") or []
+            for r in records:
+                r.pop("attributes", None)
+            done = bool(data.get("done", True))
+            yield QueryPage(records, done)
+            if done or not data.get("nextRecordsUrl"):
+                return
+            nxt: str = data["nextRecordsUrl"]
+
+            def more(sf: Salesforce, url: str = nxt) -> Any:
+                return sf.query_more(url, identifier_is_url=True)
+            data = self.call(more, "query more")
+
+    def build_query(self, fields: list[str], since: datetime | None = None, where: str | None = None) -> str:
+        cols = ["Id", "SystemModstamp", "IsDeleted"] + [f for f in fields if f not in
+                                                         ("Id", "SystemModstamp", "IsDeleted")]
+        for c in cols:
+            if not _IDENT.match(c):
+                raise FieldError(f"salesforce.fields: '{c}' is not a field name")
+        if not _IDENT.match(self.config.object):
+            raise FieldError(f"salesforce.object: '{self.config.object}' is not an object name")
+        conds = []
+        if since is not None:
+            conds.append(f"SystemModstamp >= {soql_datetime(since)}")
+        if where:
+            conds.append(validate_where(where))
+        text = f"SELECT {', '.join(cols)} FROM {self.config.object}"
+        if conds:
+            text += " WHERE " + " AND ".join(conds)
+        return text + " ORDER BY SystemModstamp ASC, Id ASC"
+
+    # -- write --------------------------------------------------------------
+    def update(self, changes: dict[str, dict[str, Any]], lock_retries: int = 3) -> WriteResult:
+        """Write ``{id: {field: value}}``: sObject Collections in 200s, or Bulk API 2.0 above the threshold."""
+        result = WriteResult()
+        if not changes:
+            return result
+        if len(changes) > self.config.bulk_threshold:
+            return self._bulk_update(changes)
+        pending = dict(changes)
+        for attempt in range(lock_retries + 1):
+            locked: dict[str, dict[str, Any]] = {}
+            ids = list(pending)
+            for start in range(0, len(ids), COLLECTION_SIZE):
+                chunk = ids[start:start + COLLECTION_SIZE]
+                records = [{"attributes": {"type": self.config.object}, "id": i, **pending[i]} for i in chunk]
+                body = {"allOrNone": False, "records": records}
+                def patch(sf: Salesforce, b: dict[str, Any] = body) -> Any:
+                    return sf.restful("composite/sobjects", method="PATCH", json=b)
+                answer = self.call(patch, "update records")
+                result.api_calls += 1
+                if not isinstance(answer, list) or len(answer) != len(chunk):
+                    raise ServiceUnavailable("salesforce: composite/sobjects answered with "
+                                             f"{len(answer) if isinstance(answer, list) else 'no'} results for "
+                                             f"{len(chunk)} records")
+                for rec_id, item in zip(chunk, answer, strict=True):
+                    if item.get("success"):
+                        result.written.append(rec_id)
+                        continue
+                    errors = item.get("errors") or [{}]
+                    first = errors[0]
+                    code = str(first.get("statusCode", "UNKNOWN"))
+                    if code == "UNABLE_TO_LOCK_ROW" and attempt < lock_retries:
+                        locked[rec_id] = pending[rec_id]
+                        continue
+                    result.failed.append(RecordFailure(rec_id, code, str(first.get("message", "")),
+                                                       list(first.get("fields") or [])))
+            if not locked:
+                break
+            log.info("salesforce: %d records locked (UNABLE_TO_LOCK_ROW); retrying them", len(locked))
+            time.sleep(min(4.0, 0.5 * 2 ** attempt))
+            pending = locked
+        return result
+
+    def _bulk_update(self, changes: dict[str, dict[str, Any]]) -> WriteResult:
+        import csv
+        import io
+
+        result = WriteResult()
+        columns = sorted({k for values in changes.values() for k in values})
+        records = [{"Id": i, **{c: _bulk_cell(v[c]) if c in v else "" for c in columns}}
+                   for i, v in changes.items()]
+        bulk = getattr(self.sf.bulk2, self.config.object)
+        before = self.session.stats.snapshot().get("salesforce", 0)
+        jobs = self.call(lambda sf: bulk.update(records=records, wait=1), "bulk update")
+        failed_ids: set[str] = set()
+        for job in jobs:
+            if int(job.get("numberRecordsFailed", 0)):
+                def failed(sf: Salesforce, j: str = job["job_id"]) -> str:
+                    return str(bulk.get_failed_records(j))
+                text = self.call(failed, "bulk failed results")
+                for row in csv.DictReader(io.StringIO(text)):
+                    code, _, message = (row.get("sf__Error") or "UNKNOWN:").partition(":")
+                    rid = row.get("sf__Id") or row.get("Id") or ""
+                    failed_ids.add(rid)
+                    result.failed.append(RecordFailure(rid, code, message, []))
+        result.written = [i for i in changes if i not in failed_ids]
+        result.api_calls = self.session.stats.snapshot().get("salesforce", 0) - before
+        return result
+
+
+def _bulk_cell(value: Any) -> str:
+    """Bulk API 2.0 CSV: an empty cell means "leave unchanged"; ``#N/A`` sets null."""
+    if value is None:
+        return "#N/A"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _error_text(content: Any) -> str:
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return "; ".join(f"{c.get('errorCode')}: {c.get('message')}" for c in content)
+    return str(content)[:300]
+
+
+def suggest(name: str, candidates: Any) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc
+
+
+def _soap_login_body(username: str, password: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8" ?>'
+            '<env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com">'
+            "<env:Header><urn:CallOptions><urn:client>csops</urn:client>"
+            "<urn:defaultNamespace>sf</urn:defaultNamespace></urn:CallOptions></env:Header>"
+            '<env:Body><n1:login xmlns:n1="urn:partner.soap.sforce.com">'
+            f"<n1:username>{escape(username)}</n1:username><n1:password>{escape(password)}</n1:password>"
+            "</n1:login></env:Body></env:Envelope>")

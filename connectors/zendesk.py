@@ -1,0 +1,161 @@
+"""Zendesk Support and Help Center over the one HTTP policy.
+
+Tickets come only from the cursor-based incremental export (the time-based one
+duplicates records at page boundaries and can loop forever); lists use cursor
+pagination.  Each page is handed to the caller with the cursor that follows it
+so the caller can store both in one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from connectors.http import (
+    AuthenticationFailed,
+    CallStats,
+    PolicySession,
+    RequestRejected,
+    RetryPolicy,
+)
+from connectors.redact import redact, secret_field
+
+EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
+
+
+@dataclass
+class ZendeskConfig:
+    subdomain: str | None = None
+    base_url: str | None = None
+    email: str | None = None
+    api_token: str | None = secret_field()  # type: ignore[assignment]
+    oauth_token: str | None = secret_field()  # type: ignore[assignment]
+    account_link: str = "external_id"
+    start_date: str | None = None
+    timeout_seconds: float = 60.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url or self.subdomain)
+
+    @property
+    def url(self) -> str:
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        return f"https://{self.subdomain}.zendesk.com"
+
+
+@dataclass
+class TicketPage:
+    tickets: list[dict[str, Any]]
+    after_cursor: str | None
+    end_of_stream: bool
+
+
+@dataclass
+class ZendeskClient:
+    config: ZendeskConfig
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    stats: CallStats | None = None
+    session: PolicySession = field(init=False)
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        if not cfg.configured:
+            raise AuthenticationFailed("zendesk: set zendesk.subdomain or zendesk.base_url in csops.yaml")
+        policy = RetryPolicy(**{**self.policy.__dict__, "read_timeout": cfg.timeout_seconds})
+        self.session = PolicySession("zendesk", policy, self.stats)
+        if cfg.oauth_token:
+            self.session.headers["Authorization"] = f"Bearer {cfg.oauth_token}"
+        elif cfg.email and cfg.api_token:
+            raw = f"{cfg.email}/token:{cfg.api_token}".encode()
+            self.session.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
+        else:
+            raise AuthenticationFailed("zendesk: set zendesk.email and zendesk.api_token "
+                                       "(or zendesk.oauth_token) in csops.yaml")
+        self.session.headers["Accept"] = "application/json"
+
+    @property
+    def base_url(self) -> str:
+        return self.config.url
+
+    def url(self, path_or_url: str) -> str:
+        return path_or_url if "://" in path_or_url else self.base_url + path_or_url
+
+    def request(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
+        url = self.url(path_or_url)
+        resp = self.session.request(method, url, **kwargs)
+        return self._decode(resp, method, url)
+
+    def get(self, path_or_url: str, params: dict[str, Any] | None = None) -> Any:
+        return self.request("GET", path_or_url, params=params)
+
+    def _decode(self, resp: requests.Response, method: str, url: str) -> Any:
+        path = urlsplit(url).path
+        if resp.status_code == 401:
+            raise AuthenticationFailed(
+                f"zendesk: {self.base_url} refused the credentials (401) — check zendesk.email and "
+                "zendesk.api_token (an API token, not a password), or zendesk.oauth_token")
+        if resp.status_code == 403:
+            raise RequestRejected(f"zendesk: {method} {path} forbidden (403): the user lacks permission: "
+                                  f"{redact(resp.text[:200])}", 403, resp.text)
+        if resp.status_code >= 400:
+            raise RequestRejected(f"zendesk: {method} {path} failed ({resp.status_code}): "
+                                  f"{redact(resp.text[:300])}", resp.status_code, resp.text)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise RequestRejected(
+                f"zendesk: {method} {path} answered {resp.status_code} with non-JSON content "
+                f"({resp.headers.get('Content-Type', 'no content type')}): is zendesk.base_url "
+                f"({self.base_url}) a Zendesk instance?", resp.status_code) from None
+
+    # -- Support --------------------------------------------------------------
+    def me(self) -> dict[str, Any]:
+        data = self.get("/api/v2/users/me.json")
+        user = (data or {}).get("user") or {}
+        if not user.get("id"):
+            raise AuthenticationFailed(f"zendesk: {self.base_url} treated the request as anonymous: "
+                                       "check the credentials")
+        return dict(user)
+
+    def export_tickets(self, start_time: int | None = None, cursor: str | None = None,
+                       per_page: int = 1000) -> Iterator[TicketPage]:
+        """Pages of the cursor export: ``start_time`` on the first call only, then ``cursor``."""
+        if cursor is None and start_time is None:
+            raise ValueError("export_tickets needs start_time or cursor")
+        params: dict[str, Any] = {"per_page": per_page}
+        if cursor is not None:
+            params["cursor"] = cursor
+        else:
+            params["start_time"] = start_time
+        while True:
+            data = self.get(EXPORT_PATH, params)
+            page = TicketPage(tickets=data.get("tickets") or [], after_cursor=data.get("after_cursor"),
+                              end_of_stream=bool(data.get("end_of_stream")))
+            yield page
+            if page.end_of_stream or not page.after_cursor:
+                return
+            params = {"per_page": per_page, "cursor": page.after_cursor}
+
+    def paginate(self, path: str, key: str, page_size: int = 100,
+                 params: dict[str, Any] | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Cursor pagination: follow ``links.next`` while ``meta.has_more``."""
+        url: str | None = path
+        query: dict[str, Any] | None = {**(params or {}), "page[size]": page_size}
+        while url:
+            data = self.get(url, query)
+            yield data.get(key) or []
+            meta, links = data.get("meta") or {}, data.get("links") or {}
+            url = links.get("next") if meta.get("has_more") else None
+            query = None
+
+    def organizations(self) -> Iterator[list[dict[str, Any]]]:
+        return self.paginate("/api/v2/organizations", "organizations")

@@ -1,0 +1,128 @@
+"""``csops doctor``: check every configured connection and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import click
+
+from connectors.http import ConnectorError
+from connectors.salesforce import FieldError
+from csops.config import ConfigError
+from csops.shell import (
+    EXIT_CONFIG,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    App,
+    cli,
+    emit_json,
+    pass_app,
+    salesforce_client,
+    zendesk_client,
+)
+from rules.yamlsrc import SourceError
+from sync.store import Store, StoreError
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    message: str
+    fix: str = ""
+    code: int = EXIT_OK
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@pass_app
+def doctor(app: App, as_json: bool) -> None:
+    """Check the config, the rules, the store and each configured connection.
+
+    Exits 0 when all is well, 78 when the configuration or rules are invalid,
+    69 when a service cannot be reached or refuses the credentials.
+    """
+    checks = run_checks(app)
+    if as_json:
+        emit_json([{k: v for k, v in asdict(c).items() if k != "code"} for c in checks])
+    else:
+        for c in checks:
+            click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.message}")
+            if c.fix:
+                click.echo(f"     fix: {c.fix}")
+    codes = [c.code for c in checks if not c.ok]
+    if codes:
+        raise SystemExit(EXIT_CONFIG if EXIT_CONFIG in codes else max(codes))
+
+
+def run_checks(app: App) -> list[Check]:
+    checks: list[Check] = []
+    try:
+        cfg = app.config
+    except ConfigError as exc:
+        return [Check("config", False, str(exc), "see csops.example.yaml for every key", EXIT_CONFIG)]
+    checks.append(Check("config", True, str(cfg.path)))
+    writeback: list[str] = []
+    fields: list[str] = []
+    try:
+        rs = app.rules()
+        fields, writeback = app.salesforce_fields()
+        checks.append(Check("rules", True, f"{', '.join(rs.files)}: {len(rs.alerts)} alerts, "
+                                           f"{len(rs.writeback)} writeback fields"))
+    except SourceError as exc:
+        checks.append(Check("rules", False, str(exc), "run: csops rules check", EXIT_CONFIG))
+    try:
+        store = Store(app.store_path())
+        checks.append(Check("store", True, f"{store.path} (schema v{store.version()})"))
+        store.close()
+    except StoreError as exc:
+        checks.append(Check("store", False, str(exc), "check store.url and that its folder is writable", 1))
+    if cfg.zendesk.configured:
+        checks.append(_zendesk(app))
+    else:
+        checks.append(Check("zendesk", False, "not configured", "set zendesk.subdomain, email and api_token",
+                            EXIT_CONFIG))
+    if cfg.salesforce.configured:
+        checks.extend(_salesforce(app, fields, writeback))
+    else:
+        checks.append(Check("salesforce", False, "not configured",
+                            "set salesforce.instance_url and credentials", EXIT_CONFIG))
+    return checks
+
+
+def _zendesk(app: App) -> Check:
+    url = app.config.zendesk.url
+    try:
+        user = zendesk_client(app).me()
+    except ConnectorError as exc:
+        text = str(exc)
+        if "refused the credentials" in text:
+            fix = "create an API token in Admin Center > Apps and integrations > Zendesk API, put it in the " \
+                  "environment variable zendesk.api_token names, and check zendesk.email"
+        elif "non-JSON" in text or "404" in text:
+            fix = f"zendesk.base_url / zendesk.subdomain: {url} does not look like a Zendesk instance"
+        else:
+            fix = f"check that {url} is reachable from this machine"
+        return Check("zendesk", False, text, fix, EXIT_UNAVAILABLE)
+    return Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')})")
+
+
+def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:
+    out = []
+    try:
+        client = salesforce_client(app)
+        client.describe()
+        out.append(Check("salesforce", True, f"{client.login_base}: logged in ({client.mode}); API usage "
+                                             f"{client.api_usage or 'unknown'}"))
+    except ConnectorError as exc:
+        return [Check("salesforce", False, str(exc), "check salesforce.instance_url, the auth mode and its "
+                                                     "credentials", EXIT_UNAVAILABLE)]
+    try:
+        client.check_fields(fields, writeback)
+        out.append(Check("salesforce fields", True, f"{len(fields)} fields readable, {len(writeback)} writeback "
+                                                    "fields updateable"))
+    except FieldError as exc:
+        out.append(Check("salesforce fields", False, str(exc), "fix the field names in csops.yaml "
+                                                               "(salesforce.fields) or in the rules' facts and "
+                                                               "writeback", EXIT_CONFIG))
+    return out

@@ -1,0 +1,161 @@
+"""``csops rules check|eval``: the team's rules, tried without touching any API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from csops.shell import EXIT_CONFIG, App, CsopsError, cli, emit_json, pass_app
+from rules.engine import Engine, FactValueError
+from rules.ruleset import RuleSet, compile_rules, load_rules
+from rules.yamlsrc import suggest
+
+
+def parse_today(value: str | None, rs: RuleSet | None = None) -> dt.date:
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint="--today") from None
+    tz = rs.tz if rs else dt.UTC
+    return dt.datetime.now(tz).date()
+
+
+def compile_rules_for(app: App, files: tuple[str, ...] | list[str], today: str | None) -> RuleSet:
+    rs = load_rules(list(files) or app.rule_files())
+    return compile_rules(rs, parse_today(today, rs))
+
+
+@cli.group()
+def rules() -> None:
+    """Check, try and explain the onboarding rules (rules/*.yaml)."""
+
+
+@rules.command("check")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@pass_app
+def rules_check(app: App, files: tuple[str, ...]) -> None:
+    """Validate rule files: syntax, unknown facts, type errors, unknown keys.
+
+    Every problem is printed as FILE:LINE:COL: message, with a suggestion where
+    a close name exists. Exit 78 when there is any. Without FILES, checks
+    rules.files from csops.yaml (default rules/onboarding.yaml).
+    """
+    rs = compile_rules_for(app, files, None)
+    n_phases = sum(len(p) for p in rs.products.values())
+    click.echo(f"ok: {', '.join(rs.files)}: {len(rs.facts)} facts, {len(rs.products)} products, "
+               f"{n_phases} phases, {len(rs.alerts)} alerts, {len(rs.components)} health components, "
+               f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields")
+
+
+def read_facts_file(path: Path, rs: RuleSet) -> list[tuple[str, str, dict[str, Any]]]:
+    """(where, id, raw facts) for each account in a JSON list or a CSV with a header."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CsopsError(f"{path}: file not found", EXIT_CONFIG) from None
+    except UnicodeDecodeError:
+        raise CsopsError(f"{path}: not UTF-8 text (save the CSV as UTF-8)", EXIT_CONFIG) from None
+    known = set(rs.facts) | {"id", "name"}
+    rows: list[tuple[str, str, dict[str, Any]]] = []
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CsopsError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", EXIT_CONFIG) from None
+        if not isinstance(data, list):
+            raise CsopsError(f"{path}: expected a JSON list of objects", EXIT_CONFIG)
+        for i, item in enumerate(data):
+            where = f"{path}: item {i + 1}"
+            if not isinstance(item, dict):
+                raise CsopsError(f"{where}: expected an object", EXIT_CONFIG)
+            rows.append((where, _require_id(item, where), item))
+            _check_columns(item.keys(), known, where, rs)
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames:
+            raise CsopsError(f"{path}:1: the CSV has no header row", EXIT_CONFIG)
+        _check_columns(reader.fieldnames, known, f"{path}:1", rs)
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            rows.append((where, _require_id(row, where), dict(row)))
+    return rows
+
+
+def _require_id(item: dict[str, Any], where: str) -> str:
+    value = item.get("id")
+    if value is None or str(value).strip() == "":
+        raise CsopsError(f"{where}: 'id' is missing", EXIT_CONFIG)
+    return str(value)
+
+
+def _check_columns(columns: Any, known: set[str], where: str, rs: RuleSet) -> None:
+    for col in columns:
+        if col in known or str(col).startswith("_"):
+            continue
+        hint = suggest(str(col), rs.facts)
+        if hint:
+            raise CsopsError(f"{where}: column '{col}' is not a fact{hint}", EXIT_CONFIG)
+
+
+@rules.command("eval")
+@click.option("--facts", "facts_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Accounts as a JSON list of objects or a CSV with a header: 'id' plus fact values "
+                   "(dates as YYYY-MM-DD).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today in the rules' "
+                                                    "timezone).")
+@click.option("--rules", "rule_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="Rule files (default: rules.files from csops.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per account.")
+@pass_app
+def rules_eval(app: App, facts_file: Path, today: str | None, rule_paths: tuple[str, ...], as_json: bool) -> None:
+    """Evaluate the rules for accounts given in a file, with no API at all.
+
+    \b
+    Example accounts.csv:
+      id,product,contract_start,kickoff_on,setup_done_on,licensed_users,active_users
+      001A,勤怠管理,2026-09-01,2026-09-05,,100,45
+    """
+    rs = compile_rules_for(app, rule_paths, today)
+    engine = Engine(rs)
+    out = []
+    for where, account_id, raw in read_facts_file(facts_file, rs):
+        try:
+            facts = engine.facts(raw)
+        except FactValueError as exc:
+            raise CsopsError(f"{where}: column '{exc.fact}': {exc.value!r} is not a valid {exc.kind}",
+                             EXIT_CONFIG) from None
+        out.append(engine.evaluate(account_id, facts))
+    if as_json:
+        emit_json([ev.summary() for ev in out])
+        return
+    click.echo(f"as of {engine.today.isoformat()} ({rs.timezone})")
+    header = ("id", "product", "status", "phase", "overdue", "health", "band", "tier", "alerts")
+    rows = [header] + [(ev.id, ev.product or "-", ev.status, ev.phase_name or "-",
+                        "-" if ev.days_overdue is None else str(ev.days_overdue),
+                        "-" if ev.health.score is None else f"{ev.health.score:g}/{ev.health.max:g}",
+                        ev.health.band or "-", ev.tier or "-", ",".join(ev.alerts) or "-") for ev in out]
+    click.echo(_table(rows))
+    for ev in out:
+        for problem in ev.problems:
+            click.echo(f"note: {ev.id}: {problem}", err=True)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for r in rows:
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""``csops sandbox serve``: the local Zendesk + Salesforce emulator."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from csops.shell import cli
+
+
+@cli.group()
+def sandbox() -> None:
+    """A local stand-in for the Zendesk and Salesforce APIs (for trying csops safely)."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback).")
+@click.option("--port", default=0, type=int, help="Port (default: a free one).")
+@click.option("--seed", default=1, show_default=True, type=int, help="Seed for the generated data.")
+@click.option("--accounts", default=200, show_default=True, type=int, help="Salesforce accounts (and orgs).")
+@click.option("--tickets", default=3000, show_default=True, type=int, help="Zendesk tickets.")
+@click.option("--fail-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of requests answered with a 500/503 or a dropped connection.")
+@click.option("--rate-limit", default="off", show_default=True,
+              help="'real' (Zendesk's own per-minute limits), 'off', or N requests per --rate-window.")
+@click.option("--rate-window", default=60.0, show_default=True, type=float, help="Seconds of the rate window.")
+@click.option("--latency-ms", default=0, show_default=True, type=int, help="Delay added to every request.")
+@click.option("--sf-daily-limit", default=100_000, show_default=True, type=int,
+              help="Salesforce daily API limit (403 REQUEST_LIMIT_EXCEEDED past it).")
+@click.option("--write-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a csops.yaml pointing at this sandbox (credentials by ${VAR}).")
+def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rate: float, rate_limit: str,
+          rate_window: float, latency_ms: int, sf_daily_limit: int, write_config: Path | None) -> None:
+    """Serve the Zendesk and Salesforce APIs on one port until interrupted.
+
+    The credentials it accepts come from the same environment variables a
+    csops.yaml written by --write-config reads (ZENDESK_API_TOKEN,
+    SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN); when unset, fresh random
+    ones are written to .csops/sandbox.env (mode 600) — source that file.
+    """
+    from sandbox.server import Options, Sandbox
+
+    if rate_limit not in ("real", "off") and not rate_limit.isdigit():
+        raise click.BadParameter("use 'real', 'off' or a whole number", param_hint="--rate-limit")
+    opts = Options(seed=seed, accounts=accounts, tickets=tickets, fail_rate=fail_rate, rate_limit=rate_limit,
+                   rate_window=rate_window, latency_ms=latency_ms, sf_daily_limit=sf_daily_limit)
+    env_file = _credentials(opts)
+    sb = Sandbox(opts).start(host, port)
+    click.echo(f"sandbox listening on {sb.url}")
+    if env_file:
+        click.echo(f"credentials: . {env_file}")
+    if write_config:
+        write_config.write_text(sandbox_config(sb.url, opts.zendesk_email, opts.sf_username), encoding="utf-8")
+        click.echo(f"config written to {write_config}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+
+
+def _credentials(opts: object) -> Path | None:
+    """Take the sandbox's credentials from the environment, or write fresh ones to a private file."""
+    env = {"ZENDESK_API_TOKEN": "zendesk_token", "SALESFORCE_PASSWORD": "sf_password",
+           "SALESFORCE_SECURITY_TOKEN": "sf_security_token"}
+    if all(os.environ.get(k) for k in env):
+        for k, attr in env.items():
+            setattr(opts, attr, os.environ[k])
+        return None
+    path = Path(".csops/sandbox.env")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        for k, attr in env.items():
+            fh.write(f"export {k}='{getattr(opts, attr)}'\n")
+    return path
+
+
+def sandbox_config(url: str, zendesk_email: str, sf_username: str, store: str = "sqlite:///.csops/state.db",
+                   rules: str | None = None) -> str:
+    rules_line = f"\nrules:\n  files: [{rules}]\n" if rules else ""
+    return f"""# csops.yaml for the local sandbox (written by csops).
+zendesk:
+  base_url: {url}
+  email: {zendesk_email}
+  api_token: ${{ZENDESK_API_TOKEN}}
+  account_link: external_id
+salesforce:
+  instance_url: {url}
+  login_url: {url}
+  auth: password
+  username: {sf_username}
+  password: ${{SALESFORCE_PASSWORD}}
+  security_token: ${{SALESFORCE_SECURITY_TOKEN}}
+  fields: [Name]
+store:
+  url: {store}
+sync:
+  max_attempts: 8
+  max_retry_wait_seconds: 60
+{rules_line}"""

@@ -1,0 +1,3 @@
+"""``csops sync``, ``status``, ``alerts``, ``demo`` (the cron job and its reports)."""
+
+from __future__ import annotations

@@ -1,0 +1,203 @@
+"""``csops.yaml``: finding it, substituting ``${VAR}``, validating it.
+
+The schema is the dataclasses below: their fields are the known keys, their
+annotations the types.  Unknown keys get a "did you mean" suggestion and every
+message names the file, line and key path at fault.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.redact import register_secret
+from connectors.salesforce import SalesforceConfig
+from connectors.zendesk import ZendeskConfig
+from rules.yamlsrc import Document, PathKey, SourceError, dotted, load_file, suggest
+from sync.settings import StoreConfig, SyncConfig
+
+ENV_VAR = "CSOPS_CONFIG"
+DEFAULT_NAME = "csops.yaml"
+
+
+class ConfigError(SourceError):
+    """The configuration cannot be used (exit 78)."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None, problems: list[SourceError] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message, file, line, col)
+
+    def __str__(self) -> str:
+        if self.problems:
+            return "\n".join(str(p) for p in self.problems)
+        return super().__str__() if self.file else self.message
+
+
+@dataclass
+class RulesConfig:
+    files: list[str] = field(default_factory=lambda: ["rules/onboarding.yaml"])
+
+
+@dataclass
+class KbConfig:
+    root: str = "kb"
+    permission_group_id: int | None = None
+    user_segment_id: int | None = None
+    brand_url: str | None = None
+
+
+@dataclass
+class Config:
+    zendesk: ZendeskConfig = field(default_factory=ZendeskConfig)
+    salesforce: SalesforceConfig = field(default_factory=SalesforceConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    kb: KbConfig = field(default_factory=KbConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    path: Path | None = field(default=None, metadata={"internal": True})
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def find_config(explicit: str | None, env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(ENV_VAR):
+        return Path(env[ENV_VAR])
+    if Path(DEFAULT_NAME).exists():
+        return Path(DEFAULT_NAME)
+    raise ConfigError(
+        f"no configuration found: pass --config PATH, set ${ENV_VAR}, or create ./{DEFAULT_NAME} "
+        "(csops.example.yaml documents every key)"
+    )
+
+
+def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    path = find_config(explicit, env)
+    if not path.exists():
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        doc = load_file(path, env=env)
+    except SourceError as exc:
+        raise ConfigError(exc.message, exc.file, exc.line, exc.col) from None
+    return parse_config(doc, path)
+
+
+def parse_config(doc: Document, path: Path | None = None) -> Config:
+    problems: list[SourceError] = []
+    cfg = _build(Config, doc.data, (), doc, problems)
+    if problems:
+        raise ConfigError(str(problems[0]), problems=problems)
+    assert isinstance(cfg, Config)
+    cfg.path = path.resolve() if path else None
+    _register_secrets(cfg)
+    return cfg
+
+
+def _register_secrets(obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.metadata.get("secret"):
+            register_secret(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            _register_secrets(value)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _describe(value: Any) -> str:
+    kind = {str: "string", int: "integer", float: "number", bool: "boolean", list: "list",
+            dict: "mapping", type(None): "null"}.get(type(value), type(value).__name__)
+    shown = repr(value) if not isinstance(value, (list, dict)) else kind
+    return f"{shown} ({kind})" if shown != kind else kind
+
+
+def _build(cls: type, data: Any, path: PathKey, doc: Document, problems: list[SourceError]) -> Any:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(doc.error(path, f"{dotted(path) or 'the file'}: expected a mapping of keys, "
+                                        f"got {_describe(data)}"))
+        return cls()
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        key_path = (*path, key)
+        if key not in known:
+            where = f"in '{dotted(path)}'" if path else "at the top level"
+            problems.append(doc.error(key_path, f"unknown key '{dotted(key_path)}' {where}"
+                                                f"{suggest(str(key), known)}"))
+            continue
+        values[key] = _check(hints[key], value, key_path, doc, problems)
+    return cls(**values)
+
+
+def _check(tp: Any, value: Any, path: PathKey, doc: Document, problems: list[SourceError]) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _check(args[0], value, path, doc, problems)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, doc, problems)  # type: ignore[arg-type]
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            problems.append(doc.error(path, f"{dotted(path)}: expected a list, got {_describe(value)}"))
+            return []
+        return [_check(item_tp, v, (*path, i), doc, problems) for i, v in enumerate(value)]
+    ok = _coerce(tp, value)
+    if ok is _BAD:
+        problems.append(doc.error(path, f"{dotted(path)}: expected {_TYPE_NAMES.get(tp, tp)}, "
+                                        f"got {_describe(value)}"))
+        return None
+    return ok
+
+
+_BAD = object()
+
+
+def _coerce(tp: Any, value: Any) -> Any:
+    if tp is bool:
+        return value if isinstance(value, bool) else _BAD
+    if isinstance(value, bool):
+        return _BAD
+    if tp is int:
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        return _BAD
+    if tp is float:
+        if isinstance(value, int | float):
+            return float(value)
+        try:
+            return float(value) if isinstance(value, str) else _BAD
+        except ValueError:
+            return _BAD
+    if tp is str:
+        # YAML reads an all-digit password or a date as a number or a date; keep its text.
+        return value if isinstance(value, str) else (str(value) if value is not None and
+                                                     not isinstance(value, list | dict) else _BAD)
+    return value

@@ -1,0 +1,230 @@
+"""The shell every ``csops`` command runs in: options, the App object, the error boundary.
+
+Every command runs inside one error boundary (:class:`BoundaryGroup`): domain
+exceptions become a one-line message and the exit code the README lists.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from connectors.http import (
+    AuthenticationFailed,
+    BudgetExhausted,
+    RequestRejected,
+    ServiceUnavailable,
+)
+from connectors.redact import redact
+from connectors.salesforce import SalesforceClient
+from connectors.zendesk import ZendeskClient
+from csops import __version__
+from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
+from csops.logs import setup_logging
+from rules.ruleset import RuleSet, compile_rules, load_rules
+from rules.yamlsrc import SourceError
+from sync.store import LockHeld, RunLock, Store, StoreError, sqlite_path
+
+log = logging.getLogger("csops")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_UNAVAILABLE = 69
+EXIT_TEMPFAIL = 75
+EXIT_CONFIG = 78
+
+EXIT_CODES: list[tuple[type[BaseException], int]] = [
+    (ConfigError, EXIT_CONFIG),
+    (SourceError, EXIT_CONFIG),
+    (LockHeld, EXIT_TEMPFAIL),
+    (BudgetExhausted, EXIT_TEMPFAIL),
+    (AuthenticationFailed, EXIT_UNAVAILABLE),
+    (ServiceUnavailable, EXIT_UNAVAILABLE),
+    (RequestRejected, EXIT_UNAVAILABLE),
+    (StoreError, EXIT_ERROR),
+]
+
+
+class CsopsError(click.ClickException):
+    """A message for the user and the exit code that goes with it."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(redact(message))
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
+
+
+def exit_code_for(exc: BaseException) -> int | None:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return None
+
+
+def extra_exit_codes(pairs: list[tuple[type[BaseException], int]]) -> None:
+    """Let a package register its own exception types with the boundary."""
+    EXIT_CODES[:0] = pairs
+
+
+class BoundaryGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise SystemExit(130) from None
+        except Exception as exc:
+            code = exit_code_for(exc)
+            if code is None:
+                log.debug("unexpected error", exc_info=True)
+                hint = "" if log.isEnabledFor(logging.DEBUG) else " (run with -vv for the traceback)"
+                raise CsopsError(f"unexpected error: {type(exc).__name__}: {exc}{hint}", EXIT_ERROR) from None
+            raise CsopsError(str(exc), code) from None
+
+
+@dataclass
+class App:
+    """What every command can reach: options, the config, the store, the run lock."""
+
+    config_path: str | None = None
+    log_format: str = "text"
+    verbosity: int = 0
+    _config: Config | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def rule_files(self) -> list[Path]:
+        """rules.files from csops.yaml; without any config, the defaults relative to this folder."""
+        try:
+            find_config(self.config_path)
+        except ConfigError:
+            return [Path(p) for p in RulesConfig().files]
+        return [self.config.resolve(p) for p in self.config.rules.files]
+
+    def rules(self, today: date | None = None) -> RuleSet:
+        """The compiled rule set (compiled once per run)."""
+        rs = load_rules(self.rule_files())
+        return compile_rules(rs, today or datetime.now(rs.tz).date())
+
+    def salesforce_fields(self) -> tuple[list[str], list[str]]:
+        """Fields to pull (config + what the rules read) and the rules' writeback fields."""
+        rs = load_rules(self.rule_files())
+        fields = list(dict.fromkeys(self.config.salesforce.fields + rs.salesforce_fields()))
+        return fields, list(rs.writeback)
+
+    def store_path(self) -> Path:
+        return sqlite_path(self.config.store.url, self.config.base_dir)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.store_path())
+        return self._store
+
+    def run_lock(self) -> RunLock:
+        return RunLock(self.store_path())
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int) -> NoReturn:
+    raise CsopsError(message, code)
+
+
+def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--config", "config_path", metavar="PATH", envvar="CSOPS_CONFIG",
+                     help="csops.yaml to use (default: $CSOPS_CONFIG, then ./csops.yaml).")(f)
+    f = click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                     help="json: one JSON object per line, for cron and log shippers.")(f)
+    f = click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")(f)
+    f = click.option("-q", "--quiet", count=True, help="Only errors.")(f)
+    return f
+
+
+@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(__version__, prog_name="csops")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: int, quiet: int) -> None:
+    """csops: Zendesk + Salesforce sync with onboarding rules, for CS Ops teams.
+
+    \b
+    Typical use:
+      csops doctor                 check every configured connection
+      csops sync --dry-run         show what the next sync would write
+      csops sync                   pull, evaluate the rules, write back (from cron)
+      csops rules check            validate the team's rule files
+      csops demo                   everything, against a local sandbox
+
+    \b
+    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 some records failed,
+    69 a service unavailable or authentication failed, 75 locked or API
+    budget exhausted (try later), 78 configuration, rule or article data invalid.
+    """
+    setup_logging(log_format, verbose - quiet)
+    app = App(config_path=config_path, log_format=log_format, verbosity=verbose - quiet)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def zendesk_client(app: App) -> ZendeskClient:
+    cfg = app.config
+    if not cfg.zendesk.configured:
+        raise ConfigError("zendesk is not configured: set zendesk.subdomain (or zendesk.base_url), zendesk.email "
+                          "and zendesk.api_token in csops.yaml", str(cfg.path) if cfg.path else None)
+    return ZendeskClient(cfg.zendesk, cfg.sync.retry_policy())
+
+
+def salesforce_client(app: App) -> SalesforceClient:
+    cfg = app.config
+    if not cfg.salesforce.configured:
+        raise ConfigError("salesforce is not configured: set salesforce.instance_url and credentials in "
+                          "csops.yaml", str(cfg.path) if cfg.path else None)
+    sf = cfg.salesforce
+    if sf.private_key_file:
+        sf.private_key_file = str(cfg.resolve(sf.private_key_file))
+    return SalesforceClient(sf, cfg.sync.retry_policy())
+
+
+class Progress:
+    """Counts on one rewritten stderr line when it is a terminal; otherwise quiet (cron logs stay clean)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, what: str, n: int) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+        if self.enabled:
+            text = "  ".join(f"{k}: {v:,}" for k, v in self.counts.items())
+            click.echo(f"\r{text}", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.enabled and self.counts:
+            click.echo("", err=True)

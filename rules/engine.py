@@ -1,0 +1,276 @@
+"""Evaluate one account: facts in, onboarding status, health, tier, alerts and writeback out.
+
+Pure: no I/O, no clock (today is an argument), no global state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rules.ruleset import RuleSet
+
+
+class FactValueError(ValueError):
+    """A fact value that cannot be read as its declared type."""
+
+    def __init__(self, fact: str, value: Any, kind: str) -> None:
+        super().__init__(f"fact '{fact}': {value!r} is not a valid {kind}")
+        self.fact = fact
+        self.value = value
+        self.kind = kind
+
+
+@dataclass
+class PhaseResult:
+    id: str
+    name: str
+    due_day: int
+    due_date: str | None
+    done: bool
+
+
+@dataclass
+class ComponentResult:
+    id: str
+    name: str
+    weight: float
+    score: float | None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Health:
+    score: float | None
+    max: float
+    band: str | None
+    missing: list[str]
+    components: list[ComponentResult] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    id: str
+    product: str | None
+    status: str
+    phase: str | None
+    phase_name: str | None
+    days_overdue: int | None
+    alerts: list[str]
+    health: Health
+    tier: str | None
+    writeback: dict[str, Any]
+    evaluated_on: str
+    phases: list[PhaseResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The ``rules eval --json`` shape."""
+        return {"id": self.id, "product": self.product, "status": self.status, "phase": self.phase,
+                "phase_name": self.phase_name, "days_overdue": self.days_overdue, "alerts": self.alerts,
+                "health": {"score": self.health.score, "max": self.health.max, "band": self.health.band,
+                           "missing": self.health.missing},
+                "tier": self.tier, "writeback": self.writeback}
+
+    def full(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_TRUE = {"true", "1", "yes", "y", "t", "はい"}
+_FALSE = {"false", "0", "no", "n", "f", "いいえ"}
+
+
+def convert(name: str, kind: str, value: Any, tz: dt.tzinfo) -> Any:
+    """A raw value (Salesforce JSON, CSV text, JSON) as the fact's type; empty means null."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    try:
+        if kind == "number":
+            if isinstance(value, bool):
+                raise ValueError
+            out = float(value)
+            if math.isnan(out) or math.isinf(out):
+                raise ValueError
+            return out
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ValueError
+        if kind == "string":
+            return str(value)
+        if kind == "date":
+            if isinstance(value, dt.datetime):
+                d = value.astimezone(tz).date() if value.tzinfo else value.date()
+            elif isinstance(value, dt.date):
+                d = value
+            else:
+                text = str(value).strip()
+                d = _parse_datetime(text).astimezone(tz).date() if "T" in text else dt.date.fromisoformat(text[:10])
+                if "T" not in text and len(text) != 10:
+                    raise ValueError
+            return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
+        if kind == "datetime":
+            if isinstance(value, dt.datetime):
+                return value if value.tzinfo else value.replace(tzinfo=tz)
+            if isinstance(value, dt.date):
+                return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+            text = str(value).strip()
+            if "T" not in text and " " not in text:
+                d = dt.date.fromisoformat(text)
+                return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
+            return _parse_datetime(text, tz)
+    except (ValueError, TypeError, OverflowError):
+        raise FactValueError(name, value, kind) from None
+    raise FactValueError(name, value, kind)
+
+
+def _parse_datetime(text: str, tz: dt.tzinfo = dt.UTC) -> dt.datetime:
+    t = text.replace(" ", "T", 1)
+    if t.endswith("Z"):
+        t = t[:-1] + "+00:00"
+    if len(t) >= 5 and t[-5] in "+-" and t[-4:].isdigit():
+        t = t[:-2] + ":" + t[-2:]
+    out = dt.datetime.fromisoformat(t)
+    return out if out.tzinfo else out.replace(tzinfo=tz)
+
+
+class Engine:
+    """A compiled rule set bound to one evaluation date."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        if rules.compiled_for is None:
+            raise ValueError("compile the rules first (rules.ruleset.compile_rules)")
+        self.rules = rules
+        self.today: dt.date = rules.compiled_for
+        self.tz = rules.tz
+        self._dated = [f.name for f in rules.facts.values() if f.type in ("date", "datetime")]
+        self._derived = [f for f in rules.facts.values() if f.condition is not None]
+        self._base = [f for f in rules.facts.values() if f.condition is None]
+
+    def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name."""
+        out: dict[str, Any] = {}
+        for f in self._base:
+            out[f.name] = convert(f.name, f.type, raw.get(f.name), self.tz)
+        for f in self._derived:
+            assert f.condition is not None
+            out[f.name] = f.condition(out)
+        today = self.today
+        for name in self._dated:
+            v = out.get(name)
+            out[f"days_since_{name}"] = None if v is None else float((today - v.astimezone(self.tz).date()).days)
+        return out
+
+    def evaluate(self, account_id: str, facts: dict[str, Any]) -> Evaluation:
+        rs = self.rules
+        problems: list[str] = []
+        product = facts.get(rs.product_fact) if rs.product_fact else None
+        start = facts.get(rs.start_fact) if rs.start_fact else None
+        phases = rs.products.get(str(product)) if product is not None else None
+        if phases is None and rs.product_fact is None and len(rs.products) == 1:
+            phases = next(iter(rs.products.values()))
+        status, phase, phase_name, overdue = "not_started", None, None, None
+        results: list[PhaseResult] = []
+        start_date = start.astimezone(self.tz).date() if start is not None else None
+        if not phases:
+            status = "no_phases"
+            problems.append(f"no onboarding phases for product {product!r}" if product is not None
+                            else f"the product fact '{rs.product_fact}' is empty")
+        elif start_date is None or self.today < start_date:
+            status = "not_started"
+            results = [PhaseResult(p.id, p.name, p.due_day, None if start_date is None else
+                                   (start_date + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
+        else:
+            current = None
+            for p in phases:
+                assert p.done is not None
+                done = p.done(facts) is True
+                results.append(PhaseResult(p.id, p.name, p.due_day,
+                                           (start_date + dt.timedelta(days=p.due_day)).isoformat(), done))
+                if not done and current is None:
+                    current = p
+            if current is None:
+                status = "completed"
+            else:
+                phase, phase_name = current.id, current.name
+                overdue = (self.today - (start_date + dt.timedelta(days=current.due_day))).days
+                if overdue > rs.churn_risk_after_days:
+                    status = "churn_risk"
+                elif overdue > rs.stalled_after_days:
+                    status = "stalled"
+                else:
+                    status = "on_track"
+        facts = {**facts, "status": status, "phase": phase,
+                 "days_overdue": None if overdue is None else float(overdue)}
+
+        health = self._health(facts)
+        facts["health_score"] = health.score
+        facts["health_band"] = health.band
+        tier = None
+        for t in rs.tiers:
+            if t.when is None or t.when(facts) is True:
+                tier = t.name
+                break
+        facts["tier"] = tier
+        alerts = [a.id for a in rs.alerts
+                  if (a.statuses is None or status in a.statuses) and a.when is not None and a.when(facts) is True]
+        ev = Evaluation(id=account_id, product=None if product is None else str(product), status=status,
+                        phase=phase, phase_name=phase_name, days_overdue=overdue, alerts=alerts, health=health,
+                        tier=tier, writeback={}, evaluated_on=self.today.isoformat(), phases=results,
+                        problems=problems)
+        ev.writeback = self.writeback(ev)
+        return ev
+
+    def _health(self, facts: Mapping[str, Any]) -> Health:
+        rs = self.rules
+        parts: list[ComponentResult] = []
+        for c in rs.components:
+            missing = [name for name in c.inputs if facts.get(name) is None]
+            if missing:
+                parts.append(ComponentResult(c.id, c.name, c.weight, None, missing))
+                continue
+            score = 0.0
+            if c.ladder is not None:
+                for st in c.ladder:
+                    if st.when is None or st.when(facts) is True:
+                        score = st.score
+                        break
+            else:
+                value = float(facts[c.linear_fact or ""])
+                span = c.linear_to - c.linear_from
+                score = min(1.0, max(0.0, (value - c.linear_from) / span))
+            parts.append(ComponentResult(c.id, c.name, c.weight, score))
+        present = [p for p in parts if p.score is not None]
+        total = sum(p.weight for p in present)
+        if not rs.components:
+            return Health(None, rs.health_max, None, [], parts)
+        if not present or total <= 0:
+            return Health(None, rs.health_max, None, [p.id for p in parts], parts)
+        # A missing component's weight is shared among the others in proportion (Catalyst's rule).
+        score = round(rs.health_max * sum(p.weight * (p.score or 0.0) for p in present) / total, 1)
+        band = next((b.name for b in rs.bands if score >= b.min), None)
+        return Health(score, rs.health_max, band, [p.id for p in parts if p.score is None], parts)
+
+    def writeback(self, ev: Evaluation) -> dict[str, Any]:
+        rs = self.rules
+        values: dict[str, Any] = {
+            "status": ev.status,
+            "status_label": rs.status_labels.get(ev.status, ev.status),
+            "phase": ev.phase,
+            "phase_name": ev.phase_name,
+            "days_overdue": None if ev.days_overdue is None else float(ev.days_overdue),
+            "health_score": ev.health.score,
+            "health_band": ev.health.band,
+            "tier": ev.tier,
+            "alerts": ";".join(ev.alerts) if ev.alerts else None,
+            "evaluated_on": ev.evaluated_on,
+        }
+        return {fieldname: values[source] for fieldname, source in rs.writeback.items()}

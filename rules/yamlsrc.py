@@ -1,0 +1,172 @@
+"""YAML that remembers where every value came from.
+
+Rule files, ``csops.yaml`` and ``kb.yaml`` are written by people, so every
+message about them must name the file and line at fault.  PyYAML's composed
+node tree carries those marks; this module turns it into plain Python values
+plus a table of positions keyed by the path to each value.  It lives in
+``rules/`` because that is the bottom layer that both ``csops`` and ``kb`` may
+import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathKey = tuple[str | int, ...]
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class SourceError(Exception):
+    """A mistake in a user-written file, located as ``file:line:col``."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self.__str__())
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass
+class Document:
+    """A parsed YAML document: its data and where each part of it stands."""
+
+    file: str
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def pos(self, path: PathKey) -> tuple[int | None, int | None]:
+        """Line and column of ``path``, or of its nearest located ancestor."""
+        p = tuple(path)
+        while True:
+            if p in self.positions:
+                return self.positions[p]
+            if not p:
+                return (None, None)
+            p = p[:-1]
+
+    def error(self, path: PathKey, message: str) -> SourceError:
+        line, col = self.pos(path)
+        return SourceError(message, self.file, line, col)
+
+
+def dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    cands = list(candidates)
+    matches = difflib.get_close_matches(name, cands, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in cands}
+        if name.lower() in lowered:
+            matches = [lowered[name.lower()]]
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def load_file(path: str | Path, env: Mapping[str, str] | None = None) -> Document:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError("file not found", str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", str(p)) from None
+    return load_text(text, str(p), env=env)
+
+
+def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
+              line_offset: int = 0) -> Document:
+    """Parse ``text``; with ``env``, replace ``${VAR}`` (or ``${VAR:-default}``) in strings."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        col = mark.column + 1 if mark else None
+        raise SourceError(f"invalid YAML: {exc.problem or exc.context}", file, line, col) from None
+    doc = Document(file=file, data=None)
+    if node is None:
+        doc.data = {}
+        return doc
+    doc.data = _build(node, (), doc, env, line_offset)
+    return doc
+
+
+def _build(node: yaml.Node, path: PathKey, doc: Document, env: Mapping[str, str] | None,
+           off: int) -> Any:
+    doc.positions[path] = (node.start_mark.line + 1 + off, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if isinstance(key, (list, dict)) or key is None:
+                raise SourceError("mapping keys must be plain names", doc.file,
+                                  key_node.start_mark.line + 1 + off, key_node.start_mark.column + 1)
+            key = str(key) if not isinstance(key, (str, int)) else key
+            if key in out:
+                raise SourceError(f"duplicate key '{key}'", doc.file,
+                                  key_node.start_mark.line + 1 + off, key_node.start_mark.column + 1)
+            out[key] = _build(value_node, (*path, key), doc, env, off)
+            # A key's own line is more useful than its value's for messages.
+            doc.positions[(*path, key)] = (key_node.start_mark.line + 1 + off,
+                                           key_node.start_mark.column + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), doc, env, off) for i, item in enumerate(node.value)]
+    value = _scalar(node)
+    if env is not None and isinstance(value, str) and "${" in value:
+        value = _substitute(value, env, doc, path)
+    return value
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return _CONSTRUCTOR.construct_object(node, deep=True)
+
+
+def _substitute(value: str, env: Mapping[str, str], doc: Document, path: PathKey) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name, default = m.group(1), m.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise doc.error(path, f"{dotted(path)}: environment variable ${{{name}}} is not set")
+
+    return _ENV_REF.sub(repl, value)
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ

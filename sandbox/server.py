@@ -1,0 +1,263 @@
+"""The sandbox HTTP server: one port, Zendesk under ``/api/v2``, Salesforce under ``/services``.
+
+Behaviour the tests rely on: per-endpoint rate limits answering 429 with
+``Retry-After``; injected faults (500s and dropped connections) before a
+request has any effect; a request counter per method and path template at
+``/__sandbox/stats``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import secrets
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from sandbox.data import Dataset, generate
+
+Handler = Callable[[Request, dict[str, Any]], Response]
+
+ZENDESK_EXPORT_PER_MINUTE = 10
+ZENDESK_PER_MINUTE = 700
+
+
+@dataclass
+class Options:
+    seed: int = 1
+    accounts: int = 200
+    tickets: int = 3000
+    fail_rate: float = 0.0
+    rate_limit: str = "off"
+    rate_window: float = 60.0
+    latency_ms: int = 0
+    today: date | None = None
+    sf_daily_limit: int = 100_000
+    zendesk_email: str = "admin@sandbox.example.com"
+    zendesk_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    sf_username: str = "integration@sandbox.example.com"
+    sf_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    sf_security_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, headers=headers,
+                    content_type="application/json; charset=utf-8")
+
+
+class RateLimiter:
+    """A sliding window per bucket: at most ``limit`` requests per ``window`` seconds."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, bucket: str, limit: int, window: float) -> float | None:
+        """None when allowed (and counted), else the seconds until a slot frees."""
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(bucket, deque())
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= limit:
+                return hits[0] + window - now
+            hits.append(now)
+            return None
+
+
+class Sandbox:
+    """The emulator's state and WSGI app; start it in a thread or serve it from the CLI."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options or Options()
+        self.today = self.options.today or datetime.now(UTC).date()
+        self.data: Dataset = generate(self.options.seed, self.options.accounts, self.options.tickets,
+                                      self.today)
+        self.lock = threading.RLock()
+        self.stats: Counter[str] = Counter()
+        self.faults = 0
+        self.total = 0
+        self.rng = random.Random(self.options.seed * 7 + 1)
+        self.limiter = RateLimiter()
+        self.rules = Map()
+        self.handlers: dict[str, Handler] = {}
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.fail_rate = self.options.fail_rate
+        self.fail_next: list[str] = []
+        self.drop_after: dict[str, int] = {}
+        from sandbox import salesforce_api, zendesk_api
+
+        self.zendesk = zendesk_api.ZendeskAPI(self)
+        self.salesforce = salesforce_api.SalesforceAPI(self)
+        self.route("/__sandbox/stats", "GET", self._stats)
+        self.route("/__sandbox/stats/reset", "POST", self._stats_reset)
+        self.route("/__sandbox/faults", "POST", self._faults)
+
+    # -- routing ------------------------------------------------------------
+    def route(self, path: str, methods: str | list[str], handler: Handler) -> None:
+        for method in [methods] if isinstance(methods, str) else methods:
+            endpoint = f"{method} {path}"
+            self.rules.add(Rule(path, methods=[method], endpoint=endpoint))
+            self.handlers[endpoint] = handler
+
+    @staticmethod
+    def template(endpoint: str) -> str:
+        """``GET /a/<int:x>/b`` → ``GET /a/{x}/b``."""
+        out, depth, name = "", 0, ""
+        for ch in endpoint:
+            if ch == "<":
+                depth, name = 1, ""
+            elif ch == ">":
+                depth = 0
+                out += "{" + name.split(":")[-1] + "}"
+            elif depth:
+                name += ch
+            else:
+                out += ch
+        return out
+
+    # -- WSGI ---------------------------------------------------------------
+    def __call__(self, environ: Any, start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        adapter = self.rules.bind_to_environ(environ)
+        try:
+            endpoint, args = adapter.match()
+        except MethodNotAllowed as exc:
+            return exc(environ, start_response)
+        except NotFound:
+            return json_response({"error": "InvalidEndpoint", "description": "Not found"},
+                                 404)(environ, start_response)
+        assert isinstance(endpoint, str)
+        internal = request.path.startswith("/__sandbox/")
+        if not internal:
+            with self.lock:
+                self.total += 1
+                self.stats[self.template(endpoint)] += 1
+            if self.options.latency_ms:
+                time.sleep(self.options.latency_ms / 1000)
+            fault = self._fault(endpoint)
+            if fault == "drop":
+                return self._drop(environ, start_response)
+            if fault == "500":
+                return self._error_500(request)(environ, start_response)
+        try:
+            response = self.handlers[endpoint](request, dict(args))
+        except HTTPException as exc:
+            response = exc.get_response(environ)
+        return response(environ, start_response)
+
+    def _fault(self, endpoint: str) -> str | None:
+        with self.lock:
+            if self.fail_next:
+                return self.fail_next.pop(0)
+            if self.fail_rate and self.rng.random() < self.fail_rate:
+                self.faults += 1
+                return "500" if self.rng.random() < 0.6 else "drop"
+        return None
+
+    def _error_500(self, request: Request) -> Response:
+        with self.lock:
+            self.faults += 1
+        if request.path.startswith("/services/"):
+            return json_response([{"errorCode": "SERVER_UNAVAILABLE", "message": "sandbox fault"}], 503)
+        return json_response({"error": "InternalError", "description": "sandbox fault"}, 500)
+
+    def _drop(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise ConnectionAbortedError("sandbox: dropped connection")
+
+    # -- sandbox control ----------------------------------------------------
+    def _stats(self, request: Request, args: dict[str, Any]) -> Response:
+        with self.lock:
+            return json_response({"requests": dict(self.stats), "total": self.total, "faults": self.faults,
+                                  "salesforce_api_usage": self.salesforce.usage})
+
+    def _stats_reset(self, request: Request, args: dict[str, Any]) -> Response:
+        self.reset_stats()
+        return json_response({"ok": True})
+
+    def _faults(self, request: Request, args: dict[str, Any]) -> Response:
+        body = request.get_json(force=True, silent=True) or {}
+        with self.lock:
+            if "fail_rate" in body:
+                self.fail_rate = float(body["fail_rate"])
+            self.fail_next.extend(body.get("next", []))
+        return json_response({"fail_rate": self.fail_rate})
+
+    def reset_stats(self) -> None:
+        with self.lock:
+            self.stats.clear()
+            self.total = 0
+            self.faults = 0
+
+    def calls(self, prefix: str = "") -> int:
+        with self.lock:
+            return sum(n for k, n in self.stats.items() if k.startswith(prefix) or
+                       k.split(" ", 1)[1].startswith(prefix))
+
+    # -- rate limits --------------------------------------------------------
+    def rate_limited(self, bucket: str, real_limit: int) -> float | None:
+        mode = self.options.rate_limit
+        if mode == "off":
+            return None
+        limit = real_limit if mode == "real" else int(mode)
+        window = 60.0 if mode == "real" else self.options.rate_window
+        return self.limiter.check(bucket, limit, window)
+
+    # -- lifecycle ----------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "sandbox not started"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
+        self._server = make_server(host, port, self, threaded=True, request_handler=_QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logging.getLogger("sandbox.http").debug("%s %s %s", self.command, self.path, code)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        logging.getLogger("sandbox.http").debug(format, *args)
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionAbortedError, BrokenPipeError, ConnectionResetError):
+            self.close_connection = True

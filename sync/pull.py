@@ -1,0 +1,201 @@
+"""Pull Zendesk tickets and organizations and Salesforce accounts into the store.
+
+Each page is stored in one transaction together with the cursor or bookmark
+that follows it, so a crash at any point loses nothing and duplicates nothing:
+the next run resumes from the last stored page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.salesforce import SalesforceClient, parse_sf_datetime
+from connectors.sfid import is_valid_id, to18
+from connectors.zendesk import ZendeskClient
+from sync.store import Store
+
+log = logging.getLogger("csops.pull")
+
+TICKET_CURSOR = "zendesk.tickets.cursor"
+ACCOUNT_BOOKMARK = "salesforce.accounts.bookmark"
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class ZendeskPullResult:
+    tickets_pulled: int = 0
+    tickets_deleted: int = 0
+    organizations_pulled: int = 0
+    organizations_unlinked: int = 0
+    api_calls: int = 0
+    unlinked: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("unlinked")
+        return d
+
+
+@dataclass
+class SalesforcePullResult:
+    accounts_pulled: int = 0
+    accounts_deleted: int = 0
+    api_calls: int = 0
+    api_usage: str | None = None
+
+
+def start_time_from(start_date: str | None) -> int:
+    if not start_date:
+        return 0
+    try:
+        d = datetime.fromisoformat(start_date)
+    except ValueError:
+        raise ValueError(f"zendesk.start_date: '{start_date}' is not an ISO date (YYYY-MM-DD)") from None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=UTC)
+    return int(d.timestamp())
+
+
+def link_organization(org: dict[str, Any], account_link: str) -> tuple[str | None, str | None]:
+    """The Salesforce Account Id an organization names, or why it names none. Never guessed from names."""
+    if account_link == "external_id":
+        raw = org.get("external_id")
+        where = "external_id"
+    elif account_link.startswith("organization_fields."):
+        key = account_link.split(".", 1)[1]
+        raw = (org.get("organization_fields") or {}).get(key)
+        where = account_link
+    else:
+        raise ValueError(f"zendesk.account_link: '{account_link}' must be 'external_id' or "
+                         "'organization_fields.<key>'")
+    if raw is None or str(raw).strip() == "":
+        return None, f"no Salesforce Account Id in {where}"
+    value = str(raw).strip()
+    if not is_valid_id(value):
+        return None, f"{where} '{value}' is not a valid 15/18-character Salesforce Id"
+    return to18(value), None
+
+
+def _ticket_row(t: dict[str, Any]) -> tuple[Any, ...]:
+    deleted = t.get("status") == "deleted"
+    rating = (t.get("satisfaction_rating") or {}).get("score") if isinstance(t.get("satisfaction_rating"),
+                                                                               dict) else None
+    return (t["id"], t.get("organization_id"), t.get("status") or "unknown", t.get("priority"), t.get("type"),
+            t.get("subject"), json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
+            t.get("created_at"), t.get("updated_at"), 1 if deleted else 0)
+
+
+_UPSERT_TICKET = (
+    "INSERT INTO tickets (id, organization_id, status, priority, type, subject, tags, satisfaction, created_at, "
+    "updated_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    # A deleted ticket arrives with few fields: keep what we knew, mark it deleted.
+    "organization_id = COALESCE(excluded.organization_id, tickets.organization_id), status = excluded.status, "
+    "priority = CASE WHEN excluded.deleted = 1 THEN tickets.priority ELSE excluded.priority END, "
+    "type = CASE WHEN excluded.deleted = 1 THEN tickets.type ELSE excluded.type END, "
+    "subject = CASE WHEN excluded.deleted = 1 THEN tickets.subject ELSE excluded.subject END, "
+    "tags = CASE WHEN excluded.deleted = 1 THEN tickets.tags ELSE excluded.tags END, "
+    "satisfaction = CASE WHEN excluded.deleted = 1 THEN tickets.satisfaction ELSE excluded.satisfaction END, "
+    "created_at = COALESCE(excluded.created_at, tickets.created_at), updated_at = excluded.updated_at, "
+    "deleted = excluded.deleted"
+)
+
+
+def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progress: Progress | None = None,
+                 commit: bool = True) -> ZendeskPullResult:
+    """Tickets through the cursor export, then every organization.
+
+    With ``commit=False`` (a dry run) records are still stored, so the rules see
+    them, but the saved cursor is not advanced.
+    """
+    result = ZendeskPullResult()
+    before = client.session.stats.snapshot().get("zendesk", 0)
+    cursor = None if full else store.get_cursor(TICKET_CURSOR)
+    start = start_time_from(client.config.start_date) if cursor is None else None
+    for page in client.export_tickets(start_time=start, cursor=cursor):
+        rows = [_ticket_row(t) for t in page.tickets]
+        with store.transaction():
+            store.executemany(_UPSERT_TICKET, rows)
+            if commit and page.after_cursor:
+                store.set_cursor(TICKET_CURSOR, page.after_cursor)
+        result.tickets_pulled += len(rows)
+        result.tickets_deleted += sum(1 for r in rows if r[-1])
+        if progress:
+            progress("tickets", len(rows))
+    seen: list[tuple[Any, ...]] = []
+    for orgs in client.organizations():
+        for org in orgs:
+            account_id, problem = link_organization(org, client.config.account_link)
+            seen.append((org["id"], org.get("name"), account_id, problem, org.get("updated_at")))
+            if problem:
+                result.unlinked.append({"organization_id": org["id"], "name": org.get("name"), "problem": problem})
+        if progress:
+            progress("organizations", len(orgs))
+    with store.transaction():
+        store.execute("DELETE FROM organizations")
+        store.executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
+                          "VALUES (?, ?, ?, ?, ?)", seen)
+    result.organizations_pulled = len(seen)
+    result.organizations_unlinked = len(result.unlinked)
+    for item in result.unlinked[:20]:
+        log.warning("zendesk organization %s (%s) is not linked: %s", item["organization_id"], item["name"],
+                    item["problem"])
+    result.api_calls = client.session.stats.snapshot().get("zendesk", 0) - before
+    return result
+
+
+def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], writeback: list[str] = (),  # type: ignore[assignment]
+                    full: bool = False, progress: Progress | None = None,
+                    commit: bool = True) -> SalesforcePullResult:
+    """Configured fields (and the writeback fields, to diff against) of every account, incrementally."""
+    result = SalesforcePullResult()
+    before = client.session.stats.snapshot().get("salesforce", 0)
+    canonical = client.check_fields(fields, list(writeback))
+    wanted = canonical + [w for w in client.check_fields(list(writeback)) if w not in canonical]
+    bookmark = None if full else store.get_cursor(ACCOUNT_BOOKMARK)
+    since = None
+    if bookmark:
+        since = parse_sf_datetime(bookmark) - timedelta(seconds=client.config.lookback_seconds)
+    soql = client.build_query(wanted, since, client.config.where)
+    seen: set[str] = set()
+    for page in client.query_pages(soql, include_deleted=True):
+        rows, deleted = [], 0
+        newest = bookmark
+        for rec in page.records:
+            rec_id = rec["Id"]
+            seen.add(rec_id)
+            is_deleted = bool(rec.get("IsDeleted"))
+            deleted += is_deleted
+            stamp = rec.get("SystemModstamp")
+            fields_json = json.dumps({k: v for k, v in rec.items() if k not in ("IsDeleted",)},
+                                     ensure_ascii=False)
+            rows.append((rec_id, fields_json, stamp, 1 if is_deleted else 0))
+            if stamp and (newest is None or parse_sf_datetime(stamp) > parse_sf_datetime(newest)):
+                newest = stamp
+        with store.transaction():
+            store.executemany(
+                "INSERT INTO accounts (id, fields, system_modstamp, deleted) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, system_modstamp = "
+                "excluded.system_modstamp, deleted = excluded.deleted", rows)
+            if commit and newest:
+                store.set_cursor(ACCOUNT_BOOKMARK, newest)
+        result.accounts_pulled += len(rows) - deleted
+        result.accounts_deleted += deleted
+        if progress:
+            progress("accounts", len(rows))
+    if full:
+        # Accounts a full pull no longer sees were purged (or left the filter): mark them, keep their history.
+        present = {r["id"] for r in store.query("SELECT id FROM accounts WHERE deleted = 0")}
+        gone = sorted(present - seen)
+        if gone:
+            with store.transaction():
+                store.executemany("UPDATE accounts SET deleted = 1 WHERE id = ?", [(g,) for g in gone])
+            result.accounts_deleted += len(gone)
+    result.api_calls = client.session.stats.snapshot().get("salesforce", 0) - before
+    result.api_usage = client.api_usage
+    return result

@@ -1,0 +1,23 @@
+"""The ``store`` and ``sync`` sections of csops.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.http import RetryPolicy
+
+
+@dataclass
+class StoreConfig:
+    url: str = "sqlite:///.csops/state.db"
+
+
+@dataclass
+class SyncConfig:
+    max_attempts: int = 6
+    max_retry_wait_seconds: float = 300.0
+    connect_timeout_seconds: float = 10.0
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, max_wait_seconds=self.max_retry_wait_seconds,
+                           connect_timeout=self.connect_timeout_seconds)

@@ -255,7 +255,7 @@ class SalesforceClient:
                     self.session)
         except SalesforceAuthenticationFailed as exc:
             raise AuthenticationFailed(f"salesforce: login ({self.mode}) at {self.login_base} refused: "
-                                       f"{redact(str(exc.message))}") from None
+                                       f"{exc.code}: {redact(str(getattr(exc, 'auth_message', exc)))}") from None
         if cfg.instance_url and _host(cfg.instance_url) != instance:
             mount_loopback(self.session, f"http://{instance}")
         return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version)

@@ -17,7 +17,8 @@ class SyncConfig:
     max_attempts: int = 6
     max_retry_wait_seconds: float = 300.0
     connect_timeout_seconds: float = 10.0
+    retry_backoff_seconds: float = 0.5
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.max_attempts, max_wait_seconds=self.max_retry_wait_seconds,
-                           connect_timeout=self.connect_timeout_seconds)
+                           connect_timeout=self.connect_timeout_seconds, backoff_base=self.retry_backoff_seconds)

@@ -1,0 +1,3 @@
+from csops.cli import main
+
+main()

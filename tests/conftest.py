@@ -1,0 +1,117 @@
+"""Shared fixtures: an in-process sandbox on a loopback port and a workspace configured for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from connectors.redact import forget_secrets
+from csops.cli import cli
+from csops.cmd_sandbox import sandbox_config
+from sandbox.server import Options, Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules" / "onboarding.yaml"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _clean_secrets() -> Iterator[None]:
+    yield
+    forget_secrets()
+
+
+@dataclass
+class Workspace:
+    """A folder with csops.yaml pointing at a sandbox, and the environment holding its secrets."""
+
+    path: Path
+    sandbox: Sandbox
+    env: dict[str, str]
+
+    @property
+    def config(self) -> Path:
+        return self.path / "csops.yaml"
+
+    def secrets(self) -> list[str]:
+        o = self.sandbox.options
+        return [o.zendesk_token, o.sf_password, o.sf_security_token]
+
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run ``csops`` in-process through click's CliRunner."""
+        runner = CliRunner()
+        full_env = {**self.env, **(env or {})}
+        old = os.getcwd()
+        os.chdir(self.path)
+        try:
+            return runner.invoke(cli, ["--config", str(self.config), *args], env=full_env, catch_exceptions=False)
+        finally:
+            os.chdir(old)
+            forget_secrets()
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
+            check: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run ``csops`` as a separate process, as cron would."""
+        full_env = {**os.environ, **self.env, **(env or {})}
+        proc = subprocess.run([sys.executable, "-m", "csops", "--config", str(self.config), *args], cwd=self.path,
+                              env=full_env, capture_output=True, text=True, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"csops {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        result = self.cli(*args, "--json", env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def store_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        import sqlite3
+
+        conn = sqlite3.connect(self.path / ".csops" / "state.db")
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+
+def make_sandbox(**kw: Any) -> Sandbox:
+    kw.setdefault("today", TODAY)
+    kw.setdefault("accounts", 40)
+    kw.setdefault("tickets", 1500)
+    return Sandbox(Options(**kw)).start()
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    params = getattr(request, "param", {}) or {}
+    sb = make_sandbox(**params)
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+def make_workspace(path: Path, sb: Sandbox, extra: str = "") -> Workspace:
+    o = sb.options
+    text = sandbox_config(sb.url, o.zendesk_email, o.sf_username, rules=str(RULES))
+    text = text.replace("  max_retry_wait_seconds: 60\n", "  max_retry_wait_seconds: 60\n  connect_timeout_seconds: 5\n"
+                                                                "  retry_backoff_seconds: 0.02\n")
+    (path / "csops.yaml").write_text(text + extra, encoding="utf-8")
+    env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
+           "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
+    return Workspace(path, sb, env)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, sandbox: Sandbox) -> Workspace:
+    return make_workspace(tmp_path, sandbox)

@@ -1,0 +1,63 @@
+"""The two CLIs: --version, --help on every command, and the error boundary's exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from csops import __version__
+from csops.cli import cli
+from csops.kb_cli import kb
+from tests.conftest import Workspace
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix]
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            out += all_commands(cmd, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+def test_version() -> None:
+    assert CliRunner().invoke(cli, ["--version"]).output.strip() == f"csops, version {__version__}"
+    assert CliRunner().invoke(kb, ["--version"]).output.strip() == f"kb, version {__version__}"
+
+
+@pytest.mark.parametrize("path", all_commands(cli))
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    doc_lines = [ln for ln in result.output.splitlines()[2:] if ln.strip()]
+    assert doc_lines, f"csops {' '.join(path)} has no help text"
+
+
+def test_usage_error_exits_2() -> None:
+    assert CliRunner().invoke(cli, ["no-such-command"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["rules", "eval"]).exit_code == 2
+
+
+def test_console_scripts_run() -> None:
+    out = subprocess.run([sys.executable, "-m", "csops", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_service_down_after_retries_exits_69(ws: Workspace) -> None:
+    ws.sandbox.fail_rate = 1.0
+    result = ws.cli("pull", "zendesk")
+    assert result.exit_code == 69
+    assert "still failing after 8 attempts" in result.stderr
+    assert result.stderr.count("\n") <= 40
+
+
+def test_wrong_credentials_exit_69(ws: Workspace) -> None:
+    result = ws.cli("pull", "zendesk", env={"ZENDESK_API_TOKEN": "nope"})
+    assert result.exit_code == 69
+    assert "refused the credentials (401)" in result.stderr

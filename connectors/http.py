@@ -136,6 +136,8 @@ class PolicySession(requests.Session):
         self.headers["User-Agent"] = "csops/0.1"
         # A 5xx that is really a definitive answer (a SOAP login fault) is not worth retrying.
         self.final_answer: Callable[[requests.Response], bool] | None = None
+        # POST paths that are safe to send twice (logins; creating a job that is then abandoned).
+        self.idempotent_posts: tuple[str, ...] = ()
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -156,7 +158,7 @@ class PolicySession(requests.Session):
                 *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
-        idempotent = verb in IDEMPOTENT_METHODS
+        idempotent = verb in IDEMPOTENT_METHODS or any(p in _path(url) for p in self.idempotent_posts)
         retrier = tenacity.Retrying(
             stop=self._stop, wait=self._wait, sleep=self._sleep, reraise=True,
             retry=tenacity.retry_if_exception_type(_Retriable),

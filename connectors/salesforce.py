@@ -188,6 +188,7 @@ class SalesforceClient:
                                                                  "read_timeout": config.timeout_seconds}), stats)
         self.session.hooks["response"].append(self._read_usage)
         self.session.final_answer = lambda r: b"<faultcode>" in r.content[:4000]
+        self.session.idempotent_posts = ("/services/Soap/u/", "/services/oauth2/token", "/jobs/ingest")
         self._private_key = private_key
         for url in (config.instance_url, config.login_url):
             if url:

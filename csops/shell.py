@@ -24,7 +24,7 @@ from connectors.http import (
     ServiceUnavailable,
 )
 from connectors.redact import redact
-from connectors.salesforce import SalesforceClient
+from connectors.salesforce import FieldError, SalesforceClient
 from connectors.zendesk import ZendeskClient
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
@@ -45,6 +45,7 @@ EXIT_CONFIG = 78
 
 EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ConfigError, EXIT_CONFIG),
+    (FieldError, EXIT_CONFIG),
     (SourceError, EXIT_CONFIG),
     (LockHeld, EXIT_TEMPFAIL),
     (BudgetExhausted, EXIT_TEMPFAIL),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -178,8 +179,21 @@ def _literal(node: Any) -> Any:
     return _plain(node.value)
 
 
-_ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
-          "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow}
+def _trunc_mod(a: Any, b: Any) -> Any:
+    """Decimal's remainder: the sign of the dividend (-20 % 3 == -2), unlike Python's floats."""
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.fmod(a, b) if b else a % b
+    return a % b
+
+
+def _trunc_div(a: Any, b: Any) -> Any:
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return float(math.trunc(a / b)) if b else a // b
+    return a // b
+
+
+_ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "tdiv": operator.truediv,
+          "fdiv": _trunc_div, "mod": _trunc_mod, "pow": operator.pow}
 _CMP = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
         "le": operator.le}
 
@@ -226,8 +240,10 @@ def to_closure(node: Any, builtin_values: Mapping[str, Any]) -> Fn:
 
         def compare(t: Thing) -> bool:
             a, b = left(t), right(t)
-            if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
-                raise TypeError("comparison with null")
+            if a is None and b is None:  # rule-engine: null <= null and null >= null hold
+                return op in (operator.ge, operator.le)
+            if a is None or b is None or isinstance(a, bool) != isinstance(b, bool) or isinstance(a, tuple):
+                raise TypeError("comparison with null or of different kinds")
             return bool(op(a, b))
         return compare
     elif kind in ("ArithmeticExpression", "AddExpression", "SubtractExpression") and node.type in _ARITH:
@@ -278,4 +294,14 @@ def to_closure(node: Any, builtin_values: Mapping[str, Any]) -> Fn:
 
     def fallback(t: Thing) -> Any:
         return _plain(node.evaluate(t))
+    fallback.slow_path = kind  # type: ignore[attr-defined]
     return fallback
+
+
+def slow_paths(fn: Fn) -> list[str]:
+    """Node kinds inside a closure that fall back to rule-engine's evaluator (for tests and benchmarks)."""
+    found = [getattr(fn, "slow_path", None)]
+    for cell in getattr(fn, "__closure__", None) or ():
+        if callable(cell.cell_contents) and getattr(cell.cell_contents, "__module__", "") == __name__:
+            found += slow_paths(cell.cell_contents)
+    return [k for k in found if k]

@@ -1,0 +1,176 @@
+"""`csops rules check` and `csops rules eval` through the CLI: errors at check time, with file:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from csops.cli import cli
+from tests.rules.test_engine import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check(tmp_path: Path, text: str) -> tuple[int, str, Path]:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "check", str(path)])
+    return result.exit_code, result.output, path
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if needle in ln)
+
+
+def test_shipped_example_passes() -> None:
+    result = CliRunner().invoke(cli, ["rules", "check", str(ROOT / "rules" / "onboarding.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "ok: " in result.output
+
+
+def test_the_test_rules_pass(tmp_path: Path) -> None:
+    code, out, _ = check(tmp_path, RULES)
+    assert code == 0, out
+
+
+def test_unknown_fact_names_rule_line_and_suggestion(tmp_path: Path) -> None:
+    text = RULES.replace('when: "days_since_last_login >= 14"', 'when: "days_since_last_logn >= 14"')
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    line = line_of(text, "days_since_last_logn")
+    assert f"{path}:{line}:" in out
+    assert "alert 'no_login_14d': unknown fact 'days_since_last_logn' (did you mean 'days_since_last_login'?)" in out
+    assert "(column 1 of the expression)" in out
+
+
+def test_syntax_error(tmp_path: Path) -> None:
+    text = RULES.replace('done: "setup_on != null"}\n    Expense', 'done: "setup_on != != null"}\n    Expense')
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, 'setup_on != != null')}:" in out
+    assert "phase 'setup' of product '勤怠管理': syntax error at '!='" in out
+
+
+def test_type_error_date_compared_with_number(tmp_path: Path) -> None:
+    text = RULES.replace('when: "ratio < 0.3"', 'when: "setup_on < 3"')
+    code, out, _ = check(tmp_path, text)
+    assert code == 78
+    assert "alert 'low_usage': type error" in out
+    assert "setup_on (date)" in out
+
+
+def test_condition_must_be_true_or_false(tmp_path: Path) -> None:
+    code, out, _ = check(tmp_path, RULES.replace('done: "kickoff_done"', 'done: "users + 1"'))
+    assert code == 78
+    assert "the condition gives a number, but true or false is needed" in out
+
+
+def test_name_used_before_it_is_computed(tmp_path: Path) -> None:
+    code, out, _ = check(tmp_path, RULES.replace('done: "kickoff_done"', 'done: "health_score > 100"'))
+    assert code == 78
+    assert "'health_score' is not known yet here: it is computed after the facts and onboarding phases" in out
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  max: 200\n", "  max: 200\n  bandz: []\n", "unknown key 'bandz' in health (did you mean 'bands'?)"),
+    ("severity: critical", "severity: critcal", "severity 'critcal' is not one of info, warning, critical "
+                                                "(did you mean 'critical'?)"),
+    ("statuses: [completed]", "statuses: [complete]", "unknown status 'complete' (did you mean 'completed'?)"),
+    ("Tier__c: tier", "Tier__c: tire", "writeback.Tier__c: unknown value 'tire' (did you mean 'tier'?)"),
+    ("{type: bool, field: Kickoff__c}", "{type: boolean, field: Kickoff__c}",
+     "facts.kickoff_done.type: 'boolean' is not a fact type"),
+    ("aggregate: tickets_last_30d}", "aggregate: tickets_last_31d}", "(did you mean 'tickets_last_30d'?)"),
+    ("due_day: 30, done", "due_day: 5, done", "due_day 5 is before the previous phase's (7)"),
+    ("score: 0.5}", "score: 5}", "score 5 must be between 0 and 1"),
+    ("linear: {fact: tickets_last_30d, from: 10, to: 0}", "linear: {fact: tickets_last_30, from: 10, to: 0}",
+     "unknown fact 'tickets_last_30' (did you mean 'tickets_last_30d'?)"),
+    ("  start: start\n", "  start: product\n", "the start must be a date"),
+])
+def test_structural_mistakes(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in RULES
+    text = RULES.replace(old, new, 1)
+    code, out, path = check(tmp_path, text)
+    assert code == 78, out
+    assert message in out
+    assert f"{path}:" in out
+
+
+def test_several_problems_reported_together(tmp_path: Path) -> None:
+    text = RULES.replace("days_since_last_login >= 14", "days_since_lastlogin >= 14").replace(
+        "ratio < 0.3", "ratoi < 0.3")
+    code, out, _ = check(tmp_path, text)
+    assert code == 78
+    assert "days_since_lastlogin" in out and "ratoi" in out
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    code, out, path = check(tmp_path, "facts:\n  a: {type: date\n")
+    assert code == 78
+    assert f"{path}:3:" in out and "invalid YAML" in out
+
+
+def write_rules(tmp_path: Path) -> Path:
+    path = tmp_path / "r.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return path
+
+
+def test_eval_csv_with_japanese_values(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    csv_file = tmp_path / "accounts.csv"
+    csv_file.write_text("id,product,start,kickoff_done,setup_on,users,seats,tickets_last_30d,arr\n"
+                        "A1,勤怠管理,2026-10-01,はい,,40,100,5,12000000\n"
+                        "A2,Expense,2026-11-20,,,90,100,0,\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(csv_file),
+                                      "--today", "2026-11-23", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out[0]["id"] == "A1" and out[0]["status"] == "stalled" and out[0]["phase"] == "setup"
+    assert out[0]["days_overdue"] == 23
+    assert out[0]["alerts"] == ["setup_late", "stalled_long", "unhealthy"]
+    assert out[0]["health"] == {"score": 50.0, "max": 200.0, "band": "red", "missing": []}
+    assert out[0]["tier"] == "A"
+    assert out[0]["writeback"]["Status__c"] == "オンボ滞留"
+    assert out[1]["status"] == "on_track"
+    text = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(csv_file),
+                                    "--today", "2026-11-23"])
+    assert "A1" in text.output and "初期設定" in text.output and "as of 2026-11-23 (Asia/Tokyo)" in text.output
+
+
+def test_eval_json(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    facts = tmp_path / "a.json"
+    facts.write_text(json.dumps([{"id": "X", "product": "Expense", "start": "2026-10-01", "setup_on": "2026-10-10",
+                                  "users": 10, "seats": 100}]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(facts),
+                                      "--today", "2026-11-23", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["status"] == "completed"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("id,product,start\nA1,勤怠管理,2026-13-01\n", "accounts.csv:2: column 'start': '2026-13-01' is not a valid date"),
+    ("id,product,strat\nA1,勤怠管理,2026-10-01\n",
+     "accounts.csv:1: column 'strat' is not a fact (did you mean 'start'?)"),
+    ("id,users\nA1,many\n", "accounts.csv:2: column 'users': 'many' is not a valid number"),
+    ("product\n勤怠管理\n", "accounts.csv:2: 'id' is missing"),
+])
+def test_eval_bad_input_names_file_line_and_column(tmp_path: Path, content: str, message: str) -> None:
+    rules = write_rules(tmp_path)
+    f = tmp_path / "accounts.csv"
+    f.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(f)])
+    assert result.exit_code == 78
+    assert message in result.stderr
+
+
+def test_eval_bad_json(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    f = tmp_path / "a.json"
+    f.write_text('[{"id": "A",}]', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(f)])
+    assert result.exit_code == 78
+    assert f"{f}:1:" in result.stderr and "invalid JSON" in result.stderr

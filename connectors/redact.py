@@ -19,8 +19,10 @@ _PATTERNS = [
     re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=!-]{8,}"),
     re.compile(r"(?i)\b(basic\s+)[A-Za-z0-9+/=]{8,}"),
     re.compile(r"(?i)(<sessionId>)[^<]+"),
-    re.compile(r"(?i)(['\"]?(?:access_token|session_?id|sid|api_token|password|client_secret|"
-               r"security_token|refresh_token)['\"]?\s*[:=]\s*['\"]?)[^\s'\"&,}]+"),
+    re.compile(r"(?i)((?:access_token|session_?id|sid|api_token|password|client_secret|"
+               r"security_token|refresh_token)=)[^\s'\"&,}]+"),
+    re.compile(r"(?i)(['\"](?:access_token|session_?id|sid|api_token|password|client_secret|"
+               r"security_token|refresh_token)['\"]\s*:\s*['\"]?)[^\s'\"&,}]+"),
     re.compile(r"(?i)(/token:)[^\s@/'\"]+"),
     # Salesforce session ids: 00D org prefix, '!' and a long opaque tail.
     re.compile(r"()\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}"),

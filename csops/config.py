@@ -62,6 +62,13 @@ class Config:
     kb: KbConfig = field(default_factory=KbConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     path: Path | None = field(default=None, metadata={"internal": True})
+    missing_env: list[SourceError] = field(default_factory=list, metadata={"internal": True})
+
+    def require_env(self, section: str) -> None:
+        """Raise the first unset ${VAR} error inside ``section``."""
+        for problem in self.missing_env:
+            if f": {section}." in str(problem):
+                raise ConfigError(problem.message, problem.file, problem.line, problem.col)
 
     @property
     def base_dir(self) -> Path:
@@ -87,16 +94,27 @@ def find_config(explicit: str | None, env: Mapping[str, str] | None = None) -> P
     )
 
 
-def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None,
+                strict_env: bool = True) -> Config:
+    """Load and validate csops.yaml.
+
+    With ``strict_env=False`` an unset ``${VAR}`` leaves its key null and is
+    remembered in ``Config.missing_env``: commands that only read the store
+    (status, alerts) then work without the API secrets in the environment,
+    and building a client for that section raises the error.
+    """
     env = os.environ if env is None else env
     path = find_config(explicit, env)
     if not path.exists():
         raise ConfigError(f"{path}: configuration file not found")
+    missing: list[SourceError] | None = None if strict_env else []
     try:
-        doc = load_file(path, env=env)
+        doc = load_file(path, env=env, missing=missing)
     except SourceError as exc:
         raise ConfigError(exc.message, exc.file, exc.line, exc.col) from None
-    return parse_config(doc, path)
+    config = parse_config(doc, path)
+    config.missing_env = missing or []
+    return config
 
 
 def parse_config(doc: Document, path: Path | None = None) -> Config:

@@ -107,7 +107,7 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path)
+            self._config = load_config(self.config_path, strict_env=False)
         return self._config
 
     def rule_files(self) -> list[Path]:
@@ -196,6 +196,7 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
 
 def zendesk_client(app: App) -> ZendeskClient:
     cfg = app.config
+    cfg.require_env("zendesk")
     if not cfg.zendesk.configured:
         raise ConfigError("zendesk is not configured: set zendesk.subdomain (or zendesk.base_url), zendesk.email "
                           "and zendesk.api_token in csops.yaml", str(cfg.path) if cfg.path else None)
@@ -204,6 +205,7 @@ def zendesk_client(app: App) -> ZendeskClient:
 
 def salesforce_client(app: App) -> SalesforceClient:
     cfg = app.config
+    cfg.require_env("salesforce")
     if not cfg.salesforce.configured:
         raise ConfigError("salesforce is not configured: set salesforce.instance_url and credentials in "
                           "csops.yaml", str(cfg.path) if cfg.path else None)

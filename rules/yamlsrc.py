@@ -93,7 +93,8 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
-def load_file(path: str | Path, env: Mapping[str, str] | None = None) -> Document:
+def load_file(path: str | Path, env: Mapping[str, str] | None = None,
+              missing: list[SourceError] | None = None) -> Document:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -101,12 +102,17 @@ def load_file(path: str | Path, env: Mapping[str, str] | None = None) -> Documen
         raise SourceError("file not found", str(p)) from None
     except UnicodeDecodeError as exc:
         raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", str(p)) from None
-    return load_text(text, str(p), env=env)
+    return load_text(text, str(p), env=env, missing=missing)
 
 
 def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
-              line_offset: int = 0) -> Document:
-    """Parse ``text``; with ``env``, replace ``${VAR}`` (or ``${VAR:-default}``) in strings."""
+              line_offset: int = 0, missing: list[SourceError] | None = None) -> Document:
+    """Parse ``text``; with ``env``, replace ``${VAR}`` (or ``${VAR:-default}``) in strings.
+
+    A variable that is not set is an error, unless ``missing`` is given: then
+    the value becomes null and the error is collected there, for callers that
+    need only the parts of the file without it.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -118,12 +124,12 @@ def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
     if node is None:
         doc.data = {}
         return doc
-    doc.data = _build(node, (), doc, env, line_offset)
+    doc.data = _build(node, (), doc, env, line_offset, missing)
     return doc
 
 
 def _build(node: yaml.Node, path: PathKey, doc: Document, env: Mapping[str, str] | None,
-           off: int) -> Any:
+           off: int, missing: list[SourceError] | None = None) -> Any:
     doc.positions[path] = (node.start_mark.line + 1 + off, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -136,16 +142,22 @@ def _build(node: yaml.Node, path: PathKey, doc: Document, env: Mapping[str, str]
             if key in out:
                 raise SourceError(f"duplicate key '{key}'", doc.file,
                                   key_node.start_mark.line + 1 + off, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, (*path, key), doc, env, off)
+            out[key] = _build(value_node, (*path, key), doc, env, off, missing)
             # A key's own line is more useful than its value's for messages.
             doc.positions[(*path, key)] = (key_node.start_mark.line + 1 + off,
                                            key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, env, off) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), doc, env, off, missing) for i, item in enumerate(node.value)]
     value = _scalar(node)
     if env is not None and isinstance(value, str) and "${" in value:
-        value = _substitute(value, env, doc, path)
+        try:
+            value = _substitute(value, env, doc, path)
+        except SourceError as exc:
+            if missing is None:
+                raise
+            missing.append(exc)
+            return None
     return value
 
 

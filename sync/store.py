@@ -233,7 +233,10 @@ class Store:
 
     # -- runs ---------------------------------------------------------------
     def start_run(self, command: str) -> int:
+        """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
         with self.transaction():
+            self.execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'",
+                         (now_iso(),))
             cur = self.execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
                                (command, now_iso()))
             return int(cur.lastrowid or 0)

@@ -1,0 +1,91 @@
+"""What a run leaves behind: each evaluation, status transitions with dates, and the alert lifecycle."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from rules.engine import Evaluation
+from rules.ruleset import RuleSet
+from sync.store import Store
+
+
+@dataclass
+class AlertChanges:
+    new: list[tuple[str, str]] = field(default_factory=list)
+    resolved: list[tuple[str, str]] = field(default_factory=list)
+    active: int = 0
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: list[tuple[Evaluation, dict[str, Any]]],
+                       today: date) -> tuple[AlertChanges, Counter[str]]:
+    """Store every evaluation, close and open status periods, and track alerts (first/last seen, resolved)."""
+    day = today.isoformat()
+    changes = AlertChanges()
+    transitions: Counter[str] = Counter()
+    titles = {a.id: (a.severity, a.title) for a in rules.alerts}
+    open_alerts: dict[tuple[str, str], None] = {
+        (r["account_id"], r["alert_id"]): None
+        for r in store.query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
+    current_status = {r["account_id"]: r["status"]
+                      for r in store.query("SELECT account_id, status FROM status_history WHERE until IS NULL")}
+    eval_rows, seen_alerts = [], set()
+    new_alert_rows, touched_alerts = [], []
+    closing, opening = [], []
+    for ev, facts in evaluations:
+        result = ev.full()
+        result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
+        eval_rows.append((ev.id, run_id, ev.evaluated_on, ev.product, ev.status, ev.phase, ev.health.score,
+                          json.dumps(result, ensure_ascii=False, default=str)))
+        previous = current_status.get(ev.id)
+        if previous != ev.status:
+            if previous is not None:
+                closing.append((day, ev.id))
+                transitions[f"{previous}->{ev.status}"] += 1
+            opening.append((ev.id, ev.status, day))
+        for alert_id in ev.alerts:
+            key = (ev.id, alert_id)
+            seen_alerts.add(key)
+            if key in open_alerts:
+                touched_alerts.append((day, ev.id, alert_id))
+            else:
+                sev, title = titles.get(alert_id, ("warning", alert_id))
+                new_alert_rows.append((ev.id, alert_id, sev, title, day, day, run_id))
+                changes.new.append(key)
+    resolved = [k for k in open_alerts if k not in seen_alerts]
+    changes.resolved = resolved
+    changes.active = len(seen_alerts)
+    with store.transaction():
+        store.executemany(
+            "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id, "
+            "evaluated_on = excluded.evaluated_on, product = excluded.product, status = excluded.status, "
+            "phase = excluded.phase, health_score = excluded.health_score, result = excluded.result", eval_rows)
+        store.executemany("UPDATE status_history SET until = ? WHERE account_id = ? AND until IS NULL", closing)
+        store.executemany(
+            "INSERT INTO status_history (account_id, status, since) VALUES (?, ?, ?) "
+            "ON CONFLICT (account_id, since, status) DO UPDATE SET until = NULL", opening)
+        store.executemany("UPDATE alerts SET last_seen = ? WHERE account_id = ? AND alert_id = ? "
+                          "AND resolved_at IS NULL", touched_alerts)
+        store.executemany("INSERT INTO alerts (account_id, alert_id, severity, title, first_seen, last_seen, "
+                          "run_first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)", new_alert_rows)
+        store.executemany("UPDATE alerts SET resolved_at = ? WHERE account_id = ? AND alert_id = ? "
+                          "AND resolved_at IS NULL", [(day, a, i) for a, i in resolved])
+    return changes, transitions
+
+
+def preview_alerts(store: Store, evaluations: list[tuple[Evaluation, dict[str, Any]]]) -> AlertChanges:
+    """What :func:`record_evaluations` would report, without writing (for --dry-run)."""
+    open_alerts = {(r["account_id"], r["alert_id"])
+                   for r in store.query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
+    active = {(ev.id, a) for ev, _ in evaluations for a in ev.alerts}
+    return AlertChanges(new=sorted(active - open_alerts), resolved=sorted(open_alerts - active), active=len(active))

@@ -1,0 +1,191 @@
+"""The sync: pull, evaluate every account, write back only what changed, record the run.
+
+Safe to kill at any point: pulls store each page with its cursor; writes are
+derived from a diff against the values Salesforce holds now, so a rerun after a
+crash writes only what is still missing and never writes a value twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from connectors.http import BudgetExhausted, ConnectorError
+from connectors.redact import redact
+from connectors.salesforce import RecordFailure, SalesforceClient
+from connectors.zendesk import ZendeskClient
+from rules.engine import Engine, Evaluation, FactValueError
+from rules.ruleset import RuleSet
+from sync.facts import account_facts
+from sync.pull import SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
+from sync.record import AlertChanges, preview_alerts, record_evaluations
+from sync.store import Store
+from sync.writeback import diff
+
+log = logging.getLogger("csops.sync")
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class PlannedChange:
+    account_id: str
+    name: str | None
+    fields: dict[str, tuple[Any, Any]]
+
+
+@dataclass
+class SyncReport:
+    run_id: int | None = None
+    zendesk: ZendeskPullResult = field(default_factory=ZendeskPullResult)
+    salesforce: SalesforcePullResult = field(default_factory=SalesforcePullResult)
+    accounts_evaluated: int = 0
+    status_counts: Counter[str] = field(default_factory=Counter)
+    alerts: AlertChanges = field(default_factory=AlertChanges)
+    transitions: Counter[str] = field(default_factory=Counter)
+    changes: list[PlannedChange] = field(default_factory=list)
+    written: int = 0
+    failures: list[RecordFailure] = field(default_factory=list)
+    fact_problems: list[str] = field(default_factory=list)
+    write_api_calls: int = 0
+    duration_s: float = 0.0
+    dry_run: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "zendesk": self.zendesk.summary(),
+            "salesforce": {"accounts_pulled": self.salesforce.accounts_pulled,
+                           "accounts_deleted": self.salesforce.accounts_deleted,
+                           "api_calls": self.salesforce.api_calls, "api_usage": self.salesforce.api_usage},
+            "rules": {"accounts_evaluated": self.accounts_evaluated, "status_counts": dict(self.status_counts),
+                      "alerts_new": len(self.alerts.new), "alerts_resolved": len(self.alerts.resolved),
+                      "alerts_active": self.alerts.active},
+            "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
+                          "api_calls": self.write_api_calls},
+            "duration_s": round(self.duration_s, 2),
+        }
+
+    def details(self) -> dict[str, Any]:
+        """The run report stored with the run: the summary plus what failed and why."""
+        out = self.summary()
+        out["failures"] = [{"account_id": f.id, "status_code": f.status_code, "message": f.message,
+                            "fields": f.fields} for f in self.failures]
+        out["unlinked_organizations"] = self.zendesk.unlinked[:200]
+        out["fact_problems"] = self.fact_problems[:200]
+        out["status_transitions"] = dict(self.transitions)
+        out["alerts_new_list"] = [list(k) for k in self.alerts.new[:500]]
+        return out
+
+
+@dataclass
+class SyncJob:
+    store: Store
+    zendesk: ZendeskClient | None
+    salesforce: SalesforceClient
+    rules: RuleSet
+    extra_fields: list[str] = field(default_factory=list)
+    progress: Progress | None = None
+
+    def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
+        started = time.monotonic()
+        report = SyncReport(dry_run=dry_run)
+        today = self.rules.compiled_for
+        assert today is not None
+        run_id = None if dry_run else self.store.start_run(command)
+        report.run_id = run_id
+        status, code, error = "failed", 1, ""
+        try:
+            self._run(report, today, dry_run, full)
+        except BudgetExhausted as exc:
+            status, code, error = "stopped", 75, str(exc)
+            raise
+        except ConnectorError as exc:
+            status, code, error = "failed", 69, str(exc)
+            raise
+        except BaseException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        else:
+            status, code = ("partial", 3) if report.failures else ("ok", 0)
+            return report
+        finally:
+            report.duration_s = time.monotonic() - started
+            if run_id is not None:
+                details = report.details()
+                if error:
+                    details["error"] = redact(error)
+                self.store.finish_run(run_id, status, code, details)
+
+    def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
+        commit = not dry_run
+        if self.zendesk is not None:
+            report.zendesk = pull_zendesk(self.store, self.zendesk, full=full, progress=self.progress,
+                                          commit=commit)
+        fields = list(dict.fromkeys(self.extra_fields + self.rules.salesforce_fields()))
+        writeback = list(self.rules.writeback)
+        report.salesforce = pull_salesforce(self.store, self.salesforce, fields, writeback, full=full,
+                                            progress=self.progress, commit=commit)
+        canonical = {w.lower(): w for w in self.salesforce.describe()}
+        engine = Engine(self.rules)
+        evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
+        wanted: dict[str, dict[str, Any]] = {}
+        for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
+            facts = self._facts(engine, account_id, raw, report)
+            ev = engine.evaluate(account_id, facts)
+            evaluations.append((ev, facts))
+            report.status_counts[ev.status] += 1
+            target = {canonical.get(k.lower(), k): v for k, v in ev.writeback.items()}
+            changed = diff(sf_fields, target)
+            if changed:
+                wanted[account_id] = changed
+                report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
+                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()}))
+        report.accounts_evaluated = len(evaluations)
+        if self.progress:
+            self.progress("evaluated", len(evaluations))
+        if dry_run:
+            report.alerts = preview_alerts(self.store, evaluations)
+            return
+        assert report.run_id is not None
+        report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
+                                                               evaluations, today)
+        if wanted:
+            result = self.salesforce.update(wanted)
+            report.written = len(result.written)
+            report.failures = result.failed
+            report.write_api_calls = result.api_calls
+            self._remember_written(wanted, result.written)
+            if self.progress:
+                self.progress("written", len(result.written))
+            for f in result.failed[:20]:
+                log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message,
+                            ",".join(f.fields))
+
+    @staticmethod
+    def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport) -> dict[str, Any]:
+        """Typed facts; a value that does not fit its type is reported and treated as null."""
+        raw = dict(raw)
+        while True:
+            try:
+                return engine.facts(raw)
+            except FactValueError as exc:
+                report.fact_problems.append(f"{account_id}: {exc}")
+                raw[exc.fact] = None
+
+    def _remember_written(self, wanted: dict[str, dict[str, Any]], written: list[str]) -> None:
+        """Keep the store's copy of each account in step with what Salesforce now holds."""
+        with self.store.transaction():
+            for account_id in written:
+                row = self.store.query("SELECT fields FROM accounts WHERE id = ?", (account_id,))
+                if not row:
+                    continue
+                fields = json.loads(row[0]["fields"])
+                fields.update(wanted[account_id])
+                self.store.execute("UPDATE accounts SET fields = ? WHERE id = ?",
+                                   (json.dumps(fields, ensure_ascii=False), account_id))

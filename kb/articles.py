@@ -1,0 +1,206 @@
+"""Articles: ``articles/<category>/<section>/<slug>.md`` with YAML front matter.
+
+A translation sits beside its article as ``<slug>.<locale>.md``.  Problems
+(malformed front matter, an unknown category, section or type, a duplicate
+slug) become findings with ``path:line:col`` rather than exceptions, so one
+bad file never hides the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.spec import KbSpec
+from rules.yamlsrc import Document, SourceError, load_text, suggest
+
+FRONT_KEYS = ("title", "type", "labels", "draft", "promoted", "position", "locale", "related")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    col: int
+    level: str
+    rule: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.col} {self.level} {self.rule} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "col": self.col, "level": self.level, "rule": self.rule,
+                "message": self.message}
+
+
+@dataclass
+class Article:
+    path: Path
+    rel: str
+    category: str
+    section: str
+    slug: str
+    locale: str
+    title: str = ""
+    type: str | None = None
+    labels: list[str] = field(default_factory=list)
+    draft: bool = False
+    promoted: bool = False
+    position: int | None = None
+    related: list[str] = field(default_factory=list)
+    text: str = ""
+    body: str = ""
+    body_line: int = 1
+    front: Document | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The article's identity across locales: ``category/section/slug``."""
+        return f"{self.category}/{self.section}/{self.slug}"
+
+    def front_pos(self, key: str) -> tuple[int, int]:
+        if self.front is None:
+            return 1, 1
+        line, col = self.front.pos((key,))
+        return line or 1, col or 1
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter YAML or None, body, the body's first line number)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return "\n".join(lines[1:]), "", len(lines) + 1
+
+
+def load_articles(spec: KbSpec, paths: list[Path] | None = None) -> tuple[list[Article], list[Finding]]:
+    """Every article under ``articles/`` (or the given files), with the findings about their structure."""
+    base = spec.root / "articles"
+    files = sorted(base.rglob("*.md")) if paths is None else sorted(paths)
+    articles: list[Article] = []
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str], Article] = {}
+    for path in files:
+        article, problems = load_article(spec, path)
+        findings += problems
+        if article is None:
+            continue
+        key = (article.slug, article.locale)
+        if key in seen:
+            other = seen[key]
+            findings.append(Finding(article.rel, 1, 1, "error", "duplicate-slug",
+                                    f"slug '{article.slug}' ({article.locale}) is also used by {other.rel}; "
+                                    "article URLs and links use the slug, so it must be unique"))
+            continue
+        seen[key] = article
+        articles.append(article)
+    return articles, findings
+
+
+def rel_path(spec: KbSpec, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(spec.root.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding]]:
+    rel = rel_path(spec, path)
+    problems: list[Finding] = []
+
+    def bad(line: int, col: int, rule: str, message: str) -> None:
+        problems.append(Finding(rel, line, col, "error", rule, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        bad(1, 1, "encoding", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        return None, problems
+    try:
+        parts = path.resolve().relative_to((spec.root / "articles").resolve()).parts
+    except ValueError:
+        bad(1, 1, "location", f"articles live under {spec.root / 'articles'}/<category>/<section>/")
+        return None, problems
+    if len(parts) != 3:
+        bad(1, 1, "location", "an article's path must be articles/<category>/<section>/<slug>.md")
+        return None, problems
+    category, section, name = parts
+    stem = name[:-3]
+    locale = spec.locale
+    slug = stem
+    if "." in stem:
+        slug, _, suffix = stem.rpartition(".")
+        if suffix not in spec.locales:
+            bad(1, 1, "location", f"'{name}': '.{suffix}' is not a locale in kb.yaml ({', '.join(spec.locales)})"
+                                  f"{suggest(suffix, spec.locales)}")
+            return None, problems
+        locale = suffix
+    if category not in spec.categories:
+        bad(1, 1, "unknown-category", f"category '{category}' is not in kb.yaml{suggest(category, spec.categories)}")
+    elif section not in spec.categories[category].sections:
+        bad(1, 1, "unknown-section", f"section '{section}' is not in category '{category}' in kb.yaml"
+                                     f"{suggest(section, spec.categories[category].sections)}")
+    front_text, body, body_line = split_front_matter(text)
+    article = Article(path, rel, category, section, slug, locale, text=text, body=body, body_line=body_line)
+    if front_text is None:
+        bad(1, 1, "front-matter", "missing front matter: the file must start with ---, title: …, ---")
+        return article, problems
+    try:
+        doc = load_text(front_text, rel, line_offset=1)
+    except SourceError as exc:
+        bad(exc.line or 1, exc.col or 1, "front-matter", exc.message)
+        return article, problems
+    article.front = doc
+    meta = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):
+        bad(2, 1, "front-matter", "front matter must be a mapping of keys (title: …)")
+    for key in meta:
+        if key not in FRONT_KEYS:
+            line, col = article.front_pos(key)
+            bad(line, col, "front-matter", f"unknown front matter key '{key}'{suggest(str(key), FRONT_KEYS)}")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        line, col = article.front_pos("title") if "title" in meta else (1, 1)
+        bad(line, col, "front-matter", "title is required (a non-empty text)")
+    else:
+        article.title = title.strip()
+    article.type = meta.get("type") or spec.type_for(category, section)
+    if article.type is not None and article.type not in spec.types:
+        line, col = article.front_pos("type")
+        bad(line, col, "unknown-type",
+            f"type '{article.type}' is not in kb.yaml{suggest(str(article.type), spec.types)}")
+    _typed(article, meta, "labels", list, bad)
+    for key in ("draft", "promoted"):
+        _typed(article, meta, key, bool, bad)
+    _typed(article, meta, "position", int, bad)
+    _typed(article, meta, "related", list, bad)
+    if "locale" in meta:
+        if meta["locale"] not in spec.locales:
+            line, col = article.front_pos("locale")
+            bad(line, col, "front-matter", f"locale '{meta['locale']}' is not in kb.yaml's locales")
+        elif meta["locale"] != locale and "." not in stem:
+            article.locale = str(meta["locale"])
+    article.labels = [str(x) for x in article.labels]
+    article.related = [str(x) for x in article.related]
+    return article, problems
+
+
+def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Any) -> None:
+    if key not in meta or meta[key] is None:
+        return
+    value = meta[key]
+    if kind is list and isinstance(value, str):
+        value = [value]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok or isinstance(value, dt.date):
+        line, col = article.front_pos(key)
+        name = {list: "a list", bool: "true or false", int: "a whole number"}[kind]
+        bad(line, col, "front-matter", f"{key}: expected {name}, got {value!r}")
+        return
+    setattr(article, key, value)

@@ -1,0 +1,245 @@
+"""``kb check``: structure (front matter, headings, required sections, links, images) and writing rules."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown.extensions.toc import slugify_unicode
+
+from kb.articles import Article, Finding, load_articles, rel_path
+from kb.prose import Prose, extract
+from kb.spec import KbSpec, UserRule
+from kb.writing import _FULL_ALNUM, _HANKAKU, _INVISIBLE, _SPACE_ALWAYS, _SPACE_NEVER, run_builtin, run_user_rules
+
+LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.level == "error")
+
+
+def heading_id(text: str) -> str:
+    explicit = re.search(r"\{[^}]*#([\w-]+)[^}]*\}\s*$", text)
+    if explicit:
+        return explicit.group(1)
+    plain = re.sub(r"[`*_~]|\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return str(slugify_unicode(plain, "-"))
+
+
+def anchors(prose: Prose) -> set[str]:
+    out: set[str] = set()
+    for h in prose.headings:
+        base = heading_id(h.text)
+        anchor, n = base, 0
+        while anchor in out:
+            n += 1
+            anchor = f"{base}_{n}"
+        out.add(anchor)
+    return out
+
+
+def required_regex(required: list[str]) -> re.Pattern[str]:
+    """markdownlint MD043's pattern: names in order; '*' any number, '+' one or more, 'name?' optional."""
+    parts = []
+    for item in required:
+        if item == "*":
+            parts.append(r"(?:[^\n]*\n)*")
+        elif item == "+":
+            parts.append(r"(?:[^\n]*\n)+")
+        elif item.endswith("?"):
+            parts.append(f"(?:{re.escape(item[:-1])}\\n)?")
+        else:
+            parts.append(f"{re.escape(item)}\\n")
+    return re.compile("".join(parts))
+
+
+def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
+    all_articles, findings = load_articles(spec)
+    selected = all_articles
+    if paths:
+        wanted = {p.resolve() for p in _expand(paths)}
+        selected = [a for a in all_articles if a.path.resolve() in wanted]
+        findings = [f for f in findings if any(str(p).endswith(f.path) or f.path.endswith(str(p)) for p in wanted)
+                    or (spec.root.parent / f.path).resolve() in wanted]
+    proses = {a.path: extract(a.body, a.body_line) for a in all_articles}
+    by_path = {a.path.resolve(): a for a in all_articles}
+    slugs = {a.slug for a in all_articles}
+    for a in selected:
+        prose = proses[a.path]
+        out: list[Finding] = []
+
+        def emit(line: int, col: int, rule: str, message: str, a: Article = a, out: list[Finding] = out) -> None:
+            setting = spec.rules.get(rule)
+            if setting is None or setting.enabled:
+                out.append(Finding(a.rel, line, col, setting.level if setting else "error", rule, message))
+
+        def emit_user(line: int, col: int, rule: UserRule, message: str, a: Article = a,
+                      out: list[Finding] = out) -> None:
+            out.append(Finding(a.rel, line, col, rule.level, rule.id, message))
+
+        _structure(spec, a, prose, emit, proses, by_path, slugs)
+        run_builtin(spec, prose, emit)
+        run_user_rules(spec.user_rules, prose, emit_user)
+        findings += out
+    findings.sort(key=lambda f: (f.path, f.line, f.col, LEVEL_ORDER.get(f.level, 3), f.rule))
+    return CheckResult(findings, selected)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        out += sorted(p.rglob("*.md")) if p.is_dir() else [p]
+    return out
+
+
+def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dict[Path, Prose],
+               by_path: dict[Path, Article], slugs: set[str]) -> None:
+    assert callable(emit)
+    # title
+    if a.title:
+        limit = int(spec.rules["title-length"].options["max" if any(_is_ja(c) for c in a.title) else "max_en"])
+        if len(a.title) > limit:
+            emit(*a.front_pos("title"), "title-length", f"title is {len(a.title)} characters long (max {limit})")
+    # headings
+    seen_siblings: dict[tuple[str, ...], set[str]] = {}
+    stack: list[tuple[int, str]] = []
+    previous = 1
+    for h in prose.headings:
+        if h.level == 1:
+            emit(h.line, h.col, "heading-structure",
+                 "the front matter title is the article's H1: start body headings at ##")
+        elif h.level > previous + 1:
+            emit(h.line, h.col, "heading-structure", f"heading level skips from H{previous} to H{h.level}")
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        parent = tuple(t for _, t in stack)
+        siblings = seen_siblings.setdefault(parent, set())
+        if h.text in siblings:
+            emit(h.line, h.col, "heading-structure", f"duplicate heading '{h.text}' among its siblings")
+        siblings.add(h.text)
+        stack.append((h.level, h.text))
+        previous = h.level
+    # required sections of the type
+    t = spec.types.get(a.type or "")
+    required = t.required.get(a.locale) if t else None
+    if t and required:
+        h2 = [re.sub(r"\s*\{[^}]*\}\s*$", "", h.text) for h in prose.headings if h.level == 2]
+        if not required_regex(required).fullmatch("".join(x + "\n" for x in h2)):
+            want = " → ".join(required)
+            line = next((h.line for h in prose.headings if h.level == 2), a.body_line)
+            emit(line, 1, "required-sections", f"a '{t.id}' article needs the sections {want} "
+                                               f"(found: {', '.join(h2) or 'none'})")
+    # links and images
+    for link in prose.links:
+        target = link.target.strip()
+        if link.image:
+            if not link.text.strip():
+                emit(link.line, link.col, "image-alt", "image has no alt text: ![what it shows](…)")
+        elif not link.text.strip(" `*_"):
+            emit(link.line, link.col, "empty-link", "link has no text")
+        if not target:
+            emit(link.line, link.col, "empty-link", "link has no target")
+            continue
+        parts = urlsplit(target)
+        if parts.scheme or target.startswith("//"):
+            continue
+        path_part, fragment = unquote(parts.path), parts.fragment
+        if not path_part:
+            if fragment and fragment not in anchors(prose):
+                emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in this article")
+            continue
+        resolved = (a.path.parent / path_part).resolve()
+        if link.image:
+            if not resolved.exists():
+                emit(link.line, link.col, "image-exists", f"image '{path_part}' not found "
+                                                          f"({rel_path(spec, resolved)})")
+            elif spec.root.resolve() not in resolved.parents:
+                emit(link.line, link.col, "image-exists", f"image '{path_part}' is outside {spec.root}")
+            continue
+        if path_part.endswith(".md"):
+            other = by_path.get(resolved)
+            if other is None:
+                name = posixpath.basename(path_part)[:-3]
+                hint = " (an article with that slug exists elsewhere: fix the relative path)" if name in slugs else ""
+                emit(link.line, link.col, "internal-link", f"linked article '{path_part}' not found{hint}")
+            elif fragment and fragment not in anchors(proses[other.path]):
+                emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in {other.rel}")
+        elif not resolved.exists():
+            emit(link.line, link.col, "internal-link", f"linked file '{path_part}' not found")
+
+
+def _is_ja(c: str) -> bool:
+    from kb.prose import is_ja
+
+    return is_ja(c)
+
+
+# -- --fix ------------------------------------------------------------------
+
+_INLINE_CODE = re.compile(r"(`+).+?\1|<?https?://[^\s<>()\]]+>?|\]\([^)]*\)")
+
+
+def fix_text(text: str, space: str = "never") -> str:
+    """Apply the mechanical fixes outside code and URLs: NFC, invisible characters, widths, spacing."""
+    lines = text.split("\n")
+    fence: str | None = None
+    start = 0
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                start = i + 1
+                break
+    for i in range(start, len(lines)):
+        line = lines[i]
+        stripped = line.strip()
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        m = re.match(r"\s*(```|~~~)", line)
+        if m:
+            fence = m.group(1)
+            continue
+        out, last = [], 0
+        for cm in _INLINE_CODE.finditer(line):
+            out.append(_fix_prose(line[last:cm.start()], space))
+            out.append(cm.group(0))
+            last = cm.end()
+        out.append(_fix_prose(line[last:], space))
+        lines[i] = "".join(out)
+    return "\n".join(lines)
+
+
+def _fix_prose(s: str, space: str) -> str:
+    s = unicodedata.normalize("NFC", s)
+    s = _INVISIBLE.sub("", s)
+    s = _HANKAKU.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), s)
+    s = _FULL_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), s)
+    if space == "always":
+        s = _SPACE_ALWAYS.sub(" ", s)
+    elif space == "never":
+        s = _SPACE_NEVER.sub("", s)
+    return s
+
+
+def fix_files(spec: KbSpec, articles: list[Article]) -> list[Article]:
+    """Rewrite the articles whose mechanical fixes change something; the ones changed."""
+    changed = []
+    space = str(spec.rules["spacing"].options["space"]) if spec.rules["spacing"].enabled else "off"
+    for a in articles:
+        fixed = fix_text(a.text, space if space != "off" else "keep")
+        if fixed != a.text:
+            a.path.write_text(fixed, encoding="utf-8")
+            changed.append(a)
+    return changed

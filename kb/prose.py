@@ -1,0 +1,267 @@
+"""The prose of an article, with every character's line and column.
+
+Code (fenced and inline), URLs, HTML, link targets and front matter are masked
+so that writing rules never check them.  Lines of one paragraph are joined the
+way the renderer joins them (no space between two Japanese characters), so a
+sentence that wraps is still one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MASK = "\ue000"
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])[ \t]+")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ADMONITION = re.compile(r"^!!!\s+\w+")
+_ATTR = re.compile(r"\s*\{[:#.][^}]*\}\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+_CODE = re.compile(r"(`+)(.+?)\1")
+_URL = re.compile(r"<?https?://[^\s<>()\]]+>?")
+_HTML = re.compile(r"<[^>\n]+>")
+_FOOTREF = re.compile(r"\[\^[^\]]+\]")
+_EMPH = re.compile(r"\*\*|__|~~")
+
+
+def is_ja(c: str) -> bool:
+    o = ord(c)
+    return (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF or 0xF900 <= o <= 0xFAFF)
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    line: int
+    col: int
+
+
+@dataclass
+class Link:
+    text: str
+    target: str
+    line: int
+    col: int
+    image: bool
+
+
+def pack(line: int, col: int) -> int:
+    return (line << 16) | col
+
+
+def unpack(p: int) -> tuple[int, int]:
+    return p >> 16, p & 0xFFFF
+
+
+@dataclass
+class Block:
+    """A heading, paragraph, list item or table cell: its text and each character's packed line/column."""
+
+    kind: str
+    parts: list[str] = field(default_factory=list)
+    pos: list[int] = field(default_factory=list)
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self.parts)
+        return self._text
+
+    def at(self, i: int) -> tuple[int, int]:
+        if not self.pos:
+            return 1, 1
+        return unpack(self.pos[min(max(i, 0), len(self.pos) - 1)])
+
+
+@dataclass
+class Sentence:
+    block: Block
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start:self.end]
+
+    @property
+    def kind(self) -> str:
+        return self.block.kind
+
+    def pos(self, offset: int = 0) -> tuple[int, int]:
+        return self.block.at(self.start + max(0, min(offset, self.end - self.start - 1)))
+
+
+@dataclass
+class Prose:
+    blocks: list[Block] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    h1_lines: list[int] = field(default_factory=list)
+
+    def sentences(self, kinds: tuple[str, ...] = ("paragraph", "list", "heading", "table")) -> list[Sentence]:
+        out: list[Sentence] = []
+        for b in self.blocks:
+            if b.kind in kinds:
+                out.extend(split_sentences(b))
+        return out
+
+
+def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
+    """The line with code, URLs, HTML and link targets replaced by MASK (same length, so columns hold)."""
+    chars = list(line)
+
+    def blank(a: int, b: int) -> None:
+        for i in range(a, b):
+            chars[i] = MASK
+
+    for m in _CODE.finditer(line):
+        blank(m.start(), m.end())
+    masked = "".join(chars)
+    for m in _IMAGE.finditer(masked):
+        if links is not None:
+            links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, True))
+        blank(m.start(), m.end())
+    masked = "".join(chars)
+    for m in _LINK.finditer(masked):
+        if links is not None:
+            links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, False))
+        blank(m.start(), m.start(1))
+        blank(m.end(1), m.end())
+    masked = "".join(chars)
+    for rx in (_URL, _HTML, _FOOTREF, _EMPH):
+        for m in rx.finditer(masked):
+            blank(m.start(), m.end())
+        masked = "".join(chars)
+    attr = _ATTR.search(masked)
+    if attr:
+        blank(attr.start(), attr.end())
+    return "".join(chars)
+
+
+def extract(body: str, first_line: int = 1) -> Prose:
+    prose = Prose()
+    current: Block | None = None
+    fence: str | None = None
+    in_comment = False
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.parts:
+            prose.blocks.append(current)
+        current = None
+
+    def add(block: Block, text: str, lineno: int, col0: int) -> None:
+        stripped = text.rstrip()
+        lead = len(stripped) - len(stripped.lstrip())
+        content = stripped[lead:]
+        if not content:
+            return
+        if block.parts:
+            prev = block.parts[-1][-1:]
+            if not (prev and is_ja(prev) and is_ja(content[0])):
+                # a soft line break the renderer shows as a space ("\n": no writing rule counts it as one)
+                block.parts.append("\n")
+                block.pos.append(pack(lineno, col0 + lead + 1))
+        block.parts.append(content)
+        base = pack(lineno, col0 + lead + 1)
+        block.pos.extend(range(base, base + len(content)))
+        block._text = None
+
+    for i, raw in enumerate(body.split("\n")):
+        lineno = first_line + i
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                fence = None
+            continue
+        m = _FENCE.match(raw)
+        if m:
+            close()
+            fence = m.group(1)
+            continue
+        if in_comment:
+            if "-->" in raw:
+                in_comment = False
+            continue
+        if raw.lstrip().startswith("<!--"):
+            close()
+            in_comment = "-->" not in raw
+            continue
+        if not raw.strip():
+            close()
+            continue
+        line = mask_inline(raw, lineno, prose.links)
+        hm = _HEADING.match(line)
+        if hm and not raw.startswith("    "):
+            close()
+            level = len(hm.group(1))
+            text_start = hm.start(2)
+            title = _ATTR.sub("", raw[text_start:len(hm.group(0))]).strip().rstrip("#").strip()
+            prose.headings.append(Heading(level, title, lineno, 1))
+            if level == 1:
+                prose.h1_lines.append(lineno)
+            block = Block("heading")
+            add(block, hm.group(2), lineno, text_start)
+            prose.blocks.append(block)
+            continue
+        if _ADMONITION.match(line):
+            close()
+            continue
+        if line.lstrip().startswith("|"):
+            close()
+            if not _TABLE_SEP.match(line):
+                for cell in re.finditer(r"[^|]+", line):
+                    if cell.group(0).strip(" \t" + MASK):
+                        block = Block("table")
+                        add(block, cell.group(0), lineno, cell.start())
+                        prose.blocks.append(block)
+            continue
+        lm = _LIST.match(line)
+        if lm:
+            close()
+            current = Block("list")
+            add(current, line[lm.end():], lineno, lm.end())
+            continue
+        content = line
+        col0 = 0
+        if content.lstrip().startswith(">"):
+            col0 = content.index(">") + 1
+            content = content[col0:]
+        if current is None:
+            current = Block("paragraph")
+        add(current, content, lineno, col0)
+    close()
+    return prose
+
+
+_OPEN = "「『（(【〔［"
+_CLOSE = "」』）)】〕］"
+_END = re.compile(r"[。！？!?．]+[」』）)】〕］]*|(?<=[^\d\s])\.(?=[\s\n]|$)")
+_DEPTH = str.maketrans({c: "(" for c in _OPEN} | {c: ")" for c in _CLOSE})
+
+
+def split_sentences(block: Block) -> list[Sentence]:
+    """Sentences, split on 。！？!? (and '. ' in English) outside 「」（）."""
+    text = block.text
+    out: list[Sentence] = []
+    start = 0
+    for m in _END.finditer(text):
+        if m.start() < start:
+            continue
+        piece = text[start:m.start()].translate(_DEPTH)
+        if piece.count("(") > piece.count(")"):
+            continue
+        end = m.end()
+        out.append(Sentence(block, start, end))
+        while end < len(text) and text[end] in " \n":
+            end += 1
+        start = end
+    if start < len(text) and text[start:].strip(" \n" + MASK):
+        out.append(Sentence(block, start, len(text)))
+    return out

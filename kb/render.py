@@ -1,0 +1,96 @@
+"""Markdown → sanitised HTML, as the Help Center will show it.
+
+Two Japanese-specific steps: heading ids use ``slugify_unicode`` (the default
+turns Japanese headings into ``_1``, ``_2``), and a soft line break between two
+Japanese characters is joined before rendering (a browser shows ``\\n`` as a
+space, which Japanese text does not have).  The HTML is cleaned with nh3 to
+Zendesk's article allow-list, so the preview shows what Zendesk would keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+from kb.prose import is_ja
+
+EXTENSIONS = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "sane_lists", "footnotes",
+              "def_list"]
+EXTENSION_CONFIG: dict[str, dict[str, Any]] = {"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}}
+
+ZENDESK_TAGS = {
+    "a", "abbr", "address", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "dfn",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "iframe", "img", "ins",
+    "kbd", "li", "ol", "p", "pre", "samp", "small", "source", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "track", "ul", "var", "video",
+}
+GLOBAL_ATTRS = {"id", "class", "title", "dir", "lang"}
+TAG_ATTRS = {
+    "a": {"href", "target", "name"}, "img": {"src", "alt", "width", "height"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "frameborder"},
+    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"}, "ol": {"start", "type"},
+    "col": {"span"}, "colgroup": {"span"}, "video": {"src", "controls", "width", "height", "poster"},
+    "source": {"src", "type"}, "track": {"src", "kind", "srclang", "label"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_BLOCK_START = re.compile(r"^\s*([-*+]\s|\d+[.)]\s|#|\||>|!!!|```|~~~|<)")
+
+
+def join_soft_breaks(body: str) -> str:
+    """Join paragraph lines where one ends and the next starts with a Japanese character."""
+    lines = body.split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        m = _FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if out and line.strip() and out[-1].strip() and not _BLOCK_START.match(line) and \
+                not out[-1].endswith("  ") and not _FENCE.match(out[-1]):
+            prev = out[-1].rstrip()
+            nxt = line.lstrip()
+            if prev and nxt and is_ja(prev[-1]) and is_ja(nxt[0]) and not out[-1].lstrip().startswith("#"):
+                out[-1] = prev + nxt
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def sanitize(html: str) -> str:
+    return str(nh3.clean(html, tags=ZENDESK_TAGS, attributes={"*": GLOBAL_ATTRS, **TAG_ATTRS},
+                         generic_attribute_prefixes={"data-", "aria-"}, url_schemes=URL_SCHEMES,
+                         strip_comments=True, link_rel=None))
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc: list[dict[str, Any]]
+
+
+_ATTR_URL = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def render(body: str, rewrite: Callable[[str, bool], str] | None = None) -> Rendered:
+    """HTML for an article body; ``rewrite(url, is_image)`` maps links and image sources."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+    html = md.convert(join_soft_breaks(body))
+    if rewrite is not None:
+        html = _ATTR_URL.sub(lambda m: m.group(1) + rewrite(m.group(2), m.group(0).lstrip().startswith("src"))
+                             + m.group(3), html)
+    return Rendered(sanitize(html), list(getattr(md, "toc_tokens", [])))

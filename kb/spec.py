@@ -1,0 +1,349 @@
+"""kb.yaml: locales, the category tree, article types and their required sections, writing rules.
+
+Validated like every user-written file here: unknown keys get a suggestion,
+and each message names ``kb.yaml:line:col``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rules.yamlsrc import Document, PathKey, SourceError, load_file, suggest
+
+LEVELS = ("error", "warning", "suggestion")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class KbError(SourceError):
+    """One or more mistakes in kb.yaml or in articles' front matter (exit 78)."""
+
+    def __init__(self, problems: list[SourceError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.message, first.file, first.line, first.col)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+@dataclass
+class Section:
+    id: str
+    category: str
+    title: dict[str, str]
+    description: dict[str, str] = field(default_factory=dict)
+    position: int = 0
+    default_type: str | None = None
+
+
+@dataclass
+class Category:
+    id: str
+    title: dict[str, str]
+    description: dict[str, str] = field(default_factory=dict)
+    position: int = 0
+    related: list[str] = field(default_factory=list)
+    default_type: str | None = None
+    sections: dict[str, Section] = field(default_factory=dict)
+
+
+@dataclass
+class ArticleType:
+    id: str
+    title: dict[str, str]
+    required: dict[str, list[str]]
+
+
+@dataclass
+class RuleSetting:
+    level: str
+    enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class UserRule:
+    id: str
+    kind: str
+    level: str
+    message: str
+    scope: str = "sentence"
+    tokens: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    ignorecase: bool = False
+    swap: dict[str, str] = field(default_factory=dict)
+    max: int | None = None
+    min: int | None = None
+    first: str | None = None
+    second: str | None = None
+    either: list[tuple[str, str]] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class KbSpec:
+    root: Path
+    file: str
+    locale: str = "ja"
+    locales: list[str] = field(default_factory=lambda: ["ja"])
+    title: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    types: dict[str, ArticleType] = field(default_factory=dict)
+    default_type: str | None = None
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    user_rules: list[UserRule] = field(default_factory=list)
+    permission_group_id: int | None = None
+    user_segment_id: int | None = None
+    doc: Document | None = field(default=None, repr=False)
+
+    def section(self, category: str, section: str) -> Section | None:
+        cat = self.categories.get(category)
+        return cat.sections.get(section) if cat else None
+
+    def type_for(self, category: str, section: str) -> str | None:
+        sec = self.section(category, section)
+        cat = self.categories.get(category)
+        return (sec.default_type if sec else None) or (cat.default_type if cat else None) or self.default_type
+
+    def text(self, values: dict[str, str], locale: str | None = None) -> str:
+        return values.get(locale or self.locale) or values.get(self.locale) or next(iter(values.values()), "")
+
+
+# Built-in writing rules: id → (default level, default options). Users set level, enabled and options.
+BUILTIN_RULES: dict[str, tuple[str, dict[str, Any]]] = {
+    "sentence-length": ("warning", {"max": 100, "max_words": 40}),
+    "max-ten": ("warning", {"max": 3}),
+    "style": ("error", {"body": "desumasu", "list": "any"}),
+    "ja-period": ("warning", {}),
+    "no-exclamation-question": ("warning", {}),
+    "no-hankaku-kana": ("error", {}),
+    "no-fullwidth-alnum": ("warning", {}),
+    "spacing": ("warning", {"space": "never"}),
+    "no-nfd": ("error", {}),
+    "no-invisible-chars": ("error", {}),
+    "unmatched-pair": ("error", {}),
+    "weak-phrase": ("suggestion", {}),
+    "redundant-expression": ("warning", {}),
+    "title-length": ("warning", {"max": 40, "max_en": 80}),
+    "heading-structure": ("error", {}),
+    "required-sections": ("error", {}),
+    "image-alt": ("error", {}),
+    "empty-link": ("error", {}),
+    "internal-link": ("error", {}),
+    "image-exists": ("error", {}),
+}
+USER_KINDS = ("existence", "substitution", "occurrence", "conditional", "consistency")
+SCOPES = ("sentence", "paragraph", "heading", "list", "table", "article")
+
+
+class _Ck:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.problems: list[SourceError] = []
+
+    def err(self, path: PathKey, message: str) -> None:
+        self.problems.append(self.doc.error(path, message))
+
+    def keys(self, value: Any, path: PathKey, known: tuple[str, ...], what: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.err(path, f"{what}: expected a mapping")
+            return {}
+        for k in value:
+            if k not in known:
+                self.err((*path, k), f"unknown key '{k}' in {what}{suggest(str(k), known)}")
+        return value
+
+    def localized(self, value: Any, path: PathKey, locales: list[str], what: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        if isinstance(value, str):
+            return {locales[0]: value}
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if k not in locales:
+                    self.err((*path, k), f"{what}: locale '{k}' is not in locales ({', '.join(locales)})"
+                                         f"{suggest(str(k), locales)}")
+                out[str(k)] = str(v)
+            return out
+        self.err(path, f"{what}: expected text, or text per locale")
+        return {}
+
+
+def load_spec(root: Path) -> KbSpec:
+    path = root / "kb.yaml"
+    doc = load_file(path)
+    ck = _Ck(doc)
+    data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
+                                  "permission_group_id", "user_segment_id"), "kb.yaml")
+    spec = KbSpec(root=root, file=str(path), doc=doc)
+    spec.locale = str(data.get("locale", "ja"))
+    locales = data.get("locales") or [spec.locale]
+    spec.locales = [str(x) for x in (locales if isinstance(locales, list) else [locales])]
+    if spec.locale not in spec.locales:
+        spec.locales.insert(0, spec.locale)
+    for key in ("permission_group_id", "user_segment_id"):
+        v = data.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+            ck.err((key,), f"{key}: expected a number (the Help Center's id)")
+        else:
+            setattr(spec, key, v)
+    spec.title = ck.localized(data.get("title"), ("title",), spec.locales, "title")
+    _types(spec, data.get("types") or {}, ck)
+    spec.default_type = data.get("default_type")
+    if spec.default_type is not None and spec.default_type not in spec.types:
+        ck.err(("default_type",), f"default_type: unknown type '{spec.default_type}'"
+                                  f"{suggest(str(spec.default_type), spec.types)}")
+    _categories(spec, data.get("categories") or [], ck)
+    _writing(spec, data.get("writing") or {}, ck)
+    if ck.problems:
+        raise KbError(ck.problems)
+    return spec
+
+
+def _types(spec: KbSpec, types: Any, ck: _Ck) -> None:
+    if not isinstance(types, dict):
+        ck.err(("types",), "types: expected a mapping of type ids")
+        return
+    for tid, t in types.items():
+        path: PathKey = ("types", tid)
+        t = ck.keys(t, path, ("title", "required"), f"type '{tid}'")
+        req = t.get("required") or {}
+        if isinstance(req, list):
+            req = {spec.locale: req}
+        required: dict[str, list[str]] = {}
+        for loc, heads in (req.items() if isinstance(req, dict) else []):
+            if loc not in spec.locales:
+                ck.err((*path, "required", loc), f"type '{tid}': locale '{loc}' is not in locales")
+            if not isinstance(heads, list) or not all(isinstance(h, str) for h in heads):
+                ck.err((*path, "required", loc), f"type '{tid}': required.{loc} must be a list of headings")
+                continue
+            required[str(loc)] = heads
+        spec.types[str(tid)] = ArticleType(str(tid), ck.localized(t.get("title"), (*path, "title"), spec.locales,
+                                                                  f"type '{tid}' title"), required)
+
+
+def _categories(spec: KbSpec, cats: Any, ck: _Ck) -> None:
+    if not isinstance(cats, list):
+        ck.err(("categories",), "categories: expected a list")
+        return
+    for i, c in enumerate(cats):
+        path: PathKey = ("categories", i)
+        c = ck.keys(c, path, ("id", "title", "description", "position", "related", "default_type", "sections"),
+                    "a category")
+        cid = str(c.get("id", ""))
+        if not _ID.match(cid):
+            ck.err((*path, "id"), f"category id '{cid}' must be lower-case letters, digits and - (it is the folder "
+                                  "name under articles/)")
+            continue
+        if cid in spec.categories:
+            ck.err((*path, "id"), f"category '{cid}' is defined twice")
+        if "title" not in c:
+            ck.err(path, f"category '{cid}': title is required")
+        dtype = c.get("default_type")
+        if dtype is not None and dtype not in spec.types:
+            ck.err((*path, "default_type"),
+                   f"category '{cid}': unknown type '{dtype}'{suggest(str(dtype), spec.types)}")
+        cat = Category(cid, ck.localized(c.get("title"), (*path, "title"), spec.locales, f"category '{cid}' title"),
+                       ck.localized(c.get("description"), (*path, "description"), spec.locales, "description"),
+                       int(c.get("position") or i), [str(r) for r in c.get("related") or []], dtype)
+        for j, s in enumerate(c.get("sections") or []):
+            sp: PathKey = (*path, "sections", j)
+            s = ck.keys(s, sp, ("id", "title", "description", "position", "default_type"), "a section")
+            sid = str(s.get("id", ""))
+            if not _ID.match(sid):
+                ck.err((*sp, "id"), f"section id '{sid}' must be lower-case letters, digits and -")
+                continue
+            if sid in cat.sections:
+                ck.err((*sp, "id"), f"section '{cid}/{sid}' is defined twice")
+            st = s.get("default_type")
+            if st is not None and st not in spec.types:
+                ck.err((*sp, "default_type"),
+                       f"section '{cid}/{sid}': unknown type '{st}'{suggest(str(st), spec.types)}")
+            cat.sections[sid] = Section(sid, cid, ck.localized(s.get("title"), (*sp, "title"), spec.locales,
+                                                               f"section '{sid}' title"),
+                                        ck.localized(s.get("description"), (*sp, "description"), spec.locales,
+                                                     "description"), int(s.get("position") or j), st)
+        spec.categories[cid] = cat
+    for i, cat in enumerate(spec.categories.values()):
+        for k, rel in enumerate(cat.related):
+            if rel not in spec.categories:
+                ck.err(("categories", i, "related", k), f"category '{cat.id}': related category '{rel}' does not "
+                                                        f"exist{suggest(rel, spec.categories)}")
+
+
+def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
+    w = ck.keys(writing, ("writing",), ("rules", "user_rules"), "writing")
+    settings = w.get("rules") or {}
+    for rid, (level, options) in BUILTIN_RULES.items():
+        spec.rules[rid] = RuleSetting(level, True, dict(options))
+    for rid, value in (settings.items() if isinstance(settings, dict) else []):
+        path: PathKey = ("writing", "rules", rid)
+        if rid not in BUILTIN_RULES:
+            ck.err(path, f"writing.rules: unknown rule '{rid}'{suggest(str(rid), BUILTIN_RULES)}")
+            continue
+        setting = spec.rules[rid]
+        if value is False or value == "off":
+            setting.enabled = False
+            continue
+        if isinstance(value, str):
+            value = {"level": value}
+        if not isinstance(value, dict):
+            ck.err(path, f"writing.rules.{rid}: expected a level, 'off', or a mapping")
+            continue
+        for k, v in value.items():
+            if k == "level":
+                if v not in LEVELS:
+                    ck.err((*path, k), f"writing.rules.{rid}: level '{v}' is not one of {', '.join(LEVELS)}"
+                                       f"{suggest(str(v), LEVELS)}")
+                else:
+                    setting.level = v
+            elif k == "enabled":
+                setting.enabled = bool(v)
+            elif k in setting.options:
+                setting.options[k] = v
+            else:
+                ck.err((*path, k), f"writing.rules.{rid}: unknown option '{k}'"
+                                   f"{suggest(str(k), [*setting.options, 'level', 'enabled'])}")
+    for i, r in enumerate(w.get("user_rules") or []):
+        path = ("writing", "user_rules", i)
+        r = ck.keys(r, path, ("id", "kind", "level", "message", "scope", "tokens", "patterns", "ignorecase", "swap",
+                              "max", "min", "first", "second", "either"), "a user rule")
+        rid = str(r.get("id", f"user-rule-{i + 1}"))
+        kind = r.get("kind")
+        if kind not in USER_KINDS:
+            ck.err((*path, "kind"), f"user rule '{rid}': kind '{kind}' is not one of {', '.join(USER_KINDS)}"
+                                    f"{suggest(str(kind), USER_KINDS)}")
+            continue
+        level = r.get("level", "warning")
+        if level not in LEVELS:
+            ck.err((*path, "level"), f"user rule '{rid}': level '{level}' is not one of {', '.join(LEVELS)}")
+        scope = r.get("scope", "article" if kind in ("conditional", "consistency") else "sentence")
+        if scope not in SCOPES:
+            ck.err((*path, "scope"), f"user rule '{rid}': scope '{scope}' is not one of {', '.join(SCOPES)}"
+                                     f"{suggest(str(scope), SCOPES)}")
+        patterns = [str(p) for p in r.get("patterns") or []]
+        for p in patterns + [str(r[k]) for k in ("first", "second") if r.get(k)]:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                ck.err(path, f"user rule '{rid}': pattern '{p}' is not a valid regular expression: {exc}")
+        either = r.get("either") or {}
+        pairs = list(either.items()) if isinstance(either, dict) else [tuple(x) for x in either]
+        rule = UserRule(rid, str(kind), str(level), str(r.get("message", "")), str(scope),
+                        [str(t) for t in r.get("tokens") or []], patterns, bool(r.get("ignorecase", False)),
+                        {str(k): str(v) for k, v in (r.get("swap") or {}).items()},
+                        r.get("max"), r.get("min"), r.get("first"), r.get("second"),
+                        [(str(a), str(b)) for a, b in pairs], ck.doc.pos(path)[0])
+        need = {"existence": rule.tokens or rule.patterns, "substitution": rule.swap,
+                "occurrence": (rule.tokens or rule.patterns) and (rule.max is not None or rule.min is not None),
+                "conditional": rule.first and rule.second, "consistency": rule.either}[rule.kind]
+        if not need:
+            hint = {"existence": "tokens or patterns", "substitution": "swap", "occurrence":
+                    "tokens or patterns, and max or min", "conditional": "first and second",
+                    "consistency": "either"}[rule.kind]
+            ck.err(path, f"user rule '{rid}' ({rule.kind}) needs {hint}")
+        spec.user_rules.append(rule)

@@ -9,6 +9,7 @@ bad file never hides the others.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,10 +105,8 @@ def load_articles(spec: KbSpec, paths: list[Path] | None = None) -> tuple[list[A
 
 
 def rel_path(spec: KbSpec, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(spec.root.resolve().parent))
-    except ValueError:
-        return str(path)
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root.parent))
+    return str(path) if rel.startswith("..") else rel
 
 
 def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding]]:
@@ -122,11 +121,11 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
     except UnicodeDecodeError as exc:
         bad(1, 1, "encoding", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
         return None, problems
-    try:
-        parts = path.resolve().relative_to((spec.root / "articles").resolve()).parts
-    except ValueError:
+    rel_to_articles = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root / "articles"))
+    if rel_to_articles.startswith(".."):
         bad(1, 1, "location", f"articles live under {spec.root / 'articles'}/<category>/<section>/")
         return None, problems
+    parts = tuple(Path(rel_to_articles).parts)
     if len(parts) != 3:
         bad(1, 1, "location", "an article's path must be articles/<category>/<section>/<slug>.md")
         return None, problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import unicodedata
@@ -38,6 +39,9 @@ def heading_id(text: str) -> str:
 
 
 def anchors(prose: Prose) -> set[str]:
+    """Heading ids as the renderer makes them (slugify_unicode, _1 for repeats); computed once per article."""
+    if prose.anchors is not None:
+        return prose.anchors
     out: set[str] = set()
     for h in prose.headings:
         base = heading_id(h.text)
@@ -46,6 +50,7 @@ def anchors(prose: Prose) -> set[str]:
             n += 1
             anchor = f"{base}_{n}"
         out.add(anchor)
+    prose.anchors = out
     return out
 
 
@@ -73,7 +78,7 @@ def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
         findings = [f for f in findings if any(str(p).endswith(f.path) or f.path.endswith(str(p)) for p in wanted)
                     or (spec.root.parent / f.path).resolve() in wanted]
     proses = {a.path: extract(a.body, a.body_line) for a in all_articles}
-    by_path = {a.path.resolve(): a for a in all_articles}
+    by_path = {_norm(a.path): a for a in all_articles}
     slugs = {a.slug for a in all_articles}
     for a in selected:
         prose = proses[a.path]
@@ -96,6 +101,11 @@ def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
     return CheckResult(findings, selected)
 
 
+def _norm(path: Path | str) -> str:
+    """An absolute, normalised path without touching the file system (resolve() costs a stat per part)."""
+    return os.path.normpath(os.path.abspath(path))
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     out = []
     for p in paths:
@@ -104,7 +114,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dict[Path, Prose],
-               by_path: dict[Path, Article], slugs: set[str]) -> None:
+               by_path: dict[str, Article], slugs: set[str]) -> None:
     assert callable(emit)
     # title
     if a.title:
@@ -159,12 +169,12 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dic
             if fragment and fragment not in anchors(prose):
                 emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in this article")
             continue
-        resolved = (a.path.parent / path_part).resolve()
+        resolved = _norm(os.path.join(a.path.parent, path_part))
         if link.image:
-            if not resolved.exists():
+            if not os.path.exists(resolved):
                 emit(link.line, link.col, "image-exists", f"image '{path_part}' not found "
-                                                          f"({rel_path(spec, resolved)})")
-            elif spec.root.resolve() not in resolved.parents:
+                                                          f"({rel_path(spec, Path(resolved))})")
+            elif not resolved.startswith(_norm(spec.root) + os.sep):
                 emit(link.line, link.col, "image-exists", f"image '{path_part}' is outside {spec.root}")
             continue
         if path_part.endswith(".md"):
@@ -175,7 +185,7 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dic
                 emit(link.line, link.col, "internal-link", f"linked article '{path_part}' not found{hint}")
             elif fragment and fragment not in anchors(proses[other.path]):
                 emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in {other.rel}")
-        elif not resolved.exists():
+        elif not os.path.exists(resolved):
             emit(link.line, link.col, "internal-link", f"linked file '{path_part}' not found")
 
 

@@ -32,6 +32,8 @@ class Preview:
                  interval: float = 0.5) -> None:
         self.root, self.out, self.echo, self.interval = root, out, echo, interval
         self.builds = 0
+        # Taken before the first build, so no change made after construction can slip past the watcher.
+        self._seen = snapshot(root)
         self.rebuild()
         handler = functools.partial(_Quiet, directory=str(out))
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -52,11 +54,10 @@ class Preview:
             self.echo(f"build failed, still serving the previous one:\n{exc}")
 
     def _watch(self) -> None:
-        seen = snapshot(self.root)
         while not self._stop.wait(self.interval):
             now = snapshot(self.root)
-            if now != seen:
-                seen = now
+            if now != self._seen:
+                self._seen = now
                 self.rebuild()
 
     def start(self) -> Preview:

@@ -85,10 +85,10 @@ class Sentence:
     block: Block
     start: int
     end: int
+    text: str = ""
 
-    @property
-    def text(self) -> str:
-        return self.block.text[self.start:self.end]
+    def __post_init__(self) -> None:
+        self.text = self.block.text[self.start:self.end]
 
     @property
     def kind(self) -> str:
@@ -105,16 +105,32 @@ class Prose:
     links: list[Link] = field(default_factory=list)
     h1_lines: list[int] = field(default_factory=list)
 
+    _split: dict[int, list[Sentence]] = field(default_factory=dict, repr=False)
+    anchors: set[str] | None = None
+    _all: str | None = None
+
+    @property
+    def all_text(self) -> str:
+        """Every block's text, joined: one search here tells whether a rule can match at all."""
+        if self._all is None:
+            self._all = "\n".join(b.text for b in self.blocks)
+        return self._all
+
     def sentences(self, kinds: tuple[str, ...] = ("paragraph", "list", "heading", "table")) -> list[Sentence]:
         out: list[Sentence] = []
         for b in self.blocks:
             if b.kind in kinds:
-                out.extend(split_sentences(b))
+                key = id(b)
+                if key not in self._split:
+                    self._split[key] = split_sentences(b)
+                out.extend(self._split[key])
         return out
 
 
 def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
     """The line with code, URLs, HTML and link targets replaced by MASK (same length, so columns hold)."""
+    if not any(c in line for c in "`[<h*_~{!"):
+        return line
     chars = list(line)
 
     def blank(a: int, b: int) -> None:

@@ -28,13 +28,19 @@ class Ctx:
         return self.spec.rules[rule].options[key]
 
 
+_ANY_JA = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def has_ja(text: str) -> bool:
-    return any(is_ja(c) for c in text)
+    return _ANY_JA.search(text) is not None
 
 
 _BODY = ("paragraph", "list")
 _DESUMASU = re.compile(r"(です|ます|でした|ました|ません|ませんでした|でしょう|ましょう|ください|下さい)(か|ね|よ)?$")
-_DEARU = re.compile(r"(である|だ|であった|だった|ではない|でない|であろう|だろう|であり)(か|ね|よ)?$")
+# Plain forms (…る, …た, …ない) count as だ・である: in a です・ます body they are the mix to report.
+# _DESUMASU is tried first, so でした and ません never reach here.
+_DEARU = re.compile(r"(である|だ|であった|だった|ではない|でない|であろう|だろう|であり"
+                    r"|[ぁ-ん]る|[ぁ-ん]た|ない)(か|ね|よ)?$")
 _TRAIL = "。．！？!?」』）)】 \n" + MASK
 
 
@@ -60,6 +66,8 @@ def max_ten(c: Ctx, sentences: list[Sentence]) -> None:
     limit = int(c.opt("max-ten", "max"))  # type: ignore[call-overload]
     for s in sentences:
         text = s.text
+        if text.count("、") + text.count("，") + text.count(",") <= limit:
+            continue
         ja = has_ja(text)
         marks = [i for i, ch in enumerate(text) if ch in ("、，" if ja else ",")]
         if len(marks) > limit:
@@ -108,17 +116,24 @@ def ja_period(c: Ctx, sentences: list[Sentence]) -> None:
             c.emit(*s.pos(len(text) - 1), "ja-period", "文末に「。」がありません")
 
 
+_EXCLAIM = re.compile(r"[！？!?]")
+
+
 def no_exclamation_question(c: Ctx, sentences: list[Sentence]) -> None:
+    if not _EXCLAIM.search(c.prose.all_text):
+        return
     for s in sentences:
         if s.kind not in _BODY:
             continue
-        for m in re.finditer(r"[！？!?]", s.text):
+        for m in _EXCLAIM.finditer(s.text):
             c.emit(*s.pos(m.start()), "no-exclamation-question",
                    f"感嘆符・疑問符「{m.group(0)}」は使いません" if has_ja(s.text) else
                    f"avoid '{m.group(0)}' in help-center prose")
 
 
 def _each_char(c: Ctx, rx: re.Pattern[str]) -> Iterator[tuple[Block, re.Match[str]]]:
+    if not rx.search(c.prose.all_text):
+        return
     for b in c.prose.blocks:
         for m in rx.finditer(b.text):
             yield b, m
@@ -168,8 +183,13 @@ _PAIRS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 
+_BRACKETS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
+
+
 def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
     for b in c.prose.blocks:
+        if not _BRACKETS.search(b.text):
+            continue
         stack: list[tuple[str, int]] = []
         for i, ch in enumerate(b.text):
             if ch in _PAIRS:
@@ -195,8 +215,7 @@ def token_regex(token: str, ignorecase: bool = False) -> re.Pattern[str]:
 
 _WEAK_TOKENS = ("かもしれません", "かもしれない", "と思います", "と思われます", "ような気がします", "おそらく",
                 "might", "I think", "probably", "perhaps")
-_WEAK = [(token_regex(t), t) for t in _WEAK_TOKENS]
-_WEAK += [(re.compile(r"(?<![A-Za-z])may be(?![A-Za-z])"), "may be")]
+_WEAK = re.compile("|".join(token_regex(t).pattern for t in _WEAK_TOKENS) + r"|(?<![A-Za-z])may be(?![A-Za-z])")
 _REDUNDANT = [(re.compile(p), p_show, better) for p, p_show, better in (
     (r"することができ(る|ます)", "することができる", "できる"),
     (r"することが可能(です|だ|である)?", "することが可能", "できる"),
@@ -206,16 +225,25 @@ _REDUNDANT = [(re.compile(p), p_show, better) for p, p_show, better in (
 
 
 def weak_phrase(c: Ctx, sentences: list[Sentence]) -> None:
+    if not _WEAK.search(c.prose.all_text):
+        return
     for s in sentences:
-        for rx, token in _WEAK:
-            for m in rx.finditer(s.text):
-                c.emit(*s.pos(m.start()), "weak-phrase",
-                       f"「{token}」は弱い表現です。言い切れるなら言い切ります" if has_ja(token) else
-                       f"'{token}' is a weak phrase; say it plainly if you can")
+        for m in _WEAK.finditer(s.text):
+            token = m.group(0)
+            c.emit(*s.pos(m.start()), "weak-phrase",
+                   f"「{token}」は弱い表現です。言い切れるなら言い切ります" if has_ja(token) else
+                   f"'{token}' is a weak phrase; say it plainly if you can")
+
+
+_ANY_REDUNDANT = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _REDUNDANT))
 
 
 def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
+    if not _ANY_REDUNDANT.search(c.prose.all_text):
+        return
     for s in sentences:
+        if not _ANY_REDUNDANT.search(s.text):
+            continue
         for rx, shown, better in _REDUNDANT:
             for m in rx.finditer(s.text):
                 c.emit(*s.pos(m.start()), "redundant-expression",
@@ -262,8 +290,18 @@ def _matchers(rule: UserRule) -> list[re.Pattern[str]]:
     return out
 
 
+def _could_match(rule: UserRule, text: str) -> bool:
+    if rule.kind in ("existence", "occurrence"):
+        return rule.min is not None or any(rx.search(text) for rx in _matchers(rule))
+    if rule.kind == "substitution":
+        return any(k in text or (rule.ignorecase and k.lower() in text.lower()) for k in rule.swap)
+    return True
+
+
 def run_user_rules(rules: list[UserRule], prose: Prose, emit: Callable[[int, int, UserRule, str], None]) -> None:
     for rule in rules:
+        if not _could_match(rule, prose.all_text):
+            continue
         if rule.kind == "existence":
             rxs = _matchers(rule)
             for text, at in _units(prose, rule.scope):

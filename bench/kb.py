@@ -1,0 +1,71 @@
+"""Knowledge-base speed: seconds for `kb check` and `kb build` over generated articles.
+
+    python bench/kb.py [--articles 1000]
+
+Articles are made from the shipped samples (about 3 KB of mostly Japanese
+Markdown each), spread over the shipped category tree. Target: check under 5 s
+for 1000 articles on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kb.check import check  # noqa: E402
+from kb.site import build  # noqa: E402
+from kb.spec import load_spec  # noqa: E402
+
+
+def generate(root: Path, n: int) -> int:
+    samples = sorted((ROOT / "kb" / "articles").rglob("*.md"))
+    texts = [(p, p.read_text(encoding="utf-8")) for p in samples if p.name.count(".") == 1]
+    total = 0
+    for i in range(n):
+        src, text = texts[i % len(texts)]
+        rel = src.relative_to(ROOT / "kb" / "articles")
+        # Four copies of the sample's body make an article of about 3 KB.
+        head, _, body = text.partition("\n---\n")
+        body = body.replace("](", "](#").replace("](#http", "](http").replace("](#../", "](../")
+        text = head.replace("title: ", f"title: {i:04d} ", 1) + "\n---\n" + body + "\n" + \
+            body.replace("## ", "## 補足 ", -1) + body.replace("## ", "## 参考 ") + body.replace("## ", "## 付録 ")
+        dest = root / "articles" / rel.parent / f"{rel.stem}-{i:04d}.md"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+        total += len(text.encode("utf-8"))
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=1000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="csops-kb-bench-") as tmp:
+        root = Path(tmp) / "kb"
+        root.mkdir()
+        shutil.copy(ROOT / "kb" / "kb.yaml", root / "kb.yaml")
+        shutil.copytree(ROOT / "kb" / "images", root / "images")
+        size = generate(root, args.articles)
+        spec = load_spec(root)
+        t = time.perf_counter()
+        result = check(spec)
+        check_s = time.perf_counter() - t
+        t = time.perf_counter()
+        built = build(spec, Path(tmp) / "site")
+        build_s = time.perf_counter() - t
+        print(f"{args.articles} articles, {size / args.articles / 1024:.1f} KB each on average")
+        print(f"kb check: {check_s:.2f} s ({check_s / args.articles * 1000:.2f} ms/article), "
+              f"{len(result.findings)} findings")
+        print(f"kb build: {build_s:.2f} s ({build_s / args.articles * 1000:.2f} ms/article), {built.pages} pages")
+        print("target: check under 5 s for 1000 articles")
+
+
+if __name__ == "__main__":
+    main()

@@ -159,3 +159,92 @@ class ZendeskClient:
 
     def organizations(self) -> Iterator[list[dict[str, Any]]]:
         return self.paginate("/api/v2/organizations", "organizations")
+
+
+class HelpCenter:
+    """The Help Center (Guide) calls ``kb publish`` and ``kb pull`` need, over the same client."""
+
+    BASE = "/api/v2/help_center"
+
+    def __init__(self, client: ZendeskClient) -> None:
+        self.client = client
+
+    def _all(self, path: str, key: str) -> list[dict[str, Any]]:
+        return [item for page in self.client.paginate(path, key) for item in page]
+
+    # -- reads --------------------------------------------------------------
+    def permission_groups(self) -> list[dict[str, Any]]:
+        return self._all("/api/v2/guide/permission_groups", "permission_groups")
+
+    def user_segments(self) -> list[dict[str, Any]]:
+        return self._all(f"{self.BASE}/user_segments", "user_segments")
+
+    def categories(self) -> list[dict[str, Any]]:
+        return self._all(f"{self.BASE}/categories", "categories")
+
+    def sections(self) -> list[dict[str, Any]]:
+        return self._all(f"{self.BASE}/sections", "sections")
+
+    def articles(self) -> Iterator[list[dict[str, Any]]]:
+        """Pages of every live article (archived ones are not listed), each with its source-locale body."""
+        return self.client.paginate(f"{self.BASE}/articles", "articles")
+
+    def translations(self, article_id: int) -> list[dict[str, Any]]:
+        return self._all(f"{self.BASE}/articles/{article_id}/translations", "translations")
+
+    def attachments(self, article_id: int) -> list[dict[str, Any]]:
+        data = self.client.get(f"{self.BASE}/articles/{article_id}/attachments")
+        return list((data or {}).get("article_attachments") or [])
+
+    # -- writes -------------------------------------------------------------
+    def create_category(self, name: str, description: str, position: int, locale: str) -> dict[str, Any]:
+        body = {"category": {"name": name, "description": description, "position": position, "locale": locale}}
+        return dict(self.client.request("POST", f"{self.BASE}/categories", json=body)["category"])
+
+    def update_category(self, category_id: int, **fields: Any) -> dict[str, Any]:
+        return dict(self.client.request("PUT", f"{self.BASE}/categories/{category_id}",
+                                        json={"category": fields})["category"])
+
+    def create_section(self, category_id: int, name: str, description: str, position: int,
+                       locale: str) -> dict[str, Any]:
+        body = {"section": {"name": name, "description": description, "position": position, "locale": locale}}
+        return dict(self.client.request("POST", f"{self.BASE}/categories/{category_id}/sections",
+                                        json=body)["section"])
+
+    def update_section(self, section_id: int, **fields: Any) -> dict[str, Any]:
+        return dict(self.client.request("PUT", f"{self.BASE}/sections/{section_id}",
+                                        json={"section": fields})["section"])
+
+    def create_article(self, section_id: int, article: dict[str, Any]) -> dict[str, Any]:
+        """``article`` needs title, locale, permission_group_id and user_segment_id (None = everyone)."""
+        return dict(self.client.request("POST", f"{self.BASE}/sections/{section_id}/articles",
+                                        json={"article": article})["article"])
+
+    def update_article_metadata(self, article_id: int, **fields: Any) -> dict[str, Any]:
+        """Section, labels, promoted, position, permission group, user segment. Not title/body/draft:
+        Zendesk ignores those here (use :meth:`update_translation`)."""
+        ignored = {"title", "body", "draft"} & set(fields)
+        if ignored:
+            raise ValueError(f"PUT /articles/{{id}} ignores {', '.join(sorted(ignored))}: use update_translation")
+        return dict(self.client.request("PUT", f"{self.BASE}/articles/{article_id}",
+                                        json={"article": fields})["article"])
+
+    def update_translation(self, article_id: int, locale: str, **fields: Any) -> dict[str, Any]:
+        return dict(self.client.request("PUT", f"{self.BASE}/articles/{article_id}/translations/{locale}",
+                                        json={"translation": fields})["translation"])
+
+    def create_translation(self, article_id: int, locale: str, title: str, body: str,
+                           draft: bool) -> dict[str, Any]:
+        payload = {"translation": {"locale": locale, "title": title, "body": body, "draft": draft}}
+        return dict(self.client.request("POST", f"{self.BASE}/articles/{article_id}/translations",
+                                        json=payload)["translation"])
+
+    def upload_attachment(self, article_id: int, name: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """An inline article attachment (multipart field ``file``); ``content_url`` goes into the body."""
+        answer = self.client.request("POST", f"{self.BASE}/articles/{article_id}/attachments",
+                                     files={"file": (name, data, content_type)}, data={"inline": "true"})
+        return dict(answer["article_attachment"])
+
+    def archive_article(self, article_id: int) -> None:
+        """``DELETE /articles/{id}`` archives (restorable in the Guide UI only)."""
+        self.client.request("DELETE", f"{self.BASE}/articles/{article_id}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,14 +13,40 @@ from csops import __version__
 from csops.logs import setup_logging
 from csops.shell import BoundaryGroup, CsopsError
 
+if TYPE_CHECKING:
+    from kb.publish import Publisher
+    from kb.spec import KbSpec
+
 EXIT_FINDINGS = 1
 
 
 class KbApp:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, config_path: str | None = None) -> None:
         self.root = root
+        self.config_path = config_path
 
-    def spec(self):  # type: ignore[no-untyped-def]
+    def publisher(self, progress: Callable[[str], None] | None = None, need_spec: bool = True) -> Publisher:
+        from connectors.zendesk import HelpCenter
+        from csops.config import ConfigError
+        from csops.shell import App, zendesk_client
+        from kb.publish import Publisher
+
+        app = App(config_path=self.config_path)
+        cfg = app.config
+        if not cfg.zendesk.configured:
+            raise ConfigError("kb publish needs zendesk.subdomain (or base_url), email and api_token in csops.yaml")
+        if need_spec:
+            spec = self.spec()
+        else:
+            from kb.spec import KbSpec
+
+            spec = KbSpec(root=self.root, file=str(self.root / "kb.yaml"))
+        client = zendesk_client(app)
+        pg = spec.permission_group_id if spec.permission_group_id is not None else cfg.kb.permission_group_id
+        us = spec.user_segment_id if spec.user_segment_id is not None else cfg.kb.user_segment_id
+        return Publisher(spec, HelpCenter(client), cfg.kb.brand_url or cfg.zendesk.url, pg, us, progress)
+
+    def spec(self) -> KbSpec:
         from kb.spec import load_spec
 
         if not (self.root / "kb.yaml").exists():
@@ -30,10 +58,12 @@ class KbApp:
 @click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("kb"), show_default=True,
               envvar="KB_ROOT", help="The knowledge-base folder (kb.yaml, articles/, templates/).")
+@click.option("--config", "config_path", metavar="PATH", envvar="CSOPS_CONFIG",
+              help="csops.yaml with the Zendesk credentials, for publish and pull.")
 @click.option("-v", "--verbose", count=True, help="More log output.")
 @click.version_option(__version__, prog_name="kb")
 @click.pass_context
-def kb(ctx: click.Context, root: Path, verbose: int) -> None:
+def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) -> None:
     """kb: help-center articles in Markdown, checked, previewed and published to Zendesk.
 
     \b
@@ -47,7 +77,7 @@ def kb(ctx: click.Context, root: Path, verbose: int) -> None:
       kb build && kb preview                                 the preview site on 127.0.0.1
     """
     setup_logging("text", verbose)
-    ctx.obj = KbApp(root)
+    ctx.obj = KbApp(root, config_path)
 
 
 @kb.command("check")
@@ -132,6 +162,91 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
     from kb.preview import serve
 
     serve(app.root, out or app.root / "_site", port, echo=click.echo)
+
+
+@kb.command("publish")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the plan (create / update and what / unchanged / archive) and "
+                                              "write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--archive-removed", is_flag=True, help="Archive Help Center articles whose file was removed "
+                                                      "(otherwise they are only reported).")
+@click.option("--adopt", is_flag=True, help="Take over an article with the same title in the same section that "
+                                            "csops did not publish (otherwise it is reported, not duplicated).")
+@click.option("--verbose-plan", "show_all", is_flag=True, help="Also list unchanged articles.")
+@click.pass_obj
+def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: bool, archive_removed: bool,
+                adopt: bool, show_all: bool) -> None:
+    """Make the Help Center match kb/: categories and sections, then articles.
+
+    Writes only what changed (an unchanged KB costs no write call). Title, body
+    and draft go through the translation endpoint, section, labels, promotion
+    and position through the article endpoint. Images are uploaded once as
+    inline attachments; links between articles become Help Center URLs.
+    Exit 3 when some articles failed (run it again: it resumes without
+    duplicates), 78 when the setup is wrong.
+    """
+    import sys
+
+    only = None
+    if paths:
+        from kb.articles import load_articles
+
+        wanted = {p.resolve() for p in paths}
+        arts, _ = load_articles(app.spec())
+        only = {a.key for a in arts if a.path.resolve() in wanted or any(w in a.path.resolve().parents
+                                                                          for w in wanted)}
+    bar_enabled = sys.stderr.isatty() and not as_json
+    done: list[str] = []
+
+    def progress(key: str) -> None:
+        done.append(key)
+        if bar_enabled:
+            click.echo(f"\r{len(done)} articles written", nl=False, err=True)
+
+    publisher = app.publisher(progress)
+    report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only)
+    if bar_enabled and done:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps(report.summary(), ensure_ascii=False))
+    else:
+        for action in report.actions:
+            if action.kind != "unchanged" or show_all:
+                click.echo(action.line())
+        verb = "would be" if dry_run else "were"
+        s = report.summary()
+        click.echo(f"{s['created']} created, {s['updated']} updated, {s['unchanged']} unchanged, "
+                   f"{s['archived']} archived, {s['images_uploaded']} images uploaded, {s['failed']} failed "
+                   f"[{s['api_calls']} API calls]" + (f" — dry run: nothing {verb} written" if dry_run else ""))
+    if report.failed:
+        raise SystemExit(3)
+
+
+@kb.command("pull")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=Path("kb-pulled"),
+              show_default=True, help="Folder for kb.yaml, articles/ and images/ (kb.yaml is kept if present).")
+@click.pass_obj
+def pull_cmd(app: KbApp, into: Path) -> None:
+    """Import the Help Center as Markdown files with front matter.
+
+    Articles csops published keep their paths; links between articles become
+    relative links and images are downloaded, so `kb check` and `kb build`
+    work on the pulled tree and `kb publish` from it changes nothing.
+    """
+    from kb.pull import pull
+
+    publisher = app.publisher(None, need_spec=False)
+    session = publisher.hc.client.session
+
+    def get(url: str) -> bytes:
+        resp = session.get(url)
+        resp.raise_for_status()
+        return bytes(resp.content)
+
+    report = pull(publisher.hc, into, get)
+    click.echo(f"pulled {report.articles} articles ({report.translations} translations), {report.categories} "
+               f"categories, {report.sections} sections, {report.images} images into {into}")
 
 
 def main() -> None:

@@ -99,10 +99,11 @@ class Sandbox:
         self.fail_rate = self.options.fail_rate
         self.fail_next: list[str] = []
         self.drop_after: dict[str, int] = {}
-        from sandbox import salesforce_api, zendesk_api
+        from sandbox import helpcenter, salesforce_api, zendesk_api
 
         self.zendesk = zendesk_api.ZendeskAPI(self)
         self.salesforce = salesforce_api.SalesforceAPI(self)
+        self.helpcenter = helpcenter.HelpCenterAPI(self)
         self.route("/__sandbox/stats", "GET", self._stats)
         self.route("/__sandbox/stats/reset", "POST", self._stats_reset)
         self.route("/__sandbox/faults", "POST", self._faults)

@@ -39,7 +39,6 @@ class ZendeskAPI:
         sb.route("/api/v2/organizations", "GET", self.list_organizations)
         sb.route("/api/v2/organizations.json", "GET", self.list_organizations)
         sb.route("/api/v2/users/me.json", "GET", self.me)
-        self.hc = None  # Help Center routes are added by sandbox.helpcenter when present
 
     # -- helpers ------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:

@@ -1,0 +1,204 @@
+"""``kb pull``: an existing Help Center as Markdown files with front matter.
+
+For teams moving a help center into csops.  Articles published by csops keep
+their path (from their marker); others get ``article-<id>.md`` under
+``<category>/<section>/``.  Images are downloaded under ``images/`` so the
+tree checks and builds on its own, and links between articles become relative
+links again, so publishing the pulled tree back changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from markdownify import MarkdownConverter
+
+from connectors.zendesk import HelpCenter
+from kb.publish import MARKER
+
+_ARTICLE_URL = re.compile(r"/hc/([A-Za-z-]+)/articles/(\d+)")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+_Base: Any = MarkdownConverter  # its stub declares none of the convert_* methods this class extends
+
+
+class _Converter(_Base):
+    """markdownify with the constructs csops renders: admonitions, fenced code with a language."""
+
+    def __init__(self, **options: Any) -> None:
+        self.links = options.pop("links")
+        super().__init__(heading_style="ATX", bullets="-", code_language_callback=_language, escape_underscores=False,
+                         escape_asterisks=False, **options)
+
+    def convert_span(self, el: Any, text: str, parent_tags: Any) -> str:
+        return "" if "csops-source" in (el.get("class") or []) else text
+
+    def convert_div(self, el: Any, text: str, parent_tags: Any) -> str:
+        classes = el.get("class") or []
+        if "admonition" in classes:
+            kind = next((c for c in classes if c != "admonition"), "note")
+            title_el = el.find("p", class_="admonition-title")
+            title = title_el.get_text() if title_el else ""
+            inner = text.strip()
+            if title and inner.startswith(title):
+                inner = inner[len(title):].strip()
+            body = "\n".join(("    " + ln) if ln.strip() else "" for ln in inner.splitlines())
+            return f'\n\n!!! {kind} "{title}"\n{body}\n\n'
+        return text
+
+    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
+        href = el.get("href") or ""
+        el["href"] = self.links(href)
+        return str(super().convert_a(el, text, parent_tags))
+
+    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+        el["src"] = self.links(el.get("src") or "", image=True)
+        return str(super().convert_img(el, text, parent_tags))
+
+
+def _language(el: Any) -> str:
+    code = el.find("code")
+    for c in (code.get("class") or []) if code is not None else []:
+        if c.startswith("language-"):
+            return str(c[len("language-"):])
+    return ""
+
+
+@dataclass
+class PullReport:
+    articles: int = 0
+    translations: int = 0
+    images: int = 0
+    categories: int = 0
+    sections: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def _ident(name: str, fallback: str) -> str:
+    slug = _SLUG.sub("-", name.lower()).strip("-")
+    return slug if slug and slug.isascii() else fallback
+
+
+def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
+    report = PullReport()
+    categories = {c["id"]: c for c in hc.categories()}
+    sections = {s["id"]: s for s in hc.sections()}
+    articles = [a for page in hc.articles() for a in page]
+    # Paths: csops markers first, so a pulled tree publishes back onto the same articles.
+    cat_ids: dict[int, str] = {}
+    sec_ids: dict[int, str] = {}
+    paths: dict[int, tuple[str, str, str]] = {}
+    for a in articles:
+        m = MARKER.search(a.get("body") or "")
+        if m and m.group(1).count("/") == 2:
+            cat, sec, slug = m.group(1).split("/")
+            section = sections.get(a["section_id"])
+            if section:
+                sec_ids.setdefault(section["id"], sec)
+                cat_ids.setdefault(section["category_id"], cat)
+            paths[a["id"]] = (cat, sec, slug)
+    for cid, c in categories.items():
+        cat_ids.setdefault(cid, _ident(c["name"], f"category-{cid}"))
+    for sid, s in sections.items():
+        sec_ids.setdefault(sid, _ident(s["name"], f"section-{sid}"))
+    for a in articles:
+        home = sections.get(a["section_id"])
+        if a["id"] not in paths and home is not None:
+            paths[a["id"]] = (cat_ids[home["category_id"]], sec_ids[home["id"]], f"article-{a['id']}")
+    locales = Counter(a.get("source_locale") or a.get("locale") or "ja" for a in articles)
+    default_locale = locales.most_common(1)[0][0] if locales else "ja"
+    (into / "articles").mkdir(parents=True, exist_ok=True)
+    (into / "images").mkdir(exist_ok=True)
+    images: dict[str, str] = {}
+
+    translations = {a["id"]: hc.translations(a["id"]) for a in articles if a["id"] in paths}
+    have = {aid: {t["locale"] for t in trs} for aid, trs in translations.items()}
+
+    def file_for(article_id: int, locale: str) -> Path | None:
+        p = paths.get(article_id)
+        if p is None or locale not in have.get(article_id, set()):
+            return None
+        name = p[2] + ("" if locale == default_locale else f".{locale}") + ".md"
+        return into / "articles" / p[0] / p[1] / name
+
+    for a in articles:
+        if a["id"] not in paths:
+            continue
+        for tr in translations[a["id"]]:
+            target = file_for(a["id"], tr["locale"])
+            assert target is not None
+
+            def links(url: str, image: bool = False, here: Path = target, loc: str = tr["locale"]) -> str:
+                if image:
+                    return _download(url, into, here, images, session_get, report)
+                m = _ARTICLE_URL.search(urlsplit(url).path)
+                if not m:
+                    return url
+                target_id = int(m.group(2))
+                other = file_for(target_id, loc) or next(
+                    (f for f in (file_for(target_id, x) for x in sorted(have.get(target_id, set()))) if f), None)
+                if other is None:
+                    return url
+                rel = os.path.relpath(other, here.parent).replace(os.sep, "/")
+                frag = urlsplit(url).fragment
+                return rel + (f"#{frag}" if frag else "")
+
+            body = _Converter(links=links).convert(tr.get("body") or "")
+            body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+            front: dict[str, Any] = {"title": tr.get("title") or a.get("title")}
+            if a.get("label_names"):
+                front["labels"] = list(a["label_names"])
+            if tr.get("draft"):
+                front["draft"] = True
+            if a.get("promoted"):
+                front["promoted"] = True
+            if a.get("position"):
+                front["position"] = a["position"]
+            text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            report.files.append(target)
+            report.translations += 1
+        report.articles += 1
+    kb_yaml = into / "kb.yaml"
+    if not kb_yaml.exists():
+        tree = []
+        for cid, c in sorted(categories.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
+            secs = [{"id": sec_ids[sid], "title": s["name"], "description": s.get("description") or "",
+                     "position": s.get("position") or 0}
+                    for sid, s in sorted(sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0]))
+                    if s["category_id"] == cid]
+            tree.append({"id": cat_ids[cid], "title": c["name"], "description": c.get("description") or "",
+                         "position": c.get("position") or 0, "sections": secs})
+        data = {"locale": default_locale, "locales": sorted(locales) or [default_locale], "default_type": "article",
+                "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
+                "categories": tree}
+        kb_yaml.write_text("# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
+                           yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report.categories, report.sections, report.images = len(categories), len(sections), len(images)
+    return report
+
+
+def _download(url: str, into: Path, here: Path, cache: dict[str, str], get: Any, report: PullReport) -> str:
+    if not url.startswith(("http://", "https://")):
+        return url
+    if url not in cache:
+        data = get(url)
+        name = Path(urlsplit(url).path).name
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        name = name.split("-", 1)[1] if re.match(r"^[0-9a-f]{12}-", name) else name
+        dest = into / "images" / name
+        if dest.exists() and hashlib.sha256(dest.read_bytes()).hexdigest()[:12] != digest:
+            dest = into / "images" / f"{digest}-{name}"
+        dest.write_bytes(data)
+        cache[url] = str(dest)
+    return os.path.relpath(cache[url], here.parent).replace(os.sep, "/")

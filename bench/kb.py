@@ -46,6 +46,8 @@ def generate(root: Path, n: int) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--no-publish", dest="publish", action="store_false",
+                    help="Skip the publish figures (sandbox Help Center).")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="csops-kb-bench-") as tmp:
         root = Path(tmp) / "kb"
@@ -65,6 +67,34 @@ def main() -> None:
               f"{len(result.findings)} findings")
         print(f"kb build: {build_s:.2f} s ({build_s / args.articles * 1000:.2f} ms/article), {built.pages} pages")
         print("target: check under 5 s for 1000 articles")
+        if args.publish:
+            publish_figures(spec)
+
+
+def publish_figures(spec: object) -> None:
+    """Publish the generated KB to an in-process sandbox, then publish it again unchanged."""
+    from connectors.http import CallStats, RetryPolicy
+    from connectors.zendesk import HelpCenter, ZendeskClient, ZendeskConfig
+    from kb.publish import Publisher
+    from sandbox.server import Options, Sandbox
+
+    sb = Sandbox(Options(accounts=1, tickets=1)).start()
+    try:
+        o = sb.options
+        client = ZendeskClient(ZendeskConfig(base_url=sb.url, email=o.zendesk_email, api_token=o.zendesk_token),
+                               RetryPolicy(), CallStats())
+        publisher = Publisher(spec, HelpCenter(client), sb.url, 1524, None)  # type: ignore[arg-type]
+        for label in ("publish", "re-publish unchanged"):
+            t = time.perf_counter()
+            report = publisher.publish()
+            seconds = time.perf_counter() - t
+            s = report.summary()
+            writes = sb.helpcenter.writes
+            print(f"kb {label}: {seconds:.2f} s, {s['api_calls']} API calls ({s['created']} created, "
+                  f"{s['updated']} updated, {s['unchanged']} unchanged, {s['images_uploaded']} images); "
+                  f"Help Center writes so far: {writes}")
+    finally:
+        sb.stop()
 
 
 if __name__ == "__main__":

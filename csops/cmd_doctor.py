@@ -82,6 +82,8 @@ def run_checks(app: App) -> list[Check]:
     else:
         checks.append(Check("zendesk", False, "not configured", "set zendesk.subdomain, email and api_token",
                             EXIT_CONFIG))
+    if cfg.zendesk.configured:
+        checks.append(_help_center(app))
     if cfg.salesforce.configured:
         checks.extend(_salesforce(app, fields, writeback))
     else:
@@ -105,6 +107,33 @@ def _zendesk(app: App) -> Check:
             fix = f"check that {url} is reachable from this machine"
         return Check("zendesk", False, text, fix, EXIT_UNAVAILABLE)
     return Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')})")
+
+
+def _help_center(app: App) -> Check:
+    from connectors.zendesk import HelpCenter
+    from kb.spec import load_spec
+
+    root = app.config.resolve(app.config.kb.root)
+    pg = app.config.kb.permission_group_id
+    if (root / "kb.yaml").exists():
+        try:
+            spec = load_spec(root)
+            pg = spec.permission_group_id if spec.permission_group_id is not None else pg
+        except SourceError as exc:
+            return Check("help center", False, str(exc), "run: kb check", EXIT_CONFIG)
+    try:
+        groups = HelpCenter(zendesk_client(app)).permission_groups()
+    except ConnectorError as exc:
+        return Check("help center", False, str(exc), "check the Zendesk credentials and that Guide is enabled",
+                     EXIT_UNAVAILABLE)
+    names = ", ".join(f"{g['id']} ({g['name']})" for g in groups)
+    if pg is None:
+        return Check("help center", False, "no permission_group_id for kb publish",
+                     f"set permission_group_id in kb.yaml to one of: {names}", EXIT_CONFIG)
+    if pg not in {g["id"] for g in groups}:
+        return Check("help center", False, f"permission group {pg} does not exist", f"use one of: {names}",
+                     EXIT_CONFIG)
+    return Check("help center", True, f"permission group {pg} exists")
 
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:

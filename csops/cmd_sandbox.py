@@ -102,6 +102,8 @@ salesforce:
   fields: [Name]
 store:
   url: {store}
+kb:
+  permission_group_id: 1524
 sync:
   max_attempts: 8
   max_retry_wait_seconds: 60

@@ -12,6 +12,28 @@ import click
 import rules as rules_pkg
 
 
+def publish_sample_kb(runner: object, config: Path, env: dict[str, str]) -> None:
+    """Check the shipped knowledge base and publish it to the sandbox's Help Center, twice."""
+    from click.testing import CliRunner
+
+    import kb as kb_pkg
+    from csops.kb_cli import kb
+
+    assert isinstance(runner, CliRunner)
+    root = Path(kb_pkg.__file__).parent
+    base = ["--root", str(root), "--config", str(config)]
+    check = runner.invoke(kb, [*base, "check", "--format", "json"], env=env)
+    findings = json.loads(check.stdout or "[]")
+    click.echo(f"\nkb check: {len(findings)} findings in the sample knowledge base")
+    for label in ("kb publish", "kb publish again"):
+        res = runner.invoke(kb, [*base, "publish", "--json"], env=env)
+        if res.exit_code != 0:
+            raise click.ClickException(f"{label} failed (exit {res.exit_code}): {res.output}")
+        out = json.loads(res.stdout)
+        click.echo(f"{label:>17}: {out['created']} created, {out['updated']} updated, {out['unchanged']} unchanged, "
+                   f"{out['images_uploaded']} images, {out['api_calls']} API calls")
+
+
 def run_demo(accounts: int, tickets: int, keep: str | None) -> None:
     from click.testing import CliRunner
 
@@ -58,6 +80,7 @@ def run_demo(accounts: int, tickets: int, keep: str | None) -> None:
             lines = status.output.splitlines()
             click.echo(f"\nactive alerts ({max(0, len(lines) - 1)}), first 8:")
             click.echo("\n".join(lines[:9]))
+            publish_sample_kb(runner, config, env)
             click.echo(f"\nTry:  csops --config {config} status")
             click.echo(f"      csops --config {config} rules explain <account id from above>")
             if not keep:

@@ -31,8 +31,7 @@ class Site:
         shutil.copytree(SHIPPED, self.dir / "kb", ignore=shutil.ignore_patterns("_site"))
         self.config = self.dir / "csops.yaml"
         o = sb.options
-        self.config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username) +
-                               "kb:\n  permission_group_id: 1524\n", encoding="utf-8")
+        self.config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username), encoding="utf-8")
         self.env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
                     "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
 

@@ -286,3 +286,20 @@ def test_pull_an_unmanaged_help_center(tmp_path: Path, hc: Sandbox) -> None:
     assert "## 支払い方法" in text and "- 月払い" in text and "```sh" in text
     assert CliRunner().invoke(kb, ["--root", str(root), "check"]).exit_code == 0
     _ = h
+
+
+def test_doctor_checks_the_help_center_permission_group(tmp_path: Path, hc: Sandbox) -> None:
+    from csops.cli import cli
+
+    site = Site(tmp_path, hc)
+    old = os.getcwd()
+    os.chdir(site.dir)
+    try:
+        ok = CliRunner().invoke(cli, ["--config", str(site.config), "doctor"], env=site.env)
+        assert "ok   help center: permission group 1524 exists" in ok.stdout
+        site.config.write_text(site.config.read_text().replace("permission_group_id: 1524", "permission_group_id: 7"))
+        bad = CliRunner().invoke(cli, ["--config", str(site.config), "doctor"], env=site.env)
+        assert bad.exit_code == 78
+        assert "FAIL help center: permission group 7 does not exist" in bad.stdout and "1524 (Admins)" in bad.stdout
+    finally:
+        os.chdir(old)

@@ -19,12 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
-from kb.render import render
+from kb.render import local_link, render
 from kb.site import load_for_build
 from kb.spec import KbSpec
 from rules.yamlsrc import SourceError
@@ -347,11 +346,11 @@ class Publisher:
     def _html(self, a: Article, ids: dict[str, int], remote: Remote, article_id: int | None, dry_run: bool,
               report: PublishReport) -> str:
         def rewrite(url: str, is_image: bool) -> str:
-            parts = urlsplit(url)
-            if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+            link = local_link(a.path, url)
+            if link is None:
                 return url
-            target = (a.path.parent / unquote(parts.path)).resolve()
-            if is_image or not parts.path.endswith(".md"):
+            target = link.path
+            if is_image or not link.article:
                 return self._image_url(target, article_id, remote, dry_run, report) or url
             try:
                 rel = target.relative_to((self.spec.root / "articles").resolve())
@@ -366,7 +365,7 @@ class Publisher:
                 return PLACEHOLDER
             versions = self._locales.get(key, [])
             locale = a.locale if a.locale in versions or not versions else versions[0]
-            frag = f"#{parts.fragment}" if parts.fragment else ""
+            frag = f"#{link.fragment}" if link.fragment else ""
             return f"{self.base_url}/hc/{locale}/articles/{aid}{frag}"
 
         return render(a.body, rewrite).html

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
@@ -81,6 +83,23 @@ def sanitize(html: str) -> str:
 class Rendered:
     html: str
     toc: list[dict[str, Any]]
+
+
+@dataclass
+class LocalLink:
+    """A link from an article to a file of the knowledge base (another article, or an image)."""
+
+    path: Path
+    fragment: str
+    article: bool
+
+
+def local_link(source: Path, url: str) -> LocalLink | None:
+    """Where a relative link in the article at ``source`` points; None for URLs, anchors and mail links."""
+    parts = urlsplit(url)
+    if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+        return None
+    return LocalLink((source.parent / unquote(parts.path)).resolve(), parts.fragment, parts.path.endswith(".md"))
 
 
 _ATTR_URL = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

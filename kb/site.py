@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from kb.articles import Article, Finding, load_articles
-from kb.render import render
+from kb.render import local_link, render
 from kb.spec import KbError, KbSpec
 
 PACKAGE = Path(__file__).resolve().parent
@@ -80,11 +79,11 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
 
     def rewriter(a: Article, depth: str) -> Any:
         def rewrite(url: str, is_image: bool) -> str:
-            parts = urlsplit(url)
-            if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+            link = local_link(a.path, url)
+            if link is None:
                 return url
-            target = (a.path.parent / unquote(parts.path)).resolve()
-            if is_image or not parts.path.endswith(".md"):
+            target = link.path
+            if is_image or not link.article:
                 if not target.exists():
                     return url
                 if target not in images:
@@ -94,7 +93,7 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
             other = by_path.get(target)
             if other is None:
                 return url
-            return depth + article_url(other, spec) + (f"#{parts.fragment}" if parts.fragment else "")
+            return depth + article_url(other, spec) + (f"#{link.fragment}" if link.fragment else "")
         return rewrite
 
     keys_in_default = {a.key for a in articles if a.locale == loc}

@@ -11,22 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rules.yamlsrc import Document, PathKey, SourceError, load_file, suggest
+from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, suggest
 
 LEVELS = ("error", "warning", "suggestion")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class KbError(SourceError):
+class KbError(SourceErrors):
     """One or more mistakes in kb.yaml or in articles' front matter (exit 78)."""
-
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        first = problems[0]
-        super().__init__(first.message, first.file, first.line, first.col)
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
 
 
 @dataclass

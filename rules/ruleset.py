@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rules.expr import Condition, ExprError, Scope
-from rules.yamlsrc import Document, PathKey, SourceError, dotted, load_file, suggest
+from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, dotted, load_file, suggest
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
 AGGREGATES = {"tickets_open": "number", "tickets_last_7d": "number", "tickets_last_30d": "number",
@@ -32,16 +32,8 @@ STAGE_NAMES = {1: "facts and onboarding phases", 2: "health components", 3: "tie
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-class RuleError(SourceError):
+class RuleError(SourceErrors):
     """One or more mistakes in rule files (exit 78)."""
-
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        first = problems[0]
-        super().__init__(first.message, first.file, first.line, first.col)
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
 
 
 @dataclass

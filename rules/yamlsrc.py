@@ -49,6 +49,18 @@ class SourceError(Exception):
         return f"{self.location}: {self.message}"
 
 
+class SourceErrors(SourceError):
+    """Several mistakes found in one pass, reported together; located by the first."""
+
+    def __init__(self, problems: list[SourceError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.message, first.file, first.line, first.col)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
 @dataclass
 class Document:
     """A parsed YAML document: its data and where each part of it stands."""

@@ -110,13 +110,14 @@ def test_gives_up_when_total_wait_would_pass_the_bound(serve: Callable[..., Scri
 
 
 def test_connection_refused_is_retried_then_fails() -> None:
-    sock = __import__("socket").socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    import socket
+
     sleeps: list[float] = []
-    with pytest.raises(ServiceUnavailable):
-        session(sleeps, max_attempts=3).get(f"http://127.0.0.1:{port}/x")
+    with socket.socket() as sock:  # bound, not listening: refused, and the port stays ours
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        with pytest.raises(ServiceUnavailable):
+            session(sleeps, max_attempts=3).get(f"http://127.0.0.1:{port}/x")
     assert len(sleeps) == 2
 
 

@@ -149,15 +149,15 @@ def test_doctor_reports_a_wrong_base_url(ws: Workspace) -> None:
 def test_doctor_reports_an_unreachable_base_url(ws: Workspace) -> None:
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    ws.config.write_text(ws.config.read_text().replace(f"base_url: {ws.sandbox.url}",
-                                                       f"base_url: http://127.0.0.1:{port}", 1))
-    result = ws.cli("doctor")
+    # Bound but not listening: connections are refused, and no other process can take the port meanwhile.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        ws.config.write_text(ws.config.read_text().replace(f"base_url: {ws.sandbox.url}",
+                                                           f"base_url: http://127.0.0.1:{port}", 1))
+        result = ws.cli("doctor")
     assert result.exit_code == 69
-    assert f"check that http://127.0.0.1:{port} is reachable" in result.stdout
+    assert f"check that http://127.0.0.1:{port} is reachable" in result.stdout, result.stdout
 
 
 def test_account_link_by_organization_field(ws: Workspace) -> None:

@@ -36,9 +36,14 @@ def page(tmp_path: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=20_000)  # a loaded 2-core CI machine is slow to start Chromium
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=60_000)
         try:
-            yield browser.new_page()
+            page = browser.new_page()
+            page.set_default_timeout(20_000)
+            yield page
         finally:
             browser.close()
 

@@ -1,0 +1,58 @@
+"""`csops sandbox serve` as a user runs it: a process that prints its URL and serves until stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+
+def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "ZENDESK_API_TOKEN": "tok-for-test-1234", "SALESFORCE_PASSWORD": "pw-for-test",
+           "SALESFORCE_SECURITY_TOKEN": "st-for-test"}
+    proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "12", "--tickets",
+                             "30", "--seed", "7", "--write-config", "sb.yaml"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first.startswith("sandbox listening on http://127.0.0.1:")
+        url = first.rsplit(" ", 1)[1]
+        assert proc.stdout.readline().startswith("config written to sb.yaml")
+        req = urllib.request.Request(url + "/api/v2/organizations?page%5Bsize%5D=100")
+        req.add_header("Authorization", "Basic " + __import__("base64").b64encode(
+            b"admin@sandbox.example.com/token:tok-for-test-1234").decode())
+        orgs = json.loads(urllib.request.urlopen(req, timeout=5).read())["organizations"]
+        assert len(orgs) == 12
+        stats = json.loads(urllib.request.urlopen(url + "/__sandbox/stats", timeout=5).read())
+        assert stats["requests"] == {"GET /api/v2/organizations": 1} and stats["total"] == 1
+        config = (tmp_path / "sb.yaml").read_text(encoding="utf-8")
+        assert f"base_url: {url}" in config and "${ZENDESK_API_TOKEN}" in config
+        assert "tok-for-test" not in config
+        doctor = subprocess.run([sys.executable, "-m", "csops", "--config", "sb.yaml", "doctor"], cwd=tmp_path,
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert "ok   zendesk" in doctor.stdout and "ok   salesforce:" in doctor.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_serve_without_credentials_in_the_environment_writes_a_private_env_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN")}
+    proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "2", "--tickets", "2"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        assert proc.stdout.readline().strip() == "credentials: . .csops/sandbox.env"
+        env_file = tmp_path / ".csops" / "sandbox.env"
+        assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+        assert "export ZENDESK_API_TOKEN=" in env_file.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)

@@ -173,10 +173,11 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
                                                       "(otherwise they are only reported).")
 @click.option("--adopt", is_flag=True, help="Take over an article with the same title in the same section that "
                                             "csops did not publish (otherwise it is reported, not duplicated).")
+@click.option("--locale", help="Write only this locale's translations (the others stay as they are).")
 @click.option("--verbose-plan", "show_all", is_flag=True, help="Also list unchanged articles.")
 @click.pass_obj
 def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: bool, archive_removed: bool,
-                adopt: bool, show_all: bool) -> None:
+                adopt: bool, locale: str | None, show_all: bool) -> None:
     """Make the Help Center match kb/: categories and sections, then articles.
 
     Writes only what changed (an unchanged KB costs no write call). Title, body
@@ -205,7 +206,10 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
             click.echo(f"\r{len(done)} articles written", nl=False, err=True)
 
     publisher = app.publisher(progress)
-    report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only)
+    if locale is not None and locale not in publisher.spec.locales:
+        raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})", 2)
+    report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only,
+                               locale=locale)
     if bar_enabled and done:
         click.echo("", err=True)
     if as_json:

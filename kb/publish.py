@@ -90,13 +90,30 @@ class PublishReport:
 
 
 @dataclass
+class RemoteTranslation:
+    digest: str
+    title: str
+    draft: bool
+    body: str
+    marked: bool
+
+    def changes(self, a: Article, html: str) -> list[str]:
+        """What publishing ``a`` would change here: title, draft, body."""
+        out = [name for name, differs in (("title", self.title != a.title), ("draft", self.draft != a.draft),
+                                          ("body", canonical(self.body) != canonical(html))) if differs]
+        if not self.marked:
+            out.append("marker")
+        return out or ["body"]
+
+
+@dataclass
 class Remote:
     categories: dict[str, dict[str, Any]]
     sections: dict[tuple[int, str], dict[str, Any]]
     by_key: dict[str, dict[str, Any]]
     unlinked: dict[tuple[int, str], dict[str, Any]]
     images: dict[str, str]
-    bodies: dict[tuple[int, str], str]
+    listed: dict[int, dict[str, Any]]
 
 
 class Publisher:
@@ -130,11 +147,11 @@ class Publisher:
         by_key: dict[str, dict[str, Any]] = {}
         unlinked: dict[tuple[int, str], dict[str, Any]] = {}
         images: dict[str, str] = {}
-        bodies: dict[tuple[int, str], str] = {}
+        listed: dict[int, dict[str, Any]] = {}
         for page in self.hc.articles():
             for art in page:
                 body = art.get("body") or ""
-                bodies[(art["id"], art.get("locale") or art.get("source_locale") or "")] = body
+                listed[int(art["id"])] = art
                 for url, digest in IMAGE_URL.findall(body):
                     images.setdefault(digest, url)
                 m = MARKER.search(body)
@@ -142,21 +159,22 @@ class Publisher:
                     by_key.setdefault(m.group(1), art)
                 else:
                     unlinked[(art["section_id"], art.get("title") or "")] = art
-        return Remote(categories, sections, by_key, unlinked, images, bodies)
+        return Remote(categories, sections, by_key, unlinked, images, listed)
 
     # -- the plan and its application ---------------------------------------
     def publish(self, dry_run: bool = False, archive_removed: bool = False, adopt: bool = False,
-                only: set[str] | None = None) -> PublishReport:
+                only: set[str] | None = None, locale: str | None = None) -> PublishReport:
+        """``only``: article keys to publish; ``locale``: write only that locale's translations."""
         report = PublishReport()
         before = self.hc.client.session.stats.snapshot().get("zendesk", 0)
         try:
-            self._publish(report, dry_run, archive_removed, adopt, only)
+            self._publish(report, dry_run, archive_removed, adopt, only, locale)
         finally:
             report.api_calls = self.hc.client.session.stats.snapshot().get("zendesk", 0) - before
         return report
 
     def _publish(self, report: PublishReport, dry_run: bool, archive_removed: bool, adopt: bool,
-                 only: set[str] | None) -> None:
+                 only: set[str] | None, locale: str | None) -> None:
         articles = load_for_build(self.spec)
         self.check_access_settings()
         remote = self.read_remote()
@@ -176,6 +194,10 @@ class Publisher:
         for key in keys:
             source = groups[key][0]
             if key in ids:
+                continue
+            if locale is not None and source.locale != locale:
+                report.actions.append(Action("skipped", key, source.locale, detail=(
+                    f"not on the Help Center yet, and its source locale is not {locale}")))
                 continue
             sec_id = section_ids.get((source.category, source.section))
             clash = remote.unlinked.get((sec_id or -1, source.title))
@@ -207,13 +229,14 @@ class Publisher:
                 continue
             ids[key] = int(created["id"])
             remote_meta[key] = created
-            remote.bodies[(ids[key], source.locale)] = created.get("body") or ""
+            remote.listed[ids[key]] = created
             report.created += 1
             self.progress(key)
 
         # Pass 2: bodies with links and images resolved; write what differs.
         for key in keys:
-            if key in report.failed:
+            if key in report.failed or (key not in ids and not dry_run) or \
+                    (dry_run and key not in ids and key not in new):
                 continue
             source = groups[key][0]
             article_id = ids.get(key)
@@ -230,14 +253,16 @@ class Publisher:
                 remote_translations = self._remote_translations(article_id, groups[key], remote) \
                     if article_id is not None else {}
                 for version in groups[key]:
+                    if locale is not None and version.locale != locale:
+                        continue
                     html = self._html(version, ids, remote, article_id, dry_run, report)
                     digest = content_hash(version.title, html, version.draft)
                     existing = remote_translations.get(version.locale)
-                    if existing is not None and existing[0] == digest:
+                    if existing is not None and existing.digest == digest:
                         continue
                     changed_any = True
                     if key not in new:
-                        what = ["new translation"] if existing is None else existing[1]
+                        what = ["new translation"] if existing is None else existing.changes(version, html)
                         report.actions.append(Action("update", key, version.locale, what))
                     if dry_run or article_id is None:
                         continue
@@ -330,17 +355,19 @@ class Publisher:
         return {k: v for k, v in want.items() if remote.get(k) != v}
 
     def _remote_translations(self, article_id: int, versions: list[Article],
-                             remote: Remote) -> dict[str, tuple[str, list[str]]]:
-        """(hash, what differs) per locale already on the Help Center."""
-        out: dict[str, tuple[str, list[str]]] = {}
+                             remote: Remote) -> dict[str, RemoteTranslation]:
+        """What each locale of the article holds on the Help Center now."""
         source = versions[0]
-        body = remote.bodies.get((article_id, source.locale))
-        found = {source.locale: body} if body is not None else {}
-        if len(versions) > 1 or body is None:
-            found = {t["locale"]: t.get("body") or "" for t in self.hc.translations(article_id)}
-        for loc, text in found.items():
-            m = MARKER.search(text)
-            out[loc] = (m.group(2) if m else "", ["title/body/draft"] if m else ["adopted: body"])
+        listed = remote.listed.get(article_id)
+        # The article list carries the source locale; other locales cost one call for the article.
+        found = [listed] if len(versions) == 1 and listed is not None else self.hc.translations(article_id)
+        out = {}
+        for t in found:
+            loc = t.get("locale") or source.locale
+            body = t.get("body") or ""
+            m = MARKER.search(body)
+            out[loc] = RemoteTranslation(m.group(2) if m else "", t.get("title") or "", bool(t.get("draft")),
+                                         MARKER.sub("", body), m is not None)
         return out
 
     def _html(self, a: Article, ids: dict[str, int], remote: Remote, article_id: int | None, dry_run: bool,

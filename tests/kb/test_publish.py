@@ -118,7 +118,7 @@ def test_republish_is_zero_writes_and_one_change_is_one_write(tmp_path: Path, hc
     path.write_text(path.read_text(encoding="utf-8").replace("差し戻します。", "差し戻せます。"), encoding="utf-8")
     hc.reset_stats()
     plan = site.kb("publish", "--dry-run")
-    assert "update    employees/requests/approve-requests [ja] (title/body/draft)" in plan.stdout
+    assert "update    employees/requests/approve-requests [ja] (body)" in plan.stdout
     assert site.writes() == 0
     changed = site.publish()
     assert changed["updated"] == 1 and changed["unchanged"] == 12
@@ -303,3 +303,26 @@ def test_doctor_checks_the_help_center_permission_group(tmp_path: Path, hc: Sand
         assert "FAIL help center: permission group 7 does not exist" in bad.stdout and "1524 (Admins)" in bad.stdout
     finally:
         os.chdir(old)
+
+
+def test_plan_names_what_changed_and_locale_limits_the_writes(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    ja = site.dir / "kb/articles/getting-started/setup/first-steps.md"
+    en = site.dir / "kb/articles/getting-started/setup/first-steps.en.md"
+    ja.write_text(ja.read_text(encoding="utf-8").replace("title: 初期設定の流れ", "title: 初期設定の全体の流れ"),
+                  encoding="utf-8")
+    en.write_text(en.read_text(encoding="utf-8").replace("Everything is done", "All of it is done"), encoding="utf-8")
+    plan = site.kb("publish", "--dry-run")
+    assert "update    getting-started/setup/first-steps [ja] (title)" in plan.stdout
+    assert "update    getting-started/setup/first-steps [en] (body)" in plan.stdout
+    hc.reset_stats()
+    out = site.publish("--locale", "en")
+    assert out["updated"] == 1
+    assert dict((k, n) for k, n in hc.stats.items() if k.startswith(WRITES)) == \
+        {"PUT /api/v2/help_center/articles/{aid}/translations/{locale}": 1}
+    titles = {loc: t["title"] for a in live(hc) for loc, t in hc.helpcenter.translations[a["id"]].items()
+              if 'csops-key="getting-started/setup/first-steps"' in t["body"]}
+    assert titles == {"ja": "初期設定の流れ", "en": "Getting started with Cloud Kintai"}
+    bad = site.kb("publish", "--locale", "fr")
+    assert bad.exit_code == 2 and "not one of kb.yaml's locales" in bad.stderr

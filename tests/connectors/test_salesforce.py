@@ -256,3 +256,17 @@ def test_budget_exhausted_is_raised_by_the_client(sandbox: Sandbox) -> None:
     assert c.api_usage == "6/10"
     with pytest.raises(BudgetExhausted):
         c.call(lambda sf: None, "noop")
+
+
+def test_writeback_field_must_be_updateable(ws: Workspace, tmp_path: Path) -> None:
+    from tests.conftest import RULES
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.read_text(encoding="utf-8").replace("  Onboarding_Alerts__c: alerts",
+                                                               "  SystemModstamp: alerts"), encoding="utf-8")
+    ws.config.write_text(ws.config.read_text().replace(f"files: [{RULES}]", f"files: [{rules}]"))
+    result = ws.cli("pull", "salesforce")
+    assert result.exit_code == 78
+    assert "Account.SystemModstamp is not updateable" in result.stderr
+    doctor = ws.cli("doctor")
+    assert doctor.exit_code == 78 and "is not updateable" in doctor.stdout

@@ -319,7 +319,8 @@ class SalesforceClient:
 
     def check_fields(self, fields: list[str], writeback: list[str] = (),  # type: ignore[assignment]
                      where: str = "salesforce.fields") -> list[str]:
-        """Canonical names for ``fields``; errors name the field and suggest close ones."""
+        """Canonical names of ``fields`` then of the other ``writeback`` fields (which must be updateable);
+        errors name the field and suggest close ones."""
         known = self.describe()
         lower = {k.lower(): k for k in known}
         out, problems = [], []
@@ -334,11 +335,10 @@ class SalesforceClient:
             if name in writeback and not known[canon].get("updateable"):
                 problems.append(f"rules writeback: {self.config.object}.{canon} is not updateable "
                                 "(read-only, or the integration user lacks edit access)")
-            if name in fields:
-                out.append(canon)
+            out.append(canon)
         if problems:
             raise FieldError("; ".join(problems))
-        return out
+        return list(dict.fromkeys(out))
 
     # -- read ---------------------------------------------------------------
     def query_pages(self, soql: str, include_deleted: bool = True) -> Iterator[QueryPage]:

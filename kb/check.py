@@ -15,7 +15,17 @@ from markdown.extensions.toc import slugify_unicode
 from kb.articles import Article, Finding, load_articles, rel_path
 from kb.prose import Prose, extract
 from kb.spec import KbSpec, UserRule
-from kb.writing import _FULL_ALNUM, _HANKAKU, _INVISIBLE, _SPACE_ALWAYS, _SPACE_NEVER, run_builtin, run_user_rules
+from kb.writing import (
+    _FULL_ALNUM,
+    _HANKAKU,
+    _INVISIBLE,
+    _SPACE_ALWAYS,
+    _SPACE_NEVER,
+    Emit,
+    has_ja,
+    run_builtin,
+    run_user_rules,
+)
 
 LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 
@@ -75,8 +85,7 @@ def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
     if paths:
         wanted = {p.resolve() for p in _expand(paths)}
         selected = [a for a in all_articles if a.path.resolve() in wanted]
-        findings = [f for f in findings if any(str(p).endswith(f.path) or f.path.endswith(str(p)) for p in wanted)
-                    or (spec.root.parent / f.path).resolve() in wanted]
+        findings = [f for f in findings if (spec.root.parent / f.path).resolve() in wanted]
     proses = {a.path: extract(a.body, a.body_line) for a in all_articles}
     by_path = {_norm(a.path): a for a in all_articles}
     slugs = {a.slug for a in all_articles}
@@ -113,12 +122,11 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dict[Path, Prose],
+def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, proses: dict[Path, Prose],
                by_path: dict[str, Article], slugs: set[str]) -> None:
-    assert callable(emit)
     # title
     if a.title:
-        limit = int(spec.rules["title-length"].options["max" if any(_is_ja(c) for c in a.title) else "max_en"])
+        limit = int(spec.rules["title-length"].options["max" if has_ja(a.title) else "max_en"])
         if len(a.title) > limit:
             emit(*a.front_pos("title"), "title-length", f"title is {len(a.title)} characters long (max {limit})")
     # headings
@@ -187,12 +195,6 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: object, proses: dic
                 emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in {other.rel}")
         elif not os.path.exists(resolved):
             emit(link.line, link.col, "internal-link", f"linked file '{path_part}' not found")
-
-
-def _is_ja(c: str) -> bool:
-    from kb.prose import is_ja
-
-    return is_ja(c)
 
 
 # -- --fix ------------------------------------------------------------------

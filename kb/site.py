@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 import shutil
 import time
@@ -167,6 +166,3 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
     result.seconds = time.perf_counter() - started
     return result
 
-
-def relative(from_page: str, to: str) -> str:
-    return posixpath.relpath(to, posixpath.dirname(from_page) or ".")

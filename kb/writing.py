@@ -71,11 +71,9 @@ def max_ten(c: Ctx, sentences: list[Sentence]) -> None:
         ja = has_ja(text)
         marks = [i for i, ch in enumerate(text) if ch in ("、，" if ja else ",")]
         if len(marks) > limit:
-            what = "読点「、」" if ja else "commas"
-            msg = (f"一文の{what}が{len(marks)}個あります（上限{limit}個）" if ja else
+            msg = (f"一文の読点「、」が{len(marks)}個あります（上限{limit}個）" if ja else
                    f"{len(marks)} commas in one sentence (max {limit})")
             c.emit(*s.pos(marks[limit]), "max-ten", msg)
-            del what
 
 
 def _ending(text: str) -> str | None:

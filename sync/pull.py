@@ -155,8 +155,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     """Configured fields (and the writeback fields, to diff against) of every account, incrementally."""
     result = SalesforcePullResult()
     before = client.session.stats.snapshot().get("salesforce", 0)
-    canonical = client.check_fields(fields, list(writeback))
-    wanted = canonical + [w for w in client.check_fields(list(writeback)) if w not in canonical]
+    wanted = client.check_fields(fields, list(writeback))
     bookmark = None if full else store.get_cursor(ACCOUNT_BOOKMARK)
     since = None
     if bookmark:

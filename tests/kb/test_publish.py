@@ -266,7 +266,6 @@ def test_pull_then_publish_is_a_no_op(tmp_path: Path, hc: Sandbox) -> None:
 
 
 def test_pull_an_unmanaged_help_center(tmp_path: Path, hc: Sandbox) -> None:
-    h = hc.helpcenter
     auth = (f"{hc.options.zendesk_email}/token", hc.options.zendesk_token)
     base = hc.url + "/api/v2/help_center"
     cat = requests.post(base + "/categories", json={"category": {"name": "FAQ", "position": 1}}, auth=auth,
@@ -285,7 +284,6 @@ def test_pull_an_unmanaged_help_center(tmp_path: Path, hc: Sandbox) -> None:
     text = files[0].read_text(encoding="utf-8")
     assert "## 支払い方法" in text and "- 月払い" in text and "```sh" in text
     assert CliRunner().invoke(kb, ["--root", str(root), "check"]).exit_code == 0
-    _ = h
 
 
 def test_doctor_checks_the_help_center_permission_group(tmp_path: Path, hc: Sandbox) -> None:

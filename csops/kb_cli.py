@@ -11,13 +11,19 @@ import click
 
 from csops import __version__
 from csops.logs import setup_logging
-from csops.shell import BoundaryGroup, CsopsError
+from csops.shell import (
+    EXIT_CONFIG,
+    EXIT_FINDINGS,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    BoundaryGroup,
+    CsopsError,
+    exit_code_epilog,
+)
 
 if TYPE_CHECKING:
     from kb.publish import Publisher
     from kb.spec import KbSpec
-
-EXIT_FINDINGS = 1
 
 
 class KbApp:
@@ -51,11 +57,12 @@ class KbApp:
 
         if not (self.root / "kb.yaml").exists():
             raise CsopsError(f"{self.root / 'kb.yaml'}: not found (run kb from the project folder, or pass --root)",
-                             78)
+                             EXIT_CONFIG)
         return load_spec(self.root)
 
 
-@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=exit_code_epilog())
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("kb"), show_default=True,
               envvar="KB_ROOT", help="The knowledge-base folder (kb.yaml, articles/, templates/).")
 @click.option("--config", "config_path", metavar="PATH", envvar="CSOPS_CONFIG",
@@ -91,7 +98,8 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
     Exit 1 when any error-level finding remains, 0 otherwise (warnings and
-    suggestions are printed but do not fail).
+    suggestions are printed but do not fail); a crash exits 70, a broken
+    kb.yaml 78, so a CI step can tell findings from failures.
     """
     from kb.check import check, fix_files
 
@@ -207,7 +215,8 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
 
     publisher = app.publisher(progress)
     if locale is not None and locale not in publisher.spec.locales:
-        raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})", 2)
+        raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})",
+                         EXIT_USAGE)
     report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only,
                                locale=locale)
     if bar_enabled and done:
@@ -224,7 +233,7 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
                    f"{s['archived']} archived, {s['images_uploaded']} images uploaded, {s['failed']} failed "
                    f"[{s['api_calls']} API calls]" + (f" — dry run: nothing {verb} written" if dry_run else ""))
     if report.failed:
-        raise SystemExit(3)
+        raise SystemExit(EXIT_PARTIAL)
 
 
 @kb.command("pull")

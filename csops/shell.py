@@ -36,12 +36,29 @@ from sync.store import LockHeld, RunLock, Store, StoreError, sqlite_path
 log = logging.getLogger("csops")
 
 EXIT_OK = 0
-EXIT_ERROR = 1
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_UNAVAILABLE = 69
+EXIT_SOFTWARE = 70
+EXIT_IOERR = 74
 EXIT_TEMPFAIL = 75
 EXIT_CONFIG = 78
+
+#: What each exit code means, for both CLIs (``csops`` and ``kb``); the README's table is checked against it.
+#: Findings (a lint result) and failures never share a code, as in Vale (1 findings, 2 errors); above 63 the
+#: codes follow sysexits.h, as cron wrappers and systemd expect.
+EXIT_MEANINGS: dict[int, str] = {
+    EXIT_OK: "ok",
+    EXIT_FINDINGS: "findings: `kb check` found error-level problems in the articles (nothing crashed)",
+    EXIT_USAGE: "usage error (unknown command or option, bad option value)",
+    EXIT_PARTIAL: "finished, but some records were rejected (listed; the next run retries them)",
+    EXIT_UNAVAILABLE: "a remote service is unavailable after retries, or refused the credentials",
+    EXIT_SOFTWARE: "unexpected error: a bug in csops (run with `-vv` for the traceback)",
+    EXIT_IOERR: "the state store cannot be opened or written",
+    EXIT_TEMPFAIL: "another run holds the lock, or the API budget is used up: try later (all state is kept)",
+    EXIT_CONFIG: "configuration, rule or input data invalid",
+}
 
 EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ConfigError, EXIT_CONFIG),
@@ -52,14 +69,14 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (AuthenticationFailed, EXIT_UNAVAILABLE),
     (ServiceUnavailable, EXIT_UNAVAILABLE),
     (RequestRejected, EXIT_UNAVAILABLE),
-    (StoreError, EXIT_ERROR),
+    (StoreError, EXIT_IOERR),
 ]
 
 
 class CsopsError(click.ClickException):
     """A message for the user and the exit code that goes with it."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_SOFTWARE) -> None:
         super().__init__(redact(message))
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
@@ -76,6 +93,12 @@ def extra_exit_codes(pairs: list[tuple[type[BaseException], int]]) -> None:
     EXIT_CODES[:0] = pairs
 
 
+def exit_code_epilog() -> str:
+    """The exit-code table as --help text (both CLIs print the same one)."""
+    lines = [f"  {code:>2}  {meaning.replace('`', '')}" for code, meaning in EXIT_MEANINGS.items()]
+    return "\b\nExit codes:\n" + "\n".join(lines)
+
+
 class BoundaryGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -90,7 +113,7 @@ class BoundaryGroup(click.Group):
             if code is None:
                 log.debug("unexpected error", exc_info=True)
                 hint = "" if log.isEnabledFor(logging.DEBUG) else " (run with -vv for the traceback)"
-                raise CsopsError(f"unexpected error: {type(exc).__name__}: {exc}{hint}", EXIT_ERROR) from None
+                raise CsopsError(f"unexpected error: {type(exc).__name__}: {exc}{hint}", EXIT_SOFTWARE) from None
             raise CsopsError(str(exc), code) from None
 
 
@@ -168,7 +191,8 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=exit_code_epilog())
 @common_options
 @click.version_option(__version__, prog_name="csops")
 @click.pass_context
@@ -182,11 +206,6 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
       csops sync                   pull, evaluate the rules, write back (from cron)
       csops rules check            validate the team's rule files
       csops demo                   everything, against a local sandbox
-
-    \b
-    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 some records failed,
-    69 a service unavailable or authentication failed, 75 locked or API
-    budget exhausted (try later), 78 configuration, rule or article data invalid.
     """
     setup_logging(log_format, verbose - quiet)
     app = App(config_path=config_path, log_format=log_format, verbosity=verbose - quiet)

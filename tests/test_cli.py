@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -61,3 +62,40 @@ def test_wrong_credentials_exit_69(ws: Workspace) -> None:
     result = ws.cli("pull", "zendesk", env={"ZENDESK_API_TOKEN": "nope"})
     assert result.exit_code == 69
     assert "refused the credentials (401)" in result.stderr
+
+
+def test_readme_exit_code_table_is_the_shell_table() -> None:
+    import re
+
+    from csops.shell import EXIT_MEANINGS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Exit codes"):]
+    rows = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", section, re.M))
+    assert {int(k): v for k, v in rows.items()} == EXIT_MEANINGS
+
+
+@pytest.mark.parametrize("group", [cli, kb])
+def test_both_clis_print_the_exit_code_table(group: click.Group) -> None:
+    out = CliRunner().invoke(group, ["--help"]).output
+    assert " 1  findings:" in out and "70  unexpected error" in out and "78  configuration" in out
+
+
+def test_kb_findings_and_crash_exit_differently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI step must tell "the articles have errors" (1) from "kb itself broke" (70)."""
+    from tests.kb.helpers import make_kb, write
+
+    root = make_kb(tmp_path)
+    write(root, "employees/timecard/a.fr.md", "---\ntitle: 題\n---\n")
+    found = CliRunner().invoke(kb, ["--root", str(root), "check"])
+    assert found.exit_code == 1, found.output
+
+    import importlib
+
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(importlib.import_module("kb.check"), "check", broken)
+    crashed = CliRunner().invoke(kb, ["--root", str(root), "check"])
+    assert crashed.exit_code == 70
+    assert "unexpected error: ZeroDivisionError" in crashed.output

@@ -10,6 +10,7 @@ from typing import Any
 
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
+from sync.history import history_points
 from sync.store import Store
 
 
@@ -64,7 +65,9 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
     resolved = [k for k in open_alerts if k not in seen_alerts]
     changes.resolved = resolved
     changes.active = len(seen_alerts)
+    history = history_points(store.latest_history(), (ev for ev, _ in evaluations), day)
     with store.transaction():
+        store.write_history(history)
         store.executemany(
             "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id, "

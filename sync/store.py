@@ -109,6 +109,27 @@ MIGRATIONS: list[tuple[int, str]] = [
         run_id INTEGER
     );
     """),
+    (3, """
+    CREATE TABLE account_history (
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        product TEXT,
+        status TEXT,
+        phase TEXT,
+        health_score REAL,
+        health_band TEXT,
+        tier TEXT,
+        PRIMARY KEY (account_id, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE nps_responses (
+        account_id TEXT NOT NULL,
+        answered_on TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT,
+        source TEXT NOT NULL,
+        PRIMARY KEY (account_id, answered_on, source)
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -245,6 +266,64 @@ class Store:
         with self.transaction():
             self.execute("UPDATE runs SET finished_at = ?, status = ?, exit_code = ?, report = ? WHERE id = ?",
                          (now_iso(), status, exit_code, json.dumps(report, ensure_ascii=False), run_id))
+
+    # -- history and report inputs -------------------------------------------
+    def latest_history(self) -> dict[str, tuple[Any, ...]]:
+        """Per account, its newest history point as (day, product, status, phase, score, band, tier)."""
+        rows = self.query(
+            "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier "
+            "FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
+            "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    def write_history(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Upsert (account_id, day, product, status, phase, score, band, tier): one point per account per day."""
+        self.executemany(
+            "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
+            "product = excluded.product, status = excluded.status, phase = excluded.phase, "
+            "health_score = excluded.health_score, health_band = excluded.health_band, tier = excluded.tier",
+            rows)
+
+    def history(self, until: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every history point up to ``until`` (a day, inclusive), ordered by account and day."""
+        sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier "
+               "FROM account_history")
+        params: tuple[Any, ...] = ()
+        if until is not None:
+            sql += " WHERE day <= ?"
+            params = (until,)
+        yield from (tuple(r) for r in self.conn.execute(sql + " ORDER BY account_id, day", params))
+
+    def evaluated_accounts(self) -> Iterator[tuple[str, str | None, str, str | None]]:
+        """(account id, product, the last evaluation's result JSON, the account's fields JSON) per account."""
+        yield from (tuple(r) for r in self.conn.execute(
+            "SELECT e.account_id, e.product, e.result, a.fields FROM evaluations e "
+            "LEFT JOIN accounts a ON a.id = e.account_id ORDER BY e.account_id"))
+
+    def alert_periods(self) -> list[tuple[str, str, str, str | None]]:
+        """(account id, alert id, first seen, resolved on or None) for every alert period."""
+        return [tuple(r) for r in self.query(
+            "SELECT account_id, alert_id, first_seen, resolved_at FROM alerts ORDER BY first_seen")]
+
+    def add_nps(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Upsert (account_id, answered_on, score, comment, source); returns how many rows were given."""
+        rows = list(rows)
+        with self.transaction():
+            self.executemany(
+                "INSERT INTO nps_responses (account_id, answered_on, score, comment, source) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_id, answered_on, source) DO UPDATE SET score = excluded.score, "
+                "comment = excluded.comment", rows)
+        return len(rows)
+
+    def nps_responses(self) -> list[tuple[str, str, int]]:
+        """(account id, answered on, score) for every NPS answer."""
+        return [tuple(r) for r in self.query(
+            "SELECT account_id, answered_on, score FROM nps_responses ORDER BY answered_on")]
+
+    def size_bytes(self) -> int:
+        """The database's size on disk (pages in use), for the report's store-growth figures."""
+        return int(self.scalar("PRAGMA page_count")) * int(self.scalar("PRAGMA page_size"))
 
 
 def _statements(script: str) -> list[str]:

@@ -1,9 +1,18 @@
-"""The ``csops`` command, composed from the command modules."""
+"""The ``csops`` command, composed here and only here from the command modules.
+
+The command modules import the shell (options, App, the error boundary) and
+the library; none imports another command module or this one, so there is no
+import cycle to trip over (``tests/test_imports.py`` keeps it that way).
+"""
 
 from __future__ import annotations
 
-from csops import cmd_doctor, cmd_pull, cmd_rules, cmd_sandbox, cmd_sync  # noqa: F401  (register commands)
+from csops import cmd_demo, cmd_doctor, cmd_pull, cmd_rules, cmd_sandbox, cmd_sync
 from csops.shell import cli
+
+for command in (cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, cmd_sync.status, cmd_sync.alerts, cmd_rules.rules,
+                cmd_sandbox.sandbox, cmd_demo.demo):
+    cli.add_command(command)
 
 __all__ = ["cli", "main"]
 

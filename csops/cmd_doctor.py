@@ -14,7 +14,6 @@ from csops.shell import (
     EXIT_OK,
     EXIT_UNAVAILABLE,
     App,
-    cli,
     emit_json,
     pass_app,
     salesforce_client,
@@ -32,8 +31,7 @@ class Check:
     fix: str = ""
     code: int = EXIT_OK
 
-
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @pass_app
 def doctor(app: App, as_json: bool) -> None:
@@ -53,7 +51,6 @@ def doctor(app: App, as_json: bool) -> None:
     codes = [c.code for c in checks if not c.ok]
     if codes:
         raise SystemExit(EXIT_CONFIG if EXIT_CONFIG in codes else max(codes))
-
 
 def run_checks(app: App) -> list[Check]:
     checks: list[Check] = []
@@ -91,7 +88,6 @@ def run_checks(app: App) -> list[Check]:
                             "set salesforce.instance_url and credentials", EXIT_CONFIG))
     return checks
 
-
 def _zendesk(app: App) -> Check:
     url = app.config.zendesk.url
     try:
@@ -107,7 +103,6 @@ def _zendesk(app: App) -> Check:
             fix = f"check that {url} is reachable from this machine"
         return Check("zendesk", False, text, fix, EXIT_UNAVAILABLE)
     return Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')})")
-
 
 def _help_center(app: App) -> Check:
     from connectors.zendesk import HelpCenter
@@ -134,7 +129,6 @@ def _help_center(app: App) -> Check:
         return Check("help center", False, f"permission group {pg} does not exist", f"use one of: {names}",
                      EXIT_CONFIG)
     return Check("help center", True, f"permission group {pg} exists")
-
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:
     out = []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from csops.shell import App, Progress, cli, emit_json, pass_app, salesforce_client, zendesk_client
+from csops.shell import App, Progress, emit_json, pass_app, salesforce_client, zendesk_client
 from sync.pull import pull_salesforce, pull_zendesk
 
 
-@cli.group()
+@click.group()
 def pull() -> None:
     """Pull remote records into the state store (incrementally; --full for everything)."""
 

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from csops.shell import EXIT_CONFIG, App, CsopsError, cli, emit_json, pass_app
+from csops.display import show, table
+from csops.shell import EXIT_CONFIG, App, CsopsError, emit_json, parse_today, pass_app
 from rules.engine import Engine, FactValueError
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import suggest
-
-
-def parse_today(value: str | None, rs: RuleSet | None = None) -> dt.date:
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint="--today") from None
-    tz = rs.tz if rs else dt.UTC
-    return dt.datetime.now(tz).date()
 
 
 def compile_rules_for(app: App, files: tuple[str, ...] | list[str], today: str | None) -> RuleSet:
@@ -33,7 +22,7 @@ def compile_rules_for(app: App, files: tuple[str, ...] | list[str], today: str |
     return compile_rules(rs, parse_today(today, rs))
 
 
-@cli.group()
+@click.group()
 def rules() -> None:
     """Check, try and explain the onboarding rules (rules/*.yaml)."""
 
@@ -142,20 +131,55 @@ def rules_eval(app: App, facts_file: Path, today: str | None, rule_paths: tuple[
                         "-" if ev.days_overdue is None else str(ev.days_overdue),
                         "-" if ev.health.score is None else f"{ev.health.score:g}/{ev.health.max:g}",
                         ev.health.band or "-", ev.tier or "-", ",".join(ev.alerts) or "-") for ev in out]
-    click.echo(_table(rows))
+    click.echo(table(rows))
     for ev in out:
         for problem in ev.problems:
             click.echo(f"note: {ev.id}: {problem}", err=True)
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    import unicodedata
-
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for r in rows:
-        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip())
-    return "\n".join(lines)
+@rules.command("explain")
+@click.argument("account_id")
+@click.option("--json", "as_json", is_flag=True, help="The stored evaluation as JSON.")
+@pass_app
+def explain(app: App, account_id: str, as_json: bool) -> None:
+    """Why an account has its status: facts, each phase, alerts, health and writeback, from the last run."""
+    row = app.store.query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
+    if not row:
+        known = [r[0] for r in app.store.query("SELECT account_id FROM evaluations WHERE account_id LIKE ? LIMIT 5",
+                                               (account_id[:6] + "%",))]
+        hint = f" (similar: {', '.join(known)})" if known else ""
+        raise CsopsError(f"no evaluation for account '{account_id}'{hint}: run `csops sync` first", EXIT_CONFIG)
+    result = json.loads(row[0]["result"])
+    if as_json:
+        emit_json(result)
+        return
+    rs = load_rules(app.rule_files())
+    facts = result.get("facts", {})
+    labels = {f.name: f.label for f in rs.facts.values() if f.label}
+    done_text = {(p, ph.id): ph.done_text for p, phases in rs.products.items() for ph in phases}
+    click.echo(f"{account_id}  evaluated on {row[0]['evaluated_on']}  product: {result['product']}")
+    click.echo(f"status: {result['status']}" + (f"  phase: {result['phase_name']} ({result['phase']}), "
+                                                f"{result['days_overdue']} days overdue"
+                                                if result.get("phase") else ""))
+    for problem in result.get("problems", []):
+        click.echo(f"  note: {problem}")
+    click.echo("\nfacts:")
+    for name, value in facts.items():
+        label = f"  ({labels[name]})" if name in labels else ""
+        click.echo(f"  {name} = {'null' if value is None else value}{label}")
+    if result.get("phases"):
+        click.echo("\nphases:")
+        for ph in result["phases"]:
+            cond = done_text.get((result["product"], ph["id"]), "")
+            mark = "done" if ph["done"] else "not done"
+            click.echo(f"  [{mark:>8}] {ph['name']} ({ph['id']}), due day {ph['due_day']} ({ph['due_date']}): {cond}")
+    click.echo("\nalerts: " + (", ".join(result["alerts"]) or "none"))
+    h = result["health"]
+    click.echo(f"\nhealth: {h['score'] if h['score'] is not None else '-'} / {h['max']}  band: {h['band'] or '-'}")
+    for c in h["components"]:
+        score = "missing (" + ", ".join(c["missing"]) + ")" if c["score"] is None else f"{c['score']:.2f}"
+        click.echo(f"  {c['name']} ({c['id']}), weight {c['weight']:g}: {score}")
+    click.echo(f"\ntier: {result['tier'] or '-'}")
+    click.echo("\nwriteback:")
+    for fieldname, value in result["writeback"].items():
+        click.echo(f"  {fieldname} = {show(value)}")

@@ -1,43 +1,44 @@
-"""``csops demo``: the whole job against a sandbox started in this process."""
+"""``csops demo``: the whole job against a sandbox started in this process, through the library.
+
+It calls the same functions the commands call (:mod:`csops.jobs`), never the
+CLI itself, so a demo run and a cron run take the same path.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-import click
-
+import kb as kb_pkg
 import rules as rules_pkg
+from csops.display import table
+from csops.jobs import active_alerts, kb_publisher, run_sync
+from csops.shell import EXIT_PARTIAL, App, CsopsError
+from csops.starter import sandbox_config
+from sync.run import SyncReport
+
+Echo = Callable[[str], None]
 
 
-def publish_sample_kb(runner: object, config: Path, env: dict[str, str]) -> None:
-    """Check the shipped knowledge base and publish it to the sandbox's Help Center, twice."""
-    from click.testing import CliRunner
-
-    import kb as kb_pkg
-    from csops.kb_cli import kb
-
-    assert isinstance(runner, CliRunner)
-    root = Path(kb_pkg.__file__).parent
-    base = ["--root", str(root), "--config", str(config)]
-    check = runner.invoke(kb, [*base, "check", "--format", "json"], env=env)
-    findings = json.loads(check.stdout or "[]")
-    click.echo(f"\nkb check: {len(findings)} findings in the sample knowledge base")
-    for label in ("kb publish", "kb publish again"):
-        res = runner.invoke(kb, [*base, "publish", "--json"], env=env)
-        if res.exit_code != 0:
-            raise click.ClickException(f"{label} failed (exit {res.exit_code}): {res.output}")
-        out = json.loads(res.stdout)
-        click.echo(f"{label:>17}: {out['created']} created, {out['updated']} updated, {out['unchanged']} unchanged, "
-                   f"{out['images_uploaded']} images, {out['api_calls']} API calls")
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the block and put back what was there."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
-def run_demo(accounts: int, tickets: int, keep: str | None) -> None:
-    from click.testing import CliRunner
-
-    from csops.cmd_sandbox import sandbox_config
+def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
     from sandbox.server import Options, Sandbox
 
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="csops-demo-"))
@@ -45,47 +46,62 @@ def run_demo(accounts: int, tickets: int, keep: str | None) -> None:
     sb = Sandbox(Options(accounts=accounts, tickets=tickets)).start()
     try:
         o = sb.options
-        rule_file = Path(rules_pkg.__file__).parent / "onboarding.yaml"
         config = folder / "csops.yaml"
-        config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username, rules=str(rule_file)),
+        config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username,
+                                         rules=str(Path(rules_pkg.__file__).parent / "onboarding.yaml")),
                           encoding="utf-8")
         env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
                "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
-        click.echo(f"sandbox on {sb.url}: {accounts} Salesforce accounts, {tickets} Zendesk tickets")
-        click.echo(f"config and store in {folder}\n")
-        from csops.cli import cli
-
-        runner = CliRunner()
-        old = os.getcwd()
-        os.chdir(folder)
-        try:
-            results = []
-            for label, args in (("dry run", ["sync", "--dry-run", "--json"]), ("first sync", ["sync", "--json"]),
-                                ("second sync", ["sync", "--json"])):
-                res = runner.invoke(cli, ["--config", str(config), "-q", *args], env=env)
-                if res.exit_code not in (0, 3):
-                    raise click.ClickException(f"{label} failed (exit {res.exit_code}): {res.output}")
-                out = json.loads(res.stdout)
-                results.append(out)
-                wb = out["writeback"]
-                click.echo(f"{label:>12}: {out['rules']['accounts_evaluated']} accounts evaluated, "
-                           f"{wb['changed']} to change, {wb['written']} written in {wb['api_calls']} write calls, "
-                           f"{out['rules']['alerts_new']} new alerts, {out['duration_s']}s")
-            counts = results[1]["rules"]["status_counts"]
-            click.echo("\nonboarding status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-            second = results[2]["writeback"]
-            verdict = "nothing to write" if second["api_calls"] == 0 else f"{second['api_calls']} write calls"
-            click.echo(f"second sync: {verdict} (writes come from a diff against what Salesforce holds)")
-            status = runner.invoke(cli, ["--config", str(config), "alerts"], env=env)
-            lines = status.output.splitlines()
-            click.echo(f"\nactive alerts ({max(0, len(lines) - 1)}), first 8:")
-            click.echo("\n".join(lines[:9]))
-            publish_sample_kb(runner, config, env)
-            click.echo(f"\nTry:  csops --config {config} status")
-            click.echo(f"      csops --config {config} rules explain <account id from above>")
-            if not keep:
-                click.echo("      (this folder is temporary; pass --keep DIR to keep it)")
-        finally:
-            os.chdir(old)
+        echo(f"sandbox on {sb.url}: {accounts} Salesforce accounts, {tickets} Zendesk tickets")
+        echo(f"config and store in {folder}\n")
+        with environment(env):
+            app = App(config_path=str(config))
+            try:
+                demo_sync(app, echo)
+                publish_sample_kb(app, echo)
+            finally:
+                app.close()
+        echo(f"\nTry:  csops --config {config} status")
+        echo(f"      csops --config {config} rules explain <account id from above>")
+        if not keep:
+            echo("      (this folder is temporary; pass --keep DIR to keep it)")
     finally:
         sb.stop()
+
+
+def demo_sync(app: App, echo: Echo) -> list[SyncReport]:
+    """A dry run, a sync and a second sync (which writes nothing), then the active alerts."""
+    reports = []
+    for label, dry_run in (("dry run", True), ("first sync", False), ("second sync", False)):
+        report = run_sync(app, dry_run=dry_run)
+        reports.append(report)
+        echo(f"{label:>12}: {report.accounts_evaluated} accounts evaluated, {len(report.changes)} to change, "
+             f"{report.written} written in {report.write_api_calls} write calls, {len(report.alerts.new)} new "
+             f"alerts, {report.duration_s:.2f}s")
+    counts = reports[1].status_counts
+    echo("\nonboarding status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    calls = reports[2].write_api_calls
+    verdict = "nothing to write" if calls == 0 else f"{calls} write calls"
+    echo(f"second sync: {verdict} (writes come from a diff against what Salesforce holds)")
+    alerts = active_alerts(app)
+    echo(f"\nactive alerts ({len(alerts)}), first 8:")
+    echo(table([("severity", "account", "name", "alert", "since", "title")] +
+               [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
+                for a in alerts[:8]]))
+    return reports
+
+
+def publish_sample_kb(app: App, echo: Echo) -> None:
+    """Check the shipped knowledge base and publish it to the sandbox's Help Center, twice."""
+    from kb.check import check
+    from kb.spec import load_spec
+
+    spec = load_spec(Path(kb_pkg.__file__).parent)
+    echo(f"\nkb check: {len(check(spec).findings)} findings in the sample knowledge base")
+    for label in ("kb publish", "kb publish again"):
+        report = kb_publisher(app, spec).publish()
+        s = report.summary()
+        if report.failed:
+            raise CsopsError(f"{label}: {s['failed']} articles failed", EXIT_PARTIAL)
+        echo(f"{label:>17}: {s['created']} created, {s['updated']} updated, {s['unchanged']} unchanged, "
+             f"{s['images_uploaded']} images, {s['api_calls']} API calls")

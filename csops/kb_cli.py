@@ -32,25 +32,12 @@ class KbApp:
         self.config_path = config_path
 
     def publisher(self, progress: Callable[[str], None] | None = None, need_spec: bool = True) -> Publisher:
-        from connectors.zendesk import HelpCenter
-        from csops.config import ConfigError
-        from csops.shell import App, zendesk_client
-        from kb.publish import Publisher
+        from csops.jobs import kb_publisher
+        from csops.shell import App
+        from kb.spec import KbSpec
 
-        app = App(config_path=self.config_path)
-        cfg = app.config
-        if not cfg.zendesk.configured:
-            raise ConfigError("kb publish needs zendesk.subdomain (or base_url), email and api_token in csops.yaml")
-        if need_spec:
-            spec = self.spec()
-        else:
-            from kb.spec import KbSpec
-
-            spec = KbSpec(root=self.root, file=str(self.root / "kb.yaml"))
-        client = zendesk_client(app)
-        pg = spec.permission_group_id if spec.permission_group_id is not None else cfg.kb.permission_group_id
-        us = spec.user_segment_id if spec.user_segment_id is not None else cfg.kb.user_segment_id
-        return Publisher(spec, HelpCenter(client), cfg.kb.brand_url or cfg.zendesk.url, pg, us, progress)
+        spec = self.spec() if need_spec else KbSpec(root=self.root, file=str(self.root / "kb.yaml"))
+        return kb_publisher(App(config_path=self.config_path), spec, progress)
 
     def spec(self) -> KbSpec:
         from kb.spec import load_spec

@@ -6,6 +6,7 @@ exceptions become a one-line message and the exit code the README lists.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -179,6 +180,17 @@ def emit_json(data: Any) -> None:
 
 def fail(message: str, code: int) -> NoReturn:
     raise CsopsError(message, code)
+
+
+def parse_today(value: str | None, rs: RuleSet | None = None) -> dt.date:
+    """``--today`` as a date; without it, today in the rules' time zone."""
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint="--today") from None
+    tz = rs.tz if rs else dt.UTC
+    return dt.datetime.now(tz).date()
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:

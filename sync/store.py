@@ -253,6 +253,20 @@ class Store:
         self.execute("DELETE FROM cursors WHERE name = ?", (name,))
 
     # -- runs ---------------------------------------------------------------
+    def active_alerts(self, only_new: bool = False) -> list[dict[str, Any]]:
+        """Open alerts, most severe first, with the account's name; ``only_new``: raised by the last sync."""
+        sql = ("SELECT a.account_id, a.alert_id, a.severity, a.title, a.first_seen, a.last_seen, acc.fields "
+               "FROM alerts a LEFT JOIN accounts acc ON acc.id = a.account_id WHERE a.resolved_at IS NULL")
+        params: tuple[Any, ...] = ()
+        if only_new:
+            sql += (" AND a.run_first_seen = (SELECT MAX(id) FROM runs WHERE command = 'sync' "
+                    "AND status IN ('ok', 'partial'))")
+        sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
+                "a.account_id")
+        return [{"account_id": r["account_id"], "account": json.loads(r["fields"]).get("Name") if r["fields"] else None,
+                 "alert": r["alert_id"], "severity": r["severity"], "title": r["title"], "first_seen": r["first_seen"],
+                 "last_seen": r["last_seen"]} for r in self.query(sql, params)]
+
     def start_run(self, command: str) -> int:
         """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
         with self.transaction():

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from connectors.redact import forget_secrets
 from csops.cli import cli
-from csops.cmd_sandbox import sandbox_config
+from csops.starter import sandbox_config
 from sandbox.server import Options, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,8 +14,8 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from csops.cmd_sandbox import sandbox_config
 from csops.kb_cli import kb
+from csops.starter import sandbox_config
 from sandbox.server import Sandbox
 from tests.conftest import make_sandbox
 from tests.kb.helpers import SHIPPED

@@ -1,0 +1,130 @@
+"""No import cycles in csops's own code.
+
+Two checks. As in pip-tools' ``tests/test_circular_imports.py`` (an idea from
+pytest's self-tests), every ``csops`` module is imported alone in a fresh
+interpreter, so one that only works when something else was imported first
+fails here. And, since an import inside a function only bites when that
+function runs (the demo importing the CLI that imports the demo did), the
+import graph of all first-party packages is read from the source, function
+bodies included, and must have no cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("connectors", "csops", "kb", "report", "rules", "sandbox", "sync")
+
+
+def module_files() -> dict[str, Path]:
+    out = {}
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")) if (ROOT / pkg).is_dir() else []:
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """First-party modules ``name`` imports anywhere in its file (``TYPE_CHECKING`` blocks excepted)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            targets = [f"{base}.{a.name}" for a in node.names] + [base]
+        for t in targets:
+            while t and t not in known:
+                t = t.rpartition(".")[0]
+            if t and t != name:
+                found.add(t)
+    return found
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = module_files()
+    graph = {name: imports_of(name, path, set(files)) for name, path in files.items()}
+    # A module importing its own package (``import rules as rules_pkg`` for its folder) is not a cycle.
+    return {n: {t for t in deps if not n.startswith(t + ".")} for n, deps in graph.items()}
+
+
+def test_no_import_cycle_through_the_cli() -> None:
+    graph = import_graph()
+    shell = {n: {d for d in deps if d in graph and d.split(".")[0] == "csops"} for n, deps in graph.items()
+             if n.split(".")[0] == "csops"}
+    assert find_cycle(shell) is None, " → ".join(find_cycle(shell) or [])
+
+
+def test_layers_below_the_shell_never_import_it() -> None:
+    """csops → sync/kb/report → rules/connectors: nothing under csops/ is imported from below."""
+    upward = {n: sorted(d for d in deps if d.split(".")[0] == "csops") for n, deps in import_graph().items()
+              if n.split(".")[0] != "csops"}
+    assert not {n: d for n, d in upward.items() if d}
+
+
+def test_the_cycle_finder_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+@pytest.mark.parametrize("module", sorted(n for n in module_files()
+                                          if n.split(".")[0] == "csops" and n != "csops.__main__"))
+def test_each_csops_module_imports_alone(module: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_commands_are_composed_in_one_place() -> None:
+    """Command modules never import ``csops.cli`` or one another."""
+    files = module_files()
+    for name, path in files.items():
+        if name.startswith("csops.cmd_") or name == "csops.demo":
+            deps = imports_of(name, path, set(files))
+            assert not {d for d in deps if d.startswith("csops.cmd_") or d == "csops.cli"}, name
+
+
+def test_nothing_in_csops_drives_the_cli_through_a_test_runner() -> None:
+    """The demo calls the library (csops.jobs), as a cron run does, not ``CliRunner``."""
+    users = [p.name for p in (ROOT / "csops").glob("*.py") if "click.testing" in p.read_text(encoding="utf-8")]
+    assert users == []

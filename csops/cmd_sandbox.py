@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from csops.starter import sandbox_config
+from csops.starter import packaged_rules, sandbox_config
 
 
 @click.group()
@@ -54,7 +54,10 @@ def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rat
     if env_file:
         click.echo(f"credentials: . {env_file}")
     if write_config:
-        write_config.write_text(sandbox_config(sb.url, opts.zendesk_email, opts.sf_username), encoding="utf-8")
+        # Beside a project's own rules/onboarding.yaml the default finds it; anywhere else, the shipped one.
+        own = (write_config.parent / "rules" / "onboarding.yaml").exists()
+        write_config.write_text(sandbox_config(sb.url, opts.zendesk_email, opts.sf_username,
+                                               rules=None if own else str(packaged_rules())), encoding="utf-8")
         click.echo(f"config written to {write_config}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,6 +1,9 @@
-"""Starter files: a csops.yaml for the local sandbox (``sandbox serve --write-config``, the demo)."""
+"""Starter files: ``csops init`` (a commented csops.yaml, a rule file, .gitignore, optionally kb/) and the
+csops.yaml for the local sandbox (``sandbox serve --write-config``, the demo)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 def sandbox_config(url: str, zendesk_email: str, sf_username: str, store: str = "sqlite:///.csops/state.db",
@@ -28,3 +31,50 @@ sync:
   max_attempts: 8
   max_retry_wait_seconds: 60
 {rules_line}"""
+
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+GITIGNORE = "# csops: the state store, the run lock and sandbox credentials\n.csops/\n"
+
+
+def packaged_rules() -> Path:
+    """The shipped rule file (Japanese; it matches the sandbox's data)."""
+    import rules
+
+    return Path(rules.__file__).resolve().parent / "onboarding.yaml"
+
+
+def starter_files(lang: str, with_kb: bool) -> dict[str, str]:
+    """Relative path → text of every file ``csops init`` writes."""
+    rules_text = (packaged_rules() if lang == "ja" else TEMPLATES / "rules.en.yaml").read_text(encoding="utf-8")
+    files = {"csops.yaml": (TEMPLATES / f"csops.{lang}.yaml").read_text(encoding="utf-8"),
+             "rules/onboarding.yaml": rules_text, ".gitignore": GITIGNORE}
+    if with_kb:
+        import kb
+
+        files["kb/kb.yaml"] = (Path(kb.__file__).resolve().parent / "kb.yaml").read_text(encoding="utf-8")
+        files["kb/articles/.gitkeep"] = ""
+    return files
+
+
+def init_project(folder: Path, lang: str, with_kb: bool) -> list[Path]:
+    """Write the starter files into ``folder``; nothing is written when any of them exists already.
+
+    An existing ``.gitignore`` is kept and gets the ``.csops/`` line appended when it lacks it.
+    """
+    files = starter_files(lang, with_kb)
+    existing = [folder / rel for rel in files if rel != ".gitignore" and (folder / rel).exists()]
+    if existing:
+        raise FileExistsError(", ".join(str(p) for p in existing))
+    written = []
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rel == ".gitignore" and path.exists():
+            old = path.read_text(encoding="utf-8")
+            if ".csops/" in old.split():
+                continue
+            text = old + ("" if old.endswith("\n") or not old else "\n") + text
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

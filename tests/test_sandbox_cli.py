@@ -36,6 +36,11 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
         doctor = subprocess.run([sys.executable, "-m", "csops", "--config", "sb.yaml", "doctor"], cwd=tmp_path,
                                 env=env, capture_output=True, text=True, timeout=60)
         assert "ok   zendesk" in doctor.stdout and "ok   salesforce:" in doctor.stdout
+        # tmp_path is outside the repository: the written config must find a rule file all the same.
+        assert "ok   rules:" in doctor.stdout, doctor.stdout
+        dry = subprocess.run([sys.executable, "-m", "csops", "--config", "sb.yaml", "sync", "--dry-run"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert dry.returncode == 0, dry.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

@@ -1,0 +1,67 @@
+"""``csops init`` as a new user runs it, in a folder outside the repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def csops(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CSOPS_CONFIG"}
+    return subprocess.run([sys.executable, "-m", "csops", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_init_writes_a_project_that_checks(tmp_path: Path, lang: str) -> None:
+    assert ROOT not in tmp_path.parents
+    out = csops(tmp_path, "init", "proj", "--lang", lang, "--kb")
+    assert out.returncode == 0, out.stderr
+    proj = tmp_path / "proj"
+    for rel in ("csops.yaml", "rules/onboarding.yaml", ".gitignore", "kb/kb.yaml"):
+        assert (proj / rel).is_file(), rel
+    assert ".csops/" in (proj / ".gitignore").read_text().split()
+    assert "${ZENDESK_API_TOKEN}" in (proj / "csops.yaml").read_text(encoding="utf-8")
+    steps = out.stdout[out.stdout.index("Next:"):].splitlines()[1:4]
+    assert [s.split("#")[0].strip() for s in steps] == ["cd proj && csops rules check", "csops doctor",
+                                                        "csops sync --dry-run"]
+    check = csops(proj, "rules", "check")
+    assert check.returncode == 0 and check.stdout.startswith("ok: "), check.stderr
+    rules_text = (proj / "rules" / "onboarding.yaml").read_text(encoding="utf-8")
+    japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rules_text)
+    assert bool(japanese) == (lang == "ja")
+    # The console script, as a user runs it: ``python -m`` would put the project's kb/ folder on sys.path.
+    kb = subprocess.run([str(Path(sys.executable).parent / "kb"), "check"], cwd=proj, capture_output=True,
+                        text=True, timeout=60)
+    assert kb.returncode == 0, kb.stderr
+
+
+def test_init_never_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "csops.yaml").write_text("# mine\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("*.pyc", encoding="utf-8")
+    out = csops(tmp_path, "init")
+    assert out.returncode == 78
+    assert "not overwriting" in out.stderr and "csops.yaml" in out.stderr
+    assert (tmp_path / "csops.yaml").read_text(encoding="utf-8") == "# mine\n"
+    assert not (tmp_path / "rules").exists()
+    (tmp_path / "csops.yaml").unlink()
+    assert csops(tmp_path, "init").returncode == 0
+    assert (tmp_path / ".gitignore").read_text().splitlines()[0] == "*.pyc"
+    assert ".csops/" in (tmp_path / ".gitignore").read_text().split()
+
+
+def test_templates_are_package_data() -> None:
+    """An installed csops (not this checkout) must carry the templates init reads."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["csops"]
+    templates = sorted(p.name for p in (ROOT / "csops" / "templates").iterdir())
+    assert templates and all(any(Path("templates", t).match(pat) for pat in patterns) for t in templates)

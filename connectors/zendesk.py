@@ -97,6 +97,12 @@ class ZendeskClient:
 
     def _decode(self, resp: requests.Response, method: str, url: str) -> Any:
         path = urlsplit(url).path
+        final = urlsplit(resp.url or url)
+        if resp.history and final.netloc and final.netloc != urlsplit(url).netloc:
+            raise AuthenticationFailed(
+                f"zendesk: {urlsplit(url).scheme}://{urlsplit(url).netloc} redirects to "
+                f"{final.scheme}://{final.netloc}, and the credentials are not sent across hosts: set "
+                f"zendesk.base_url to {final.scheme}://{final.netloc} (a brand's address belongs in kb.brand_url)")
         if resp.status_code == 401:
             raise AuthenticationFailed(
                 f"zendesk: {self.base_url} refused the credentials (401) — check zendesk.email and "
@@ -179,15 +185,37 @@ class HelpCenter:
     def user_segments(self) -> list[dict[str, Any]]:
         return self._all(f"{self.BASE}/user_segments", "user_segments")
 
+    def locales(self) -> tuple[list[str], str]:
+        """The Help Center's enabled locales and its default locale (``en-us``, not ``en``)."""
+        data = self.client.get(f"{self.BASE}/locales") or {}
+        return [str(x) for x in data.get("locales") or []], str(data.get("default_locale") or "")
+
     def categories(self) -> list[dict[str, Any]]:
         return self._all(f"{self.BASE}/categories", "categories")
+
+    def container_translations(self, kind: str, item_id: int) -> list[dict[str, Any]]:
+        """``kind`` categories or sections: their names (``title``) and descriptions (``body``) per locale."""
+        return self._all(f"{self.BASE}/{kind}/{item_id}/translations", "translations")
+
+    def create_container_translation(self, kind: str, item_id: int, locale: str, title: str,
+                                     body: str) -> dict[str, Any]:
+        payload = {"translation": {"locale": locale, "title": title, "body": body}}
+        return dict(self.client.request("POST", f"{self.BASE}/{kind}/{item_id}/translations",
+                                        json=payload)["translation"])
+
+    def update_container_translation(self, kind: str, item_id: int, locale: str, title: str,
+                                     body: str) -> dict[str, Any]:
+        return dict(self.client.request("PUT", f"{self.BASE}/{kind}/{item_id}/translations/{locale}",
+                                        json={"translation": {"title": title, "body": body}})["translation"])
 
     def sections(self) -> list[dict[str, Any]]:
         return self._all(f"{self.BASE}/sections", "sections")
 
-    def articles(self) -> Iterator[list[dict[str, Any]]]:
-        """Pages of every live article (archived ones are not listed), each with its source-locale body."""
-        return self.client.paginate(f"{self.BASE}/articles", "articles")
+    def articles(self, locale: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Pages of every live article (archived ones are not listed), each with its source-locale body, or
+        with its translation in ``locale`` (articles without one are not listed then)."""
+        return self.client.paginate(f"{self.BASE}/{locale}/articles" if locale else f"{self.BASE}/articles",
+                                    "articles")
 
     def translations(self, article_id: int) -> list[dict[str, Any]]:
         return self._all(f"{self.BASE}/articles/{article_id}/translations", "translations")
@@ -202,6 +230,7 @@ class HelpCenter:
         return dict(self.client.request("POST", f"{self.BASE}/categories", json=body)["category"])
 
     def update_category(self, category_id: int, **fields: Any) -> dict[str, Any]:
+        """Position only: Zendesk ignores name and description here (they go through translations)."""
         return dict(self.client.request("PUT", f"{self.BASE}/categories/{category_id}",
                                         json={"category": fields})["category"])
 
@@ -239,10 +268,13 @@ class HelpCenter:
         return dict(self.client.request("POST", f"{self.BASE}/articles/{article_id}/translations",
                                         json=payload)["translation"])
 
-    def upload_attachment(self, article_id: int, name: str, data: bytes, content_type: str) -> dict[str, Any]:
-        """An inline article attachment (multipart field ``file``); ``content_url`` goes into the body."""
+    def upload_attachment(self, article_id: int, name: str, data: bytes, content_type: str,
+                          locale: str | None = None) -> dict[str, Any]:
+        """An inline attachment of the article's ``locale`` translation (multipart field ``file``);
+        ``content_url`` goes into that translation's body."""
+        form = {"inline": "true", **({"locale": locale} if locale else {})}
         answer = self.client.request("POST", f"{self.BASE}/articles/{article_id}/attachments",
-                                     files={"file": (name, data, content_type)}, data={"inline": "true"})
+                                     files={"file": (name, data, content_type)}, data=form)
         return dict(answer["article_attachment"])
 
     def archive_article(self, article_id: int) -> None:

@@ -110,6 +110,7 @@ def _help_center(app: App) -> Check:
 
     root = app.config.resolve(app.config.kb.root)
     pg = app.config.kb.permission_group_id
+    spec = None
     if (root / "kb.yaml").exists():
         try:
             spec = load_spec(root)
@@ -117,7 +118,9 @@ def _help_center(app: App) -> Check:
         except SourceError as exc:
             return Check("help center", False, str(exc), "run: kb check", EXIT_CONFIG)
     try:
-        groups = HelpCenter(zendesk_client(app)).permission_groups()
+        hc = HelpCenter(zendesk_client(app))
+        groups = hc.permission_groups()
+        enabled, default = hc.locales() if spec is not None else ([], "")
     except ConnectorError as exc:
         return Check("help center", False, str(exc), "check the Zendesk credentials and that Guide is enabled",
                      EXIT_UNAVAILABLE)
@@ -128,6 +131,18 @@ def _help_center(app: App) -> Check:
     if pg not in {g["id"] for g in groups}:
         return Check("help center", False, f"permission group {pg} does not exist", f"use one of: {names}",
                      EXIT_CONFIG)
+    if spec is not None:
+        from kb.publish import map_locales
+
+        mapped = {k: v for k, v in map_locales(spec, enabled).items() if v in enabled}
+        missing = [loc for loc in spec.locales if loc not in mapped]
+        if missing:
+            return Check("help center", False, f"kb.yaml locale {', '.join(missing)} is not enabled in the Help "
+                                               f"Center (enabled: {', '.join(enabled)}; default {default})",
+                         "map it in kb.yaml (help_center_locales: {en: en-us}) or enable the language in Guide",
+                         EXIT_CONFIG)
+        shown = ", ".join(f"{k} → {v}" for k, v in mapped.items())
+        return Check("help center", True, f"permission group {pg} exists; locales {shown}")
     return Check("help center", True, f"permission group {pg} exists")
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:

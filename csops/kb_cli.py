@@ -169,20 +169,35 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
 @click.option("--adopt", is_flag=True, help="Take over an article with the same title in the same section that "
                                             "csops did not publish (otherwise it is reported, not duplicated).")
 @click.option("--locale", help="Write only this locale's translations (the others stay as they are).")
+@click.option("--force", is_flag=True, help="Overwrite translations edited in the Help Center (drifted) and publish "
+                                            "articles that have kb check errors.")
 @click.option("--verbose-plan", "show_all", is_flag=True, help="Also list unchanged articles.")
 @click.pass_obj
 def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: bool, archive_removed: bool,
-                adopt: bool, locale: str | None, show_all: bool) -> None:
+                adopt: bool, locale: str | None, force: bool, show_all: bool) -> None:
     """Make the Help Center match kb/: categories and sections, then articles.
 
     Writes only what changed (an unchanged KB costs no write call). Title, body
     and draft go through the translation endpoint, section, labels, promotion
-    and position through the article endpoint. Images are uploaded once as
-    inline attachments; links between articles become Help Center URLs.
-    Exit 3 when some articles failed (run it again: it resumes without
-    duplicates), 78 when the setup is wrong.
+    and position through the article endpoint; category and section names and
+    descriptions through their translations, in every locale. kb locales map
+    to the Help Center's enabled ones (kb.yaml help_center_locales, e.g.
+    en: en-us). Images are inline attachments of each article translation;
+    links between articles become Help Center URLs. Ids are kept in
+    kb/helpcenter-ids.yaml (commit it): a rename in kb.yaml renames.
+
+    \b
+    Never overwritten silently: a translation edited in the Help Center is
+    listed as "drifted" and kept (kb pull PATH brings the edit into the file;
+    --force overwrites); an article with kb check errors is "blocked".
+    Exit 3 when some articles failed, drifted or were blocked (run it again:
+    it resumes without duplicates), 75 when another publish is running, 78
+    when the setup is wrong.
     """
     import sys
+    from contextlib import nullcontext
+
+    from sync.store import RunLock
 
     only = None
     if paths:
@@ -204,8 +219,10 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
     if locale is not None and locale not in publisher.spec.locales:
         raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})",
                          EXIT_USAGE)
-    report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only,
-                               locale=locale)
+    # The same kind of lock as the sync's: a second publish at once exits 75 instead of duplicating.
+    with nullcontext() if dry_run else RunLock(app.root / ".publish"):
+        report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only,
+                                   locale=locale, force=force)
     if bar_enabled and done:
         click.echo("", err=True)
     if as_json:
@@ -214,12 +231,14 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
         for action in report.actions:
             if action.kind != "unchanged" or show_all:
                 click.echo(action.line())
-        verb = "would be" if dry_run else "were"
         s = report.summary()
-        click.echo(f"{s['created']} created, {s['updated']} updated, {s['unchanged']} unchanged, "
-                   f"{s['archived']} archived, {s['images_uploaded']} images uploaded, {s['failed']} failed "
-                   f"[{s['api_calls']} API calls]" + (f" — dry run: nothing {verb} written" if dry_run else ""))
-    if report.failed:
+        would = "would be " if dry_run else ""
+        held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
+        click.echo(f"{s['created']} {would}created, {s['updated']} {would}updated, {s['unchanged']} unchanged, "
+                   f"{s['archived']} {would}archived, {s['images_uploaded']} images {would}uploaded, "
+                   f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
+                   + (" — dry run: nothing was written" if dry_run else ""))
+    if not report.ok:
         raise SystemExit(EXIT_PARTIAL)
 
 

@@ -122,8 +122,22 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
+_RAW_MARKER = re.compile(r"csops-source|data-csops-key", re.IGNORECASE)
+
+
+def _raw_marker(a: Article, emit: Emit) -> None:
+    """A publish marker copied into the source (from a published page) would claim another article's
+    identity on the Help Center: always an error."""
+    for i, line in enumerate(a.body.split("\n")):
+        m = _RAW_MARKER.search(line)
+        if m:
+            emit(a.body_line + i, m.start() + 1, "raw-marker", "a kb publish marker (csops-source span) is in the "
+                 "article; delete it: publish adds its own")
+
+
 def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, proses: dict[Path, Prose],
                by_path: dict[str, Article], slugs: set[str]) -> None:
+    _raw_marker(a, emit)
     # title
     if a.title:
         limit = int(spec.rules["title-length"].options["max" if has_ja(a.title) else "max_en"])

@@ -22,7 +22,7 @@ import yaml
 from markdownify import MarkdownConverter
 
 from connectors.zendesk import HelpCenter
-from kb.publish import MARKER
+from kb.publish import find_marker
 
 _ARTICLE_URL = re.compile(r"/hc/([A-Za-z-]+)/articles/(\d+)")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -98,9 +98,9 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
     sec_ids: dict[int, str] = {}
     paths: dict[int, tuple[str, str, str]] = {}
     for a in articles:
-        m = MARKER.search(a.get("body") or "")
-        if m and m.group(1).count("/") == 2:
-            cat, sec, slug = m.group(1).split("/")
+        m = find_marker(a.get("body") or "")
+        if m and m.key.count("/") == 2:
+            cat, sec, slug = m.key.split("/")
             section = sections.get(a["section_id"])
             if section:
                 sec_ids.setdefault(section["id"], sec)
@@ -172,13 +172,24 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
     kb_yaml = into / "kb.yaml"
     if not kb_yaml.exists():
         tree = []
+        all_locales = set(locales) | {loc for trs in have.values() for loc in trs}
+
+        def texts(kind: str, oid: int, item: dict[str, Any]) -> dict[str, Any]:
+            """Name and description per locale, from the translations (where Zendesk keeps them)."""
+            trs = hc.container_translations(kind, oid)
+            all_locales.update(t["locale"] for t in trs)
+            if len(trs) < 2:
+                return {"title": item["name"], "description": item.get("description") or ""}
+            return {"title": {t["locale"]: t["title"] for t in trs},
+                    "description": {t["locale"]: t.get("body") or "" for t in trs}}
+
         for cid, c in sorted(categories.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
-            secs = [{"id": sec_ids[sid], "title": s["name"], "description": s.get("description") or "",
-                     "position": s.get("position") or 0}
+            secs = [{"id": sec_ids[sid], **texts("sections", sid, s), "position": s.get("position") or 0}
                     for sid, s in sorted(sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0]))
                     if s["category_id"] == cid]
-            tree.append({"id": cat_ids[cid], "title": c["name"], "description": c.get("description") or "",
-                         "position": c.get("position") or 0, "sections": secs})
+            tree.append({"id": cat_ids[cid], **texts("categories", cid, c), "position": c.get("position") or 0,
+                         "sections": secs})
+        locales.update({loc: 0 for loc in all_locales})
         data = {"locale": default_locale, "locales": sorted(locales) or [default_locale], "default_type": "article",
                 "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
                 "categories": tree}

@@ -89,6 +89,7 @@ class KbSpec:
     user_rules: list[UserRule] = field(default_factory=list)
     permission_group_id: int | None = None
     user_segment_id: int | None = None
+    help_center_locales: dict[str, str] = field(default_factory=dict)
     doc: Document | None = field(default=None, repr=False)
 
     def section(self, category: str, section: str) -> Section | None:
@@ -170,7 +171,7 @@ def load_spec(root: Path) -> KbSpec:
     doc = load_file(path)
     ck = _Ck(doc)
     data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
-                                  "permission_group_id", "user_segment_id"), "kb.yaml")
+                                  "permission_group_id", "user_segment_id", "help_center_locales"), "kb.yaml")
     spec = KbSpec(root=root, file=str(path), doc=doc)
     spec.locale = str(data.get("locale", "ja"))
     locales = data.get("locales") or [spec.locale]
@@ -184,6 +185,7 @@ def load_spec(root: Path) -> KbSpec:
         else:
             setattr(spec, key, v)
     spec.title = ck.localized(data.get("title"), ("title",), spec.locales, "title")
+    _hc_locales(spec, data.get("help_center_locales"), ck)
     _types(spec, data.get("types") or {}, ck)
     spec.default_type = data.get("default_type")
     if spec.default_type is not None and spec.default_type not in spec.types:
@@ -194,6 +196,27 @@ def load_spec(root: Path) -> KbSpec:
     if ck.problems:
         raise KbError(ck.problems)
     return spec
+
+
+_HC_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+def _hc_locales(spec: KbSpec, value: Any, ck: _Ck) -> None:
+    """``help_center_locales: {en: en-us}``: the Help Center locale each kb locale publishes to."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        ck.err(("help_center_locales",), "help_center_locales: expected a mapping such as {en: en-us}")
+        return
+    for k, v in value.items():
+        path: PathKey = ("help_center_locales", k)
+        if k not in spec.locales:
+            ck.err(path, f"help_center_locales: '{k}' is not one of locales ({', '.join(spec.locales)})"
+                         f"{suggest(str(k), spec.locales)}")
+        elif not isinstance(v, str) or not _HC_LOCALE.match(v):
+            ck.err(path, f"help_center_locales.{k}: expected a Help Center locale code such as en-us, got {v!r}")
+        else:
+            spec.help_center_locales[str(k)] = v
 
 
 def _types(spec: KbSpec, types: Any, ck: _Ck) -> None:

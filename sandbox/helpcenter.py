@@ -1,10 +1,29 @@
 """Zendesk Help Center (Guide) emulation with its real rules.
 
-Create needs title, locale, permission_group_id and user_segment_id (the last
-may be null); ``PUT /articles/{id}`` changes metadata only and silently
-ignores title, body and draft, which go through translations; ``DELETE``
-archives; attachments are multipart; article HTML is sanitised (script,
-``on*`` attributes, ``javascript:`` URLs removed).
+Sources (Zendesk's API reference and help, checked before encoding each rule):
+
+- Articles (developer.zendesk.com/api-reference/help_center/help-center-api/articles/): create needs
+  title, locale, permission_group_id and user_segment_id (the last may be null); ``PUT /articles/{id}``
+  changes metadata only and silently ignores title, body and draft, which go through translations;
+  ``DELETE`` archives; article HTML is sanitised (script, ``on*`` attributes, ``javascript:`` URLs).
+- Locales (``GET /api/v2/help_center/locales`` → ``{"locales": [...], "default_locale": ...}``): only
+  enabled locales are accepted (``en-us``, not ``en``) when creating an article, a category, a section or
+  any translation ("the locale you specify must be enabled in the current Help Center").
+- Translations (…/help-center-api/translations/): categories and sections keep their name and
+  description in translations (``title`` and ``body``): ``POST /categories/{id}/translations``,
+  ``PUT …/translations/{locale}``, the same for sections.  Creating a translation whose locale exists is a
+  400 ("must be different from any existing translation"); updating one that does not exist is a 404.
+  ``PUT /categories/{id}`` and ``PUT /sections/{id}`` change metadata (position, category) and ignore
+  name and description (csops issue 13, REFERENCE.md "Zendesk Help Center facts").
+- "Any translated article must also have parent pages (section and category) translated in the same
+  language" (Zendesk help 4707428787354): the public page ``/hc/{locale}/articles/{id}`` answers 404
+  otherwise.  ``GET /api/v2/help_center/{locale}/articles`` lists each article's translation in that locale.
+- Article attachments (…/help-center-api/article_attachments/): multipart, 20 MB each; an inline
+  attachment belongs to one article translation (its ``locale``), and one no longer embedded in that
+  translation's body is deleted when the body is saved, so an image used by two articles (or two
+  translations) must be attached to each.
+- A request to a brand host may be redirected to the primary subdomain (``redirect_hosts``);
+  requests drops the Authorization header on such a cross-host redirect.
 """
 
 from __future__ import annotations
@@ -40,10 +59,21 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def not_found() -> Response:
+    return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+
+
+def invalid(description: str) -> Response:
+    return json_response({"error": "RecordInvalid", "description": description}, 400)
+
+
 class HelpCenterAPI:
     def __init__(self, sb: Sandbox) -> None:
         self.sb = sb
         self.ids = itertools.count(360_100_000_000)
+        self.locales = ["ja", "en-us"]
+        self.default_locale = "ja"
+        self.redirect_hosts: set[str] = set()
         self.permission_groups = [{"id": 1524, "name": "Admins", "built_in": True},
                                   {"id": 1525, "name": "Agents and managers", "built_in": True}]
         self.user_segments = [{"id": 2001, "name": "Signed-in users", "user_type": "signed_in_users"},
@@ -51,6 +81,7 @@ class HelpCenterAPI:
         self.categories: dict[int, dict[str, Any]] = {}
         self.sections: dict[int, dict[str, Any]] = {}
         self.articles: dict[int, dict[str, Any]] = {}
+        # Translations of categories, sections and articles: id → locale → {title, body, …}.
         self.translations: dict[int, dict[str, dict[str, Any]]] = {}
         self.attachments: dict[int, dict[str, Any]] = {}
         self.blobs: dict[int, bytes] = {}
@@ -58,21 +89,33 @@ class HelpCenterAPI:
         r = sb.route
         r("/api/v2/guide/permission_groups", "GET", self.list_permission_groups)
         r(f"{HC}/user_segments", "GET", self.list_user_segments)
+        r(f"{HC}/locales", "GET", self.list_locales)
         r(f"{HC}/categories", ["GET", "POST"], self.categories_endpoint)
         r(f"{HC}/categories/<int:cid>", ["GET", "PUT"], self.category_endpoint)
+        r(f"{HC}/categories/<int:oid>/translations", ["GET", "POST"], self.container_translations)
+        r(f"{HC}/categories/<int:oid>/translations/<locale>", ["GET", "PUT"], self.container_translation)
         r(f"{HC}/sections", "GET", self.list_sections)
         r(f"{HC}/categories/<int:cid>/sections", ["GET", "POST"], self.category_sections)
         r(f"{HC}/sections/<int:sid>", ["GET", "PUT"], self.section_endpoint)
+        r(f"{HC}/sections/<int:oid>/translations", ["GET", "POST"], self.container_translations)
+        r(f"{HC}/sections/<int:oid>/translations/<locale>", ["GET", "PUT"], self.container_translation)
         r(f"{HC}/articles", "GET", self.list_articles)
+        r(f"{HC}/<locale>/articles", "GET", self.list_articles)
         r(f"{HC}/sections/<int:sid>/articles", ["GET", "POST"], self.section_articles)
         r(f"{HC}/articles/<int:aid>", ["GET", "PUT", "DELETE"], self.article_endpoint)
         r(f"{HC}/articles/<int:aid>/translations", ["GET", "POST"], self.article_translations)
         r(f"{HC}/articles/<int:aid>/translations/<locale>", ["GET", "PUT"], self.translation_endpoint)
         r(f"{HC}/articles/<int:aid>/attachments", ["GET", "POST"], self.article_attachments)
         r("/hc/article_attachments/<int:att_id>/<name>", "GET", self.attachment_content)
+        r("/hc/<locale>/articles/<int:aid>", "GET", self.article_page)
 
     # -- helpers ------------------------------------------------------------
     def guard(self, request: Request) -> Response | None:
+        host = request.host.rsplit(":", 1)[0]
+        if host in self.redirect_hosts:  # a brand host: Zendesk answers with the primary subdomain
+            port = request.host.rsplit(":", 1)[1] if ":" in request.host else "80"
+            target = f"http://127.0.0.1:{port}{request.full_path.rstrip('?')}"
+            return Response("", 301, headers={"Location": target})
         return self.sb.zendesk.guard(request)
 
     def _page(self, request: Request, items: list[dict[str, Any]], key: str) -> Response:
@@ -94,22 +137,54 @@ class HelpCenterAPI:
             return json_response({"error": "InvalidParameter", "description": f"{key} is required"}, 400)
         return dict(data[key])
 
+    def _locale(self, body: dict[str, Any]) -> str | Response:
+        """The request's locale (the Help Center's default when absent); 400 when it is not enabled."""
+        loc = body.get("locale") or self.default_locale
+        if loc not in self.locales:
+            return json_response({"error": "InvalidLocale", "description": f"Locale {loc!r} is not enabled in this "
+                                  f"Help Center (enabled: {', '.join(self.locales)})"}, 400)
+        return str(loc)
+
     def _write(self) -> None:
         with self.sb.lock:
             self.writes += 1
 
-    def _article_view(self, a: dict[str, Any], request: Request) -> dict[str, Any]:
-        tr = self.translations[a["id"]][a["source_locale"]]
-        return {**a, "title": tr["title"], "body": tr["body"], "draft": tr["draft"], "locale": a["source_locale"],
+    def _article_view(self, a: dict[str, Any], request: Request, locale: str | None = None) -> dict[str, Any]:
+        loc = locale or a["source_locale"]
+        tr = self.translations[a["id"]][loc]
+        return {**a, "title": tr["title"], "body": tr["body"], "draft": tr["draft"], "locale": loc,
                 "url": f"{request.host_url}api/v2/help_center/articles/{a['id']}.json",
-                "html_url": f"{request.host_url}hc/{a['source_locale']}/articles/{a['id']}"}
+                "html_url": f"{request.host_url}hc/{loc}/articles/{a['id']}"}
 
-    # -- permission groups and user segments --------------------------------
+    def _container_view(self, item: dict[str, Any]) -> dict[str, Any]:
+        tr = self.translations[item["id"]][item["source_locale"]]
+        return {**item, "name": tr["title"], "description": tr["body"], "locale": item["source_locale"]}
+
+    def _new_container(self, store: dict[int, dict[str, Any]], body: dict[str, Any],
+                       **extra: Any) -> dict[str, Any] | Response:
+        if not body.get("name"):
+            return invalid("Name: cannot be blank")
+        loc = self._locale(body)
+        if isinstance(loc, Response):
+            return loc
+        oid = next(self.ids)
+        store[oid] = {"id": oid, "position": body.get("position", 0), "source_locale": loc, **extra,
+                      "created_at": now(), "updated_at": now()}
+        self.translations[oid] = {loc: {"locale": loc, "title": body["name"], "body": body.get("description") or "",
+                                        "draft": False, "updated_at": now()}}
+        self._write()
+        return self._container_view(store[oid])
+
+    # -- permission groups, user segments, locales --------------------------
     def list_permission_groups(self, request: Request, args: dict[str, Any]) -> Response:
         return self.guard(request) or self._page(request, self.permission_groups, "permission_groups")
 
     def list_user_segments(self, request: Request, args: dict[str, Any]) -> Response:
         return self.guard(request) or self._page(request, self.user_segments, "user_segments")
+
+    def list_locales(self, request: Request, args: dict[str, Any]) -> Response:
+        return self.guard(request) or json_response({"locales": list(self.locales),
+                                                     "default_locale": self.default_locale})
 
     # -- categories and sections --------------------------------------------
     def categories_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
@@ -117,18 +192,12 @@ class HelpCenterAPI:
         if denied:
             return denied
         if request.method == "GET":
-            return self._page(request, list(self.categories.values()), "categories")
+            return self._page(request, [self._container_view(c) for c in self.categories.values()], "categories")
         body = self._body(request, "category")
         if isinstance(body, Response):
             return body
-        if not body.get("name"):
-            return json_response({"error": "RecordInvalid", "description": "Name: cannot be blank"}, 400)
-        cid = next(self.ids)
-        self.categories[cid] = {"id": cid, "name": body["name"], "description": body.get("description", ""),
-                                "position": body.get("position", 0), "locale": body.get("locale", "ja"),
-                                "source_locale": body.get("locale", "ja"), "created_at": now(), "updated_at": now()}
-        self._write()
-        return json_response({"category": self.categories[cid]}, 201)
+        made = self._new_container(self.categories, body)
+        return made if isinstance(made, Response) else json_response({"category": made}, 201)
 
     def category_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
@@ -136,39 +205,35 @@ class HelpCenterAPI:
             return denied
         cat = self.categories.get(args["cid"])
         if cat is None:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         if request.method == "PUT":
             body = self._body(request, "category")
             if isinstance(body, Response):
                 return body
-            for k in ("name", "description", "position"):
-                if k in body:
-                    cat[k] = body[k]
+            if "position" in body:  # name and description are ignored here: they live in translations
+                cat["position"] = body["position"]
             cat["updated_at"] = now()
             self._write()
-        return json_response({"category": cat})
+        return json_response({"category": self._container_view(cat)})
 
     def list_sections(self, request: Request, args: dict[str, Any]) -> Response:
-        return self.guard(request) or self._page(request, list(self.sections.values()), "sections")
+        return self.guard(request) or self._page(request, [self._container_view(s) for s in self.sections.values()],
+                                                 "sections")
 
     def category_sections(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
         if denied:
             return denied
         if args["cid"] not in self.categories:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         if request.method == "GET":
-            return self._page(request, [s for s in self.sections.values() if s["category_id"] == args["cid"]],
-                              "sections")
+            return self._page(request, [self._container_view(s) for s in self.sections.values()
+                                        if s["category_id"] == args["cid"]], "sections")
         body = self._body(request, "section")
         if isinstance(body, Response):
             return body
-        sid = next(self.ids)
-        self.sections[sid] = {"id": sid, "category_id": args["cid"], "name": body.get("name", ""),
-                              "description": body.get("description", ""), "position": body.get("position", 0),
-                              "locale": body.get("locale", "ja"), "created_at": now(), "updated_at": now()}
-        self._write()
-        return json_response({"section": self.sections[sid]}, 201)
+        made = self._new_container(self.sections, body, category_id=args["cid"])
+        return made if isinstance(made, Response) else json_response({"section": made}, 201)
 
     def section_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
@@ -176,24 +241,86 @@ class HelpCenterAPI:
             return denied
         sec = self.sections.get(args["sid"])
         if sec is None:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         if request.method == "PUT":
             body = self._body(request, "section")
             if isinstance(body, Response):
                 return body
-            for k in ("name", "description", "position", "category_id"):
+            for k in ("position", "category_id"):  # name and description are ignored here
                 if k in body:
                     sec[k] = body[k]
             sec["updated_at"] = now()
             self._write()
-        return json_response({"section": sec})
+        return json_response({"section": self._container_view(sec)})
+
+    def _container(self, request: Request, oid: int) -> dict[str, Any] | None:
+        store = self.categories if "/categories/" in request.path else self.sections
+        return store.get(oid)
+
+    def container_translations(self, request: Request, args: dict[str, Any]) -> Response:
+        denied = self.guard(request)
+        if denied:
+            return denied
+        if self._container(request, args["oid"]) is None:
+            return not_found()
+        trs = self.translations[args["oid"]]
+        if request.method == "GET":
+            return json_response({"translations": [{"id": hash((args["oid"], loc)) & 0xFFFFFFF, **t}
+                                                   for loc, t in trs.items()],
+                                  "meta": {"has_more": False}, "links": {"next": None}})
+        return self._create_translation(request, trs)
+
+    def container_translation(self, request: Request, args: dict[str, Any]) -> Response:
+        denied = self.guard(request)
+        if denied:
+            return denied
+        item = self._container(request, args["oid"])
+        tr = self.translations[args["oid"]].get(args["locale"]) if item is not None else None
+        if tr is None:
+            return not_found()
+        if request.method == "PUT":
+            body = self._body(request, "translation")
+            if isinstance(body, Response):
+                return body
+            for k in ("title", "body"):
+                if k in body:
+                    tr[k] = body[k] or ""
+            tr["updated_at"] = now()
+            self._write()
+        return json_response({"translation": tr})
+
+    def _create_translation(self, request: Request, trs: dict[str, dict[str, Any]],
+                            article_id: int | None = None) -> Response:
+        body = self._body(request, "translation")
+        if isinstance(body, Response):
+            return body
+        if not body.get("locale"):
+            return invalid("Locale: cannot be blank")
+        loc = self._locale(body)
+        if isinstance(loc, Response):
+            return loc
+        if loc in trs:
+            return invalid("Locale: has already been taken")
+        if not body.get("title"):
+            return invalid("Title: cannot be blank")
+        html = sanitize(body.get("body") or "") if article_id is not None else body.get("body") or ""
+        trs[loc] = {"locale": loc, "title": body["title"], "body": html, "draft": bool(body.get("draft", False)),
+                    "updated_at": now()}
+        if article_id is not None:
+            self._drop_unembedded(article_id, loc)
+        self._write()
+        return json_response({"translation": trs[loc]}, 201)
 
     # -- articles -----------------------------------------------------------
     def list_articles(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
         if denied:
             return denied
-        live = [self._article_view(a, request) for a in self.articles.values() if not a["archived"]]
+        loc = args.get("locale")
+        if loc is not None and loc not in self.locales:
+            return not_found()
+        live = [self._article_view(a, request, loc) for a in self.articles.values()
+                if not a["archived"] and (loc is None or loc in self.translations[a["id"]])]
         return self._page(request, live, "articles")
 
     def section_articles(self, request: Request, args: dict[str, Any]) -> Response:
@@ -201,7 +328,7 @@ class HelpCenterAPI:
         if denied:
             return denied
         if args["sid"] not in self.sections:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         if request.method == "GET":
             return self._page(request, [self._article_view(a, request) for a in self.articles.values()
                                         if a["section_id"] == args["sid"] and not a["archived"]], "articles")
@@ -218,9 +345,11 @@ class HelpCenterAPI:
         elif body["permission_group_id"] not in {g["id"] for g in self.permission_groups}:
             problems.append("Permission group does not exist")
         if problems:
-            return json_response({"error": "RecordInvalid", "description": " ".join(problems)}, 400)
+            return invalid(" ".join(problems))
+        locale = self._locale(body)
+        if isinstance(locale, Response):
+            return locale
         aid = next(self.ids)
-        locale = body.get("locale", "ja")
         self.articles[aid] = {"id": aid, "section_id": args["sid"], "source_locale": locale,
                               "label_names": list(body.get("label_names") or []),
                               "promoted": bool(body.get("promoted", False)), "position": body.get("position", 0),
@@ -239,7 +368,7 @@ class HelpCenterAPI:
             return denied
         art = self.articles.get(args["aid"])
         if art is None or (art["archived"] and request.method != "GET"):
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         if request.method == "DELETE":
             art["archived"] = True
             self._write()
@@ -262,30 +391,20 @@ class HelpCenterAPI:
         if denied:
             return denied
         if args["aid"] not in self.articles:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+            return not_found()
         trs = self.translations[args["aid"]]
         if request.method == "GET":
             items = [{"id": hash((args["aid"], loc)) & 0xFFFFFFF, **t} for loc, t in trs.items()]
             return json_response({"translations": items, "meta": {"has_more": False}, "links": {"next": None}})
-        body = self._body(request, "translation")
-        if isinstance(body, Response):
-            return body
-        loc = body.get("locale")
-        if not loc or loc in trs:
-            return json_response({"error": "RecordInvalid", "description": "Locale: has already been taken"
-                                  if loc else "Locale: cannot be blank"}, 400)
-        trs[loc] = {"locale": loc, "title": body.get("title", ""), "body": sanitize(body.get("body") or ""),
-                    "draft": bool(body.get("draft", False)), "updated_at": now()}
-        self._write()
-        return json_response({"translation": trs[loc]}, 201)
+        return self._create_translation(request, trs, args["aid"])
 
     def translation_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
         if denied:
             return denied
         trs = self.translations.get(args["aid"])
-        if trs is None or args["locale"] not in trs:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+        if trs is None or args["aid"] not in self.articles or args["locale"] not in trs:
+            return not_found()
         tr = trs[args["locale"]]
         if request.method == "PUT":
             body = self._body(request, "translation")
@@ -296,18 +415,44 @@ class HelpCenterAPI:
                     tr[k] = body[k]
             if "body" in body:
                 tr["body"] = sanitize(body["body"] or "")
+                self._drop_unembedded(args["aid"], args["locale"])
             tr["updated_at"] = now()
             self.articles[args["aid"]]["edited_at"] = now()
             self._write()
         return json_response({"translation": tr})
 
+    def article_page(self, request: Request, args: dict[str, Any]) -> Response:
+        """The public page: shown only when the article, its section and its category are in that locale."""
+        art = self.articles.get(args["aid"])
+        loc = args["locale"]
+        if art is None or art["archived"] or loc not in self.locales:
+            return not_found()
+        sec = self.sections.get(art["section_id"])
+        cat = self.categories.get(sec["category_id"]) if sec else None
+        tr = self.translations[art["id"]].get(loc)
+        if tr is None or tr["draft"] or sec is None or cat is None or loc not in self.translations[sec["id"]] \
+                or loc not in self.translations[cat["id"]]:
+            return not_found()
+        return Response(f"<html><body><h1>{tr['title']}</h1>{tr['body']}</body></html>", 200,
+                        content_type="text/html; charset=utf-8")
+
     # -- attachments --------------------------------------------------------
+    def _drop_unembedded(self, article_id: int, locale: str) -> None:
+        """Zendesk deletes an inline attachment of a translation whose body no longer embeds it."""
+        body = self.translations[article_id][locale]["body"]
+        for att_id, att in list(self.attachments.items()):
+            if att["article_id"] == article_id and att["inline"] and att["locale"] == locale \
+                    and f"/hc/article_attachments/{att_id}/" not in body:
+                del self.attachments[att_id]
+                self.blobs.pop(att_id, None)
+
     def article_attachments(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
         if denied:
             return denied
-        if args["aid"] not in self.articles:
-            return json_response({"error": "RecordNotFound", "description": "Not found"}, 404)
+        art = self.articles.get(args["aid"])
+        if art is None:
+            return not_found()
         if request.method == "GET":
             items = [a for a in self.attachments.values() if a["article_id"] == args["aid"]]
             return json_response({"article_attachments": items})
@@ -317,12 +462,15 @@ class HelpCenterAPI:
         data = upload.read()
         if len(data) > 20 * 1024 * 1024:
             return json_response({"error": "FileTooLarge", "description": "20 MB per file"}, 413)
+        inline = request.form.get("inline", "false") == "true"
+        locale = request.form.get("locale") or art["source_locale"]
+        if locale not in self.locales:
+            return invalid(f"Locale {locale!r} is not enabled")
         att_id = next(self.ids)
         name = upload.filename or "file"
         self.attachments[att_id] = {
-            "id": att_id, "article_id": args["aid"], "file_name": name, "size": len(data),
-            "inline": request.form.get("inline", "false") == "true",
-            "content_type": upload.mimetype or "application/octet-stream",
+            "id": att_id, "article_id": args["aid"], "file_name": name, "size": len(data), "inline": inline,
+            "locale": locale if inline else None, "content_type": upload.mimetype or "application/octet-stream",
             "content_url": f"{request.host_url}hc/article_attachments/{att_id}/{name}",
             "sha256": hashlib.sha256(data).hexdigest(), "created_at": now()}
         self.blobs[att_id] = data

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceError,
@@ -376,20 +376,22 @@ class SalesforceClient:
         return text + " ORDER BY SystemModstamp ASC, Id ASC"
 
     # -- write --------------------------------------------------------------
-    def update(self, changes: dict[str, dict[str, Any]], lock_retries: int = 3) -> WriteResult:
+    def update(self, changes: dict[str, dict[str, Any]], lock_retries: int = 3,
+               sobject: str | None = None) -> WriteResult:
         """Write ``{id: {field: value}}``: sObject Collections in 200s, or Bulk API 2.0 above the threshold."""
         result = WriteResult()
+        sobject = sobject or self.config.object
         if not changes:
             return result
         if len(changes) > self.config.bulk_threshold:
-            return self._bulk_update(changes)
+            return self._bulk_update(changes, sobject)
         pending = dict(changes)
         for attempt in range(lock_retries + 1):
             locked: dict[str, dict[str, Any]] = {}
             ids = list(pending)
             for start in range(0, len(ids), COLLECTION_SIZE):
                 chunk = ids[start:start + COLLECTION_SIZE]
-                records = [{"attributes": {"type": self.config.object}, "id": i, **pending[i]} for i in chunk]
+                records = [{"attributes": {"type": sobject}, "id": i, **pending[i]} for i in chunk]
                 body = {"allOrNone": False, "records": records}
                 def patch(sf: Salesforce, b: dict[str, Any] = body) -> Any:
                     return sf.restful("composite/sobjects", method="PATCH", json=b)
@@ -418,7 +420,7 @@ class SalesforceClient:
             pending = locked
         return result
 
-    def _bulk_update(self, changes: dict[str, dict[str, Any]]) -> WriteResult:
+    def _bulk_update(self, changes: dict[str, dict[str, Any]], sobject: str) -> WriteResult:
         import csv
         import io
 
@@ -426,7 +428,7 @@ class SalesforceClient:
         columns = sorted({k for values in changes.values() for k in values})
         records = [{"Id": i, **{c: _bulk_cell(v[c]) if c in v else "" for c in columns}}
                    for i, v in changes.items()]
-        bulk = getattr(self.sf.bulk2, self.config.object)
+        bulk = getattr(self.sf.bulk2, sobject)
         before = self.session.stats.snapshot().get("salesforce", 0)
         jobs = self.call(lambda sf: bulk.update(records=records, wait=1), "bulk update")
         failed_ids: set[str] = set()
@@ -443,6 +445,79 @@ class SalesforceClient:
         result.written = [i for i in changes if i not in failed_ids]
         result.api_calls = self.session.stats.snapshot().get("salesforce", 0) - before
         return result
+
+    def query_records(self, soql: str) -> list[dict[str, Any]]:
+        """Every record a query returns, following ``nextRecordsUrl``."""
+        return [r for page in self.query_pages(soql, include_deleted=False) for r in page.records]
+
+    def create(self, sobject: str, records: list[dict[str, Any]]) -> list[CreateOutcome]:
+        """Insert through sObject Collections (``POST composite/sobjects``, 200 a call), one outcome per record.
+
+        Every result is read: a 200 can carry per-record failures.  A POST whose
+        answer is lost is not sent again (the HTTP policy refuses), so callers
+        find what was created by a key before creating again.
+        """
+        out: list[CreateOutcome] = []
+        for start in range(0, len(records), COLLECTION_SIZE):
+            chunk = records[start:start + COLLECTION_SIZE]
+            body = {"allOrNone": False, "records": [{"attributes": {"type": sobject}, **r} for r in chunk]}
+
+            def post(sf: Salesforce, b: dict[str, Any] = body) -> Any:
+                return sf.restful("composite/sobjects", method="POST", json=b)
+            answer = self.call(post, f"create {sobject} records")
+            if not isinstance(answer, list) or len(answer) != len(chunk):
+                raise ServiceUnavailable(f"salesforce: composite/sobjects answered with "
+                                         f"{len(answer) if isinstance(answer, list) else 'no'} results for "
+                                         f"{len(chunk)} new records")
+            for item in answer:
+                first = (item.get("errors") or [{}])[0] if not item.get("success") else {}
+                out.append(CreateOutcome(item.get("id") if item.get("success") else None,
+                                         str(first.get("statusCode", "")), str(first.get("message", ""))))
+        return out
+
+    def open_tasks(self, keys: dict[str, str], key_field: str | None) -> dict[str, str]:
+        """``{key: Task Id}`` of the open Tasks carrying these keys (``keys`` maps key → account Id).
+
+        With ``key_field`` the key is a custom Task field filtered in SOQL; without
+        it the key is a tag in the Description, which SOQL cannot filter (a long
+        text area), so the open Tasks of the accounts are read and matched here.
+        """
+        found: dict[str, str] = {}
+        items = sorted(keys.items())
+        for start in range(0, len(items), COLLECTION_SIZE):
+            chunk = items[start:start + COLLECTION_SIZE]
+            if key_field:
+                if not _IDENT.match(key_field):
+                    raise FieldError(f"notify key_field: '{key_field}' is not a field name")
+                values = ", ".join(format_soql("{}", k) for k, _ in chunk)
+                soql = f"SELECT Id, {key_field} FROM Task WHERE IsClosed = false AND {key_field} IN ({values})"
+            else:
+                whats = ", ".join(format_soql("{}", w) for w in sorted({w for _, w in chunk}))
+                soql = f"SELECT Id, Description FROM Task WHERE IsClosed = false AND WhatId IN ({whats})"
+            wanted = {k for k, _ in chunk}
+            for rec in self.query_records(soql):
+                key = rec.get(key_field) if key_field else task_key_in(str(rec.get("Description") or ""))
+                if key in wanted:
+                    found[str(key)] = str(rec["Id"])
+        return found
+
+
+TASK_KEY_TAG = "csops-key:"
+
+
+def task_key_in(description: str) -> str | None:
+    """The key tag csops writes in a Task's Description, when the team has no key field."""
+    for line in description.splitlines():
+        if line.strip().startswith(TASK_KEY_TAG):
+            return line.strip()[len(TASK_KEY_TAG):].strip()
+    return None
+
+
+@dataclass
+class CreateOutcome:
+    id: str | None
+    status_code: str = ""
+    message: str = ""
 
 
 def _bulk_cell(value: Any) -> str:

@@ -41,7 +41,9 @@ def rules_check(app: App, files: tuple[str, ...]) -> None:
     n_phases = sum(len(p) for p in rs.products.values())
     click.echo(f"ok: {', '.join(rs.files)}: {len(rs.facts)} facts, {len(rs.products)} products, "
                f"{n_phases} phases, {len(rs.alerts)} alerts, {len(rs.components)} health components, "
-               f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields")
+               f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields"
+               + (f", {len(rs.notify.channels)} notify channels, {len(rs.notify.routes)} routes"
+                  if rs.notify.channels or rs.notify.routes else ""))
 
 
 def read_facts_file(path: Path, rs: RuleSet) -> list[tuple[str, str, dict[str, Any]]]:

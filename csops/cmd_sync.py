@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import click
 
-from csops.display import count, show, table
+from csops.display import count, print_delivery, print_planned, show, table
 from csops.jobs import active_alerts, run_sync
 from csops.shell import EXIT_PARTIAL, App, Progress, emit_json, parse_today, pass_app
 from sync.run import SyncReport
@@ -42,6 +42,8 @@ def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None) 
             out["changes"] = [{"account_id": c.account_id, "name": c.name,
                                "fields": {f: {"old": o, "new": n} for f, (o, n) in c.fields.items()}}
                               for c in report.changes]
+            out["notify_planned"] = [{"channel": c, "kind": k, "account_id": a, "alert": i}
+                                     for c, k, a, i, _, _ in report.notify_planned]
         if report.failures:
             out["failures"] = report.details()["failures"]
         emit_json(out)
@@ -49,7 +51,7 @@ def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None) 
         if dry_run:
             print_changes(report)
         print_report(report)
-    if report.failures:
+    if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
 
 
@@ -79,7 +81,9 @@ def print_report(report: SyncReport) -> None:
                                                                          if f.fields else ""), err=True)
     for problem in report.fact_problems[:20]:
         click.echo(f"  note: {problem} (treated as empty)", err=True)
+    print_delivery(report.notify)
     if report.dry_run:
+        print_planned(report.notify_planned)
         click.echo("dry run: nothing written to Salesforce; no cursor or bookmark advanced")
     click.echo(f"done in {report.duration_s:.1f}s")
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from sync.notify import DeliveryReport, OutboxRow
 
 
 def width(text: str) -> int:
@@ -28,3 +33,29 @@ def show(value: Any) -> str:
 
 def count(n: int | None) -> str:
     return "" if n is None else f"{n:,}"
+
+
+def print_delivery(report: DeliveryReport) -> None:
+    """One line per channel that had something to deliver; notes (fallback owners) and failures below it."""
+    for c in report.channels:
+        what = f"{c.created} Tasks created, {c.completed} completed, " if c.type == "salesforce_task" else ""
+        state = f"held ({c.held})" if c.held else f"{what}{c.delivered} delivered"
+        click.echo(f"notify:     {c.channel} ({c.type}): {state}, {c.pending} pending")
+        for note in c.notes:
+            click.echo(f"  note: {note}")
+        if c.error:
+            click.echo(f"  failed: {c.channel}: {c.error}", err=True)
+
+
+def print_planned(planned: Sequence[OutboxRow]) -> None:
+    """What a sync would send (dry run): per channel, each alert that would be notified."""
+    by_channel: dict[str, list[str]] = {}
+    for channel, kind, account_id, alert_id, _, payload in planned:
+        name = f" ({payload.get('account')})" if payload.get("account") else ""
+        by_channel.setdefault(channel, []).append(f"{kind} {alert_id}: {account_id}{name}")
+    for channel, lines in by_channel.items():
+        click.echo(f"notify:     would send to {channel}: {len(lines)}")
+        for line in lines[:50]:
+            click.echo(f"  {line}")
+        if len(lines) > 50:
+            click.echo(f"  …and {len(lines) - 50} more")

@@ -6,13 +6,19 @@ other (the demo used to drive the CLI through click's test runner).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from connectors.salesforce import SalesforceClient
+from connectors.slack import SlackWebhook
 from csops.config import ConfigError
-from csops.shell import App, salesforce_client, zendesk_client
-from rules.ruleset import compile_rules, load_rules
+from csops.shell import EXIT_CONFIG, App, CsopsError, salesforce_client, zendesk_client
+from rules.notify import Channel
+from rules.ruleset import RuleSet, compile_rules, load_rules
+from rules.yamlsrc import suggest
+from sync.notify import Deliverer, DeliveryReport, probe_message
 from sync.run import Progress, SyncJob, SyncReport
 
 if TYPE_CHECKING:
@@ -27,9 +33,54 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
         rs = load_rules(app.rule_files())
         compile_rules(rs, today or datetime.now(rs.tz).date())
         zendesk = zendesk_client(app) if app.config.zendesk.configured else None
-        job = SyncJob(app.store, zendesk, salesforce_client(app), rs, extra_fields=app.config.salesforce.fields,
-                      progress=progress)
+        sf = salesforce_client(app)
+        job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.salesforce.fields, progress=progress)
+        if rs.notify.enabled and not dry_run:
+            assert rs.compiled_for is not None
+            job.deliverer = make_deliverer(app, rs, rs.compiled_for, lambda: sf)
         return job.run(dry_run=dry_run, full=full)
+
+
+def make_deliverer(app: App, rs: RuleSet, today: date,
+                   salesforce: Callable[[], SalesforceClient] | None = None) -> Deliverer:
+    """The outbox's deliverer: webhook URLs from the environment, the run's Salesforce client (or a lazy one)."""
+    policy = app.config.sync.retry_policy()
+
+    def webhook(channel: Channel) -> SlackWebhook:
+        env = channel.webhook_env or ""
+        return SlackWebhook(os.environ.get(env), env, policy)
+
+    if salesforce is None and app.config.salesforce.configured:
+        client: list[SalesforceClient] = []
+
+        def salesforce() -> SalesforceClient:
+            if not client:
+                client.append(salesforce_client(app))
+            return client[0]
+    return Deliverer(app.store, rs.notify, today, datetime.now(rs.tz), webhook, salesforce,
+                     app.config.salesforce.instance_url)
+
+
+def deliver_pending(app: App) -> DeliveryReport:
+    """Deliver what waits in the outbox now, under the run lock."""
+    rs = load_rules(app.rule_files())
+    with app.run_lock():
+        return make_deliverer(app, rs, datetime.now(rs.tz).date()).deliver()
+
+
+def send_test_message(app: App, name: str) -> None:
+    """Post a test message to one Slack channel of the rule files' notify section."""
+    rs = load_rules(app.rule_files())
+    channel = rs.notify.channels.get(name)
+    if channel is None:
+        raise CsopsError(f"--test: no channel '{name}' in the rule files' notify section"
+                         f"{suggest(name, rs.notify.channels)}; channels: "
+                         f"{', '.join(rs.notify.channels) or '(none)'}", EXIT_CONFIG)
+    if not channel.is_slack:
+        raise CsopsError(f"--test: '{name}' is a {channel.type} channel; only Slack channels take a test message",
+                         EXIT_CONFIG)
+    deliverer = make_deliverer(app, rs, datetime.now(rs.tz).date())
+    deliverer.webhook(channel).post(probe_message(channel, deliverer.today))
 
 
 def active_alerts(app: App, only_new: bool = False) -> list[dict[str, Any]]:

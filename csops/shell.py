@@ -26,6 +26,7 @@ from connectors.http import (
 )
 from connectors.redact import redact
 from connectors.salesforce import FieldError, SalesforceClient
+from connectors.slack import SlackError, WebhookURLError
 from connectors.zendesk import ZendeskClient
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
@@ -65,6 +66,8 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ConfigError, EXIT_CONFIG),
     (FieldError, EXIT_CONFIG),
     (SourceError, EXIT_CONFIG),
+    (WebhookURLError, EXIT_CONFIG),
+    (SlackError, EXIT_UNAVAILABLE),
     (LockHeld, EXIT_TEMPFAIL),
     (BudgetExhausted, EXIT_TEMPFAIL),
     (AuthenticationFailed, EXIT_UNAVAILABLE),

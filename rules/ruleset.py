@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rules.expr import Condition, ExprError, Scope
+from rules.notify import NotifySpec, check_notify, parse_notify
 from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, dotted, load_file, suggest
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
@@ -115,6 +116,7 @@ class RuleSet:
     bands: list[Band] = field(default_factory=list)
     tiers: list[Tier] = field(default_factory=list)
     writeback: dict[str, str] = field(default_factory=dict)
+    notify: NotifySpec = field(default_factory=NotifySpec)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
 
@@ -206,12 +208,13 @@ def load_rules(paths: Iterable[str | Path]) -> RuleSet:
         ck = _Checker(doc)
         _parse_doc(rs, doc, ck)
         problems.extend(ck.problems)
+    problems.extend(check_notify(rs))
     if problems:
         raise RuleError(problems)
     return rs
 
 
-_TOP = ("timezone", "facts", "onboarding", "alerts", "health", "tiers", "writeback")
+_TOP = ("timezone", "facts", "onboarding", "alerts", "health", "tiers", "writeback", "notify")
 
 
 def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
@@ -344,6 +347,9 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
             t = ck.mapping(t, ("tiers", i), ("name", "when"), ("name",))
             if "name" in t:
                 rs.tiers.append(Tier(str(t["name"]), str(t["when"]) if "when" in t else None))
+
+    if "notify" in data:
+        parse_notify(rs, data["notify"], ck)
 
     wb = data.get("writeback")
     if wb is not None:

@@ -49,6 +49,7 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
     "Customer_Tier__c": ("string", True, 40),
     "Onboarding_Alerts__c": ("string", True, 255),
     "Evaluated_On__c": ("date", True, 0),
+    "OwnerId": ("reference", True, 18),
     "SystemModstamp": ("datetime", False, 0),
     "LastModifiedDate": ("datetime", False, 0),
     "IsDeleted": ("boolean", False, 0),
@@ -71,6 +72,8 @@ class SalesforceAPI:
         self.writes: Counter[str] = Counter()
         self.field_writes: Counter[tuple[str, str]] = Counter()
         self.reject: dict[str, tuple[str, str]] = {}
+        # Other sObjects, each in its own module (sandbox/salesforce_tasks.py): lower-case name → emulator.
+        self.other_objects: dict[str, Any] = {}
         self.consumer_key = "sandbox-consumer-key"
         self.consumer_secret = secrets.token_urlsafe(16)
         self.org_id = "00D5g00000SandB"
@@ -224,21 +227,27 @@ class SalesforceAPI:
         if denied:
             return denied
         text = request.args.get("q", "")
+        m = re.search(r"(?i)\bFROM\s+(\w+)", text)
+        other = self.other_objects.get(m.group(1).lower()) if m else None
         try:
-            q = soql.parse(text, lambda n: _CANON.get(n.lower()))
+            q = soql.parse(text, other.canonical if other else lambda n: _CANON.get(n.lower()))
+            problem = other.check_query(q) if other else None
+            if problem:
+                raise problem
         except soql.SoqlError as exc:
             return sf_error(400, exc.code, exc.message, self._limit_headers())
-        if q.sobject.lower() != "account":
+        if q.sobject.lower() != "account" and other is None:
             return sf_error(400, "INVALID_TYPE", f"sObject type '{q.sobject}' is not supported.",
                             self._limit_headers())
         with self.sb.lock:
-            rows = [r for r in self.sb.data.accounts.values() if include_deleted or not r["IsDeleted"]]
+            source = other.rows() if other else self.sb.data.accounts.values()
+            rows = [r for r in source if include_deleted or not r["IsDeleted"]]
             rows = [r for r in rows if q.where is None or q.where(r)]
             for name, desc in reversed(q.order):
                 rows.sort(key=soql.field_key(name), reverse=desc)
             if q.limit is not None:
                 rows = rows[:q.limit]
-            records = [self._record(r, q.fields) for r in rows]
+            records = [other.record(r, q.fields) if other else self._record(r, q.fields) for r in rows]
         batch = 2000
         m = re.search(r"batchSize=(\d+)", request.headers.get("Sforce-Query-Options", ""))
         if m:
@@ -336,6 +345,13 @@ class SalesforceAPI:
             snapshot = {str(r.get("id")): dict(self.sb.data.accounts[r["id"]]) for r in records
                         if isinstance(r, dict) and r.get("id") in self.sb.data.accounts} if all_or_none else {}
             for rec in records:
+                other = self.other_objects.get(str(((rec.get("attributes") or {}) if isinstance(rec, dict) else {})
+                                                   .get("type", "")).lower())
+                if other is not None:
+                    errors = other.update(rec)
+                    results.append({"id": rec.get("id"), "success": True, "errors": []} if not errors
+                                   else {"success": False, "errors": errors})
+                    continue
                 if not isinstance(rec, dict) or (rec.get("attributes") or {}).get("type") != "Account":
                     results.append({"success": False, "errors": [{"statusCode": "INVALID_TYPE",
                                     "message": "attributes.type is required", "fields": []}]})

@@ -23,6 +23,7 @@ from connectors.zendesk import ZendeskClient
 from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
 from sync.facts import account_facts
+from sync.notify import Deliverer, DeliveryReport, OutboxRow, enqueue, plan_notifications
 from sync.pull import SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
 from sync.record import AlertChanges, preview_alerts, record_evaluations
 from sync.store import Store
@@ -56,6 +57,9 @@ class SyncReport:
     write_api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
+    notify_queued: int = 0
+    notify_planned: list[OutboxRow] = field(default_factory=list)
+    notify: DeliveryReport = field(default_factory=DeliveryReport)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class SyncReport:
                       "alerts_active": self.alerts.active},
             "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
                           "api_calls": self.write_api_calls},
+            "notify": {"queued": self.notify_queued, "channels": self.notify.summary()},
             "duration_s": round(self.duration_s, 2),
         }
 
@@ -91,6 +96,7 @@ class SyncJob:
     rules: RuleSet
     extra_fields: list[str] = field(default_factory=list)
     progress: Progress | None = None
+    deliverer: Deliverer | None = None
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -112,7 +118,7 @@ class SyncJob:
             error = f"{type(exc).__name__}: {exc}"
             raise
         else:
-            status, code = ("partial", 3) if report.failures else ("ok", 0)
+            status, code = ("partial", 3) if report.failures or report.notify.failed else ("ok", 0)
             return report
         finally:
             report.duration_s = time.monotonic() - started
@@ -127,7 +133,8 @@ class SyncJob:
         if self.zendesk is not None:
             report.zendesk = pull_zendesk(self.store, self.zendesk, full=full, progress=self.progress,
                                           commit=commit)
-        fields = list(dict.fromkeys(self.extra_fields + self.rules.salesforce_fields()))
+        fields = list(dict.fromkeys(self.extra_fields + self.rules.salesforce_fields() +
+                                    self.rules.notify.account_fields()))
         writeback = list(self.rules.writeback)
         report.salesforce = pull_salesforce(self.store, self.salesforce, fields, writeback, full=full,
                                             progress=self.progress, commit=commit)
@@ -151,10 +158,16 @@ class SyncJob:
             self.progress("evaluated", len(evaluations))
         if dry_run:
             report.alerts = preview_alerts(self.store, evaluations)
+            report.notify_planned = plan_notifications(
+                self.rules.notify, self.rules, report.alerts, (ev for ev, _ in evaluations),
+                self.store.account_fields(a for a, _ in [*report.alerts.new, *report.alerts.resolved]), {}, today)
             return
         assert report.run_id is not None
-        report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
-                                                               evaluations, today)
+        with self.store.transaction():  # the outbox commits with the alert changes that cause it, or not at all
+            report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
+                                                                   evaluations, today)
+            report.notify_queued = enqueue(self.store, self.rules, report.alerts, (ev for ev, _ in evaluations),
+                                           today, report.run_id)
         if wanted:
             result = self.salesforce.update(wanted)
             report.written = len(result.written)
@@ -166,6 +179,8 @@ class SyncJob:
             for f in result.failed[:20]:
                 log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message,
                             ",".join(f.fields))
+        if self.deliverer is not None:
+            report.notify = self.deliverer.deliver()
 
     @staticmethod
     def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport) -> dict[str, Any]:

@@ -130,6 +130,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (account_id, answered_on, source)
     );
     """),
+    (4, """
+    CREATE TABLE notify_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        occurrence TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        run_id INTEGER,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        UNIQUE (channel, kind, account_id, alert_id, occurrence)
+    );
+    CREATE INDEX notify_outbox_pending ON notify_outbox (delivered_at, channel);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -338,6 +356,69 @@ class Store:
     def size_bytes(self) -> int:
         """The database's size on disk (pages in use), for the report's store-growth figures."""
         return int(self.scalar("PRAGMA page_count")) * int(self.scalar("PRAGMA page_size"))
+
+    # -- notification outbox -------------------------------------------------
+    def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored Salesforce fields of these accounts (name, owner, ...)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.query(f"SELECT id, fields FROM accounts WHERE id IN ({marks})", chunk):
+                out[row["id"]] = json.loads(row["fields"])
+        return out
+
+    def alert_occurrences(self, keys: Iterable[tuple[str, str]], resolved_on: str) -> dict[tuple[str, str], str]:
+        """first_seen of each (account, alert) resolved on ``resolved_on``: the occurrence that ended."""
+        wanted = set(keys)
+        rows = self.query("SELECT account_id, alert_id, MAX(first_seen) AS first_seen FROM alerts "
+                          "WHERE resolved_at = ? GROUP BY account_id, alert_id", (resolved_on,))
+        return {(r["account_id"], r["alert_id"]): r["first_seen"] for r in rows
+                if (r["account_id"], r["alert_id"]) in wanted}
+
+    def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
+                              run_id: int | None) -> int:
+        """Add (channel, kind, account, alert, occurrence, payload) rows; one already there is kept as it is."""
+        now = now_iso()
+        before = self.conn.total_changes
+        self.executemany(
+            "INSERT INTO notify_outbox (channel, kind, account_id, alert_id, occurrence, payload, run_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (channel, kind, account_id, alert_id, occurrence) DO NOTHING",
+            [(c, k, a, i, o, json.dumps(p, ensure_ascii=False), run_id, now) for c, k, a, i, o, p in rows])
+        return self.conn.total_changes - before
+
+    def pending_notifications(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Undelivered outbox rows, oldest first, payload decoded."""
+        sql = ("SELECT id, channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "
+               "last_error FROM notify_outbox WHERE delivered_at IS NULL")
+        params: tuple[Any, ...] = ()
+        if channel is not None:
+            sql += " AND channel = ?"
+            params = (channel,)
+        out = []
+        for row in self.query(sql + " ORDER BY id", params):
+            item = dict(row)
+            item["payload"] = json.loads(item["payload"])
+            out.append(item)
+        return out
+
+    def mark_delivered(self, ids: Iterable[int]) -> None:
+        now = now_iso()
+        with self.transaction():
+            self.executemany("UPDATE notify_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+                             "WHERE id = ? AND delivered_at IS NULL", [(now, i) for i in ids])
+
+    def mark_failed(self, ids: Iterable[int], error: str) -> None:
+        with self.transaction():
+            self.executemany("UPDATE notify_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                             [(error[:500], i) for i in ids])
+
+    def last_delivery(self, channel: str) -> str | None:
+        """When anything was last delivered to ``channel`` (UTC ISO), or None."""
+        value = self.scalar("SELECT MAX(delivered_at) FROM notify_outbox WHERE channel = ?", (channel,))
+        return None if value is None else str(value)
 
 
 def _statements(script: str) -> list[str]:

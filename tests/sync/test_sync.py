@@ -47,7 +47,7 @@ def cursors(ws: Workspace) -> dict[str, str]:
 def test_sync_json_and_unchanged_second_run(ws: Workspace) -> None:
     sb = ws.sandbox
     first = ws.json("sync", *TODAY)
-    assert set(first) == {"zendesk", "salesforce", "rules", "writeback", "duration_s"}
+    assert set(first) == {"zendesk", "salesforce", "rules", "writeback", "notify", "duration_s"}
     assert first["rules"]["accounts_evaluated"] == len(sb.data.accounts)
     assert sum(first["rules"]["status_counts"].values()) == len(sb.data.accounts)
     assert first["writeback"]["changed"] == first["writeback"]["written"] > 0

@@ -1,0 +1,57 @@
+"""``csops notify``: deliver what waits in the outbox, show it, or send a test message."""
+
+from __future__ import annotations
+
+import click
+
+from csops.display import print_delivery, table
+from csops.jobs import deliver_pending, send_test_message
+from csops.shell import EXIT_PARTIAL, App, emit_json, pass_app
+
+
+@click.command()
+@click.option("--pending", "show_pending", is_flag=True, help="List what waits in the outbox; send nothing.")
+@click.option("--test", "test_channel", metavar="CHANNEL", help="Send a test message to a Slack channel of the "
+                                                                "rule file's notify section.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def notify(app: App, show_pending: bool, test_channel: str | None, as_json: bool) -> None:
+    """Deliver the alert notifications waiting in the outbox (a sync does this itself).
+
+    \b
+    csops notify --pending        what waits, per channel, and the last error
+    csops notify --test CHANNEL   send a test message to a Slack channel
+    csops notify                  deliver what waits now (e.g. after fixing a webhook)
+    Exit 3 when a channel could not be delivered (it stays pending).
+    """
+    if test_channel:
+        send_test_message(app, test_channel)
+        click.echo(f"sent a test message to '{test_channel}'")
+        return
+    if show_pending:
+        _show_pending(app, as_json)
+        return
+    report = deliver_pending(app)
+    if as_json:
+        emit_json(report.summary())
+    elif not report.channels:
+        click.echo("nothing to deliver")
+    else:
+        print_delivery(report)
+    if report.failed:
+        raise SystemExit(EXIT_PARTIAL)
+
+
+def _show_pending(app: App, as_json: bool) -> None:
+    rows = app.store.pending_notifications()
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("nothing pending")
+        return
+    lines = [("channel", "kind", "account", "name", "alert", "since", "attempts", "last error")]
+    for r in rows:
+        lines.append((r["channel"], r["kind"], r["account_id"], str(r["payload"].get("account") or ""),
+                      r["alert_id"], r["occurrence"], str(r["attempts"]), (r["last_error"] or "")[:80]))
+    click.echo(table(lines))

@@ -1,0 +1,77 @@
+"""The rule file's notify section: routing, and the mistakes `csops rules check` reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from csops.cli import cli
+from rules.ruleset import RuleError, load_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+ONBOARDING = ROOT / "rules" / "onboarding.yaml"
+NOTIFY = ROOT / "rules" / "notify.yaml"
+
+
+def test_routes_send_each_alert_to_every_matching_channel_once() -> None:
+    spec = load_rules([ONBOARDING, NOTIFY]).notify
+
+    def names(alert: str, severity: str, tier: str | None = "C", status: str = "on_track") -> list[str]:
+        return [c.name for c in spec.channels_for(alert, severity, "勤怠管理", tier, status)]
+
+    assert names("urgent_tickets", "critical") == ["cs-alerts", "owner-task"]
+    assert names("no_login_14d", "warning") == ["cs-digest"]
+    assert names("onboarding_stalled", "info", tier="S", status="stalled") == ["owner-task"]
+    assert names("onboarding_stalled", "info", tier="C", status="stalled") == []
+    assert spec.account_fields() == ["Name", "OwnerId"]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "notify.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD = """\
+notify:
+  channels:
+    cs-alerts: {type: slack, webhook_env: SLACK_WEBHOOK}
+    tasks: {type: salesforce_task, fallback_owner: 005000000000001AAA, priorty: {critical: High}}
+    pager: {type: pagerduty}
+  routes:
+    - {alert: setup_not_done_31d, to: cs-alerts}
+    - {severity: critcal, to: [cs-alert]}
+    - {tier: [S, Z], to: tasks, when: x}
+"""
+
+
+def test_rules_check_reports_notify_mistakes_with_file_line_and_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, BAD)
+    with pytest.raises(RuleError) as info:
+        load_rules([ONBOARDING, path])
+    text = str(info.value)
+    f = str(path)
+    assert f"{f}:4:" in text and "unknown key 'priorty'" in text and "did you mean 'priority'" in text
+    assert f"{f}:5:" in text and "unknown channel type 'pagerduty'" in text
+    assert f"{f}:7:" in text and "unknown alert 'setup_not_done_31d'" in text and "'setup_not_done_30d'" in text
+    assert f"{f}:8:" in text and "unknown severity 'critcal'" in text and "did you mean 'critical'" in text
+    assert "unknown channel 'cs-alert'" in text and "did you mean 'cs-alerts'" in text
+    assert f"{f}:9:" in text and "unknown tier 'Z'" in text and "unknown key 'when'" in text
+    result = CliRunner().invoke(cli, ["rules", "check", str(ONBOARDING), f])
+    assert result.exit_code == 78
+    assert "unknown alert 'setup_not_done_31d'" in result.output
+
+
+def test_webhook_url_in_the_rule_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "notify:\n  channels:\n    a: {type: slack, webhook_env: "
+                           "'https://hooks.slack.com/services/T/B/x'}\n  routes:\n    - {to: a}\n")
+    with pytest.raises(RuleError, match="not an environment variable name"):
+        load_rules([ONBOARDING, path])
+
+
+def test_rules_check_counts_channels_and_routes() -> None:
+    result = CliRunner().invoke(cli, ["rules", "check", str(ONBOARDING), str(NOTIFY)])
+    assert result.exit_code == 0, result.output
+    assert "3 notify channels, 3 routes" in result.output

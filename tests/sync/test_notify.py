@@ -111,7 +111,7 @@ def test_broken_webhook_is_reported_others_delivered_exit_3(nws: Workspace, stat
     sb.slack.state("#cs-alerts", state)
     result = nws.cli("sync", *TODAY)
     assert result.exit_code == 3, result.output
-    assert f"failed: cs-alerts: slack: webhook in SLACK_WEBHOOK_CS_ALERTS answered" in result.stderr
+    assert "failed: cs-alerts: slack: webhook in SLACK_WEBHOOK_CS_ALERTS answered" in result.stderr
     assert code in result.stderr and "put its URL in SLACK_WEBHOOK_CS_ALERTS" in result.stderr
     token = nws.env["SLACK_WEBHOOK_CS_ALERTS"].rsplit("/", 1)[1]
     assert token not in result.output and token not in result.stderr

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 import click
 
 from connectors.http import ConnectorError
-from connectors.salesforce import FieldError
 from csops.config import ConfigError
 from csops.shell import (
     EXIT_CONFIG,
@@ -19,6 +18,7 @@ from csops.shell import (
     salesforce_client,
     zendesk_client,
 )
+from rules.ruleset import load_rules
 from rules.yamlsrc import SourceError
 from sync.store import Store, StoreError
 
@@ -155,12 +155,12 @@ def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check
     except ConnectorError as exc:
         return [Check("salesforce", False, str(exc), "check salesforce.instance_url, the auth mode and its "
                                                      "credentials", EXIT_UNAVAILABLE)]
+    from csops.sf_checks import salesforce_findings
+
     try:
-        client.check_fields(fields, writeback)
-        out.append(Check("salesforce fields", True, f"{len(fields)} fields readable, {len(writeback)} writeback "
-                                                    "fields updateable"))
-    except FieldError as exc:
-        out.append(Check("salesforce fields", False, str(exc), "fix the field names in csops.yaml "
-                                                               "(salesforce.fields) or in the rules' facts and "
-                                                               "writeback", EXIT_CONFIG))
+        rs = load_rules(app.rule_files())
+    except SourceError:
+        return out  # reported by the rules check
+    for f in salesforce_findings(client, rs, app.config.salesforce.fields):
+        out.append(Check("salesforce fields", f.ok, f.message, f.fix, EXIT_OK if f.ok else EXIT_CONFIG))
     return out

@@ -29,8 +29,11 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--salesforce", "against_org", is_flag=True,
+              help="Also check against the org's describe: every field exists (any letter case; a suggestion "
+                   "when not) and every writeback value fits its field (picklist values, length, type).")
 @pass_app
-def rules_check(app: App, files: tuple[str, ...]) -> None:
+def rules_check(app: App, files: tuple[str, ...], against_org: bool) -> None:
     """Validate rule files: syntax, unknown facts, type errors, unknown keys.
 
     Every problem is printed as FILE:LINE:COL: message, with a suggestion where
@@ -38,12 +41,28 @@ def rules_check(app: App, files: tuple[str, ...]) -> None:
     rules.files from csops.yaml (default rules/onboarding.yaml).
     """
     rs = compile_rules_for(app, files, None)
+    if against_org:
+        _check_against_org(app, rs)
     n_phases = sum(len(p) for p in rs.products.values())
     click.echo(f"ok: {', '.join(rs.files)}: {len(rs.facts)} facts, {len(rs.products)} products, "
                f"{n_phases} phases, {len(rs.alerts)} alerts, {len(rs.components)} health components, "
                f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields"
                + (f", {len(rs.notify.channels)} notify channels, {len(rs.notify.routes)} routes"
                   if rs.notify.channels or rs.notify.routes else ""))
+
+
+def _check_against_org(app: App, rs: RuleSet) -> None:
+    from csops.sf_checks import salesforce_findings
+    from csops.shell import salesforce_client
+
+    findings = salesforce_findings(salesforce_client(app), rs, app.config.salesforce.fields)
+    bad = [f for f in findings if not f.ok]
+    for f in findings:
+        click.echo(f"{'salesforce' if f.ok else 'FAIL salesforce'}: {f.message}", err=not f.ok)
+        if f.fix:
+            click.echo(f"  fix: {f.fix}", err=True)
+    if bad:
+        raise CsopsError(f"{len(bad)} problem(s) against the Salesforce org", EXIT_CONFIG)
 
 
 def read_facts_file(path: Path, rs: RuleSet) -> list[tuple[str, str, dict[str, Any]]]:

@@ -20,20 +20,26 @@ from sync.run import SyncReport
 @click.option("--json", "as_json", is_flag=True, help="Print the run's counts as JSON.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today in the rules' "
                                                     "timezone).")
+@click.option("--allow-mass-change", is_flag=True,
+              help="Write even when more than sync.max_status_change_pct of the accounts would change onboarding "
+                   "status (or sync.max_no_phases_pct would become no_phases). Without it such a run writes "
+                   "nothing and exits 4.")
 @pass_app
-def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None) -> None:
+def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None, allow_mass_change: bool) -> None:
     """Pull Zendesk and Salesforce, evaluate the rules for every account, write back what changed.
 
     \b
     Made for cron, e.g. every hour:
       0 * * * * cd /srv/csops && .venv/bin/csops --log-format json sync >> /var/log/csops.log 2>&1
     Exit 0 ok; 3 some records were rejected (listed; the next run retries
-    them); 69 a service is down or refused the credentials; 75 another run is
-    going or the API budget is used up (state kept: the next run continues).
+    them); 4 the run would change too many accounts at once and wrote nothing
+    (see --allow-mass-change); 69 a service is down or refused the credentials;
+    75 another run is going or the API budget is used up (state kept: the next
+    run continues).
     """
     progress = Progress(not as_json)
     report = run_sync(app, dry_run=dry_run, full=full, today=parse_today(today) if today else None,
-                      progress=progress)
+                      progress=progress, allow_mass_change=allow_mass_change)
     progress.done()
     if as_json:
         out = report.summary()
@@ -46,6 +52,8 @@ def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None) 
                                      for c, k, a, i, _, _ in report.notify_planned]
         if report.failures:
             out["failures"] = report.details()["failures"]
+        if report.mass_change is not None:
+            out["mass_change"] = report.mass_change.text()
         emit_json(out)
     else:
         if dry_run:
@@ -82,6 +90,9 @@ def print_report(report: SyncReport) -> None:
     for problem in report.fact_problems[:20]:
         click.echo(f"  note: {problem} (treated as empty)", err=True)
     print_delivery(report.notify)
+    if report.mass_change is not None:
+        click.echo(("the real run would stop here: " if report.dry_run else "accepted (--allow-mass-change): ")
+                   + report.mass_change.text(), err=True)
     if report.dry_run:
         print_planned(report.notify_planned)
         click.echo("dry run: nothing written to Salesforce; no cursor or bookmark advanced")

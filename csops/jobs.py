@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 
 
 def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date | None = None,
-             progress: Progress | None = None) -> SyncReport:
+             progress: Progress | None = None, allow_mass_change: bool = False) -> SyncReport:
     """Lock, pull both services, evaluate every account, write back what changed (or only plan it)."""
     with app.run_lock():
         rs = load_rules(app.rule_files())
         compile_rules(rs, today or datetime.now(rs.tz).date())
         zendesk = zendesk_client(app) if app.config.zendesk.configured else None
         sf = salesforce_client(app)
-        job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.salesforce.fields, progress=progress)
+        job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.salesforce.fields, progress=progress,
+                      max_status_change_pct=app.config.sync.max_status_change_pct,
+                      max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change)
         if rs.notify.enabled and not dry_run:
             assert rs.compiled_for is not None
             job.deliverer = make_deliverer(app, rs, rs.compiled_for, lambda: sf)

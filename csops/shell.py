@@ -33,6 +33,7 @@ from csops.config import Config, ConfigError, RulesConfig, find_config, load_con
 from csops.logs import setup_logging
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
+from sync.guard import MassChangeHeld
 from sync.store import LockHeld, RunLock, Store, StoreError, sqlite_path
 
 log = logging.getLogger("csops")
@@ -41,6 +42,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+EXIT_MASS_CHANGE = 4
 EXIT_UNAVAILABLE = 69
 EXIT_SOFTWARE = 70
 EXIT_IOERR = 74
@@ -55,6 +57,8 @@ EXIT_MEANINGS: dict[int, str] = {
     EXIT_FINDINGS: "findings: `kb check` found error-level problems in the articles (nothing crashed)",
     EXIT_USAGE: "usage error (unknown command or option, bad option value)",
     EXIT_PARTIAL: "finished, but some records were rejected (listed; the next run retries them)",
+    EXIT_MASS_CHANGE: "mass change held: the sync would change too many accounts at once; nothing written "
+                      "(review, then `--allow-mass-change`)",
     EXIT_UNAVAILABLE: "a remote service is unavailable after retries, or refused the credentials",
     EXIT_SOFTWARE: "unexpected error: a bug in csops (run with `-vv` for the traceback)",
     EXIT_IOERR: "the state store cannot be opened or written",
@@ -68,6 +72,7 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (SourceError, EXIT_CONFIG),
     (WebhookURLError, EXIT_CONFIG),
     (SlackError, EXIT_UNAVAILABLE),
+    (MassChangeHeld, EXIT_MASS_CHANGE),
     (LockHeld, EXIT_TEMPFAIL),
     (BudgetExhausted, EXIT_TEMPFAIL),
     (AuthenticationFailed, EXIT_UNAVAILABLE),

@@ -1,5 +1,20 @@
 """Salesforce REST emulation: login (SOAP and OAuth), describe, query/queryAll with paging,
-sObject Collections PATCH, Bulk API 2.0 ingest, ``Sforce-Limit-Info`` and the daily limit."""
+sObject Collections PATCH, Bulk API 2.0 ingest, ``Sforce-Limit-Info`` and the daily limit.
+
+Field behaviour, each as strict as Salesforce (sources checked before encoding them):
+
+- Field names are case-insensitive in SOQL, describe and writes; records come back keyed by the describe
+  spelling (SOQL and SOSL reference, "Case sensitivity"; REFERENCE.md "Salesforce facts").
+- A multi-select picklist stores its values deduplicated and in the order they are defined in Setup, not
+  the order written: SOQL and the API return that order (Salesforce Help 000231088, "Multi-Select Picklist
+  Value Ordering Behavior (UI vs SOQL)").
+- A restricted picklist (``restrictedPicklist: true`` in describe) rejects any other value with
+  ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``; text longer than ``length`` gives ``STRING_TOO_LONG``; a
+  number with more integer digits than ``precision - scale`` gives ``NUMBER_OUTSIDE_VALID_RANGE``; numbers
+  are stored as sent, not rounded to ``scale`` (Help 000212661).
+- A formula field (describe ``calculated: true``, ``updateable: false``) is computed when read, so its
+  value changes without ``SystemModstamp`` moving (heroku/roadmap #319; estuary/connectors PR #3414).
+"""
 
 from __future__ import annotations
 
@@ -47,12 +62,25 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
     "Health_Score__c": ("double", True, 0),
     "Health_Band__c": ("string", True, 40),
     "Customer_Tier__c": ("string", True, 40),
-    "Onboarding_Alerts__c": ("string", True, 255),
+    "Onboarding_Alerts__c": ("multipicklist", True, 4099),
     "Evaluated_On__c": ("date", True, 0),
     "OwnerId": ("reference", True, 18),
     "SystemModstamp": ("datetime", False, 0),
     "LastModifiedDate": ("datetime", False, 0),
     "IsDeleted": ("boolean", False, 0),
+}
+#: picklist and multi-select values in their Setup (definition) order, and whether the list is restricted.
+PICKLISTS: dict[str, tuple[list[str], bool]] = {
+    "Product__c": (["勤怠管理", "経費精算", "Analytics"], True),
+    "Onboarding_Status__c": (["未開始", "順調", "オンボ滞留", "解約見込", "オンボ完了", "対象外"], True),
+    # Deliberately not the order the team's rule file lists its alerts in.
+    "Onboarding_Alerts__c": (["urgent_tickets", "onboarding_stalled", "no_login_14d", "usage_anomaly",
+                              "setup_not_done_30d"], True),
+}
+#: number fields: (precision, scale) as describe gives them.
+NUMBERS: dict[str, tuple[int, int]] = {
+    "Licensed_Users__c": (18, 0), "Active_End_Users__c": (18, 0), "Active_Admins__c": (18, 0),
+    "Annual_Revenue_JPY__c": (18, 0), "Days_Overdue__c": (5, 0), "Health_Score__c": (5, 2),
 }
 _CANON = {k.lower(): k for k in FIELDS}
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
@@ -202,10 +230,7 @@ class SalesforceAPI:
         denied = self.guard(request) or self._check_object(args["sobject"])
         if denied:
             return denied
-        fields = [{"name": name, "type": t, "updateable": upd, "createable": upd, "length": length,
-                   "label": name.replace("__c", "").replace("_", " "), "nillable": name != "Id",
-                   "custom": name.endswith("__c"), "picklistValues": []}
-                  for name, (t, upd, length) in FIELDS.items()]
+        fields = [describe_field(name) for name in FIELDS]
         return self.ok({"name": "Account", "label": "Account", "updateable": True, "queryable": True,
                         "fields": fields})
 
@@ -314,10 +339,10 @@ class SalesforceAPI:
                          "message": f"Unable to create/update fields: {name}. Please check the security settings "
                          "of this field and verify that it is read/write for your profile or permission set.",
                          "fields": [name]}]
-            problem = _type_problem(kind, value, length)
+            problem = _type_problem(kind, value, length) or _value_problem(name, value)
             if problem:
                 return [{"statusCode": problem[0], "message": f"{name}: {problem[1]}", "fields": [name]}]
-            clean[name] = float(value) if kind in ("double", "currency") and value is not None else value
+            clean[name] = _stored(name, kind, value)
         stamp = sf_datetime(datetime.now(UTC))
         row.update(clean)
         row["SystemModstamp"] = stamp
@@ -449,6 +474,19 @@ class SalesforceAPI:
         return Response(out.getvalue(), 200, headers=self._limit_headers(), content_type="text/csv")
 
 
+def describe_field(name: str) -> dict[str, Any]:
+    """One field as ``sobjects/Account/describe`` shows it (the keys csops and real clients read)."""
+    kind, updateable, length = FIELDS[name]
+    values, restricted = PICKLISTS.get(name, ([], False))
+    precision, scale = NUMBERS.get(name, (0, 0))
+    return {"name": name, "type": kind, "updateable": updateable, "createable": updateable, "length": length,
+            "label": name.replace("__c", "").replace("_", " "), "nillable": name != "Id",
+            "custom": name.endswith("__c"), "calculated": False, "calculatedFormula": None,
+            "precision": precision, "scale": scale, "restrictedPicklist": restricted,
+            "picklistValues": [{"active": True, "defaultValue": False, "label": v, "validFor": None, "value": v}
+                               for v in values]}
+
+
 def _from_csv(name: str, value: str) -> Any:
     kind = FIELDS.get(_CANON.get(name.lower(), ""), ("string", True, 0))[0]
     if kind in ("double", "currency"):
@@ -473,9 +511,41 @@ def _type_problem(kind: str, value: Any, length: int) -> tuple[str, str] | None:
     elif kind == "boolean":
         if not isinstance(value, bool):
             return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"value not of required type: {value}")
-    elif kind in ("string", "picklist"):
+    elif kind in ("string", "picklist", "multipicklist"):
         if not isinstance(value, str):
             return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"value not of required type: {value}")
         if length and len(value) > length:
             return ("STRING_TOO_LONG", f"data value too large: {value[:40]}… (max length={length})")
     return None
+
+
+def _value_problem(name: str, value: Any) -> tuple[str, str] | None:
+    """Restricted picklist values and number precision, checked after the type."""
+    if value is None or value == "":
+        return None
+    if name in PICKLISTS:
+        allowed, restricted = PICKLISTS[name]
+        given = str(value).split(";") if FIELDS[name][0] == "multipicklist" else [str(value)]
+        bad = [v for v in given if v not in allowed]
+        if restricted and bad:
+            return ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f"bad value for restricted picklist field: {bad[0]}")
+    if name in NUMBERS and isinstance(value, int | float):
+        precision, scale = NUMBERS[name]
+        if abs(value) >= 10 ** (precision - scale):
+            return ("NUMBER_OUTSIDE_VALID_RANGE", f"value outside of valid range on numeric field: {value}")
+    return None
+
+
+def _stored(name: str, kind: str, value: Any) -> Any:
+    """The value as Salesforce keeps it: numbers as floats, multi-select deduplicated in definition order."""
+    if value is None:
+        return None
+    if kind in ("double", "currency"):
+        return float(value)
+    if kind == "multipicklist":
+        given = set(str(value).split(";")) - {""}
+        if not given:
+            return None
+        order = PICKLISTS.get(name, ([], False))[0]
+        return ";".join([v for v in order if v in given] + sorted(given - set(order)))
+    return value

@@ -22,12 +22,14 @@ from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
 from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
+from sync.conform import plan_values
 from sync.facts import account_facts
+from sync.fields import canonical_names, canonical_rules
+from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
 from sync.notify import Deliverer, DeliveryReport, OutboxRow, enqueue, plan_notifications
 from sync.pull import SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
 from sync.record import AlertChanges, preview_alerts, record_evaluations
 from sync.store import Store
-from sync.writeback import diff
 
 log = logging.getLogger("csops.sync")
 
@@ -54,6 +56,7 @@ class SyncReport:
     written: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     fact_problems: list[str] = field(default_factory=list)
+    mass_change: MassChangeSummary | None = None
     write_api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -84,6 +87,8 @@ class SyncReport:
         out["unlinked_organizations"] = self.zendesk.unlinked[:200]
         out["fact_problems"] = self.fact_problems[:200]
         out["status_transitions"] = dict(self.transitions)
+        if self.mass_change is not None:
+            out["mass_change"] = self.mass_change.text()
         out["alerts_new_list"] = [list(k) for k in self.alerts.new[:500]]
         return out
 
@@ -97,6 +102,9 @@ class SyncJob:
     extra_fields: list[str] = field(default_factory=list)
     progress: Progress | None = None
     deliverer: Deliverer | None = None
+    max_status_change_pct: float = 20.0
+    max_no_phases_pct: float = 10.0
+    allow_mass_change: bool = False
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -110,6 +118,9 @@ class SyncJob:
             self._run(report, today, dry_run, full)
         except BudgetExhausted as exc:
             status, code, error = "stopped", 75, str(exc)
+            raise
+        except MassChangeHeld as exc:
+            status, code, error = "held", 4, str(exc)
             raise
         except ConnectorError as exc:
             status, code, error = "failed", 69, str(exc)
@@ -130,38 +141,26 @@ class SyncJob:
 
     def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
         commit = not dry_run
+        describe = self.salesforce.describe()
+        canonical_rules(self.rules, describe)
         if self.zendesk is not None:
             report.zendesk = pull_zendesk(self.store, self.zendesk, full=full, progress=self.progress,
                                           commit=commit)
-        fields = list(dict.fromkeys(self.extra_fields + self.rules.salesforce_fields() +
-                                    self.rules.notify.account_fields()))
+        fields = canonical_names(self.extra_fields + self.rules.salesforce_fields() +
+                                 self.rules.notify.account_fields(), describe)
         writeback = list(self.rules.writeback)
         report.salesforce = pull_salesforce(self.store, self.salesforce, fields, writeback, full=full,
                                             progress=self.progress, commit=commit)
-        canonical = {w.lower(): w for w in self.salesforce.describe()}
-        engine = Engine(self.rules)
-        evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
-        wanted: dict[str, dict[str, Any]] = {}
-        for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
-            facts = self._facts(engine, account_id, raw, report)
-            ev = engine.evaluate(account_id, facts)
-            evaluations.append((ev, facts))
-            report.status_counts[ev.status] += 1
-            target = {canonical.get(k.lower(), k): v for k, v in ev.writeback.items()}
-            changed = diff(sf_fields, target)
-            if changed:
-                wanted[account_id] = changed
-                report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
-                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()}))
-        report.accounts_evaluated = len(evaluations)
-        if self.progress:
-            self.progress("evaluated", len(evaluations))
+        evaluations, wanted = self._evaluate(report, today, describe)
+        report.mass_change = self._guard(report, evaluations)
         if dry_run:
             report.alerts = preview_alerts(self.store, evaluations)
             report.notify_planned = plan_notifications(
                 self.rules.notify, self.rules, report.alerts, (ev for ev, _ in evaluations),
                 self.store.account_fields(a for a, _ in [*report.alerts.new, *report.alerts.resolved]), {}, today)
             return
+        if report.mass_change is not None and not self.allow_mass_change:
+            raise MassChangeHeld(report.mass_change.text())
         assert report.run_id is not None
         with self.store.transaction():  # the outbox commits with the alert changes that cause it, or not at all
             report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
@@ -171,7 +170,7 @@ class SyncJob:
         if wanted:
             result = self.salesforce.update(wanted)
             report.written = len(result.written)
-            report.failures = result.failed
+            report.failures.extend(result.failed)
             report.write_api_calls = result.api_calls
             self._remember_written(wanted, result.written)
             if self.progress:
@@ -181,6 +180,36 @@ class SyncJob:
                             ",".join(f.fields))
         if self.deliverer is not None:
             report.notify = self.deliverer.deliver()
+
+    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
+                  ) -> tuple[list[tuple[Evaluation, dict[str, Any]]], dict[str, dict[str, Any]]]:
+        """Evaluate every account; plan the writes (values conformed to their fields, only what differs)."""
+        engine = Engine(self.rules)
+        evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
+        wanted: dict[str, dict[str, Any]] = {}
+        for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
+            facts = self._facts(engine, account_id, raw, report)
+            ev = engine.evaluate(account_id, facts)
+            evaluations.append((ev, facts))
+            report.status_counts[ev.status] += 1
+            changed, misfits = plan_values(sf_fields, ev.writeback, describe)
+            for m in misfits:
+                report.failures.append(RecordFailure(account_id, m.code, f"not sent: {m.message}", [m.field]))
+            if changed:
+                wanted[account_id] = changed
+                report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
+                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()}))
+        report.accounts_evaluated = len(evaluations)
+        if self.progress:
+            self.progress("evaluated", len(evaluations))
+        return evaluations, wanted
+
+    def _guard(self, report: SyncReport, evaluations: list[tuple[Evaluation, dict[str, Any]]]
+               ) -> MassChangeSummary | None:
+        previous = self.store.last_statuses()
+        statuses = {ev.id: ev.status for ev, _ in evaluations}
+        return check_mass_change(previous, statuses, [(c.account_id, c.name, c.fields) for c in report.changes],
+                                 self.max_status_change_pct, self.max_no_phases_pct)
 
     @staticmethod
     def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport) -> dict[str, Any]:

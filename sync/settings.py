@@ -18,6 +18,8 @@ class SyncConfig:
     max_retry_wait_seconds: float = 300.0
     connect_timeout_seconds: float = 10.0
     retry_backoff_seconds: float = 0.5
+    max_status_change_pct: float = 20.0
+    max_no_phases_pct: float = 10.0
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.max_attempts, max_wait_seconds=self.max_retry_wait_seconds,

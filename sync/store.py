@@ -285,6 +285,12 @@ class Store:
                  "alert": r["alert_id"], "severity": r["severity"], "title": r["title"], "first_seen": r["first_seen"],
                  "last_seen": r["last_seen"]} for r in self.query(sql, params)]
 
+    def last_statuses(self) -> dict[str, str]:
+        """Onboarding status per live account as the last recorded evaluation left it (the guard's baseline)."""
+        rows = self.query("SELECT e.account_id, e.status FROM evaluations e JOIN accounts a ON a.id = e.account_id "
+                          "WHERE a.deleted = 0")
+        return {r[0]: r[1] for r in rows}
+
     def start_run(self, command: str) -> int:
         """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
         with self.transaction():

@@ -219,7 +219,7 @@ def test_alert_lifecycle_and_status_history(ws: Workspace) -> None:
                          "AND alert_id = 'urgent_tickets'")
     assert rows == [("2026-11-23",)]
     # a later date moves accounts along: status periods close and open with dates
-    later = ws.json("sync", "--today", "2026-12-31")
+    later = ws.json("sync", "--today", "2026-12-31", "--allow-mass-change")  # a month on: most accounts move
     assert later["rules"]["accounts_evaluated"] == len(sb.data.accounts)
     history = ws.store_rows("SELECT status, since, until FROM status_history WHERE until IS NOT NULL")
     assert history and all(u == "2026-12-31" and s == "2026-11-23" for _, s, u in history)

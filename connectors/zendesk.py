@@ -38,6 +38,7 @@ class ZendeskConfig:
     account_link: str = "external_id"
     start_date: str | None = None
     timeout_seconds: float = 60.0
+    store_ticket_text: bool = True
 
     @property
     def configured(self) -> bool:

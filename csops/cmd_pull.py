@@ -14,7 +14,8 @@ def pull() -> None:
 
 
 @pull.command("zendesk")
-@click.option("--full", is_flag=True, help="Start the ticket export from zendesk.start_date again.")
+@click.option("--full", is_flag=True, help="Start the ticket export from zendesk.start_date again (this also "
+                                          "fills in the text of tickets stored before csops kept it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @pass_app
 def pull_zendesk_cmd(app: App, full: bool, as_json: bool) -> None:

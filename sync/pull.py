@@ -18,6 +18,7 @@ from connectors.salesforce import SalesforceClient, parse_sf_datetime
 from connectors.sfid import is_valid_id, to18
 from connectors.zendesk import ZendeskClient
 from sync.store import Store
+from sync.ticket_text import clean_description, clean_subject
 
 log = logging.getLogger("csops.pull")
 
@@ -82,28 +83,15 @@ def link_organization(org: dict[str, Any], account_link: str) -> tuple[str | Non
     return to18(value), None
 
 
-def _ticket_row(t: dict[str, Any]) -> tuple[Any, ...]:
+def _ticket_row(t: dict[str, Any], store_text: bool = True) -> tuple[Any, ...]:
     deleted = t.get("status") == "deleted"
     rating = (t.get("satisfaction_rating") or {}).get("score") if isinstance(t.get("satisfaction_rating"),
                                                                                dict) else None
+    subject = clean_subject(t.get("subject")) if store_text else None
+    description = clean_description(t.get("description")) if store_text else None
     return (t["id"], t.get("organization_id"), t.get("status") or "unknown", t.get("priority"), t.get("type"),
-            t.get("subject"), json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
-            t.get("created_at"), t.get("updated_at"), 1 if deleted else 0)
-
-
-_UPSERT_TICKET = (
-    "INSERT INTO tickets (id, organization_id, status, priority, type, subject, tags, satisfaction, created_at, "
-    "updated_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-    # A deleted ticket arrives with few fields: keep what we knew, mark it deleted.
-    "organization_id = COALESCE(excluded.organization_id, tickets.organization_id), status = excluded.status, "
-    "priority = CASE WHEN excluded.deleted = 1 THEN tickets.priority ELSE excluded.priority END, "
-    "type = CASE WHEN excluded.deleted = 1 THEN tickets.type ELSE excluded.type END, "
-    "subject = CASE WHEN excluded.deleted = 1 THEN tickets.subject ELSE excluded.subject END, "
-    "tags = CASE WHEN excluded.deleted = 1 THEN tickets.tags ELSE excluded.tags END, "
-    "satisfaction = CASE WHEN excluded.deleted = 1 THEN tickets.satisfaction ELSE excluded.satisfaction END, "
-    "created_at = COALESCE(excluded.created_at, tickets.created_at), updated_at = excluded.updated_at, "
-    "deleted = excluded.deleted"
-)
+            subject, json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
+            t.get("created_at"), t.get("updated_at"), 1 if deleted else 0, description)
 
 
 def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progress: Progress | None = None,
@@ -118,13 +106,13 @@ def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progre
     cursor = None if full else store.get_cursor(TICKET_CURSOR)
     start = start_time_from(client.config.start_date) if cursor is None else None
     for page in client.export_tickets(start_time=start, cursor=cursor):
-        rows = [_ticket_row(t) for t in page.tickets]
+        rows = [_ticket_row(t, client.config.store_ticket_text) for t in page.tickets]
         with store.transaction():
-            store.executemany(_UPSERT_TICKET, rows)
+            store.upsert_tickets(rows)
             if commit and page.after_cursor:
                 store.set_cursor(TICKET_CURSOR, page.after_cursor)
         result.tickets_pulled += len(rows)
-        result.tickets_deleted += sum(1 for r in rows if r[-1])
+        result.tickets_deleted += sum(1 for r in rows if r[10])
         if progress:
             progress("tickets", len(rows))
     seen: list[tuple[Any, ...]] = []

@@ -148,6 +148,10 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     CREATE INDEX notify_outbox_pending ON notify_outbox (delivered_at, channel);
     """),
+    (5, """
+    ALTER TABLE tickets ADD COLUMN description TEXT;
+    CREATE INDEX tickets_created ON tickets (created_at);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -269,6 +273,33 @@ class Store:
 
     def delete_cursor(self, name: str) -> None:
         self.execute("DELETE FROM cursors WHERE name = ?", (name,))
+
+    # -- tickets --------------------------------------------------------------
+    def upsert_tickets(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Upsert (id, organization_id, status, priority, type, subject, tags, satisfaction, created_at,
+        updated_at, deleted, description). A deleted ticket arrives with few fields: what we knew is kept.
+        A NULL subject or description on a live ticket (text storage turned off) clears the stored text."""
+        self.executemany(
+            "INSERT INTO tickets (id, organization_id, status, priority, type, subject, tags, satisfaction, "
+            "created_at, updated_at, deleted, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET "
+            "organization_id = COALESCE(excluded.organization_id, tickets.organization_id), "
+            "status = excluded.status, "
+            "priority = CASE WHEN excluded.deleted = 1 THEN tickets.priority ELSE excluded.priority END, "
+            "type = CASE WHEN excluded.deleted = 1 THEN tickets.type ELSE excluded.type END, "
+            "subject = CASE WHEN excluded.deleted = 1 THEN tickets.subject ELSE excluded.subject END, "
+            "tags = CASE WHEN excluded.deleted = 1 THEN tickets.tags ELSE excluded.tags END, "
+            "satisfaction = CASE WHEN excluded.deleted = 1 THEN tickets.satisfaction ELSE excluded.satisfaction END, "
+            "created_at = COALESCE(excluded.created_at, tickets.created_at), updated_at = excluded.updated_at, "
+            "deleted = excluded.deleted, "
+            "description = CASE WHEN excluded.deleted = 1 THEN tickets.description ELSE excluded.description END",
+            rows)
+
+    def ticket_texts(self, since: str) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(id, created_at, subject, description) of every live ticket created at or after ``since``."""
+        yield from (tuple(r) for r in self.conn.execute(
+            "SELECT id, created_at, subject, description FROM tickets WHERE deleted = 0 AND created_at >= ? "
+            "AND (subject IS NOT NULL OR description IS NOT NULL) ORDER BY id", (since,)))
 
     # -- runs ---------------------------------------------------------------
     def active_alerts(self, only_new: bool = False) -> list[dict[str, Any]]:

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from pathlib import Path
 
 import click
 
-from csops.display import count, print_delivery, print_planned, show, table
+from connectors.sfid import is_valid_id, to18
+from csops.display import count, plural, print_delivery, print_planned, show, table
 from csops.jobs import active_alerts, run_sync
 from csops.shell import EXIT_PARTIAL, App, Progress, emit_json, parse_today, pass_app
-from sync.run import SyncReport
+from sync.run import PlannedChange, SyncReport
 
 
 @click.command()
-@click.option("--dry-run", is_flag=True, help="Pull and evaluate, then print each field that would change "
-                                               "(old → new). Writes nothing; advances no cursor or bookmark.")
+@click.option("--dry-run", is_flag=True, help="Pull and evaluate, then summarise what would change (per field: "
+                                               "old → new with counts). Writes nothing; advances no cursor or "
+                                               "bookmark.")
+@click.option("--details", is_flag=True, help="With --dry-run: also list every account and field, old → new.")
+@click.option("--account", "accounts", multiple=True, metavar="ID|NAME",
+              help="With --dry-run: only this account's changes (18- or 15-character Id, or part of the name; "
+                   "repeatable).")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --dry-run: write every planned change to this CSV (account_id, name, field, old, new; "
+                   "UTF-8 with BOM, so Excel opens it).")
 @click.option("--full", is_flag=True, help="Pull everything again, not only what changed since the last run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's counts as JSON.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today in the rules' "
@@ -25,7 +36,8 @@ from sync.run import SyncReport
                    "status (or sync.max_no_phases_pct would become no_phases). Without it such a run writes "
                    "nothing and exits 4.")
 @pass_app
-def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None, allow_mass_change: bool) -> None:
+def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_file: Path | None, full: bool,
+         as_json: bool, today: str | None, allow_mass_change: bool) -> None:
     """Pull Zendesk and Salesforce, evaluate the rules for every account, write back what changed.
 
     \b
@@ -37,17 +49,22 @@ def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None, 
     75 another run is going or the API budget is used up (state kept: the next
     run continues).
     """
+    if (details or accounts or csv_file) and not dry_run:
+        raise click.UsageError("--details, --account and --csv show a plan: use them with --dry-run")
     progress = Progress(not as_json)
     report = run_sync(app, dry_run=dry_run, full=full, today=parse_today(today) if today else None,
                       progress=progress, allow_mass_change=allow_mass_change)
     progress.done()
+    changes = select_changes(report.changes, accounts) if accounts else report.changes
+    if csv_file:
+        write_changes_csv(csv_file, changes)
     if as_json:
         out = report.summary()
         if dry_run:
             out["dry_run"] = True
             out["changes"] = [{"account_id": c.account_id, "name": c.name,
                                "fields": {f: {"old": o, "new": n} for f, (o, n) in c.fields.items()}}
-                              for c in report.changes]
+                              for c in changes]
             out["notify_planned"] = [{"channel": c, "kind": k, "account_id": a, "alert": i}
                                      for c, k, a, i, _, _ in report.notify_planned]
         if report.failures:
@@ -57,14 +74,62 @@ def sync(app: App, dry_run: bool, full: bool, as_json: bool, today: str | None, 
         emit_json(out)
     else:
         if dry_run:
-            print_changes(report)
+            if details or accounts:
+                print_changes(changes)
+            for line in summarise_changes(changes):
+                click.echo(line)
+            if csv_file:
+                click.echo(f"{len(changes):,} accounts' changes written to {csv_file}")
+            click.echo("")
         print_report(report)
     if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
 
 
-def print_changes(report: SyncReport) -> None:
-    for change in report.changes:
+def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> list[PlannedChange]:
+    """The changes of the accounts named by Id (18 or 15 characters) or by part of their name."""
+    picked: dict[str, PlannedChange] = {}
+    for term in wanted:
+        term = term.strip()
+        key = to18(term) if is_valid_id(term) else None
+        hits = [c for c in changes if c.account_id == key or (c.name and term.casefold() in c.name.casefold())]
+        if not hits:
+            click.echo(f"no planned change for '{term}' (no account with that Id or name would change)", err=True)
+        picked.update((c.account_id, c) for c in hits)
+    return list(picked.values())
+
+
+def write_changes_csv(path: Path, changes: list[PlannedChange]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["account_id", "name", "field", "old", "new"])
+        for c in changes:
+            for fieldname, (old, new) in c.fields.items():
+                out.writerow([c.account_id, c.name or "", fieldname, "" if old is None else show(old),
+                              "" if new is None else show(new)])
+
+
+def summarise_changes(changes: list[PlannedChange], top: int = 5) -> list[str]:
+    """Per field: how many accounts change, and the most common old → new pairs with their counts."""
+    per_field: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for change in changes:
+        for fieldname, (old, new) in change.fields.items():
+            per_field[fieldname][(show(old), show(new))] += 1
+    n_values = sum(len(c.fields) for c in changes)
+    lines = [f"{plural(len(changes), 'account')} would change ({plural(n_values, 'field value')}):"]
+    for fieldname, pairs in sorted(per_field.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        lines.append(f"  {fieldname}: {plural(sum(pairs.values()), 'account')}")
+        common = pairs.most_common(top)
+        lines.append(table([(f"    {old}", "→", new, f"{n:,}") for (old, new), n in common]))
+        rest = sum(pairs.values()) - sum(n for _, n in common)
+        if rest:
+            lines.append(f"    … {plural(rest, 'more account')} with {plural(len(pairs) - len(common), 'other change')}"
+                         " (--details or --csv for all)")
+    return lines
+
+
+def print_changes(changes: list[PlannedChange]) -> None:
+    for change in changes:
         click.echo(f"{change.account_id}" + (f" ({change.name})" if change.name else ""))
         for fieldname, (old, new) in change.fields.items():
             click.echo(f"  {fieldname}: {show(old)} → {show(new)}")

@@ -59,3 +59,8 @@ def print_planned(planned: Sequence[OutboxRow]) -> None:
             click.echo(f"  {line}")
         if len(lines) > 50:
             click.echo(f"  …and {len(lines) - 50} more")
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 account``, ``2 accounts``, ``1,347 field values`` (never "1 warnings")."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

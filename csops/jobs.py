@@ -90,6 +90,16 @@ def active_alerts(app: App, only_new: bool = False) -> list[dict[str, Any]]:
     return app.store.active_alerts(only_new)
 
 
+def find_accounts(app: App, term: str) -> list[tuple[str, str | None]]:
+    """Accounts a person means by ``term``: an 18- or 15-character Id (as Salesforce shows both), or part of a name."""
+    from connectors.sfid import is_valid_id, to18
+
+    term = term.strip()
+    if is_valid_id(term) and len(term) == 15:
+        term = to18(term)
+    return app.store.find_accounts(term)
+
+
 def kb_publisher(app: App, spec: KbSpec, progress: Callable[[str], None] | None = None) -> Publisher:
     """A Help Center publisher for ``spec`` with the Zendesk connection and defaults from csops.yaml."""
     from connectors.zendesk import HelpCenter

@@ -322,6 +322,21 @@ class Store:
                           "WHERE a.deleted = 0")
         return {r[0]: r[1] for r in rows}
 
+    def find_accounts(self, term: str, limit: int = 10) -> list[tuple[str, str | None]]:
+        """(id, name) of live accounts whose Id is ``term`` (18 characters) or whose name contains it (any case)."""
+        row = self.query("SELECT id, fields FROM accounts WHERE id = ? AND deleted = 0", (term,))
+        if row:
+            return [(row[0]["id"], json.loads(row[0]["fields"]).get("Name"))]
+        needle = term.casefold()
+        out: list[tuple[str, str | None]] = []
+        for r in self.conn.execute("SELECT id, fields FROM accounts WHERE deleted = 0 ORDER BY id"):
+            name = json.loads(r["fields"]).get("Name")
+            if isinstance(name, str) and needle in name.casefold():
+                out.append((r["id"], name))
+                if len(out) >= limit:
+                    break
+        return out
+
     def start_run(self, command: str) -> int:
         """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
         with self.transaction():

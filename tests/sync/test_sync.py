@@ -67,7 +67,7 @@ def test_sync_json_and_unchanged_second_run(ws: Workspace) -> None:
 
 def test_dry_run_writes_nothing_and_advances_nothing(ws: Workspace) -> None:
     sb = ws.sandbox
-    result = ws.cli("sync", "--dry-run", *TODAY)
+    result = ws.cli("sync", "--dry-run", "--details", *TODAY)
     assert result.exit_code == 0, result.output
     assert sb.stats[PATCH] == 0
     assert cursors(ws) == {}

@@ -1,19 +1,24 @@
-"""``csops rules check|eval``: the team's rules, tried without touching any API."""
+"""``csops rules check|eval|explain``: the team's rules, tried and explained without touching any API."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from csops.display import show, table
-from csops.shell import EXIT_CONFIG, App, CsopsError, emit_json, parse_today, pass_app
-from rules.engine import Engine, FactValueError
+from csops.display import fact_value, number, plural, show, status_label, table
+from csops.jobs import find_accounts
+from csops.shell import EXIT_CONFIG, EXIT_USAGE, App, CsopsError, emit_json, parse_today, pass_app
+from rules.engine import Engine, FactValueError, convert
+from rules.expr import Scope
 from rules.ruleset import RuleSet, compile_rules, load_rules
+from rules.why import why_false
 from rules.yamlsrc import suggest
 
 
@@ -148,7 +153,7 @@ def rules_eval(app: App, facts_file: Path, today: str | None, rule_paths: tuple[
         return
     click.echo(f"as of {engine.today.isoformat()} ({rs.timezone})")
     header = ("id", "product", "status", "phase", "overdue", "health", "band", "tier", "alerts")
-    rows = [header] + [(ev.id, ev.product or "-", ev.status, ev.phase_name or "-",
+    rows = [header] + [(ev.id, ev.product or "-", status_label(ev.status, rs.status_labels), ev.phase_name or "-",
                         "-" if ev.days_overdue is None else str(ev.days_overdue),
                         "-" if ev.health.score is None else f"{ev.health.score:g}/{ev.health.max:g}",
                         ev.health.band or "-", ev.tier or "-", ",".join(ev.alerts) or "-") for ev in out]
@@ -159,48 +164,88 @@ def rules_eval(app: App, facts_file: Path, today: str | None, rule_paths: tuple[
 
 
 @rules.command("explain")
-@click.argument("account_id")
+@click.argument("account")
 @click.option("--json", "as_json", is_flag=True, help="The stored evaluation as JSON.")
 @pass_app
-def explain(app: App, account_id: str, as_json: bool) -> None:
-    """Why an account has its status: facts, each phase, alerts, health and writeback, from the last run."""
-    row = app.store.query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
-    if not row:
-        known = [r[0] for r in app.store.query("SELECT account_id FROM evaluations WHERE account_id LIKE ? LIMIT 5",
-                                               (account_id[:6] + "%",))]
-        hint = f" (similar: {', '.join(known)})" if known else ""
-        raise CsopsError(f"no evaluation for account '{account_id}'{hint}: run `csops sync` first", EXIT_CONFIG)
-    result = json.loads(row[0]["result"])
+def explain(app: App, account: str, as_json: bool) -> None:
+    """Why an account has its status: facts, each phase, alerts, health and writeback, from the last run.
+
+    ACCOUNT is an 18- or 15-character Salesforce Id, or part of the account's
+    name. For each phase not done, the part of its condition that failed is
+    shown with the values that made it fail.
+    """
+    account_id, name = _one_account(app, account)
+    stored = app.store.evaluation(account_id)
+    if stored is None:
+        raise CsopsError(f"{account_id} ({name}) has no evaluation yet: it was pulled but not evaluated; run "
+                         "`csops sync`", EXIT_CONFIG)
+    result, evaluated_on = stored
     if as_json:
         emit_json(result)
         return
-    rs = load_rules(app.rule_files())
-    facts = result.get("facts", {})
+    rs = compile_rules(load_rules(app.rule_files()), dt.date.fromisoformat(evaluated_on))
+    for line in explain_lines(rs, account_id, name, result, evaluated_on):
+        click.echo(line)
+
+
+def _one_account(app: App, term: str) -> tuple[str, str | None]:
+    matches = find_accounts(app, term)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = "\n".join(f"  {i}  {n or ''}" for i, n in matches)
+        many = f"{'at least ' if len(matches) >= 10 else ''}{len(matches)}"
+        raise CsopsError(f"'{term}' matches {many} accounts; give one Id:\n{listed}", EXIT_USAGE)
+    if app.store.count_evaluations() == 0:
+        raise CsopsError(f"no account '{term}': nothing has been evaluated yet; run `csops sync` first", EXIT_CONFIG)
+    raise CsopsError(f"no account with the Id or a name containing '{term}' (an Id has 15 or 18 characters, as "
+                     "in the Salesforce URL)", EXIT_CONFIG)
+
+
+def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[str, Any],
+                  evaluated_on: str) -> list[str]:
+    types = rs.symbol_types(4)
+    tz = rs.tz
+    facts = {k: convert(k, types[k], v, tz) if k in types else v for k, v in result.get("facts", {}).items()}
+
+    def shown(fact: str, value: Any) -> str:
+        return fact_value(value, types.get(fact, ""), tz)
+
+    status = status_label(result["status"], rs.status_labels)
+    out = [f"{account_id}" + (f" ({name})" if name else "") + f"  evaluated on {evaluated_on} ({rs.timezone})  "
+           f"product: {result['product']}",
+           f"status: {status}" + (f"  phase: {result['phase_name']}, {plural(result['days_overdue'], 'day')} overdue"
+                                  if result.get("phase") else "")]
+    out += [f"  note: {problem}" for problem in result.get("problems", [])]
     labels = {f.name: f.label for f in rs.facts.values() if f.label}
-    done_text = {(p, ph.id): ph.done_text for p, phases in rs.products.items() for ph in phases}
-    click.echo(f"{account_id}  evaluated on {row[0]['evaluated_on']}  product: {result['product']}")
-    click.echo(f"status: {result['status']}" + (f"  phase: {result['phase_name']} ({result['phase']}), "
-                                                f"{result['days_overdue']} days overdue"
-                                                if result.get("phase") else ""))
-    for problem in result.get("problems", []):
-        click.echo(f"  note: {problem}")
-    click.echo("\nfacts:")
-    for name, value in facts.items():
-        label = f"  ({labels[name]})" if name in labels else ""
-        click.echo(f"  {name} = {'null' if value is None else value}{label}")
-    if result.get("phases"):
-        click.echo("\nphases:")
-        for ph in result["phases"]:
-            cond = done_text.get((result["product"], ph["id"]), "")
-            mark = "done" if ph["done"] else "not done"
-            click.echo(f"  [{mark:>8}] {ph['name']} ({ph['id']}), due day {ph['due_day']} ({ph['due_date']}): {cond}")
-    click.echo("\nalerts: " + (", ".join(result["alerts"]) or "none"))
+    out.append("\nfacts:")
+    out += [f"  {k} = {shown(k, v)}" + (f"  ({labels[k]})" if k in labels else "") for k, v in facts.items()]
+    out += _phase_lines(rs, result, facts, shown)
+    out.append("\nalerts: " + (", ".join(result["alerts"]) or "none"))
     h = result["health"]
-    click.echo(f"\nhealth: {h['score'] if h['score'] is not None else '-'} / {h['max']}  band: {h['band'] or '-'}")
+    score = "-" if h["score"] is None else number(h["score"])
+    out.append(f"\nhealth: {score} / {number(h['max'])}  band: {h['band'] or '-'}")
     for c in h["components"]:
-        score = "missing (" + ", ".join(c["missing"]) + ")" if c["score"] is None else f"{c['score']:.2f}"
-        click.echo(f"  {c['name']} ({c['id']}), weight {c['weight']:g}: {score}")
-    click.echo(f"\ntier: {result['tier'] or '-'}")
-    click.echo("\nwriteback:")
-    for fieldname, value in result["writeback"].items():
-        click.echo(f"  {fieldname} = {show(value)}")
+        part = "left out: " + ", ".join(c["missing"]) + " null" if c["score"] is None else number(c["score"])
+        out.append(f"  {c['name']} ({c['id']}), weight {number(c['weight'])}: {part}")
+    out.append(f"\ntier: {result['tier'] or '-'}")
+    out.append("\nwriteback:")
+    out += [f"  {f} = {show(v)}" for f, v in result["writeback"].items()]
+    return out
+
+
+def _phase_lines(rs: RuleSet, result: dict[str, Any], facts: dict[str, Any],
+                 shown: Callable[[str, Any], str]) -> list[str]:
+    if not result.get("phases"):
+        return []
+    assert rs.compiled_for is not None
+    scope = Scope(rs.symbol_types(1), rs.compiled_for, rs.tz)
+    done_text = {ph.id: ph.done_text for ph in rs.products.get(result["product"] or "", [])}
+    out = ["\nphases:"]
+    for ph in result["phases"]:
+        mark = "done" if ph["done"] else "not done"
+        cond = done_text.get(ph["id"], "")
+        out.append(f"  [{mark:>8}] {ph['name']} ({ph['id']}), due day {ph['due_day']} ({ph['due_date']}): {cond}")
+        if not ph["done"] and cond and result["status"] != "not_started":
+            out += [f"             because {why}" for why in why_false(cond, scope, facts, shown)]
+    return out

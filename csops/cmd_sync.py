@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from connectors.sfid import is_valid_id, to18
-from csops.display import count, plural, print_delivery, print_planned, show, table
-from csops.jobs import active_alerts, run_sync
+from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
+from csops.jobs import TeamView, active_alerts, run_sync, team_view
 from csops.shell import EXIT_PARTIAL, App, Progress, emit_json, parse_today, pass_app
+from rules.ruleset import STATUSES
 from sync.run import PlannedChange, SyncReport
 
 
@@ -81,7 +82,7 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
             if csv_file:
                 click.echo(f"{len(changes):,} accounts' changes written to {csv_file}")
             click.echo("")
-        print_report(report)
+        print_report(report, team_view(app))
     if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
 
@@ -135,14 +136,15 @@ def print_changes(changes: list[PlannedChange]) -> None:
             click.echo(f"  {fieldname}: {show(old)} → {show(new)}")
 
 
-def print_report(report: SyncReport) -> None:
+def print_report(report: SyncReport, team: TeamView) -> None:
     z, s = report.zendesk, report.salesforce
     click.echo(f"zendesk:    {z.tickets_pulled:,} tickets ({z.tickets_deleted:,} deleted), "
                f"{z.organizations_pulled:,} organizations ({z.organizations_unlinked:,} not linked) "
                f"[{z.api_calls} API calls]")
     click.echo(f"salesforce: {s.accounts_pulled:,} accounts ({s.accounts_deleted:,} deleted) "
                f"[{s.api_calls} API calls, org usage {s.api_usage or 'unknown'}]")
-    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(report.status_counts.items()))
+    counts = ", ".join(f"{team.status(k)} {v:,}" for k, v in sorted(report.status_counts.items(),
+                                                                     key=lambda kv: STATUSES.index(kv[0])))
     click.echo(f"rules:      {report.accounts_evaluated:,} accounts: {counts or 'none'}")
     click.echo(f"alerts:     {len(report.alerts.new):,} new, {len(report.alerts.resolved):,} resolved, "
                f"{report.alerts.active:,} active")
@@ -194,10 +196,11 @@ def status(app: App, runs: int, as_json: bool) -> None:
     if not recent:
         click.echo("no runs yet: try `csops sync --dry-run`, then `csops sync`")
         return
-    lines: list[tuple[str, ...]] = [("run", "command", "started", "status", "exit", "evaluated", "written",
-                                     "failed", "seconds")]
+    team = team_view(app)
+    lines: list[tuple[str, ...]] = [("run", "command", f"started ({team.timezone})", "status", "exit", "evaluated",
+                                     "written", "failed", "seconds")]
     for run in recent:
-        lines.append((str(run["id"]), run["command"], run["started_at"] or "", run["status"],
+        lines.append((str(run["id"]), run["command"], local_time(run["started_at"], team.tz), run["status"],
                       "" if run["exit_code"] is None else str(run["exit_code"]), count(run["evaluated"]),
                       count(run["written"]), count(run["failed"]),
                       "" if run["duration_s"] is None else f"{run['duration_s']:.1f}"))
@@ -207,9 +210,9 @@ def status(app: App, runs: int, as_json: bool) -> None:
         click.echo(f"  failed in run {last['id']}: {f['account_id']}: {f['status_code']}: {f['message']}")
     if last.get("error"):
         click.echo(f"  run {last['id']} stopped: {last['error']}")
-    statuses = ["not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases"]
+    statuses = list(STATUSES)
     click.echo("")
-    click.echo(table([("product", *statuses)] + [(p, *(str(c.get(s, 0)) for s in statuses))
+    click.echo(table([("product", *(team.status(s) for s in statuses))] + [(p, *(str(c.get(s, 0)) for s in statuses))
                                                   for p, c in funnel.items()]))
 
 

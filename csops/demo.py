@@ -15,7 +15,7 @@ from pathlib import Path
 import kb as kb_pkg
 import rules as rules_pkg
 from csops.display import table
-from csops.jobs import active_alerts, kb_publisher, run_sync
+from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import EXIT_PARTIAL, App, CsopsError
 from csops.starter import sandbox_config
 from sync.run import SyncReport
@@ -79,7 +79,8 @@ def demo_sync(app: App, echo: Echo) -> list[SyncReport]:
              f"{report.written} written in {report.write_api_calls} write calls, {len(report.alerts.new)} new "
              f"alerts, {report.duration_s:.2f}s")
     counts = reports[1].status_counts
-    echo("\nonboarding status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    team = team_view(app)
+    echo("\nonboarding status: " + ", ".join(f"{team.status(k)} {v}" for k, v in sorted(counts.items())))
     calls = reports[2].write_api_calls
     verdict = "nothing to write" if calls == 0 else f"{calls} write calls"
     echo(f"second sync: {verdict} (writes come from a diff against what Salesforce holds)")

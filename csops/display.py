@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ def table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def show(value: Any) -> str:
+    """A field value in a plan or a writeback list (``(empty)`` for null; 80.0 as 80)."""
     if value is None:
         return "(empty)"
     if isinstance(value, float) and value.is_integer():
@@ -64,3 +66,44 @@ def print_planned(planned: Sequence[OutboxRow]) -> None:
 def plural(n: int, noun: str) -> str:
     """``1 account``, ``2 accounts``, ``1,347 field values`` (never "1 warnings")."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def number(value: float | int) -> str:
+    """A number as a person writes it: 300, 3,600,000, 0.37, 12.5."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def local_time(value: str | None, tz: dt.tzinfo) -> str:
+    """An ISO timestamp (``…Z`` or with an offset) as ``YYYY-MM-DD HH:MM`` in the team's time zone."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def fact_value(value: Any, kind: str, tz: dt.tzinfo) -> str:
+    """A fact's value for a person: dates without a time, datetimes in the team's zone, plain numbers."""
+    if value is None:
+        return "null"
+    if kind in ("date", "datetime") and isinstance(value, str | dt.datetime):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(tz)
+        return moment.strftime("%Y-%m-%d") if kind == "date" else moment.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
+
+
+def status_label(status: str, labels: dict[str, str]) -> str:
+    """The team's word for a status (the rule file's ``status_labels``), else the status id."""
+    return labels.get(status, status)

@@ -6,8 +6,10 @@ other (the demo used to drive the CLI through click's test runner).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ from csops.config import ConfigError
 from csops.shell import EXIT_CONFIG, App, CsopsError, salesforce_client, zendesk_client
 from rules.notify import Channel
 from rules.ruleset import RuleSet, compile_rules, load_rules
-from rules.yamlsrc import suggest
+from rules.yamlsrc import SourceError, suggest
 from sync.notify import Deliverer, DeliveryReport, probe_message
 from sync.run import Progress, SyncJob, SyncReport
 
@@ -88,6 +90,27 @@ def send_test_message(app: App, name: str) -> None:
 def active_alerts(app: App, only_new: bool = False) -> list[dict[str, Any]]:
     """Open alerts, most severe first, with the account's name (``only_new``: raised by the last sync)."""
     return app.store.active_alerts(only_new)
+
+
+@dataclass
+class TeamView:
+    """How the team reads statuses and times: the rule file's labels and time zone."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    tz: dt.tzinfo = dt.UTC
+    timezone: str = "UTC"
+
+    def status(self, status: str) -> str:
+        return self.labels.get(status, status)
+
+
+def team_view(app: App) -> TeamView:
+    """Labels and time zone from the rule files; UTC and status ids when they cannot be read (status must work)."""
+    try:
+        rs = load_rules(app.rule_files())
+    except SourceError:
+        return TeamView()
+    return TeamView(dict(rs.status_labels), rs.tz, rs.timezone)
 
 
 def find_accounts(app: App, term: str) -> list[tuple[str, str | None]]:

@@ -322,6 +322,14 @@ class Store:
                           "WHERE a.deleted = 0")
         return {r[0]: r[1] for r in rows}
 
+    def evaluation(self, account_id: str) -> tuple[dict[str, Any], str] | None:
+        """The last stored evaluation of an account and the date it was made for."""
+        row = self.query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
+        return (json.loads(row[0]["result"]), row[0]["evaluated_on"]) if row else None
+
+    def count_evaluations(self) -> int:
+        return int(self.scalar("SELECT COUNT(*) FROM evaluations") or 0)
+
     def find_accounts(self, term: str, limit: int = 10) -> list[tuple[str, str | None]]:
         """(id, name) of live accounts whose Id is ``term`` (18 characters) or whose name contains it (any case)."""
         row = self.query("SELECT id, fields FROM accounts WHERE id = ? AND deleted = 0", (term,))

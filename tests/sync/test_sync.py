@@ -232,7 +232,7 @@ def test_status_and_explain(ws: Workspace) -> None:
     assert st["runs"][0]["status"] == "ok" and st["runs"][0]["evaluated"] == len(ws.sandbox.data.accounts)
     assert sum(sum(v.values()) for v in st["funnel"].values()) == len(ws.sandbox.data.accounts)
     text = ws.cli("status").stdout
-    assert "勤怠管理" in text and "churn_risk" in text
+    assert "勤怠管理" in text and "解約見込" in text and "churn_risk" not in text
     account = next(i for i, a in ws.sandbox.data.accounts.items() if a["Product__c"] == "勤怠管理")
     explained = ws.cli("rules", "explain", account)
     assert explained.exit_code == 0
@@ -242,7 +242,7 @@ def test_status_and_explain(ws: Workspace) -> None:
     stored = json.loads(ws.cli("rules", "explain", account, "--json").stdout)
     assert stored["writeback"]["Onboarding_Status__c"] == ws.sandbox.data.accounts[account]["Onboarding_Status__c"]
     missing = ws.cli("rules", "explain", "001NOPE")
-    assert missing.exit_code == 78 and "no evaluation for account '001NOPE'" in missing.stderr
+    assert missing.exit_code == 78 and "no account with the Id or a name containing '001NOPE'" in missing.stderr
 
 
 def test_status_and_alerts_need_no_api_secrets(ws: Workspace) -> None:

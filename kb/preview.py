@@ -21,8 +21,20 @@ def snapshot(root: Path) -> dict[Path, float]:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    #: Held by a rebuild (which empties the folder first) and by each request, so no request sees a half-built
+    #: site: one arriving mid-rebuild waits for it instead of getting a 404.
+    build_lock = threading.Lock()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        with self.build_lock:
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        with self.build_lock:
+            super().do_HEAD()
 
 
 class Preview:
@@ -34,8 +46,9 @@ class Preview:
         self.builds = 0
         # Taken before the first build, so no change made after construction can slip past the watcher.
         self._seen = snapshot(root)
+        self._handler: type[_Quiet] = type("_Handler", (_Quiet,), {"build_lock": threading.Lock()})
         self.rebuild()
-        handler = functools.partial(_Quiet, directory=str(out))
+        handler = functools.partial(self._handler, directory=str(out))
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
@@ -47,7 +60,8 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            result = build(load_spec(self.root), self.out)
+            with self._handler.build_lock:
+                result = build(load_spec(self.root), self.out)
             self.builds += 1
             self.echo(f"built {result.articles} articles in {result.seconds:.2f}s")
         except (KbError, SourceError) as exc:

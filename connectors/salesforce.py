@@ -9,6 +9,8 @@ sandbox; the SOAP and OAuth exchanges are the same ones it would send.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import time
@@ -21,10 +23,12 @@ from xml.sax.saxutils import escape
 
 import requests
 from simple_salesforce import Salesforce, format_soql
+from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceError,
     SalesforceExpiredSession,
+    SalesforceOperationError,
     SalesforceRefusedRequest,
 )
 from simple_salesforce.login import soap_login, token_login
@@ -87,6 +91,13 @@ class SalesforceConfig:
         if self.consumer_key and self.consumer_secret:
             return "client_credentials"
         return "password"
+
+
+class BulkJobFailed(RequestRejected):
+    """A Bulk API 2.0 job ended Failed or Aborted (or never ended)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 400)
 
 
 class FieldError(RequestRejected):
@@ -306,6 +317,9 @@ class SalesforceClient:
             except SalesforceError as exc:
                 raise RequestRejected(f"salesforce: {what} failed ({exc.status}): "
                                       f"{redact(_error_text(exc.content))}", int(exc.status)) from None
+            except SalesforceOperationError as exc:
+                # Not a SalesforceError subclass (Bulk 2.0 load and job errors): it would escape the boundary.
+                raise RequestRejected(f"salesforce: {what} failed: {redact(str(exc)[:300])}", 400) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- describe -----------------------------------------------------------
@@ -384,7 +398,7 @@ class SalesforceClient:
         if not changes:
             return result
         if len(changes) > self.config.bulk_threshold:
-            return self._bulk_update(changes, sobject)
+            return self._bulk_update(changes, sobject, lock_retries)
         pending = dict(changes)
         for attempt in range(lock_retries + 1):
             locked: dict[str, dict[str, Any]] = {}
@@ -420,31 +434,65 @@ class SalesforceClient:
             pending = locked
         return result
 
-    def _bulk_update(self, changes: dict[str, dict[str, Any]], sobject: str) -> WriteResult:
-        import csv
-        import io
-
-        result = WriteResult()
-        columns = sorted({k for values in changes.values() for k in values})
-        records = [{"Id": i, **{c: _bulk_cell(v[c]) if c in v else "" for c in columns}}
-                   for i, v in changes.items()]
-        bulk = getattr(self.sf.bulk2, sobject)
+    def _bulk_update(self, changes: dict[str, dict[str, Any]], sobject: str, lock_retries: int) -> WriteResult:
+        """One Bulk API 2.0 job, step by step, each step renewing an expired session and following the same
+        job id: a job belongs to the user, not the session, and a second job would write every record twice."""
         before = self.session.stats.snapshot().get("salesforce", 0)
-        jobs = self.call(lambda sf: bulk.update(records=records, wait=1), "bulk update")
-        failed_ids: set[str] = set()
-        for job in jobs:
-            if int(job.get("numberRecordsFailed", 0)):
-                def failed(sf: Salesforce, j: str = job["job_id"]) -> str:
-                    return str(bulk.get_failed_records(j))
-                text = self.call(failed, "bulk failed results")
-                for row in csv.DictReader(io.StringIO(text)):
-                    code, _, message = (row.get("sf__Error") or "UNKNOWN:").partition(":")
-                    rid = row.get("sf__Id") or row.get("Id") or ""
-                    failed_ids.add(rid)
+        created = self.call(lambda sf: self._bulk2(sf, sobject).create_job(Operation.update), "bulk: create job")
+        job_id = str(created["id"])
+        log.info("salesforce: Bulk API 2.0 job %s for %d records", job_id, len(changes))
+        data = _bulk_csv(changes)
+        self.call(lambda sf: self._bulk2(sf, sobject).upload_job_data(job_id, data), f"bulk job {job_id}: upload")
+        self.call(lambda sf: self._bulk2(sf, sobject).close_job(job_id), f"bulk job {job_id}: close")
+        info = self._wait_for_job(job_id, sobject)
+        if info.get("state") != "JobComplete":
+            raise BulkJobFailed(
+                f"salesforce: Bulk API 2.0 job {job_id} ended {info.get('state')}: "
+                f"{redact(str(info.get('errorMessage') or 'no errorMessage'))} "
+                f"({info.get('numberRecordsProcessed', 0)} records processed; the next run writes what is still "
+                "missing)")
+        result = WriteResult()
+        locked: dict[str, dict[str, Any]] = {}
+        if int(info.get("numberRecordsFailed") or 0):
+            text = self.call(lambda sf: self._bulk2(sf, sobject).get_ingest_results(job_id, "failedResults"),
+                             f"bulk job {job_id}: failed results")
+            for row in csv.DictReader(io.StringIO(text)):
+                code, _, message = (row.get("sf__Error") or "UNKNOWN:").partition(":")
+                rid = row.get("sf__Id") or row.get("Id") or ""
+                if code == "UNABLE_TO_LOCK_ROW" and lock_retries > 0 and rid in changes:
+                    locked[rid] = changes[rid]
+                else:
                     result.failed.append(RecordFailure(rid, code, message, []))
+        failed_ids = {f.id for f in result.failed} | set(locked)
         result.written = [i for i in changes if i not in failed_ids]
         result.api_calls = self.session.stats.snapshot().get("salesforce", 0) - before
+        if locked:
+            log.info("salesforce: %d records locked (UNABLE_TO_LOCK_ROW) in job %s; retrying them", len(locked),
+                     job_id)
+            again = self.update(locked, lock_retries - 1, sobject)
+            result.written += again.written
+            result.failed += again.failed
+            result.api_calls += again.api_calls
         return result
+
+    @staticmethod
+    def _bulk2(sf: Salesforce, sobject: str) -> Any:
+        """simple-salesforce's Bulk 2.0 client for ``sobject``, bound to ``sf``'s (current) session."""
+        return getattr(sf.bulk2, sobject)._client
+
+    def _wait_for_job(self, job_id: str, sobject: str, timeout: float = 3600.0) -> dict[str, Any]:
+        """Poll the job until it ends (JobComplete, Failed, Aborted)."""
+        deadline, delay = time.monotonic() + timeout, 0.05
+        while True:
+            info: dict[str, Any] = self.call(lambda sf: self._bulk2(sf, sobject).get_job(job_id, False),
+                                             f"bulk job {job_id}: poll")
+            if info.get("state") in ("JobComplete", "Failed", "Aborted"):
+                return info
+            if time.monotonic() > deadline:
+                raise BulkJobFailed(f"salesforce: Bulk API 2.0 job {job_id} still {info.get('state')} after "
+                                    f"{timeout:.0f} s; it keeps running in Salesforce (Setup > Bulk Data Load Jobs)")
+            time.sleep(delay)
+            delay = min(2.0, delay * 2)
 
     def query_records(self, soql: str) -> list[dict[str, Any]]:
         """Every record a query returns, following ``nextRecordsUrl``."""
@@ -518,6 +566,16 @@ class CreateOutcome:
     id: str | None
     status_code: str = ""
     message: str = ""
+
+
+def _bulk_csv(changes: dict[str, dict[str, Any]]) -> str:
+    columns = sorted({k for values in changes.values() for k in values})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["Id", *columns], lineterminator="\n")
+    writer.writeheader()
+    for i, v in changes.items():
+        writer.writerow({"Id": i, **{c: _bulk_cell(v[c]) if c in v else "" for c in columns}})
+    return out.getvalue()
 
 
 def _bulk_cell(value: Any) -> str:

@@ -12,6 +12,12 @@ Field behaviour, each as strict as Salesforce (sources checked before encoding t
   ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``; text longer than ``length`` gives ``STRING_TOO_LONG``; a
   number with more integer digits than ``precision - scale`` gives ``NUMBER_OUTSIDE_VALID_RANGE``; numbers
   are stored as sent, not rounded to ``scale`` (Help 000212661).
+- Bulk API 2.0 ingest: create (``Open``) → PUT CSV to ``…/batches`` (201) → PATCH ``UploadComplete`` →
+  ``InProgress`` → ``JobComplete``, ``Failed`` (with ``errorMessage``) or ``Aborted`` (Bulk API 2.0 guide,
+  "Job States"). A job belongs to the user who created it, not to the session: after a 401
+  ``INVALID_SESSION_ID`` the same user logs in again and follows the same job id. ``expire_at_job_step``
+  expires every session when a job reaches a step (upload, close, poll, results); ``end_next_job`` makes
+  the next job end ``Failed``/``Aborted``; ids in ``lock_once`` fail once with ``UNABLE_TO_LOCK_ROW``.
 - A formula field (describe ``calculated: true``, ``updateable: false``) is computed when read, so its
   value changes without ``SystemModstamp`` moving (heroku/roadmap #319; estuary/connectors PR #3414).
 """
@@ -100,6 +106,9 @@ class SalesforceAPI:
         self.writes: Counter[str] = Counter()
         self.field_writes: Counter[tuple[str, str]] = Counter()
         self.reject: dict[str, tuple[str, str]] = {}
+        self.lock_once: set[str] = set()
+        self.expire_at_job_step: set[str] = set()
+        self.end_next_job: tuple[str, str] | None = None
         # Other sObjects, each in its own module (sandbox/salesforce_tasks.py): lower-case name → emulator.
         self.other_objects: dict[str, Any] = {}
         self.consumer_key = "sandbox-consumer-key"
@@ -320,7 +329,8 @@ class SalesforceAPI:
         row = self.sb.data.accounts.get(rec_id)
         if row is None or row["IsDeleted"]:
             return [{"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted", "fields": []}]
-        if locked_roll:
+        if locked_roll or rec_id in self.lock_once:
+            self.lock_once.discard(rec_id)
             return [{"statusCode": "UNABLE_TO_LOCK_ROW",
                      "message": "unable to obtain exclusive access to this record or 1 records: " + rec_id,
                      "fields": []}]
@@ -397,6 +407,13 @@ class SalesforceAPI:
         return self.ok(results)
 
     # -- Bulk API 2.0 ingest ------------------------------------------------
+    def _job_step(self, request: Request, step: str) -> Response | None:
+        """The guard, after expiring every session when a job reaches ``step`` (once per arming)."""
+        if step in self.expire_at_job_step:
+            self.expire_at_job_step.discard(step)
+            self.expire_sessions()
+        return self.guard(request)
+
     def job_create(self, request: Request, args: dict[str, Any]) -> Response:
         denied = self.guard(request)
         if denied:
@@ -415,7 +432,7 @@ class SalesforceAPI:
         return {k: v for k, v in self.jobs[job_id].items() if k not in ("data", "results")}
 
     def job_upload(self, request: Request, args: dict[str, Any]) -> Response:
-        denied = self.guard(request)
+        denied = self._job_step(request, "upload")
         if denied:
             return denied
         job = self.jobs.get(args["job_id"])
@@ -425,7 +442,7 @@ class SalesforceAPI:
         return Response("", 201, headers=self._limit_headers())
 
     def job_state(self, request: Request, args: dict[str, Any]) -> Response:
-        denied = self.guard(request)
+        denied = self._job_step(request, "close" if request.method == "PATCH" else "poll")
         if denied:
             return denied
         job = self.jobs.get(args["job_id"])
@@ -434,10 +451,32 @@ class SalesforceAPI:
         if request.method == "PATCH":
             state = (request.get_json(force=True, silent=True) or {}).get("state")
             if state == "UploadComplete" and job["state"] == "Open":
-                self._process(job)
-            elif state == "Aborted":
+                job["state"] = "UploadComplete"
+            elif state == "Aborted" and job["state"] in ("Open", "UploadComplete", "InProgress"):
                 job["state"] = "Aborted"
+            else:
+                return sf_error(400, "INVALIDJOBSTATE", f"Job state {job['state']} cannot change to {state}",
+                                self._limit_headers())
+        elif job["state"] == "UploadComplete":
+            job["state"] = "InProgress"  # seen processing at least once, as a real poll would
+        elif job["state"] == "InProgress":
+            self._finish(job)
         return self.ok(self._job_view(job["id"]))
+
+    def _finish(self, job: dict[str, Any]) -> None:
+        ending, self.end_next_job = self.end_next_job, None
+        if ending is None:
+            self._process(job)
+            return
+        state, message = ending
+        job["state"] = state
+        if state == "Aborted":  # records processed before the abort stay processed; here: half of them
+            rows = job["data"].splitlines(keepends=True)
+            job["data"] = "".join(rows[:1 + (len(rows) - 1) // 2])
+            self._process(job)
+            job["state"] = "Aborted"
+        else:
+            job["errorMessage"] = message
 
     def _process(self, job: dict[str, Any]) -> None:
         reader = csv.DictReader(io.StringIO(job["data"]))
@@ -456,7 +495,7 @@ class SalesforceAPI:
             job["state"] = "JobComplete"
 
     def job_results(self, request: Request, args: dict[str, Any]) -> Response:
-        denied = self.guard(request)
+        denied = self._job_step(request, "results")
         if denied:
             return denied
         job = self.jobs.get(args["job_id"])

@@ -111,12 +111,19 @@ class _MarkerParser(HTMLParser):
             self.found.append(Marker(a["data-csops-key"], a.get("data-csops-hash", ""), a.get("data-csops-body", "")))
 
 
+_SPAN_TAG = re.compile(r"<span\b[^>]*>", re.IGNORECASE)
+
+
 def find_marker(html: str) -> Marker | None:
-    """The marker csops appended (the last one: a copied marker in the text comes before it)."""
+    """The marker csops appended (the last one: a copied marker in the text comes before it).
+
+    Only the span tags that mention the marker class go through the parser (a body can be long)."""
     if MARKER_CLASS not in html:
         return None
     parser = _MarkerParser()
-    parser.feed(html)
+    for tag in _SPAN_TAG.findall(html):
+        if MARKER_CLASS in tag:
+            parser.feed(tag)
     parser.close()
     return parser.found[-1] if parser.found else None
 
@@ -205,6 +212,10 @@ class Remote:
 
 # -- files beside kb.yaml -------------------------------------------------------------------------------
 
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 class HelpCenterIds:
     """``helpcenter-ids.yaml``: the Help Center ids of categories, sections and articles, per Help Center.
 
@@ -220,7 +231,7 @@ class HelpCenterIds:
         self.all: dict[str, Any] = {}
         if self.path.exists():
             try:
-                loaded = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+                loaded = yaml.load(self.path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
             except yaml.YAMLError as exc:
                 raise PublishError(f"{IDS_FILE} is not valid YAML ({exc}); fix it or delete it (publish then "
                                    "matches categories by name and articles by marker)", str(self.path)) from None
@@ -245,7 +256,7 @@ class HelpCenterIds:
         self.all[self.host] = {k: dict(sorted(v.items())) for k, v in self.ids.items()}
         text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
                 "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
-                + yaml.safe_dump(self.all, allow_unicode=True, sort_keys=True))
+                + yaml.dump(self.all, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.path)
@@ -819,8 +830,8 @@ class Publisher:
             return known
         if report is None:  # planning only
             return f"{PLACEHOLDER}-image-{digest}"
-        if aid not in self._attachments:
-            self._attachments[aid] = self.hc.attachments(aid)
+        if aid not in self._attachments:  # an article created in this run has none yet
+            self._attachments[aid] = [] if entry.how == "new" else self.hc.attachments(aid)
         for att in self._attachments[aid]:
             if str(att.get("file_name", "")).startswith(f"{digest}-") and att.get("locale") in (loc, None) and \
                     att.get("inline"):

@@ -284,3 +284,58 @@ def test_an_interrupted_publish_reuses_the_attachment_already_there(tmp_path: Pa
     assert out["images_uploaded"] == 0 and out["updated"] == 1
     mine = [a for a in h.attachments.values() if a["article_id"] == roles["id"]]
     assert len(mine) == 1 and mine[0]["content_url"] in h.translations[roles["id"]]["ja"]["body"]
+
+
+def test_a_publish_running_holds_the_lock(tmp_path: Path, hc: Sandbox) -> None:
+    from sync.store import RunLock
+
+    site = Site(tmp_path, hc)
+    with RunLock(site.dir / "kb/.publish"):
+        result = site.kb("publish")
+    assert result.exit_code == 75 and "another csops run holds the lock" in result.stderr
+    assert hc.helpcenter.writes == 0
+    assert site.kb("publish", "--dry-run").exit_code == 0  # a dry run writes nothing and needs no lock
+
+
+def test_two_publishes_at_once_create_no_duplicates(tmp_path: Path, hc: Sandbox) -> None:
+    import subprocess
+    import sys
+
+    site = Site(tmp_path, hc)
+    hc.options.latency_ms = 15  # long enough for the two runs to overlap
+    cmd = [sys.executable, "-c", "from csops.kb_cli import main; main()", "--config", str(site.config),
+           "--root", "kb", "publish"]
+    env = {**os.environ, **site.env}
+    runs = [subprocess.Popen(cmd, cwd=site.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    codes = sorted(p.wait(timeout=120) for p in runs)
+    hc.options.latency_ms = 0
+    assert codes in ([0, 0], [0, 75]), [p.communicate() for p in runs]
+    assert len(live(hc)) == 13
+
+
+def test_two_articles_with_one_marker_are_reported_not_written(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    art = by_key(hc, "employees/requests/approve-requests")
+    tr = hc.helpcenter.translations[art["id"]]["ja"]
+    copy = api(hc, "POST", f"/sections/{art['section_id']}/articles", json={"article": {
+        "title": tr["title"], "locale": "ja", "body": tr["body"], "permission_group_id": 1524,
+        "user_segment_id": None}}).json()["article"]  # what a second machine's publish at once left
+    edit_file(site.dir / "kb/articles/employees/requests/approve-requests.md", "差し戻します。", "差し戻せます。")
+    hc.reset_stats()
+    result = site.kb("publish")
+    assert result.exit_code == 3
+    assert f"duplicate employees/requests/approve-requests — articles {art['id']}, {copy['id']}" in result.stdout
+    assert "archive all but one" in result.stdout and site.writes() == 0
+
+
+def test_a_brand_host_that_redirects_is_named(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    hc.helpcenter.redirect_hosts = {"localhost"}
+    brand = hc.url.replace("127.0.0.1", "localhost")
+    site.config.write_text(site.config.read_text().replace(f"base_url: {hc.url}", f"base_url: {brand}"))
+    result = site.kb("publish")
+    assert result.exit_code == 69, result.output
+    assert f"{brand} redirects to {hc.url}" in result.stderr and f"set zendesk.base_url to {hc.url}" in result.stderr
+    assert hc.helpcenter.writes == 0

@@ -549,6 +549,16 @@ class SalesforceClient:
                     found[str(key)] = str(rec["Id"])
         return found
 
+    def inactive_users(self, ids: set[str]) -> set[str]:
+        """Which of these User Ids are inactive (queue Ids, 00G…, are never inactive)."""
+        users = sorted(i for i in ids if i.startswith("005"))
+        inactive: set[str] = set()
+        for start in range(0, len(users), COLLECTION_SIZE):
+            values = ", ".join(format_soql("{}", u) for u in users[start:start + COLLECTION_SIZE])
+            inactive |= {str(r["Id"]) for r in self.query_records(f"SELECT Id, IsActive FROM User WHERE Id IN "
+                                                                  f"({values})") if not r.get("IsActive")}
+        return inactive
+
 
 TASK_KEY_TAG = "csops-key:"
 

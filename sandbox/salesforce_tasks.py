@@ -75,6 +75,7 @@ class TaskAPI:
         self.queues = {TASK_QUEUE}
         self.create_calls = 0
         self.hold_after_create = False
+        self.users_look_active = False  # the User query answers from before a deactivation
         self.held = threading.Event()
         self._release = threading.Event()
         owners = [*CSMS, INACTIVE_CSM]
@@ -82,6 +83,7 @@ class TaskAPI:
             sb.data.accounts[account_id]["OwnerId"] = owners[i % len(owners)]
         sf = sb.salesforce
         sf.other_objects["task"] = self
+        sf.other_objects["user"] = UserObject(self)
         sb.route("/services/data/<version>/composite/sobjects", "POST", self.create)
 
     # -- test hooks ------------------------------------------------------------
@@ -213,3 +215,29 @@ class TaskAPI:
         row["IsClosed"] = STATUSES[row["Status"]]
         row["SystemModstamp"] = sf_datetime(datetime.now(UTC))
         return []
+
+
+class UserObject:
+    """``SELECT Id, IsActive FROM User WHERE Id IN (...)``: the owners' state, for assigning before creating."""
+
+    fields = ("Id", "Name", "IsActive", "IsDeleted")
+
+    def __init__(self, tasks: TaskAPI) -> None:
+        self.tasks = tasks
+
+    def canonical(self, name: str) -> str | None:
+        return next((f for f in self.fields if f.lower() == name.lower()), None)
+
+    def check_query(self, q: soql.Query) -> soql.SoqlError | None:
+        return None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"Id": uid, "Name": f"CSM {uid[-6:-3]}", "IsActive": active or self.tasks.users_look_active,
+                 "IsDeleted": False}
+                for uid, active in self.tasks.users.items()]
+
+    @staticmethod
+    def record(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+        rec: dict[str, Any] = {"attributes": {"type": "User", "url": f"/services/data/v60.0/sobjects/User/{row['Id']}"}}
+        rec.update({f: row.get(f) for f in fields})
+        return rec

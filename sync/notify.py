@@ -190,35 +190,44 @@ class Deliverer:
 
     def _create_tasks(self, sf: SalesforceClient, channel: Channel, rows: list[dict[str, Any]],
                       result: ChannelResult) -> None:
+        """Create the Tasks not already open under their key, 200 a call; owners found inactive get the fallback."""
         keyed = {task_key(r["account_id"], r["alert_id"], r["occurrence"]): r for r in rows}
         existing = sf.open_tasks({k: r["account_id"] for k, r in keyed.items()}, channel.key_field)
         done = [r["id"] for k, r in keyed.items() if k in existing]
         todo = [(k, r) for k, r in keyed.items() if k not in existing]
         failed: list[tuple[dict[str, Any], str]] = []
-        retry: list[tuple[str, dict[str, Any]]] = []
-        records = [self._task_record(channel, k, r, r["payload"].get("owner") or channel.fallback_owner)
-                   for k, r in todo]
+        inactive = sf.inactive_users({r["payload"]["owner"] for _, r in todo if r["payload"].get("owner")}) \
+            if channel.fallback_owner and todo else set()
+        owners = {k: channel.fallback_owner if r["payload"].get("owner") in inactive else
+                  (r["payload"].get("owner") or channel.fallback_owner) for k, r in todo}
+        records = [self._task_record(channel, k, r, owners[k]) for k, r in todo]
+        late: list[tuple[str, dict[str, Any]]] = []
         for (k, r), outcome in zip(todo, sf.create("Task", records), strict=True):
             if outcome.id:
                 done.append(r["id"])
                 result.created += 1
+                if r["payload"].get("owner") in inactive:
+                    result.notes.append(self._fallback_note(channel, r))
             elif outcome.status_code == "INACTIVE_OWNER_OR_USER" and channel.fallback_owner and \
-                    r["payload"].get("owner") != channel.fallback_owner:
-                retry.append((k, r))
+                    owners[k] != channel.fallback_owner:
+                late.append((k, r))  # deactivated since the lookup
             else:
                 failed.append((r, f"{outcome.status_code}: {outcome.message}"))
-        if retry:
-            again = [self._task_record(channel, k, r, channel.fallback_owner) for k, r in retry]
-            for (_, r), outcome in zip(retry, sf.create("Task", again), strict=True):
+        if late:
+            again = [self._task_record(channel, k, r, channel.fallback_owner) for k, r in late]
+            for (_, r), outcome in zip(late, sf.create("Task", again), strict=True):
                 if outcome.id:
                     done.append(r["id"])
                     result.created += 1
-                    result.notes.append(f"{r['account_id']} ({r['payload'].get('account') or '?'}): owner "
-                                        f"{r['payload'].get('owner')} is inactive; Task assigned to the fallback "
-                                        f"owner {channel.fallback_owner}")
+                    result.notes.append(self._fallback_note(channel, r))
                 else:
                     failed.append((r, f"{outcome.status_code}: {outcome.message}"))
         self._settle(done, failed, result, "create the Task")
+
+    @staticmethod
+    def _fallback_note(channel: Channel, row: dict[str, Any]) -> str:
+        return (f"{row['account_id']} ({row['payload'].get('account') or '?'}): owner {row['payload'].get('owner')} "
+                f"is inactive; Task assigned to the fallback owner {channel.fallback_owner}")
 
     def _settle(self, done: list[int], failed: list[tuple[dict[str, Any], str]], result: ChannelResult,
                 what: str) -> None:

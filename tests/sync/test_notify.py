@@ -151,6 +151,29 @@ def test_notify_test_sends_one_message_and_names_mistakes(nws: Workspace) -> Non
     assert elsewhere.exit_code == 78 and "sent only to Slack" in elsewhere.stderr
 
 
+def test_owner_deactivated_after_the_lookup_still_gets_the_fallback(nws: Workspace) -> None:
+    sb = nws.sandbox
+    sb.tasks.users_look_active = True
+    result = nws.cli("sync", *TODAY)
+    assert result.exit_code == 0, result.output
+    assert sb.tasks.create_calls == 2  # everything in one call, then the refused ones again
+    moved = [t for t in sb.tasks.tasks.values() if sb.data.accounts[t["WhatId"]]["OwnerId"] == INACTIVE_CSM]
+    assert moved and all(t["OwnerId"] == FALLBACK_USER for t in moved)
+    assert result.output.count("is inactive; Task assigned to the fallback owner") == len(moved)
+    assert all(n == 1 for n in task_keys(sb).values())
+
+
+def test_slack_429_and_5xx_are_retried(nws: Workspace) -> None:
+    sb = nws.sandbox
+    sb.slack.rate_limit_seconds = 1.5  # stricter than the client's one a second: the second post meets a 429
+    sb.fail_next.append("500")
+    for _ in range(2):
+        result = nws.cli("notify", "--test", "cs-alerts")
+        assert result.exit_code == 0, result.output
+    assert len(sb.slack.messages("#cs-alerts")) == 2
+    assert sb.stats["POST /slack/services/{team}/{bot}/{token}"] == 4  # 500 → retry; 429 → wait Retry-After
+
+
 def test_task_key_in_a_custom_field(tmp_path: Path, sandbox: Sandbox) -> None:
     ws = notify_workspace(tmp_path, sandbox, key_field="CSOps_Alert_Key__c")
     assert ws.cli("sync", *TODAY).exit_code == 0

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import kb as kb_pkg
 import rules as rules_pkg
@@ -19,6 +20,9 @@ from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import EXIT_PARTIAL, App, CsopsError
 from csops.starter import sandbox_config
 from sync.run import SyncReport
+
+if TYPE_CHECKING:
+    from sandbox.server import Sandbox
 
 Echo = Callable[[str], None]
 
@@ -47,17 +51,21 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
     try:
         o = sb.options
         config = folder / "csops.yaml"
+        shipped = Path(rules_pkg.__file__).parent
         config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username,
-                                         rules=str(Path(rules_pkg.__file__).parent / "onboarding.yaml")),
+                                         rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}"),
                           encoding="utf-8")
         env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
-               "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
+               "SALESFORCE_SECURITY_TOKEN": o.sf_security_token,
+               "SLACK_WEBHOOK_CS_ALERTS": sb.slack.add_webhook("#cs-alerts"),
+               "SLACK_WEBHOOK_CS_DIGEST": sb.slack.add_webhook("#cs-digest")}
         echo(f"sandbox on {sb.url}: {accounts} Salesforce accounts, {tickets} Zendesk tickets")
         echo(f"config and store in {folder}\n")
         with environment(env):
             app = App(config_path=str(config))
             try:
                 demo_sync(app, echo)
+                show_notifications(sb, echo)
                 publish_sample_kb(app, echo)
             finally:
                 app.close()
@@ -90,6 +98,25 @@ def demo_sync(app: App, echo: Echo) -> list[SyncReport]:
                [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
                 for a in alerts[:8]]))
     return reports
+
+
+def show_notifications(sb: Sandbox, echo: Echo) -> None:
+    """What the sandbox's Slack received and the Tasks it holds, after the syncs."""
+    from sandbox.salesforce_tasks import FALLBACK_USER
+
+    for channel in ("#cs-alerts", "#cs-digest"):
+        messages = sb.slack.messages(channel)
+        echo(f"\nSlack {channel} received {len(messages)} message{'s' if len(messages) != 1 else ''}"
+             + (" (the digest goes out after 09:00 in the rules' time zone)" if not messages else ""))
+        for message in messages:
+            echo(f"  {message['text']}")
+            sections = [b["text"]["text"] for b in message.get("blocks", []) if b.get("type") == "section"]
+            for text in sections[:3]:
+                echo("    " + "\n    ".join(text.splitlines()[:4]))
+    tasks = sb.tasks.open_tasks()
+    fallback = sum(1 for t in tasks if t["OwnerId"] == FALLBACK_USER)
+    echo(f"\nSalesforce: {len(tasks)} open Tasks, one per (account, alert); {fallback} went to the fallback "
+         "owner because the account's owner is inactive")
 
 
 def publish_sample_kb(app: App, echo: Echo) -> None:

@@ -56,7 +56,8 @@ EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "ok",
     EXIT_FINDINGS: "findings: `kb check` found error-level problems in the articles (nothing crashed)",
     EXIT_USAGE: "usage error (unknown command or option, bad option value)",
-    EXIT_PARTIAL: "finished, but some records were rejected (listed; the next run retries them)",
+    EXIT_PARTIAL: ("finished, but some records or notifications were rejected (listed; the next run retries "
+                   "them)"),
     EXIT_MASS_CHANGE: "mass change held: the sync would change too many accounts at once; nothing written "
                       "(review, then `--allow-mass-change`)",
     EXIT_UNAVAILABLE: "a remote service is unavailable after retries, or refused the credentials",

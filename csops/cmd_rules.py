@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +10,10 @@ from typing import Any
 import click
 
 from csops.display import fact_value, number, plural, show, status_label, table
+from csops.factsfile import FactsFileError, read_facts
 from csops.jobs import find_accounts
 from csops.shell import EXIT_CONFIG, EXIT_USAGE, App, CsopsError, emit_json, parse_today, pass_app
-from rules.engine import Engine, FactValueError, convert
+from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.why import why_false
@@ -70,60 +68,61 @@ def _check_against_org(app: App, rs: RuleSet) -> None:
         raise CsopsError(f"{len(bad)} problem(s) against the Salesforce org", EXIT_CONFIG)
 
 
-def read_facts_file(path: Path, rs: RuleSet) -> list[tuple[str, str, dict[str, Any]]]:
-    """(where, id, raw facts) for each account in a JSON list or a CSV with a header."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CsopsError(f"{path}: file not found", EXIT_CONFIG) from None
-    except UnicodeDecodeError:
-        raise CsopsError(f"{path}: not UTF-8 text (save the CSV as UTF-8)", EXIT_CONFIG) from None
-    known = set(rs.facts) | {"id", "name"}
-    rows: list[tuple[str, str, dict[str, Any]]] = []
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CsopsError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", EXIT_CONFIG) from None
-        if not isinstance(data, list):
-            raise CsopsError(f"{path}: expected a JSON list of objects", EXIT_CONFIG)
-        for i, item in enumerate(data):
-            where = f"{path}: item {i + 1}"
-            if not isinstance(item, dict):
-                raise CsopsError(f"{where}: expected an object", EXIT_CONFIG)
-            rows.append((where, _require_id(item, where), item))
-            _check_columns(item.keys(), known, where, rs)
-    else:
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise CsopsError(f"{path}:1: the CSV has no header row", EXIT_CONFIG)
-        _check_columns(reader.fieldnames, known, f"{path}:1", rs)
-        for row in reader:
-            where = f"{path}:{reader.line_num}"
-            rows.append((where, _require_id(row, where), dict(row)))
-    return rows
-
-
-def _require_id(item: dict[str, Any], where: str) -> str:
-    value = item.get("id")
-    if value is None or str(value).strip() == "":
-        raise CsopsError(f"{where}: 'id' is missing", EXIT_CONFIG)
-    return str(value)
-
-
-def _check_columns(columns: Any, known: set[str], where: str, rs: RuleSet) -> None:
+def _column_problems(columns: Any, known: set[str], where: str, rs: RuleSet) -> list[str]:
+    out = []
     for col in columns:
         if col in known or str(col).startswith("_"):
             continue
         hint = suggest(str(col), rs.facts)
         if hint:
-            raise CsopsError(f"{where}: column '{col}' is not a fact{hint}", EXIT_CONFIG)
+            out.append(f"{where}: column '{col}' is not a fact{hint}")
+    return out
+
+
+def _typed_facts(engine: Engine, where: str, raw: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+    """The row's facts, or None after adding one problem per cell that does not fit its fact's type."""
+    raw, bad = dict(raw), False
+    while True:
+        try:
+            facts = engine.facts(raw)
+        except FactValueError as exc:
+            problems.append(f"{where}: column '{exc.fact}': {exc.value!r} is not a valid {exc.kind}"
+                            + (" (dates as 2026-11-22 or 2026/11/22)" if exc.kind in ("date", "datetime") else ""))
+            raw[exc.fact], bad = None, True
+            continue
+        return None if bad else facts
+
+
+def evaluate_file(rs: RuleSet, path: Path) -> tuple[list[Evaluation], str]:
+    """Every account in the file evaluated, and the encoding it was read in; every bad row is one problem."""
+    try:
+        facts_file = read_facts(path)
+    except FactsFileError as exc:
+        raise CsopsError(str(exc), EXIT_CONFIG) from None
+    engine = Engine(rs)
+    known = set(rs.facts) | {"id", "name"}
+    problems = list(facts_file.problems)
+    columns: set[str] = set()
+    out = []
+    for where, account_id, raw in facts_file.rows:
+        new_columns = set(raw) - columns
+        if new_columns:
+            problems += _column_problems(sorted(new_columns, key=list(raw).index), known,
+                                         f"{path}:1" if path.suffix.lower() != ".json" else where, rs)
+            columns |= new_columns
+        facts = _typed_facts(engine, where, raw, problems)
+        if facts is not None:
+            out.append(engine.evaluate(account_id, facts))
+    if problems:
+        raise CsopsError(str(FactsFileError(problems)), EXIT_CONFIG)
+    return out, facts_file.encoding
 
 
 @rules.command("eval")
 @click.option("--facts", "facts_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Accounts as a JSON list of objects or a CSV with a header: 'id' plus fact values "
-                   "(dates as YYYY-MM-DD).")
+              help="Accounts as a JSON list of objects or a CSV with a header: 'id' plus fact values. CSV as "
+                   "Excel saves it: UTF-8 (with or without BOM) or Shift_JIS, dates as 2026-11-22 or 2026/11/22, "
+                   "numbers as \"3,600,000\" in quotes.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today in the rules' "
                                                     "timezone).")
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(dir_okay=False),
@@ -139,19 +138,12 @@ def rules_eval(app: App, facts_file: Path, today: str | None, rule_paths: tuple[
       001A,勤怠管理,2026-09-01,2026-09-05,,100,45
     """
     rs = compile_rules_for(app, rule_paths, today)
-    engine = Engine(rs)
-    out = []
-    for where, account_id, raw in read_facts_file(facts_file, rs):
-        try:
-            facts = engine.facts(raw)
-        except FactValueError as exc:
-            raise CsopsError(f"{where}: column '{exc.fact}': {exc.value!r} is not a valid {exc.kind}",
-                             EXIT_CONFIG) from None
-        out.append(engine.evaluate(account_id, facts))
+    out, encoding = evaluate_file(rs, facts_file)
+    click.echo(f"{facts_file}: {plural(len(out), 'account')}, read as {encoding}", err=True)
     if as_json:
         emit_json([ev.summary() for ev in out])
         return
-    click.echo(f"as of {engine.today.isoformat()} ({rs.timezone})")
+    click.echo(f"as of {rs.compiled_for} ({rs.timezone})")
     header = ("id", "product", "status", "phase", "overdue", "health", "band", "tier", "alerts")
     rows = [header] + [(ev.id, ev.product or "-", status_label(ev.status, rs.status_labels), ev.phase_name or "-",
                         "-" if ev.days_overdue is None else str(ev.days_overdue),

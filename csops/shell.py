@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,11 @@ class BoundaryGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             raise SystemExit(130) from None
+        except BrokenPipeError:
+            # `csops … | head -1`: the reader has what it wanted. End quietly, and keep Python from complaining
+            # again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(EXIT_OK) from None
         except Exception as exc:
             code = exit_code_for(exc)
             if code is None:

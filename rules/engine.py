@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -83,10 +84,31 @@ _TRUE = {"true", "1", "yes", "y", "t", "はい"}
 _FALSE = {"false", "0", "no", "n", "f", "いいえ"}
 
 
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def as_written_in_excel(kind: str, text: str) -> str:
+    """Excel's ways of writing a value, in ISO form: ``2026/11/8 9:05`` and ``3,600,000``."""
+    text = text.strip()
+    if kind == "number" and _GROUPED.match(text):
+        return text.replace(",", "")
+    m = _SLASHED.match(text) if kind in ("date", "datetime") else None
+    if m is None:
+        return text
+    y, mo, d, h, mi, s = m.groups()
+    day = f"{y}-{int(mo):02d}-{int(d):02d}"
+    if h is None or kind == "date":
+        return day
+    return f"{day} {int(h):02d}:{mi}:{s or '00'}"
+
+
 def convert(name: str, kind: str, value: Any, tz: dt.tzinfo) -> Any:
     """A raw value (Salesforce JSON, CSV text, JSON) as the fact's type; empty means null."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
+    if isinstance(value, str):
+        value = as_written_in_excel(kind, value)
     try:
         if kind == "number":
             if isinstance(value, bool):
@@ -234,7 +256,9 @@ class Engine:
         parts: list[ComponentResult] = []
         for c in rs.components:
             missing = [name for name in c.inputs if facts.get(name) is None]
-            if missing:
+            # Left out only when it cannot be scored at all; otherwise a null inside a condition is false (unless
+            # ``??``), as everywhere else, and a ladder falls through to its later steps.
+            if len(missing) == len(c.inputs) or (c.linear_fact and facts.get(c.linear_fact) is None):
                 parts.append(ComponentResult(c.id, c.name, c.weight, None, missing))
                 continue
             score = 0.0

@@ -22,6 +22,7 @@ from csops.shell import (
 )
 
 if TYPE_CHECKING:
+    from kb.check import CheckResult
     from kb.publish import Publisher
     from kb.spec import KbSpec
 
@@ -78,28 +79,60 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text: path:line:col level rule message; json: a list of findings; github: workflow annotations.")
-@click.option("--fix", is_flag=True, help="Rewrite files to fix the mechanical findings (widths, NFD, invisible "
-                                          "characters, spacing), then check again.")
+@click.option("--fix", is_flag=True, help="Apply every built-in fix (widths, NFD, invisible characters, spacing) "
+                                          "and every kb.yaml substitution with one replacement; print each change, "
+                                          "then check again.")
+@click.option("--diff", "show_diff", is_flag=True, help="With --fix: print the changes as a unified diff and write "
+                                                         "nothing (exit 1 when there is something to fix).")
 @click.pass_obj
-def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool) -> None:
+def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool, show_diff: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
     Exit 1 when any error-level finding remains, 0 otherwise (warnings and
     suggestions are printed but do not fail); a crash exits 70, a broken
-    kb.yaml 78, so a CI step can tell findings from failures.
+    kb.yaml 78, so a CI step can tell findings from failures. `kb rules`
+    lists the rules; silence one with <!-- kb-disable-next-line RULE -->.
     """
-    from kb.check import check, fix_files
+    from kb.check import check
 
+    if show_diff and not fix:
+        raise CsopsError("--diff goes with --fix (kb check --fix --diff)", EXIT_USAGE)
     spec = app.spec()
+    _morphology_note(spec)
     result = check(spec, list(paths) or None)
     if fix:
-        changed = fix_files(spec, result.articles)
-        for a in changed:
-            click.echo(f"fixed {a.rel}", err=True)
-        if changed:
+        from kb.fix import fix_files
+
+        changes, diff = fix_files(spec, result.articles, write=not show_diff)
+        if show_diff:
+            click.echo(diff, nl=False)
+            click.echo(f"{len(changes)} fixes in {len({c.path for c in changes})} files (--diff: nothing written)",
+                       err=True)
+            raise SystemExit(EXIT_FINDINGS if changes else 0)
+        for c in changes:
+            click.echo(f"fixed {c.text()}", err=True)
+        if changes:
             result = check(spec, list(paths) or None)
+    _print_findings(spec, result, fmt)
+    if result.errors:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+def _morphology_note(spec: KbSpec) -> None:
+    from kb import morphology
+
+    on = [r for r in morphology.MORPHOLOGY_RULES if spec.rules[r].enabled]
+    if on and not morphology.available():
+        click.echo(f"note: {', '.join(on)} are off: they need Japanese morphology "
+                   f"({morphology.INSTALL_HINT})", err=True)
+
+
+def _print_findings(spec: KbSpec, result: CheckResult, fmt: str) -> None:
+    from kb.ruledocs import anchor
+
     if fmt == "json":
-        click.echo(json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**f.as_dict(), "doc": anchor(spec, f.rule)} for f in result.findings],
+                              ensure_ascii=False, indent=2))
     elif fmt == "github":
         for f in result.findings:
             kind = {"error": "error", "warning": "warning"}.get(f.level, "notice")
@@ -110,8 +143,19 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool) -> None:
         counts = {lv: sum(1 for f in result.findings if f.level == lv) for lv in ("error", "warning", "suggestion")}
         click.echo(f"{len(result.articles)} articles: {counts['error']} errors, {counts['warning']} warnings, "
                    f"{counts['suggestion']} suggestions", err=True)
-    if result.errors:
-        raise SystemExit(EXIT_FINDINGS)
+
+
+@kb.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text: in kb.yaml's language, with this kb's levels; markdown: docs/kb-rules.md.")
+@click.pass_obj
+def rules_cmd(app: KbApp, fmt: str) -> None:
+    """List every rule: level, options, one wrong and one right example, and the team's rules."""
+    from kb import morphology
+    from kb.ruledocs import rules_markdown, rules_text
+
+    spec = app.spec()
+    click.echo(rules_markdown(spec) if fmt == "markdown" else rules_text(spec, morphology.available()), nl=False)
 
 
 @kb.command("new")

@@ -17,7 +17,7 @@ from typing import Any
 from kb.spec import KbSpec
 from rules.yamlsrc import Document, SourceError, load_text, suggest
 
-FRONT_KEYS = ("title", "type", "labels", "draft", "promoted", "position", "locale", "related")
+FRONT_KEYS = ("title", "type", "labels", "draft", "promoted", "position", "locale", "related", "kb")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Article:
     promoted: bool = False
     position: int | None = None
     related: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)  # front matter kb: {disable: [rule…]}
     text: str = ""
     body: str = ""
     body_line: int = 1
@@ -185,9 +186,26 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
             bad(line, col, "front-matter", f"locale '{meta['locale']}' is not in kb.yaml's locales")
         elif meta["locale"] != locale and "." not in stem:
             article.locale = str(meta["locale"])
+    _kb_options(article, meta.get("kb"), bad)
     article.labels = [str(x) for x in article.labels]
     article.related = [str(x) for x in article.related]
     return article, problems
+
+
+def _kb_options(article: Article, value: Any, bad: Any) -> None:
+    """Front matter ``kb: {disable: [rule…]}``: rules silenced for the whole article."""
+    if value is None:
+        return
+    line, col = article.front_pos("kb")
+    if not isinstance(value, dict) or set(value) - {"disable"}:
+        bad(line, col, "front-matter", "kb: expected {disable: [rule, …]}")
+        return
+    rules = value.get("disable") or []
+    rules = [rules] if isinstance(rules, str) else rules
+    if not isinstance(rules, list):
+        bad(line, col, "front-matter", "kb.disable: expected a list of rule ids")
+        return
+    article.disable = [str(r) for r in rules]
 
 
 def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Any) -> None:

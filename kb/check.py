@@ -5,29 +5,21 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify_unicode
 
+from kb import suppress
 from kb.articles import Article, Finding, load_articles, rel_path
+from kb.placeholders import check_placeholders, required_headings
 from kb.prose import Prose, extract
 from kb.spec import KbSpec, UserRule
-from kb.writing import (
-    _FULL_ALNUM,
-    _HANKAKU,
-    _INVISIBLE,
-    _SPACE_ALWAYS,
-    _SPACE_NEVER,
-    Emit,
-    has_ja,
-    run_builtin,
-    run_user_rules,
-)
+from kb.writing import Emit, has_ja, run_builtin, run_user_rules
+from rules.yamlsrc import suggest
 
-LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2, "info": 3}
 
 
 @dataclass
@@ -89,6 +81,7 @@ def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
     proses = {a.path: extract(a.body, a.body_line) for a in all_articles}
     by_path = {_norm(a.path): a for a in all_articles}
     slugs = {a.slug for a in all_articles}
+    required = required_headings(spec)
     for a in selected:
         prose = proses[a.path]
         out: list[Finding] = []
@@ -105,9 +98,39 @@ def check(spec: KbSpec, paths: list[Path] | None = None) -> CheckResult:
         _structure(spec, a, prose, emit, proses, by_path, slugs)
         run_builtin(spec, prose, emit)
         run_user_rules(spec.user_rules, prose, emit_user)
-        findings += out
+        check_placeholders(a.body, a.body_line, required, emit, a.locale)
+        findings += _unsuppressed(spec, a, out)
     findings.sort(key=lambda f: (f.path, f.line, f.col, LEVEL_ORDER.get(f.level, 3), f.rule))
     return CheckResult(findings, selected)
+
+
+def _unsuppressed(spec: KbSpec, a: Article, found: list[Finding]) -> list[Finding]:
+    """The article's findings less the suppressed ones, plus a note for each suppression that silenced nothing."""
+    if "-->" not in a.body and not a.disable:
+        return found
+    problems: list[Finding] = []
+    sups = article_suppressions(spec, a, problems)
+    return suppress.apply(found, sups) + suppress.unused(a.rel, sups) + problems
+
+
+def article_suppressions(spec: KbSpec, a: Article, problems: list[Finding]) -> list[suppress.Suppression]:
+    """The suppression comments in the body and the front matter's ``kb: {disable: […]}``."""
+    known = set(spec.rules) | {r.id for r in spec.user_rules}
+    substitutions = {r.id for r in spec.user_rules if r.kind == "substitution"}
+    sups = suppress.parse(a.rel, a.body, a.body_line, known, substitutions, problems)
+    if a.disable:
+        line, col = a.front_pos("kb")
+        rules = set()
+        for name in a.disable:
+            if name in known:
+                rules.add(name)
+            else:
+                problems.append(Finding(a.rel, line, col, "warning", "unknown-suppression",
+                                        f"kb.disable: no rule '{name}'{suggest(name, known)}"))
+        if rules:
+            sups.append(suppress.Suppression(line, col, f"kb: {{disable: [{', '.join(a.disable)}]}}",
+                                             frozenset(rules), 1, 1 << 30))
+    return sups
 
 
 def _norm(path: Path | str) -> str:
@@ -209,63 +232,3 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, proses: dict[
                 emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in {other.rel}")
         elif not os.path.exists(resolved):
             emit(link.line, link.col, "internal-link", f"linked file '{path_part}' not found")
-
-
-# -- --fix ------------------------------------------------------------------
-
-_INLINE_CODE = re.compile(r"(`+).+?\1|<?https?://[^\s<>()\]]+>?|\]\([^)]*\)")
-
-
-def fix_text(text: str, space: str = "never") -> str:
-    """Apply the mechanical fixes outside code and URLs: NFC, invisible characters, widths, spacing."""
-    lines = text.split("\n")
-    fence: str | None = None
-    start = 0
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() in ("---", "..."):
-                start = i + 1
-                break
-    for i in range(start, len(lines)):
-        line = lines[i]
-        stripped = line.strip()
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        m = re.match(r"\s*(```|~~~)", line)
-        if m:
-            fence = m.group(1)
-            continue
-        out, last = [], 0
-        for cm in _INLINE_CODE.finditer(line):
-            out.append(_fix_prose(line[last:cm.start()], space))
-            out.append(cm.group(0))
-            last = cm.end()
-        out.append(_fix_prose(line[last:], space))
-        lines[i] = "".join(out)
-    return "\n".join(lines)
-
-
-def _fix_prose(s: str, space: str) -> str:
-    s = unicodedata.normalize("NFC", s)
-    s = _INVISIBLE.sub("", s)
-    s = _HANKAKU.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), s)
-    s = _FULL_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), s)
-    if space == "always":
-        s = _SPACE_ALWAYS.sub(" ", s)
-    elif space == "never":
-        s = _SPACE_NEVER.sub("", s)
-    return s
-
-
-def fix_files(spec: KbSpec, articles: list[Article]) -> list[Article]:
-    """Rewrite the articles whose mechanical fixes change something; the ones changed."""
-    changed = []
-    space = str(spec.rules["spacing"].options["space"]) if spec.rules["spacing"].enabled else "off"
-    for a in articles:
-        fixed = fix_text(a.text, space if space != "off" else "keep")
-        if fixed != a.text:
-            a.path.write_text(fixed, encoding="utf-8")
-            changed.append(a)
-    return changed

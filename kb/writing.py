@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from kb import morphology
 from kb.prose import MASK, Block, Prose, Sentence, is_ja
 from kb.spec import KbSpec, RuleSetting, UserRule
 
@@ -249,12 +250,34 @@ def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
                        f"'{m.group(0)}' is redundant: write '{better}'")
 
 
+def _morphology(rule: str) -> Callable[[Ctx, list[Sentence]], None]:
+    """A rule from kb.morphology over body sentences; nothing when the ``ja`` extra is missing."""
+
+    def run(c: Ctx, sentences: list[Sentence]) -> None:
+        if not morphology.available():
+            return
+        body = [s for s in sentences if s.kind in _BODY and has_ja(s.text)]
+
+        def report(s: Sentence, offset: int, message: str) -> None:
+            c.emit(*s.pos(offset), rule, message)
+
+        if rule == "no-doubled-joshi":
+            morphology.no_doubled_joshi(body, report, int(c.opt(rule, "min_interval")))  # type: ignore[call-overload]
+        elif rule == "no-dropping-the-ra":
+            morphology.no_dropping_the_ra(body, report)
+        else:
+            morphology.no_double_negative(body, report)
+
+    return run
+
+
 BUILTINS: dict[str, Callable[[Ctx, list[Sentence]], None]] = {
     "sentence-length": sentence_length, "max-ten": max_ten, "style": style, "ja-period": ja_period,
     "no-exclamation-question": no_exclamation_question, "no-hankaku-kana": no_hankaku_kana,
     "no-fullwidth-alnum": no_fullwidth_alnum, "spacing": spacing, "no-nfd": no_nfd,
     "no-invisible-chars": no_invisible, "unmatched-pair": unmatched_pair, "weak-phrase": weak_phrase,
     "redundant-expression": redundant_expression,
+    **{rule: _morphology(rule) for rule in morphology.MORPHOLOGY_RULES},
 }
 
 

@@ -1,0 +1,156 @@
+"""``kb check --fix``: every built-in fix and every user substitution with a single replacement.
+
+Fixes touch prose only (never code, URLs or link targets), respect suppressions and disabled rules, and are
+returned as :class:`Change` records, so the CLI can print what changed or show a diff and write nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kb.articles import Article, Finding
+from kb.check import article_suppressions
+from kb.spec import KbSpec
+from kb.suppress import Suppression
+from kb.writing import _FULL_ALNUM, _HANKAKU, _INVISIBLE, _SPACE_ALWAYS, _SPACE_NEVER, token_regex
+
+_CODE_OR_URL = re.compile(r"(`+).+?\1|<?https?://[^\s<>()\]]+>?|\]\([^)]*\)|<!--.*?-->")
+_FENCE = re.compile(r"\s*(```|~~~)")
+_LIST = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    line: int
+    col: int
+    rule: str
+    before: str
+    after: str
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.col} {self.rule} '{self.before}' → '{self.after}'"
+
+
+@dataclass(frozen=True)
+class Fixer:
+    """One rule's fix: what it matches, what it writes, and the kinds of line it may touch."""
+
+    rule: str
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+    kinds: tuple[str, ...] = ("paragraph", "list", "heading", "table")
+
+
+def _nfkc(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", m.group(0))
+
+
+_NFD_RUN = re.compile(r"[^\W\d_]?[\u0300-\u036f\u3099\u309a]+")
+_SCOPE_KINDS = {"heading": ("heading",), "list": ("list",), "table": ("table",), "paragraph": ("paragraph",),
+                "sentence": ("paragraph", "list"), "article": ("paragraph", "list", "heading", "table")}
+
+
+def fixers(spec: KbSpec) -> list[Fixer]:
+    """The enabled rules' fixes, built-ins first, then the team's substitutions with one replacement each."""
+    out: list[Fixer] = []
+    builtin = [
+        ("no-nfd", _NFD_RUN, lambda m: unicodedata.normalize("NFC", m.group(0))),
+        ("no-invisible-chars", _INVISIBLE, lambda m: ""),
+        ("no-hankaku-kana", _HANKAKU, _nfkc),
+        ("no-fullwidth-alnum", _FULL_ALNUM, _nfkc),
+    ]
+    spacing = spec.rules["spacing"]
+    if spacing.enabled:
+        always = spacing.options.get("space") == "always"
+        builtin.append(("spacing", _SPACE_ALWAYS if always else _SPACE_NEVER, (lambda m: " ") if always
+                        else (lambda m: "")))
+    out += [Fixer(rule, rx, fn) for rule, rx, fn in builtin if spec.rules[rule].enabled]
+    for rule in spec.user_rules:
+        if rule.kind != "substitution":
+            continue
+        for wrong, right in rule.swap.items():
+            if "|" in right:
+                continue  # more than one replacement: the writer chooses
+            out.append(Fixer(rule.id, token_regex(wrong, rule.ignorecase), _unless_already(right),
+                             _SCOPE_KINDS[rule.scope]))
+    return out
+
+
+def _unless_already(right: str) -> Callable[[re.Match[str]], str]:
+    def replace(m: re.Match[str]) -> str:
+        return m.group(0) if m.string.startswith(right, m.start()) else right
+    return replace
+
+
+def _kind(line: str) -> str:
+    stripped = line.lstrip()
+    if stripped.startswith("#"):
+        return "heading"
+    if stripped.startswith("|"):
+        return "table"
+    return "list" if _LIST.match(line) else "paragraph"
+
+
+def fix_article(spec: KbSpec, a: Article, rules: list[Fixer]) -> tuple[str, list[Change]]:
+    """The article's text with every fix applied, and the changes made."""
+    sups: list[Suppression] = article_suppressions(spec, a, [])
+    lines = a.text.split("\n")
+    changes: list[Change] = []
+    fence: str | None = None
+    for i in range(a.body_line - 1, len(lines)):
+        line = lines[i]
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence = m.group(1)
+            continue
+        kind = _kind(line)
+        for fixer in rules:
+            if kind not in fixer.kinds or any(s.covers(Finding(a.rel, i + 1, 1, "", fixer.rule, ""))
+                                              for s in sups):
+                continue
+            line = _fix_line(line, fixer, a.rel, i + 1, changes)
+        lines[i] = line
+    return "\n".join(lines), changes
+
+
+def _fix_line(line: str, fixer: Fixer, rel: str, lineno: int, changes: list[Change]) -> str:
+    """The line with one fixer applied outside code, URLs, link targets and comments."""
+    out, last = [], 0
+    pieces = [(m.start(), m.end()) for m in _CODE_OR_URL.finditer(line)] + [(len(line), len(line))]
+    for start, end in pieces:
+        prose = line[last:start]
+        pos = 0
+        for m in fixer.pattern.finditer(prose):
+            new = fixer.replace(m)
+            if new != m.group(0):
+                changes.append(Change(rel, lineno, last + m.start() + 1, fixer.rule, m.group(0), new))
+            out.append(prose[pos:m.start()] + new)
+            pos = m.end()
+        out.append(prose[pos:] + line[start:end])
+        last = end
+    return "".join(out)
+
+
+def fix_files(spec: KbSpec, articles: list[Article], write: bool = True) -> tuple[list[Change], str]:
+    """Fix the articles (or only compute the fixes when ``write`` is false); the changes and a unified diff."""
+    rules = fixers(spec)
+    changes: list[Change] = []
+    diff: list[str] = []
+    for a in articles:
+        fixed, made = fix_article(spec, a, rules)
+        if fixed == a.text:
+            continue
+        changes += made
+        diff += difflib.unified_diff(a.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                                     f"a/{a.rel}", f"b/{a.rel}")
+        if write:
+            a.path.write_text(fixed, encoding="utf-8")
+    return changes, "".join(diff)

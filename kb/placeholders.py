@@ -1,0 +1,110 @@
+"""The ``placeholder`` rule: text left from a ``kb new`` skeleton is an error until it is replaced.
+
+The placeholders are read from the skeleton templates themselves (templates/articles/*.md.j2), so a
+template edited by the team is covered without a second list to keep in step; on top of those,
+〇〇 (the skeletons' "fill in here") anywhere in prose, and an empty list item.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from kb.skeleton import TEMPLATES
+from kb.spec import KbSpec
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s+|$)")
+_EMPTY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s*$")
+_FILL_IN = re.compile(r"〇〇|○○|◯◯")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+Emit = Callable[[int, int, str, str], None]
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\s+", " ", _LIST_MARK.sub("", line.strip())).strip()
+
+
+@functools.cache
+def template_lines(required: frozenset[str]) -> frozenset[str]:
+    """The skeletons' lines a writer must replace: every line after the front matter but the required
+    headings, table headers and separators, and Jinja."""
+    out: set[str] = set()
+    for path in TEMPLATES.glob("*.md.j2"):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        ends = [i for i, line in enumerate(lines) if line.strip() == "---"]
+        body = lines[ends[1] + 1:] if len(ends) > 1 else lines
+        previous = ""
+        for line in body:
+            stripped = line.strip()
+            heading = stripped.lstrip("#").strip() if stripped.startswith("#") else None
+            table_header = stripped.startswith("|") and not previous.startswith("|")
+            previous = stripped
+            if not stripped or "{" in stripped or _TABLE_SEP.match(stripped) or table_header:
+                continue
+            if heading is not None and heading in required:
+                continue
+            key = _key(stripped.lstrip("#").strip() if heading is not None else stripped)
+            if key:
+                out.add(key)
+    return frozenset(out)
+
+
+_MESSAGES = {
+    "ja": ("空の箇条書きが残っています（kb new のひな形）。書くか削除します",
+           "「{0}」は kb new のひな形の文言です。記事の内容に書き換えます",
+           "「{0}」が残っています。具体的な語に置き換えます"),
+    "en": ("an empty list item is left from the kb new skeleton: write it or delete it",
+           "'{0}' is text from the kb new skeleton: replace it with the article's own",
+           "'{0}' is left in: replace it with the real word"),
+}
+
+
+def required_headings(spec: KbSpec) -> frozenset[str]:
+    """Section names the types require (the team's and the shipped kb.yaml's): never placeholders themselves."""
+    return _shipped_required() | {h.rstrip("?") for t in spec.types.values() for hs in t.required.values()
+                                  for h in hs}
+
+
+@functools.cache
+def _shipped_required() -> frozenset[str]:
+    from kb.spec import load_spec
+
+    shipped = load_spec(TEMPLATES.parent.parent)
+    return frozenset(h.rstrip("?") for t in shipped.types.values() for hs in t.required.values() for h in hs)
+
+
+def check_placeholders(body: str, first_line: int, required: frozenset[str], emit: Emit,
+                       lang: str = "ja") -> None:
+    empty_item, template_text, fill_in = _MESSAGES["ja" if lang == "ja" else "en"]
+    left = template_lines(required)
+    fence: str | None = None
+    for i, raw in enumerate(body.split("\n")):
+        lineno = first_line + i
+        m = _FENCE.match(raw)
+        if fence is not None or m:
+            if fence is None and m:
+                fence = m.group(1)
+            elif fence is not None and raw.strip().startswith(fence):
+                fence = None
+            continue
+        stripped = raw.strip()
+        col = len(raw) - len(raw.lstrip()) + 1
+        if _EMPTY_ITEM.match(raw):
+            emit(lineno, col, "placeholder", empty_item)
+            continue
+        key = _key(stripped.lstrip("#").strip() if stripped.startswith("#") else stripped)
+        if stripped.startswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            hit = next((c for c in cells if c in left), None)
+        else:
+            hit = key if key in left else None
+        if hit:
+            emit(lineno, raw.find(hit) + 1 if hit in raw else col, "placeholder",
+                 template_text.format(hit))
+            continue
+        fill = _FILL_IN.search(raw)
+        if fill:
+            emit(lineno, fill.start() + 1, "placeholder", fill_in.format(fill.group(0)))

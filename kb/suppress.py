@@ -1,0 +1,146 @@
+"""Silencing rules for a passage, a line or an article, in kb's own words and in textlint's, markdownlint's and
+Vale's, so articles brought from those tools keep their suppressions.
+
+    <!-- kb-disable RULE… -->  …  <!-- kb-enable RULE… -->      a passage (no RULE: every rule)
+    <!-- kb-disable-next-line RULE… -->                          the next line
+    kb: {disable: [RULE…]}                                      front matter: the whole article
+    <!-- textlint-disable ja-technical-writing/max-ten -->      textlint's names, mapped to kb's
+    <!-- markdownlint-disable-next-line MD045 -->              markdownlint's codes and names
+    <!-- vale off --> … <!-- vale on -->                        every rule
+
+A suppression that silences nothing is reported (level info), as ESLint's --report-unused-disable-directives
+does, so stale ones do not pile up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kb.articles import Finding
+from rules.yamlsrc import suggest
+
+_COMMENT = re.compile(r"<!--\s*(.*?)\s*-->")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_FORMS = re.compile(r"^(kb|textlint|markdownlint)-(disable-next-line|disable-line|disable|enable)\b\s*(.*)$"
+                    r"|^vale\s+(off|on)$", re.DOTALL)
+ALL = "*"
+
+TEXTLINT = {
+    "sentence-length": "sentence-length", "max-ten": "max-ten", "max-comma": "max-ten",
+    "no-mix-dearu-desumasu": "style", "ja-no-mixed-period": "ja-period",
+    "no-exclamation-question-mark": "no-exclamation-question", "no-hankaku-kana": "no-hankaku-kana",
+    "no-nfd": "no-nfd", "no-zero-width-spaces": "no-invisible-chars",
+    "no-invalid-control-character": "no-invisible-chars", "ja-no-weak-phrase": "weak-phrase",
+    "ja-no-redundant-expression": "redundant-expression", "no-doubled-joshi": "no-doubled-joshi",
+    "no-dropping-the-ra": "no-dropping-the-ra", "no-double-negative-ja": "no-double-negative",
+    "no-unmatched-pair": "unmatched-pair", "ja-space-between-half-and-full-width": "spacing",
+    "prh": "@substitution",
+}
+MARKDOWNLINT = {
+    "md001": "heading-structure", "heading-increment": "heading-structure", "md025": "heading-structure",
+    "single-h1": "heading-structure", "single-title": "heading-structure", "md024": "heading-structure",
+    "no-duplicate-heading": "heading-structure", "md043": "required-sections", "required-headings":
+    "required-sections", "md045": "image-alt", "no-alt-text": "image-alt", "md042": "empty-link",
+    "no-empty-links": "empty-link", "md051": "internal-link", "link-fragments": "internal-link",
+}
+
+
+@dataclass
+class Suppression:
+    line: int
+    col: int
+    form: str  # the comment as written, for the unused-suppression message
+    rules: frozenset[str]  # kb rule ids, or {ALL}
+    first: int  # the lines it covers, inclusive
+    last: int
+    used: bool = False
+
+    def covers(self, finding: Finding) -> bool:
+        return self.first <= finding.line <= self.last and (ALL in self.rules or finding.rule in self.rules)
+
+
+def _names(tool: str, text: str, known: set[str], substitutions: set[str],
+           problems: list[Finding], where: tuple[str, int, int]) -> frozenset[str] | None:
+    """kb rule ids for the names in a directive ({ALL} when none); None when none of them is one of kb's."""
+    names = [n for n in re.split(r"[\s,]+", text.strip()) if n]
+    if not names:
+        return frozenset({ALL})
+    out: set[str] = set()
+    for name in names:
+        if tool == "kb":
+            if name in known:
+                out.add(name)
+            else:
+                path, line, col = where
+                problems.append(Finding(path, line, col, "warning", "unknown-suppression",
+                                        f"kb-disable: no rule '{name}'{suggest(name, known)}"))
+            continue
+        table = TEXTLINT if tool == "textlint" else MARKDOWNLINT
+        mapped = table.get(name.rpartition("/")[2].removeprefix("textlint-rule-").lower())
+        if mapped == "@substitution":
+            out |= substitutions
+        elif mapped:
+            out.add(mapped)
+    return frozenset(out) if out else None
+
+
+def parse(rel: str, body: str, first_line: int, known: set[str], substitutions: set[str],
+          problems: list[Finding]) -> list[Suppression]:
+    """The suppressions written in an article's body (outside code blocks)."""
+    out: list[Suppression] = []
+    open_: dict[str, Suppression] = {}
+    fence: str | None = None
+    lines = body.split("\n")
+    end = first_line + len(lines)
+    for i, raw in enumerate(lines):
+        lineno = first_line + i
+        m = _FENCE.match(raw)
+        if fence is not None:
+            fence = None if raw.strip().startswith(fence) else fence
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        for c in _COMMENT.finditer(raw):
+            form = _FORMS.match(c.group(1))
+            if not form:
+                continue
+            tool, action, names = form.group(1) or "vale", form.group(2), form.group(3) or ""
+            if tool == "vale":
+                action = "disable" if form.group(4) == "off" else "enable"
+            rules = _names(tool, names, known, substitutions, problems, (rel, lineno, c.start() + 1))
+            if rules is None:
+                continue
+            if action in ("disable-next-line", "disable-line"):
+                target = lineno + 1 if action == "disable-next-line" else lineno
+                out.append(Suppression(lineno, c.start() + 1, c.group(0), rules, target, target))
+            elif action == "disable":
+                s = Suppression(lineno, c.start() + 1, c.group(0), rules, lineno, end)
+                out.append(s)
+                for r in rules:
+                    open_[r] = s
+            else:
+                for r in list(open_) if ALL in rules else rules:
+                    if r in open_:
+                        closed = open_.pop(r)
+                        closed.last = min(closed.last, lineno)
+    return out
+
+
+def apply(findings: Iterable[Finding], suppressions: list[Suppression]) -> list[Finding]:
+    """The findings no suppression covers, then one info finding per suppression that covered none."""
+    kept = []
+    for f in findings:
+        hit = [s for s in suppressions if s.covers(f)]
+        for s in hit:
+            s.used = True
+        if not hit:
+            kept.append(f)
+    return kept
+
+
+def unused(rel: str, suppressions: list[Suppression]) -> list[Finding]:
+    return [Finding(rel, s.line, s.col, "info", "unused-suppression",
+                    f"{s.form} suppresses nothing here: remove it") for s in suppressions if not s.used]

@@ -55,7 +55,7 @@ class KbApp:
               envvar="KB_ROOT", help="The knowledge-base folder (kb.yaml, articles/, templates/).")
 @click.option("--config", "config_path", metavar="PATH", envvar="CSOPS_CONFIG",
               help="csops.yaml with the Zendesk credentials, for publish and pull.")
-@click.option("-v", "--verbose", count=True, help="More log output.")
+@click.option("-v", "--verbose", count=True, help="More log output: -v progress, -vv debug with tracebacks.")
 @click.version_option(__version__, prog_name="kb")
 @click.pass_context
 def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) -> None:
@@ -194,13 +194,22 @@ def build_cmd(app: KbApp, out: Path | None) -> None:
 
 @kb.command("preview")
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: a free one).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Build folder (default: <root>/_site).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the preview's builds "
+                                                                              "(default: <root>/_preview).")
 @click.pass_obj
 def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
-    """Build, serve the site on 127.0.0.1 and rebuild when an article or kb.yaml changes."""
-    from kb.preview import serve
+    """Build, serve the site on 127.0.0.1, rebuild when an article or kb.yaml changes, and reload open pages.
 
-    serve(app.root, out or app.root / "_site", port, echo=click.echo)
+    Each build goes into a new folder and is swapped in whole, so a page is never missing or half-built
+    while you save. A busy port exits 2: pass another --port (0 picks a free one).
+    """
+    from kb.preview import PortInUse, serve
+
+    app.spec()
+    try:
+        serve(app.root, out or app.root / "_preview", port, echo=click.echo)
+    except PortInUse as exc:
+        raise CsopsError(str(exc.strerror), EXIT_USAGE) from None
 
 
 @kb.command("publish")

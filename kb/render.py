@@ -105,10 +105,31 @@ def local_link(source: Path, url: str) -> LocalLink | None:
 _ATTR_URL = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
-def render(body: str, rewrite: Callable[[str, bool], str] | None = None) -> Rendered:
+ADMONITION_TITLES = {
+    "ja": {"note": "メモ", "tip": "ヒント", "hint": "ヒント", "important": "重要", "warning": "警告",
+           "caution": "注意", "attention": "注意", "danger": "危険", "error": "エラー", "info": "情報",
+           "seealso": "関連情報", "example": "例"},
+}
+_UNTITLED_ADMONITION = re.compile(r"^(\s*!!!\s+)([\w-]+)((?:[ \t]+[\w-]+)*)[ \t]*$", re.MULTILINE)
+
+
+def localize_admonitions(body: str, locale: str) -> str:
+    """``!!! note`` without a title gets the title in the article's language (Python-Markdown writes "Note")."""
+    titles = ADMONITION_TITLES.get(locale.split("-")[0])
+    if not titles or "!!!" not in body:
+        return body
+
+    def title(m: re.Match[str]) -> str:
+        name = titles.get(m.group(2).lower())
+        return f'{m.group(0)} "{name}"' if name else m.group(0)
+
+    return _UNTITLED_ADMONITION.sub(title, body)
+
+
+def render(body: str, rewrite: Callable[[str, bool], str] | None = None, locale: str = "en") -> Rendered:
     """HTML for an article body; ``rewrite(url, is_image)`` maps links and image sources."""
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
-    html = md.convert(join_soft_breaks(body))
+    html = md.convert(join_soft_breaks(localize_admonitions(body, locale)))
     if rewrite is not None:
         html = _ATTR_URL.sub(lambda m: m.group(1) + rewrite(m.group(2), m.group(0).lstrip().startswith("src"))
                              + m.group(3), html)

@@ -99,7 +99,7 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
     primary = [a for a in articles if a.locale == loc or a.key not in keys_in_default]
     index_docs = []
     for a in articles:
-        rendered = render(a.body, rewriter(a, "../"))
+        rendered = render(a.body, rewriter(a, "../"), a.locale)
         cat = spec.categories[a.category]
         sec = cat.sections[a.section]
         translations = [{"locale": o.locale, "label": LOCALE_NAMES.get(o.locale, o.locale),
@@ -115,8 +115,9 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
             if other.section == a.section and other.category == a.category and other.key != a.key and \
                     other.locale == a.locale and all(r["url"] != article_url(other, spec) for r in related):
                 related.append({"title": other.title, "url": article_url(other, spec)})
+        chrome = {**common, "t": UI.get(a.locale, UI["en"]), "locale": a.locale}
         page = env.get_template("article.html").render(
-            **common, root="../", article=a, body=Markup(rendered.html), toc=rendered.toc, related=related,
+            **chrome, root="../", article=a, body=Markup(rendered.html), toc=rendered.toc, related=related,
             translations=translations, category={"id": cat.id, "title": spec.text(cat.title, a.locale)},
             section={"id": sec.id, "title": spec.text(sec.title, a.locale)})
         (out / article_url(a, spec)).write_text(page, encoding="utf-8")

@@ -26,7 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
-ORGS = "GET /api/v2/organizations"
+ORGS = "GET /api/v2/incremental/organizations.json"
 QUERY = ("GET /services/data/{version}/queryAll/", "GET /services/data/{version}/queryAll/{locator}")
 WRITE = "PATCH /services/data/{version}/composite/sobjects"
 
@@ -74,7 +74,7 @@ def main() -> None:
                 time.sleep(0.1)
             config.write_text(config.read_text() + f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n")
             print(f"sandbox {url}: {args.accounts:,} accounts, {args.tickets:,} tickets")
-            print(f"{'run':<8} {'export':>12} {'org pages':>10} {'query':>10} {'write':>10} {'changed':>8} "
+            print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "
                   f"{'wall s':>7} {'peak RSS MB':>12}")
             for label in ("first", "second"):
                 http(url + "/__sandbox/stats/reset", "POST")
@@ -82,12 +82,15 @@ def main() -> None:
                 stats = http(url + "/__sandbox/stats")["requests"]
                 changed = report["writeback"]["changed"]
                 floors = (math.ceil(args.tickets / 1000) if label == "first" else 1,
-                          math.ceil(args.accounts / 2000), math.ceil(changed / 200))
+                          math.ceil(args.accounts / 2000), math.ceil(changed / 200),
+                          math.ceil(args.accounts / 1000) if label == "first" else 1)
                 export, query = stats.get(EXPORT, 0), sum(stats.get(q, 0) for q in QUERY)
                 bulk = sum(n for k, n in stats.items() if "/jobs/ingest" in k)
                 write = stats.get(WRITE, 0) + bulk
-                print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {stats.get(ORGS, 0):>10} {query:>4} (≤{floors[1]:>3}) "
-                      f"{write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} {rss:>12.0f}"
+                orgs = stats.get(ORGS, 0)
+                print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {orgs:>4} (≥{floors[3]:>4}) "
+                      f"{query:>4} (≤{floors[1]:>3}) {write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} "
+                      f"{rss:>12.0f}"
                       + (f"   (Bulk API 2.0: {bulk} calls for one job)" if bulk else ""))
         finally:
             server.terminate()
@@ -95,7 +98,8 @@ def main() -> None:
     print("floors: export = ceil(tickets/1000) on the first run, 1 when nothing changed;\n"
           "query = ceil(accounts/2000); write = ceil(changed/200) with sObject Collections; above\n"
           "salesforce.bulk_threshold (2000) one Bulk API 2.0 job (create, upload, close, poll, results)\n"
-          "replaces them. Org pages: cursor pagination, 100 per page, every run.")
+          "replaces them. Org export: the incremental organization export, 1000 per page; 1 call when\n"
+          "nothing changed.")
 
 
 if __name__ == "__main__":

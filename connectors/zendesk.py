@@ -9,6 +9,7 @@ so the caller can store both in one transaction.
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ from connectors.http import (
 from connectors.redact import redact, secret_field
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
+ORG_EXPORT_PATH = "/api/v2/incremental/organizations.json"
+log = logging.getLogger("csops.zendesk")
 
 
 @dataclass
@@ -49,6 +52,16 @@ class ZendeskConfig:
         if self.base_url:
             return self.base_url.rstrip("/")
         return f"https://{self.subdomain}.zendesk.com"
+
+
+@dataclass
+class OrganizationPage:
+    """One page of the organization export and the ``start_time`` that follows it (None: keep the old one)."""
+
+    organizations: list[dict[str, Any]]
+    end_time: int | None
+    end_of_stream: bool
+    listed: bool = False
 
 
 @dataclass
@@ -166,6 +179,37 @@ class ZendeskClient:
 
     def organizations(self) -> Iterator[list[dict[str, Any]]]:
         return self.paginate("/api/v2/organizations", "organizations")
+
+    def export_organizations(self, start_time: int, per_page: int = 1000) -> Iterator[OrganizationPage]:
+        """The time-based incremental organization export from ``start_time`` (one call when nothing changed).
+
+        When a full page shares one timestamp, ``end_time`` does not advance and following ``next_page``
+        would loop forever (Airbyte PR #31164): then every organization is listed once through cursor
+        pagination instead, and the export resumes after that second on the next run.
+        """
+        while True:
+            params: dict[str, Any] = {"start_time": start_time}
+            if per_page != 1000:
+                params["per_page"] = per_page
+            data = self.get(ORG_EXPORT_PATH, params) or {}
+            orgs = list(data.get("organizations") or [])
+            end_of_stream = bool(data.get("end_of_stream"))
+            try:
+                end_time = int(data.get("end_time") or start_time)
+            except (TypeError, ValueError):
+                raise RequestRejected(f"zendesk: {ORG_EXPORT_PATH} answered end_time "
+                                      f"{str(data.get('end_time'))[:40]!r}, not a Unix time", 200) from None
+            if not end_of_stream and end_time <= start_time:
+                log.warning("zendesk: the organization export does not advance past %d (a full page shares one "
+                            "timestamp); listing every organization instead", start_time)
+                for page in self.organizations():
+                    yield OrganizationPage(page, None, False, listed=True)
+                yield OrganizationPage([], start_time + 1, True, listed=True)
+                return
+            yield OrganizationPage(orgs, end_time, end_of_stream)
+            if end_of_stream:
+                return
+            start_time = end_time
 
 
 class HelpCenter:

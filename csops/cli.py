@@ -7,11 +7,12 @@ import cycle to trip over (``tests/test_imports.py`` keeps it that way).
 
 from __future__ import annotations
 
-from csops import cmd_demo, cmd_doctor, cmd_init, cmd_notify, cmd_pull, cmd_rules, cmd_sandbox, cmd_sync
+from csops import cmd_demo, cmd_doctor, cmd_init, cmd_notify, cmd_orgs, cmd_pull, cmd_rules, cmd_sandbox, cmd_sync
 from csops.shell import cli
 
 for command in (cmd_init.init, cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, cmd_sync.status, cmd_sync.alerts,
-                cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify):
+                cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify,
+                cmd_orgs.orgs):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

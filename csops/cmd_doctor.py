@@ -97,7 +97,7 @@ def _zendesk(app: App) -> Check:
         if "refused the credentials" in text:
             fix = "create an API token in Admin Center > Apps and integrations > Zendesk API, put it in the " \
                   "environment variable zendesk.api_token names, and check zendesk.email"
-        elif "non-JSON" in text or "404" in text:
+        elif "non-JSON" in text or "(404)" in text:  # not a port number that contains 404
             fix = f"zendesk.base_url / zendesk.subdomain: {url} does not look like a Zendesk instance"
         else:
             fix = f"check that {url} is reachable from this machine"

@@ -139,7 +139,8 @@ def print_changes(changes: list[PlannedChange]) -> None:
 def print_report(report: SyncReport, team: TeamView) -> None:
     z, s = report.zendesk, report.salesforce
     click.echo(f"zendesk:    {z.tickets_pulled:,} tickets ({z.tickets_deleted:,} deleted), "
-               f"{z.organizations_pulled:,} organizations ({z.organizations_unlinked:,} not linked) "
+               f"{z.organizations_pulled:,} organizations ({z.organizations_unlinked:,} not linked, "
+               f"{z.organizations_unlinked_new:,} new: csops orgs --unlinked) "
                f"[{z.api_calls} API calls]")
     click.echo(f"salesforce: {s.accounts_pulled:,} accounts ({s.accounts_deleted:,} deleted) "
                f"[{s.api_calls} API calls, org usage {s.api_usage or 'unknown'}]")

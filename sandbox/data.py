@@ -134,6 +134,7 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
             "updated_at": z_datetime(created + timedelta(seconds=i)),
             "details": "",
             "notes": "",
+            "deleted_at": None,
         }
     org_ids = list(ds.organizations)
     window = 180 * 86400

@@ -1,4 +1,13 @@
-"""Zendesk Support API emulation: cursor export, cursor-paginated organizations, auth."""
+"""Zendesk Support API emulation: cursor export, cursor-paginated organizations, auth.
+
+The time-based incremental organization export (``GET /api/v2/incremental/organizations.json
+?start_time=``; Zendesk API reference, "Incremental Exports") answers ``organizations``, ``count``,
+``end_time``, ``next_page`` and ``end_of_stream``: up to 1000 items a page ordered by ``updated_at``,
+items at ``end_time`` repeated on the next page, ``end_of_stream`` when the page is not full. It shares
+the incremental endpoints' 10 requests/minute, refuses a ``start_time`` less than a minute ago, and
+when a full page shares one timestamp, ``next_page`` does not advance (the infinite loop behind Airbyte
+PR #31164): a client must detect it. Deleted organizations stay in the export with ``deleted_at``.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +48,8 @@ class ZendeskAPI:
         sb.route("/api/v2/organizations", "GET", self.list_organizations)
         sb.route("/api/v2/organizations.json", "GET", self.list_organizations)
         sb.route("/api/v2/users/me.json", "GET", self.me)
+        sb.route("/api/v2/incremental/organizations.json", "GET", self.export_organizations)
+        sb.route("/api/v2/incremental/organizations", "GET", self.export_organizations)
 
     # -- helpers ------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
@@ -144,7 +155,7 @@ class ZendeskAPI:
             return json_response({"error": "InvalidPaginationParameter",
                                   "description": "page[size] must be between 1 and 100"}, 400)
         with self.sb.lock:
-            ids = sorted(self.sb.data.organizations)
+            ids = sorted(i for i, o in self.sb.data.organizations.items() if not o.get("deleted_at"))
         start = 0
         if q.get("page[after]"):
             last = int(_decode(q["page[after]"]))
@@ -162,6 +173,41 @@ class ZendeskAPI:
             "links": {"next": f"{base}?page%5Bsize%5D={size}&page%5Bafter%5D={after}" if has_more else None,
                       "prev": None},
         })
+
+    def export_organizations(self, request: Request, args: dict[str, Any]) -> Response:
+        denied = self.guard(request, "zendesk-export", ZENDESK_EXPORT_PER_MINUTE, plain=True)
+        if denied:
+            return denied
+        try:
+            start = int(request.args["start_time"])
+            per_page = min(int(request.args.get("per_page", 1000)), 1000)
+        except (KeyError, ValueError):
+            return json_response({"error": "InvalidValue", "description": "start_time is required"}, 400)
+        if start > time.time() - 60:
+            return json_response({"error": "InvalidValue",
+                                  "description": "Too recent start_time. Use a start_time older than 1 minute"},
+                                 400)
+        with self.sb.lock:
+            items = sorted((_ts(o["updated_at"]), o["id"]) for o in self.sb.data.organizations.values()
+                            if _ts(o["updated_at"]) >= start)
+            page = [dict(self.sb.data.organizations[i]) for _, i in items[:per_page]]
+        end_time = _ts(page[-1]["updated_at"]) if page else start
+        base = request.host_url.rstrip("/") + request.path
+        return json_response({"organizations": page, "count": len(page), "end_time": end_time,
+                              "next_page": f"{base}?start_time={end_time}&per_page={per_page}",
+                              "end_of_stream": len(page) < per_page})
+
+    def delete_organization(self, org_id: int) -> None:
+        with self.sb.lock:
+            org = self.sb.data.organizations[org_id]
+            now = datetime.fromtimestamp(self._stamp(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            org.update(deleted_at=now, updated_at=now)
+
+    def update_organization(self, org_id: int, **changes: Any) -> None:
+        with self.sb.lock:
+            org = self.sb.data.organizations[org_id]
+            org.update(changes)
+            org["updated_at"] = datetime.fromtimestamp(self._stamp(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # -- in-process mutations for tests and the demo -------------------------
     def _stamp(self) -> int:
@@ -194,3 +240,7 @@ class ZendeskAPI:
                 self.sb.data.tickets[tid] = make_ticket(tid, "open", org, now, now, rng)
             self._dirty = True
             return list(range(start, start + n))
+
+
+def _ts(value: str) -> int:
+    return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())

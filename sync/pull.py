@@ -24,6 +24,7 @@ log = logging.getLogger("csops.pull")
 
 TICKET_CURSOR = "zendesk.tickets.cursor"
 ACCOUNT_BOOKMARK = "salesforce.accounts.bookmark"
+ORG_CURSOR = "zendesk.organizations.start_time"
 
 Progress = Callable[[str, int], None]
 
@@ -34,6 +35,7 @@ class ZendeskPullResult:
     tickets_deleted: int = 0
     organizations_pulled: int = 0
     organizations_unlinked: int = 0
+    organizations_unlinked_new: int = 0
     api_calls: int = 0
     unlinked: list[dict[str, Any]] = field(default_factory=list)
 
@@ -115,26 +117,47 @@ def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progre
         result.tickets_deleted += sum(1 for r in rows if r[10])
         if progress:
             progress("tickets", len(rows))
-    seen: list[tuple[Any, ...]] = []
-    for orgs in client.organizations():
-        for org in orgs:
-            account_id, problem = link_organization(org, client.config.account_link)
-            seen.append((org["id"], org.get("name"), account_id, problem, org.get("updated_at")))
-            if problem:
-                result.unlinked.append({"organization_id": org["id"], "name": org.get("name"), "problem": problem})
-        if progress:
-            progress("organizations", len(orgs))
-    with store.transaction():
-        store.execute("DELETE FROM organizations")
-        store.executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
-                          "VALUES (?, ?, ?, ?, ?)", seen)
-    result.organizations_pulled = len(seen)
-    result.organizations_unlinked = len(result.unlinked)
-    for item in result.unlinked[:20]:
-        log.warning("zendesk organization %s (%s) is not linked: %s", item["organization_id"], item["name"],
-                    item["problem"])
+    _pull_organizations(store, client, full, progress, commit, result)
     result.api_calls = client.session.stats.snapshot().get("zendesk", 0) - before
     return result
+
+
+def _pull_organizations(store: Store, client: ZendeskClient, full: bool, progress: Progress | None, commit: bool,
+                        result: ZendeskPullResult) -> None:
+    """Organizations through the incremental export, each page stored with the start_time that follows it.
+
+    One summary line per run for the unlinked ones (``csops orgs --unlinked`` lists them all).
+    """
+    before = {i for i, _, _ in store.unlinked_organizations()}
+    saved = None if full else store.get_cursor(ORG_CURSOR)
+    replace = saved is None
+    for page in client.export_organizations(int(saved) if saved else 0):
+        live, gone = [], []
+        for org in page.organizations:
+            if org.get("deleted_at"):
+                gone.append(org["id"])
+                continue
+            account_id, problem = link_organization(org, client.config.account_link)
+            live.append((org["id"], org.get("name"), account_id, problem, org.get("updated_at")))
+        with store.transaction():
+            if replace or (page.listed and page.organizations):
+                store.delete_organizations()  # first run, --full or the listed fallback: start clean
+                replace = False
+            store.delete_organizations(gone)
+            store.upsert_organizations(live)
+            if commit and page.end_time is not None:
+                store.set_cursor(ORG_CURSOR, str(page.end_time))
+        result.organizations_pulled += len(live)
+        if progress:
+            progress("organizations", len(live))
+    unlinked = store.unlinked_organizations()
+    result.unlinked = [{"organization_id": i, "name": n, "problem": p} for i, n, p in unlinked]
+    result.organizations_unlinked = len(unlinked)
+    result.organizations_unlinked_new = len({i for i, _, _ in unlinked} - before)
+    if unlinked:
+        log.warning("zendesk: %d organizations are not linked to a Salesforce account (%d new since the last run); "
+                    "`csops orgs --unlinked` lists them with the reason", len(unlinked),
+                    result.organizations_unlinked_new)
 
 
 def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], writeback: list[str] = (),  # type: ignore[assignment]

@@ -316,6 +316,32 @@ class Store:
                  "alert": r["alert_id"], "severity": r["severity"], "title": r["title"], "first_seen": r["first_seen"],
                  "last_seen": r["last_seen"]} for r in self.query(sql, params)]
 
+    # -- organizations --------------------------------------------------------
+    def upsert_organizations(self, rows: Iterable[Sequence[Any]]) -> None:
+        """(id, name, account_id, link_problem, updated_at) rows."""
+        self.executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                         "account_id = excluded.account_id, link_problem = excluded.link_problem, "
+                         "updated_at = excluded.updated_at", rows)
+
+    def delete_organizations(self, ids: Iterable[int] | None = None) -> None:
+        """Forget these organizations (all of them with ``ids=None``)."""
+        if ids is None:
+            self.execute("DELETE FROM organizations")
+        else:
+            self.executemany("DELETE FROM organizations WHERE id = ?", [(i,) for i in ids])
+
+    def unlinked_organizations(self) -> list[tuple[int, str | None, str]]:
+        """(id, name, why) of every organization that names no valid Salesforce Account Id."""
+        return [(r[0], r[1], r[2]) for r in self.query(
+            "SELECT id, name, link_problem FROM organizations WHERE link_problem IS NOT NULL ORDER BY id")]
+
+    def accounts_without_organization(self) -> list[tuple[str, str | None]]:
+        """(account id, name) of live accounts that no organization links to."""
+        rows = self.query("SELECT a.id, a.fields FROM accounts a WHERE a.deleted = 0 AND NOT EXISTS "
+                          "(SELECT 1 FROM organizations o WHERE o.account_id = a.id) ORDER BY a.id")
+        return [(r[0], json.loads(r[1]).get("Name")) for r in rows]
+
     def last_statuses(self) -> dict[str, str]:
         """Onboarding status per live account as the last recorded evaluation left it (the guard's baseline)."""
         rows = self.query("SELECT e.account_id, e.status FROM evaluations e JOIN accounts a ON a.id = e.account_id "

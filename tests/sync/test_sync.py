@@ -54,7 +54,7 @@ def test_sync_json_and_unchanged_second_run(ws: Workspace) -> None:
     assert first["writeback"]["api_calls"] == sb.stats[PATCH] == -(-first["writeback"]["changed"] // 200)
     assert first["zendesk"]["organizations_unlinked"] > 0  # reported, not fatal
     assert set(first["zendesk"]) == {"tickets_pulled", "tickets_deleted", "organizations_pulled",
-                                     "organizations_unlinked", "api_calls"}
+                                     "organizations_unlinked", "organizations_unlinked_new", "api_calls"}
     sb.reset_stats()
     second = ws.json("sync", *TODAY)
     assert second["writeback"] == {"changed": 0, "written": 0, "failed": 0, "api_calls": 0}

@@ -86,6 +86,7 @@ def run_checks(app: App) -> list[Check]:
     else:
         checks.append(Check("salesforce", False, "not configured",
                             "set salesforce.instance_url and credentials", EXIT_CONFIG))
+    checks.extend(_notify(app))
     return checks
 
 def _zendesk(app: App) -> Check:
@@ -144,6 +145,33 @@ def _help_center(app: App) -> Check:
         shown = ", ".join(f"{k} → {v}" for k, v in mapped.items())
         return Check("help center", True, f"permission group {pg} exists; locales {shown}")
     return Check("help center", True, f"permission group {pg} exists")
+
+def _notify(app: App) -> list[Check]:
+    """Each Slack channel's webhook variable is set and names a Slack URL (nothing is posted: see notify --test)."""
+    import os
+
+    from connectors.slack import SlackWebhook, WebhookURLError
+
+    try:
+        rs = load_rules(app.rule_files())
+    except SourceError:
+        return []  # reported by the rules check
+    out = []
+    for channel in rs.notify.channels.values():
+        if not channel.is_slack:
+            continue
+        env = channel.webhook_env or ""
+        try:
+            SlackWebhook(os.environ.get(env), env)
+        except WebhookURLError as exc:
+            out.append(Check(f"notify {channel.name}", False, str(exc),
+                             f"export {env}=<the incoming webhook URL>; then: csops notify --test {channel.name}",
+                             EXIT_CONFIG))
+            continue
+        out.append(Check(f"notify {channel.name}", True, f"webhook URL in {env}; csops notify --test "
+                                                         f"{channel.name} posts a test message"))
+    return out
+
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:
     out = []

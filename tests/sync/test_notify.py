@@ -174,6 +174,15 @@ def test_slack_429_and_5xx_are_retried(nws: Workspace) -> None:
     assert sb.stats["POST /slack/services/{team}/{bot}/{token}"] == 4  # 500 → retry; 429 → wait Retry-After
 
 
+def test_doctor_names_an_unset_webhook_variable(nws: Workspace) -> None:
+    result = nws.cli("doctor", env={"SLACK_WEBHOOK_CS_DIGEST": ""})
+    assert result.exit_code == 78, result.output
+    assert "ok   notify cs-alerts: webhook URL in SLACK_WEBHOOK_CS_ALERTS" in result.output
+    assert "FAIL notify cs-digest: slack: SLACK_WEBHOOK_CS_DIGEST is not set" in result.output
+    assert "fix: export SLACK_WEBHOOK_CS_DIGEST=" in result.output
+    assert nws.env["SLACK_WEBHOOK_CS_ALERTS"] not in result.output
+
+
 def test_task_key_in_a_custom_field(tmp_path: Path, sandbox: Sandbox) -> None:
     ws = notify_workspace(tmp_path, sandbox, key_field="CSOps_Alert_Key__c")
     assert ws.cli("sync", *TODAY).exit_code == 0

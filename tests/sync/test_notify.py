@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +17,7 @@ from sandbox.salesforce_tasks import FALLBACK_USER, INACTIVE_CSM
 from sandbox.server import Sandbox
 from sync.notify import slack_message
 from tests.conftest import RULES, Workspace, make_sandbox, make_workspace
+from tests.sync.test_sync import run_and_kill
 
 TODAY = ("--today", "2026-11-23")
 NOTIFY = """\
@@ -219,20 +215,6 @@ def test_slack_message_stays_within_block_kit_limits(sandbox: Sandbox) -> None:
 
 
 # -- SIGKILL between recording and delivery ------------------------------------------
-
-def run_and_kill(ws: Workspace, ready: Callable[[], bool], timeout: float = 60) -> None:
-    env = {**os.environ, **ws.env}
-    proc = subprocess.Popen([sys.executable, "-m", "csops", "--config", str(ws.config), "sync", *TODAY],
-                            cwd=ws.path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline and proc.poll() is None and not ready():
-            time.sleep(0.01)
-        assert proc.poll() is None, "the sync finished before it could be killed"
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-
 
 @pytest.mark.parametrize("where", ["before_slack", "after_task_create"])
 def test_sigkill_between_recording_and_delivery(tmp_path: Path, where: str) -> None:

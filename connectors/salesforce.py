@@ -126,6 +126,7 @@ class WriteResult:
 class QueryPage:
     records: list[dict[str, Any]]
     done: bool
+    total: int | None = None  # the query's totalSize (every page carries it)
 
 
 def validate_where(where: str) -> str:
@@ -362,7 +363,7 @@ class SalesforceClient:
             for r in records:
                 r.pop("attributes", None)
             done = bool(data.get("done", True))
-            yield QueryPage(records, done)
+            yield QueryPage(records, done, data.get("totalSize"))
             if done or not data.get("nextRecordsUrl"):
                 return
             nxt: str = data["nextRecordsUrl"]

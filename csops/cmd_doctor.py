@@ -8,11 +8,13 @@ import click
 
 from connectors.http import ConnectorError
 from csops.config import ConfigError
+from csops.progress import paint
 from csops.shell import (
     EXIT_CONFIG,
     EXIT_OK,
     EXIT_UNAVAILABLE,
     App,
+    colour,
     emit_json,
     pass_app,
     salesforce_client,
@@ -44,8 +46,9 @@ def doctor(app: App, as_json: bool) -> None:
     if as_json:
         emit_json([{k: v for k, v in asdict(c).items() if k != "code"} for c in checks])
     else:
+        on = colour(app)
         for c in checks:
-            click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.message}")
+            click.echo(f"{paint('ok  ', 'green', on) if c.ok else paint('FAIL', 'bold red', on)} {c.name}: {c.message}")
             if c.fix:
                 click.echo(f"     fix: {c.fix}")
     codes = [c.code for c in checks if not c.ok]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from csops.shell import App, Progress, emit_json, pass_app, salesforce_client, zendesk_client
+from csops.shell import App, emit_json, pass_app, progress_for, salesforce_client, zendesk_client
 from sync.pull import pull_salesforce, pull_zendesk
 
 
@@ -26,9 +26,11 @@ def pull_zendesk_cmd(app: App, full: bool, as_json: bool) -> None:
     """
     with app.run_lock():
         client = zendesk_client(app)
-        progress = Progress(not as_json)
-        result = pull_zendesk(app.store, client, full=full, progress=progress)
-        progress.done()
+        progress = progress_for(app, as_json)
+        try:
+            result = pull_zendesk(app.store, client, full=full, progress=progress)
+        finally:
+            progress.done()
     if as_json:
         emit_json(result.summary())
     else:
@@ -45,10 +47,12 @@ def pull_salesforce_cmd(app: App, full: bool, as_json: bool) -> None:
     """Pull the configured account fields (salesforce.fields and the rules' writeback fields)."""
     with app.run_lock():
         client = salesforce_client(app)
-        progress = Progress(not as_json)
+        progress = progress_for(app, as_json)
         fields, writeback = app.salesforce_fields()
-        result = pull_salesforce(app.store, client, fields, writeback, full=full, progress=progress)
-        progress.done()
+        try:
+            result = pull_salesforce(app.store, client, fields, writeback, full=full, progress=progress)
+        finally:
+            progress.done()
     if as_json:
         emit_json({"accounts_pulled": result.accounts_pulled, "accounts_deleted": result.accounts_deleted,
                    "api_calls": result.api_calls, "api_usage": result.api_usage})

@@ -12,7 +12,8 @@ import click
 from connectors.sfid import is_valid_id, to18
 from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
 from csops.jobs import TeamView, active_alerts, run_sync, team_view
-from csops.shell import EXIT_PARTIAL, App, Progress, emit_json, parse_today, pass_app
+from csops.progress import SEVERITY_STYLES, STATUS_STYLES, paint
+from csops.shell import EXIT_PARTIAL, App, colour, emit_json, parse_today, pass_app, progress_for
 from rules.ruleset import STATUSES
 from sync.run import PlannedChange, SyncReport
 
@@ -52,10 +53,12 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
     """
     if (details or accounts or csv_file) and not dry_run:
         raise click.UsageError("--details, --account and --csv show a plan: use them with --dry-run")
-    progress = Progress(not as_json)
-    report = run_sync(app, dry_run=dry_run, full=full, today=parse_today(today) if today else None,
-                      progress=progress, allow_mass_change=allow_mass_change)
-    progress.done()
+    progress = progress_for(app, as_json)
+    try:
+        report = run_sync(app, dry_run=dry_run, full=full, today=parse_today(today) if today else None,
+                          progress=progress, allow_mass_change=allow_mass_change)
+    finally:
+        progress.done()
     changes = select_changes(report.changes, accounts) if accounts else report.changes
     if csv_file:
         write_changes_csv(csv_file, changes)
@@ -82,7 +85,7 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
             if csv_file:
                 click.echo(f"{len(changes):,} accounts' changes written to {csv_file}")
             click.echo("")
-        print_report(report, team_view(app))
+        print_report(report, team_view(app), colour(app))
     if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
 
@@ -136,7 +139,7 @@ def print_changes(changes: list[PlannedChange]) -> None:
             click.echo(f"  {fieldname}: {show(old)} → {show(new)}")
 
 
-def print_report(report: SyncReport, team: TeamView) -> None:
+def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
     z, s = report.zendesk, report.salesforce
     click.echo(f"zendesk:    {z.tickets_pulled:,} tickets ({z.tickets_deleted:,} deleted), "
                f"{z.organizations_pulled:,} organizations ({z.organizations_unlinked:,} not linked, "
@@ -144,7 +147,8 @@ def print_report(report: SyncReport, team: TeamView) -> None:
                f"[{z.api_calls} API calls]")
     click.echo(f"salesforce: {s.accounts_pulled:,} accounts ({s.accounts_deleted:,} deleted) "
                f"[{s.api_calls} API calls, org usage {s.api_usage or 'unknown'}]")
-    counts = ", ".join(f"{team.status(k)} {v:,}" for k, v in sorted(report.status_counts.items(),
+    counts = ", ".join(f"{paint(team.status(k), STATUS_STYLES.get(k), on)} {v:,}"
+                       for k, v in sorted(report.status_counts.items(),
                                                                      key=lambda kv: STATUSES.index(kv[0])))
     click.echo(f"rules:      {report.accounts_evaluated:,} accounts: {counts or 'none'}")
     click.echo(f"alerts:     {len(report.alerts.new):,} new, {len(report.alerts.resolved):,} resolved, "
@@ -230,6 +234,11 @@ def alerts(app: App, only_new: bool, as_json: bool) -> None:
     if not out:
         click.echo("no active alerts" + (" raised by the last sync" if only_new else ""))
         return
+    on = colour(app)
+
+    def severity(column: int, cell: str, padded: str) -> str:
+        return paint(padded, SEVERITY_STYLES.get(cell), on) if column == 0 else padded
+
     click.echo(table([("severity", "account", "name", "alert", "since", "title")] +
-                      [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
-                       for a in out]))
+                     [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
+                      for a in out], severity))

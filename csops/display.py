@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,10 +18,16 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def table(rows: Sequence[Sequence[str]]) -> str:
+def table(rows: Sequence[Sequence[str]], paint: Callable[[int, str, str], str] | None = None) -> str:
+    """Aligned columns; ``paint(column, cell, padded)`` may colour a body cell after it is padded."""
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in rows)
+    lines = []
+    for n, r in enumerate(rows):
+        cells = [c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)]
+        if paint is not None and n > 0:
+            cells = [paint(i, raw, padded) for i, (raw, padded) in enumerate(zip(r, cells, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
 
 
 def show(value: Any) -> str:

@@ -32,6 +32,7 @@ from connectors.zendesk import ZendeskClient
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.logs import setup_logging
+from csops.progress import SyncProgress, colour_wanted
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
 from sync.guard import MassChangeHeld
@@ -140,6 +141,7 @@ class App:
     config_path: str | None = None
     log_format: str = "text"
     verbosity: int = 0
+    no_color: bool = False
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -189,6 +191,15 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+def progress_for(app: App, as_json: bool) -> SyncProgress:
+    """Bars on a terminal with text logs; none for --json output, JSON logs, cron or a pipe."""
+    return SyncProgress(not as_json and app.log_format == "text", app.no_color)
+
+
+def colour(app: App) -> bool:
+    return app.log_format == "text" and colour_wanted(app.no_color)
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -215,6 +226,8 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="json: one JSON object per line, for cron and log shippers.")(f)
     f = click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")(f)
     f = click.option("-q", "--quiet", count=True, help="Only errors.")(f)
+    f = click.option("--no-color", is_flag=True, envvar="CSOPS_NO_COLOR",
+                     help="No colour (also when NO_COLOR is set, or output is not a terminal).")(f)
     return f
 
 
@@ -223,7 +236,8 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @common_options
 @click.version_option(__version__, prog_name="csops")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: int, quiet: int) -> None:
+def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: int, quiet: int,
+        no_color: bool) -> None:
     """csops: Zendesk + Salesforce sync with onboarding rules, for CS Ops teams.
 
     \b
@@ -235,7 +249,7 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
       csops demo                   everything, against a local sandbox
     """
     setup_logging(log_format, verbose - quiet)
-    app = App(config_path=config_path, log_format=log_format, verbosity=verbose - quiet)
+    app = App(config_path=config_path, log_format=log_format, verbosity=verbose - quiet, no_color=no_color)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -259,21 +273,3 @@ def salesforce_client(app: App) -> SalesforceClient:
     if sf.private_key_file:
         sf.private_key_file = str(cfg.resolve(sf.private_key_file))
     return SalesforceClient(sf, cfg.sync.retry_policy())
-
-
-class Progress:
-    """Counts on one rewritten stderr line when it is a terminal; otherwise quiet (cron logs stay clean)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.counts: dict[str, int] = {}
-
-    def __call__(self, what: str, n: int) -> None:
-        self.counts[what] = self.counts.get(what, 0) + n
-        if self.enabled:
-            text = "  ".join(f"{k}: {v:,}" for k, v in self.counts.items())
-            click.echo(f"\r{text}", nl=False, err=True)
-
-    def done(self) -> None:
-        if self.enabled and self.counts:
-            click.echo("", err=True)

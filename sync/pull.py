@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.salesforce import SalesforceClient, parse_sf_datetime
 from connectors.sfid import is_valid_id, to18
@@ -26,7 +25,11 @@ TICKET_CURSOR = "zendesk.tickets.cursor"
 ACCOUNT_BOOKMARK = "salesforce.accounts.bookmark"
 ORG_CURSOR = "zendesk.organizations.start_time"
 
-Progress = Callable[[str, int], None]
+
+class Progress(Protocol):
+    """Told how far a stage got: ``n`` more done, and the stage's total once it is known."""
+
+    def __call__(self, what: str, n: int, total: int | None = None) -> None: ...
 
 
 @dataclass
@@ -197,7 +200,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
         result.accounts_pulled += len(rows) - deleted
         result.accounts_deleted += deleted
         if progress:
-            progress("accounts", len(rows))
+            progress("accounts", len(rows), total=page.total)
     if full:
         # Accounts a full pull no longer sees were purged (or left the filter): mark them, keep their history.
         present = {r["id"] for r in store.query("SELECT id FROM accounts WHERE deleted = 0")}

@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,13 +26,12 @@ from sync.facts import account_facts
 from sync.fields import canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
 from sync.notify import Deliverer, DeliveryReport, OutboxRow, enqueue, plan_notifications
-from sync.pull import SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
+from sync.pull import Progress, SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
 from sync.record import AlertChanges, preview_alerts, record_evaluations
 from sync.store import Store
 
 log = logging.getLogger("csops.sync")
 
-Progress = Callable[[str, int], None]
 
 
 @dataclass
@@ -168,6 +166,8 @@ class SyncJob:
             report.notify_queued = enqueue(self.store, self.rules, report.alerts, (ev for ev, _ in evaluations),
                                            today, report.run_id)
         if wanted:
+            if self.progress:
+                self.progress("written", 0, total=len(wanted))
             result = self.salesforce.update(wanted)
             report.written = len(result.written)
             report.failures.extend(result.failed)
@@ -187,10 +187,13 @@ class SyncJob:
         engine = Engine(self.rules)
         evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
         wanted: dict[str, dict[str, Any]] = {}
+        total = self.store.count_live_accounts() if self.progress else None
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts)
             evaluations.append((ev, facts))
+            if self.progress and len(evaluations) % 500 == 0:
+                self.progress("evaluated", 500, total=total)
             report.status_counts[ev.status] += 1
             changed, misfits = plan_values(sf_fields, ev.writeback, describe)
             for m in misfits:
@@ -201,7 +204,7 @@ class SyncJob:
                                                     {f: (sf_fields.get(f), v) for f, v in changed.items()}))
         report.accounts_evaluated = len(evaluations)
         if self.progress:
-            self.progress("evaluated", len(evaluations))
+            self.progress("evaluated", len(evaluations) % 500, total=total)
         return evaluations, wanted
 
     def _guard(self, report: SyncReport, evaluations: list[tuple[Evaluation, dict[str, Any]]]

@@ -353,6 +353,9 @@ class Store:
         row = self.query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
         return (json.loads(row[0]["result"]), row[0]["evaluated_on"]) if row else None
 
+    def count_live_accounts(self) -> int:
+        return int(self.scalar("SELECT COUNT(*) FROM accounts WHERE deleted = 0") or 0)
+
     def count_evaluations(self) -> int:
         return int(self.scalar("SELECT COUNT(*) FROM evaluations") or 0)
 

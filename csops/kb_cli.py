@@ -296,19 +296,26 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
 
 
 @kb.command("pull")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=Path("kb-pulled"),
               show_default=True, help="Folder for kb.yaml, articles/ and images/ (kb.yaml is kept if present).")
 @click.pass_obj
-def pull_cmd(app: KbApp, into: Path) -> None:
-    """Import the Help Center as Markdown files with front matter.
+def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path) -> None:
+    """Import the Help Center as Markdown files with front matter; or, with
+    PATHS, bring each article file's Help Center version back into it.
 
     Articles csops published keep their paths; links between articles become
     relative links and images are downloaded, so `kb check` and `kb build`
     work on the pulled tree and `kb publish` from it changes nothing.
-    """
-    from kb.pull import pull
 
-    publisher = app.publisher(None, need_spec=False)
+    \b
+    With PATHS (articles `kb publish` lists as drifted: edited in Guide), the
+    file takes the Help Center's title and body; its other front matter is
+    kept. Review it with git diff, then `kb publish` only re-marks it.
+    """
+    from kb.pull import pull, pull_file
+
+    publisher = app.publisher(None, need_spec=bool(paths))
     session = publisher.hc.client.session
 
     def get(url: str) -> bytes:
@@ -316,6 +323,11 @@ def pull_cmd(app: KbApp, into: Path) -> None:
         resp.raise_for_status()
         return bytes(resp.content)
 
+    if paths:
+        for path in paths:
+            changed = pull_file(publisher, path, get)
+            click.echo(f"{path}: {'now holds the Help Center version' if changed else 'already as on the Help Center'}")
+        return
     report = pull(publisher.hc, into, get)
     click.echo(f"pulled {report.articles} articles ({report.translations} translations), {report.categories} "
                f"categories, {report.sections} sections, {report.images} images into {into}")

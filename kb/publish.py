@@ -845,3 +845,32 @@ class Publisher:
         self._remote.images[(aid, loc, digest)] = str(uploaded["content_url"])
         self._attachments[aid].append(uploaded)
         return str(uploaded["content_url"])
+
+    # -- drift: the remote side of one file ---------------------------------
+    def remote_version(self, path: Path) -> tuple[Article, RemoteTranslation, dict[int, Article]]:
+        """For ``kb pull PATH``: the file's article, its translation on the Help Center now, and every
+        local article translation by Help Center article id in the file's locale (to make links relative)."""
+        articles = load_for_build(self.spec)
+        wanted = path.resolve()
+        article = next((a for a in articles if a.path.resolve() == wanted), None)
+        if article is None:
+            raise PublishError("not an article of this knowledge base", str(path))
+        self.check_access_settings()
+        mapping = self.check_locales(articles)
+        remote = self._remote = self.read_remote(sorted(set(mapping.values())))
+        ids = self._idfile = HelpCenterIds(self.spec.root, self.hc.client.base_url)
+        scratch = PublishReport()
+        section_ids = self._sync_tree(remote, ids, scratch, dry_run=True)
+        entries = self._identify(articles, remote, ids, section_ids, scratch, adopt=False, only=None)
+        entry = entries.get(article.key)
+        have = remote.translations.get((entry.article_id, mapping[article.locale])) \
+            if entry is not None and entry.article_id is not None else None
+        if have is None:
+            why = next((a.detail for a in scratch.actions if a.key == article.key and a.detail), "")
+            raise PublishError(f"not on the Help Center in {mapping[article.locale]}" + (f": {why}" if why else ""),
+                               str(path))
+        by_id: dict[int, Article] = {}
+        for e in entries.values():
+            if e.article_id is not None:
+                by_id[e.article_id] = next((v for v in e.versions if v.locale == article.locale), e.source)
+        return article, have, by_id

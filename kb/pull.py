@@ -10,6 +10,7 @@ links again, so publishing the pulled tree back changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import Counter
@@ -213,3 +214,47 @@ def _download(url: str, into: Path, here: Path, cache: dict[str, str], get: Any,
         dest.write_bytes(data)
         cache[url] = str(dest)
     return os.path.relpath(cache[url], here.parent).replace(os.sep, "/")
+
+
+_TITLE_LINE = re.compile(r"^title:.*$", re.MULTILINE)
+
+
+def pull_file(publisher: Any, path: Path, session_get: Any) -> bool:
+    """``kb pull PATH``: bring the Help Center's version of one article translation (an edit made in
+    Guide, which publish reports as drifted) back into its Markdown file.  The front matter is kept
+    except the title; links to other articles become relative again and images point at the kb's own
+    files (matched by content hash; others are downloaded under images/).  True when the file changed."""
+    from kb.publish import strip_markers
+
+    article, remote, by_id = publisher.remote_version(path)
+    root = publisher.spec.root
+    local_images = {hashlib.sha256(p.read_bytes()).hexdigest()[:12]: p
+                    for p in sorted((root / "images").rglob("*")) if p.is_file()} if (root / "images").is_dir() else {}
+    cache: dict[str, str] = {}
+    report = PullReport()
+
+    def links(url: str, image: bool = False) -> str:
+        if image:
+            m = re.search(r"/([0-9a-f]{12})-[^/]*$", urlsplit(url).path)
+            if m and m.group(1) in local_images:
+                return os.path.relpath(local_images[m.group(1)], article.path.parent).replace(os.sep, "/")
+            return _download(url, root, article.path, cache, session_get, report)
+        m = _ARTICLE_URL.search(urlsplit(url).path)
+        target = by_id.get(int(m.group(2))) if m else None
+        if target is None:
+            return url
+        frag = urlsplit(url).fragment
+        return os.path.relpath(target.path, article.path.parent).replace(os.sep, "/") + (f"#{frag}" if frag else "")
+
+    body = _Converter(links=links).convert(strip_markers(remote.body))
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    text = article.path.read_text(encoding="utf-8")
+    head = text[: len(text) - len(article.body)] if article.body and text.endswith(article.body) else \
+        text.partition("\n---\n")[0] + "\n---\n\n"
+    if remote.title != article.title:
+        head = _TITLE_LINE.sub(lambda _: "title: " + json.dumps(remote.title, ensure_ascii=False), head, count=1)
+    new = head.rstrip("\n") + "\n\n" + body
+    if new == text:
+        return False
+    article.path.write_text(new, encoding="utf-8")
+    return True

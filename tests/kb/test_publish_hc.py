@@ -339,3 +339,32 @@ def test_a_brand_host_that_redirects_is_named(tmp_path: Path, hc: Sandbox) -> No
     assert result.exit_code == 69, result.output
     assert f"{brand} redirects to {hc.url}" in result.stderr and f"set zendesk.base_url to {hc.url}" in result.stderr
     assert hc.helpcenter.writes == 0
+
+
+def test_kb_pull_path_brings_the_help_center_edit_back(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    art = first_steps(hc)
+    tr = hc.helpcenter.translations[art["id"]]["ja"]
+    tr["body"] = tr["body"].replace("<h2", "<p>編集部の<strong>追記</strong>です。</p><h2", 1)
+    tr["title"] = "初期設定の流れ（改訂版）"
+    edited = tr["body"]
+    assert site.kb("publish").exit_code == 3
+    rel = "kb/articles/getting-started/setup/first-steps.md"
+    pulled = site.kb("pull", rel)
+    assert pulled.exit_code == 0, pulled.output
+    assert f"{rel}: now holds the Help Center version" in pulled.stdout
+    text = (site.dir / rel).read_text(encoding="utf-8")
+    assert 'title: "初期設定の流れ（改訂版）"' in text and "promoted: true" in text  # other front matter kept
+    assert "編集部の**追記**です。" in text
+    assert "](../../admin/users/invite-users.md#手順)" in text and "](../../../images/setup-flow.png)" in text
+    hc.reset_stats()
+    out = site.publish()  # only the marker is written again; the edit stays
+    assert out["updated"] == 1 and writes(hc) == {"PUT /api/v2/help_center/articles/{aid}/translations/{locale}": 1}
+    from kb.publish import canonical, strip_markers
+
+    assert canonical(strip_markers(hc.helpcenter.translations[art["id"]]["ja"]["body"])) == \
+        canonical(strip_markers(edited))
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 13 and site.writes() == 0
+    assert "already as on the Help Center" in site.kb("pull", rel).stdout

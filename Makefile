@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# Tests get the ja extra too (fugashi + unidic-lite: two wheels, about 50 MB), so the morphology rules'
+# Tests get the ja extra too (fugashi + unidic-lite: two wheels, about 50 MB to download), so the morphology rules'
 # tests run in CI rather than being skipped.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,ja]'

@@ -80,8 +80,13 @@ def check_placeholders(body: str, first_line: int, required: frozenset[str], emi
                        lang: str = "ja") -> None:
     empty_item, template_text, fill_in = _MESSAGES["ja" if lang == "ja" else "en"]
     left = template_lines(required)
+    longest = max((len(x) for x in left), default=0) + 8
     fence: str | None = None
     for i, raw in enumerate(body.split("\n")):
+        stripped = raw.strip()
+        if not stripped or (fence is None and len(stripped) > longest and "〇" not in raw and "○" not in raw
+                            and "◯" not in raw and not stripped.startswith(("|", "`", "~"))):
+            continue  # too long to be a skeleton's line, and no 〇〇
         lineno = first_line + i
         m = _FENCE.match(raw)
         if fence is not None or m:
@@ -90,7 +95,6 @@ def check_placeholders(body: str, first_line: int, required: frozenset[str], emi
             elif fence is not None and raw.strip().startswith(fence):
                 fence = None
             continue
-        stripped = raw.strip()
         col = len(raw) - len(raw.lstrip()) + 1
         if _EMPTY_ITEM.match(raw):
             emit(lineno, col, "placeholder", empty_item)

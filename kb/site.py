@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,7 +16,8 @@ import jinja2
 from markupsafe import Markup
 
 from kb.articles import Article, Finding, load_articles
-from kb.render import local_link, render
+from kb.parallel import forked_map
+from kb.render import Rendered, local_link, render
 from kb.spec import KbError, KbSpec
 
 PACKAGE = Path(__file__).resolve().parent
@@ -57,7 +59,8 @@ def load_for_build(spec: KbSpec) -> list[Article]:
     return articles
 
 
-def build(spec: KbSpec, out: Path) -> BuildResult:
+def build(spec: KbSpec, out: Path, workers: int | None = None) -> BuildResult:
+    """The site in ``out``; articles are rendered on ``workers`` processes (default: every usable core)."""
     started = time.perf_counter()
     articles = load_for_build(spec)
     result = BuildResult(out)
@@ -76,7 +79,7 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
               "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     images: dict[Path, str] = {}
 
-    def rewriter(a: Article, depth: str) -> Any:
+    def rewriter(a: Article, depth: str, used: dict[Path, str]) -> Any:
         def rewrite(url: str, is_image: bool) -> str:
             link = local_link(a.path, url)
             if link is None:
@@ -85,25 +88,31 @@ def build(spec: KbSpec, out: Path) -> BuildResult:
             if is_image or not link.article:
                 if not target.exists():
                     return url
-                if target not in images:
-                    name = f"images/{len(images) + 1:04d}-{target.name}"
-                    images[target] = name
-                return depth + images[target]
+                # named by its path, not by the order met, so articles can be rendered in any order or process
+                used[target] = f"images/{hashlib.sha1(str(target).encode()).hexdigest()[:10]}-{target.name}"
+                return depth + used[target]
             other = by_path.get(target)
             if other is None:
                 return url
             return depth + article_url(other, spec) + (f"#{link.fragment}" if link.fragment else "")
         return rewrite
 
+    def render_one(a: Article) -> tuple[Rendered, dict[Path, str]]:
+        used: dict[Path, str] = {}
+        return render(a.body, rewriter(a, "../", used), a.locale), used
+
     keys_in_default = {a.key for a in articles if a.locale == loc}
     primary = [a for a in articles if a.locale == loc or a.key not in keys_in_default]
-    index_docs = []
+    by_key: dict[str, list[Article]] = {}
     for a in articles:
-        rendered = render(a.body, rewriter(a, "../"), a.locale)
+        by_key.setdefault(a.key, []).append(a)
+    index_docs = []
+    for a, (rendered, used) in zip(articles, forked_map(render_one, articles, procs=workers), strict=True):
+        images.update(used)
         cat = spec.categories[a.category]
         sec = cat.sections[a.section]
         translations = [{"locale": o.locale, "label": LOCALE_NAMES.get(o.locale, o.locale),
-                         "url": article_url(o, spec)} for o in articles if o.key == a.key and o is not a]
+                         "url": article_url(o, spec)} for o in by_key[a.key] if o is not a]
         related = []
         for ref in a.related:
             other = by_slug.get((ref, a.locale)) or by_slug.get((ref, loc))

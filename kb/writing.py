@@ -218,7 +218,7 @@ _WEAK = re.compile("|".join(token_regex(t).pattern for t in _WEAK_TOKENS) + r"|(
 _REDUNDANT = [(re.compile(p), p_show, better) for p, p_show, better in (
     (r"することができ(る|ます)", "することができる", "できる"),
     (r"することが可能(です|だ|である)?", "することが可能", "できる"),
-    (r"を行(う|います)", "を行う", "（動詞で直接書く）"),
+    (r"を行(?:う|い|います|いました|った|って|える|えます)", "を行う", "（動詞で直接書く）"),
     (r"(?<![A-Za-z])in order to(?![A-Za-z])", "in order to", "to"),
     (r"(?<![A-Za-z])is able to(?![A-Za-z])", "is able to", "can"))]
 

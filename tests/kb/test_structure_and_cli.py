@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -227,3 +228,24 @@ def test_preview_serves_and_rebuilds_on_change(tmp_path: Path) -> None:
 def test_kb_yaml_missing(tmp_path: Path) -> None:
     result = run(tmp_path / "nokb", "check")
     assert result.exit_code == 78 and "kb.yaml: not found" in result.stderr
+
+
+def test_build_on_two_cores_writes_the_same_site_as_on_one(tmp_path: Path) -> None:
+    from kb.site import build
+    from kb.spec import load_spec
+
+    root = make_kb(tmp_path, with_samples=True)
+    for path in list((root / "articles").rglob("*.md")):
+        slug, _, rest = path.name.partition(".")
+        for n in range(14):  # 16 samples × 15 = 240 articles: above the threshold for worker processes
+            (path.parent / f"{slug}-{n}.{rest}").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    spec = load_spec(root)
+    one = build(spec, tmp_path / "one", workers=1)
+    two = build(spec, tmp_path / "two", workers=2)
+    assert one.articles == two.articles == 240 and one.images == two.images > 0
+
+    def files(base: Path) -> dict[str, bytes]:
+        stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        return {str(p.relative_to(base)): stamp.sub(b"", p.read_bytes()) for p in base.rglob("*") if p.is_file()}
+
+    assert files(tmp_path / "one") == files(tmp_path / "two")

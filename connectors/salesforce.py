@@ -390,6 +390,16 @@ class SalesforceClient:
             text += " WHERE " + " AND ".join(conds)
         return text + " ORDER BY SystemModstamp ASC, Id ASC"
 
+    def formula_query(self, fields: list[str]) -> str:
+        """Id and ``fields`` of every live record the filter selects (formula fields, re-read each run)."""
+        for c in [*fields, self.config.object]:
+            if not _IDENT.match(c):
+                raise FieldError(f"salesforce.fields: '{c}' is not a field name")
+        text = f"SELECT Id, {', '.join(fields)} FROM {self.config.object}"
+        if self.config.where:
+            text += f" WHERE {validate_where(self.config.where)}"
+        return text + " ORDER BY Id ASC"
+
     # -- write --------------------------------------------------------------
     def update(self, changes: dict[str, dict[str, Any]], lock_retries: int = 3,
                sobject: str | None = None) -> WriteResult:

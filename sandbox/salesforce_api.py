@@ -31,7 +31,8 @@ import json
 import re
 import secrets
 from collections import Counter
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
@@ -70,6 +71,7 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
     "Customer_Tier__c": ("string", True, 40),
     "Onboarding_Alerts__c": ("multipicklist", True, 4099),
     "Evaluated_On__c": ("date", True, 0),
+    "Contract_Age_Days__c": ("double", False, 0),
     "OwnerId": ("reference", True, 18),
     "SystemModstamp": ("datetime", False, 0),
     "LastModifiedDate": ("datetime", False, 0),
@@ -83,10 +85,17 @@ PICKLISTS: dict[str, tuple[list[str], bool]] = {
     "Onboarding_Alerts__c": (["urgent_tickets", "onboarding_stalled", "no_login_14d", "usage_anomaly",
                               "setup_not_done_30d"], True),
 }
+#: formula fields: the formula as describe shows it, and how the sandbox computes it when a record is read.
+FORMULAS: dict[str, tuple[str, Callable[[dict[str, Any], date], Any]]] = {
+    "Contract_Age_Days__c": ("TODAY() - Contract_Start_Date__c",
+                             lambda row, today: None if not row.get("Contract_Start_Date__c") else
+                             float((today - date.fromisoformat(row["Contract_Start_Date__c"])).days)),
+}
 #: number fields: (precision, scale) as describe gives them.
 NUMBERS: dict[str, tuple[int, int]] = {
     "Licensed_Users__c": (18, 0), "Active_End_Users__c": (18, 0), "Active_Admins__c": (18, 0),
     "Annual_Revenue_JPY__c": (18, 0), "Days_Overdue__c": (5, 0), "Health_Score__c": (5, 2),
+    "Contract_Age_Days__c": (18, 0),
 }
 _CANON = {k.lower(): k for k in FIELDS}
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
@@ -312,12 +321,12 @@ class SalesforceAPI:
             self.cursors.pop(locator, None)
         return out
 
-    @staticmethod
-    def _record(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    def _record(self, row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+        """A record as the API returns it; formula fields computed now (their change moves no SystemModstamp)."""
         rec: dict[str, Any] = {"attributes": {"type": "Account",
                                               "url": f"/services/data/v60.0/sobjects/Account/{row['Id']}"}}
         for f in fields:
-            rec[f] = row.get(f)
+            rec[f] = FORMULAS[f][1](row, self.sb.today) if f in FORMULAS else row.get(f)
         return rec
 
     # -- writes -------------------------------------------------------------
@@ -520,7 +529,8 @@ def describe_field(name: str) -> dict[str, Any]:
     precision, scale = NUMBERS.get(name, (0, 0))
     return {"name": name, "type": kind, "updateable": updateable, "createable": updateable, "length": length,
             "label": name.replace("__c", "").replace("_", " "), "nillable": name != "Id",
-            "custom": name.endswith("__c"), "calculated": False, "calculatedFormula": None,
+            "custom": name.endswith("__c"), "calculated": name in FORMULAS,
+            "calculatedFormula": FORMULAS[name][0] if name in FORMULAS else None,
             "precision": precision, "scale": scale, "restrictedPicklist": restricted,
             "picklistValues": [{"active": True, "defaultValue": False, "label": v, "validFor": None, "value": v}
                                for v in values]}

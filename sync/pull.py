@@ -54,6 +54,8 @@ class SalesforcePullResult:
     accounts_deleted: int = 0
     api_calls: int = 0
     api_usage: str | None = None
+    incremental: bool = False
+    formula_accounts: int = 0
 
 
 def start_time_from(start_date: str | None) -> int:
@@ -171,6 +173,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     before = client.session.stats.snapshot().get("salesforce", 0)
     wanted = client.check_fields(fields, list(writeback))
     bookmark = None if full else store.get_cursor(ACCOUNT_BOOKMARK)
+    result.incremental = bookmark is not None
     since = None
     if bookmark:
         since = parse_sf_datetime(bookmark) - timedelta(seconds=client.config.lookback_seconds)
@@ -212,3 +215,21 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     result.api_calls = client.session.stats.snapshot().get("salesforce", 0) - before
     result.api_usage = client.api_usage
     return result
+
+
+def refresh_formula_fields(store: Store, client: SalesforceClient, formulas: list[str],
+                           result: SalesforcePullResult, progress: Progress | None = None) -> None:
+    """Re-read formula fields for every live account (Id and those fields, at the query floor).
+
+    A formula or roll-up field changes value without ``SystemModstamp`` moving (a ``TODAY()`` formula
+    does every day), so the incremental pull alone would keep a stale value forever.
+    """
+    before = client.session.stats.snapshot().get("salesforce", 0)
+    for page in client.query_pages(client.formula_query(formulas), include_deleted=False):
+        updates = {r["Id"]: {f: r.get(f) for f in formulas} for r in page.records}
+        with store.transaction():
+            store.merge_account_fields(updates)
+        result.formula_accounts += len(updates)
+        if progress:
+            progress("formula fields", len(updates))
+    result.api_calls += client.session.stats.snapshot().get("salesforce", 0) - before

@@ -23,10 +23,17 @@ from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
 from sync.conform import plan_values
 from sync.facts import account_facts
-from sync.fields import canonical_names, canonical_rules
+from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
 from sync.notify import Deliverer, DeliveryReport, OutboxRow, enqueue, plan_notifications
-from sync.pull import Progress, SalesforcePullResult, ZendeskPullResult, pull_salesforce, pull_zendesk
+from sync.pull import (
+    Progress,
+    SalesforcePullResult,
+    ZendeskPullResult,
+    pull_salesforce,
+    pull_zendesk,
+    refresh_formula_fields,
+)
 from sync.record import AlertChanges, preview_alerts, record_evaluations
 from sync.store import Store
 
@@ -149,6 +156,9 @@ class SyncJob:
         writeback = list(self.rules.writeback)
         report.salesforce = pull_salesforce(self.store, self.salesforce, fields, writeback, full=full,
                                             progress=self.progress, commit=commit)
+        formulas = calculated_fields(fields, describe)
+        if formulas and report.salesforce.incremental:
+            refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
         evaluations, wanted = self._evaluate(report, today, describe)
         report.mass_change = self._guard(report, evaluations)
         if dry_run:

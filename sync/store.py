@@ -342,6 +342,16 @@ class Store:
                           "(SELECT 1 FROM organizations o WHERE o.account_id = a.id) ORDER BY a.id")
         return [(r[0], json.loads(r[1]).get("Name")) for r in rows]
 
+    def merge_account_fields(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Overwrite some fields of stored accounts (formula fields re-read), keeping the others."""
+        for account_id, values in updates.items():
+            row = self.query("SELECT fields FROM accounts WHERE id = ?", (account_id,))
+            if row:
+                fields = json.loads(row[0][0])
+                fields.update(values)
+                self.execute("UPDATE accounts SET fields = ? WHERE id = ?",
+                             (json.dumps(fields, ensure_ascii=False), account_id))
+
     def last_statuses(self) -> dict[str, str]:
         """Onboarding status per live account as the last recorded evaluation left it (the guard's baseline)."""
         rows = self.query("SELECT e.account_id, e.status FROM evaluations e JOIN accounts a ON a.id = e.account_id "

@@ -3,7 +3,9 @@ field, and the mass-change guard (issue 12, items 1, 2, 3 and 7)."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,32 @@ def test_mass_change_guard_holds_a_broken_field_and_a_sweeping_rule_edit(ws: Wor
     assert accepted.exit_code == 0, accepted.output
     assert sf_state(sb) != before
     assert ws.cli("sync", *TODAY).exit_code == 0  # the new baseline: nothing more to hold
+
+
+QUERY_CALLS = ("GET /services/data/{version}/query/", "GET /services/data/{version}/query/{locator}")
+
+
+def test_formula_fields_are_re_read_every_run_though_systemmodstamp_does_not_move(ws: Workspace,
+                                                                                    tmp_path: Path) -> None:
+    sb = ws.sandbox
+    with_rules(ws, tmp_path, ("  tickets_open:", "  contract_age:      {type: number, field: Contract_Age_Days__c}\n"
+                                                 "  tickets_open:"))
+    doctor = ws.cli("doctor")
+    assert "formula fields read by the rules (re-read for every account on each run" in doctor.stdout
+    assert "Contract_Age_Days__c" in doctor.stdout
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    account = next(a for a, v in sb.data.accounts.items() if v["Contract_Start_Date__c"])
+    stamp = sb.data.accounts[account]["SystemModstamp"]
+
+    def stored_age() -> Any:
+        result = ws.store_rows(f"SELECT result FROM evaluations WHERE account_id = '{account}'")[0][0]
+        return json.loads(result)["facts"]["contract_age"]
+
+    age = stored_age()
+    assert age is not None
+    sb.today += timedelta(days=1)  # the org's TODAY() moves on; no record is modified
+    sb.reset_stats()
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    assert sb.data.accounts[account]["SystemModstamp"] == stamp
+    assert stored_age() == age + 1
+    assert sum(sb.stats[q] for q in QUERY_CALLS) == 1  # Id + the formula field, one page for 40 accounts

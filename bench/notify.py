@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from click.testing import CliRunner  # noqa: E402
 
 from csops.cli import cli  # noqa: E402
-from csops.starter import sandbox_config  # noqa: E402
+from csops.starter import sandbox_config, sandbox_env  # noqa: E402
 from sandbox.salesforce_tasks import FALLBACK_USER  # noqa: E402
 from sandbox.server import Options, Sandbox  # noqa: E402
 
@@ -77,8 +77,7 @@ def main() -> None:
         o = sb.options
         config = folder / "csops.yaml"
         config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username, rules=rules), encoding="utf-8")
-        env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
-               "SALESFORCE_SECURITY_TOKEN": o.sf_security_token,
+        env = {**sandbox_env(o),
                "SLACK_WEBHOOK_BENCH": sb.slack.add_webhook("#bench")}
         floor = math.ceil(n / 200)
         print(f"{n} accounts, one new critical alert each, routed to Slack and to a Task for the owner")

@@ -58,7 +58,9 @@ def main() -> None:
     ap.add_argument("--tickets", type=int, default=100_000)
     args = ap.parse_args()
     env = {**os.environ, "ZENDESK_API_TOKEN": secrets.token_urlsafe(16),
-           "SALESFORCE_PASSWORD": secrets.token_urlsafe(12), "SALESFORCE_SECURITY_TOKEN": secrets.token_urlsafe(8),
+           "SALESFORCE_PASSWORD": secrets.token_urlsafe(12),
+           "SALESFORCE_CONSUMER_SECRET": secrets.token_urlsafe(24),
+           "SALESFORCE_SECURITY_TOKEN": secrets.token_urlsafe(8),
            "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as tmp:
         work = Path(tmp)

@@ -247,6 +247,7 @@ class SalesforceClient:
                                                "salesforce.instance_url")
                 session_id, instance = cfg.session_id, _host(cfg.instance_url)
             elif self.mode == "password":
+                _warn_soap_login()
                 if not (cfg.username and cfg.password):
                     raise AuthenticationFailed("salesforce: auth 'password' needs salesforce.username, "
                                                "salesforce.password and salesforce.security_token")
@@ -255,6 +256,11 @@ class SalesforceClient:
                     f"{self.login_base}/services/Soap/u/{version}", body,
                     {"content-type": "text/xml", "charset": "UTF-8", "SOAPAction": "login"}, None, self.session)
             elif self.mode == "client_credentials":
+                if not cfg.login_url and cfg.domain in ("login", "test"):
+                    raise AuthenticationFailed(
+                        "salesforce: auth 'client_credentials' works only on the org's My Domain: set "
+                        "salesforce.domain to '<mydomain>.my' (or salesforce.login_url to https://<mydomain>"
+                        ".my.salesforce.com), not 'login' or 'test'")
                 session_id, instance = token_login(
                     f"{self.login_base}/services/oauth2/token",
                     {"grant_type": "client_credentials", "client_id": cfg.consumer_key,
@@ -587,6 +593,24 @@ class CreateOutcome:
     id: str | None
     status_code: str = ""
     message: str = ""
+
+
+SOAP_RETIREMENT = (
+    "salesforce.auth 'password' logs in with SOAP login(), which Salesforce retires in Summer '27 (available "
+    "only up to API 64.0, and off by default in orgs created from Winter '26)")
+SOAP_MIGRATION = (
+    "move to OAuth: create a connected app (or External Client App) for the integration user; for cron, "
+    "upload a certificate and set auth: jwt, consumer_key and private_key_file, or enable the client "
+    "credentials flow with a run-as user and set auth: client_credentials, consumer_key, consumer_secret "
+    "and domain: <mydomain>.my; then run csops doctor")
+_soap_warned: list[bool] = []
+
+
+def _warn_soap_login() -> None:
+    """Once per process: the sync log carries the retirement date and the way out."""
+    if not _soap_warned:
+        _soap_warned.append(True)
+        log.warning("%s; %s", SOAP_RETIREMENT, SOAP_MIGRATION)
 
 
 def _bulk_csv(changes: dict[str, dict[str, Any]]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import click
 
 from connectors.http import ConnectorError
+from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
 from csops.config import ConfigError
 from csops.progress import paint
 from csops.shell import (
@@ -183,6 +184,8 @@ def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check
         client.describe()
         out.append(Check("salesforce", True, f"{client.login_base}: logged in ({client.mode}); API usage "
                                              f"{client.api_usage or 'unknown'}"))
+        if client.mode == "password":
+            out.append(Check("salesforce auth", True, f"warning: {SOAP_RETIREMENT}", SOAP_MIGRATION))
     except ConnectorError as exc:
         return [Check("salesforce", False, str(exc), "check salesforce.instance_url, the auth mode and its "
                                                      "credentials", EXIT_UNAVAILABLE)]

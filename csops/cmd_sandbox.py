@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from csops.starter import packaged_rules, sandbox_config
+from csops.starter import SANDBOX_SECRETS, packaged_rules, sandbox_config
 
 
 @click.group()
@@ -39,7 +39,8 @@ def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rat
 
     The credentials it accepts come from the same environment variables a
     csops.yaml written by --write-config reads (ZENDESK_API_TOKEN,
-    SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN); when unset, fresh random
+    SALESFORCE_CONSUMER_SECRET, SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN);
+    when unset, fresh random
     ones are written to .csops/sandbox.env (mode 600) — source that file.
     """
     from sandbox.server import Options, Sandbox
@@ -71,8 +72,7 @@ def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rat
 
 def _credentials(opts: object) -> Path | None:
     """Take the sandbox's credentials from the environment, or write fresh ones to a private file."""
-    env = {"ZENDESK_API_TOKEN": "zendesk_token", "SALESFORCE_PASSWORD": "sf_password",
-           "SALESFORCE_SECURITY_TOKEN": "sf_security_token"}
+    env = SANDBOX_SECRETS
     if all(os.environ.get(k) for k in env):
         for k, attr in env.items():
             setattr(opts, attr, os.environ[k])

@@ -18,7 +18,7 @@ import rules as rules_pkg
 from csops.display import table
 from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import EXIT_PARTIAL, App, CsopsError
-from csops.starter import sandbox_config
+from csops.starter import sandbox_config, sandbox_env
 from sync.run import SyncReport
 
 if TYPE_CHECKING:
@@ -55,8 +55,7 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
         config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username,
                                          rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}"),
                           encoding="utf-8")
-        env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
-               "SALESFORCE_SECURITY_TOKEN": o.sf_security_token,
+        env = {**sandbox_env(o),
                "SLACK_WEBHOOK_CS_ALERTS": sb.slack.add_webhook("#cs-alerts"),
                "SLACK_WEBHOOK_CS_DIGEST": sb.slack.add_webhook("#cs-digest")}
         echo(f"sandbox on {sb.url}: {accounts} Salesforce accounts, {tickets} Zendesk tickets")

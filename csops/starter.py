@@ -4,10 +4,21 @@ csops.yaml for the local sandbox (``sandbox serve --write-config``, the demo).""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+
+def sandbox_env(options: Any) -> dict[str, str]:
+    """The environment the csops.yaml from :func:`sandbox_config` reads its secrets from."""
+    return {name: getattr(options, attr) for name, attr in SANDBOX_SECRETS.items()}
+
+
+#: environment variable → the sandbox option holding that secret.
+SANDBOX_SECRETS = {"ZENDESK_API_TOKEN": "zendesk_token", "SALESFORCE_CONSUMER_SECRET": "sf_consumer_secret",
+                   "SALESFORCE_PASSWORD": "sf_password", "SALESFORCE_SECURITY_TOKEN": "sf_security_token"}
 
 
 def sandbox_config(url: str, zendesk_email: str, sf_username: str, store: str = "sqlite:///.csops/state.db",
-                   rules: str | None = None) -> str:
+                   rules: str | None = None, sf_consumer_key: str = "3MVG9sandboxConsumerKey") -> str:
     rules_line = f"\nrules:\n  files: [{rules}]\n" if rules else ""
     return f"""# csops.yaml for the local sandbox (written by csops).
 zendesk:
@@ -18,10 +29,10 @@ zendesk:
 salesforce:
   instance_url: {url}
   login_url: {url}
-  auth: password
+  auth: client_credentials             # OAuth 2.0 client credentials (SOAP login() retires in Summer '27)
+  consumer_key: {sf_consumer_key}
+  consumer_secret: ${{SALESFORCE_CONSUMER_SECRET}}
   username: {sf_username}
-  password: ${{SALESFORCE_PASSWORD}}
-  security_token: ${{SALESFORCE_SECURITY_TOKEN}}
   fields: [Name]
 store:
   url: {store}

@@ -101,6 +101,10 @@ _CANON = {k.lower(): k for k in FIELDS}
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 
+def _oauth_error(code: str, description: str) -> Response:
+    return json_response({"error": code, "error_description": description}, 400)
+
+
 def sf_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return json_response([{"message": message, "errorCode": code}], status, headers)
 
@@ -120,8 +124,8 @@ class SalesforceAPI:
         self.end_next_job: tuple[str, str] | None = None
         # Other sObjects, each in its own module (sandbox/salesforce_tasks.py): lower-case name → emulator.
         self.other_objects: dict[str, Any] = {}
-        self.consumer_key = "sandbox-consumer-key"
-        self.consumer_secret = secrets.token_urlsafe(16)
+        self.consumer_key = sb.options.sf_consumer_key
+        self.consumer_secret = sb.options.sf_consumer_secret
         self.org_id = "00D5g00000SandB"
         # Calls other integrations make between ours: counted after our answer, so our last
         # Sforce-Limit-Info reading is stale, as in a shared org.
@@ -214,29 +218,55 @@ class SalesforceAPI:
         return Response(body, 500, content_type="text/xml; charset=utf-8")
 
     def oauth_token(self, request: Request, args: dict[str, Any]) -> Response:
+        """``POST /services/oauth2/token`` for the client credentials, JWT bearer and password grants.
+
+        Errors as Salesforce answers them (400, ``{"error", "error_description"}``; Help "OAuth 2.0
+        Authorization Errors", RFC 7523): an unknown consumer key ``invalid_client_id`` "client identifier
+        invalid"; a wrong consumer secret ``invalid_client`` "invalid client credentials"; a JWT whose
+        ``aud`` is not the login host ``invalid_grant`` "audience is invalid", for a user who has not
+        approved the app ``invalid_grant`` "user hasn't approved this consumer", expired or malformed
+        ``invalid_grant`` "invalid assertion"; any other grant ``unsupported_grant_type``.
+        """
         form = request.form
         grant = form.get("grant_type", "")
-        ok = False
         if grant == "client_credentials":
-            ok = form.get("client_id") == self.consumer_key and form.get("client_secret") == self.consumer_secret
+            if form.get("client_id") != self.consumer_key:
+                return _oauth_error("invalid_client_id", "client identifier invalid")
+            if form.get("client_secret") != self.consumer_secret:
+                return _oauth_error("invalid_client", "invalid client credentials")
         elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            # The sandbox checks the claims, not the signature (it holds no certificate).
-            try:
-                payload = form.get("assertion", "").split(".")[1]
-                claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-                ok = claims.get("iss") == self.consumer_key and claims.get("sub") == self.sb.options.sf_username
-            except (IndexError, ValueError):
-                ok = False
+            problem = self._jwt_problem(form.get("assertion", ""), request.host_url.rstrip("/"))
+            if problem:
+                return _oauth_error(*problem)
         elif grant == "password":
             opts = self.sb.options
-            ok = (form.get("username") == opts.sf_username and
-                  form.get("password") == opts.sf_password + opts.sf_security_token)
-        if not ok:
-            return json_response({"error": "invalid_grant", "error_description": "authentication failure"}, 400)
+            if not (form.get("username") == opts.sf_username and
+                    form.get("password") == opts.sf_password + opts.sf_security_token):
+                return _oauth_error("invalid_grant", "authentication failure")
+        else:
+            return _oauth_error("unsupported_grant_type", "grant type not supported")
         return json_response({"access_token": self.new_session(), "instance_url": request.host_url.rstrip("/"),
                               "id": f"{request.host_url}id/{self.org_id}/0055g00000SandBAAA",
                               "token_type": "Bearer", "issued_at": str(int(datetime.now().timestamp() * 1000)),
                               "signature": "sandbox"})
+
+    def _jwt_problem(self, assertion: str, host: str) -> tuple[str, str] | None:
+        """Why a JWT bearer assertion is refused (the sandbox holds no certificate: claims, not signature)."""
+        try:
+            payload = assertion.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            expires = float(claims.get("exp", 0))
+        except (IndexError, ValueError, TypeError, AttributeError):
+            return ("invalid_grant", "invalid assertion")
+        if claims.get("iss") != self.consumer_key:
+            return ("invalid_client_id", "client identifier invalid")
+        if claims.get("aud") not in (host, "https://login.salesforce.com", "https://test.salesforce.com"):
+            return ("invalid_grant", "audience is invalid")
+        if expires < datetime.now(UTC).timestamp():
+            return ("invalid_grant", "invalid assertion")
+        if claims.get("sub") != self.sb.options.sf_username:
+            return ("invalid_grant", "user hasn't approved this consumer")
+        return None
 
     # -- describe and query -------------------------------------------------
     def _check_object(self, sobject: str) -> Response | None:

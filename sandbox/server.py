@@ -51,6 +51,8 @@ class Options:
     sf_username: str = "integration@sandbox.example.com"
     sf_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     sf_security_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    sf_consumer_key: str = "3MVG9sandboxConsumerKey"
+    sf_consumer_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

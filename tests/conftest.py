@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from connectors.redact import forget_secrets
 from csops.cli import cli
-from csops.starter import sandbox_config
+from csops.starter import sandbox_config, sandbox_env
 from sandbox.server import Options, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ class Workspace:
 
     def secrets(self) -> list[str]:
         o = self.sandbox.options
-        return [o.zendesk_token, o.sf_password, o.sf_security_token]
+        return [o.zendesk_token, o.sf_password, o.sf_security_token, o.sf_consumer_secret]
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> Result:
         """Run ``csops`` in-process through click's CliRunner."""
@@ -107,8 +107,7 @@ def make_workspace(path: Path, sb: Sandbox, extra: str = "") -> Workspace:
     text = text.replace("  max_retry_wait_seconds: 60\n", "  max_retry_wait_seconds: 60\n  connect_timeout_seconds: 5\n"
                                                                 "  retry_backoff_seconds: 0.02\n")
     (path / "csops.yaml").write_text(text + extra, encoding="utf-8")
-    env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
-           "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
+    env = sandbox_env(o)
     return Workspace(path, sb, env)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) -> None:
     env = {**os.environ, "ZENDESK_API_TOKEN": "tok-for-test-1234", "SALESFORCE_PASSWORD": "pw-for-test",
-           "SALESFORCE_SECURITY_TOKEN": "st-for-test"}
+           "SALESFORCE_SECURITY_TOKEN": "st-for-test", "SALESFORCE_CONSUMER_SECRET": "cs-for-test"}
     proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "12", "--tickets",
                              "30", "--seed", "7", "--write-config", "sb.yaml"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -48,7 +48,8 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
 
 def test_serve_without_credentials_in_the_environment_writes_a_private_env_file(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN")}
+           if k not in ("ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN",
+                        "SALESFORCE_CONSUMER_SECRET")}
     proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "2", "--tickets", "2"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
     try:

@@ -13,7 +13,7 @@ import requests
 from click.testing import CliRunner, Result
 
 from csops.kb_cli import kb
-from csops.starter import sandbox_config
+from csops.starter import sandbox_config, sandbox_env
 from sandbox.server import Sandbox
 from tests.conftest import make_sandbox
 from tests.kb.helpers import SHIPPED
@@ -32,8 +32,7 @@ class Site:
         text = sandbox_config(sb.url, o.zendesk_email, o.sf_username)
         self.config.write_text(text.replace("  max_retry_wait_seconds: 60\n", "  max_retry_wait_seconds: 60\n"
                                             "  retry_backoff_seconds: 0.02\n"), encoding="utf-8")
-        self.env = {"ZENDESK_API_TOKEN": o.zendesk_token, "SALESFORCE_PASSWORD": o.sf_password,
-                    "SALESFORCE_SECURITY_TOKEN": o.sf_security_token}
+        self.env = sandbox_env(o)
 
     def kb(self, *args: str) -> Result:
         old = os.getcwd()

@@ -66,7 +66,7 @@ def test_client_errors_name_the_oauth_error(sandbox: Sandbox) -> None:
 def test_client_credentials_need_my_domain_before_any_call() -> None:
     cfg = SalesforceConfig(instance_url="https://acme.my.salesforce.com", auth="client_credentials",
                            consumer_key="k", consumer_secret="s", domain="login")
-    with pytest.raises(AuthenticationFailed, match="only on the org's My Domain: set salesforce.domain"):
+    with pytest.raises(AuthenticationFailed, match=r"only on the org's My Domain: set salesforce\.domain"):
         SalesforceClient(cfg).describe()
 
 

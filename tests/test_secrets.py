@@ -51,13 +51,14 @@ def test_no_secret_in_logs_or_errors_across_failures(ws: Workspace) -> None:
     bad = ws.cli("-vv", "pull", "zendesk", env={"ZENDESK_API_TOKEN": "x" + ws.env["ZENDESK_API_TOKEN"]})
     assert bad.exit_code == 69
     outputs += [bad.stdout, bad.stderr]
-    bad_sf = ws.cli("-vv", "doctor", env={"SALESFORCE_PASSWORD": ws.env["SALESFORCE_PASSWORD"] + "-wrong"})
+    bad_sf = ws.cli("-vv", "doctor", env={"SALESFORCE_CONSUMER_SECRET": ws.env["SALESFORCE_CONSUMER_SECRET"] +
+                                          "-wrong"})
     outputs += [bad_sf.stdout, bad_sf.stderr]
-    assert "INVALID_LOGIN" in bad_sf.stdout
+    assert "invalid_client: invalid client credentials" in bad_sf.stdout
     assert_clean(ws, *outputs)
     # wrong secrets are still secrets
     assert "x" + ws.env["ZENDESK_API_TOKEN"] not in bad.stderr
-    assert ws.env["SALESFORCE_PASSWORD"] + "-wrong" not in bad_sf.stdout
+    assert ws.env["SALESFORCE_CONSUMER_SECRET"] + "-wrong" not in bad_sf.stdout
 
 
 def test_no_secret_in_the_store(ws: Workspace) -> None:

@@ -74,7 +74,9 @@ def main() -> None:
             url = line.strip().rsplit(" ", 1)[-1]
             while not config.exists():
                 time.sleep(0.1)
-            config.write_text(config.read_text() + f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n")
+            text = config.read_text()
+            if "\nrules:" not in text:  # --write-config names the shipped rules when the folder has none
+                config.write_text(text + f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n")
             print(f"sandbox {url}: {args.accounts:,} accounts, {args.tickets:,} tickets")
             print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "
                   f"{'wall s':>7} {'peak RSS MB':>12}")

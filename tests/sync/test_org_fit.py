@@ -149,3 +149,13 @@ def test_formula_fields_are_re_read_every_run_though_systemmodstamp_does_not_mov
     assert sb.data.accounts[account]["SystemModstamp"] == stamp
     assert stored_age() == age + 1
     assert sum(sb.stats[q] for q in QUERY_CALLS) == 1  # Id + the formula field, one page for 40 accounts
+
+
+def test_doctor_names_a_writeback_value_of_the_wrong_kind(ws: Workspace, tmp_path: Path) -> None:
+    with_rules(ws, tmp_path, ("  Health_Score__c: health_score", "  Health_Score__c: phase_name"),
+               ("  Health_Band__c: health_band", "  Health_Band__c: alerts"))
+    doctor = ws.cli("doctor")
+    assert doctor.exit_code == 78
+    assert "writeback Health_Score__c (double) cannot hold phase_name (a text value)" in doctor.stdout
+    joined = "setup_not_done_30d;no_login_14d;usage_anomaly;urgent_tickets;onboarding_stalled"  # every alert
+    assert f"writeback Health_Band__c: '{joined[:40]}' is {len(joined)} characters; the field holds 40" in doctor.stdout

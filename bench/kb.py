@@ -65,6 +65,7 @@ def main() -> None:
                     help="Keep the samples' images (on publish each costs an upload and a second write per article).")
     ap.add_argument("--no-publish", dest="publish", action="store_false",
                     help="Skip the publish figures (sandbox Help Center).")
+    ap.add_argument("--publish-only", action="store_true", help="Only the publish figures (no check or build).")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="csops-kb-bench-") as tmp:
         root = Path(tmp) / "kb"
@@ -73,6 +74,9 @@ def main() -> None:
         shutil.copytree(ROOT / "kb" / "images", root / "images")
         size = generate(root, args.articles, args.images)
         spec = load_spec(root)
+        if args.publish_only:
+            publish_figures(spec)
+            return
         t, c = time.perf_counter(), cpu()
         result = check(spec)
         check_s, check_cpu = time.perf_counter() - t, cpu() - c
@@ -105,8 +109,9 @@ def publish_figures(spec: object) -> None:
         o = sb.options
         client = ZendeskClient(ZendeskConfig(base_url=sb.url, email=o.zendesk_email, api_token=o.zendesk_token),
                                RetryPolicy(), CallStats())
-        publisher = Publisher(spec, HelpCenter(client), sb.url, 1524, None)  # type: ignore[arg-type]
         for label in ("publish", "re-publish unchanged"):
+            # A new publisher each time, as a new `kb publish` process: the render cache comes from disk.
+            publisher = Publisher(spec, HelpCenter(client), sb.url, 1524, None)  # type: ignore[arg-type]
             t = time.perf_counter()
             report = publisher.publish()
             seconds = time.perf_counter() - t
@@ -115,6 +120,7 @@ def publish_figures(spec: object) -> None:
             print(f"kb {label}: {seconds:.2f} s, {s['api_calls']} API calls ({s['created']} created, "
                   f"{s['updated']} updated, {s['unchanged']} unchanged, {s['images_uploaded']} images); "
                   f"Help Center writes so far: {writes}")
+        print("targets: publish of 1000 new articles in at most 1,100 API calls; unchanged republish under 2 s")
     finally:
         sb.stop()
 

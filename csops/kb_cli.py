@@ -299,8 +299,11 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=Path("kb-pulled"),
               show_default=True, help="Folder for kb.yaml, articles/ and images/ (kb.yaml is kept if present).")
+@click.option("--external-images", is_flag=True,
+              help="Also download images hosted outside Zendesk (without credentials). By default they stay "
+                   "remote links.")
 @click.pass_obj
-def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path) -> None:
+def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: bool) -> None:
     """Import the Help Center as Markdown files with front matter; or, with
     PATHS, bring each article file's Help Center version back into it.
 
@@ -312,25 +315,30 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path) -> None:
     With PATHS (articles `kb publish` lists as drifted: edited in Guide), the
     file takes the Help Center's title and body; its other front matter is
     kept. Review it with git diff, then `kb publish` only re-marks it.
+
+    Credentials are sent only to the configured Zendesk host. Names taken from
+    the Help Center (marker keys, locales, image names) that are not safe file
+    names are skipped and listed (exit 3); nothing is written outside --into.
     """
+    from kb.fetch import ImageFetcher
     from kb.pull import pull, pull_file
 
     publisher = app.publisher(None, need_spec=bool(paths))
-    session = publisher.hc.client.session
-
-    def get(url: str) -> bytes:
-        resp = session.get(url)
-        resp.raise_for_status()
-        return bytes(resp.content)
-
+    client = publisher.hc.client
+    fetcher = ImageFetcher(own=client.base_url, authed=client.session, external=external_images)
     if paths:
         for path in paths:
-            changed = pull_file(publisher, path, get)
+            changed = pull_file(publisher, path, fetcher)
             click.echo(f"{path}: {'now holds the Help Center version' if changed else 'already as on the Help Center'}")
         return
-    report = pull(publisher.hc, into, get)
+    report = pull(publisher.hc, into, fetcher)
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
     click.echo(f"pulled {report.articles} articles ({report.translations} translations), {report.categories} "
-               f"categories, {report.sections} sections, {report.images} images into {into}")
+               f"categories, {report.sections} sections, {report.images} images into {into}"
+               + (f"; {len(report.skipped)} skipped" if report.skipped else ""))
+    if any(not line.startswith("image ") for line in report.skipped):
+        raise SystemExit(EXIT_PARTIAL)
 
 
 def main() -> None:

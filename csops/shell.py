@@ -33,6 +33,7 @@ from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
+from kb.paths import UnsafePath
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
 from sync.guard import MassChangeHeld
@@ -82,6 +83,7 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (ServiceUnavailable, EXIT_UNAVAILABLE),
     (RequestRejected, EXIT_UNAVAILABLE),
     (StoreError, EXIT_IOERR),
+    (UnsafePath, EXIT_CONFIG),
 ]
 
 

@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 import yaml
 from markdownify import MarkdownConverter
 
 from connectors.zendesk import HelpCenter
+from kb.fetch import ImageFetcher, ImageSkipped
+from kb.paths import inside, safe_locale, safe_part
 from kb.publish import find_marker
 
 _ARTICLE_URL = re.compile(r"/hc/([A-Za-z-]+)/articles/(\d+)")
@@ -82,6 +85,7 @@ class PullReport:
     categories: int = 0
     sections: int = 0
     files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def _ident(name: str, fallback: str) -> str:
@@ -89,7 +93,9 @@ def _ident(name: str, fallback: str) -> str:
     return slug if slug and slug.isascii() else fallback
 
 
-def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
+def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
+    """Everything taken from the Help Center is untrusted: marker keys, locales and image names are
+    validated before they become path parts, and every file written must resolve inside ``into``."""
     report = PullReport()
     categories = {c["id"]: c for c in hc.categories()}
     sections = {s["id"]: s for s in hc.sections()}
@@ -100,7 +106,11 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
     paths: dict[int, tuple[str, str, str]] = {}
     for a in articles:
         m = find_marker(a.get("body") or "")
-        if m and m.key.count("/") == 2:
+        if m and not (m.key.count("/") == 2 and all(safe_part(p) for p in m.key.split("/"))):
+            report.skipped.append(f"article {a['id']}: marker key {m.key!r} is not a safe path; "
+                                  f"pulled as article-{a['id']}")
+            m = None
+        if m:
             cat, sec, slug = m.key.split("/")
             section = sections.get(a["section_id"])
             if section:
@@ -115,13 +125,14 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
         home = sections.get(a["section_id"])
         if a["id"] not in paths and home is not None:
             paths[a["id"]] = (cat_ids[home["category_id"]], sec_ids[home["id"]], f"article-{a['id']}")
-    locales = Counter(a.get("source_locale") or a.get("locale") or "ja" for a in articles)
+    locales = Counter(loc for a in articles if safe_locale(loc := a.get("source_locale") or a.get("locale") or "ja"))
     default_locale = locales.most_common(1)[0][0] if locales else "ja"
     (into / "articles").mkdir(parents=True, exist_ok=True)
     (into / "images").mkdir(exist_ok=True)
     images: dict[str, str] = {}
 
-    translations = {a["id"]: hc.translations(a["id"]) for a in articles if a["id"] in paths}
+    translations = {a["id"]: _valid_translations(a["id"], hc.translations(a["id"]), report)
+                    for a in articles if a["id"] in paths}
     have = {aid: {t["locale"] for t in trs} for aid, trs in translations.items()}
 
     def file_for(article_id: int, locale: str) -> Path | None:
@@ -140,7 +151,7 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
 
             def links(url: str, image: bool = False, here: Path = target, loc: str = tr["locale"]) -> str:
                 if image:
-                    return _download(url, into, here, images, session_get, report)
+                    return _download(url, into, here, images, fetcher, report)
                 m = _ARTICLE_URL.search(urlsplit(url).path)
                 if not m:
                     return url
@@ -165,6 +176,7 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
             if a.get("position"):
                 front["position"] = a["position"]
             text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+            inside(into, target)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             report.files.append(target)
@@ -200,26 +212,45 @@ def pull(hc: HelpCenter, into: Path, session_get: Any) -> PullReport:
     return report
 
 
-def _download(url: str, into: Path, here: Path, cache: dict[str, str], get: Any, report: PullReport) -> str:
+def _valid_translations(article_id: int, trs: list[dict[str, Any]], report: PullReport) -> list[dict[str, Any]]:
+    ok = [t for t in trs if safe_locale(str(t.get("locale") or ""))]
+    report.skipped += [f"article {article_id}: translation locale {t.get('locale')!r} is not a locale code; skipped"
+                       for t in trs if t not in ok]
+    return ok
+
+
+def _download(url: str, into: Path, here: Path, cache: dict[str, str], fetcher: ImageFetcher,
+              report: PullReport) -> str:
+    """The image's relative path once downloaded; the remote URL when it is not downloaded."""
     if not url.startswith(("http://", "https://")):
         return url
     if url not in cache:
-        data = get(url)
-        name = Path(urlsplit(url).path).name
+        try:
+            data = fetcher.fetch(url)
+        except (ImageSkipped, requests.RequestException) as exc:
+            report.skipped.append(f"image {exc}" if isinstance(exc, ImageSkipped) else f"image {url}: {exc}")
+            cache[url] = url
+            return url
         digest = hashlib.sha256(data).hexdigest()[:12]
+        name = Path(urlsplit(url).path).name
         name = name.split("-", 1)[1] if re.match(r"^[0-9a-f]{12}-", name) else name
+        if not safe_part(name):
+            name = f"image-{digest}"
         dest = into / "images" / name
         if dest.exists() and hashlib.sha256(dest.read_bytes()).hexdigest()[:12] != digest:
             dest = into / "images" / f"{digest}-{name}"
+        inside(into, dest)
         dest.write_bytes(data)
         cache[url] = str(dest)
+    if cache[url] == url:
+        return url
     return os.path.relpath(cache[url], here.parent).replace(os.sep, "/")
 
 
 _TITLE_LINE = re.compile(r"^title:.*$", re.MULTILINE)
 
 
-def pull_file(publisher: Any, path: Path, session_get: Any) -> bool:
+def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> bool:
     """``kb pull PATH``: bring the Help Center's version of one article translation (an edit made in
     Guide, which publish reports as drifted) back into its Markdown file.  The front matter is kept
     except the title; links to other articles become relative again and images point at the kb's own
@@ -238,7 +269,7 @@ def pull_file(publisher: Any, path: Path, session_get: Any) -> bool:
             m = re.search(r"/([0-9a-f]{12})-[^/]*$", urlsplit(url).path)
             if m and m.group(1) in local_images:
                 return os.path.relpath(local_images[m.group(1)], article.path.parent).replace(os.sep, "/")
-            return _download(url, root, article.path, cache, session_get, report)
+            return _download(url, root, article.path, cache, fetcher, report)
         m = _ARTICLE_URL.search(urlsplit(url).path)
         target = by_id.get(int(m.group(2))) if m else None
         if target is None:

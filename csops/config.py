@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -147,12 +148,17 @@ def _describe(value: Any) -> str:
     return f"{shown} ({kind})" if shown != kind else kind
 
 
+def _shown(doc: Document, path: PathKey, value: Any) -> str:
+    """How a bad value is named in a message: never the text of a ``${VAR}`` (it may be a secret)."""
+    return "a value from the environment (not shown)" if path in doc.from_env else _describe(value)
+
+
 def _build(cls: type, data: Any, path: PathKey, doc: Document, problems: list[SourceError]) -> Any:
     if data is None:
         data = {}
     if not isinstance(data, dict):
         problems.append(doc.error(path, f"{dotted(path) or 'the file'}: expected a mapping of keys, "
-                                        f"got {_describe(data)}"))
+                                        f"got {_shown(doc, path, data)}"))
         return cls()
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
@@ -182,13 +188,13 @@ def _check(tp: Any, value: Any, path: PathKey, doc: Document, problems: list[Sou
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list):
-            problems.append(doc.error(path, f"{dotted(path)}: expected a list, got {_describe(value)}"))
+            problems.append(doc.error(path, f"{dotted(path)}: expected a list, got {_shown(doc, path, value)}"))
             return []
         return [_check(item_tp, v, (*path, i), doc, problems) for i, v in enumerate(value)]
     ok = _coerce(tp, value)
     if ok is _BAD:
         problems.append(doc.error(path, f"{dotted(path)}: expected {_TYPE_NAMES.get(tp, tp)}, "
-                                        f"got {_describe(value)}"))
+                                        f"got {_shown(doc, path, value)}"))
         return None
     return ok
 
@@ -204,16 +210,15 @@ def _coerce(tp: Any, value: Any) -> Any:
     if tp is int:
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
             return int(value)
         return _BAD
     if tp is float:
         if isinstance(value, int | float):
             return float(value)
-        try:
-            return float(value) if isinstance(value, str) else _BAD
-        except ValueError:
-            return _BAD
+        if isinstance(value, str) and re.fullmatch(r"\s*-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*", value):
+            return float(value)
+        return _BAD
     if tp is str:
         # YAML reads an all-digit password or a date as a number or a date; keep its text.
         return value if isinstance(value, str) else (str(value) if value is not None and

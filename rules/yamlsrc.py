@@ -68,6 +68,7 @@ class Document:
     file: str
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    from_env: set[PathKey] = field(default_factory=set)
 
     def pos(self, path: PathKey) -> tuple[int | None, int | None]:
         """Line and column of ``path``, or of its nearest located ancestor."""
@@ -117,67 +118,121 @@ def load_file(path: str | Path, env: Mapping[str, str] | None = None,
     return load_text(text, str(p), env=env, missing=missing)
 
 
+MAX_DEPTH = 64
+"""Nesting deeper than this is refused before PyYAML's recursive composer can overflow the stack."""
+MAX_VALUES = 100_000
+"""Values one file may expand to; aliases can multiply a few lines into billions (an alias bomb)."""
+
+
 def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
               line_offset: int = 0, missing: list[SourceError] | None = None) -> Document:
     """Parse ``text``; with ``env``, replace ``${VAR}`` (or ``${VAR:-default}``) in strings.
 
     A variable that is not set is an error, unless ``missing`` is given: then
     the value becomes null and the error is collected there, for callers that
-    need only the parts of the file without it.
+    need only the parts of the file without it.  Paths whose value came from
+    the environment are kept in ``Document.from_env``, so no message echoes them.
     """
     try:
+        _check_depth(text, file, line_offset)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         col = mark.column + 1 if mark else None
         raise SourceError(f"invalid YAML: {exc.problem or exc.context}", file, line, col) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(f"invalid YAML: {exc}", file) from None
     doc = Document(file=file, data=None)
     if node is None:
         doc.data = {}
         return doc
-    doc.data = _build(node, (), doc, env, line_offset, missing)
+    doc.data = _Builder(doc, env, line_offset, missing).build(node, ())
     return doc
 
 
-def _build(node: yaml.Node, path: PathKey, doc: Document, env: Mapping[str, str] | None,
-           off: int, missing: list[SourceError] | None = None) -> Any:
-    doc.positions[path] = (node.start_mark.line + 1 + off, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+def _check_depth(text: str, file: str, off: int) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise SourceError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file,
+                                  mark.line + 1 + off if mark else None, mark.column + 1 if mark else None)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+@dataclass
+class _Builder:
+    """Plain values from a composed node graph, with positions; bounded, because aliases share nodes."""
+
+    doc: Document
+    env: Mapping[str, str] | None
+    off: int
+    missing: list[SourceError] | None
+    built: int = 0
+    stack: set[int] = field(default_factory=set)
+
+    def error(self, node: yaml.Node, message: str) -> SourceError:
+        return SourceError(message, self.doc.file, node.start_mark.line + 1 + self.off, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.built += 1
+        if self.built > MAX_VALUES:
+            line, col = self.doc.pos(path[:1])  # the top-level entry whose aliases explode
+            raise SourceError(f"invalid YAML: aliases expand to more than {MAX_VALUES:,} values "
+                                   "(an alias bomb?); write the values out instead", self.doc.file, line, col)
+        if id(node) in self.stack:
+            raise self.error(node, "invalid YAML: an alias refers to a node that contains it (a recursive alias)")
+        self.doc.positions[path] = (node.start_mark.line + 1 + self.off, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.stack.add(id(node))
+            try:
+                return self._mapping(node, path) if isinstance(node, yaml.MappingNode) else [
+                    self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.stack.discard(id(node))
+        value = self.scalar(node)
+        if self.env is not None and isinstance(value, str) and "${" in value:
+            try:
+                value = _substitute(value, self.env, self.doc, path)
+                self.doc.from_env.add(path)
+            except SourceError as exc:
+                if self.missing is None:
+                    raise
+                self.missing.append(exc)
+                return None
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if isinstance(key, (list, dict)) or key is None:
-                raise SourceError("mapping keys must be plain names", doc.file,
-                                  key_node.start_mark.line + 1 + off, key_node.start_mark.column + 1)
+                raise self.error(key_node, "mapping keys must be plain names")
             key = str(key) if not isinstance(key, (str, int)) else key
             if key in out:
-                raise SourceError(f"duplicate key '{key}'", doc.file,
-                                  key_node.start_mark.line + 1 + off, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, (*path, key), doc, env, off, missing)
+                raise self.error(key_node, f"duplicate key '{key}'")
+            out[key] = self.build(value_node, (*path, key))
             # A key's own line is more useful than its value's for messages.
-            doc.positions[(*path, key)] = (key_node.start_mark.line + 1 + off,
-                                           key_node.start_mark.column + 1)
+            self.doc.positions[(*path, key)] = (key_node.start_mark.line + 1 + self.off,
+                                                key_node.start_mark.column + 1)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, env, off, missing) for i, item in enumerate(node.value)]
-    value = _scalar(node)
-    if env is not None and isinstance(value, str) and "${" in value:
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """The scalar's value; a tagged or implicit value that cannot be built (``2024-02-30``,
+        ``!!int abc``) is an error at its position, not a crash."""
         try:
-            value = _substitute(value, env, doc, path)
-        except SourceError as exc:
-            if missing is None:
-                raise
-            missing.append(exc)
-            return None
-    return value
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError, yaml.constructor.ConstructorError) as exc:
+            shown = node.value if isinstance(node.value, str) else ""
+            reason = getattr(exc, "problem", None) or str(exc)
+            raise self.error(node, f"invalid value '{shown}' for {node.tag.rsplit(':', 1)[-1]}: {reason}") from None
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
-
-
-def _scalar(node: yaml.Node) -> Any:
-    return _CONSTRUCTOR.construct_object(node, deep=True)
 
 
 def _substitute(value: str, env: Mapping[str, str], doc: Document, path: PathKey) -> str:

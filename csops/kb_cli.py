@@ -176,18 +176,23 @@ def new_cmd(app: KbApp, where: str, slug: str, title: str, type_: str | None, lo
 @kb.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: "
                                                                               "<root>/_site).")
+@click.option("--clean", is_flag=True, help="Replace --out even if it holds files kb build did not write.")
 @click.pass_obj
-def build_cmd(app: KbApp, out: Path | None) -> None:
+def build_cmd(app: KbApp, out: Path | None, clean: bool) -> None:
     """Render every article to sanitised HTML and write the static preview site.
 
-    Exit 78 when an article cannot be built (front matter, unknown category,
-    section or type, duplicate slug); writing findings do not stop a build.
+    The site is built in a temporary folder and swapped in, so --out is never
+    half-written. kb build refuses (exit 2) an --out that contains the
+    knowledge base or its sources, and one holding files it did not write
+    (unless --clean). Exit 78 when an article cannot be built (front matter,
+    unknown category, section or type, duplicate slug, a link or image that
+    leads outside the knowledge base); writing findings do not stop a build.
     """
     from kb.site import build
 
     spec = app.spec()
     target = out or app.root / "_site"
-    result = build(spec, target)
+    result = build(spec, target, clean=clean)
     click.echo(f"built {result.articles} articles, {result.pages} pages, {result.images} images into {target} "
                f"in {result.seconds:.2f}s")
 

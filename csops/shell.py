@@ -33,7 +33,7 @@ from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
-from kb.paths import UnsafePath
+from kb.paths import BuildRefused, UnsafePath
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
 from sync.guard import MassChangeHeld
@@ -84,6 +84,7 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (RequestRejected, EXIT_UNAVAILABLE),
     (StoreError, EXIT_IOERR),
     (UnsafePath, EXIT_CONFIG),
+    (BuildRefused, EXIT_USAGE),
 ]
 
 

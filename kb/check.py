@@ -215,12 +215,16 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, proses: dict[
                 emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in this article")
             continue
         resolved = _norm(os.path.join(a.path.parent, path_part))
+        real = os.path.realpath(resolved)  # symlinks followed: a link out of images/ is outside too
+        if not real.startswith(_norm(os.path.realpath(spec.root)) + os.sep):
+            emit(link.line, link.col, "image-exists" if link.image else "internal-link",
+                 f"'{path_part}' leads outside the knowledge base ({real}); csops never reads it: "
+                 "copy the file under the kb folder")
+            continue
         if link.image:
             if not os.path.exists(resolved):
                 emit(link.line, link.col, "image-exists", f"image '{path_part}' not found "
                                                           f"({rel_path(spec, Path(resolved))})")
-            elif not resolved.startswith(_norm(spec.root) + os.sep):
-                emit(link.line, link.col, "image-exists", f"image '{path_part}' is outside {spec.root}")
             continue
         if path_part.endswith(".md"):
             other = by_path.get(resolved)

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+class BuildRefused(Exception):
+    """The output folder is not one kb build may replace (usage error)."""
 
 
 class UnsafePath(Exception):
@@ -34,3 +39,21 @@ def inside(root: Path, path: Path) -> Path:
     if not resolved.is_relative_to(root.resolve()):
         raise UnsafePath(f"{path} resolves to {resolved}, outside {root}")
     return resolved
+
+
+def local_target(source: Path, url: str) -> Path | None:
+    """The file a relative link or image source in the article at ``source`` names (symlinks followed);
+    None for URLs with a scheme, protocol-relative URLs, anchors and empty paths."""
+    parts = urlsplit(url)
+    if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+        return None
+    return (source.parent / unquote(parts.path)).resolve()
+
+
+def escapes(root: Path, source: Path, url: str) -> Path | None:
+    """Where ``url`` leads when that is outside ``root`` (``../../etc/passwd``, ``/etc/hostname``, a symlink
+    out of ``images/``): such a file is never read, copied or uploaded.  None when it stays inside."""
+    target = local_target(source, url)
+    if target is None or target.is_relative_to(root.resolve()):
+        return None
+    return target

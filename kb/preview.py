@@ -194,6 +194,10 @@ class Preview:
             shutil.rmtree(folder, ignore_errors=True)
             self.echo(f"build failed, still serving the previous one:\n{exc}")
             return
+        except Exception as exc:  # the watcher must outlive any one bad build
+            shutil.rmtree(folder, ignore_errors=True)
+            self.echo(f"build failed ({type(exc).__name__}: {exc}), still serving the previous one")
+            return
         self.generations.swap_in(folder)
         self.builds += 1
         self.echo(f"built {result.articles} articles in {result.seconds:.2f}s")

@@ -792,7 +792,7 @@ class Publisher:
 
     def _rewrite(self, a: Article, entry: Entry, url: str, is_image: bool, dry_run: bool,
                  report: PublishReport | None) -> str:
-        link = local_link(a.path, url)
+        link = local_link(a.path, url, self.spec.root)
         if link is None:
             return url
         target = link.path

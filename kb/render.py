@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from kb.paths import local_target
 from kb.prose import is_ja
 
 EXTENSIONS = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "sane_lists", "footnotes",
@@ -94,12 +95,13 @@ class LocalLink:
     article: bool
 
 
-def local_link(source: Path, url: str) -> LocalLink | None:
-    """Where a relative link in the article at ``source`` points; None for URLs, anchors and mail links."""
-    parts = urlsplit(url)
-    if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+def local_link(source: Path, url: str, root: Path) -> LocalLink | None:
+    """Where a relative link in the article at ``source`` points; None for URLs, anchors and mail links,
+    and for anything that resolves outside ``root`` (the knowledge base), which is never read."""
+    target = local_target(source, url)
+    if target is None or not target.is_relative_to(root.resolve()):
         return None
-    return LocalLink((source.parent / unquote(parts.path)).resolve(), parts.fragment, parts.path.endswith(".md"))
+    return LocalLink(target, urlsplit(url).fragment, urlsplit(url).path.endswith(".md"))
 
 
 _ATTR_URL = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from markupsafe import Markup
 
 from kb.articles import Article, Finding, load_articles
 from kb.parallel import forked_map
+from kb.paths import BuildRefused, escapes
+from kb.prose import extract
 from kb.render import Rendered, local_link, render
 from kb.spec import KbError, KbSpec
 
@@ -51,7 +54,7 @@ def structural_errors(findings: list[Finding]) -> list[Finding]:
 
 def load_for_build(spec: KbSpec) -> list[Article]:
     articles, findings = load_articles(spec)
-    errors = structural_errors(findings)
+    errors = structural_errors(findings) + [f for a in articles for f in outside_references(spec, a)]
     if errors:
         from rules.yamlsrc import SourceError
 
@@ -59,13 +62,85 @@ def load_for_build(spec: KbSpec) -> list[Article]:
     return articles
 
 
-def build(spec: KbSpec, out: Path, workers: int | None = None) -> BuildResult:
-    """The site in ``out``; articles are rendered on ``workers`` processes (default: every usable core)."""
+def outside_references(spec: KbSpec, a: Article) -> list[Finding]:
+    """Links and images of ``a`` that lead outside the knowledge base: errors, and never read."""
+    out = []
+    for link in extract(a.body, a.body_line).links:
+        target = escapes(spec.root, a.path, link.target.strip())
+        if target is not None:
+            rule = "image-exists" if link.image else "internal-link"
+            out.append(Finding(a.rel, link.line, link.col, "error", rule,
+                               f"'{link.target.strip()}' leads outside the knowledge base ({target}); "
+                               "csops never reads it: copy the file under the kb folder"))
+    return out
+
+
+MANIFEST = ".kb-build"
+"""Written into every built site: the files the build wrote, so the next build knows what it may replace."""
+
+
+def check_output(spec: KbSpec, out: Path, clean: bool = False) -> None:
+    """Refuse an output folder that holds the knowledge base or its sources, and, unless ``clean``,
+    one that holds files an earlier build did not write."""
+    real, root = out.resolve(), spec.root.resolve()
+    if root.is_relative_to(real):
+        raise BuildRefused(f"--out {out} contains the knowledge base ({spec.root}); building there would delete "
+                           "it: choose another folder")
+    if real.is_relative_to(root / "articles") or real.is_relative_to(root / "images"):
+        raise BuildRefused(f"--out {out} is inside the article sources; choose a folder outside "
+                           f"{root / 'articles'} and {root / 'images'}")
+    if not real.exists():
+        return
+    if not real.is_dir():
+        raise BuildRefused(f"--out {out} is a file, not a folder")
+    try:
+        written = set(json.loads((real / MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        written = set()
+    foreign = sorted(str(p.relative_to(real)) for p in real.rglob("*")
+                     if not p.is_dir() and p.name != MANIFEST and str(p.relative_to(real)) not in written)
+    if foreign and not clean:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise BuildRefused(f"--out {out} holds files kb build did not write ({shown}); choose an empty folder, "
+                           "or pass --clean to replace them")
+
+
+def build(spec: KbSpec, out: Path, clean: bool = False, workers: int | None = None) -> BuildResult:
+    """Build into a temporary folder beside ``out`` and swap it in, so ``out`` is never half-written
+    and a failed build leaves the previous site as it was; articles are rendered on ``workers``
+    processes (default: every usable core)."""
     started = time.perf_counter()
+    check_output(spec, out, clean)
     articles = load_for_build(spec)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        result = _write_site(spec, articles, tmp, workers)
+        files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
+        (tmp / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.out = out
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` where ``out`` is: two renames on the same file system, the old tree removed after."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_site(spec: KbSpec, articles: list[Article], out: Path, workers: int | None) -> BuildResult:
     result = BuildResult(out)
-    if out.exists():
-        shutil.rmtree(out)
     (out / "assets").mkdir(parents=True)
     (out / "articles").mkdir()
     for name in ("style.css", "search.js"):
@@ -81,7 +156,7 @@ def build(spec: KbSpec, out: Path, workers: int | None = None) -> BuildResult:
 
     def rewriter(a: Article, depth: str, used: dict[Path, str]) -> Any:
         def rewrite(url: str, is_image: bool) -> str:
-            link = local_link(a.path, url)
+            link = local_link(a.path, url, spec.root)
             if link is None:
                 return url
             target = link.path
@@ -173,6 +248,5 @@ def build(spec: KbSpec, out: Path, workers: int | None = None) -> BuildResult:
     (out / "assets" / "search-index.js").write_text(
         "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", encoding="utf-8")
     result.pages += 2 + result.articles
-    result.seconds = time.perf_counter() - started
     return result
 

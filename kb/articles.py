@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,10 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
         bad(1, 1, "unknown-section", f"section '{section}' is not in category '{category}' in kb.yaml"
                                      f"{suggest(section, spec.categories[category].sections)}")
     front_text, body, body_line = split_front_matter(text)
+    too_deep = pathological(body, body_line)
+    if too_deep is not None:
+        bad(too_deep[0], 1, "nesting", too_deep[1])
+        return None, problems
     article = Article(path, rel, category, section, slug, locale, text=text, body=body, body_line=body_line)
     if front_text is None:
         bad(1, 1, "front-matter", "missing front matter: the file must start with ---, title: …, ---")
@@ -206,6 +211,47 @@ def _kb_options(article: Article, value: Any, bad: Any) -> None:
         bad(line, col, "front-matter", "kb.disable: expected a list of rule ids")
         return
     article.disable = [str(r) for r in rules]
+
+
+MAX_BRACKETS = 32
+MAX_INDENT = 100
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_PREFIX = re.compile(r"^[ \t>]*")
+
+
+def pathological(body: str, first_line: int) -> tuple[int, str] | None:
+    """The first line where the body nests deeper than Markdown can render in bounded time, and why.
+
+    Python-Markdown scans for a closing bracket from every open one and recurses per nested block:
+    50,000 ``[`` take hours and a list 300 levels deep overflows the stack.  No article needs more
+    than a few levels; fenced code is not Markdown and is skipped.
+    """
+    in_fence = False
+    depth = 0
+    for n, line in enumerate(body.split("\n"), first_line):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if not line.strip():
+            depth = 0
+            continue
+        prefix = _PREFIX.match(line)
+        lead = prefix.group(0) if prefix else ""
+        width = len(lead.expandtabs(4)) + lead.count(">")
+        if width > MAX_INDENT:
+            return n, (f"nested {width} columns deep (lists or quotes; at most {MAX_INDENT}): Markdown this deep "
+                       "cannot be rendered in reasonable time; flatten it")
+        for ch in line:
+            if ch == "[":
+                depth += 1
+                if depth > MAX_BRACKETS:
+                    return n, (f"more than {MAX_BRACKETS} '[' open at once: Markdown this deep cannot be rendered "
+                               "in reasonable time; close the brackets or escape them as \\[")
+            elif ch == "]" and depth:
+                depth -= 1
+    return None
 
 
 def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Any) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import re2
 import rule_engine
 from rule_engine import ast, builtins, errors
 
@@ -85,8 +86,15 @@ class Scope:
         """Compile ``text``; ``want`` is the required result type; ``later`` names computed after this stage."""
         if not isinstance(text, str) or not text.strip():
             raise ExprError("the condition is empty")
+        if len(text) > MAX_CONDITION_CHARS:
+            raise ExprError(f"the condition is {len(text):,} characters long (at most {MAX_CONDITION_CHARS:,}): "
+                            "split it into facts with expr")
         try:
             rule = rule_engine.Rule(text, context=self.context)
+        except RecursionError:
+            raise ExprError("the condition is nested too deeply to read: split it into facts with expr") from None
+        except errors.RegexSyntaxError as exc:
+            raise ExprError(f"invalid regular expression {exc.value!r}: {exc.error}") from None
         except errors.RuleSyntaxError as exc:
             col = None
             m = re.search(r"line \d+:(\d+)", str(exc.message))
@@ -114,8 +122,55 @@ class Scope:
         if want is not None and result != rule_engine.DataType.UNDEFINED and \
                 not _compatible(result, TYPES[want]):
             raise ExprError(f"the condition gives {_type_name(result)}, but {want_name(want)} is needed")
+        if _depth(rule.statement.expression) > MAX_DEPTH:
+            raise ExprError(f"the condition is nested more than {MAX_DEPTH} levels deep: split it into facts "
+                            "with expr")
+        _linear_regexes(rule.statement.expression, text)
         symbols = frozenset(_symbols(rule.statement.expression))
         return Condition(text, rule, to_closure(rule.statement.expression, self.builtin_values), symbols)
+
+
+MAX_CONDITION_CHARS = 10_000
+MAX_DEPTH = 200
+"""Deeper trees overflow Python's stack in rule-engine's evaluator; no hand-written condition comes close."""
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def _linear_regexes(root: Any, text: str) -> None:
+    """Swap every regex of ``=~``, ``=~~``, ``!~``, ``!~~`` for a linear-time RE2 program.
+
+    Python's ``re`` backtracks: ``"(a+)+$"`` against a long value takes exponential time, and one account
+    would stall the sync.  RE2 matches in time linear in the value, and has no backreferences or
+    lookarounds, which are refused here at check time.  A pattern must be a literal: one taken from a
+    fact would be data from Salesforce choosing the program csops runs.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(_children(node))
+        if not isinstance(node, ast.FuzzyComparisonExpression):
+            continue
+        if not isinstance(node.right, ast.StringExpression):
+            raise ExprError("a regular expression must be a literal string (\"…\"), not a fact",
+                            _find(text, getattr(node.right, "name", "")) if hasattr(node.right, "name") else None)
+        pattern = node.right.evaluate(None)
+        try:
+            node._right = re2.compile(pattern, _RE2_OPTIONS)
+        except re2.error as exc:
+            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+            raise ExprError(f"regular expression {pattern!r} is not supported ({reason}): backreferences and "
+                            "lookarounds are not allowed, so matching stays fast on any value") from None
+
+
+def _depth(root: Any) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in _children(node))
+    return deepest
 
 
 def want_name(kind: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sandbox.server import Sandbox
@@ -85,3 +86,24 @@ def test_build_replaces_only_what_it_wrote(tmp_path: Path) -> None:
     assert run(root, "build", "--out", str(out)).exit_code == 78
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_markdown_nested_beyond_reason_is_a_located_error(tmp_path: Path) -> None:
+    """50,000 '[' took hours to render and a list 300 levels deep overflowed the stack."""
+    import time
+
+    root = make_kb(tmp_path)
+    article(root, "説明です。")
+    cases = {"brackets.md": "[" * 50_000, "list.md": "".join("    " * i + "- x\n" for i in range(300)),
+             "quotes.md": "".join("> " * i + "x\n\n" for i in range(1, 300))}
+    for name, body in cases.items():
+        (root / "articles" / "employees" / "timecard" / name).write_text(
+            f"---\ntitle: {name}\n---\n\n## 概要\n\n{body}\n", encoding="utf-8")
+    started = time.monotonic()
+    checked = run(root, "check")
+    built = run(root, "build", "--out", str(tmp_path / "site"))
+    assert time.monotonic() - started < 10
+    assert checked.exit_code == 1 and built.exit_code == 78, checked.output + built.output
+    for name in cases:
+        assert re.search(rf"employees/timecard/{name}:\d+:1 error nesting ", checked.output), checked.output
+    assert "Markdown this deep" in built.output

@@ -19,7 +19,7 @@ def sandbox() -> None:
 
 @sandbox.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback).")
-@click.option("--port", default=0, type=int, help="Port (default: a free one).")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="Port (default: a free one).")
 @click.option("--seed", default=1, show_default=True, type=int, help="Seed for the generated data.")
 @click.option("--accounts", default=200, show_default=True, type=int, help="Salesforce accounts (and orgs).")
 @click.option("--tickets", default=3000, show_default=True, type=int, help="Zendesk tickets.")

@@ -9,6 +9,7 @@ Zendesk's article allow-list, so the preview shows what Zendesk would keep.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,4 +136,10 @@ def render(body: str, rewrite: Callable[[str, bool], str] | None = None, locale:
     if rewrite is not None:
         html = _ATTR_URL.sub(lambda m: m.group(1) + rewrite(m.group(2), m.group(0).lstrip().startswith("src"))
                              + m.group(3), html)
-    return Rendered(sanitize(html), list(getattr(md, "toc_tokens", [])))
+    return Rendered(sanitize(html), _toc_text(list(getattr(md, "toc_tokens", []))))
+
+
+def _toc_text(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Heading names as plain text: Python-Markdown gives them HTML-escaped, and the templates escape once."""
+    return [{**t, "name": htmllib.unescape(str(t.get("name", ""))), "children": _toc_text(t.get("children") or [])}
+            for t in tokens]

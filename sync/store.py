@@ -172,24 +172,39 @@ def sqlite_path(url: str, base_dir: Path | None = None) -> Path:
     return (base_dir / p) if base_dir and not p.is_absolute() else p
 
 
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    """What a SQLite failure on the store means for the person running csops, and what to do."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return (f"the store at {path} is damaged or not a csops store ({text}); it was left as it was. Move it "
+                "aside and run `csops sync --full` to rebuild the state from the APIs, or restore a backup")
+    if "readonly" in text or "unable to open" in text or "disk I/O" in text:
+        return (f"cannot write the store at {path} ({text}): check that the file and its folder are writable "
+                "(SQLite also writes -wal and -shm files beside it) and that the disk is not full")
+    return f"the store at {path} failed: {text}"
+
+
 class Store:
     """A connection to the state store with the schema migrated to the latest version."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn = sqlite3.connect(str(path), timeout=30, isolation_level=None,
-                                        check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from None
-        self.conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
+                             "store.url at a folder csops can write") from None
+        try:
+            self.conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(path, exc)) from None
 
     @classmethod
     def open(cls, url: str, base_dir: Path | None = None) -> Store:
@@ -247,13 +262,22 @@ class Store:
                 self._depth = 0
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(self.path, exc)) from exc
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self.conn.executemany(sql, rows)
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(self.path, exc)) from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(self.path, exc)) from exc
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
@@ -308,8 +332,12 @@ class Store:
                "FROM alerts a LEFT JOIN accounts acc ON acc.id = a.account_id WHERE a.resolved_at IS NULL")
         params: tuple[Any, ...] = ()
         if only_new:
-            sql += (" AND a.run_first_seen = (SELECT MAX(id) FROM runs WHERE command = 'sync' "
-                    "AND status IN ('ok', 'partial'))")
+            # Raised since the sync before the last one that finished: alerts first recorded by a run
+            # that was killed in between are new too, and shown once that later run finishes.
+            sql += (" AND a.run_first_seen <= (SELECT MAX(id) FROM runs WHERE command = 'sync' "
+                    "AND status IN ('ok', 'partial')) AND a.run_first_seen > COALESCE((SELECT MAX(id) FROM runs "
+                    "WHERE command = 'sync' AND status IN ('ok', 'partial') AND id < (SELECT MAX(id) FROM runs "
+                    "WHERE command = 'sync' AND status IN ('ok', 'partial'))), 0)")
         sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
                 "a.account_id")
         return [{"account_id": r["account_id"], "account": json.loads(r["fields"]).get("Name") if r["fields"] else None,
@@ -533,7 +561,11 @@ class RunLock:
 
     def __init__(self, store_path: Path) -> None:
         self.path = store_path.with_name(store_path.name + ".lock")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {self.path.parent} for the store and its lock "
+                             f"({exc.strerror}): point store.url at a folder csops can write") from None
         self._lock = filelock.FileLock(str(self.path), timeout=0)
 
     def __enter__(self) -> RunLock:
@@ -542,6 +574,9 @@ class RunLock:
         except filelock.Timeout:
             raise LockHeld(f"another csops run holds the lock {self.path}; try again when it has finished") \
                 from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the run lock {self.path} ({exc.strerror}): check that its folder "
+                             "is writable") from None
         return self
 
     def __exit__(self, *exc: object) -> None:

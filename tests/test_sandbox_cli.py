@@ -62,3 +62,13 @@ def test_serve_without_credentials_in_the_environment_writes_a_private_env_file(
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def test_serve_refuses_a_port_out_of_range() -> None:
+    from click.testing import CliRunner
+
+    from csops.cli import cli
+
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--port", "99999"])
+    assert result.exit_code == 2
+    assert "99999 is not in the range 0<=x<=65535" in result.output

@@ -107,3 +107,14 @@ def test_markdown_nested_beyond_reason_is_a_located_error(tmp_path: Path) -> Non
     for name in cases:
         assert re.search(rf"employees/timecard/{name}:\d+:1 error nesting ", checked.output), checked.output
     assert "Markdown this deep" in built.output
+
+
+def test_table_of_contents_escapes_once(tmp_path: Path) -> None:
+    root = make_kb(tmp_path)
+    path = article(root, "説明です。\n\n## A & B \"d\" 1 < 2\n\n本文です。")
+    out = tmp_path / "site"
+    assert run(root, "build", "--out", str(out)).exit_code == 0
+    page = (out / "articles" / f"{path.stem}.html").read_text(encoding="utf-8")
+    toc = page[page.index('class="toc"'):page.index("</nav>", page.index('class="toc"'))]
+    assert "A &amp; B &#34;d&#34; 1 &lt; 2" in toc
+    assert "&amp;amp;" not in toc and "&amp;lt;" not in toc

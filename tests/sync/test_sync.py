@@ -30,12 +30,17 @@ def sf_state(sb: Sandbox) -> dict[str, dict[str, Any]]:
 
 def reference_state(tmp_path: Path, **kw: Any) -> dict[str, dict[str, Any]]:
     """The Salesforce state an uninterrupted sync leaves on an identical sandbox."""
+    return reference_run(tmp_path, **kw)[0]
+
+
+def reference_run(tmp_path: Path, **kw: Any) -> tuple[dict[str, dict[str, Any]], list[Any]]:
+    """The Salesforce state and ``alerts --new`` after an uninterrupted sync on an identical sandbox."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     sb = make_sandbox(**kw)
     try:
         ws = make_workspace(tmp_path, sb)
         assert ws.cli("sync", *TODAY).exit_code == 0
-        return sf_state(sb)
+        return sf_state(sb), ws.json("alerts", "--new")
     finally:
         sb.stop()
 
@@ -172,7 +177,7 @@ def stored_tickets(ws: Workspace) -> int:
 @pytest.mark.parametrize("when", ["pull", "writeback"])
 def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, when: str) -> None:
     params = {"accounts": 700, "tickets": 5000, "latency_ms": 120}
-    reference = reference_state(tmp_path / "ref", **params)
+    reference, new_alerts = reference_run(tmp_path / "ref", **params)
     sb = make_sandbox(**params)
     try:
         ws = make_workspace(tmp_path, sb)
@@ -190,6 +195,8 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, when: st
         assert stored_tickets(ws) == len(sb.data.tickets)
         runs = ws.store_rows("SELECT status FROM runs ORDER BY id")
         assert runs == [("killed",), ("ok",)]
+        # "new" means new since the last run that finished, killed runs in between included
+        assert new_alerts and ws.json("alerts", "--new") == new_alerts
     finally:
         sb.stop()
 

@@ -199,15 +199,18 @@ class Remote:
     translations: dict[tuple[int, str], RemoteTranslation] = field(default_factory=dict)
     by_key: dict[str, set[int]] = field(default_factory=dict)
     images: dict[tuple[int, str, str], str] = field(default_factory=dict)
+    _unmarked: dict[tuple[int, str], dict[str, Any]] | None = field(default=None, repr=False)
 
     def keys_of(self, article_id: int) -> set[str]:
         return {k for k, ids in self.by_key.items() if article_id in ids}
 
     def unmarked(self, section_id: int, title: str) -> dict[str, Any] | None:
-        for aid, art in self.articles.items():
-            if art["section_id"] == section_id and art.get("title") == title and not self.keys_of(aid):
-                return art
-        return None
+        """An article in that section with that title and no marker in any translation."""
+        if self._unmarked is None:
+            marked = {aid for ids in self.by_key.values() for aid in ids}
+            self._unmarked = {(a["section_id"], a.get("title") or ""): a for aid, a in self.articles.items()
+                              if aid not in marked}
+        return self._unmarked.get((section_id, title))
 
 
 # -- files beside kb.yaml -------------------------------------------------------------------------------

@@ -273,8 +273,12 @@ class SalesforceClient:
                      "assertion": self._jwt_assertion()}, cfg.domain, cfg.consumer_key or "", None, None,
                     self.session)
         except SalesforceAuthenticationFailed as exc:
+            text = str(getattr(exc, "auth_message", exc))
+            code = str(exc.code)
+            if text.startswith(f"{code}:"):  # the SOAP fault repeats its code: "INVALID_LOGIN: INVALID_LOGIN: …"
+                text = text[len(code) + 1:].strip()
             raise AuthenticationFailed(f"salesforce: login ({self.mode}) at {self.login_base} refused: "
-                                       f"{exc.code}: {redact(str(getattr(exc, 'auth_message', exc)))}") from None
+                                       f"{exc.code}: {redact(text)}") from None
         if cfg.instance_url and _host(cfg.instance_url) != instance:
             mount_loopback(self.session, f"http://{instance}")
         return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version)

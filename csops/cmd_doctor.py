@@ -9,6 +9,7 @@ import click
 from connectors.http import ConnectorError
 from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
 from csops.config import ConfigError
+from csops.doctor_help import DOCTOR_POLICY, env_fix, login_fix, unreachable, unset_variables
 from csops.progress import paint
 from csops.shell import (
     EXIT_CONFIG,
@@ -34,6 +35,7 @@ class Check:
     fix: str = ""
     code: int = EXIT_OK
 
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @pass_app
@@ -56,6 +58,7 @@ def doctor(app: App, as_json: bool) -> None:
     if codes:
         raise SystemExit(EXIT_CONFIG if EXIT_CONFIG in codes else max(codes))
 
+
 def run_checks(app: App) -> list[Check]:
     checks: list[Check] = []
     try:
@@ -63,6 +66,10 @@ def run_checks(app: App) -> list[Check]:
     except ConfigError as exc:
         return [Check("config", False, str(exc), "see csops.example.yaml for every key", EXIT_CONFIG)]
     checks.append(Check("config", True, str(cfg.path)))
+    unset = unset_variables([str(p) for p in cfg.missing_env])
+    if unset:
+        checks.append(Check("environment", False, f"not set: {', '.join(unset)}", env_fix(unset, cfg.base_dir),
+                            EXIT_CONFIG))
     writeback: list[str] = []
     fields: list[str] = []
     try:
@@ -71,7 +78,9 @@ def run_checks(app: App) -> list[Check]:
         checks.append(Check("rules", True, f"{', '.join(rs.files)}: {len(rs.alerts)} alerts, "
                                            f"{len(rs.writeback)} writeback fields"))
     except SourceError as exc:
-        checks.append(Check("rules", False, str(exc), "run: csops rules check", EXIT_CONFIG))
+        fix = ("set rules.files in csops.yaml, or write a starter rule file with `csops init`"
+               if "not found" in str(exc) else "run: csops rules check")
+        checks.append(Check("rules", False, str(exc), fix, EXIT_CONFIG))
     try:
         store = Store(app.store_path())
         checks.append(Check("store", True, f"{store.path} (schema v{store.version()})"))
@@ -79,24 +88,38 @@ def run_checks(app: App) -> list[Check]:
     except StoreError as exc:
         checks.append(Check("store", False, str(exc), "check store.url and that its folder is writable", 1))
     if cfg.zendesk.configured:
-        checks.append(_zendesk(app))
+        checks.append(_needs_env(app, "zendesk") or _zendesk(app))
     else:
         checks.append(Check("zendesk", False, "not configured", "set zendesk.subdomain, email and api_token",
                             EXIT_CONFIG))
-    if cfg.zendesk.configured:
+    if cfg.zendesk.configured and checks[-1].name == "zendesk" and checks[-1].ok:
         checks.append(_help_center(app))
     if cfg.salesforce.configured:
-        checks.extend(_salesforce(app, fields, writeback))
+        skipped = _needs_env(app, "salesforce")
+        checks.extend([skipped] if skipped else _salesforce(app, fields, writeback))
     else:
         checks.append(Check("salesforce", False, "not configured",
                             "set salesforce.instance_url and credentials", EXIT_CONFIG))
     checks.extend(_notify(app))
     return checks
 
+
+def _needs_env(app: App, section: str) -> Check | None:
+    """A skipped check when the section's ${VAR}s are unset (listed once, under "environment")."""
+    names = unset_variables([str(p) for p in app.config.missing_env if f": {section}." in str(p)])
+    if not names:
+        return None
+    return Check(section, False, f"not checked: needs {', '.join(names)}", "", EXIT_CONFIG)
+
+
 def _zendesk(app: App) -> Check:
     url = app.config.zendesk.url
+    down = unreachable(url)
+    if down:
+        return Check("zendesk", False, down, "check zendesk.base_url (or subdomain); a sandbox must be running "
+                                             "(csops sandbox serve) on the port the config names", EXIT_UNAVAILABLE)
     try:
-        user = zendesk_client(app).me()
+        user = zendesk_client(app, DOCTOR_POLICY).me()
     except ConnectorError as exc:
         text = str(exc)
         if "refused the credentials" in text:
@@ -108,6 +131,7 @@ def _zendesk(app: App) -> Check:
             fix = f"check that {url} is reachable from this machine"
         return Check("zendesk", False, text, fix, EXIT_UNAVAILABLE)
     return Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')})")
+
 
 def _help_center(app: App) -> Check:
     from connectors.zendesk import HelpCenter
@@ -123,7 +147,7 @@ def _help_center(app: App) -> Check:
         except SourceError as exc:
             return Check("help center", False, str(exc), "run: kb check", EXIT_CONFIG)
     try:
-        hc = HelpCenter(zendesk_client(app))
+        hc = HelpCenter(zendesk_client(app, DOCTOR_POLICY))
         groups = hc.permission_groups()
         enabled, default = hc.locales() if spec is not None else ([], "")
     except ConnectorError as exc:
@@ -149,6 +173,7 @@ def _help_center(app: App) -> Check:
         shown = ", ".join(f"{k} → {v}" for k, v in mapped.items())
         return Check("help center", True, f"permission group {pg} exists; locales {shown}")
     return Check("help center", True, f"permission group {pg} exists")
+
 
 def _notify(app: App) -> list[Check]:
     """Each Slack channel's webhook variable is set and names a Slack URL (nothing is posted: see notify --test)."""
@@ -179,16 +204,22 @@ def _notify(app: App) -> list[Check]:
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:
     out = []
+    cfg = app.config.salesforce
+    for url in dict.fromkeys(u for u in (cfg.login_url, cfg.instance_url) if u):
+        down = unreachable(url)
+        if down:
+            return [Check("salesforce", False, down, "check salesforce.instance_url and login_url",
+                          EXIT_UNAVAILABLE)]
     try:
-        client = salesforce_client(app)
+        client = salesforce_client(app, DOCTOR_POLICY)
         client.describe()
         out.append(Check("salesforce", True, f"{client.login_base}: logged in ({client.mode}); API usage "
                                              f"{client.api_usage or 'unknown'}"))
         if client.mode == "password":
             out.append(Check("salesforce auth", True, f"warning: {SOAP_RETIREMENT}", SOAP_MIGRATION))
     except ConnectorError as exc:
-        return [Check("salesforce", False, str(exc), "check salesforce.instance_url, the auth mode and its "
-                                                     "credentials", EXIT_UNAVAILABLE)]
+        fix = login_fix(str(exc)) or "check salesforce.instance_url, the auth mode and its credentials"
+        return [Check("salesforce", False, str(exc), fix, EXIT_UNAVAILABLE)]
     from csops.sf_checks import salesforce_findings
 
     try:

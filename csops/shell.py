@@ -23,6 +23,7 @@ from connectors.http import (
     AuthenticationFailed,
     BudgetExhausted,
     RequestRejected,
+    RetryPolicy,
     ServiceUnavailable,
 )
 from connectors.redact import redact
@@ -257,16 +258,16 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
     ctx.call_on_close(app.close)
 
 
-def zendesk_client(app: App) -> ZendeskClient:
+def zendesk_client(app: App, policy: RetryPolicy | None = None) -> ZendeskClient:
     cfg = app.config
     cfg.require_env("zendesk")
     if not cfg.zendesk.configured:
         raise ConfigError("zendesk is not configured: set zendesk.subdomain (or zendesk.base_url), zendesk.email "
                           "and zendesk.api_token in csops.yaml", str(cfg.path) if cfg.path else None)
-    return ZendeskClient(cfg.zendesk, cfg.sync.retry_policy())
+    return ZendeskClient(cfg.zendesk, policy or cfg.sync.retry_policy())
 
 
-def salesforce_client(app: App) -> SalesforceClient:
+def salesforce_client(app: App, policy: RetryPolicy | None = None) -> SalesforceClient:
     cfg = app.config
     cfg.require_env("salesforce")
     if not cfg.salesforce.configured:
@@ -275,4 +276,4 @@ def salesforce_client(app: App) -> SalesforceClient:
     sf = cfg.salesforce
     if sf.private_key_file:
         sf.private_key_file = str(cfg.resolve(sf.private_key_file))
-    return SalesforceClient(sf, cfg.sync.retry_policy())
+    return SalesforceClient(sf, policy or cfg.sync.retry_policy())

@@ -157,7 +157,7 @@ def test_doctor_reports_an_unreachable_base_url(ws: Workspace) -> None:
                                                            f"base_url: http://127.0.0.1:{port}", 1))
         result = ws.cli("doctor")
     assert result.exit_code == 69
-    assert f"check that http://127.0.0.1:{port} is reachable" in result.stdout, result.stdout
+    assert f"nothing is listening at http://127.0.0.1:{port} (connection refused)" in result.stdout, result.stdout
 
 
 def test_account_link_by_organization_field(ws: Workspace) -> None:

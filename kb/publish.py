@@ -40,10 +40,11 @@ import yaml
 
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
-from kb.articles import Article
+from kb.articles import Article, Finding, load_articles
+from kb.paths import escapes
 from kb.render import local_link, render
-from kb.site import load_for_build
-from kb.spec import KbSpec
+from kb.site import outside_references, structural_errors
+from kb.spec import KbError, KbSpec
 from rules.yamlsrc import SourceError
 
 log = logging.getLogger("csops.kb.publish")
@@ -364,6 +365,23 @@ class Publisher:
         self._remote = Remote({}, {}, {})
         self._idfile: HelpCenterIds | Any = None
 
+    def load(self) -> list[Article]:
+        """The articles, refused (exit 78) as ``kb build`` refuses them: structural errors, or a link or
+        image leading outside the knowledge base (never read).  The outside check runs on the cached
+        render's URL list; the located messages are made only for an article that has one."""
+        articles, findings = load_articles(self.spec)
+        errors = structural_errors(findings)
+        for a in articles:
+            _, urls = self.renders.get(a.body)
+            bad = [u for u, _ in urls if escapes(self.spec.root, a.path, u) is not None]
+            if bad:
+                errors += outside_references(self.spec, a) or [Finding(
+                    a.rel, a.body_line, 1, "error", "internal-link",
+                    f"'{bad[0]}' leads outside the knowledge base; csops never reads it")]
+        if errors:
+            raise KbError([SourceError(f"{f.rule}: {f.message}", f.path, f.line, f.col) for f in errors])
+        return articles
+
     # -- reading the Help Center --------------------------------------------
     def check_access_settings(self) -> None:
         groups = self.hc.permission_groups()
@@ -438,7 +456,7 @@ class Publisher:
 
     def _publish(self, report: PublishReport, dry_run: bool, archive_removed: bool, adopt: bool,
                  only: set[str] | None, locale: str | None, force: bool) -> None:
-        articles = load_for_build(self.spec)
+        articles = self.load()
         self.check_access_settings()
         mapping = self.check_locales(articles)
         remote = self._remote = self.read_remote(sorted(set(mapping.values())))
@@ -821,8 +839,8 @@ class Publisher:
                    report: PublishReport | None) -> str | None:
         """The URL of this image as an inline attachment of this article translation: found in the body,
         found among the article's attachments (an interrupted run), or uploaded."""
-        if not path.is_file():
-            return None
+        if not path.is_file() or not path.resolve().is_relative_to(self.spec.root.resolve()):
+            return None  # outside the knowledge base: never read (load() refuses such an article)
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()[:12]
         aid, loc = entry.article_id, self.hc_locale.get(a.locale, a.locale)
@@ -853,7 +871,7 @@ class Publisher:
     def remote_version(self, path: Path) -> tuple[Article, RemoteTranslation, dict[int, Article]]:
         """For ``kb pull PATH``: the file's article, its translation on the Help Center now, and every
         local article translation by Help Center article id in the file's locale (to make links relative)."""
-        articles = load_for_build(self.spec)
+        articles = self.load()
         wanted = path.resolve()
         article = next((a for a in articles if a.path.resolve() == wanted), None)
         if article is None:

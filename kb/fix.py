@@ -50,6 +50,7 @@ def _nfkc(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", m.group(0))
 
 
+_CAN_DO = re.compile(r"することができ(?=る|ます|ない|ません|た|れば)")
 _NFD_RUN = re.compile(r"[^\W\d_]?[\u0300-\u036f\u3099\u309a]+")
 _SCOPE_KINDS = {"heading": ("heading",), "list": ("list",), "table": ("table",), "paragraph": ("paragraph",),
                 "sentence": ("paragraph", "list"), "article": ("paragraph", "list", "heading", "table")}
@@ -63,6 +64,7 @@ def fixers(spec: KbSpec) -> list[Fixer]:
         ("no-invisible-chars", _INVISIBLE, lambda m: ""),
         ("no-hankaku-kana", _HANKAKU, _nfkc),
         ("no-fullwidth-alnum", _FULL_ALNUM, _nfkc),
+        ("redundant-expression", _CAN_DO, lambda m: "でき"),  # 出力することができます → 出力できます
     ]
     spacing = spec.rules["spacing"]
     if spacing.enabled:

@@ -116,15 +116,16 @@ def test_a_suppression_that_suppresses_nothing_is_reported(tmp_path: Path) -> No
 
 def test_fix_applies_substitutions_and_builtin_fixes_and_prints_them(tmp_path: Path) -> None:
     root = make_kb(tmp_path)
-    path = article(root, "ユーザを追加して下さい。ＣＳＶを出力します。`ユーザ`は変えません。\n\n"
+    path = article(root, "ユーザを追加して下さい。ＣＳＶを出力することができます。`ユーザ`は変えません。\n\n"
                          "<!-- kb-disable-next-line terms -->\nサーバの設定です。サーバーはそのままです。")
     result = run(root, "check", "--fix")
     text = path.read_text(encoding="utf-8")
-    assert "ユーザーを追加してください。CSVを出力します。`ユーザ`は変えません。" in text
+    assert "ユーザーを追加してください。CSVを出力できます。`ユーザ`は変えません。" in text
     assert "サーバの設定です。サーバーはそのままです。" in text  # suppressed line untouched
     assert "fixed kb/articles/employees/timecard/test.md:7:1 terms 'ユーザ' → 'ユーザー'" in result.stderr
     assert "terms '下さい' → 'ください'" in result.stderr
     assert "no-fullwidth-alnum 'ＣＳＶ' → 'CSV'" in result.stderr
+    assert "redundant-expression 'することができ' → 'でき'" in result.stderr
     assert "terms" not in rules_found(root, path)
 
 

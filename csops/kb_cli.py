@@ -346,5 +346,81 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: b
         raise SystemExit(EXIT_PARTIAL)
 
 
+@kb.command("gaps")
+@click.option("--days", default=90, show_default=True, help="The period: tickets created in the last N days, "
+                                                            "compared with the N days before for the trend.")
+@click.option("--min-tickets", default=5, show_default=True, help="Smallest topic shown.")
+@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of the period (default: today, UTC).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
+              show_default=True, help="json and csv carry every ticket id of every topic.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--help-center", "help_center", is_flag=True,
+              help="Also read article votes and outdated translations from the Help Center (csops.yaml's zendesk).")
+@click.option("--draft", "drafts", type=int, multiple=True, metavar="TOPIC",
+              help="Write a draft article for this topic (repeatable), through the kb new templates.")
+@click.pass_obj
+def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: str, output: Path | None,
+             help_center: bool, drafts: tuple[int, ...]) -> None:
+    """Which articles to write next: the tickets' topics and how well kb/ covers each.
+
+    \b
+    Reads ticket subjects and descriptions from the store (csops pull zendesk),
+    groups the last N days' tickets into topics (character n-grams: no Japanese
+    tokenizer needed; greetings, signatures, quoted replies and boilerplate such
+    as お世話になっております are removed, more in kb/gaps-boilerplate.txt), and
+    matches each topic to the nearest articles in every locale: covered, weakly
+    covered or not covered. Gaps are ranked by tickets × trend.
+    \b
+      kb gaps                          the table
+      kb gaps --format json -o gaps.json   every topic with its ticket ids
+      kb gaps --draft 3 --draft 7      draft articles for topics 3 and 7
+    """
+    import datetime as dt
+
+    from csops.shell import App
+    from kb.gaps.report import build_report, render
+
+    try:
+        end = dt.date.fromisoformat(until) if until else None
+    except ValueError:
+        raise click.BadParameter(f"'{until}' is not a date (YYYY-MM-DD)", param_hint="--until") from None
+    spec = app.spec()
+    shell = App(config_path=app.config_path)
+    try:
+        report = build_report(spec, shell.store, days, min_tickets, end)
+    finally:
+        shell.close()
+    if help_center:
+        _help_center_signals(app, report)
+    if drafts:
+        from kb.gaps import GapsError
+        from kb.gaps.draft import write_draft
+
+        for topic_id in drafts:
+            try:
+                topic = report.topic(topic_id)
+            except GapsError as exc:
+                raise click.BadParameter(str(exc), param_hint="--draft") from None
+            path = write_draft(spec, topic, report.subjects)
+            click.echo(f"created {path} (topic {topic_id}); fill in the placeholders, then kb check")
+        return
+    text = render(report, fmt)
+    if output:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def _help_center_signals(app: KbApp, report: object) -> None:
+    from kb.gaps.report import GapsReport, add_help_center_signals
+    from kb.publish import HelpCenterIds
+
+    assert isinstance(report, GapsReport)
+    hc = app.publisher(None).hc
+    ids = HelpCenterIds(app.root, hc.client.base_url).ids["articles"]
+    add_help_center_signals(report, [a for page in hc.articles() for a in page], {v: k for k, v in ids.items()})
+
+
 def main() -> None:
     kb.main(prog_name="kb")

@@ -34,6 +34,7 @@ from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
+from kb.gaps import GapsError
 from kb.paths import BuildRefused, UnsafePath
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
@@ -86,6 +87,7 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (StoreError, EXIT_IOERR),
     (UnsafePath, EXIT_CONFIG),
     (BuildRefused, EXIT_USAGE),
+    (GapsError, EXIT_CONFIG),
 ]
 
 

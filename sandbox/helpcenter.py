@@ -150,11 +150,28 @@ class HelpCenterAPI:
             self.writes += 1
 
     def _article_view(self, a: dict[str, Any], request: Request, locale: str | None = None) -> dict[str, Any]:
+        """Votes and outdated flags as the Articles API gives them: ``vote_sum`` is ups minus downs (each vote
+        is +1 or -1), ``vote_count`` the number of votes, ``outdated`` deprecated and always false, and
+        ``outdated_locales`` the locales whose translation an agent flagged as outdated (kb gaps reads them)."""
         loc = locale or a["source_locale"]
         tr = self.translations[a["id"]][loc]
-        return {**a, "title": tr["title"], "body": tr["body"], "draft": tr["draft"], "locale": loc,
+        up, down = a.get("votes_up", 0), a.get("votes_down", 0)
+        flagged = sorted(k for k, t in self.translations[a["id"]].items() if t.get("outdated"))
+        return {**{k: v for k, v in a.items() if k not in ("votes_up", "votes_down")},
+                "vote_sum": up - down, "vote_count": up + down, "outdated": False, "outdated_locales": flagged,
+                "title": tr["title"], "body": tr["body"], "draft": tr["draft"], "locale": loc,
                 "url": f"{request.host_url}api/v2/help_center/articles/{a['id']}.json",
                 "html_url": f"{request.host_url}hc/{loc}/articles/{a['id']}"}
+
+    # -- in-process mutations for tests and the demo: what readers and translators do -------------------
+    def vote(self, article_id: int, up: int, down: int) -> None:
+        with self.sb.lock:
+            art = self.articles[article_id]
+            art["votes_up"], art["votes_down"] = art.get("votes_up", 0) + up, art.get("votes_down", 0) + down
+
+    def flag_outdated(self, article_id: int, locale: str) -> None:
+        with self.sb.lock:
+            self.translations[article_id][locale]["outdated"] = True
 
     def _container_view(self, item: dict[str, Any]) -> dict[str, Any]:
         tr = self.translations[item["id"]][item["source_locale"]]

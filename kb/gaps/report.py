@@ -1,0 +1,186 @@
+"""``kb gaps`` end to end: tickets from the store and articles from kb/ in, a report out (table, JSON, CSV, HTML)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from kb.articles import load_articles
+from kb.gaps import GapsError
+from kb.gaps.analyse import Analysis, ArticleText, TicketText, Topic, analyse
+from kb.gaps.normalize import load_boilerplate
+from kb.spec import KbSpec
+from sync.store import Store
+
+FORMATS = ("table", "json", "csv", "html")
+POOR_VOTE_RATIO = 0.5  # up-votes below this share of at least MIN_VOTES votes: the article needs work
+MIN_VOTES = 5
+
+
+@dataclass
+class ReviewItem:
+    article: str  # category/section/slug, or the Help Center title when the article is not in kb/
+    reason: str
+
+
+@dataclass
+class GapsReport:
+    since: date
+    until: date
+    analysis: Analysis
+    review: list[ReviewItem] = field(default_factory=list)
+    subjects: dict[int, str] = field(default_factory=dict)  # ticket id → subject (masked), for drafts
+
+    def topic(self, topic_id: int) -> Topic:
+        for t in self.analysis.topics:
+            if t.id == topic_id:
+                return t
+        known = ", ".join(str(t.id) for t in self.analysis.topics) or "none"
+        raise GapsError(f"no topic {topic_id} in this period (topics: {known})")
+
+
+def kb_articles(spec: KbSpec) -> list[ArticleText]:
+    """Every article of kb/ in every locale, title and body, for coverage."""
+    articles, _ = load_articles(spec)
+    return [ArticleText(a.key, a.locale, a.title, a.body) for a in articles if not a.draft]
+
+
+def build_report(spec: KbSpec, store: Store, days: int = 90, min_tickets: int = 5,
+                 until: date | None = None) -> GapsReport:
+    """Tickets of the last ``days`` days (to ``until``, inclusive) against the previous ``days``."""
+    if days < 1:
+        raise GapsError(f"--days {days}: must be at least 1")
+    end = until or datetime.now(UTC).date()
+    since = end - timedelta(days=days - 1)
+    start_iso, cut_iso = _iso(since - timedelta(days=days)), _iso(since)
+    end_iso = _iso(end + timedelta(days=1))
+    current: list[TicketText] = []
+    previous: list[TicketText] = []
+    for tid, created, subject, description in store.ticket_texts(start_iso):
+        if created is None or created >= end_iso:
+            continue
+        (current if created >= cut_iso else previous).append(TicketText(tid, created, subject, description))
+    if not current:
+        raise GapsError(f"no ticket text in the store between {since} and {end}: run `csops pull zendesk` "
+                        "(`--full` once, for tickets pulled before csops kept their text), and check that "
+                        "zendesk.store_ticket_text is not false")
+    analysis = analyse(current, previous, kb_articles(spec), min_tickets, load_boilerplate(spec.root))
+    report = GapsReport(since, end, analysis, subjects={t.id: t.subject or "" for t in current})
+    report.review = [ReviewItem(_topic_article(t), f"topic {t.id} is covered but its tickets rose {t.trend:.1f}× "
+                                                   f"({t.previous} → {t.tickets})")
+                     for t in analysis.rising_covered()]
+    return report
+
+
+def add_help_center_signals(report: GapsReport, articles: list[dict[str, Any]], keys: dict[int, str]) -> None:
+    """Articles with a poor vote ratio or an outdated translation, from the Help Center's article list.
+
+    ``keys`` maps Help Center article ids to kb keys (kb/helpcenter-ids.yaml)."""
+    for a in articles:
+        name = keys.get(int(a.get("id") or 0)) or str(a.get("title") or a.get("id"))
+        votes, total = int(a.get("vote_sum") or 0), int(a.get("vote_count") or 0)
+        if total >= MIN_VOTES:
+            up = (total + votes) / 2 / total  # vote_sum is ups minus downs
+            if up < POOR_VOTE_RATIO:
+                report.review.append(ReviewItem(name, f"{up:.0%} of {total} readers found it helpful"))
+        outdated = [str(x) for x in a.get("outdated_locales") or []]
+        if outdated:
+            report.review.append(ReviewItem(name, f"translation outdated in {', '.join(outdated)}"))
+
+
+def _iso(day: date) -> str:
+    return datetime.combine(day, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _topic_article(topic: Topic) -> str:
+    return topic.matches[0].key if topic.matches else f"topic {topic.id}"
+
+
+def ordered(report: GapsReport) -> list[Topic]:
+    """Gaps first (not covered, then weakly covered, by tickets × trend), then covered topics by size."""
+    gaps = report.analysis.gaps
+    rest = sorted((t for t in report.analysis.topics if t not in gaps), key=lambda t: (-t.tickets, t.id))
+    return gaps + rest
+
+
+def topic_dict(t: Topic) -> dict[str, Any]:
+    return {"id": t.id, "label": t.label, "terms": t.terms, "examples": t.examples, "coverage": t.coverage,
+            "tickets": t.tickets, "previous": t.previous, "trend": round(t.trend, 2), "score": round(t.score, 1),
+            "articles": [{"key": m.key, "title": m.title, "similarity": m.similarity} for m in t.matches],
+            "ticket_ids": t.ticket_ids}
+
+
+def render(report: GapsReport, fmt: str) -> str:
+    if fmt == "json":
+        a = report.analysis
+        return json.dumps({"since": str(report.since), "until": str(report.until), "tickets": a.tickets,
+                           "unassigned": a.unassigned, "topics": [topic_dict(t) for t in ordered(report)],
+                           "review": [{"article": r.article, "reason": r.reason} for r in report.review]},
+                          ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        return _csv(report)
+    if fmt == "html":
+        return _html(report)
+    return _table(report)
+
+
+def _nearest(t: Topic) -> str:
+    return f"{t.matches[0].key} ({t.matches[0].similarity:.2f})" if t.matches else "-"
+
+
+def _table(report: GapsReport) -> str:
+    a = report.analysis
+    lines = [f"{a.tickets} tickets {report.since} … {report.until}: {len(a.topics)} topics, {len(a.gaps)} gaps, "
+             f"{a.unassigned} tickets in no topic",
+             f"{'topic':>5}  {'coverage':<14}  {'tickets':>7}  {'trend':>5}  label / nearest article (similarity)"]
+    for t in ordered(report):
+        lines.append(f"{t.id:>5}  {t.coverage:<14}  {t.tickets:>7}  {t.trend:>4.1f}×  {t.label}")
+        lines.append(f"{'':>5}  {'':<14}  {'':>7}  {'':>5}  → {_nearest(t)}")
+    if report.review:
+        lines.append("")
+        lines.append("Articles to review:")
+        lines += [f"  {r.article}: {r.reason}" for r in report.review]
+    lines.append("")
+    lines.append("Write a draft for a topic: kb gaps --draft TOPIC …; every ticket id: --format json or csv")
+    return "\n".join(lines)
+
+
+def _csv(report: GapsReport) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["topic", "coverage", "tickets", "previous", "trend", "score", "label", "nearest_article",
+                "similarity", "other_articles", "ticket_ids"])
+    for t in ordered(report):
+        first = t.matches[0] if t.matches else None
+        w.writerow([t.id, t.coverage, t.tickets, t.previous, f"{t.trend:.2f}", f"{t.score:.1f}", t.label,
+                    first.key if first else "", f"{first.similarity:.3f}" if first else "",
+                    " ".join(f"{m.key}={m.similarity:.3f}" for m in t.matches[1:]),
+                    " ".join(str(i) for i in t.ticket_ids)])
+    return out.getvalue()
+
+
+def _html(report: GapsReport) -> str:
+    e = html.escape
+    rows = []
+    for t in ordered(report):
+        arts = "<br>".join(f"{e(m.title)} <code>{e(m.key)}</code> {m.similarity:.2f}" for m in t.matches)
+        ids = ", ".join(str(i) for i in t.ticket_ids)
+        rows.append(f"<tr class='{e(t.coverage.replace(' ', '-'))}'><td>{t.id}</td><td>{e(t.coverage)}</td>"
+                    f"<td>{t.tickets}</td><td>{t.trend:.1f}×</td><td>{e(t.label)}</td><td>{arts}</td>"
+                    f"<td><details><summary>{t.tickets} tickets</summary>{ids}</details></td></tr>")
+    review = "".join(f"<li><code>{e(r.article)}</code>: {e(r.reason)}</li>" for r in report.review)
+    a = report.analysis
+    return ("<!doctype html><html lang='ja'><meta charset='utf-8'><title>kb gaps</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+            "padding:4px 8px;vertical-align:top}.not-covered td:nth-child(2){color:#b00}"
+            ".weakly-covered td:nth-child(2){color:#a60}</style>"
+            f"<h1>Which articles to write next</h1><p>{a.tickets} tickets {report.since} … {report.until}, "
+            f"{len(a.topics)} topics, {len(a.gaps)} gaps</p><table><tr><th>topic</th><th>coverage</th>"
+            "<th>tickets</th><th>trend</th><th>label</th><th>nearest articles</th><th>ticket ids</th></tr>"
+            + "".join(rows) + "</table>" + (f"<h2>Articles to review</h2><ul>{review}</ul>" if review else "")
+            + "</html>\n")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sandbox.ticket_corpus import TOPICS, ticket_text, topic_weights
+
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -14,9 +16,6 @@ PRODUCTS = ["勤怠管理", "経費精算", "Analytics"]
 COMPANY_WORDS = ["さくら", "みなと", "Aozora", "ひかり", "Kitaguni", "やまと", "Nishiki", "つばさ",
                  "Hokuto", "あさひ", "Midori", "しらかば"]
 COMPANY_KINDS = ["商事", "製作所", "ホールディングス", "Systems", "物流", "Foods", "建設", "Labs"]
-SUBJECTS = ["ログインできません", "CSVの取り込みでエラーが出る", "打刻データが反映されない",
-            "承認フローの設定方法を知りたい", "Cannot export report", "SSO setup question",
-            "請求書の宛名を変更したい", "API rate limit reached", "権限設定について", "Mobile app crashes"]
 TAGS = ["login", "csv", "setup", "billing", "sso", "api", "mobile", "permissions", "onboarding"]
 
 
@@ -151,6 +150,17 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
     return ds
 
 
+def _text(tid: int) -> dict[str, str]:
+    """Subject and description (the first comment, as the Tickets API and the cursor export carry it in
+    ``description``): realistic Japanese and English text from sandbox/ticket_corpus.py, on topics the sample
+    knowledge base covers and topics it does not, drawn from the ticket's own generator so the rest of the
+    seeded data does not depend on it."""
+    rng = random.Random(tid * 7919 + 19)
+    topic = rng.choices([*TOPICS, None], weights=[*topic_weights(), 0.6])[0]
+    subject, description = ticket_text(topic, "ja" if rng.random() < 0.75 else "en", rng)
+    return {"subject": subject, "description": description}
+
+
 def make_ticket(tid: int, status: str, org: int | None, created_at: datetime, updated_at: datetime,
                 rng: random.Random) -> dict[str, Any]:
     gen = int(updated_at.timestamp())
@@ -163,8 +173,7 @@ def make_ticket(tid: int, status: str, org: int | None, created_at: datetime, up
         "url": f"/api/v2/tickets/{tid}.json",
         "external_id": None,
         "type": rng.choice(["question", "incident", "problem", "task", None]),
-        "subject": rng.choice(SUBJECTS),
-        "description": "(sandbox)",
+        **_text(tid),
         "priority": rng.choices(["low", "normal", "high", "urgent", None], weights=[20, 50, 15, 5, 10])[0],
         "status": status,
         "requester_id": 1000 + tid % 500,

@@ -128,10 +128,11 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
     terms = top_terms(subjects, members)
     art_matrix = vectorizer.transform([article_document(a) for a in articles]) if articles else None
     reduced = normalize(clustering.svd.transform(X)) if clustering.svd is not None else None
+    raw_subjects = [t.subject or "" for t in current]
     topics = []
     for number, (t, idx, words) in enumerate(zip(kept, members, terms, strict=True), 1):
         sims = reduced[idx] @ clustering.centres[t] if reduced is not None else np.zeros(len(idx))
-        topic = Topic(number, words, representatives(sims, idx, [t.subject or "" for t in current]),
+        topic = Topic(number, words, representatives(sims, idx, raw_subjects),
                       sorted(current[int(i)].id for i in idx), int(before_counts[t]))
         if art_matrix is not None:
             _cover(topic, normalize(np.asarray(X[idx].mean(axis=0))).ravel(), art_matrix, articles)

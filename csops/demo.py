@@ -66,10 +66,12 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
                 demo_sync(app, echo)
                 show_notifications(sb, echo)
                 publish_sample_kb(app, echo)
+                show_gaps(app, echo)
             finally:
                 app.close()
         echo(f"\nTry:  csops --config {config} status")
         echo(f"      csops --config {config} rules explain <account id from above>")
+        echo(f"      kb --config {config} gaps --format html -o gaps.html")
         if not keep:
             echo("      (this folder is temporary; pass --keep DIR to keep it)")
     finally:
@@ -132,3 +134,17 @@ def publish_sample_kb(app: App, echo: Echo) -> None:
             raise CsopsError(f"{label}: {s['failed']} articles failed", EXIT_PARTIAL)
         echo(f"{label:>17}: {s['created']} created, {s['updated']} updated, {s['unchanged']} unchanged, "
              f"{s['images_uploaded']} images, {s['api_calls']} API calls")
+
+
+def show_gaps(app: App, echo: Echo) -> None:
+    """Which articles to write next, from the tickets the sync pulled (their text is in the store)."""
+    from kb.gaps.report import build_report
+    from kb.spec import load_spec
+
+    report = build_report(load_spec(Path(kb_pkg.__file__).parent), app.store)
+    a = report.analysis
+    covered = sum(1 for t in a.topics if t.coverage == "covered")
+    echo(f"\nkb gaps: {a.tickets} tickets of the last 90 days in {len(a.topics)} topics; {covered} covered by the "
+         f"sample knowledge base, {len(a.gaps)} gaps. The first five:")
+    echo(table([("topic", "coverage", "tickets", "trend", "label")] +
+               [(str(t.id), t.coverage, str(t.tickets), f"{t.trend:.1f}×", t.label[:70]) for t in a.gaps[:5]]))

@@ -113,17 +113,23 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
         doc = load_file(path, env=env, missing=missing)
     except SourceError as exc:
         raise ConfigError(exc.message, exc.file, exc.line, exc.col) from None
-    config = parse_config(doc, path)
+    config = parse_config(doc, path, missing or [])
     config.missing_env = missing or []
     return config
 
 
-def parse_config(doc: Document, path: Path | None = None) -> Config:
+def parse_config(doc: Document, path: Path | None = None, missing: list[SourceError] | None = None) -> Config:
+    """The config, or one ConfigError with every problem (types, unknown keys, meanings) in file order."""
+    from csops.config_checks import meaning_problems
+
     problems: list[SourceError] = []
     cfg = _build(Config, doc.data, (), doc, problems)
-    if problems:
-        raise ConfigError(str(problems[0]), problems=problems)
     assert isinstance(cfg, Config)
+    unset = {m.group(1) for p in missing or [] if (m := re.match(r"([\w.]+): environment variable", p.message))}
+    problems += meaning_problems(cfg, doc, unset)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        raise ConfigError(str(problems[0]), problems=problems)
     cfg.path = path.resolve() if path else None
     _register_secrets(cfg)
     return cfg

@@ -86,6 +86,7 @@ class Scope:
         """Compile ``text``; ``want`` is the required result type; ``later`` names computed after this stage."""
         if not isinstance(text, str) or not text.strip():
             raise ExprError("the condition is empty")
+        _refuse_full_width(text)
         if len(text) > MAX_CONDITION_CHARS:
             raise ExprError(f"the condition is {len(text):,} characters long (at most {MAX_CONDITION_CHARS:,}): "
                             "split it into facts with expr")
@@ -171,6 +172,25 @@ def _depth(root: Any) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in _children(node))
     return deepest
+
+
+def _refuse_full_width(text: str) -> None:
+    """Name a full-width operator, digit or space outside quotes (an IME left on): ``＞`` is not ``>``."""
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif "\uff01" <= ch <= "\uff5e" or ch == "\u3000":
+            half = " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
+            what = "space" if ch == "\u3000" else "digit" if half.isdigit() else "letter" if half.isalpha() \
+                else "operator"
+            run = ch
+            while i + len(run) < len(text) and "\uff10" <= text[i + len(run)] <= "\uff19" and half.isdigit():
+                run += text[i + len(run)]
+            fixed = "".join(" " if c == "\u3000" else chr(ord(c) - 0xFEE0) for c in run)
+            raise ExprError(f"full-width {what} '{run}': write the half-width '{fixed}'", i + 1)
 
 
 def want_name(kind: str) -> str:

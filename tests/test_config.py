@@ -37,7 +37,7 @@ def test_missing_env_var_names_it_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_env_default_and_substitution(tmp_path: Path) -> None:
-    cfg = write(tmp_path, "zendesk:\n  subdomain: ${ZD_SUB:-acme}\n  api_token: ${ZD_T}\n")
+    cfg = write(tmp_path, "zendesk:\n  subdomain: ${ZD_SUB:-acme}\n  email: ops@example.com\n  api_token: ${ZD_T}\n")
     config = load_config(str(cfg), env={"ZD_T": "s3cret-value"})
     assert config.zendesk.subdomain == "acme"
     assert config.zendesk.api_token == "s3cret-value"

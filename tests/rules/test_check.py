@@ -174,3 +174,23 @@ def test_eval_bad_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(f)])
     assert result.exit_code == 78
     assert f"{f}:1:" in result.stderr and "invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('when: "ratio < 0.3"', 'when: "ratio ＜ 0.3"', "full-width operator '＜': write the half-width '<'"),
+    ('when: "days_since_last_login >= 14"', 'when: "days_since_last_login >= １４"',
+     "full-width digit '１４': write the half-width '14'"),
+    ('when: "ratio < 0.3"', 'when: "ratio\u3000< 0.3"', "full-width space '\u3000': write the half-width ' '"),
+])
+def test_full_width_characters_in_a_condition_are_named(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in RULES
+    text = RULES.replace(old, new)
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, new.split(': ', 1)[1])}:" in out and message in out, out
+
+
+def test_full_width_text_inside_quotes_is_allowed(tmp_path: Path) -> None:
+    text = RULES.replace('when: "ratio < 0.3"', "when: \"ratio < 0.3 and product != '勤怠　管理＞'\"")
+    code, out, _ = check(tmp_path, text)
+    assert code == 0, out

@@ -357,7 +357,8 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: b
 @click.option("--help-center", "help_center", is_flag=True,
               help="Also read article votes and outdated translations from the Help Center (csops.yaml's zendesk).")
 @click.option("--draft", "drafts", type=int, multiple=True, metavar="TOPIC",
-              help="Write a draft article for this topic (repeatable), through the kb new templates.")
+              help="Write a draft article for this topic (repeatable), through the kb new templates. Topic "
+                   "numbers are those of a run with the same --days, --until and --min-tickets.")
 @click.pass_obj
 def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: str, output: Path | None,
              help_center: bool, drafts: tuple[int, ...]) -> None:

@@ -124,6 +124,54 @@ MAX_VALUES = 100_000
 """Values one file may expand to; aliases can multiply a few lines into billions (an alias bomb)."""
 
 
+def _odd_quotes(line: str) -> bool:
+    """A line with an odd number of unescaped double quotes outside a comment (a quote left open)."""
+    count, i = 0, 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "#" and count % 2 == 0 and (i == 0 or line[i - 1] == " "):
+            break
+        count += ch == '"'
+        i += 1
+    return count % 2 == 1
+
+
+def _located(exc: yaml.MarkedYAMLError, text: str, file: str, off: int) -> SourceError:
+    """A YAML error at the line where the mistake is, saying what it is.
+
+    PyYAML reports a full-width space (U+3000) in an indentation on the next
+    line as a block error, a tab as "cannot start any token", and an unclosed
+    quote where the file ends; a person needs the line they typed it on.
+    """
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark:
+        m = exc.context_mark
+        return SourceError("invalid YAML: a quote opened on this line is not closed (it runs to the end of the "
+                           "file)", file, m.line + 1 + off,
+                           m.column + 1)
+    mark = exc.problem_mark or exc.context_mark
+    reported = mark.line + 1 if mark else len(text.splitlines())
+    for n, line in enumerate(text.splitlines()[:reported], start=1):
+        indent = line[:len(line) - len(line.lstrip(" \t\u3000"))]
+        if "\u3000" in indent:
+            return SourceError("invalid YAML: a full-width space (U+3000) in the indentation; indent with "
+                               "half-width spaces", file, n + off, indent.index("\u3000") + 1)
+        if "\t" in indent and line.strip():
+            return SourceError("invalid YAML: a tab in the indentation; YAML indents with spaces only", file,
+                               n + off, indent.index("\t") + 1)
+    lines = text.splitlines()[:reported]
+    open_quote = [n for n, ln in enumerate(lines, start=1) if _odd_quotes(ln)]
+    if open_quote and open_quote[-1] < reported:
+        n = open_quote[-1]
+        return SourceError("invalid YAML: a quote opened on this line is not closed on it", file, n + off,
+                           lines[n - 1].index('"') + 1)
+    at = mark.line + 1 + off if mark else None
+    col = mark.column + 1 if mark else None
+    return SourceError(f"invalid YAML: {exc.problem or exc.context}", file, at, col)
+
+
 def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
               line_offset: int = 0, missing: list[SourceError] | None = None) -> Document:
     """Parse ``text``; with ``env``, replace ``${VAR}`` (or ``${VAR:-default}``) in strings.
@@ -137,10 +185,7 @@ def load_text(text: str, file: str, env: Mapping[str, str] | None = None,
         _check_depth(text, file, line_offset)
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        col = mark.column + 1 if mark else None
-        raise SourceError(f"invalid YAML: {exc.problem or exc.context}", file, line, col) from None
+        raise _located(exc, text, file, line_offset) from None
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML: {exc}", file) from None
     doc = Document(file=file, data=None)

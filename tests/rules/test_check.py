@@ -194,3 +194,24 @@ def test_full_width_text_inside_quotes_is_allowed(tmp_path: Path) -> None:
     text = RULES.replace('when: "ratio < 0.3"', "when: \"ratio < 0.3 and product != '勤怠　管理＞'\"")
     code, out, _ = check(tmp_path, text)
     assert code == 0, out
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("\n  seats: {type: number", "\n\u3000 seats: {type: number",
+     "a full-width space (U+3000) in the indentation; indent with half-width spaces"),
+    ("\n  seats: {type: number", "\n\t seats: {type: number", "a tab in the indentation; YAML indents with spaces"),
+    ('done: "kickoff_done"}', 'done: "kickoff_done}', "a quote opened on this line is not closed"),
+])
+def test_yaml_mistakes_point_at_their_own_line(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert RULES.count(old) == 1
+    text = RULES.replace(old, new)
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, new.strip()[:12])}:" in out and message in out, out
+
+
+def test_a_quote_left_open_to_the_end_of_the_file(tmp_path: Path) -> None:
+    text = RULES.replace("  Evaluated__c: evaluated_on", '  Evaluated__c: "evaluated_on\n  Other__c: tier')
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, 'Evaluated__c')}:" in out and "a quote opened on this line is not closed" in out

@@ -287,8 +287,9 @@ class RenderCache:
                 self.entries = {}
         self.dirty = False
 
-    def get(self, body: str) -> tuple[str, list[tuple[str, bool]]]:
-        key = hashlib.sha256(f"{RENDER_VERSION}\0{body}".encode()).hexdigest()
+    def get(self, body: str, locale: str) -> tuple[str, list[tuple[str, bool]]]:
+        """The body rendered in ``locale`` (admonition titles follow the article's language)."""
+        key = hashlib.sha256(f"{RENDER_VERSION}\0{locale}\0{body}".encode()).hexdigest()
         hit = self.entries.get(key)
         if hit is None:
             urls: list[tuple[str, bool]] = []
@@ -300,7 +301,7 @@ class RenderCache:
                 urls.append((url, is_image))
                 return f"csops-url-{len(urls) - 1}-z"
 
-            hit = {"html": render(body, token).html, "urls": urls}
+            hit = {"html": render(body, token, locale).html, "urls": urls}
             self.entries[key] = hit
             self.dirty = True
         return str(hit["html"]), [(str(u), bool(i)) for u, i in hit["urls"]]
@@ -372,7 +373,7 @@ class Publisher:
         articles, findings = load_articles(self.spec)
         errors = structural_errors(findings)
         for a in articles:
-            _, urls = self.renders.get(a.body)
+            _, urls = self.renders.get(a.body, a.locale)
             bad = [u for u, _ in urls if escapes(self.spec.root, a.path, u) is not None]
             if bad:
                 errors += outside_references(self.spec, a) or [Finding(
@@ -800,7 +801,7 @@ class Publisher:
               pending: list[str] | None = None) -> str:
         """The body for ``a``: the cached render with links and images resolved for the Help Center.
         Unresolvable targets (not created yet, images of an article without an id) land in ``pending``."""
-        cached, urls = self.renders.get(a.body)
+        cached, urls = self.renders.get(a.body, a.locale)
 
         def resolve(m: re.Match[str]) -> str:
             url, is_image = urls[int(m.group(1))]

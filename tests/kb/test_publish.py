@@ -324,3 +324,14 @@ def test_plan_names_what_changed_and_locale_limits_the_writes(tmp_path: Path, hc
     assert titles == {"ja": "初期設定の流れ", "en-us": "Getting started with Cloud Kintai"}
     bad = site.kb("publish", "--locale", "fr")
     assert bad.exit_code == 2 and "not one of kb.yaml's locales" in bad.stderr
+
+
+def test_admonition_titles_are_published_in_the_articles_language(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    path = site.dir / "kb" / "articles" / "employees" / "timecard" / "memo.md"
+    path.write_text("---\ntitle: メモの書き方\n---\n\n## 概要\n\n説明です。\n\n!!! note\n    大切な点です。\n\n"
+                    "## 手順\n\n1. ［設定］を開きます。\n", encoding="utf-8")
+    site.publish()
+    bodies = [t["body"] for trs in hc.helpcenter.translations.values() for t in trs.values()
+              if "大切な点です" in t["body"]]
+    assert len(bodies) == 1 and "メモ" in bodies[0] and ">Note<" not in bodies[0]

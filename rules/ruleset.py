@@ -210,8 +210,24 @@ def load_rules(paths: Iterable[str | Path]) -> RuleSet:
         problems.extend(ck.problems)
     problems.extend(check_notify(rs))
     if problems:
-        raise RuleError(problems)
+        raise RuleError(problems + _expression_problems(rs, problems))
     return rs
+
+
+def _expression_problems(rs: RuleSet, known: list[SourceError]) -> list[SourceError]:
+    """The conditions' own problems in a rule set that has structure problems, so one check shows all of them.
+
+    What could be parsed is compiled; a rule set too broken to compile adds nothing (its structure problems
+    already say why).
+    """
+    try:
+        compile_rules(rs, dt.datetime.now(rs.tz).date())
+    except RuleError as exc:
+        seen = {str(p) for p in known}
+        return [p for p in exc.problems if str(p) not in seen]
+    except Exception:  # a half-built rule set: its structure problems stand on their own
+        return []
+    return []
 
 
 _TOP = ("timezone", "facts", "onboarding", "alerts", "health", "tiers", "writeback", "notify")

@@ -215,3 +215,15 @@ def test_a_quote_left_open_to_the_end_of_the_file(tmp_path: Path) -> None:
     code, out, path = check(tmp_path, text)
     assert code == 78
     assert f"{path}:{line_of(text, 'Evaluated__c')}:" in out and "a quote opened on this line is not closed" in out
+
+
+def test_structure_and_expression_problems_reported_together(tmp_path: Path) -> None:
+    """A misspelt key no longer hides a misspelt fact in a condition (the README promises "all at once")."""
+    text = RULES.replace("severity: warning, when: \"days_since_last_login >= 14\"",
+                         "severty: warning, when: \"days_since_lastlogin >= 14\"")
+    assert text != RULES
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    line = line_of(text, "days_since_lastlogin")
+    assert "unknown key" in out and "severty" in out, out
+    assert "unknown fact 'days_since_lastlogin'" in out and f"{path}:{line}:" in out, out

@@ -20,6 +20,7 @@ from typing import Any
 from connectors.redact import register_secret
 from connectors.salesforce import SalesforceConfig
 from connectors.zendesk import ZendeskConfig
+from report.settings import ReportConfig
 from rules.yamlsrc import Document, PathKey, SourceError, dotted, load_file, suggest
 from sync.settings import StoreConfig, SyncConfig
 
@@ -62,6 +63,7 @@ class Config:
     rules: RulesConfig = field(default_factory=RulesConfig)
     kb: KbConfig = field(default_factory=KbConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     path: Path | None = field(default=None, metadata={"internal": True})
     missing_env: list[SourceError] = field(default_factory=list, metadata={"internal": True})
 

@@ -36,6 +36,8 @@ from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
 from kb.gaps import GapsError
 from kb.paths import BuildRefused, UnsafePath
+from report.load import ReportError
+from report.nps_csv import NpsImportError
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
 from sync.guard import MassChangeHeld
@@ -88,6 +90,8 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (UnsafePath, EXIT_CONFIG),
     (BuildRefused, EXIT_USAGE),
     (GapsError, EXIT_CONFIG),
+    (ReportError, EXIT_CONFIG),
+    (NpsImportError, EXIT_CONFIG),
 ]
 
 

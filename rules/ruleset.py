@@ -106,6 +106,8 @@ class RuleSet:
     facts: dict[str, Fact] = field(default_factory=dict)
     start_fact: str | None = None
     product_fact: str | None = None
+    completed_fact: str | None = None
+    target_days: dict[str, int] = field(default_factory=dict)
     stalled_after_days: int = 0
     churn_risk_after_days: int = 30
     status_labels: dict[str, str] = field(default_factory=dict)
@@ -282,9 +284,15 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
             ck.err(("onboarding",), "onboarding is defined in more than one rule file")
         ob = ck.mapping(data["onboarding"], ("onboarding",),
                         ("start", "product", "stalled_after_days", "churn_risk_after_days", "status_labels",
-                         "products"), ("start", "products"))
+                         "products", "completed_on", "target_days"), ("start", "products"))
         rs.start_fact = ob.get("start")
         rs.product_fact = ob.get("product")
+        rs.completed_fact = ob.get("completed_on")
+        named = [str(p) for p in ob["products"]] if isinstance(ob.get("products"), dict) else []
+        for product, days in ck.mapping(ob.get("target_days") or {}, ("onboarding", "target_days"), named).items():
+            v = ck.number(days, ("onboarding", "target_days", product), integer=True)
+            if v is not None:
+                rs.target_days[str(product)] = int(v)
         for key in ("stalled_after_days", "churn_risk_after_days"):
             if key in ob:
                 v = ck.number(ob[key], ("onboarding", key), integer=True)
@@ -472,7 +480,8 @@ def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
     for fact in rs.facts.values():
         if fact.expr:
             fact.condition = comp(fact.expr, 1, ("facts", fact.name, "expr"), f"fact '{fact.name}'", fact.type)
-    for name, path in ((rs.start_fact, ("onboarding", "start")), (rs.product_fact, ("onboarding", "product"))):
+    for name, path in ((rs.start_fact, ("onboarding", "start")), (rs.product_fact, ("onboarding", "product")),
+                       (rs.completed_fact, ("onboarding", "completed_on"))):
         if name is not None and name not in rs.facts:
             f, line, col = locate(path)
             problems.append(SourceError(f"onboarding: unknown fact '{name}'{suggest(str(name), rs.facts)}",
@@ -481,6 +490,10 @@ def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
         f, line, col = locate(("onboarding", "start"))
         problems.append(SourceError(f"onboarding.start: fact '{rs.start_fact}' is a {rs.facts[rs.start_fact].type}; "
                                     "the start must be a date", f, line, col))
+    if rs.completed_fact in rs.facts and rs.facts[rs.completed_fact].type not in ("date", "datetime"):
+        f, line, col = locate(("onboarding", "completed_on"))
+        problems.append(SourceError(f"onboarding.completed_on: fact '{rs.completed_fact}' is a "
+                                    f"{rs.facts[rs.completed_fact].type}; the completion must be a date", f, line, col))
     for product, phases in rs.products.items():
         for i, ph in enumerate(phases):
             ph.done = comp(ph.done_text, 1, ("onboarding", "products", product, i, "done"),

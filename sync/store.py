@@ -152,6 +152,18 @@ MIGRATIONS: list[tuple[int, str]] = [
     ALTER TABLE tickets ADD COLUMN description TEXT;
     CREATE INDEX tickets_created ON tickets (created_at);
     """),
+    (6, """
+    DROP TABLE nps_responses;
+    CREATE TABLE nps_responses (
+        source TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        answered_on TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT,
+        PRIMARY KEY (source, line)
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -465,15 +477,22 @@ class Store:
         return [tuple(r) for r in self.query(
             "SELECT account_id, alert_id, first_seen, resolved_at FROM alerts ORDER BY first_seen")]
 
-    def add_nps(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Upsert (account_id, answered_on, score, comment, source); returns how many rows were given."""
+    def replace_nps(self, source: str, rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
+        """Replace every answer from ``source`` by ``rows`` of (line, account_id, answered_on, score, comment).
+
+        Several people of one account may answer on one day, so an answer is keyed by
+        where it came from (file name, line); importing a corrected file again replaces
+        its earlier answers. Returns (answers removed, answers added).
+        """
         rows = list(rows)
         with self.transaction():
-            self.executemany(
-                "INSERT INTO nps_responses (account_id, answered_on, score, comment, source) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (account_id, answered_on, source) DO UPDATE SET score = excluded.score, "
-                "comment = excluded.comment", rows)
-        return len(rows)
+            removed = self.execute("DELETE FROM nps_responses WHERE source = ?", (source,)).rowcount
+            self.executemany("INSERT INTO nps_responses (source, line, account_id, answered_on, score, comment) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", [(source, *r) for r in rows])
+        return removed, len(rows)
+
+    def known_accounts(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT id FROM accounts")}
 
     def nps_responses(self) -> list[tuple[str, str, int]]:
         """(account id, answered on, score) for every NPS answer."""

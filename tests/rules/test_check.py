@@ -227,3 +227,17 @@ def test_structure_and_expression_problems_reported_together(tmp_path: Path) -> 
     line = line_of(text, "days_since_lastlogin")
     assert "unknown key" in out and "severty" in out, out
     assert "unknown fact 'days_since_lastlogin'" in out and f"{path}:{line}:" in out, out
+
+
+def test_report_keys_target_days_and_completed_on(tmp_path: Path) -> None:
+    """onboarding.target_days names products; onboarding.completed_on must be a date fact."""
+    anchor = "  start: start\n"
+    assert anchor in RULES
+    text = RULES.replace(anchor, anchor + "  target_days: {勤怠: 90}\n")
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, 'target_days')}" in out and "unknown key '勤怠'" in out and "勤怠管理" in out
+    text = RULES.replace(anchor, anchor + "  completed_on: users\n")
+    code, out, path = check(tmp_path, text)
+    assert code == 78 and "onboarding.completed_on: fact 'users' is a number; the completion must be a date" \
+        in out and f"{path}:{line_of(text, 'completed_on')}" in out

@@ -1,0 +1,169 @@
+"""The report as one self-contained HTML file with charts (Plotly; its JavaScript embedded once, no CDN).
+
+Plotly was chosen because it is maintained (releases every few months), ships
+plotly.js inside the Python wheel so the file works offline, draws SVG that
+uses the browser's fonts (Japanese labels render with any CJK system font),
+and resizes its charts to the window (the 390 px phone width included).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from report.render import pct
+
+FONT = "'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, 'Noto Sans JP', sans-serif"
+STATUS_ORDER = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
+ChartFn = Callable[[dict[str, Any]], go.Figure]
+
+
+COLOURS = {"on_track": "#2ca02c", "stalled": "#ff7f0e", "churn_risk": "#d62728", "completed": "#1f77b4",
+           "not_started": "#9e9e9e", "no_phases": "#d0d0d0", "green": "#2ca02c", "yellow": "#e6b800",
+           "red": "#d62728", "(none)": "#d0d0d0"}
+
+
+def _layout(fig: go.Figure, ytitle: str, **kw: Any) -> go.Figure:
+    """Titles live in the page's headings (they wrap on a phone); the y axis says what is counted, in Japanese."""
+    fig.update_layout(template="plotly_white", font={"family": FONT}, yaxis_title=ytitle,
+                      height=360, margin={"l": 56, "r": 16, "t": 16, "b": 40},
+                      legend={"orientation": "h", "y": -0.18}, autosize=True, **kw)
+    return fig
+
+
+def completion_chart(rep: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    segments = sorted({c["segment"] for c in rep["completion"]["cohorts"]})
+    for seg in segments:
+        rows = [c for c in rep["completion"]["cohorts"] if c["segment"] == seg]
+        fig.add_bar(name=seg, x=[c["cohort"] for c in rows], y=[c["rate"] for c in rows],
+                    text=[pct(c["rate"]) for c in rows], customdata=[c["in_window"] for c in rows],
+                    hovertemplate="%{x}: %{text} (in window: %{customdata})<extra>" + html.escape(seg) + "</extra>")
+    for product, rate in rep["completion"]["targets"].items():
+        fig.add_hline(y=rate, line_dash="dash", annotation_text=f"目標 {product} {pct(rate)}",
+                      annotation_position="top left")
+    return _layout(fig, "完了率", yaxis_tickformat=".0%", yaxis_range=[0, 1.05], barmode="group",
+                   xaxis_type="category", xaxis_categoryorder="category ascending")
+
+
+def time_to_complete_chart(rep: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    for t in rep["time_to_complete"]:
+        fig.add_box(y=t["days"], name=f"{t['segment']} {t['cohort']}", boxpoints=False)
+    return _layout(fig, "日数", showlegend=False)
+
+
+def funnel_chart(rep: dict[str, Any]) -> go.Figure:
+    lab = rep["labels"]["status"]
+    fig = go.Figure()
+    stages = ["received", "stalled", "churn_risk", "recovered", "churned", "still_open"]
+    names = ["契約 / received", lab.get("stalled", "stalled"), lab.get("churn_risk", "churn_risk"),
+             "回復 / recovered", "解約 / churned", "未解決 / open"]
+    for f in rep["funnel"]:
+        fig.add_trace(go.Funnel(name=f["segment"], y=names, x=[f[s] for s in stages], textinfo="value"))
+    return _layout(fig, "")
+
+
+def _stacked(rows: list[dict[str, Any]], order: list[str], labels: dict[str, str]) -> go.Figure:
+    fig = go.Figure()
+    keys = [k for k in order if any(k in r for r in rows)]
+    keys += sorted({k for r in rows for k in r if k != "week" and k not in keys})
+    for k in keys:
+        fig.add_bar(name=labels.get(k, k), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
+                    marker_color=COLOURS.get(k))
+    return _layout(fig, "アカウント数", barmode="stack")
+
+
+def status_chart(rep: dict[str, Any]) -> go.Figure:
+    return _stacked(rep["status_weekly"], list(STATUS_ORDER), rep["labels"]["status"])
+
+
+def band_chart(rep: dict[str, Any]) -> go.Figure:
+    return _stacked(rep["band_weekly"], ["red", "yellow", "green"], {"(none)": "スコアなし"})
+
+
+def tier_chart(rep: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    for tier in sorted({t["tier"] for t in rep["tier_trend"]}):
+        rows = [t for t in rep["tier_trend"] if t["tier"] == tier]
+        fig.add_scatter(name=tier, x=[r["week"] for r in rows], y=[r["mean_score"] for r in rows], mode="lines")
+    return _layout(fig, "平均スコア")
+
+
+def alerts_chart(rep: dict[str, Any]) -> go.Figure:
+    titles = {t["alert"]: t["title"] for t in rep["alerts"]["time_to_resolve"]}
+    fig = go.Figure()
+    for alert in sorted({w["alert"] for w in rep["alerts"]["weekly"]}):
+        rows = [w for w in rep["alerts"]["weekly"] if w["alert"] == alert]
+        fig.add_bar(name=titles.get(alert, alert), x=[r["week"] for r in rows], y=[r["raised"] for r in rows])
+    return _layout(fig, "件数", barmode="stack")
+
+
+def nps_chart(rep: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    for seg in sorted({n["segment"] for n in rep["nps"]}):
+        rows = [n for n in rep["nps"] if n["segment"] == seg]
+        fig.add_scatter(name=seg, x=[r["month"] for r in rows], y=[r["nps"] for r in rows], mode="lines+markers",
+                        customdata=[[r["promoters"], r["passives"], r["detractors"], r["n"]] for r in rows],
+                        hovertemplate="NPS %{y:+.2f}<br>推奨者 %{customdata[0]}% / 中立者 %{customdata[1]}% / "
+                                      "批判者 %{customdata[2]}% (n=%{customdata[3]})")
+    return _layout(fig, "NPS", yaxis_range=[-100, 100], xaxis_type="category", xaxis_categoryorder="category ascending")
+
+
+CHARTS: list[tuple[str, str, ChartFn]] = [
+    ("completion", "期間内オンボ完了率（開始月コホート、点線は目標） / completion within target", completion_chart),
+    ("time-to-complete", "完了までの日数 / days to complete", time_to_complete_chart),
+    ("funnel", "ファネル / funnel", funnel_chart),
+    ("status", "ステータス別アカウント数（各週末） / status per week", status_chart),
+    ("bands", "ヘルス帯の推移 / health bands per week", band_chart),
+    ("tiers", "ティア別ヘルススコア平均 / mean health score per tier", tier_chart),
+    ("alerts", "週ごとの新規アラート / alerts raised per week", alerts_chart),
+    ("nps", "NPS（推奨者% − 批判者%） / NPS per month", nps_chart),
+]
+
+PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: {font}; margin: 0 auto; padding: 12px; max-width: 1200px; color: #222; }}
+h1 {{ font-size: 1.3rem; }} h2 {{ font-size: 1rem; margin: 16px 0 0; }}
+.chart {{ width: 100%; min-height: 360px; margin: 8px 0 24px; }}
+table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px 8px; text-align: right; }}
+.scroll {{ overflow-x: auto; max-width: 100%; }} p.note {{ color: #555; font-size: .85rem; }}
+</style>
+<script>{plotly}</script>
+</head><body>
+<h1>{title}</h1>
+<p class="note">{note}</p>
+{charts}
+<h2>期間中にヘルススコアが最も下がったアカウント</h2>
+<div class="scroll">{falls}</div>
+</body></html>
+"""
+
+
+def _falls_table(rep: dict[str, Any]) -> str:
+    rows = "".join(f"<tr><td>{html.escape(f['account_id'])}</td><td>{html.escape(f['name'] or '')}</td>"
+                   f"<td>{f['from']}</td><td>{f['to']}</td><td>{f['change']}</td></tr>" for f in rep["score_falls"])
+    return f"<table><tr><th>account</th><th>name</th><th>from</th><th>to</th><th>change</th></tr>{rows}</table>"
+
+
+def as_html(rep: dict[str, Any]) -> str:
+    parts = []
+    for name, heading, make in CHARTS:
+        fig = make(rep)
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(f'<div class="chart" data-chart="{name}">' + fig.to_html(
+            full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
+            config={"responsive": True, "displaylogo": False}) + "</div>")
+    src = rep["completion"]["date_sources"]
+    note = (f"{rep['accounts']:,} accounts{' by ' + html.escape(rep['by']) if rep['by'] else ''}; completion dates: "
+            f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown.")
+    title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
+    return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
+                       charts="\n".join(parts), falls=_falls_table(rep))

@@ -1,0 +1,92 @@
+"""What the report computes over: accounts with their dated history, alert periods, NPS answers.
+
+Built from the store by :mod:`report.load`; the computations in :mod:`report.compute`
+take these objects only, so tests can hand-make histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+SPLITS = ("product", "tier", "owner")
+
+
+@dataclass(frozen=True)
+class Point:
+    """An account's state from ``day`` until the next point."""
+
+    day: date
+    status: str | None
+    phase: str | None = None
+    score: float | None = None
+    band: str | None = None
+    tier: str | None = None
+    product: str | None = None
+
+
+@dataclass
+class Account:
+    id: str
+    product: str | None
+    start: date | None
+    points: list[Point] = field(default_factory=list)
+    completed_on: date | None = None  # the optional ``onboarding.completed_on`` fact
+    churned: bool = False
+    tier: str | None = None
+    owner: str | None = None
+    name: str | None = None
+
+    def segment(self, by: str | None) -> str:
+        if by is None:
+            return "all"
+        value = {"product": self.product, "tier": self.tier, "owner": self.owner}[by]
+        return value if value else "(none)"
+
+    def state_on(self, day: date) -> Point | None:
+        """The newest point on or before ``day`` (None before the first point)."""
+        found = None
+        for p in self.points:
+            if p.day > day:
+                break
+            found = p
+        return found
+
+
+@dataclass(frozen=True)
+class AlertPeriod:
+    account_id: str
+    alert_id: str
+    first_seen: date
+    resolved_on: date | None
+
+
+@dataclass(frozen=True)
+class NpsAnswer:
+    account_id: str
+    day: date
+    score: int
+
+
+@dataclass
+class Period:
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass
+class ReportInput:
+    accounts: list[Account]
+    period: Period
+    target_days: dict[str, int]  # per product: days from start to completion that count as "within"
+    target_rates: dict[str, float] = field(default_factory=dict)  # per product: the target line (0-1)
+    alerts: list[AlertPeriod] = field(default_factory=list)
+    nps: list[NpsAnswer] = field(default_factory=list)
+    by: str | None = None
+    recovery_days: int = 90
+    status_labels: dict[str, str] = field(default_factory=dict)
+    phase_names: dict[str, str] = field(default_factory=dict)
+    alert_titles: dict[str, str] = field(default_factory=dict)

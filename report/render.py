@@ -1,0 +1,129 @@
+"""The report as a terminal table, CSV (one value per row) or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+KEYS = ("cohort", "phase", "week", "month", "alert", "tier")
+
+
+def width(text: str) -> int:
+    """Terminal columns: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        out = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - width(v))
+            out.append(v + pad if i == 0 else pad + v)
+        return "  ".join(out).rstrip()
+
+    return [line(list(headers)), *(line(r) for r in cells)]
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def as_table(rep: dict[str, Any]) -> str:
+    labels = rep["labels"]["status"]
+    lab = lambda s: labels.get(s, s)  # noqa: E731
+    comp = rep["completion"]
+    targets = comp["targets"]
+    out = [f"csops report {rep['period']['from']} – {rep['period']['to']}"
+           f"{'  by ' + rep['by'] if rep['by'] else ''}  ({rep['accounts']:,} accounts)", "",
+           "Onboarding completed within the target days, by start-month cohort"]
+    out += table(["segment", "cohort", "received", "within", "failed", "in window", "rate", "target"],
+                 [(c["segment"], c["cohort"], c["received"], c["within"], c["failed"], c["in_window"],
+                   pct(c["rate"]), pct(targets.get(c["segment"])) if c["segment"] in targets else "")
+                  for c in comp["cohorts"]])
+    src = comp["date_sources"]
+    out += [f"completion dates: {src['history']} from history, {src['fact']} from the completed_on fact, "
+            f"{src['unknown']} unknown (not counted)", "", "Days to complete"]
+    out += table(["segment", "cohort", "n", "median", "p75", "p90"],
+                 [(t["segment"], t["cohort"], t["n"], t["median"], t["p75"], t["p90"])
+                  for t in rep["time_to_complete"]])
+    out += ["", "Days in each phase"]
+    out += table(["segment", "phase", "n", "median", "p75", "p90"],
+                 [(t["segment"], t["phase_name"], t["n"], t["median"], t["p75"], t["p90"])
+                  for t in rep["time_in_phase"]])
+    out += ["", f"Funnel (recovered = back to {lab('on_track')} or {lab('completed')}; "
+                f"recovery within {rep['recovery_days']} days)"]
+    out += table(["segment", "received", lab("stalled"), lab("churn_risk"), "recovered", "churned", "open",
+                  f"{lab('stalled')}→", f"{lab('churn_risk')}→"],
+                 [(f["segment"], f["received"], f["stalled"], f["churn_risk"], f["recovered"], f["churned"],
+                   f["still_open"], pct(f["stalled_recovery_rate"]), pct(f["churn_risk_recovery_rate"]))
+                  for f in rep["funnel"]])
+    out += _health(rep) + _alerts(rep) + ["", "NPS (promoters 9–10 − detractors 0–6)"]
+    out += table(["segment", "month", "answers", "NPS", "promoters", "passives", "detractors"],
+                 [(n["segment"], n["month"], n["n"], n["nps"], n["promoters"], n["passives"], n["detractors"])
+                  for n in rep["nps"]])
+    return "\n".join(out) + "\n"
+
+
+def _health(rep: dict[str, Any]) -> list[str]:
+    out = ["", "Health bands at the end of the period"]
+    last = rep["band_weekly"][-1] if rep["band_weekly"] else {}
+    out += table(["band", "accounts"], [(k, v) for k, v in last.items() if k != "week"])
+    out += ["", "Health score fell most"]
+    out += table(["account", "name", "from", "to", "change"],
+                 [(f["account_id"], f["name"] or "", f["from"], f["to"], f["change"]) for f in rep["score_falls"]])
+    return out
+
+
+def _alerts(rep: dict[str, Any]) -> list[str]:
+    raised: dict[str, int] = {}
+    for w in rep["alerts"]["weekly"]:
+        raised[w["alert"]] = raised.get(w["alert"], 0) + w["raised"]
+    out = ["", "Alerts in the period"]
+    out += table(["alert", "raised", "resolved", "median days"],
+                 [(t["title"], raised.get(t["alert"], 0), t["resolved"], t["median_days"])
+                  for t in rep["alerts"]["time_to_resolve"]])
+    return out
+
+
+def as_json(rep: dict[str, Any]) -> str:
+    return json.dumps(rep, ensure_ascii=False, indent=2) + "\n"
+
+
+SECTIONS = ("time_to_complete", "time_in_phase", "funnel", "status_weekly", "band_weekly", "tier_trend",
+            "score_falls", "nps")
+
+
+def as_csv(rep: dict[str, Any]) -> str:
+    """section, segment, key, metric, value: one number per row, for a spreadsheet's pivot table."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "segment", "key", "metric", "value"])
+    sections: list[tuple[str, list[dict[str, Any]]]] = [("completion", rep["completion"]["cohorts"])]
+    sections += [(s, rep[s]) for s in SECTIONS]
+    sections += [("alerts_weekly", rep["alerts"]["weekly"]), ("alerts_resolve", rep["alerts"]["time_to_resolve"])]
+    for name, rows in sections:
+        for row in rows:
+            seg = row.get("segment", row.get("account_id", ""))
+            key = "/".join(str(row[k]) for k in KEYS if k in row)
+            for metric, value in row.items():
+                if metric in ("segment", *KEYS) or isinstance(value, list | str) or value is None:
+                    continue
+                w.writerow([name, seg, key, metric, value])
+    return buf.getvalue()

@@ -11,8 +11,8 @@ from csops.config import ConfigError
 from csops.shell import App, emit_json, pass_app
 from report.compute import build
 from report.html import as_html
-from report.load import default_period, load_input
-from report.model import SPLITS, Period
+from report.load import ReportError, load_input, resolve_period
+from report.model import SPLITS
 from report.nps_csv import read_nps_csv
 from report.render import as_csv, as_json, as_table
 
@@ -55,13 +55,11 @@ def report(app: App, from_: datetime | None, to: datetime | None, product: str |
     _check_config(app)
     rules = app.rules()
     store = app.store
-    period = default_period(store, rules.compiled_for or date.today())
-    if to is not None:
-        period = Period(to.date() - (period.end - period.start), to.date())
-    if from_ is not None:
-        period.start = from_.date()
-    if period.start > period.end:
-        raise click.BadParameter(f"--from {period.start} is after --to {period.end}", param_hint="--from")
+    try:
+        period = resolve_period(store, rules.compiled_for or date.today(), from_.date() if from_ else None,
+                                to.date() if to else None)
+    except ReportError as exc:
+        raise click.BadParameter(str(exc), param_hint="--from") from None
     if fmt == "html" and out is None:
         raise click.BadParameter("an HTML report goes to a file: add --out report.html", param_hint="--out")
     inp = load_input(store, rules, app.config.report, period, by, product)

@@ -73,6 +73,10 @@ class Config:
             if f": {section}." in str(problem):
                 raise ConfigError(problem.message, problem.file, problem.line, problem.col)
 
+    def pulled_fields(self) -> list[str]:
+        """The Account fields to pull besides the rules': salesforce.fields and the report's owner field."""
+        return list(dict.fromkeys([*self.salesforce.fields, self.report.owner_field]))
+
     @property
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,8 +55,8 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
         config = folder / "csops.yaml"
         shipped = Path(rules_pkg.__file__).parent
         config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username,
-                                         rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}"),
-                          encoding="utf-8")
+                                         rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}")
+                          + DEMO_REPORT_CONFIG, encoding="utf-8")
         env = {**sandbox_env(o),
                "SLACK_WEBHOOK_CS_ALERTS": sb.slack.add_webhook("#cs-alerts"),
                "SLACK_WEBHOOK_CS_DIGEST": sb.slack.add_webhook("#cs-digest")}
@@ -63,10 +65,12 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
         with environment(env):
             app = App(config_path=str(config))
             try:
+                build_history(app, sb, echo)
                 demo_sync(app, echo)
                 show_notifications(sb, echo)
                 publish_sample_kb(app, echo)
                 show_gaps(app, echo)
+                write_report(app, folder / "report.html", echo)
             finally:
                 app.close()
         echo(f"\nTry:  csops --config {config} status")
@@ -76,6 +80,51 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
             echo("      (this folder is temporary; pass --keep DIR to keep it)")
     finally:
         sb.stop()
+
+
+DEMO_REPORT_CONFIG = """
+report:
+  targets: {勤怠管理: 0.9, 経費精算: 0.9}
+"""
+HISTORY_WEEKS = 26
+
+
+def build_history(app: App, sb: Sandbox, echo: Echo, weeks: int = HISTORY_WEEKS) -> None:
+    """Weekly syncs at past dates while the sandbox's accounts progress: the history the report reads.
+
+    Each run is the real sync (pull, evaluate, write back, record) with ``today``
+    set to that week; the sandbox shows each account as it was on that day.
+    """
+    from sandbox.timeline import progress_to
+
+    started = time.monotonic()
+    days = [sb.today - timedelta(days=7 * k) for k in range(weeks, 0, -1)]
+    for day in days:
+        progress_to(sb, day)
+        run_sync(app, today=day)
+    progress_to(sb, sb.today)
+    echo(f"history: {weeks} weekly syncs from {days[0]} to {days[-1]} as accounts moved through their phases "
+         f"({time.monotonic() - started:.1f}s)")
+
+
+def write_report(app: App, out: Path, echo: Echo) -> None:
+    """The HTML report over the history, and its headline figures."""
+    from report.compute import build
+    from report.html import as_html
+    from report.load import load_input, resolve_period
+
+    rules = app.rules()
+    assert rules.compiled_for is not None
+    period = resolve_period(app.store, rules.compiled_for, None, None)
+    rep = build(load_input(app.store, rules, app.config.report, period, "product"))
+    out.write_text(as_html(rep), encoding="utf-8")
+    labels = rules.status_labels
+    echo(f"\nreport {period.start} – {period.end} by product:")
+    rows = [("product", "received", labels.get("stalled", "stalled"), labels.get("churn_risk", "churn_risk"),
+             "recovered")] + [(f["segment"], *(str(f[k]) for k in ("received", "stalled", "churn_risk", "recovered")))
+                              for f in rep["funnel"]]
+    echo(table(rows))
+    echo(f"report with charts: {out}")
 
 
 def demo_sync(app: App, echo: Echo) -> list[SyncReport]:

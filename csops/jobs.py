@@ -36,7 +36,7 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
         compile_rules(rs, today or datetime.now(rs.tz).date())
         zendesk = zendesk_client(app) if app.config.zendesk.configured else None
         sf = salesforce_client(app)
-        job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.salesforce.fields, progress=progress,
+        job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.pulled_fields(), progress=progress,
                       max_status_change_pct=app.config.sync.max_status_change_pct,
                       max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change)
         if rs.notify.enabled and not dry_run:

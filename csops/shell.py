@@ -177,7 +177,7 @@ class App:
     def salesforce_fields(self) -> tuple[list[str], list[str]]:
         """Fields to pull (config + what the rules read) and the rules' writeback fields."""
         rs = load_rules(self.rule_files())
-        fields = list(dict.fromkeys(self.config.salesforce.fields + rs.salesforce_fields()))
+        fields = list(dict.fromkeys(self.config.pulled_fields() + rs.salesforce_fields()))
         return fields, list(rs.writeback)
 
     def store_path(self) -> Path:

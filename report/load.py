@@ -64,6 +64,18 @@ def default_period(store: Store, today: date) -> Period:
     return Period(end - timedelta(days=182), end)
 
 
+def resolve_period(store: Store, today: date, start: date | None, end: date | None) -> Period:
+    """--from/--to with their defaults: 26 weeks up to the newest history day (or up to --to)."""
+    period = default_period(store, today)
+    if end is not None:
+        period = Period(end - (period.end - period.start), end)
+    if start is not None:
+        period.start = start
+    if period.start > period.end:
+        raise ReportError(f"--from {period.start} is after --to {period.end}")
+    return period
+
+
 def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, by: str | None,
                product: str | None = None) -> ReportInput:
     accounts = load_accounts(store, rules, cfg, period.end)

@@ -39,6 +39,11 @@ def test_report_json_matches_the_history_the_sync_wrote(synced: Workspace) -> No
                                  "json_extract(e.result, '$.facts.contract_start') "
                                  "BETWEEN '2026-06-01' AND '2026-11-23T99'")
     assert rep["funnel"][0]["stalled"] == stalled_ever[0][0] > 0
+    # --by owner: the Account owner, pulled with the account even though no rule reads it
+    by_owner = json.loads(ws.cli("report", "--format", "json", "--by", "owner", "--from", "2026-06-01").stdout)
+    owners = {a["OwnerId"] for a in ws.sandbox.data.accounts.values()
+              if a["Contract_Start_Date__c"] and "2026-06-01" <= a["Contract_Start_Date__c"] <= "2026-11-23"}
+    assert {f["segment"] for f in by_owner["funnel"]} == owners and len(owners) > 1
     # accounts progressed through their phases: completions seen by history, times per phase
     assert rep["completion"]["date_sources"]["history"] > 0
     assert rep["time_to_complete"] and rep["time_in_phase"]

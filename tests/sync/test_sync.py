@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -262,9 +263,16 @@ def test_status_and_alerts_need_no_api_secrets(ws: Workspace) -> None:
     assert "environment variable ${ZENDESK_API_TOKEN} is not set" in result.stderr
 
 
-def test_demo_runs_and_second_sync_writes_nothing() -> None:
-    proc = subprocess.run([sys.executable, "-m", "csops", "demo", "--accounts", "40", "--tickets", "400"],
-                          capture_output=True, text=True, timeout=120)
+def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "csops", "demo", "--accounts", "40", "--tickets", "400",
+                           "--keep", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "second sync: nothing to write" in proc.stdout
     assert "onboarding status:" in proc.stdout
+    # six months of weekly history through the real sync, then the report over it
+    assert "history: 26 weekly syncs" in proc.stdout
+    assert f"report with charts: {tmp_path / 'report.html'}" in proc.stdout
+    days = sqlite3.connect(tmp_path / ".csops" / "state.db").execute(
+        "SELECT MIN(day), MAX(day), COUNT(DISTINCT day) FROM account_history").fetchone()
+    assert (date.fromisoformat(days[1]) - date.fromisoformat(days[0])).days >= 182 and days[2] > 20
+    assert 'data-chart="completion"' in (tmp_path / "report.html").read_text(encoding="utf-8")

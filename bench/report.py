@@ -1,0 +1,157 @@
+"""Report cost and store growth: a year of daily runs for 10,000 accounts, then ``csops report``'s work.
+
+    python bench/report.py [--accounts 10000] [--days 365]
+
+Each simulated day goes through the sync's own record step (``record_evaluations``:
+evaluations, status periods, alerts, the history points) with the rule engine's
+evaluations of accounts that progress through their phases (the sandbox's
+timeline, with contract starts spread over the year). To keep the run in
+minutes, 1,000 accounts are evaluated each day and the others are copies of
+them under their own ids (the store holds 10,000 accounts' rows all the same). No HTTP: pulls and writes
+are measured by bench/sync.py. Prints the store size (total and the history
+table), the growth per year scaled to 10,000 accounts against the 50 MB bound,
+and the seconds to read the store and compute the report (target: under 5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import fields
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from report.compute import build  # noqa: E402
+from report.html import as_html  # noqa: E402
+from report.load import load_input  # noqa: E402
+from report.model import Period  # noqa: E402
+from report.settings import ReportConfig  # noqa: E402
+from rules.engine import Engine, Evaluation  # noqa: E402
+from rules.ruleset import compile_rules, load_rules  # noqa: E402
+from sandbox.data import generate, sf_id  # noqa: E402
+from sandbox.timeline import _as_of  # noqa: E402
+from sync.record import record_evaluations  # noqa: E402
+from sync.store import Store  # noqa: E402
+
+END = date(2026, 11, 23)
+DATED = ("Contract_Start_Date__c", "Kickoff_Date__c", "Setup_Completed_Date__c", "Training_Completed_Date__c",
+         "Go_Live_Date__c")
+
+
+def plans(n: int, days: int) -> dict[str, dict[str, Any]]:
+    """The sandbox's accounts, each moved back by up to ``days`` so that starts spread over the whole year."""
+    out = {}
+    for i, (account_id, acc) in enumerate(generate(7, n, 0, END).accounts.items()):
+        back = timedelta(days=(i * 7919) % max(1, days - 150))
+        plan = dict(acc)
+        for f in DATED:
+            if plan.get(f):
+                plan[f] = (date.fromisoformat(plan[f]) - back).isoformat()
+        out[account_id] = plan
+    return out
+
+
+class Copy(Evaluation):
+    """A template's evaluation under another account id; ``full()`` reuses the template's (asdict is slow)."""
+
+    template_full: dict[str, Any]
+
+    def full(self) -> dict[str, Any]:
+        return {**self.template_full, "id": self.id}
+
+
+def evaluate_day(engine: Engine, templates: dict[str, dict[str, Any]], day: date,
+                 mapping: list[tuple[str, str]]) -> list[tuple[Evaluation, dict[str, Any]]]:
+    out = []
+    for account_id, plan in templates.items():
+        fields = {**plan, **_as_of(plan, day, END - day)}
+        raw: dict[str, Any] = {name: fields.get(field) for name, field in mapping}
+        raw.update({"tickets_open": 0, "urgent_open": 0, "tickets_last_30d": 0, "csat_bad_30d": 0})
+        facts = engine.facts(raw)
+        out.append((engine.evaluate(account_id, facts), facts))
+    return out
+
+
+def simulate(store: Store, n: int, days: int, distinct: int) -> float:
+    """``days`` daily runs of the sync's record step for ``n`` accounts (``distinct`` of them evaluated, the
+    rest copies of those under other ids: same history size, a tenth of the engine time)."""
+    rules_files = [ROOT / "rules" / "onboarding.yaml"]
+    base = load_rules(rules_files)
+    templates = plans(min(n, distinct), days)
+    ids = [sf_id("001", 5_000_000 + i * 7919) for i in range(n)]
+    mapping = [(f.name, f.field) for f in base.facts.values() if f.field]
+    started = time.monotonic()
+    first = END - timedelta(days=days - 1)
+    for k in range(days):
+        day = first + timedelta(days=k)
+        rules = compile_rules(base, day)  # compiling again for another day replaces every condition
+        evaluated = evaluate_day(Engine(rules), templates, day, mapping)
+        fulls = [ev.full() for ev, _ in evaluated]
+        evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
+        for i, account_id in enumerate(ids):
+            ev, facts = evaluated[i % len(evaluated)]
+            copy = Copy(**{f.name: getattr(ev, f.name) for f in fields(ev)})
+            copy.id = account_id
+            copy.template_full = fulls[i % len(evaluated)]
+            evaluations.append((copy, facts))
+        run_id = store.start_run("bench")
+        record_evaluations(store, run_id, rules, evaluations, day)
+        store.finish_run(run_id, "ok", 0, {})
+        if k % 30 == 0 or k == days - 1:
+            print(f"  day {k + 1}/{days} ({day}): {time.monotonic() - started:.0f}s, "
+                  f"store {store.size_bytes() / 1e6:.1f} MB", flush=True)
+    return time.monotonic() - started
+
+
+def table_bytes(store: Store, name: str) -> int | None:
+    try:
+        return int(store.scalar("SELECT SUM(pgsize) FROM dbstat WHERE name = ?", (name,)) or 0)
+    except Exception:  # dbstat is an optional SQLite extension
+        return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=10_000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--distinct", type=int, default=1000, help="accounts evaluated by the engine each day")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "state.db")
+        print(f"simulating {args.days} daily runs for {args.accounts:,} accounts …")
+        sim = simulate(store, args.accounts, args.days, args.distinct)
+        store.execute("VACUUM")
+        total = store.size_bytes()
+        hist = table_bytes(store, "account_history")
+        rows = int(store.scalar("SELECT COUNT(*) FROM account_history"))
+        alerts = int(store.scalar("SELECT COUNT(*) FROM alerts"))
+        scale = (10_000 / args.accounts) * (365 / args.days)
+        print(f"simulated in {sim:.0f}s")
+        print(f"store: {total / 1e6:.1f} MB total; account_history {rows:,} points"
+              + (f", {hist / 1e6:.1f} MB ({hist / max(rows, 1):.0f} bytes/point)" if hist is not None else ""))
+        growth = (hist if hist is not None else total) * scale
+        print(f"history growth per year at 10,000 accounts: {growth / 1e6:.1f} MB (bound: 50 MB); "
+              f"{rows * scale / 10_000:.0f} points per account per year; alert periods {alerts:,}")
+        rules = compile_rules(load_rules([ROOT / "rules" / "onboarding.yaml"]), END)
+        period = Period(END - timedelta(days=args.days - 1), END)
+        for by in (None, "product"):
+            t0 = time.monotonic()
+            inp = load_input(store, rules, ReportConfig(), period, by)
+            t1 = time.monotonic()
+            rep = build(inp)
+            t2 = time.monotonic()
+            html = as_html(rep)
+            t3 = time.monotonic()
+            print(f"report --by {by or '(none)'}: read {t1 - t0:.2f}s + compute {t2 - t1:.2f}s = "
+                  f"{t2 - t0:.2f}s (target < 5 s); html render {t3 - t2:.2f}s, {len(html) / 1e6:.1f} MB")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -270,7 +270,7 @@ def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
     assert "second sync: nothing to write" in proc.stdout
     assert "onboarding status:" in proc.stdout
     # six months of weekly history through the real sync, then the report over it
-    assert "history: 26 weekly syncs" in proc.stdout
+    assert "history: 27 syncs, weekly from" in proc.stdout
     assert f"report with charts: {tmp_path / 'report.html'}" in proc.stdout
     days = sqlite3.connect(tmp_path / ".csops" / "state.db").execute(
         "SELECT MIN(day), MAX(day), COUNT(DISTINCT day) FROM account_history").fetchone()

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from csops.config import ConfigError
-from csops.shell import App, emit_json, pass_app
+from csops.shell import App, emit_json, pass_app, salesforce_client
 from report.compute import build
 from report.html import as_html
 from report.load import ReportError, load_input, resolve_period
 from report.model import SPLITS
 from report.nps_csv import read_nps_csv
 from report.render import as_csv, as_json, as_table
+from sync.nps import nps_soql, pull_nps
 
 RENDER = {"table": as_table, "csv": as_csv, "json": as_json, "html": as_html}
 
@@ -108,3 +109,40 @@ def nps_import(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
                + (f", replacing {removed} from an earlier import" if removed else ""))
     if unknown:
         click.echo(f"warning: {len(unknown)} account ids are not in the store (yet), e.g. {unknown[0]}", err=True)
+
+
+@nps.command("pull")
+@click.option("--dry-run", is_flag=True, help="Query and check the answers; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_app
+def nps_pull(app: App, dry_run: bool, as_json: bool) -> None:
+    """Read NPS answers from the Salesforce object in report.nps (one SOQL query, paged).
+
+    \b
+    Every pull replaces the answers the previous pull stored. A record without an
+    Account Id, with a score outside 0-10 or without a date is listed and skipped.
+    """
+    src = app.config.report.nps
+    if not src.object:
+        raise ConfigError(f"{app.config.path}: report.nps.object is not set: name the Salesforce object holding "
+                          "NPS answers (e.g. NPS_Response__c), or use csops nps import FILE")
+    try:
+        soql_args = (src.object, src.account_field, src.score_field, src.date_field, src.comment_field)
+        nps_soql(*soql_args)
+    except ValueError as exc:
+        raise ConfigError(f"{app.config.path}: {exc}") from None
+    pulled = pull_nps(salesforce_client(app), *soql_args)
+    removed = added = 0
+    if not dry_run:
+        removed, added = app.store.replace_nps(f"salesforce:{src.object}", pulled.rows)
+    summary = {"object": src.object, "records": pulled.records, "answers": len(pulled.rows), "replaced": removed,
+               "imported": added, "skipped": len(pulled.problems), "problems": pulled.problems[:20],
+               "dry_run": dry_run}
+    if as_json:
+        emit_json(summary)
+        return
+    verb = "would store" if dry_run else "stored"
+    click.echo(f"{src.object}: {pulled.records} records, {verb} {len(pulled.rows)} answers, "
+               f"skipped {len(pulled.problems)}")
+    for problem in pulled.problems[:20]:
+        click.echo(f"  skipped: {problem}", err=True)

@@ -6,11 +6,23 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class NpsSourceConfig:
+    """A Salesforce object holding NPS answers (``csops nps pull``); empty object = CSV import only."""
+
+    object: str | None = None
+    account_field: str = "Account__c"
+    score_field: str = "Score__c"
+    date_field: str = "Answered_On__c"
+    comment_field: str | None = None
+
+
+@dataclass
 class ReportConfig:
     targets: dict[str, float] = field(default_factory=dict)
     churned_fact: str | None = None
     owner_field: str = "OwnerId"
     recovery_days: int = 90
+    nps: NpsSourceConfig = field(default_factory=NpsSourceConfig)
 
     def problems(self, products: list[str], facts: list[str]) -> list[str]:
         """What is wrong with this section given the rule file (checked before the report is made)."""

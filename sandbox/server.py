@@ -106,9 +106,10 @@ class Sandbox:
         self.zendesk = zendesk_api.ZendeskAPI(self)
         self.salesforce = salesforce_api.SalesforceAPI(self)
         self.helpcenter = helpcenter.HelpCenterAPI(self)
-        from sandbox import salesforce_tasks, slack
+        from sandbox import salesforce_nps, salesforce_tasks, slack
 
         self.tasks = salesforce_tasks.TaskAPI(self)
+        self.nps = salesforce_nps.NpsAPI(self)
         self.slack = slack.SlackAPI(self)
         self.route("/__sandbox/stats", "GET", self._stats)
         self.route("/__sandbox/stats/reset", "POST", self._stats_reset)

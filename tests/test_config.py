@@ -104,9 +104,11 @@ def test_example_config_documents_every_key_and_loads() -> None:
     text = example.read_text(encoding="utf-8")
     import dataclasses
 
-    for section in ("zendesk", "salesforce", "store", "rules", "kb", "sync"):
+    for section in ("zendesk", "salesforce", "store", "rules", "kb", "sync", "report"):
         for f in dataclasses.fields(getattr(config, section)):
             assert f"{f.name}:" in text, f"csops.example.yaml does not document {section}.{f.name}"
+    for f in dataclasses.fields(config.report.nps):
+        assert f"{f.name}:" in text, f"csops.example.yaml does not document report.nps.{f.name}"
 
 
 def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:

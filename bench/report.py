@@ -121,12 +121,17 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=10_000)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--distinct", type=int, default=1000, help="accounts evaluated by the engine each day")
+    ap.add_argument("--store", type=Path, help="keep the simulated store here; if it exists, only time the report")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "state.db")
-        print(f"simulating {args.days} daily runs for {args.accounts:,} accounts …")
-        sim = simulate(store, args.accounts, args.days, args.distinct)
-        store.execute("VACUUM")
+        path = args.store or Path(tmp) / "state.db"
+        exists = path.exists()
+        store = Store(path)
+        sim = 0.0
+        if not exists:
+            print(f"simulating {args.days} daily runs for {args.accounts:,} accounts …")
+            sim = simulate(store, args.accounts, args.days, args.distinct)
+            store.execute("VACUUM")
         total = store.size_bytes()
         hist = table_bytes(store, "account_history")
         rows = int(store.scalar("SELECT COUNT(*) FROM account_history"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from report.model import Account, AlertPeriod, NpsAnswer, Period, ReportInput
+from report.model import Account, AlertPeriod, NpsAnswer, Period, Point, ReportInput
 
 TROUBLE = ("stalled", "churn_risk")
 RECOVERED = ("on_track", "completed")
@@ -36,7 +36,7 @@ def spread(values: list[float]) -> dict[str, Any]:
 
 
 def month(day: date) -> str:
-    return day.strftime("%Y-%m")
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def week_of(day: date) -> date:
@@ -207,37 +207,60 @@ def funnel(inp: ReportInput) -> list[dict[str, Any]]:
 
 
 # -- over time ------------------------------------------------------------------
-def weekly_states(accounts: Iterable[Account], period: Period) -> Iterator[tuple[Account, date, Any]]:
-    """(account, week start, its state on the week's last day inside the period) in one sweep per account."""
-    starts = weeks(period)
-    ends = [min(w + timedelta(days=6), period.end) for w in starts]
+def weekly_changes(accounts: Iterable[Account], period: Period) -> Iterator[tuple[int, Point | None, Point]]:
+    """(week index, the state it replaces or None, the state) whenever an account's end-of-week state changes.
+
+    A week's state is the newest point on or before the week's last day inside the
+    period; emitting only changes keeps this linear in the points, not accounts × weeks.
+    """
+    first = week_of(period.start)
     for acc in accounts:
-        pts, i, current = acc.points, 0, None
-        for w, end in zip(starts, ends, strict=True):
-            while i < len(pts) and pts[i].day <= end:
-                current = pts[i]
-                i += 1
-            if current is not None:
-                yield acc, w, current
+        current: Point | None = None
+        pending: Point | None = None
+        pending_week = 0
+        for p in acc.points:
+            if p.day > period.end:
+                break
+            k = max(0, (p.day - first).days // 7)
+            if pending is not None and k != pending_week and pending is not current:
+                yield pending_week, current, pending
+                current = pending
+            pending, pending_week = p, k
+        if pending is not None and pending is not current:
+            yield pending_week, current, pending
 
 
 def over_time(inp: ReportInput) -> dict[str, Any]:
     """Weekly status counts, health band counts and mean score per tier, from each week's last day."""
-    status: dict[str, Counter[str]] = defaultdict(Counter)
-    bands: dict[str, Counter[str]] = defaultdict(Counter)
-    tier_scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for _acc, w, p in weekly_states(inp.accounts, inp.period):
-        key = w.isoformat()
-        status[key][p.status or "(none)"] += 1
-        bands[key][p.band or "(none)"] += 1
-        if p.score is not None:
-            tier_scores[(key, p.tier or "(none)")].append(p.score)
-    return {
-        "status_weekly": [{"week": k, **dict(v)} for k, v in sorted(status.items())],
-        "band_weekly": [{"week": k, **dict(v)} for k, v in sorted(bands.items())],
-        "tier_trend": [{"week": w, "tier": t, "mean_score": round(sum(v) / len(v), 1), "n": len(v)}
-                       for (w, t), v in sorted(tier_scores.items())],
-    }
+    starts = weeks(inp.period)
+    status: list[Counter[str]] = [Counter() for _ in starts]
+    bands: list[Counter[str]] = [Counter() for _ in starts]
+    score_sum: list[dict[str, float]] = [defaultdict(float) for _ in starts]
+    score_n: list[Counter[str]] = [Counter() for _ in starts]
+    for k, old, new in weekly_changes(inp.accounts, inp.period):
+        for p, sign in ((old, -1), (new, 1)):
+            if p is None:
+                continue
+            status[k][p.status or "(none)"] += sign
+            bands[k][p.band or "(none)"] += sign
+            if p.score is not None:
+                score_sum[k][p.tier or "(none)"] += sign * p.score
+                score_n[k][p.tier or "(none)"] += sign
+    out: dict[str, list[dict[str, Any]]] = {"status_weekly": [], "band_weekly": [], "tier_trend": []}
+    running = [Counter[str](), Counter[str](), Counter[str]()]
+    sums: dict[str, float] = defaultdict(float)
+    for k, w in enumerate(starts):
+        for total, delta in zip(running, (status[k], bands[k], score_n[k]), strict=True):
+            total.update(delta)
+        for tier, change in score_sum[k].items():
+            sums[tier] += change
+        week = w.isoformat()
+        if +running[0]:
+            out["status_weekly"].append({"week": week, **{s: n for s, n in sorted(running[0].items()) if n}})
+            out["band_weekly"].append({"week": week, **{b: n for b, n in sorted(running[1].items()) if n}})
+        out["tier_trend"] += [{"week": week, "tier": t, "mean_score": round(sums[t] / n, 1), "n": n}
+                              for t, n in sorted(running[2].items()) if n]
+    return out
 
 
 def score_falls(inp: ReportInput, top: int = 10) -> list[dict[str, Any]]:

@@ -52,8 +52,8 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
 
 
 def _owner(fields: dict[str, Any], name: str) -> str | None:
-    canon = {k.lower(): v for k, v in fields.items()}
-    value = canon.get(name.lower())
+    value = fields[name] if name in fields else next(
+        (v for k, v in fields.items() if k.lower() == name.lower()), None)
     return None if value in (None, "") else str(value)
 
 

@@ -464,13 +464,19 @@ class Store:
         if until is not None:
             sql += " WHERE day <= ?"
             params = (until,)
-        yield from (tuple(r) for r in self.conn.execute(sql + " ORDER BY account_id, day", params))
+        yield from self._tuples(sql + " ORDER BY account_id, day", params)
 
     def evaluated_accounts(self) -> Iterator[tuple[str, str | None, str, str | None]]:
         """(account id, product, the last evaluation's result JSON, the account's fields JSON) per account."""
-        yield from (tuple(r) for r in self.conn.execute(
+        yield from self._tuples(
             "SELECT e.account_id, e.product, e.result, a.fields FROM evaluations e "
-            "LEFT JOIN accounts a ON a.id = e.account_id ORDER BY e.account_id"))
+            "LEFT JOIN accounts a ON a.id = e.account_id ORDER BY e.account_id")
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows as plain tuples (no Row objects: the report reads hundreds of thousands)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        yield from cur.execute(sql, params)
 
     def alert_periods(self) -> list[tuple[str, str, str, str | None]]:
         """(account id, alert id, first seen, resolved on or None) for every alert period."""

@@ -159,8 +159,9 @@ def show_notifications(sb: Sandbox, echo: Echo) -> None:
     for channel in ("#cs-alerts", "#cs-digest"):
         messages = sb.slack.messages(channel)
         echo(f"\nSlack {channel} received {len(messages)} message{'s' if len(messages) != 1 else ''}"
-             + (" (the digest goes out after 09:00 in the rules' time zone)" if not messages else ""))
-        for message in messages:
+             + (" (the digest goes out after 09:00 in the rules' time zone)" if not messages else "")
+             + (" over the history's weekly runs; the last 2:" if len(messages) > 2 else ""))
+        for message in messages[-2:]:
             echo(f"  {message['text']}")
             sections = [b["text"]["text"] for b in message.get("blocks", []) if b.get("type") == "section"]
             for text in sections[:3]:

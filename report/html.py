@@ -132,7 +132,7 @@ PAGE = """<!doctype html>
 <style>
 body {{ font-family: {font}; margin: 0 auto; padding: 12px; max-width: 1200px; color: #222; }}
 h1 {{ font-size: 1.3rem; }} h2 {{ font-size: 1rem; margin: 16px 0 0; }}
-.chart {{ width: 100%; min-height: 360px; margin: 8px 0 24px; }}
+.chart {{ width: 100%; min-height: 360px; margin: 8px 0 24px; overflow: hidden; }}
 table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px 8px; text-align: right; }}
 .scroll {{ overflow-x: auto; max-width: 100%; }} p.note {{ color: #555; font-size: .85rem; }}
 </style>

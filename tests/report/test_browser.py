@@ -68,7 +68,9 @@ def test_html_report_in_chromium(ws: Workspace, tmp_path: Path) -> None:
             assert "勤怠管理" in page.locator('div.chart[data-chart="completion"]').text_content() or ""
             for width in (1280, 390):
                 page.set_viewport_size({"width": width, "height": 900})
-                page.wait_for_timeout(300)  # Plotly's responsive relayout runs on the resize event
+                # Plotly redraws each chart for the new width after the resize event (debounced): wait for it
+                page.wait_for_function("[...document.querySelectorAll('div.chart svg.main-svg')].every("
+                                       "s => s.getBoundingClientRect().right <= window.innerWidth)")
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, f"{overflow}px horizontal overflow at {width}px"
                 shot = page.screenshot(full_page=True)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 from kb.site import build
 from kb.spec import KbError, load_spec
 from rules.yamlsrc import SourceError
+
+log = logging.getLogger("csops.kb.preview")
 
 WAIT_SECONDS = 25.0
 RELOAD_SCRIPT = """<script>
@@ -70,6 +74,7 @@ class Generations:
         self._holders: dict[Path, int] = {}
         self._retired: set[Path] = set()
         self._lock = threading.Condition()
+        self.closing = False
 
     def next_folder(self) -> Path:
         return self.base / f"gen-{self.number + 1}"
@@ -104,12 +109,34 @@ class Generations:
 
     def wait_newer(self, since: int, timeout: float) -> int:
         with self._lock:
-            self._lock.wait_for(lambda: self.number > since, timeout)
+            self._lock.wait_for(lambda: self.number > since or self.closing, timeout)
             return self.number
+
+    def close(self) -> None:
+        """Answer every waiting long-poll now, so no request thread outlives the preview."""
+        with self._lock:
+            self.closing = True
+            self._lock.notify_all()
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Request threads are joined on close (none is left to write into a later test's or command's stderr),
+    and a client that went away mid-answer (a reloaded page, a closed tab) is normal, not a traceback."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            log.debug("client %s went away: %s", client_address[0], exc)
+            return
+        log.error("error answering a request from %s", client_address[0], exc_info=True)
 
 
 class _Handler(SimpleHTTPRequestHandler):
     generations: Generations
+    timeout = 60  # seconds a silent client may hold a request thread
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -117,7 +144,11 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == "/__kb/wait":
-            since = int((parse_qs(parts.query).get("since") or ["0"])[0] or 0)
+            try:
+                since = int((parse_qs(parts.query).get("since") or ["0"])[0] or 0)
+            except ValueError:
+                self._send(400, "text/plain; charset=utf-8", b"since must be a generation number\n")
+                return
             self._send(200, "application/json",
                        json.dumps({"generation": self.generations.wait_newer(since, WAIT_SECONDS)}).encode())
             return
@@ -169,7 +200,7 @@ class Preview:
         self.generations = Generations(out)
         handler = type("Handler", (_Handler,), {"generations": self.generations})
         try:
-            self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+            self.server = PreviewServer(("127.0.0.1", port), handler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(exc.errno, f"port {port} on 127.0.0.1 is already in use (another kb preview?): "
@@ -216,6 +247,7 @@ class Preview:
 
     def stop(self) -> None:
         self._stop.set()
+        self.generations.close()
         self.server.shutdown()
         self.server.server_close()
         self._threads[1].join(timeout=30)

@@ -109,13 +109,6 @@ def simulate(store: Store, n: int, days: int, distinct: int) -> float:
     return time.monotonic() - started
 
 
-def table_bytes(store: Store, name: str) -> int | None:
-    try:
-        return int(store.scalar("SELECT SUM(pgsize) FROM dbstat WHERE name = ?", (name,)) or 0)
-    except Exception:  # dbstat is an optional SQLite extension
-        return None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--accounts", type=int, default=10_000)
@@ -131,11 +124,11 @@ def main() -> None:
         if not exists:
             print(f"simulating {args.days} daily runs for {args.accounts:,} accounts …")
             sim = simulate(store, args.accounts, args.days, args.distinct)
-            store.execute("VACUUM")
+            store.compact()
         total = store.size_bytes()
-        hist = table_bytes(store, "account_history")
-        rows = int(store.scalar("SELECT COUNT(*) FROM account_history"))
-        alerts = int(store.scalar("SELECT COUNT(*) FROM alerts"))
+        hist = store.table_bytes("account_history")
+        rows = store.row_count("account_history")
+        alerts = store.row_count("alerts")
         scale = (10_000 / args.accounts) * (365 / args.days)
         print(f"simulated in {sim:.0f}s")
         print(f"store: {total / 1e6:.1f} MB total; account_history {rows:,} points"

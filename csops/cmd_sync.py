@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -178,11 +177,9 @@ def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
 def status(app: App, runs: int, as_json: bool) -> None:
     """The last runs (counts and failures) and the onboarding funnel now."""
     store = app.store
-    rows = store.query("SELECT id, command, started_at, finished_at, status, exit_code, report FROM runs "
-                       "ORDER BY id DESC LIMIT ?", (runs,))
     recent = []
-    for r in rows:
-        rep = json.loads(r["report"]) if r["report"] else {}
+    for r in store.recent_runs(runs):
+        rep = r["report"]
         recent.append({"id": r["id"], "command": r["command"], "started_at": r["started_at"],
                        "finished_at": r["finished_at"], "status": r["status"], "exit_code": r["exit_code"],
                        "evaluated": rep.get("rules", {}).get("accounts_evaluated"),
@@ -191,10 +188,8 @@ def status(app: App, runs: int, as_json: bool) -> None:
                        "duration_s": rep.get("duration_s"), "failures": rep.get("failures", []),
                        "error": rep.get("error")})
     funnel: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in store.query("SELECT COALESCE(product, '(none)') AS product, status, COUNT(*) AS n FROM evaluations "
-                         "WHERE account_id IN (SELECT id FROM accounts WHERE deleted = 0) "
-                         "GROUP BY product, status ORDER BY product, status"):
-        funnel[r["product"]][r["status"]] = r["n"]
+    for product, state, n in store.status_funnel():
+        funnel[product][state] = n
     if as_json:
         emit_json({"runs": recent, "funnel": funnel})
         return

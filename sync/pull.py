@@ -194,10 +194,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
             if stamp and (newest is None or parse_sf_datetime(stamp) > parse_sf_datetime(newest)):
                 newest = stamp
         with store.transaction():
-            store.executemany(
-                "INSERT INTO accounts (id, fields, system_modstamp, deleted) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, system_modstamp = "
-                "excluded.system_modstamp, deleted = excluded.deleted", rows)
+            store.upsert_accounts(rows)
             if commit and newest:
                 store.set_cursor(ACCOUNT_BOOKMARK, newest)
         result.accounts_pulled += len(rows) - deleted
@@ -206,11 +203,10 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
             progress("accounts", len(rows), total=page.total)
     if full:
         # Accounts a full pull no longer sees were purged (or left the filter): mark them, keep their history.
-        present = {r["id"] for r in store.query("SELECT id FROM accounts WHERE deleted = 0")}
-        gone = sorted(present - seen)
+        gone = sorted(store.live_account_ids() - seen)
         if gone:
             with store.transaction():
-                store.executemany("UPDATE accounts SET deleted = 1 WHERE id = ?", [(g,) for g in gone])
+                store.mark_accounts_deleted(gone)
             result.accounts_deleted += len(gone)
     result.api_calls = client.session.stats.snapshot().get("salesforce", 0) - before
     result.api_usage = client.api_usage

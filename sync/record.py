@@ -34,11 +34,8 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
     changes = AlertChanges()
     transitions: Counter[str] = Counter()
     titles = {a.id: (a.severity, a.title) for a in rules.alerts}
-    open_alerts: dict[tuple[str, str], None] = {
-        (r["account_id"], r["alert_id"]): None
-        for r in store.query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
-    current_status = {r["account_id"]: r["status"]
-                      for r in store.query("SELECT account_id, status FROM status_history WHERE until IS NULL")}
+    open_alerts = store.open_alerts()
+    current_status = store.current_statuses()
     eval_rows, seen_alerts = [], set()
     new_alert_rows, touched_alerts = [], []
     closing, opening = [], []
@@ -68,27 +65,17 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
     history = history_points(store.latest_history(), (ev for ev, _ in evaluations), day)
     with store.transaction():
         store.write_history(history)
-        store.executemany(
-            "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id, "
-            "evaluated_on = excluded.evaluated_on, product = excluded.product, status = excluded.status, "
-            "phase = excluded.phase, health_score = excluded.health_score, result = excluded.result", eval_rows)
-        store.executemany("UPDATE status_history SET until = ? WHERE account_id = ? AND until IS NULL", closing)
-        store.executemany(
-            "INSERT INTO status_history (account_id, status, since) VALUES (?, ?, ?) "
-            "ON CONFLICT (account_id, since, status) DO UPDATE SET until = NULL", opening)
-        store.executemany("UPDATE alerts SET last_seen = ? WHERE account_id = ? AND alert_id = ? "
-                          "AND resolved_at IS NULL", touched_alerts)
-        store.executemany("INSERT INTO alerts (account_id, alert_id, severity, title, first_seen, last_seen, "
-                          "run_first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)", new_alert_rows)
-        store.executemany("UPDATE alerts SET resolved_at = ? WHERE account_id = ? AND alert_id = ? "
-                          "AND resolved_at IS NULL", [(day, a, i) for a, i in resolved])
+        store.upsert_evaluations(eval_rows)
+        store.close_status_periods(closing)
+        store.open_status_periods(opening)
+        store.touch_alerts(touched_alerts)
+        store.add_alerts(new_alert_rows)
+        store.resolve_alerts(day, resolved)
     return changes, transitions
 
 
 def preview_alerts(store: Store, evaluations: list[tuple[Evaluation, dict[str, Any]]]) -> AlertChanges:
     """What :func:`record_evaluations` would report, without writing (for --dry-run)."""
-    open_alerts = {(r["account_id"], r["alert_id"])
-                   for r in store.query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
+    open_alerts = store.open_alerts()
     active = {(ev.id, a) for ev, _ in evaluations for a in ev.alerts}
     return AlertChanges(new=sorted(active - open_alerts), resolved=sorted(open_alerts - active), active=len(active))

@@ -7,7 +7,6 @@ crash writes only what is still missing and never writes a value twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -238,11 +237,4 @@ class SyncJob:
     def _remember_written(self, wanted: dict[str, dict[str, Any]], written: list[str]) -> None:
         """Keep the store's copy of each account in step with what Salesforce now holds."""
         with self.store.transaction():
-            for account_id in written:
-                row = self.store.query("SELECT fields FROM accounts WHERE id = ?", (account_id,))
-                if not row:
-                    continue
-                fields = json.loads(row[0]["fields"])
-                fields.update(wanted[account_id])
-                self.store.execute("UPDATE accounts SET fields = ? WHERE id = ?",
-                                   (json.dumps(fields, ensure_ascii=False), account_id))
+            self.store.merge_account_fields({account_id: wanted[account_id] for account_id in written})

@@ -164,9 +164,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (source, line)
     );
     """),
+    (7, """
+    DROP TABLE write_failures;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
+TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "status_history", "alerts",
+          "account_history", "nps_responses", "notify_outbox")
+
+_OUTBOX_COLUMNS = ("id", "channel", "kind", "account_id", "alert_id", "occurrence", "payload", "created_at",
+                   "attempts", "last_error")
 
 
 def now_iso() -> str:
@@ -209,21 +219,16 @@ class Store:
             raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
                              "store.url at a folder csops can write") from None
         try:
-            self.conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
             self.migrate()
         except sqlite3.Error as exc:
             raise StoreError(_explain(path, exc)) from None
 
-    @classmethod
-    def open(cls, url: str, base_dir: Path | None = None) -> Store:
-        return cls(sqlite_path(url, base_dir))
-
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -233,9 +238,9 @@ class Store:
 
     # -- schema -------------------------------------------------------------
     def version(self) -> int:
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = self.conn.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()
-        return int(row["v"] or 0)
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = self._conn.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()
+        return int(row[0] or 0)
 
     def migrate(self) -> None:
         with self.transaction():
@@ -246,8 +251,8 @@ class Store:
             for version, script in MIGRATIONS:
                 if version > current:
                     for statement in _statements(script):
-                        self.conn.execute(statement)
-                    self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                        self._conn.execute(statement)
+                    self._conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     # -- transactions -------------------------------------------------------
     @contextmanager
@@ -261,61 +266,58 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield self
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._conn.execute("ROLLBACK")
                 raise
             else:
-                self.conn.execute("COMMIT")
+                self._conn.execute("COMMIT")
             finally:
                 self._depth = 0
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
-            return self.conn.execute(sql, params)
+            return self._conn.execute(sql, params)
         except sqlite3.OperationalError as exc:
             raise StoreError(_explain(self.path, exc)) from exc
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
-            self.conn.executemany(sql, rows)
+            self._conn.executemany(sql, rows)
         except sqlite3.OperationalError as exc:
             raise StoreError(_explain(self.path, exc)) from exc
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            return self.conn.execute(sql, params).fetchall()
+            return self._conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(_explain(self.path, exc)) from exc
 
-    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
-        return row[0] if row else None
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self._query(sql, params)
+        return rows[0][0] if rows else None
 
     # -- cursors and bookmarks ---------------------------------------------
     def get_cursor(self, name: str) -> str | None:
-        value = self.scalar("SELECT value FROM cursors WHERE name = ?", (name,))
+        value = self._scalar("SELECT value FROM cursors WHERE name = ?", (name,))
         return None if value is None else str(value)
 
     def set_cursor(self, name: str, value: str) -> None:
-        self.execute(
+        self._execute(
             "INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (name, value, now_iso()),
         )
-
-    def delete_cursor(self, name: str) -> None:
-        self.execute("DELETE FROM cursors WHERE name = ?", (name,))
 
     # -- tickets --------------------------------------------------------------
     def upsert_tickets(self, rows: Iterable[Sequence[Any]]) -> None:
         """Upsert (id, organization_id, status, priority, type, subject, tags, satisfaction, created_at,
         updated_at, deleted, description). A deleted ticket arrives with few fields: what we knew is kept.
         A NULL subject or description on a live ticket (text storage turned off) clears the stored text."""
-        self.executemany(
+        self._executemany(
             "INSERT INTO tickets (id, organization_id, status, priority, type, subject, tags, satisfaction, "
             "created_at, updated_at, deleted, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET "
@@ -333,9 +335,9 @@ class Store:
 
     def ticket_texts(self, since: str) -> Iterator[tuple[int, str, str | None, str | None]]:
         """(id, created_at, subject, description) of every live ticket created at or after ``since``."""
-        yield from (tuple(r) for r in self.conn.execute(
+        yield from self._tuples(
             "SELECT id, created_at, subject, description FROM tickets WHERE deleted = 0 AND created_at >= ? "
-            "AND (subject IS NOT NULL OR description IS NOT NULL) ORDER BY id", (since,)))
+            "AND (subject IS NOT NULL OR description IS NOT NULL) ORDER BY id", (since,))
 
     # -- runs ---------------------------------------------------------------
     def active_alerts(self, only_new: bool = False) -> list[dict[str, Any]]:
@@ -352,14 +354,14 @@ class Store:
                     "WHERE command = 'sync' AND status IN ('ok', 'partial'))), 0)")
         sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
                 "a.account_id")
-        return [{"account_id": r["account_id"], "account": json.loads(r["fields"]).get("Name") if r["fields"] else None,
-                 "alert": r["alert_id"], "severity": r["severity"], "title": r["title"], "first_seen": r["first_seen"],
-                 "last_seen": r["last_seen"]} for r in self.query(sql, params)]
+        return [{"account_id": r[0], "account": json.loads(r[6]).get("Name") if r[6] else None,
+                 "alert": r[1], "severity": r[2], "title": r[3], "first_seen": r[4],
+                 "last_seen": r[5]} for r in self._query(sql, params)]
 
     # -- organizations --------------------------------------------------------
     def upsert_organizations(self, rows: Iterable[Sequence[Any]]) -> None:
         """(id, name, account_id, link_problem, updated_at) rows."""
-        self.executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
+        self._executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
                          "account_id = excluded.account_id, link_problem = excluded.link_problem, "
                          "updated_at = excluded.updated_at", rows)
@@ -367,59 +369,160 @@ class Store:
     def delete_organizations(self, ids: Iterable[int] | None = None) -> None:
         """Forget these organizations (all of them with ``ids=None``)."""
         if ids is None:
-            self.execute("DELETE FROM organizations")
+            self._execute("DELETE FROM organizations")
         else:
-            self.executemany("DELETE FROM organizations WHERE id = ?", [(i,) for i in ids])
+            self._executemany("DELETE FROM organizations WHERE id = ?", [(i,) for i in ids])
 
     def unlinked_organizations(self) -> list[tuple[int, str | None, str]]:
         """(id, name, why) of every organization that names no valid Salesforce Account Id."""
-        return [(r[0], r[1], r[2]) for r in self.query(
+        return [(r[0], r[1], r[2]) for r in self._query(
             "SELECT id, name, link_problem FROM organizations WHERE link_problem IS NOT NULL ORDER BY id")]
 
     def accounts_without_organization(self) -> list[tuple[str, str | None]]:
         """(account id, name) of live accounts that no organization links to."""
-        rows = self.query("SELECT a.id, a.fields FROM accounts a WHERE a.deleted = 0 AND NOT EXISTS "
+        rows = self._query("SELECT a.id, a.fields FROM accounts a WHERE a.deleted = 0 AND NOT EXISTS "
                           "(SELECT 1 FROM organizations o WHERE o.account_id = a.id) ORDER BY a.id")
         return [(r[0], json.loads(r[1]).get("Name")) for r in rows]
 
+    # -- accounts -------------------------------------------------------------
+    def upsert_accounts(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Upsert (id, fields JSON, system_modstamp, deleted) rows as Salesforce returned them."""
+        self._executemany(
+            "INSERT INTO accounts (id, fields, system_modstamp, deleted) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, system_modstamp = "
+            "excluded.system_modstamp, deleted = excluded.deleted", rows)
+
+    def live_account_ids(self) -> set[str]:
+        """Ids of the accounts not marked deleted."""
+        return {r[0] for r in self._query("SELECT id FROM accounts WHERE deleted = 0")}
+
+    def mark_accounts_deleted(self, ids: Iterable[str]) -> None:
+        """Mark accounts deleted (a full pull no longer sees them); their history stays."""
+        self._executemany("UPDATE accounts SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def live_accounts(self) -> Iterator[tuple[str, str]]:
+        """(id, fields JSON) of every live account, ordered by id."""
+        yield from self._tuples("SELECT id, fields FROM accounts WHERE deleted = 0 ORDER BY id")
+
+    def ticket_aggregates(self, open_statuses: Sequence[str], since_7d: str, since_30d: str
+                          ) -> dict[str, dict[str, Any]]:
+        """Per linked Salesforce Account Id, aggregates of its organizations' live tickets (one grouped query):
+        tickets_open, tickets_last_7d, tickets_last_30d, urgent_open, last_ticket_at, csat_bad_30d."""
+        marks = ", ".join("?" for _ in open_statuses)
+        rows = self._query(
+            f"""
+            SELECT o.account_id,
+                   COUNT(CASE WHEN t.status IN ({marks}) THEN 1 END),
+                   COUNT(CASE WHEN t.created_at >= ? THEN 1 END),
+                   COUNT(CASE WHEN t.created_at >= ? THEN 1 END),
+                   COUNT(CASE WHEN t.priority = 'urgent' AND t.status IN ({marks}) THEN 1 END),
+                   MAX(t.created_at),
+                   COUNT(CASE WHEN t.satisfaction = 'bad' AND t.updated_at >= ? THEN 1 END)
+            FROM tickets t JOIN organizations o ON o.id = t.organization_id
+            WHERE t.deleted = 0 AND o.account_id IS NOT NULL
+            GROUP BY o.account_id
+            """,
+            (*open_statuses, since_7d, since_30d, *open_statuses, since_30d))
+        names = ("tickets_open", "tickets_last_7d", "tickets_last_30d", "urgent_open", "last_ticket_at",
+                 "csat_bad_30d")
+        return {r[0]: dict(zip(names, r[1:], strict=True)) for r in rows}
+
+    # -- evaluations, status periods, alerts ----------------------------------
+    def open_alerts(self) -> set[tuple[str, str]]:
+        """(account id, alert id) of every alert not resolved."""
+        return {(r[0], r[1]) for r in self._query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
+
+    def current_statuses(self) -> dict[str, str]:
+        """Per account, the status of its open status period."""
+        return {r[0]: r[1] for r in self._query("SELECT account_id, status FROM status_history WHERE until IS NULL")}
+
+    def upsert_evaluations(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Keep the last evaluation per account: (account_id, run_id, evaluated_on, product, status, phase,
+        health_score, result JSON)."""
+        self._executemany(
+            "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id, "
+            "evaluated_on = excluded.evaluated_on, product = excluded.product, status = excluded.status, "
+            "phase = excluded.phase, health_score = excluded.health_score, result = excluded.result", rows)
+
+    def close_status_periods(self, rows: Iterable[tuple[str, str]]) -> None:
+        """End the open status period of each (day, account id) on that day."""
+        self._executemany("UPDATE status_history SET until = ? WHERE account_id = ? AND until IS NULL", rows)
+
+    def open_status_periods(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Start a status period per (account id, status, since); one already there (a rerun the same day) is
+        opened again."""
+        self._executemany("INSERT INTO status_history (account_id, status, since) VALUES (?, ?, ?) "
+                          "ON CONFLICT (account_id, since, status) DO UPDATE SET until = NULL", rows)
+
+    def touch_alerts(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """(day, account id, alert id): the open alert was seen again on that day."""
+        self._executemany("UPDATE alerts SET last_seen = ? WHERE account_id = ? AND alert_id = ? "
+                          "AND resolved_at IS NULL", rows)
+
+    def add_alerts(self, rows: Iterable[Sequence[Any]]) -> None:
+        """New alert periods: (account_id, alert_id, severity, title, first_seen, last_seen, run_first_seen)."""
+        self._executemany("INSERT INTO alerts (account_id, alert_id, severity, title, first_seen, last_seen, "
+                          "run_first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def resolve_alerts(self, day: str, keys: Iterable[tuple[str, str]]) -> None:
+        """Close the open period of each (account id, alert id) on ``day``."""
+        self._executemany("UPDATE alerts SET resolved_at = ? WHERE account_id = ? AND alert_id = ? "
+                          "AND resolved_at IS NULL", [(day, a, i) for a, i in keys])
+
+    # -- status command --------------------------------------------------------
+    def recent_runs(self, limit: int) -> list[dict[str, Any]]:
+        """The last ``limit`` runs, newest first: id, command, started_at, finished_at, status, exit_code and
+        the stored report (decoded; {} when none)."""
+        rows = self._query("SELECT id, command, started_at, finished_at, status, exit_code, report FROM runs "
+                           "ORDER BY id DESC LIMIT ?", (limit,))
+        keys = ("id", "command", "started_at", "finished_at", "status", "exit_code")
+        return [{**dict(zip(keys, r[:6], strict=True)), "report": json.loads(r[6]) if r[6] else {}} for r in rows]
+
+    def status_funnel(self) -> list[tuple[str, str, int]]:
+        """(product or '(none)', status, accounts) over the last evaluation of each live account."""
+        return [(r[0], r[1], int(r[2])) for r in self._query(
+            "SELECT COALESCE(product, '(none)'), status, COUNT(*) FROM evaluations "
+            "WHERE account_id IN (SELECT id FROM accounts WHERE deleted = 0) "
+            "GROUP BY COALESCE(product, '(none)'), status ORDER BY 1, 2")]
+
     def merge_account_fields(self, updates: dict[str, dict[str, Any]]) -> None:
         """Overwrite some fields of stored accounts (formula fields re-read), keeping the others."""
-        for account_id, values in updates.items():
-            row = self.query("SELECT fields FROM accounts WHERE id = ?", (account_id,))
-            if row:
-                fields = json.loads(row[0][0])
-                fields.update(values)
-                self.execute("UPDATE accounts SET fields = ? WHERE id = ?",
-                             (json.dumps(fields, ensure_ascii=False), account_id))
+        stored = self.account_fields(updates)
+        rows = []
+        for account_id, fields in stored.items():
+            fields.update(updates[account_id])
+            rows.append((json.dumps(fields, ensure_ascii=False), account_id))
+        self._executemany("UPDATE accounts SET fields = ? WHERE id = ?", rows)
 
     def last_statuses(self) -> dict[str, str]:
         """Onboarding status per live account as the last recorded evaluation left it (the guard's baseline)."""
-        rows = self.query("SELECT e.account_id, e.status FROM evaluations e JOIN accounts a ON a.id = e.account_id "
+        rows = self._query("SELECT e.account_id, e.status FROM evaluations e JOIN accounts a ON a.id = e.account_id "
                           "WHERE a.deleted = 0")
         return {r[0]: r[1] for r in rows}
 
     def evaluation(self, account_id: str) -> tuple[dict[str, Any], str] | None:
         """The last stored evaluation of an account and the date it was made for."""
-        row = self.query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
-        return (json.loads(row[0]["result"]), row[0]["evaluated_on"]) if row else None
+        row = self._query("SELECT result, evaluated_on FROM evaluations WHERE account_id = ?", (account_id,))
+        return (json.loads(row[0][0]), row[0][1]) if row else None
 
     def count_live_accounts(self) -> int:
-        return int(self.scalar("SELECT COUNT(*) FROM accounts WHERE deleted = 0") or 0)
+        return int(self._scalar("SELECT COUNT(*) FROM accounts WHERE deleted = 0") or 0)
 
     def count_evaluations(self) -> int:
-        return int(self.scalar("SELECT COUNT(*) FROM evaluations") or 0)
+        return int(self._scalar("SELECT COUNT(*) FROM evaluations") or 0)
 
     def find_accounts(self, term: str, limit: int = 10) -> list[tuple[str, str | None]]:
         """(id, name) of live accounts whose Id is ``term`` (18 characters) or whose name contains it (any case)."""
-        row = self.query("SELECT id, fields FROM accounts WHERE id = ? AND deleted = 0", (term,))
+        row = self._query("SELECT id, fields FROM accounts WHERE id = ? AND deleted = 0", (term,))
         if row:
-            return [(row[0]["id"], json.loads(row[0]["fields"]).get("Name"))]
+            return [(row[0][0], json.loads(row[0][1]).get("Name"))]
         needle = term.casefold()
         out: list[tuple[str, str | None]] = []
-        for r in self.conn.execute("SELECT id, fields FROM accounts WHERE deleted = 0 ORDER BY id"):
-            name = json.loads(r["fields"]).get("Name")
+        for account_id, fields in self.live_accounts():
+            name = json.loads(fields).get("Name")
             if isinstance(name, str) and needle in name.casefold():
-                out.append((r["id"], name))
+                out.append((account_id, name))
                 if len(out) >= limit:
                     break
         return out
@@ -427,21 +530,21 @@ class Store:
     def start_run(self, command: str) -> int:
         """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
         with self.transaction():
-            self.execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'",
+            self._execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'",
                          (now_iso(),))
-            cur = self.execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
+            cur = self._execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
                                (command, now_iso()))
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, exit_code: int, report: dict[str, Any]) -> None:
         with self.transaction():
-            self.execute("UPDATE runs SET finished_at = ?, status = ?, exit_code = ?, report = ? WHERE id = ?",
+            self._execute("UPDATE runs SET finished_at = ?, status = ?, exit_code = ?, report = ? WHERE id = ?",
                          (now_iso(), status, exit_code, json.dumps(report, ensure_ascii=False), run_id))
 
     # -- history and report inputs -------------------------------------------
     def latest_history(self) -> dict[str, tuple[Any, ...]]:
         """Per account, its newest history point as (day, product, status, phase, score, band, tier)."""
-        rows = self.query(
+        rows = self._query(
             "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier "
             "FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
             "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
@@ -449,7 +552,7 @@ class Store:
 
     def write_history(self, rows: Iterable[Sequence[Any]]) -> None:
         """Upsert (account_id, day, product, status, phase, score, band, tier): one point per account per day."""
-        self.executemany(
+        self._executemany(
             "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
             "product = excluded.product, status = excluded.status, phase = excluded.phase, "
@@ -473,14 +576,12 @@ class Store:
             "LEFT JOIN accounts a ON a.id = e.account_id ORDER BY e.account_id")
 
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-        """Rows as plain tuples (no Row objects: the report reads hundreds of thousands)."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        yield from cur.execute(sql, params)
+        """Rows as plain tuples, streamed (the report reads hundreds of thousands)."""
+        yield from self._conn.execute(sql, params)
 
     def alert_periods(self) -> list[tuple[str, str, str, str | None]]:
         """(account id, alert id, first seen, resolved on or None) for every alert period."""
-        return [tuple(r) for r in self.query(
+        return [tuple(r) for r in self._query(
             "SELECT account_id, alert_id, first_seen, resolved_at FROM alerts ORDER BY first_seen")]
 
     def replace_nps(self, source: str, rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
@@ -492,22 +593,38 @@ class Store:
         """
         rows = list(rows)
         with self.transaction():
-            removed = self.execute("DELETE FROM nps_responses WHERE source = ?", (source,)).rowcount
-            self.executemany("INSERT INTO nps_responses (source, line, account_id, answered_on, score, comment) "
+            removed = self._execute("DELETE FROM nps_responses WHERE source = ?", (source,)).rowcount
+            self._executemany("INSERT INTO nps_responses (source, line, account_id, answered_on, score, comment) "
                              "VALUES (?, ?, ?, ?, ?, ?)", [(source, *r) for r in rows])
         return removed, len(rows)
 
     def known_accounts(self) -> set[str]:
-        return {r[0] for r in self.query("SELECT id FROM accounts")}
+        return {r[0] for r in self._query("SELECT id FROM accounts")}
 
     def nps_responses(self) -> list[tuple[str, str, int]]:
         """(account id, answered on, score) for every NPS answer."""
-        return [tuple(r) for r in self.query(
+        return [tuple(r) for r in self._query(
             "SELECT account_id, answered_on, score FROM nps_responses ORDER BY answered_on")]
 
     def size_bytes(self) -> int:
         """The database's size on disk (pages in use), for the report's store-growth figures."""
-        return int(self.scalar("PRAGMA page_count")) * int(self.scalar("PRAGMA page_size"))
+        return int(self._scalar("PRAGMA page_count")) * int(self._scalar("PRAGMA page_size"))
+
+    def table_bytes(self, table: str) -> int | None:
+        """Bytes one table takes (None when the engine cannot tell: SQLite's dbstat is optional)."""
+        _known_table(table)
+        try:
+            return int(self._scalar("SELECT SUM(pgsize) FROM dbstat WHERE name = ?", (table,)) or 0)
+        except (sqlite3.Error, StoreError):
+            return None
+
+    def row_count(self, table: str) -> int:
+        """Rows in one of csops's tables."""
+        return int(self._scalar(f"SELECT COUNT(*) FROM {_known_table(table)}") or 0)
+
+    def compact(self) -> None:
+        """Give the space of deleted rows back (VACUUM)."""
+        self._execute("VACUUM")
 
     # -- notification outbox -------------------------------------------------
     def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -517,41 +634,39 @@ class Store:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
-            for row in self.query(f"SELECT id, fields FROM accounts WHERE id IN ({marks})", chunk):
-                out[row["id"]] = json.loads(row["fields"])
+            for row in self._query(f"SELECT id, fields FROM accounts WHERE id IN ({marks})", chunk):
+                out[row[0]] = json.loads(row[1])
         return out
 
     def alert_occurrences(self, keys: Iterable[tuple[str, str]], resolved_on: str) -> dict[tuple[str, str], str]:
         """first_seen of each (account, alert) resolved on ``resolved_on``: the occurrence that ended."""
         wanted = set(keys)
-        rows = self.query("SELECT account_id, alert_id, MAX(first_seen) AS first_seen FROM alerts "
+        rows = self._query("SELECT account_id, alert_id, MAX(first_seen) AS first_seen FROM alerts "
                           "WHERE resolved_at = ? GROUP BY account_id, alert_id", (resolved_on,))
-        return {(r["account_id"], r["alert_id"]): r["first_seen"] for r in rows
-                if (r["account_id"], r["alert_id"]) in wanted}
+        return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in wanted}
 
     def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
                               run_id: int | None) -> int:
         """Add (channel, kind, account, alert, occurrence, payload) rows; one already there is kept as it is."""
         now = now_iso()
-        before = self.conn.total_changes
-        self.executemany(
+        before = self._conn.total_changes
+        self._executemany(
             "INSERT INTO notify_outbox (channel, kind, account_id, alert_id, occurrence, payload, run_id, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (channel, kind, account_id, alert_id, occurrence) DO NOTHING",
             [(c, k, a, i, o, json.dumps(p, ensure_ascii=False), run_id, now) for c, k, a, i, o, p in rows])
-        return self.conn.total_changes - before
+        return self._conn.total_changes - before
 
     def pending_notifications(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Undelivered outbox rows, oldest first, payload decoded."""
-        sql = ("SELECT id, channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "
-               "last_error FROM notify_outbox WHERE delivered_at IS NULL")
+        sql = f"SELECT {', '.join(_OUTBOX_COLUMNS)} FROM notify_outbox WHERE delivered_at IS NULL"
         params: tuple[Any, ...] = ()
         if channel is not None:
             sql += " AND channel = ?"
             params = (channel,)
         out = []
-        for row in self.query(sql + " ORDER BY id", params):
-            item = dict(row)
+        for row in self._query(sql + " ORDER BY id", params):
+            item = dict(zip(_OUTBOX_COLUMNS, row, strict=True))
             item["payload"] = json.loads(item["payload"])
             out.append(item)
         return out
@@ -559,18 +674,24 @@ class Store:
     def mark_delivered(self, ids: Iterable[int]) -> None:
         now = now_iso()
         with self.transaction():
-            self.executemany("UPDATE notify_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+            self._executemany("UPDATE notify_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
                              "WHERE id = ? AND delivered_at IS NULL", [(now, i) for i in ids])
 
     def mark_failed(self, ids: Iterable[int], error: str) -> None:
         with self.transaction():
-            self.executemany("UPDATE notify_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            self._executemany("UPDATE notify_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                              [(error[:500], i) for i in ids])
 
     def last_delivery(self, channel: str) -> str | None:
         """When anything was last delivered to ``channel`` (UTC ISO), or None."""
-        value = self.scalar("SELECT MAX(delivered_at) FROM notify_outbox WHERE channel = ?", (channel,))
+        value = self._scalar("SELECT MAX(delivered_at) FROM notify_outbox WHERE channel = ?", (channel,))
         return None if value is None else str(value)
+
+
+def _known_table(table: str) -> str:
+    if table not in TABLES:
+        raise StoreError(f"no table '{table}' in the store (one of {', '.join(TABLES)})")
+    return table
 
 
 def _statements(script: str) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 
 from sync.store import SCHEMA_VERSION, LockHeld, RunLock, Store
 from tests.conftest import Workspace
+from tests.store_sql import rows, scalar
 
 
 def test_second_process_gets_exit_75_at_once(ws: Workspace) -> None:
@@ -47,21 +48,23 @@ def test_migrations_are_applied_once(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
     with Store(db) as s:
         assert s.version() == SCHEMA_VERSION
-        tables = {r[0] for r in s.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "alerts"} <= tables
-        assert s.scalar("PRAGMA journal_mode") == "wal"
+    tables = {r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "alerts"} <= tables
+    assert "write_failures" not in tables
+    assert scalar(db, "PRAGMA journal_mode") == "wal"
     with Store(db) as s:
-        assert s.scalar("SELECT COUNT(*) FROM schema_version") == len({v for v in range(1, SCHEMA_VERSION + 1)})
+        assert s.version() == SCHEMA_VERSION
+    assert scalar(db, "SELECT COUNT(*) FROM schema_version") == SCHEMA_VERSION
 
 
 def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
     with Store(tmp_path / "state.db") as s:
         with pytest.raises(RuntimeError), s.transaction():
             s.set_cursor("a", "1")
-            s.execute("INSERT INTO tickets (id, status) VALUES (1, 'open')")
+            s.upsert_tickets([(1, None, "open", None, None, None, "[]", None, None, None, 0, None)])
             raise RuntimeError("crash")
         assert s.get_cursor("a") is None
-        assert s.scalar("SELECT COUNT(*) FROM tickets") == 0
+        assert s.row_count("tickets") == 0
         with s.transaction():
             s.set_cursor("a", "2")
         assert s.get_cursor("a") == "2"
@@ -69,8 +72,8 @@ def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
-    with Store(db) as s:
-        s.execute("INSERT INTO schema_version (version) VALUES (999)")
+    Store(db).close()
+    rows(db, "INSERT INTO schema_version (version) VALUES (999)")
     from sync.store import StoreError
 
     with pytest.raises(StoreError, match="newer than this csops"):

@@ -10,6 +10,7 @@ import.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -213,21 +214,29 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _check_depth(text: str, file: str, off: int) -> None:
     """Events are streamed (no recursion), so this bounds the nesting before any composer recurses.
-    A syntax error libyaml finds here is left to :func:`_compose` to word and locate."""
-    depth = 0
+    A syntax error libyaml finds here is left to :func:`_compose` to word and locate. libyaml 0.2.5's scanner
+    refuses nesting past 1000 levels before it yields the events that would show it (PyYAML 6.0.3+ wheels bundle
+    it): then the pure-Python parser, which streams too, looks for the depth again."""
     try:
-        for event in yaml.parse(text, Loader=_LIBYAML or yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise SourceError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file,
-                                      mark.line + 1 + off if mark else None, mark.column + 1 if mark else None)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        _bound_depth(yaml.parse(text, Loader=_LIBYAML or yaml.SafeLoader), file, off)
     except yaml.YAMLError:
         if _LIBYAML is None:
             raise
+        with contextlib.suppress(yaml.YAMLError):
+            _bound_depth(yaml.parse(text, Loader=yaml.SafeLoader), file, off)
+
+
+def _bound_depth(events: Any, file: str, off: int) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise SourceError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file,
+                                  mark.line + 1 + off if mark else None, mark.column + 1 if mark else None)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 @dataclass

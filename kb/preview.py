@@ -6,6 +6,9 @@ lock. A request holds the generation it started with until it has sent its last 
 generation is deleted only when no request holds it (the old preview deleted the folder it was serving,
 so about one request in forty failed during a rebuild).
 
+A rebuild is incremental (:class:`kb.site.BuildCache`): only changed articles are rendered again, and the
+files that did not change are hard-linked from the generation being served into the new one.
+
 Live reload: every HTML page gets a small script that long-polls ``/__kb/wait?since=N`` (N is the
 generation that served the page) and reloads when a newer one exists, so a build finished between
 the page loading and the script starting is not missed.
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kb.site import build
+from kb.site import BuildCache, build
 from kb.spec import KbError, load_spec
 from rules.yamlsrc import SourceError
 
@@ -194,6 +197,7 @@ class Preview:
                  interval: float = 0.3) -> None:
         self.root, self.out, self.echo, self.interval = root, out, echo, interval
         self.builds = 0
+        self.cache = BuildCache()
         out.mkdir(parents=True, exist_ok=True)
         for stale in out.glob("gen-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -220,7 +224,7 @@ class Preview:
     def rebuild(self) -> None:
         folder = self.generations.next_folder()
         try:
-            result = build(load_spec(self.root), folder)
+            result = build(load_spec(self.root), folder, cache=self.cache)
         except (KbError, SourceError) as exc:
             shutil.rmtree(folder, ignore_errors=True)
             self.echo(f"build failed, still serving the previous one:\n{exc}")
@@ -231,7 +235,8 @@ class Preview:
             return
         self.generations.swap_in(folder)
         self.builds += 1
-        self.echo(f"built {result.articles} articles in {result.seconds:.2f}s")
+        self.echo(f"built {result.articles} articles in {result.seconds:.2f}s "
+                  f"({result.rendered} rendered, {result.written} files written)")
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):

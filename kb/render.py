@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,9 +130,21 @@ def localize_admonitions(body: str, locale: str) -> str:
     return _UNTITLED_ADMONITION.sub(title, body)
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """This thread's converter, reset for a new document (setting up the extensions costs as much as a short
+    article; ``reset`` clears everything one document leaves behind: footnotes, heading ids, the stash)."""
+    md: markdown.Markdown | None = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+    return md.reset()
+
+
 def render(body: str, rewrite: Callable[[str, bool], str] | None = None, locale: str = "en") -> Rendered:
     """HTML for an article body; ``rewrite(url, is_image)`` maps links and image sources."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+    md = _markdown()
     html = md.convert(join_soft_breaks(localize_admonitions(body, locale)))
     if rewrite is not None:
         html = _ATTR_URL.sub(lambda m: m.group(1) + rewrite(m.group(2), m.group(0).lstrip().startswith("src"))

@@ -1,26 +1,36 @@
-"""``kb build``: rendered articles plus a static preview site (home, categories, sections, articles, search)."""
+"""``kb build``: rendered articles plus a static preview site (home, categories, sections, articles, search).
+
+A build can keep what it made for the next one (:class:`BuildCache`, used by ``kb preview``): per source file
+its content hash and the article loaded from it; per article its rendered body and how each of its links and
+images resolved; per page the hash of everything the page was made from. The next build re-reads every source
+but re-renders only an article whose source changed or one of whose links now resolves differently, rewrites
+only the pages whose inputs changed, and hard-links every other file from the previous build's folder. Index
+pages and the search index are always made afresh from the kept data (they are cheap). With or without a
+cache, the same code writes the same bytes; a test holds an incremental build to a full one, file by file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from kb.articles import Article, Finding, load_articles
-from kb.parallel import forked_map
+from kb.articles import Article, Finding, load_article
+from kb.parallel import forked_map, workers
 from kb.paths import BuildRefused, escapes
 from kb.prose import extract
-from kb.render import Rendered, local_link, render
+from kb.render import local_link, render
 from kb.spec import KbError, KbSpec
 
 PACKAGE = Path(__file__).resolve().parent
@@ -31,6 +41,8 @@ UI = {
            "related_categories": "Related categories", "promoted": "Recommended", "draft": "Draft"},
 }
 LOCALE_NAMES = {"ja": "日本語", "en": "English"}
+PARALLEL_FROM = 200
+"""Articles to render before the work is worth forking for (an edit in the preview renders one)."""
 
 
 @dataclass
@@ -41,6 +53,47 @@ class BuildResult:
     images: int = 0
     seconds: float = 0.0
     skipped: list[Finding] = field(default_factory=list)
+    rendered: int = 0
+    """Articles whose body was rendered by this build (the others came from the previous build)."""
+    written: int = 0
+    """Files written by this build (the others were hard-linked from the previous build)."""
+
+
+@dataclass
+class Source:
+    """One article file as a build read it."""
+
+    digest: str
+    article: Article | None
+    problems: list[Finding]
+    body: str = ""
+    """Hash of the article's body (without front matter): what its rendering is made from."""
+
+
+@dataclass
+class Body:
+    """An article's rendered body, with what it depends on besides its source."""
+
+    source: str
+    html: str
+    toc: list[dict[str, Any]]
+    text: str
+    links: dict[tuple[str, bool], str]
+    """(url, is_image) → what the build made of it: a build where any of these resolves differently re-renders."""
+    images: dict[Path, str]
+    digest: str
+
+
+@dataclass
+class BuildCache:
+    """What one build keeps for the next (see the module docstring); updated only by a build that succeeded."""
+
+    key: str = ""
+    folder: Path | None = None
+    sources: dict[Path, Source] = field(default_factory=dict)
+    bodies: dict[str, Body] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    images: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def article_url(a: Article, spec: KbSpec) -> str:
@@ -52,14 +105,62 @@ def structural_errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.level == "error"]
 
 
-def load_for_build(spec: KbSpec) -> list[Article]:
-    articles, findings = load_articles(spec)
-    errors = structural_errors(findings) + [f for a in articles for f in outside_references(spec, a)]
+def _raise_errors(errors: list[Finding]) -> None:
     if errors:
         from rules.yamlsrc import SourceError
 
         raise KbError([SourceError(f"{f.rule}: {f.message}", f.path, f.line, f.col) for f in errors])
+
+
+def read_sources(spec: KbSpec, kept: dict[Path, Source] | None = None) -> dict[Path, Source]:
+    """Every article file, loaded (front matter checked, references outside the kb found), unless ``kept``
+    has it with the same bytes."""
+    kept = kept or {}
+    sources: dict[Path, Source] = {}
+    for path in sorted((spec.root / "articles").rglob("*.md")):
+        try:
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+        except OSError:  # gone since the listing (an editor's swap file): load_article says what happened
+            digest = ""
+        old = kept.get(path)
+        if old is not None and digest and old.digest == digest:
+            sources[path] = old
+            continue
+        article, problems = load_article(spec, path)
+        body = ""
+        if article is not None:
+            problems = problems + outside_references(spec, article)
+            body = hashlib.sha1(article.body.encode()).hexdigest()
+        sources[path] = Source(digest, article, problems, body)
+    return sources
+
+
+def load_for_build(spec: KbSpec, sources: dict[Path, Source] | None = None) -> list[Article]:
+    """Every article, or :class:`KbError` with every structural problem and every reference outside the kb."""
+    articles, findings = _unique(read_sources(spec) if sources is None else sources)
+    _raise_errors(structural_errors(findings))
     return articles
+
+
+def _unique(sources: dict[Path, Source]) -> tuple[list[Article], list[Finding]]:
+    """As :func:`kb.articles.load_articles`: the first article with a slug in a locale wins, later ones are errors."""
+    articles: list[Article] = []
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str], Article] = {}
+    for source in sources.values():
+        findings += source.problems
+        article = source.article
+        if article is None:
+            continue
+        slug = (article.slug, article.locale)
+        if slug in seen:
+            findings.append(Finding(article.rel, 1, 1, "error", "duplicate-slug",
+                                    f"slug '{article.slug}' ({article.locale}) is also used by {seen[slug].rel}; "
+                                    "article URLs and links use the slug, so it must be unique"))
+            continue
+        seen[slug] = article
+        articles.append(article)
+    return articles, findings
 
 
 def outside_references(spec: KbSpec, a: Article) -> list[Finding]:
@@ -105,26 +206,45 @@ def check_output(spec: KbSpec, out: Path, clean: bool = False) -> None:
                            "or pass --clean to replace them")
 
 
-def build(spec: KbSpec, out: Path, clean: bool = False, workers: int | None = None) -> BuildResult:
+def build(spec: KbSpec, out: Path, clean: bool = False, workers: int | None = None,
+          cache: BuildCache | None = None) -> BuildResult:
     """Build into a temporary folder beside ``out`` and swap it in, so ``out`` is never half-written
     and a failed build leaves the previous site as it was; articles are rendered on ``workers``
-    processes (default: every usable core)."""
+    processes (default: every usable core). With a ``cache`` from the previous build, only what
+    changed is made again (and the cache is updated when the build succeeds)."""
     started = time.perf_counter()
     check_output(spec, out, clean)
-    articles = load_for_build(spec)
+    key = _code_and_spec_key(spec)
+    sources = read_sources(spec, cache.sources if cache is not None and cache.key == key else {})
+    articles = load_for_build(spec, sources)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        result = _write_site(spec, articles, tmp, workers)
-        files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
+        digests = {path: source.body for path, source in sources.items()}
+        site = _Site(spec, articles, digests, tmp, cache if cache is not None and cache.key == key else None)
+        result = site.write(workers)
+        files = sorted(site.files)
         (tmp / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if cache is not None:
+        cache.key, cache.folder, cache.sources = key, out, sources
+        cache.bodies, cache.pages, cache.images = site.bodies, site.pages, site.image_stamps
     result.out = out
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _code_and_spec_key(spec: KbSpec) -> str:
+    """Everything every page depends on besides the articles: kb.yaml as loaded, the templates and assets."""
+    h = hashlib.sha1(repr(spec).encode())
+    for folder in ("templates", "static"):
+        for p in sorted((PACKAGE / folder).rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(PACKAGE)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
 
 
 def _swap(new: Path, out: Path) -> None:
@@ -139,22 +259,43 @@ def _swap(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_site(spec: KbSpec, articles: list[Article], out: Path, workers: int | None) -> BuildResult:
-    result = BuildResult(out)
-    (out / "assets").mkdir(parents=True)
-    (out / "articles").mkdir()
-    for name in ("style.css", "search.js"):
-        shutil.copy(PACKAGE / "static" / name, out / "assets" / name)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates" / "site"),
-                             autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True)
-    by_path = {a.path.resolve(): a for a in articles}
-    by_slug = {(a.slug, a.locale): a for a in articles}
-    loc = spec.locale
-    common = {"site_title": spec.text(spec.title) or "Help Center", "t": UI.get(loc, UI["en"]), "locale": loc,
-              "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    images: dict[Path, str] = {}
+def _digest(value: Any) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
-    def rewriter(a: Article, depth: str, used: dict[Path, str]) -> Any:
+
+class _Site:
+    """One build's writing: article pages (re-rendered or linked), images, index pages and the search index."""
+
+    def __init__(self, spec: KbSpec, articles: list[Article], digests: dict[Path, str], out: Path,
+                 previous: BuildCache | None) -> None:
+        self.spec, self.articles, self.digests, self.out, self.previous = spec, articles, digests, out, previous
+        self.kept: dict[str, Body] = {}
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates" / "site"),
+                                      autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True)
+        self.by_path = {a.path.resolve(): a for a in articles}
+        self.by_slug = {(a.slug, a.locale): a for a in articles}
+        loc = spec.locale
+        self.common = {"site_title": spec.text(spec.title) or "Help Center", "t": UI.get(loc, UI["en"]),
+                       "locale": loc}
+        keys_in_default = {a.key for a in articles if a.locale == loc}
+        self.primary = [a for a in articles if a.locale == loc or a.key not in keys_in_default]
+        self.by_key: dict[str, list[Article]] = {}
+        for a in articles:
+            self.by_key.setdefault(a.key, []).append(a)
+        self.neighbours: dict[tuple[str, str, str], list[Article]] = {}
+        for a in self.primary:
+            self.neighbours.setdefault((a.category, a.section, a.locale), []).append(a)
+        self.bodies: dict[str, Body] = {}
+        self.pages: dict[str, str] = {}
+        self.image_stamps: dict[str, tuple[int, int]] = {}
+        self.files: list[str] = []
+        self.result = BuildResult(out)
+
+    # --- article bodies -------------------------------------------------------------------------------------
+
+    def _rewriter(self, a: Article, used: dict[Path, str]) -> Callable[[str, bool], str]:
+        spec, by_path = self.spec, self.by_path
+
         def rewrite(url: str, is_image: bool) -> str:
             link = local_link(a.path, url, spec.root)
             if link is None:
@@ -165,88 +306,178 @@ def _write_site(spec: KbSpec, articles: list[Article], out: Path, workers: int |
                     return url
                 # named by its path, not by the order met, so articles can be rendered in any order or process
                 used[target] = f"images/{hashlib.sha1(str(target).encode()).hexdigest()[:10]}-{target.name}"
-                return depth + used[target]
+                return "../" + used[target]
             other = by_path.get(target)
             if other is None:
                 return url
-            return depth + article_url(other, spec) + (f"#{link.fragment}" if link.fragment else "")
+            return "../" + article_url(other, spec) + (f"#{link.fragment}" if link.fragment else "")
         return rewrite
 
-    def render_one(a: Article) -> tuple[Rendered, dict[Path, str]]:
-        used: dict[Path, str] = {}
-        return render(a.body, rewriter(a, "../", used), a.locale), used
+    def _kept_body(self, a: Article, source: str) -> Body | None:
+        """The previous build's body of ``a`` when its source is the same and every link resolves as it did."""
+        old = self.previous.bodies.get(a.rel) if self.previous is not None else None
+        if old is None or old.source != source:
+            return None
+        rewrite = self._rewriter(a, {})
+        if any(rewrite(url, is_image) != made for (url, is_image), made in old.links.items()):
+            return None
+        return old
 
-    keys_in_default = {a.key for a in articles if a.locale == loc}
-    primary = [a for a in articles if a.locale == loc or a.key not in keys_in_default]
-    by_key: dict[str, list[Article]] = {}
-    for a in articles:
-        by_key.setdefault(a.key, []).append(a)
-    index_docs = []
-    for a, (rendered, used) in zip(articles, forked_map(render_one, articles, procs=workers), strict=True):
-        images.update(used)
-        cat = spec.categories[a.category]
-        sec = cat.sections[a.section]
-        translations = [{"locale": o.locale, "label": LOCALE_NAMES.get(o.locale, o.locale),
-                         "url": article_url(o, spec)} for o in by_key[a.key] if o is not a]
+    def _render_body(self, a: Article, source: str) -> Body:
+        used: dict[Path, str] = {}
+        links: dict[tuple[str, bool], str] = {}
+        rewrite = self._rewriter(a, used)
+
+        def recording(url: str, is_image: bool) -> str:
+            links[(url, is_image)] = made = rewrite(url, is_image)
+            return made
+
+        rendered = render(a.body, recording, a.locale)
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered.html)).strip()[:2000]
+        return Body(source, rendered.html, rendered.toc, text, links, used,
+                    hashlib.sha1(rendered.html.encode()).hexdigest())
+
+    # --- article pages --------------------------------------------------------------------------------------
+
+    def _related(self, a: Article) -> list[dict[str, str]]:
+        spec, loc = self.spec, self.spec.locale
         related = []
         for ref in a.related:
-            other = by_slug.get((ref, a.locale)) or by_slug.get((ref, loc))
+            other = self.by_slug.get((ref, a.locale)) or self.by_slug.get((ref, loc))
             if other is not None:
                 related.append({"title": other.title, "url": article_url(other, spec)})
-        for other in primary:
+        for other in self.neighbours.get((a.category, a.section, a.locale), ()):
             if len(related) >= 6:
                 break
-            if other.section == a.section and other.category == a.category and other.key != a.key and \
-                    other.locale == a.locale and all(r["url"] != article_url(other, spec) for r in related):
-                related.append({"title": other.title, "url": article_url(other, spec)})
-        chrome = {**common, "t": UI.get(a.locale, UI["en"]), "locale": a.locale}
-        page = env.get_template("article.html").render(
-            **chrome, root="../", article=a, body=Markup(rendered.html), toc=rendered.toc, related=related,
-            translations=translations, category={"id": cat.id, "title": spec.text(cat.title, a.locale)},
-            section={"id": sec.id, "title": spec.text(sec.title, a.locale)})
-        (out / article_url(a, spec)).write_text(page, encoding="utf-8")
-        text = re.sub(r"<[^>]+>", " ", rendered.html)
-        index_docs.append({"title": a.title, "url": article_url(a, spec), "labels": a.labels, "locale": a.locale,
-                           "text": re.sub(r"\s+", " ", text).strip()[:2000]})
-        result.articles += 1
-    for src, name in images.items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(src, out / name)
-    result.images = len(images)
+            url = article_url(other, spec)
+            if other.key != a.key and all(r["url"] != url for r in related):
+                related.append({"title": other.title, "url": url})
+        return related
 
-    def listing(cid: str, sid: str) -> list[dict[str, Any]]:
-        items = [a for a in primary if a.category == cid and a.section == sid]
+    def _article_page(self, a: Article, body: Body) -> tuple[str, str, Callable[[], str]]:
+        """(path, key, render): the key covers every input of the page, so an equal key means equal bytes."""
+        spec = self.spec
+        cat = spec.categories[a.category]
+        sec = cat.sections[a.section]
+        view = {
+            **self.common, "t": UI.get(a.locale, UI["en"]), "locale": a.locale, "root": "../",
+            "related": self._related(a),
+            "translations": [{"locale": o.locale, "label": LOCALE_NAMES.get(o.locale, o.locale),
+                              "url": article_url(o, spec)} for o in self.by_key[a.key] if o is not a],
+            "category": {"id": cat.id, "title": spec.text(cat.title, a.locale)},
+            "section": {"id": sec.id, "title": spec.text(sec.title, a.locale)},
+        }
+        shown = {"title": a.title, "draft": a.draft, "labels": a.labels, "locale": a.locale}
+        key = _digest([view, shown, body.digest, body.toc])
+
+        def page() -> str:
+            return self.env.get_template("article.html").render(**view, article=a, body=Markup(body.html),
+                                                                toc=body.toc)
+        return article_url(a, spec), key, page
+
+    def _article(self, a: Article) -> tuple[Body, str, bool, bool]:
+        """Body and page of one article (in a worker process on a full build): (body, page key, rendered, wrote)."""
+        body = self.kept.get(a.rel)
+        rendered = body is None
+        if body is None:
+            body = self._render_body(a, self._source_key(a))
+        rel, key, page = self._article_page(a, body)
+        wrote = not self._link_previous(rel, self.previous.pages.get(rel) == key if self.previous else False)
+        if wrote:
+            (self.out / rel).write_text(page(), encoding="utf-8")
+        return body, key, rendered, wrote
+
+    def _source_key(self, a: Article) -> str:
+        """What the body is made from besides its links: its text, where it is, its language."""
+        return f"{self.digests[a.path]} {a.locale} {a.path}"
+
+    def _link_previous(self, rel: str, same: bool) -> bool:
+        """Hard-link ``rel`` from the previous build's folder when it is the same; False when it must be written."""
+        if not same or self.previous is None or self.previous.folder is None:
+            return False
+        try:
+            os.link(self.previous.folder / rel, self.out / rel)
+        except OSError:
+            return False
+        return True
+
+    # --- the site -------------------------------------------------------------------------------------------
+
+    def write(self, procs: int | None) -> BuildResult:
+        out, result = self.out, self.result
+        (out / "assets").mkdir(parents=True)
+        (out / "articles").mkdir()
+        for name in ("style.css", "search.js"):
+            shutil.copy(PACKAGE / "static" / name, out / "assets" / name)
+            self.files.append(f"assets/{name}")
+        for a in self.articles if self.previous is not None else ():
+            body = self._kept_body(a, self._source_key(a))
+            if body is not None:
+                self.kept[a.rel] = body
+        if len(self.articles) - len(self.kept) < PARALLEL_FROM:
+            procs = 1
+        made = forked_map(self._article, self.articles, threshold=PARALLEL_FROM, procs=procs or workers())
+        images: dict[Path, str] = {}
+        index_docs = []
+        for a, (body, key, rendered, wrote) in zip(self.articles, made, strict=True):
+            rel = article_url(a, self.spec)
+            self.bodies[a.rel], self.pages[rel] = body, key
+            self.files.append(rel)
+            images.update(body.images)
+            index_docs.append({"title": a.title, "url": rel, "labels": a.labels, "locale": a.locale,
+                               "text": body.text})
+            result.rendered += rendered
+            result.written += wrote
+            result.articles += 1
+        self._copy_images(images)
+        self._index_pages()
+        (out / "assets" / "search-index.js").write_text(
+            "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", encoding="utf-8")
+        self.files.append("assets/search-index.js")
+        result.pages += 2 + result.articles
+        return result
+
+    def _copy_images(self, images: dict[Path, str]) -> None:
+        for src, name in images.items():
+            (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+            stat = src.stat()
+            self.image_stamps[name] = stamp = (stat.st_size, stat.st_mtime_ns)
+            if not self._link_previous(name, self.previous is not None and self.previous.images.get(name) == stamp):
+                shutil.copy(src, self.out / name)
+                self.result.written += 1
+            self.files.append(name)
+        self.result.images = len(images)
+
+    def _listing(self, cid: str, sid: str) -> list[dict[str, Any]]:
+        items = [a for a in self.primary if a.category == cid and a.section == sid]
         items.sort(key=lambda a: (a.position if a.position is not None else 10_000, a.title))
-        return [{"title": a.title, "url": article_url(a, spec), "draft": a.draft} for a in items]
+        return [{"title": a.title, "url": article_url(a, self.spec), "draft": a.draft} for a in items]
 
-    cats = sorted(spec.categories.values(), key=lambda c: c.position)
-    home = []
-    for c in cats:
-        sections = sorted(c.sections.values(), key=lambda s: s.position)
-        sec_views = [{"id": s.id, "title": spec.text(s.title), "description": spec.text(s.description),
-                      "articles": listing(c.id, s.id)} for s in sections]
-        for sv in sec_views:
-            sv["count"] = str(len(sv["articles"]))
-        cat_view = {"id": c.id, "title": spec.text(c.title), "description": spec.text(c.description),
-                    "sections": sec_views,
-                    "related": [{"id": r, "title": spec.text(spec.categories[r].title)} for r in c.related]}
-        home.append(cat_view)
-        (out / "categories").mkdir(exist_ok=True)
-        (out / "categories" / f"{c.id}.html").write_text(
-            env.get_template("category.html").render(**common, root="../", category=cat_view), encoding="utf-8")
-        for sv in sec_views:
-            (out / "sections" / c.id).mkdir(parents=True, exist_ok=True)
-            (out / "sections" / c.id / f"{sv['id']}.html").write_text(
-                env.get_template("section.html").render(**common, root="../../", category=cat_view, section=sv),
-                encoding="utf-8")
-            result.pages += 1
-        result.pages += 1
-    promoted = [{"title": a.title, "url": article_url(a, spec)} for a in primary if a.promoted]
-    (out / "index.html").write_text(env.get_template("index.html").render(**common, root="", categories=home,
-                                                                          promoted=promoted), encoding="utf-8")
-    (out / "search.html").write_text(env.get_template("search.html").render(**common, root=""), encoding="utf-8")
-    (out / "assets" / "search-index.js").write_text(
-        "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", encoding="utf-8")
-    result.pages += 2 + result.articles
-    return result
+    def _page(self, rel: str, template: str, **view: Any) -> None:
+        (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (self.out / rel).write_text(self.env.get_template(template).render(**self.common, **view), encoding="utf-8")
+        self.files.append(rel)
+        self.result.written += 1
 
+    def _index_pages(self) -> None:
+        spec = self.spec
+        home = []
+        for c in sorted(spec.categories.values(), key=lambda c: c.position):
+            sections = sorted(c.sections.values(), key=lambda s: s.position)
+            sec_views = [{"id": s.id, "title": spec.text(s.title), "description": spec.text(s.description),
+                          "articles": self._listing(c.id, s.id)} for s in sections]
+            for sv in sec_views:
+                sv["count"] = str(len(sv["articles"]))
+            cat_view = {"id": c.id, "title": spec.text(c.title), "description": spec.text(c.description),
+                        "sections": sec_views,
+                        "related": [{"id": r, "title": spec.text(spec.categories[r].title)} for r in c.related]}
+            home.append(cat_view)
+            self._page(f"categories/{c.id}.html", "category.html", root="../", category=cat_view)
+            for sv in sec_views:
+                self._page(f"sections/{c.id}/{sv['id']}.html", "section.html", root="../../", category=cat_view,
+                           section=sv)
+                self.result.pages += 1
+            self.result.pages += 1
+        promoted = [{"title": a.title, "url": article_url(a, spec)} for a in self.primary if a.promoted]
+        self._page("index.html", "index.html", root="", categories=home, promoted=promoted)
+        self._page("search.html", "search.html", root="")

@@ -4,6 +4,7 @@ a new translation, a changed image and a changed kb.yaml; and it renders only wh
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class Rebuilds:
         build(spec, fresh, workers=1)
         got, want = tree(out), tree(fresh)
         assert sorted(got) == sorted(want)
+        assert json.loads(want[".kb-build"]) == sorted(name for name in want if name != ".kb-build")
         differing = [name for name in want if got[name] != want[name]]
         assert differing == []
         shutil.rmtree(fresh)

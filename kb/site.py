@@ -68,6 +68,8 @@ class Source:
     problems: list[Finding]
     body: str = ""
     """Hash of the article's body (without front matter): what its rendering is made from."""
+    resolved: Path | None = None
+    """The file's path with symlinks resolved, as links to it resolve."""
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Body:
     """(url, is_image) → what the build made of it: a build where any of these resolves differently re-renders."""
     images: dict[Path, str]
     digest: str
+    """Hash of the HTML and the table of contents: what the article's page takes from the body."""
 
 
 @dataclass
@@ -132,7 +135,7 @@ def read_sources(spec: KbSpec, kept: dict[Path, Source] | None = None, procs: in
         if article is None:
             return Source(sources[path].digest, None, problems)
         return Source(sources[path].digest, article, problems + outside_references(spec, article),
-                      hashlib.sha1(article.body.encode()).hexdigest())
+                      hashlib.sha1(article.body.encode()).hexdigest(), path.resolve())
 
     for path, source in zip(fresh, forked_map(load, fresh, threshold=PARALLEL_FROM, procs=procs), strict=True):
         sources[path] = source
@@ -226,8 +229,7 @@ def build(spec: KbSpec, out: Path, clean: bool = False, workers: int | None = No
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        digests = {path: source.body for path, source in sources.items()}
-        site = _Site(spec, articles, digests, tmp, cache if cache is not None and cache.key == key else None)
+        site = _Site(spec, articles, sources, tmp, cache if cache is not None and cache.key == key else None)
         result = site.write(workers)
         files = sorted(site.files)
         (tmp / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
@@ -266,19 +268,31 @@ def _swap(new: Path, out: Path) -> None:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    """A hash of plain data (strings, numbers, lists and dicts built in a fixed order)."""
+    return hashlib.sha1(repr(value).encode()).hexdigest()
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def _templates() -> jinja2.Environment:
+    """One template environment per process, so the preview does not compile the templates on every rebuild."""
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates" / "site"),
+                                  autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True)
+    return _ENV
 
 
 class _Site:
     """One build's writing: article pages (re-rendered or linked), images, index pages and the search index."""
 
-    def __init__(self, spec: KbSpec, articles: list[Article], digests: dict[Path, str], out: Path,
+    def __init__(self, spec: KbSpec, articles: list[Article], sources: dict[Path, Source], out: Path,
                  previous: BuildCache | None) -> None:
-        self.spec, self.articles, self.digests, self.out, self.previous = spec, articles, digests, out, previous
+        self.spec, self.articles, self.sources, self.out, self.previous = spec, articles, sources, out, previous
         self.kept: dict[str, Body] = {}
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates" / "site"),
-                                      autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True)
-        self.by_path = {a.path.resolve(): a for a in articles}
+        self.env = _templates()
+        self.by_path = {sources[a.path].resolved or a.path.resolve(): a for a in articles}
         self.by_slug = {(a.slug, a.locale): a for a in articles}
         loc = spec.locale
         self.common = {"site_title": spec.text(spec.title) or "Help Center", "t": UI.get(loc, UI["en"]),
@@ -341,7 +355,7 @@ class _Site:
         rendered = render(a.body, recording, a.locale)
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered.html)).strip()[:2000]
         return Body(source, rendered.html, rendered.toc, text, links, used,
-                    hashlib.sha1(rendered.html.encode()).hexdigest())
+                    hashlib.sha1((rendered.html + repr(rendered.toc)).encode()).hexdigest())
 
     # --- article pages --------------------------------------------------------------------------------------
 
@@ -374,7 +388,7 @@ class _Site:
             "section": {"id": sec.id, "title": spec.text(sec.title, a.locale)},
         }
         shown = {"title": a.title, "draft": a.draft, "labels": a.labels, "locale": a.locale}
-        key = _digest([view, shown, body.digest, body.toc])
+        key = _digest([view, shown, body.digest])
 
         def page() -> str:
             return self.env.get_template("article.html").render(**view, article=a, body=Markup(body.html),
@@ -395,7 +409,7 @@ class _Site:
 
     def _source_key(self, a: Article) -> str:
         """What the body is made from besides its links: its text, where it is, its language."""
-        return f"{self.digests[a.path]} {a.locale} {a.path}"
+        return f"{self.sources[a.path].body} {a.locale} {a.path}"
 
     def _link_previous(self, rel: str, same: bool) -> bool:
         """Hard-link ``rel`` from the previous build's folder when it is the same; False when it must be written."""

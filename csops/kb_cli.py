@@ -88,10 +88,11 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
 def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool, show_diff: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
-    Exit 1 when any error-level finding remains, 0 otherwise (warnings and
-    suggestions are printed but do not fail); a crash exits 70, a broken
-    kb.yaml 78, so a CI step can tell findings from failures. `kb rules`
-    lists the rules; silence one with <!-- kb-disable-next-line RULE -->.
+    Exit 1 when any error-level finding remains, 0 otherwise (warnings,
+    suggestions and info are printed but do not fail); a crash exits 70, a
+    broken kb.yaml 78, so a CI step can tell findings from failures. The
+    counts per level go to stderr in every format. `kb rules` lists the
+    rules; silence one with <!-- kb-disable-next-line RULE -->.
     """
     from kb.check import check
 
@@ -140,9 +141,17 @@ def _print_findings(spec: KbSpec, result: CheckResult, fmt: str) -> None:
     else:
         for f in result.findings:
             click.echo(f.text())
-        counts = {lv: sum(1 for f in result.findings if f.level == lv) for lv in ("error", "warning", "suggestion")}
-        click.echo(f"{len(result.articles)} articles: {counts['error']} errors, {counts['warning']} warnings, "
-                   f"{counts['suggestion']} suggestions", err=True)
+    click.echo(summary_line(result), err=True)
+
+
+def summary_line(result: CheckResult) -> str:
+    """The counts per level, info included (a suppression that suppresses nothing); on stderr in every format,
+    so --format json's stdout stays one JSON list."""
+    counts = {lv: 0 for lv in ("error", "warning", "suggestion", "info")}
+    for f in result.findings:
+        counts[f.level] = counts.get(f.level, 0) + 1
+    return (f"{len(result.articles)} articles: {counts['error']} errors, {counts['warning']} warnings, "
+            f"{counts['suggestion']} suggestions, {counts['info']} info")
 
 
 @kb.command("rules")

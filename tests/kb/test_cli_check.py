@@ -112,6 +112,20 @@ def test_a_suppression_that_suppresses_nothing_is_reported(tmp_path: Path) -> No
     assert result.exit_code == 0  # info and warnings do not fail
 
 
+
+def test_the_summary_counts_info_findings_in_every_format(tmp_path: Path) -> None:
+    root = make_kb(tmp_path)
+    article(root, "<!-- kb-disable-next-line max-ten -->\n設定を保存します。\n\nこれはたぶん正しいと思います。")
+    as_json = run(root, "check", "--format", "json")
+    levels = sorted(str(f["level"]) for f in json.loads(as_json.stdout))
+    assert "info" in levels and len(set(levels)) > 1, levels
+    want = (f"1 articles: {levels.count('error')} errors, {levels.count('warning')} warnings, "
+            f"{levels.count('suggestion')} suggestions, {levels.count('info')} info")
+    assert want in as_json.stderr
+    text = run(root, "check")
+    assert text.stdout.count("\n") == len(levels) and want in text.stderr
+    assert want in run(root, "check", "--format", "github").stderr
+
 # -- --fix ----------------------------------------------------------------------------------------------------
 
 def test_fix_applies_substitutions_and_builtin_fixes_and_prints_them(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def main() -> None:
 
         def hits(text: str, fn: Any = fn) -> int:
             found: list[int] = []
-            fn(split_sentences(Block("paragraph", [text], list(range(len(text))))), lambda s, o, m: found.append(o))
+            fn(split_sentences(Block("paragraph", [text], [0], [0], len(text))), lambda s, o, m: found.append(o))
             return len(found)
 
         tp = sum(hits(s) > 0 for s in wrong)

@@ -228,6 +228,7 @@ def pathological(body: str, first_line: int) -> tuple[int, str] | None:
     """
     in_fence = False
     depth = 0
+    brackets = body.count("[") > MAX_BRACKETS  # otherwise no line can open too many: skip the character loop
     for n, line in enumerate(body.split("\n"), first_line):
         if _FENCE.match(line):
             in_fence = not in_fence
@@ -237,12 +238,15 @@ def pathological(body: str, first_line: int) -> tuple[int, str] | None:
         if not line.strip():
             depth = 0
             continue
-        prefix = _PREFIX.match(line)
-        lead = prefix.group(0) if prefix else ""
-        width = len(lead.expandtabs(4)) + lead.count(">")
-        if width > MAX_INDENT:
-            return n, (f"nested {width} columns deep (lists or quotes; at most {MAX_INDENT}): Markdown this deep "
-                       "cannot be rendered in reasonable time; flatten it")
+        if line[0] in " \t>":
+            prefix = _PREFIX.match(line)
+            lead = prefix.group(0) if prefix else ""
+            width = len(lead.expandtabs(4)) + lead.count(">")
+            if width > MAX_INDENT:
+                return n, (f"nested {width} columns deep (lists or quotes; at most {MAX_INDENT}): Markdown this "
+                           "deep cannot be rendered in reasonable time; flatten it")
+        if not brackets:
+            continue
         for ch in line:
             if ch == "[":
                 depth += 1

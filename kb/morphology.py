@@ -141,14 +141,24 @@ def _joshi_runs(words: tuple[Token, ...]) -> Iterator[tuple[str, int, int]]:
 
 def no_doubled_joshi(sentences: list[Sentence], report: Report, min_interval: int = 1) -> None:
     for s in sentences:
-        last: dict[str, int] = {}
-        for key, start, index in _joshi_runs(tokens(s.text)):
-            surface = key.partition(":")[0]
-            if surface in _JOSHI_ALLOWED or key in _JOSHI_ALLOWED:
-                continue
-            if key in last and index - last[key] <= min_interval:
-                report(s, start, f"一文に助詞「{surface}」が続けて使われています。言い換えを検討してください")
-            last[key] = index
+        for start, message in _doubled_joshi(s.text, min_interval):
+            report(s, start, message)
+
+
+@functools.lru_cache(maxsize=4096)
+def _doubled_joshi(text: str, min_interval: int) -> tuple[tuple[int, str], ...]:
+    """(offset, message) of each doubled particle in a sentence; cached with the tokens, as a manual's
+    sentences repeat (steps, notes, boilerplate)."""
+    out = []
+    last: dict[str, int] = {}
+    for key, start, index in _joshi_runs(tokens(text)):
+        surface = key.partition(":")[0]
+        if surface in _JOSHI_ALLOWED or key in _JOSHI_ALLOWED:
+            continue
+        if key in last and index - last[key] <= min_interval:
+            out.append((start, f"一文に助詞「{surface}」が続けて使われています。言い換えを検討してください"))
+        last[key] = index
+    return tuple(out)
 
 
 _NEGATIVE = {"ない", "ぬ", "ず", "ん"}

@@ -11,7 +11,6 @@ import functools
 import re
 from collections.abc import Callable
 
-from kb.skeleton import TEMPLATES
 from kb.spec import KbSpec
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -24,13 +23,22 @@ Emit = Callable[[int, int, str, str], None]
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\s+", " ", _LIST_MARK.sub("", line.strip())).strip()
+    """The line without its list marker, whitespace runs as one space."""
+    line = line.strip()
+    if line[:1] in _MARK_START:
+        line = _LIST_MARK.sub("", line)
+    return " ".join(line.split())
+
+
+_MARK_START = frozenset("-*+0123456789")
 
 
 @functools.cache
 def template_lines(required: frozenset[str]) -> frozenset[str]:
     """The skeletons' lines a writer must replace: every line after the front matter but the required
     headings, table headers and separators, and Jinja."""
+    from kb.skeleton import TEMPLATES  # it imports jinja2, which kb check has no other use for
+
     out: set[str] = set()
     for path in TEMPLATES.glob("*.md.j2"):
         lines = path.read_text(encoding="utf-8").split("\n")
@@ -70,6 +78,7 @@ def required_headings(spec: KbSpec) -> frozenset[str]:
 
 @functools.cache
 def _shipped_required() -> frozenset[str]:
+    from kb.skeleton import TEMPLATES
     from kb.spec import load_spec
 
     shipped = load_spec(TEMPLATES.parent.parent)

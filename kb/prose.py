@@ -9,6 +9,7 @@ sentence that wraps is still one sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 MASK = "\ue000"
@@ -26,6 +27,14 @@ _URL = re.compile(r"<?https?://[^\s<>()\]]+>?")
 _HTML = re.compile(r"<[^>\n]+>")
 _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _EMPH = re.compile(r"\*\*|__|~~")
+_MAYBE_INLINE = re.compile(r"[`\[<*_~{!]|http")  # a character every pattern below needs
+
+
+_ANY_JA = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def has_ja(text: str) -> bool:
+    return _ANY_JA.search(text) is not None
 
 
 def is_ja(c: str) -> bool:
@@ -61,12 +70,25 @@ def unpack(p: int) -> tuple[int, int]:
 
 @dataclass
 class Block:
-    """A heading, paragraph, list item or table cell: its text and each character's packed line/column."""
+    """A heading, paragraph, list item or table cell: its text and where each of its parts starts.
+
+    Each part is one run of a source line (or the "\\n" that joins two), so a character's line and column
+    are its part's start plus its offset in the part: kept per part, not per character.
+    """
 
     kind: str
     parts: list[str] = field(default_factory=list)
-    pos: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # each part's offset in the text
+    bases: list[int] = field(default_factory=list)  # each part's first character's packed line/column
+    length: int = 0
     _text: str | None = None
+
+    def append(self, part: str, base: int) -> None:
+        self.parts.append(part)
+        self.starts.append(self.length)
+        self.bases.append(base)
+        self.length += len(part)
+        self._text = None
 
     @property
     def text(self) -> str:
@@ -75,9 +97,11 @@ class Block:
         return self._text
 
     def at(self, i: int) -> tuple[int, int]:
-        if not self.pos:
+        if not self.length:
             return 1, 1
-        return unpack(self.pos[min(max(i, 0), len(self.pos) - 1)])
+        i = min(max(i, 0), self.length - 1)
+        k = bisect_right(self.starts, i) - 1
+        return unpack(self.bases[k] + i - self.starts[k])
 
 
 @dataclass
@@ -86,9 +110,17 @@ class Sentence:
     start: int
     end: int
     text: str = ""
+    _ja: bool | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.text = self.block.text[self.start:self.end]
+
+    @property
+    def ja(self) -> bool:
+        """Whether the sentence has Japanese in it (asked by most rules: computed once)."""
+        if self._ja is None:
+            self._ja = has_ja(self.text)
+        return self._ja
 
     @property
     def kind(self) -> str:
@@ -129,7 +161,7 @@ class Prose:
 
 def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
     """The line with code, URLs, HTML and link targets replaced by MASK (same length, so columns hold)."""
-    if not any(c in line for c in "`[<h*_~{!"):
+    if not _MAYBE_INLINE.search(line):
         return line
     chars = list(line)
 
@@ -175,20 +207,16 @@ def extract(body: str, first_line: int = 1) -> Prose:
 
     def add(block: Block, text: str, lineno: int, col0: int) -> None:
         stripped = text.rstrip()
-        lead = len(stripped) - len(stripped.lstrip())
-        content = stripped[lead:]
+        content = stripped.lstrip()
         if not content:
             return
+        base = pack(lineno, col0 + len(stripped) - len(content) + 1)
         if block.parts:
             prev = block.parts[-1][-1:]
             if not (prev and is_ja(prev) and is_ja(content[0])):
                 # a soft line break the renderer shows as a space ("\n": no writing rule counts it as one)
-                block.parts.append("\n")
-                block.pos.append(pack(lineno, col0 + lead + 1))
-        block.parts.append(content)
-        base = pack(lineno, col0 + lead + 1)
-        block.pos.extend(range(base, base + len(content)))
-        block._text = None
+                block.append("\n", base)
+        block.append(content, base)
 
     for i, raw in enumerate(body.split("\n")):
         lineno = first_line + i
@@ -196,7 +224,8 @@ def extract(body: str, first_line: int = 1) -> Prose:
             if raw.strip().startswith(fence):
                 fence = None
             continue
-        m = _FENCE.match(raw)
+        text = raw.lstrip()
+        m = _FENCE.match(raw) if text[:1] in ("`", "~") else None
         if m:
             close()
             fence = m.group(1)
@@ -205,15 +234,15 @@ def extract(body: str, first_line: int = 1) -> Prose:
             if "-->" in raw:
                 in_comment = False
             continue
-        if raw.lstrip().startswith("<!--"):
+        if text.startswith("<!--"):
             close()
             in_comment = "-->" not in raw
             continue
-        if not raw.strip():
+        if not text:
             close()
             continue
         line = mask_inline(raw, lineno, prose.links)
-        hm = _HEADING.match(line)
+        hm = _HEADING.match(line) if line[:1] == "#" else None
         if hm and not raw.startswith("    "):
             close()
             level = len(hm.group(1))
@@ -226,7 +255,7 @@ def extract(body: str, first_line: int = 1) -> Prose:
             add(block, hm.group(2), lineno, text_start)
             prose.blocks.append(block)
             continue
-        if _ADMONITION.match(line):
+        if line[:3] == "!!!" and _ADMONITION.match(line):
             close()
             continue
         if line.lstrip().startswith("|"):
@@ -259,6 +288,7 @@ def extract(body: str, first_line: int = 1) -> Prose:
 _OPEN = "「『（(【〔［"
 _CLOSE = "」』）)】〕］"
 _END = re.compile(r"[。！？!?．]+[」』）)】〕］]*|(?<=[^\d\s])\.(?=[\s\n]|$)")
+_ANY_OPEN = re.compile("[" + re.escape(_OPEN) + "]")
 _DEPTH = str.maketrans({c: "(" for c in _OPEN} | {c: ")" for c in _CLOSE})
 
 
@@ -267,12 +297,14 @@ def split_sentences(block: Block) -> list[Sentence]:
     text = block.text
     out: list[Sentence] = []
     start = 0
+    nested = _ANY_OPEN.search(text) is not None
     for m in _END.finditer(text):
         if m.start() < start:
             continue
-        piece = text[start:m.start()].translate(_DEPTH)
-        if piece.count("(") > piece.count(")"):
-            continue
+        if nested:
+            piece = text[start:m.start()].translate(_DEPTH)
+            if piece.count("(") > piece.count(")"):
+                continue
         end = m.end()
         out.append(Sentence(block, start, end))
         while end < len(text) and text[end] in " \n":

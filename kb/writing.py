@@ -7,13 +7,14 @@ Japanese tokens match as they are.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kb import morphology
-from kb.prose import MASK, Block, Prose, Sentence, is_ja
+from kb.prose import MASK, Block, Prose, Sentence, has_ja, is_ja
 from kb.spec import KbSpec, RuleSetting, UserRule
 
 Emit = Callable[[int, int, str, str], None]  # line, col, rule id, message
@@ -25,15 +26,16 @@ class Ctx:
     prose: Prose
     emit: Emit
 
+    _body: list[Sentence] | None = None
+
     def opt(self, rule: str, key: str) -> object:
         return self.spec.rules[rule].options[key]
 
-
-_ANY_JA = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
-
-
-def has_ja(text: str) -> bool:
-    return _ANY_JA.search(text) is not None
+    def ja_body(self, sentences: list[Sentence]) -> list[Sentence]:
+        """The paragraph and list sentences with Japanese in them (the morphology rules' input)."""
+        if self._body is None:
+            self._body = [s for s in sentences if s.kind in _BODY and s.ja]
+        return self._body
 
 
 _BODY = ("paragraph", "list")
@@ -51,7 +53,7 @@ def sentence_length(c: Ctx, sentences: list[Sentence]) -> None:
         if s.kind not in _BODY:
             continue
         text = s.text.replace(MASK, "")
-        if has_ja(text):
+        if s.ja:
             n = len(text.replace("\n", ""))
             if n > limit:
                 c.emit(*s.pos(), "sentence-length",
@@ -69,7 +71,7 @@ def max_ten(c: Ctx, sentences: list[Sentence]) -> None:
         text = s.text
         if text.count("、") + text.count("，") + text.count(",") <= limit:
             continue
-        ja = has_ja(text)
+        ja = s.ja
         marks = [i for i, ch in enumerate(text) if ch in ("、，" if ja else ",")]
         if len(marks) > limit:
             msg = (f"一文の読点「、」が{len(marks)}個あります（上限{limit}個）" if ja else
@@ -90,7 +92,7 @@ def style(c: Ctx, sentences: list[Sentence]) -> None:
     names = {"desumasu": "「です・ます」調", "dearu": "「だ・である」調"}
     for kind, key in (("paragraph", "body"), ("list", "list")):
         want = str(c.opt("style", key))
-        found = [(s, e) for s in sentences if s.kind == kind and has_ja(s.text) for e in [_ending(s.text)] if e]
+        found = [(s, e) for s in sentences if s.kind == kind and s.ja for e in [_ending(s.text)] if e]
         if want in ("any", "off") or not found:
             continue
         if want == "auto":
@@ -108,7 +110,7 @@ def ja_period(c: Ctx, sentences: list[Sentence]) -> None:
         if s.kind != "paragraph":
             continue
         text = s.text.rstrip(" \n" + MASK)
-        if not text or not has_ja(text):
+        if not text or not s.ja:
             continue
         core = text.rstrip("」』）)】")
         if core and core[-1] not in "。！？!?:：" and is_ja(core[-1]):
@@ -126,7 +128,7 @@ def no_exclamation_question(c: Ctx, sentences: list[Sentence]) -> None:
             continue
         for m in _EXCLAIM.finditer(s.text):
             c.emit(*s.pos(m.start()), "no-exclamation-question",
-                   f"感嘆符・疑問符「{m.group(0)}」は使いません" if has_ja(s.text) else
+                   f"感嘆符・疑問符「{m.group(0)}」は使いません" if s.ja else
                    f"avoid '{m.group(0)}' in help-center prose")
 
 
@@ -202,6 +204,7 @@ def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
             c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_PAIRS[ch]}」がありません")
 
 
+@functools.lru_cache(maxsize=1024)
 def token_regex(token: str, ignorecase: bool = False) -> re.Pattern[str]:
     """A literal token: ASCII words get ASCII boundaries; Japanese text matches as it is."""
     body = re.escape(token)
@@ -223,10 +226,21 @@ _REDUNDANT = [(re.compile(p), p_show, better) for p, p_show, better in (
     (r"(?<![A-Za-z])is able to(?![A-Za-z])", "is able to", "can"))]
 
 
+# Every match holds one of these: substring tests rule a text out far faster than the pattern can.
+_WEAK_LITERALS = (*_WEAK_TOKENS, "may be")
+_REDUNDANT_LITERALS = ("することが", "を行", "in order to", "is able to")
+
+
+def _has_any(text: str, literals: tuple[str, ...]) -> bool:
+    return any(x in text for x in literals)
+
+
 def weak_phrase(c: Ctx, sentences: list[Sentence]) -> None:
-    if not _WEAK.search(c.prose.all_text):
+    if not _has_any(c.prose.all_text, _WEAK_LITERALS):
         return
     for s in sentences:
+        if not _has_any(s.text, _WEAK_LITERALS):
+            continue
         for m in _WEAK.finditer(s.text):
             token = m.group(0)
             c.emit(*s.pos(m.start()), "weak-phrase",
@@ -238,10 +252,10 @@ _ANY_REDUNDANT = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _REDUND
 
 
 def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
-    if not _ANY_REDUNDANT.search(c.prose.all_text):
+    if not _has_any(c.prose.all_text, _REDUNDANT_LITERALS):
         return
     for s in sentences:
-        if not _ANY_REDUNDANT.search(s.text):
+        if not _has_any(s.text, _REDUNDANT_LITERALS) or not _ANY_REDUNDANT.search(s.text):
             continue
         for rx, shown, better in _REDUNDANT:
             for m in rx.finditer(s.text):
@@ -256,7 +270,7 @@ def _morphology(rule: str) -> Callable[[Ctx, list[Sentence]], None]:
     def run(c: Ctx, sentences: list[Sentence]) -> None:
         if not morphology.available():
             return
-        body = [s for s in sentences if s.kind in _BODY and has_ja(s.text)]
+        body = c.ja_body(sentences)
 
         def report(s: Sentence, offset: int, message: str) -> None:
             c.emit(*s.pos(offset), rule, message)
@@ -315,8 +329,12 @@ def _could_match(rule: UserRule, text: str) -> bool:
     if rule.kind in ("existence", "occurrence"):
         return rule.min is not None or any(rx.search(text) for rx in _matchers(rule))
     if rule.kind == "substitution":
-        return any(k in text or (rule.ignorecase and k.lower() in text.lower()) for k in rule.swap)
+        return any(_could_swap(rule, k, text) for k in rule.swap)
     return True
+
+
+def _could_swap(rule: UserRule, key: str, text: str) -> bool:
+    return key in text or (rule.ignorecase and key.lower() in text.lower())
 
 
 def run_user_rules(rules: list[UserRule], prose: Prose, emit: Callable[[int, int, UserRule, str], None]) -> None:
@@ -331,7 +349,8 @@ def run_user_rules(rules: list[UserRule], prose: Prose, emit: Callable[[int, int
                         message = rule.message or "'{match}' should not be used"
                         emit(*at(m.start()), rule, message.format(match=m.group(0)))
         elif rule.kind == "substitution":
-            swaps = [(token_regex(k, rule.ignorecase), v) for k, v in rule.swap.items()]
+            swaps = [(token_regex(k, rule.ignorecase), v) for k, v in rule.swap.items()
+                     if _could_swap(rule, k, prose.all_text)]
             for text, at in _units(prose, rule.scope):
                 for rx, repl in swaps:
                     for m in rx.finditer(text):
@@ -364,6 +383,8 @@ def run_user_rules(rules: list[UserRule], prose: Prose, emit: Callable[[int, int
             else:
                 for a, b_ in rule.either:
                     ra, rb = token_regex(a, rule.ignorecase), token_regex(b_, rule.ignorecase)
+                    if not (ra.search(prose.all_text) and rb.search(prose.all_text)):
+                        continue  # a block's match is a match in the blocks joined: both are needed
                     hits_a = [(blk, m) for t, blk in blocks for m in ra.finditer(t)]
                     hits_b = [(blk, m) for t, blk in blocks for m in rb.finditer(t)]
                     if hits_a and hits_b:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import posixpath
@@ -61,6 +62,11 @@ def anchors(prose: Prose) -> set[str]:
 
 def required_regex(required: list[str]) -> re.Pattern[str]:
     """markdownlint MD043's pattern: names in order; '*' any number, '+' one or more, 'name?' optional."""
+    return _required_regex(tuple(required))
+
+
+@functools.lru_cache(maxsize=64)
+def _required_regex(required: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for item in required:
         if item == "*":
@@ -107,6 +113,7 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
 
     by_path = {_norm(a.path): a for a in all_articles}
     slugs = {a.slug for a in all_articles}
+    inside = _norm(os.path.realpath(spec.root)) + os.sep
     required = required_headings(spec)
 
     def check_one(a: Article) -> list[Finding]:
@@ -121,7 +128,7 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
         def emit_user(line: int, col: int, rule: UserRule, message: str) -> None:
             out.append(Finding(a.rel, line, col, rule.level, rule.id, message))
 
-        _structure(spec, a, prose, emit, prose_of, by_path, slugs)
+        _structure(spec, a, prose, emit, prose_of, by_path, slugs, inside)
         run_builtin(spec, prose, emit)
         run_user_rules(spec.user_rules, prose, emit_user)
         check_placeholders(a.body, a.body_line, required, emit, a.locale)
@@ -174,6 +181,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
+_ATTR_END = re.compile(r"\s*\{[^}]*\}\s*$")
 _RAW_MARKER = re.compile(r"csops-source|data-csops-key", re.IGNORECASE)
 
 
@@ -190,7 +198,9 @@ def _raw_marker(a: Article, emit: Emit) -> None:
 
 
 def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, prose_of: Callable[[Article], Prose],
-               by_path: dict[str, Article], slugs: set[str]) -> None:
+               by_path: dict[str, Article], slugs: set[str], inside: str) -> None:
+    """The article's structure; ``inside`` is the kb folder's real path and a separator (what a link's
+    real path must start with)."""
     _raw_marker(a, emit)
     # title
     if a.title:
@@ -220,7 +230,7 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, prose_of: Cal
     t = spec.types.get(a.type or "")
     required = t.required.get(a.locale) if t else None
     if t and required:
-        h2 = [re.sub(r"\s*\{[^}]*\}\s*$", "", h.text) for h in prose.headings if h.level == 2]
+        h2 = [_ATTR_END.sub("", h.text) if "{" in h.text else h.text for h in prose.headings if h.level == 2]
         if not required_regex(required).fullmatch("".join(x + "\n" for x in h2)):
             want = " → ".join(required)
             line = next((h.line for h in prose.headings if h.level == 2), a.body_line)
@@ -247,7 +257,7 @@ def _structure(spec: KbSpec, a: Article, prose: Prose, emit: Emit, prose_of: Cal
             continue
         resolved = _norm(os.path.join(a.path.parent, path_part))
         real = os.path.realpath(resolved)  # symlinks followed: a link out of images/ is outside too
-        if not real.startswith(_norm(os.path.realpath(spec.root)) + os.sep):
+        if not real.startswith(inside):
             emit(link.line, link.col, "image-exists" if link.image else "internal-link",
                  f"'{path_part}' leads outside the knowledge base ({real}); csops never reads it: "
                  "copy the file under the kb folder")

@@ -68,7 +68,7 @@ def unpack(p: int) -> tuple[int, int]:
     return p >> 16, p & 0xFFFF
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A heading, paragraph, list item or table cell: its text and where each of its parts starts.
 
@@ -104,7 +104,7 @@ class Block:
         return unpack(self.bases[k] + i - self.starts[k])
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     block: Block
     start: int
@@ -163,34 +163,47 @@ def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
     """The line with code, URLs, HTML and link targets replaced by MASK (same length, so columns hold)."""
     if not _MAYBE_INLINE.search(line):
         return line
-    chars = list(line)
+    masked = line
+    if "`" in masked:
+        masked = _blank(masked, [m.span() for m in _CODE.finditer(masked)])
+    if "![" in masked:
+        spans = []
+        for m in _IMAGE.finditer(masked):
+            if links is not None:
+                links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, True))
+            spans.append(m.span())
+        masked = _blank(masked, spans)
+    if "[" in masked:
+        spans = []
+        for m in _LINK.finditer(masked):
+            if links is not None:
+                links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, False))
+            spans += [(m.start(), m.start(1)), (m.end(1), m.end())]
+        masked = _blank(masked, spans)
+    for rx, needs in _MASKED_TOO:
+        if any(x in masked for x in needs):
+            masked = _blank(masked, [m.span() for m in rx.finditer(masked)])
+    if "{" in masked:
+        attr = _ATTR.search(masked)
+        if attr:
+            masked = _blank(masked, [attr.span()])
+    return masked
 
-    def blank(a: int, b: int) -> None:
-        for i in range(a, b):
-            chars[i] = MASK
 
-    for m in _CODE.finditer(line):
-        blank(m.start(), m.end())
-    masked = "".join(chars)
-    for m in _IMAGE.finditer(masked):
-        if links is not None:
-            links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, True))
-        blank(m.start(), m.end())
-    masked = "".join(chars)
-    for m in _LINK.finditer(masked):
-        if links is not None:
-            links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, False))
-        blank(m.start(), m.start(1))
-        blank(m.end(1), m.end())
-    masked = "".join(chars)
-    for rx in (_URL, _HTML, _FOOTREF, _EMPH):
-        for m in rx.finditer(masked):
-            blank(m.start(), m.end())
-        masked = "".join(chars)
-    attr = _ATTR.search(masked)
-    if attr:
-        blank(attr.start(), attr.end())
-    return "".join(chars)
+_MASKED_TOO = ((_URL, ("http",)), (_HTML, ("<",)), (_FOOTREF, ("[^",)), (_EMPH, ("**", "__", "~~")))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with each span (in order, not overlapping) replaced by as many MASKs."""
+    if not spans:
+        return text
+    out = []
+    at = 0
+    for a, b in spans:
+        out += [text[at:a], MASK * (b - a)]
+        at = b
+    out.append(text[at:])
+    return "".join(out)
 
 
 def extract(body: str, first_line: int = 1) -> Prose:

@@ -5,10 +5,12 @@
 Installs textlint and the preset with npm into a cache folder (default ~/.cache/csops-bench/textlint; never
 into the repository) when node and npm are present, and skips with a message otherwise. The corpus is
 bench/kb.py's (the shipped samples, about 3 KB each) with one paragraph per article taken from sentences
-that break the rules both tools have, so there is something to compare. Prints the wall-clock seconds of
-each (both as a command: start-up included), the speed ratio and, for the shared rules, how many of
-textlint's findings kb check also reports, leaving out textlint's two known false-positive kinds
-(です・ます list items, ``!!!`` admonition markers), and examples of the findings that differ.
+that break the rules both tools have, so there is something to compare. Prints the wall-clock and CPU
+seconds of each (both as a command: start-up included; kb check's are the median of --kb-runs runs, as one
+run of about two seconds swings with what else the machine runs, textlint's one run takes minutes), the
+load average before and after, the speed ratio and, for the shared rules, how many of textlint's findings
+kb check also reports, leaving out textlint's two known false-positive kinds (です・ます list items,
+``!!!`` admonition markers), and examples of the findings that differ.
 Goal: at least 25 times as fast, and at least 95% of textlint's findings on the shared rules.
 """
 
@@ -19,7 +21,9 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,15 +102,23 @@ def seed(root: Path) -> None:
         path.write_text(text.rstrip("\n") + "\n\n" + extra, encoding="utf-8")
 
 
-def run_textlint(cli: Path, cache: Path, articles: Path) -> tuple[float, list[dict[str, object]]]:
+def timed(cmd: list[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall-clock and CPU seconds (user + system, its child processes included) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc
+
+
+def run_textlint(cli: Path, cache: Path, articles: Path) -> tuple[float, float, list[dict[str, object]]]:
     rc = articles.parent / ".textlintrc.json"
     rc.write_text(json.dumps({"rules": {"preset-ja-technical-writing": True}}), encoding="utf-8")
     env = {**os.environ, "NODE_PATH": str(cache / "node_modules")}
-    t = time.perf_counter()
-    proc = subprocess.run(["node", str(cli), "--config", str(rc), "--rules-base-directory",
-                           str(cache / "node_modules"), "--format", "json", str(articles)],
-                          capture_output=True, text=True, env=env, cwd=articles.parent)
-    seconds = time.perf_counter() - t
+    seconds, cpu, proc = timed(["node", str(cli), "--config", str(rc), "--rules-base-directory",
+                                str(cache / "node_modules"), "--format", "json", str(articles)],
+                               env=env, cwd=articles.parent)
     if proc.returncode not in (0, 1):
         sys.exit(f"textlint failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     out = []
@@ -115,21 +127,26 @@ def run_textlint(cli: Path, cache: Path, articles: Path) -> tuple[float, list[di
             rule = str(m["ruleId"]).rpartition("/")[2]
             out.append({"path": os.path.relpath(file["filePath"], articles.parent), "line": m["line"],
                         "rule": rule, "message": m["message"]})
-    return seconds, out
+    return seconds, cpu, out
 
 
-def run_kb(root: Path) -> tuple[float, list[dict[str, object]]]:
-    t = time.perf_counter()
+def run_kb(root: Path, runs: int) -> tuple[float, float, list[dict[str, object]]]:
+    """The median wall-clock and CPU seconds of ``runs`` runs, and the findings (the same every run)."""
     kb_cli = Path(sys.executable).with_name("kb")
-    proc = subprocess.run([str(kb_cli), "--root", str(root), "check", "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - t
-    if proc.returncode not in (0, 1):
-        sys.exit(f"kb check failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    found = json.loads(proc.stdout)
+    walls, cpus, outputs = [], [], set()
+    for _ in range(runs):
+        seconds, cpu, proc = timed([str(kb_cli), "--root", str(root), "check", "--format", "json"], cwd=ROOT)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"kb check failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+        walls.append(seconds)
+        cpus.append(cpu)
+        outputs.add(proc.stdout)
+    if len(outputs) > 1:
+        sys.exit("kb check reported different findings on runs over the same files")
+    found = json.loads(outputs.pop())
     for f in found:
         f["path"] = os.path.relpath(root.parent / str(f["path"]), root)
-    return seconds, found
+    return statistics.median(walls), statistics.median(cpus), found
 
 
 def known_false_positive(root: Path, finding: dict[str, object]) -> bool:
@@ -171,6 +188,7 @@ def compare(root: Path, textlint: list[dict[str, object]], kb: list[dict[str, ob
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--kb-runs", type=int, default=3, help="Runs of kb check (the median is reported).")
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                     / "csops-bench" / "textlint")
     args = ap.parse_args()
@@ -184,10 +202,15 @@ def main() -> None:
         shutil.copytree(ROOT / "kb" / "images", root / "images")
         _bench_kb().generate(root, args.articles)
         seed(root)
-        kb_s, kb_found = run_kb(root)
-        tl_s, tl_found = run_textlint(cli, args.cache, root / "articles")
-        print(f"{args.articles} articles: kb check {kb_s:.2f} s ({len(kb_found)} findings), textlint "
-              f"{tl_s:.2f} s ({len(tl_found)} findings): kb check is {tl_s / kb_s:.1f}× as fast")
+        load_before = os.getloadavg()
+        kb_s, kb_cpu, kb_found = run_kb(root, max(1, args.kb_runs))
+        tl_s, tl_cpu, tl_found = run_textlint(cli, args.cache, root / "articles")
+        load_after = os.getloadavg()
+        print(f"{args.articles} articles: kb check {kb_s:.2f} s ({kb_cpu:.2f} s CPU, median of {args.kb_runs}; "
+              f"{len(kb_found)} findings), textlint {tl_s:.2f} s ({tl_cpu:.2f} s CPU; {len(tl_found)} findings): "
+              f"kb check is {tl_s / kb_s:.1f}× as fast ({tl_cpu / kb_cpu:.1f}× less CPU)")
+        print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in load_before)} before, "
+              f"{' '.join(f'{x:.2f}' for x in load_after)} after; {os.cpu_count()} cores")
         compare(root, tl_found, kb_found)
 
 

@@ -107,7 +107,9 @@ def load_articles(spec: KbSpec, paths: list[Path] | None = None) -> tuple[list[A
 
 
 def rel_path(spec: KbSpec, path: Path) -> str:
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root.parent))
+    full, base = os.path.abspath(path), os.path.abspath(spec.root.parent)
+    # under the base (every article): the rest of the path is what relpath would answer, with less work
+    rel = full[len(base) + 1:] if full.startswith(base + os.sep) else os.path.relpath(full, base)
     return str(path) if rel.startswith("..") else rel
 
 
@@ -230,7 +232,7 @@ def pathological(body: str, first_line: int) -> tuple[int, str] | None:
     depth = 0
     brackets = body.count("[") > MAX_BRACKETS  # otherwise no line can open too many: skip the character loop
     for n, line in enumerate(body.split("\n"), first_line):
-        if _FENCE.match(line):
+        if ("`" in line or "~" in line) and _FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:

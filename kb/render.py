@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown import inlinepatterns, util
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import InlineProcessor
 
 from kb.paths import local_target
 from kb.prose import is_ja
@@ -130,6 +132,63 @@ def localize_admonitions(body: str, locale: str) -> str:
     return _UNTITLED_ADMONITION.sub(title, body)
 
 
+class _QuickInline(InlineProcessor):
+    """Python-Markdown's inline step, skipping a pattern whose regular expression needs a character the text
+    lacks (the search would fail the same way, slower); the same patterns, in the same order, with the same
+    results. Most of a Japanese article's text has no ``[``, ``<``, ``&``, `` ` `` or ``*`` at all."""
+
+    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+        self._quick = [(pattern, _needs(pattern)) for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = self._InlineProcessor__applyPattern
+        start = 0
+        quick = self._quick
+        count = len(quick)
+        while patternIndex < count:
+            pattern, needs = quick[patternIndex]
+            if needs is not None and (needs not in data if needs.__class__ is str else
+                                      not any(c in data for c in needs)):
+                patternIndex += 1
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+_NEEDS = {
+    inlinepatterns.BACKTICK_RE: ("`",), inlinepatterns.ESCAPE_RE: ("\\",), inlinepatterns.LINK_RE: ("[",),
+    inlinepatterns.IMAGE_LINK_RE: ("![",), inlinepatterns.AUTOLINK_RE: ("<",), inlinepatterns.AUTOMAIL_RE: ("<",),
+    inlinepatterns.LINE_BREAK_RE: ("  \n",), inlinepatterns.HTML_RE: ("<",), inlinepatterns.ENTITY_RE: ("&",),
+    r"\[\^([^\]]*)\]": ("[^",),  # footnotes
+}
+
+
+def _needs(pattern: Any) -> str | tuple[str, ...] | None:
+    """A string (or strings, one of which) the pattern's regular expression cannot match without; None when
+    not known."""
+    needs: tuple[str, ...] | None = None
+    if isinstance(pattern, inlinepatterns.DelimiterProcessor):
+        needs = tuple(pattern.tokens) or None
+    elif isinstance(pattern, inlinepatterns.InlineProcessor):
+        needs = _NEEDS.get(pattern.pattern)
+    return needs[0] if needs is not None and len(needs) == 1 else needs
+
+
+def converter(quick: bool = True) -> markdown.Markdown:
+    """A Markdown converter with the Help Center's extensions; ``quick`` (what :func:`render` uses) skips
+    inline patterns that cannot match, with the same output (a test compares the two on generated text)."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+    if quick and hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
+        md.treeprocessors.register(_QuickInline(md), "inline", 20)
+    return md
+
+
 _local = threading.local()
 
 
@@ -138,7 +197,7 @@ def _markdown() -> markdown.Markdown:
     article; ``reset`` clears everything one document leaves behind: footnotes, heading ids, the stash)."""
     md: markdown.Markdown | None = getattr(_local, "md", None)
     if md is None:
-        md = _local.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+        md = _local.md = converter()
     return md.reset()
 
 

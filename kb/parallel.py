@@ -7,6 +7,7 @@ this process, which is also what small knowledge bases and the tests' preview ge
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -37,9 +38,13 @@ def forked_map(job: Callable[[T], R], items: Sequence[T], threshold: int = 200, 
     size = -(-len(items) // procs)
     chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _JOB, _ITEMS = job, items
+    # What the workers inherit is moved out of the collector's reach, so a collection in a worker does not
+    # touch (and so copy) every page of the parent's heap.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
             parts = pool.map(_run_chunk, chunks)
     finally:
+        gc.unfreeze()
         _JOB, _ITEMS = None, ()
     return [r for part in parts for r in part]

@@ -16,7 +16,8 @@ from kb.articles import Article, Finding
 from kb.check import article_suppressions
 from kb.spec import KbSpec
 from kb.suppress import Suppression
-from kb.writing import _FULL_ALNUM, _HANKAKU, _INVISIBLE, _SPACE_ALWAYS, _SPACE_NEVER, token_regex
+from kb.writing.base import token_regex
+from kb.writing.characters import FULL_ALNUM, HANKAKU, INVISIBLE, SPACE_ALWAYS, SPACE_NEVER
 
 _CODE_OR_URL = re.compile(r"(`+).+?\1|<?https?://[^\s<>()\]]+>?|\]\([^)]*\)|<!--.*?-->")
 _FENCE = re.compile(r"\s*(```|~~~)")
@@ -61,15 +62,15 @@ def fixers(spec: KbSpec) -> list[Fixer]:
     out: list[Fixer] = []
     builtin = [
         ("no-nfd", _NFD_RUN, lambda m: unicodedata.normalize("NFC", m.group(0))),
-        ("no-invisible-chars", _INVISIBLE, lambda m: ""),
-        ("no-hankaku-kana", _HANKAKU, _nfkc),
-        ("no-fullwidth-alnum", _FULL_ALNUM, _nfkc),
+        ("no-invisible-chars", INVISIBLE, lambda m: ""),
+        ("no-hankaku-kana", HANKAKU, _nfkc),
+        ("no-fullwidth-alnum", FULL_ALNUM, _nfkc),
         ("redundant-expression", _CAN_DO, lambda m: "でき"),  # 出力することができます → 出力できます
     ]
     spacing = spec.rules["spacing"]
     if spacing.enabled:
         always = spacing.options.get("space") == "always"
-        builtin.append(("spacing", _SPACE_ALWAYS if always else _SPACE_NEVER, (lambda m: " ") if always
+        builtin.append(("spacing", SPACE_ALWAYS if always else SPACE_NEVER, (lambda m: " ") if always
                         else (lambda m: "")))
     out += [Fixer(rule, rx, fn) for rule, rx, fn in builtin if spec.rules[rule].enabled]
     for rule in spec.user_rules:

@@ -45,6 +45,28 @@ def test_every_builtin_rule_is_documented_and_the_doc_file_is_in_step() -> None:
         "run: kb rules --format markdown > docs/kb-rules.md"
 
 
+
+def test_each_writing_rule_lives_in_one_kind_module_behind_the_one_interface() -> None:
+    """Vale's layout: a module per rule kind, each exposing RULES (built-ins) or run (the team's kinds)."""
+    import importlib
+    import pkgutil
+
+    import kb.writing
+    from kb.spec import BUILTIN_RULES, USER_KINDS
+
+    kinds = [importlib.import_module(f"kb.writing.{m.name}") for m in pkgutil.iter_modules(kb.writing.__path__)
+             if m.name != "base"]
+    owners: dict[str, list[str]] = {}
+    for module in kinds:
+        for rule in getattr(module, "RULES", {}):
+            owners.setdefault(rule, []).append(module.__name__)
+    assert all(len(where) == 1 for where in owners.values()), owners
+    structural = {"title-length", "heading-structure", "required-sections", "image-alt", "empty-link",
+                  "internal-link", "image-exists", "raw-marker", "placeholder"}
+    assert set(owners) == set(BUILTIN_RULES) - structural == set(kb.writing.BUILTINS)
+    assert {m.__name__.rpartition(".")[2] for m in kinds if hasattr(m, "run")} == set(USER_KINDS) \
+        == set(kb.writing.KINDS)
+
 def test_kb_rules_lists_levels_options_and_examples_in_the_writers_language(tmp_path: Path) -> None:
     root = make_kb(tmp_path, ("    max-ten: {level: warning, max: 3}", "    max-ten: {level: error, max: 2}"))
     out = run(root, "rules").stdout

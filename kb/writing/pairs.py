@@ -1,0 +1,34 @@
+"""Brackets and quotes opened and never closed, or closed and never opened, within a block (unmatched-pair)."""
+
+from __future__ import annotations
+
+import re
+
+from kb.prose import Sentence
+from kb.writing.base import Check, Ctx
+
+_PAIRS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+_BRACKETS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
+
+
+def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
+    for b in c.prose.blocks:
+        if not _BRACKETS.search(b.text):
+            continue
+        stack: list[tuple[str, int]] = []
+        for i, ch in enumerate(b.text):
+            if ch in _PAIRS:
+                stack.append((ch, i))
+            elif ch in _CLOSERS:
+                if stack and stack[-1][0] == _CLOSERS[ch]:
+                    stack.pop()
+                else:
+                    c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_CLOSERS[ch]}」がありません")
+        for ch, i in stack:
+            c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_PAIRS[ch]}」がありません")
+
+
+RULES: dict[str, Check] = {"unmatched-pair": unmatched_pair}

@@ -18,13 +18,15 @@ from csops.shell import (
     App,
     colour,
     emit_json,
+    exit_code_for,
     pass_app,
     salesforce_client,
     zendesk_client,
 )
 from rules.ruleset import load_rules
 from rules.yamlsrc import SourceError
-from sync.store import Store, StoreError
+from sync.dialect import is_postgres
+from sync.store import StoreError
 
 
 @dataclass
@@ -82,11 +84,13 @@ def run_checks(app: App) -> list[Check]:
                if "not found" in str(exc) else "run: csops rules check")
         checks.append(Check("rules", False, str(exc), fix, EXIT_CONFIG))
     try:
-        store = Store(app.store_path())
-        checks.append(Check("store", True, f"{store.path} (schema v{store.version()})"))
+        store = app.open_store()
+        checks.append(Check("store", True, f"{store.engine}: {store.describe()} (schema v{store.version()})"))
         store.close()
     except StoreError as exc:
-        checks.append(Check("store", False, str(exc), "check store.url and that its folder is writable", 1))
+        fix = ("check store.url, that the server is up and reachable, and the password (PGPASSWORD or ${VAR})"
+               if is_postgres(app.config.store.url) else "check store.url and that its folder is writable")
+        checks.append(Check("store", False, str(exc), fix, exit_code_for(exc) or 1))
     if cfg.zendesk.configured:
         checks.append(_needs_env(app, "zendesk") or _zendesk(app))
     else:

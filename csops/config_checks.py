@@ -16,8 +16,8 @@ from typing import Any
 from connectors.http import RequestRejected
 from connectors.salesforce import AUTH_MODES, validate_where
 from rules.yamlsrc import Document, PathKey, SourceError, suggest
+from sync.dialect import StoreError, check_url
 from sync.pull import start_time_from
-from sync.store import StoreError, sqlite_path
 
 Report = Callable[[PathKey, str], None]
 
@@ -32,11 +32,15 @@ def meaning_problems(cfg: Any, doc: Document, unset: set[str]) -> list[SourceErr
     _zendesk(cfg.zendesk, unset, report)
     _salesforce(cfg.salesforce, unset, report, ("salesforce", "auth") in doc.from_env)
     try:
-        sqlite_path(cfg.store.url)
+        check_url(cfg.store.url)
     except StoreError as exc:
         secret = ("store", "url") in doc.from_env
-        report(("store", "url"), "store.url: unsupported scheme (use sqlite:///path/to/state.db)" if secret
-               else str(exc))
+        report(("store", "url"), "store.url: unsupported scheme (use sqlite:///path/to/state.db, or a PostgreSQL "
+                                 "URL)" if secret else str(exc))
+    lease = cfg.store.lease_seconds
+    if lease is not None and not 1 <= lease <= 3600:
+        report(("store", "lease_seconds"), f"store.lease_seconds: {lease:g} is out of range: between 1 and 3600 "
+                                           "seconds (default 60; the lease is renewed every third of it)")
     return problems
 
 

@@ -26,7 +26,7 @@ from connectors.http import (
     RetryPolicy,
     ServiceUnavailable,
 )
-from connectors.redact import redact
+from connectors.redact import redact, register_secret
 from connectors.salesforce import FieldError, SalesforceClient
 from connectors.slack import SlackError, WebhookURLError
 from connectors.zendesk import ZendeskClient
@@ -40,8 +40,20 @@ from report.load import ReportError
 from report.nps_csv import NpsImportError
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError
+from sync.dialect import is_postgres, url_password
 from sync.guard import MassChangeHeld
-from sync.store import LockHeld, RunLock, Store, StoreError, sqlite_path
+from sync.store import (
+    DbLease,
+    LockHeld,
+    RunLock,
+    Store,
+    StoreConfigError,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+    run_lock,
+    sqlite_path,
+)
 
 log = logging.getLogger("csops")
 
@@ -67,7 +79,8 @@ EXIT_MEANINGS: dict[int, str] = {
                    "them)"),
     EXIT_MASS_CHANGE: "mass change held: the sync would change too many accounts at once; nothing written "
                       "(review, then `--allow-mass-change`)",
-    EXIT_UNAVAILABLE: "a remote service is unavailable after retries, or refused the credentials",
+    EXIT_UNAVAILABLE: "a remote service or the PostgreSQL store is unavailable after retries, or refused the "
+                      "credentials",
     EXIT_SOFTWARE: "unexpected error: a bug in csops (run with `-vv` for the traceback)",
     EXIT_IOERR: "the state store cannot be opened or written",
     EXIT_TEMPFAIL: "another run holds the lock, or the API budget is used up: try later (all state is kept)",
@@ -86,6 +99,8 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (AuthenticationFailed, EXIT_UNAVAILABLE),
     (ServiceUnavailable, EXIT_UNAVAILABLE),
     (RequestRejected, EXIT_UNAVAILABLE),
+    (StoreConfigError, EXIT_CONFIG),
+    (StoreUnavailable, EXIT_UNAVAILABLE),
     (StoreError, EXIT_IOERR),
     (UnsafePath, EXIT_CONFIG),
     (BuildRefused, EXIT_USAGE),
@@ -180,17 +195,35 @@ class App:
         fields = list(dict.fromkeys(self.config.pulled_fields() + rs.salesforce_fields()))
         return fields, list(rs.writeback)
 
+    def store_url(self) -> str:
+        """store.url, its password (if it carries one) registered as a secret so no message shows it."""
+        url = self.config.store.url
+        password = url_password(url)
+        if password:
+            register_secret(password)
+        return url
+
     def store_path(self) -> Path:
-        return sqlite_path(self.config.store.url, self.config.base_dir)
+        """The SQLite file of a sqlite:/// store.url."""
+        return sqlite_path(self.store_url(), self.config.base_dir)
+
+    def open_store(self, migrate: bool = True) -> Store:
+        """A new connection to the configured store (``app.store`` is the run's shared one)."""
+        return open_store(self.store_url(), self.config.base_dir, migrate=migrate)
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.store_path())
+            self._store = self.open_store()
         return self._store
 
-    def run_lock(self) -> RunLock:
-        return RunLock(self.store_path())
+    def run_lock(self) -> RunLock | DbLease:
+        """The file lock beside a SQLite store (taken before the file is opened), or the lease in a PostgreSQL
+        store (which fences every write of this run's store)."""
+        url = self.store_url()
+        if is_postgres(url):
+            return run_lock(self.store, lease_seconds=self.config.store.lease_seconds)
+        return run_lock(url, self.config.base_dir)
 
     def close(self) -> None:
         if self._store is not None:

@@ -34,7 +34,7 @@ from sync.pull import (
     refresh_formula_fields,
 )
 from sync.record import AlertChanges, preview_alerts, record_evaluations
-from sync.store import Store
+from sync.store import Store, StoreError
 
 log = logging.getLogger("csops.sync")
 
@@ -141,7 +141,14 @@ class SyncJob:
                 details = report.details()
                 if error:
                     details["error"] = redact(error)
-                self.store.finish_run(run_id, status, code, details)
+                try:
+                    self.store.finish_run(run_id, status, code, details)
+                except StoreError as exc:
+                    if not error:
+                        raise
+                    # The store itself is why the run stops (server gone, lease lost): the first error is the
+                    # one to report; the next run marks this one killed.
+                    log.debug("could not record the end of run %s: %s", run_id, exc)
 
     def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
         commit = not dry_run

@@ -10,6 +10,9 @@ from connectors.http import RetryPolicy
 @dataclass
 class StoreConfig:
     url: str = "sqlite:///.csops/state.db"
+    #: PostgreSQL run lock: how long a run's lease lasts without renewal (renewed every third of it); a run
+    #: whose host died releases the lock within this time.
+    lease_seconds: float = 60.0
 
 
 @dataclass

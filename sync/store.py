@@ -1,11 +1,12 @@
-"""The state store: SQLite by default (WAL), versioned migrations, transactions, the run lock.
+"""The state store: SQLite by default (WAL), or PostgreSQL; versioned migrations, transactions, the run lock.
 
-SQL here stays portable (no SQLite-only functions in queries, ``?`` parameters
-translated per driver) so a PostgreSQL URL can be added without touching callers.
+All of csops's SQL is here (and in :mod:`sync.dialect` for what differs per engine, :mod:`sync.lease` for the
+database run lock); a guard test keeps it so. Queries are written once with ``?`` parameters and portable SQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -14,18 +15,27 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import filelock
 
+from sync.dialect import (
+    LockHeld,
+    Postgres,
+    SQLite,
+    StoreConfigError,
+    StoreError,
+    StoreUnavailable,
+    is_postgres,
+    redacted,
+    sqlite_path,
+)
+from sync.lease import DEFAULT_LEASE_SECONDS, LEASE_NAME, DbLease, LeaseLost
 
-class StoreError(Exception):
-    """The store cannot be opened or used."""
+__all__ = ["SCHEMA_VERSION", "DbLease", "LeaseLost", "LockHeld", "RunLock", "Store", "StoreConfigError",
+           "StoreError", "StoreUnavailable", "open_store", "redacted", "run_lock", "sqlite_path"]
 
-
-class LockHeld(Exception):
-    """Another run holds the run lock (exit 75)."""
-
+#: pg_advisory_xact_lock key for migrations: two hosts starting at once migrate one after the other.
+MIGRATION_LOCK_KEY = 0x6373_6F70_73  # "csops"
 
 MIGRATIONS: list[tuple[int, str]] = [
     (1, """
@@ -167,6 +177,16 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, """
     DROP TABLE write_failures;
     """),
+    (8, """
+    CREATE TABLE run_lease (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        acquired_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -183,52 +203,73 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def sqlite_path(url: str, base_dir: Path | None = None) -> Path:
-    parts = urlsplit(url)
-    if parts.scheme != "sqlite":
-        raise StoreError(f"store.url: unsupported scheme '{parts.scheme}' (use sqlite:///path/to/state.db)")
-    raw = url[len("sqlite:///"):] if url.startswith("sqlite:///") else parts.path
-    if raw.startswith("/") or url.startswith("sqlite:////"):
-        return Path(raw if raw.startswith("/") else "/" + raw)
-    p = Path(raw)
-    return (base_dir / p) if base_dir and not p.is_absolute() else p
-
-
-def _explain(path: Path, exc: sqlite3.Error) -> str:
-    """What a SQLite failure on the store means for the person running csops, and what to do."""
-    text = str(exc)
-    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
-        return (f"the store at {path} is damaged or not a csops store ({text}); it was left as it was. Move it "
-                "aside and run `csops sync --full` to rebuild the state from the APIs, or restore a backup")
-    if "readonly" in text or "unable to open" in text or "disk I/O" in text:
-        return (f"cannot write the store at {path} ({text}): check that the file and its folder are writable "
-                "(SQLite also writes -wal and -shm files beside it) and that the disk is not full")
-    return f"the store at {path} failed: {text}"
-
-
 class Store:
-    """A connection to the state store with the schema migrated to the latest version."""
+    """A connection to the state store (SQLite or PostgreSQL) with the schema migrated to the latest version.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    ``Store(path)`` opens a SQLite file; :func:`open_store` opens either engine from a ``store.url``. Every
+    operation the rest of csops needs is a named method here; the SQL stays inside.
+    """
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None, migrate: bool = True) -> None:
         self._lock = threading.RLock()
         self._depth = 0
+        self._lease: Any = None  # the DbLease fencing this store's writes, while a run holds it
+        self._cursors = 0
+        self.url = url
+        self.path = path
+        self._dialect: SQLite | Postgres
+        if url is not None and is_postgres(url):
+            self._dialect = Postgres()
+            self._where = _pg_where(url)
+            self._conn = self._pg_connect()
+        else:
+            assert path is not None, "Store needs a path or a url"
+            self._dialect = SQLite()
+            self._where = str(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
+                                 "store.url at a folder csops can write") from None
+            with self._errors():
+                self._conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+        if migrate:
+            try:
+                self.migrate()
+            except BaseException:
+                self.close()
+                raise
+
+    def _pg_connect(self, *, application_name: str = "csops", autocommit: bool = True,
+                    connect_timeout: int = 10) -> Any:
+        """A new psycopg connection to this store's database (the lease keeps one of its own)."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
-                             "store.url at a folder csops can write") from None
-        try:
-            self._conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self.migrate()
-        except sqlite3.Error as exc:
-            raise StoreError(_explain(path, exc)) from None
+            import psycopg
+        except ImportError:
+            raise StoreConfigError("store.url is a PostgreSQL URL but psycopg is not installed: "
+                              "pip install 'csops[postgres]'") from None
+        assert self.url is not None
+        extra: dict[str, Any] = {"application_name": application_name}
+        if "connect_timeout" not in self.url:
+            extra["connect_timeout"] = connect_timeout
+        with self._errors():
+            return psycopg.connect(self.url, autocommit=autocommit, **extra)
+
+    @property
+    def engine(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._dialect.name
+
+    def describe(self) -> str:
+        """Where the store is, for messages: the file's path, or the URL without its password."""
+        return self._where if self.engine == "sqlite" else redacted(self.url or "")
 
     def close(self) -> None:
-        self._conn.close()
+        with contextlib.suppress(Exception):  # a connection the server dropped is closed already
+            self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -236,29 +277,61 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver errors as StoreError (exit 74) or StoreUnavailable (exit 69), with where the store is."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise self._dialect.explain(self._where, exc) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg"):
+                raise self._dialect.explain(self._where, exc) from None
+            raise
+
+    def _check_lease(self) -> None:
+        if self._lease is not None and self._lease.lost:
+            raise self._lease.lost_error()
+
     # -- schema -------------------------------------------------------------
     def version(self) -> int:
-        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = self._conn.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()
-        return int(row[0] or 0)
+        """The schema version the store holds (0 for an empty database)."""
+        if not self._scalar(self._dialect.table_exists_sql, ("schema_version",)):
+            return 0
+        return int(self._scalar("SELECT MAX(version) FROM schema_version") or 0)
 
-    def migrate(self) -> None:
-        with self.transaction():
+    def migrate(self) -> int:
+        """Bring the schema to this csops's version; returns how many migrations ran. The same migrations run on
+        both engines; on PostgreSQL a transaction-scoped advisory lock keeps two hosts from migrating at once."""
+        applied = 0
+        with self.transaction(fence=False):
+            if self.engine == "postgresql":
+                self._run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+            self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = self.version()
             if current > SCHEMA_VERSION:
-                raise StoreError(f"the store at {self.path} has schema version {current}, newer than "
+                raise StoreError(f"the store at {self.describe()} has schema version {current}, newer than "
                                  f"this csops ({SCHEMA_VERSION}): upgrade csops")
             for version, script in MIGRATIONS:
                 if version > current:
-                    for statement in _statements(script):
-                        self._conn.execute(statement)
-                    self._conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                    for statement in self._dialect.ddl(script):
+                        self._run(statement)
+                    self._run("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                    applied += 1
+        return applied
 
     # -- transactions -------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """All statements inside commit together, or none do. Nested calls join the outer one."""
+    def transaction(self, *, fence: bool = True) -> Iterator[Store]:
+        """All statements inside commit together, or none do. Nested calls join the outer one.
+
+        While a run holds the database lease (PostgreSQL), each transaction first checks, inside itself, that the
+        lease is still this run's and unexpired (and keeps the row from being taken until it commits): a run that
+        lost its lease stops here instead of writing unlocked."""
         with self._lock:
+            self._check_lease()
             if self._depth:
                 self._depth += 1
                 try:
@@ -266,39 +339,79 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._run(self._dialect.begin)
             self._depth = 1
             try:
+                if fence and self._lease is not None:
+                    self._lease.fence(self)
                 yield self
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                with contextlib.suppress(Exception):
+                    self._conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                self._run("COMMIT")
             finally:
                 self._depth = 0
 
-    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        try:
-            return self._conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(self.path, exc)) from exc
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement as it is (inside a transaction or not); the driver's cursor."""
+        with self._errors():
+            return self._conn.execute(self._dialect.sql(sql), params)
 
-    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        try:
-            self._conn.executemany(sql, rows)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(self.path, exc)) from exc
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One writing statement, in its own transaction unless one is open (so every write is fenced)."""
+        with self.transaction():
+            return self._run(sql, params)
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(self.path, exc)) from exc
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """One writing statement over many rows (batched by the driver); rows changed."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        with self.transaction(), self._errors():
+            cur = self._conn.cursor()
+            cur.executemany(self._dialect.sql(sql), rows)
+            return max(int(cur.rowcount), 0)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._check_lease()
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(self._dialect.sql(sql), params).fetchall()]
 
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self._query(sql, params)
         return rows[0][0] if rows else None
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows as plain tuples, streamed: a server-side cursor on PostgreSQL (the report and the facts read
+        hundreds of thousands), so memory stays flat and other statements can run between rows."""
+        self._check_lease()
+        if self.engine == "sqlite":
+            with self._errors():
+                cur = self._conn.execute(sql, params)
+            while True:
+                with self._errors():
+                    batch = cur.fetchmany(2000)
+                if not batch:
+                    return
+                yield from batch
+        self._cursors += 1
+        with self._errors():
+            cur = self._conn.cursor(name=f"csops_stream_{self._cursors}", withhold=not self._depth)
+            cur.itersize = 5000
+        try:
+            with self._errors():
+                cur.execute(self._dialect.sql(sql), params)
+            while True:
+                with self._errors():
+                    batch = cur.fetchmany(5000)
+                if not batch:
+                    return
+                yield from (tuple(r) for r in batch)
+        finally:
+            with contextlib.suppress(Exception):
+                cur.close()
 
     # -- cursors and bookmarks ---------------------------------------------
     def get_cursor(self, name: str) -> str | None:
@@ -532,9 +645,9 @@ class Store:
         with self.transaction():
             self._execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'",
                          (now_iso(),))
-            cur = self._execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')",
-                               (command, now_iso()))
-            return int(cur.lastrowid or 0)
+            cur = self._execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running') "
+                                "RETURNING id", (command, now_iso()))
+            return int(cur.fetchone()[0])
 
     def finish_run(self, run_id: int, status: str, exit_code: int, report: dict[str, Any]) -> None:
         with self.transaction():
@@ -575,10 +688,6 @@ class Store:
             "SELECT e.account_id, e.product, e.result, a.fields FROM evaluations e "
             "LEFT JOIN accounts a ON a.id = e.account_id ORDER BY e.account_id")
 
-    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-        """Rows as plain tuples, streamed (the report reads hundreds of thousands)."""
-        yield from self._conn.execute(sql, params)
-
     def alert_periods(self) -> list[tuple[str, str, str, str | None]]:
         """(account id, alert id, first seen, resolved on or None) for every alert period."""
         return [tuple(r) for r in self._query(
@@ -607,24 +716,66 @@ class Store:
             "SELECT account_id, answered_on, score FROM nps_responses ORDER BY answered_on")]
 
     def size_bytes(self) -> int:
-        """The database's size on disk (pages in use), for the report's store-growth figures."""
-        return int(self._scalar("PRAGMA page_count")) * int(self._scalar("PRAGMA page_size"))
+        """The store's size: SQLite's pages in use; on PostgreSQL, csops's tables with their indexes and TOAST."""
+        return self._dialect.size_bytes(self._scalar)
 
     def table_bytes(self, table: str) -> int | None:
         """Bytes one table takes (None when the engine cannot tell: SQLite's dbstat is optional)."""
         _known_table(table)
         try:
-            return int(self._scalar("SELECT SUM(pgsize) FROM dbstat WHERE name = ?", (table,)) or 0)
-        except (sqlite3.Error, StoreError):
+            return int(self._scalar(self._dialect.table_bytes_sql, (table,)) or 0)
+        except StoreError:
             return None
 
     def row_count(self, table: str) -> int:
         """Rows in one of csops's tables."""
         return int(self._scalar(f"SELECT COUNT(*) FROM {_known_table(table)}") or 0)
 
+    # -- copying a store (csops store copy) and its lock holder (csops store info) ----------------
+    def table_columns(self, table: str) -> list[str]:
+        """The columns of one of csops's tables, in their order."""
+        with self._errors():
+            cur = self._conn.execute(f"SELECT * FROM {_known_table(table)} WHERE 1 = 0")
+            return [d[0] for d in cur.description]
+
+    def table_rows(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """Every row of a table (these columns), streamed, ordered by all its columns so two stores compare."""
+        known = set(self.table_columns(table))
+        bad = [c for c in columns if c not in known]
+        if bad:
+            raise StoreError(f"no column {', '.join(bad)} in table {table}")
+        cols = ", ".join(columns)
+        yield from self._tuples(f"SELECT {cols} FROM {_known_table(table)} ORDER BY {cols}")
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows as they are (ids included) into a table; returns how many."""
+        known = set(self.table_columns(table))
+        bad = [c for c in columns if c not in known]
+        if bad:
+            raise StoreError(f"no column {', '.join(bad)} in table {table}")
+        marks = ", ".join("?" for _ in columns)
+        n = self._executemany(f"INSERT INTO {_known_table(table)} ({', '.join(columns)}) VALUES ({marks})", rows)
+        if self.engine == "postgresql" and "id" in columns and table in ("runs", "notify_outbox"):
+            # identity columns go on from the highest id copied in
+            self._run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                      f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+        return n
+
+    def lease_holder(self) -> dict[str, Any] | None:
+        """Who holds the run lock in the database (PostgreSQL): host, pid, acquired_at, expires_at, expired;
+        None when no run holds it (or the store is SQLite: its lock is the file beside it)."""
+        if self.engine != "postgresql":
+            return None
+        found = self._query("SELECT host, pid, acquired_at, expires_at, expires_at < now() FROM run_lease "
+                            "WHERE name = ?", (LEASE_NAME,))
+        if not found:
+            return None
+        host, pid, acquired, expires, expired = found[0]
+        return {"host": host, "pid": pid, "acquired_at": acquired, "expires_at": expires, "expired": bool(expired)}
+
     def compact(self) -> None:
-        """Give the space of deleted rows back (VACUUM)."""
-        self._execute("VACUUM")
+        """Give the space of deleted rows back (VACUUM, outside any transaction)."""
+        self._run("VACUUM")
 
     # -- notification outbox -------------------------------------------------
     def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -649,13 +800,11 @@ class Store:
                               run_id: int | None) -> int:
         """Add (channel, kind, account, alert, occurrence, payload) rows; one already there is kept as it is."""
         now = now_iso()
-        before = self._conn.total_changes
-        self._executemany(
+        return self._executemany(
             "INSERT INTO notify_outbox (channel, kind, account_id, alert_id, occurrence, payload, run_id, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (channel, kind, account_id, alert_id, occurrence) DO NOTHING",
             [(c, k, a, i, o, json.dumps(p, ensure_ascii=False), run_id, now) for c, k, a, i, o, p in rows])
-        return self._conn.total_changes - before
 
     def pending_notifications(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Undelivered outbox rows, oldest first, payload decoded."""
@@ -694,8 +843,34 @@ def _known_table(table: str) -> str:
     return table
 
 
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+def _pg_where(url: str) -> str:
+    return redacted(url)
+
+
+def open_store(url: str, base_dir: Path | None = None, *, migrate: bool = True) -> Store:
+    """The store a ``store.url`` names: ``sqlite:///path`` (relative to ``base_dir``) or ``postgresql://…``
+    (``postgres://`` too; libpq options in the query string). ``migrate=False`` opens it as it is."""
+    if is_postgres(url):
+        return Store(url=url, migrate=migrate)
+    return Store(sqlite_path(url, base_dir), migrate=migrate)
+
+
+def run_lock(target: Store | str | Path, base_dir: Path | None = None, *,
+             lease_seconds: float = DEFAULT_LEASE_SECONDS) -> RunLock | DbLease:
+    """The run lock for a store: the file lock beside a SQLite file, the lease row in a PostgreSQL database.
+
+    Give the open :class:`Store` for PostgreSQL (the lease fences its writes); a SQLite URL or path needs no
+    open store, so the lock is taken before the file is touched."""
+    if isinstance(target, Store):
+        if target.engine == "postgresql":
+            return DbLease(target, lease_seconds)
+        assert target.path is not None
+        return RunLock(target.path)
+    if isinstance(target, Path):
+        return RunLock(target)
+    if is_postgres(target):
+        return DbLease(open_store(target), lease_seconds, owns_store=True)
+    return RunLock(sqlite_path(target, base_dir))
 
 
 class RunLock:

@@ -43,13 +43,17 @@ MISTAKES = [
     ("start_date: 2026-01-01", "start_date: yesterday", 6, "zendesk.start_date: not an ISO date"),
     ("account_link: external_id", "account_link: externalid", 5, "zendesk.account_link: must be 'external_id'"),
     ("account_link: external_id", "account_link: organization_fields.", 5, "organization_fields.<key>"),
-    ("url: sqlite:///.csops/state.db", "url: postgres://db/csops", 17, "store.url: unsupported scheme 'postgres'"),
+    ("url: sqlite:///.csops/state.db", "url: mysql://db/csops", 17, "store.url: unsupported scheme 'mysql'"),
     ("url: sqlite:///.csops/state.db", "url: mysql://x", 17, "store.url: unsupported scheme"),
     ("  email: ops@example.com\n", "", 1, "zendesk.email is missing"),
     ("auth: password", "auth: passwd", 10, "salesforce.auth: unknown mode 'passwd' (did you mean 'password'?)"),
     ("bulk_threshold: 2000", "bulk_threshold: many", 15, "salesforce.bulk_threshold: expected an integer"),
     ("max_attempts: 2", "max_attempts: [2]", 19, "sync.max_attempts: expected an integer"),
     ("  email: ops@example.com\n", "  emial: ops@example.com\n", 3, "unknown key 'zendesk.emial'"),
+    ("url: sqlite:///.csops/state.db", "url: postgresql://db:5432", 17, "store.url: postgresql://db:5432 names no "
+                                                                         "database"),
+    ("url: sqlite:///.csops/state.db", "url: sqlite:///.csops/state.db\n  lease_seconds: 0.5", 18,
+     "store.lease_seconds: 0.5 is out of range: between 1 and 3600"),
 ]
 
 
@@ -100,10 +104,10 @@ def test_a_value_from_the_environment_is_not_echoed(tmp_path: Path) -> None:
     os.chdir(tmp_path)
     try:
         result = CliRunner().invoke(cli, ["--config", str(path), "status"],
-                                    env={**ENV, "SF_AUTH": "hunter2-mode", "STORE_URL": "postgres://u:pw@db/x"})
+                                    env={**ENV, "SF_AUTH": "hunter2-mode", "STORE_URL": "mysql://u:pw@db/x"})
     finally:
         os.chdir(old)
     assert result.exit_code == 78
     assert "csops.yaml:10:" in result.stderr and "salesforce.auth: unknown mode;" in result.stderr
     assert "csops.yaml:17:" in result.stderr and "store.url: unsupported scheme" in result.stderr
-    assert "hunter2" not in result.stderr and "pw@db" not in result.stderr and "postgres" not in result.stderr
+    assert "hunter2" not in result.stderr and "pw@db" not in result.stderr and "mysql" not in result.stderr

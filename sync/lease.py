@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sync.dialect import LockHeld, StoreError, StoreUnavailable
 
@@ -61,27 +61,46 @@ class DbLease:
     # -- acquire / release ----------------------------------------------------
     def __enter__(self) -> DbLease:
         self._conn = self.store._pg_connect(application_name="csops lease")
+        held = self.holder_info()
+        if held is not None and not held["expired"]:
+            self._refuse(held)
         with self.store._errors():
-            row = self._conn.execute(
-                "INSERT INTO run_lease (name, holder, host, pid, acquired_at, expires_at) "
-                "VALUES (%s, %s, %s, %s, now(), now() + make_interval(secs => %s)) "
-                "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, host = excluded.host, pid = excluded.pid, "
-                "acquired_at = excluded.acquired_at, expires_at = excluded.expires_at "
-                "WHERE run_lease.expires_at < now() RETURNING holder",
-                (self.name, self.holder, socket.gethostname(), os.getpid(), self.seconds)).fetchone()
+            # The row may be held FOR SHARE by the holder's write transaction (its fence): an expired holder's
+            # last transaction is waited for, briefly; a second run never queues behind a live one.
+            self._conn.execute("SET lock_timeout = '5s'")
+            try:
+                row = self._acquire()
+            except Exception as exc:
+                if getattr(exc, "sqlstate", None) != "55P03":  # lock_not_available
+                    raise
+                row = None
+            self._conn.execute("SET lock_timeout = 0")
         if row is None:
-            held = self.holder_info()
-            self._close()
-            if self.owns_store:
-                self.store.close()
-            who = (f"host {held['host']}, pid {held['pid']}, since {held['acquired_at']} (lease until "
-                   f"{held['expires_at']})") if held else "a run that just finished"
-            raise LockHeld(f"another csops run holds the lock in the store {self.store.describe()}: {who}; try again "
-                           "when it has finished (a run whose host died releases it when its lease runs out)")
+            self._refuse(self.holder_info())
         self.store._lease = self
         self._thread = threading.Thread(target=self._renew_loop, name="csops-lease", daemon=True)
         self._thread.start()
         return self
+
+    def _acquire(self) -> tuple[Any, ...] | None:
+        """One statement: insert the row, or take it over only when it has expired; the holder id when it worked."""
+        row: tuple[Any, ...] | None = self._conn.execute(
+            "INSERT INTO run_lease (name, holder, host, pid, acquired_at, expires_at) "
+            "VALUES (%s, %s, %s, %s, now(), now() + make_interval(secs => %s)) "
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, host = excluded.host, pid = excluded.pid, "
+            "acquired_at = excluded.acquired_at, expires_at = excluded.expires_at "
+            "WHERE run_lease.expires_at < now() RETURNING holder",
+            (self.name, self.holder, socket.gethostname(), os.getpid(), self.seconds)).fetchone()
+        return row
+
+    def _refuse(self, held: dict[str, Any] | None) -> NoReturn:
+        self._close()
+        if self.owns_store:
+            self.store.close()
+        who = (f"host {held['host']}, pid {held['pid']}, since {held['acquired_at']} (lease until "
+               f"{held['expires_at']})") if held else "a run that is just finishing"
+        raise LockHeld(f"another csops run holds the lock in the store {self.store.describe()}: {who}; try again "
+                       "when it has finished (a run whose host died releases it when its lease runs out)")
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()

@@ -350,6 +350,10 @@ class Store:
                     self._conn.execute("ROLLBACK")
                 raise
             else:
+                if self._lease is not None and self._lease.lost:  # lost while this transaction ran
+                    with contextlib.suppress(Exception):
+                        self._conn.execute("ROLLBACK")
+                    raise self._lease.lost_error()
                 self._run("COMMIT")
             finally:
                 self._depth = 0

@@ -6,6 +6,7 @@ locally without CSOPS_TEST_PG_URL, failed under CI). Nothing is mocked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -73,6 +74,38 @@ def wait_for(ready: Callable[[], bool], proc: subprocess.Popen[str] | None = Non
             raise AssertionError(f"the sync ended first (exit {proc.returncode}): {err}")
         time.sleep(0.02)
     raise AssertionError("timed out")
+
+
+class Stall:
+    """Hold the tickets table in SHARE mode from a connection of the test's own: the sync's next ticket page
+    waits (inside its transaction, lease checked), readers do not. Makes "while the run is going" a fact, not
+    a race against a fast sandbox."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self.conn = psycopg.connect(url)
+        self.conn.execute("LOCK TABLE tickets IN SHARE MODE")
+
+    def wait_blocked(self, proc: subprocess.Popen[str]) -> None:
+        """Until the sync's own connection waits for this lock."""
+        wait_for(lambda: bool(rows(self.url, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'csops' "
+                                              "AND wait_event_type = 'Lock' AND datname = current_database()")),
+                 proc)
+
+    def release(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.rollback()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+def stall_after_first_page(url: str, proc: subprocess.Popen[str]) -> Stall:
+    wait_for(lambda: count(url, "tickets") >= 500, proc)
+    stall = Stall(url)
+    stall.wait_blocked(proc)
+    return stall
 
 
 def lease_row(url: str) -> tuple[Any, ...] | None:
@@ -147,10 +180,11 @@ def test_two_syncs_on_two_hosts_one_runs_the_other_exits_75(tmp_path: Path, slow
     b = on_store(make_workspace(tmp_path / "b", slow_sandbox), pg_url)
     first = start_sync(a)
     try:
-        wait_for(lambda: lease_row(pg_url) is not None, first)
+        stall = stall_after_first_page(pg_url, first)
         started = time.monotonic()
         second = b.run("sync", *TODAY)
         elapsed = time.monotonic() - started
+        stall.release()
         assert second.returncode == 75, second.stderr
         assert "another csops run holds the lock" in second.stderr
         assert f"pid {first.pid}" in second.stderr and socket.gethostname() in second.stderr
@@ -168,10 +202,11 @@ def test_a_killed_holder_releases_within_the_lease(tmp_path: Path, slow_sandbox:
     reference = reference_state(tmp_path / "ref", **SLOW)
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=4)
     proc = start_sync(ws)
-    wait_for(lambda: count(pg_url, "tickets") >= 500, proc)
+    stall = stall_after_first_page(pg_url, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     killed_at = time.monotonic()
+    stall.release()
     blocked = ws.run("sync", *TODAY)
     assert blocked.returncode == 75, blocked.stderr
     assert time.monotonic() - killed_at < 4
@@ -189,7 +224,8 @@ def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, 
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=30)
     proc = start_sync(ws)
     try:
-        wait_for(lambda: count(pg_url, "tickets") >= 500, proc)
+        stall = stall_after_first_page(pg_url, proc)
+        stall.release()
         # Another host's run takes the row over (as after an expiry); the run's in-flight transaction holds
         # the row FOR SHARE, so this waits for that commit: nothing the run writes after it may land.
         rows(pg_url, "UPDATE run_lease SET holder = 'another-run', host = 'elsewhere', pid = 1 WHERE name = 'run'")
@@ -200,7 +236,7 @@ def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, 
             proc.kill()
             proc.wait()
     assert proc.returncode == 69, err
-    assert "lost its lock" in err and "took it over" in err and "unexpected" not in err
+    assert "lost its lock" in err and "took it over" in err and "unexpected error" not in err
     assert count(pg_url, "tickets") == tickets < len(slow_sandbox.data.tickets)
     assert slow_sandbox.stats[PATCH] == 0
     assert lease_row(pg_url) == ("another-run", "elsewhere", 1)  # not deleted by the run that lost it
@@ -210,10 +246,13 @@ def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: San
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
     proc = start_sync(ws)
     try:
-        wait_for(lambda: count(pg_url, "tickets") >= 500, proc)
+        stall = stall_after_first_page(pg_url, proc)
+        tickets = count(pg_url, "tickets")
         killed = rows(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE application_name = 'csops lease' AND datname = current_database()")
         assert killed == [(True,)]
+        time.sleep(2 * 3)  # the renewal (every second) finds its connection gone
+        stall.release()  # the page the run was storing may not commit now
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -221,6 +260,7 @@ def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: San
             proc.wait()
     assert proc.returncode == 69, err
     assert "lost its lock" in err and "connection" in err
+    assert count(pg_url, "tickets") == tickets
     assert slow_sandbox.stats[PATCH] == 0
 
 
@@ -230,15 +270,16 @@ def test_the_database_restarting_mid_run_exits_69_and_the_next_run_resumes(
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
     proc = start_sync(ws)
     try:
-        wait_for(lambda: count(pg_url, "tickets") >= 500, proc)
+        stall = stall_after_first_page(pg_url, proc)
         pg_cluster.restart()
+        stall.release()
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 69, err
-    assert "PostgreSQL store" in err and "127.0.0.1" in err and "unexpected" not in err
+    assert "PostgreSQL store" in err and "127.0.0.1" in err and "unexpected error" not in err
     assert slow_sandbox.stats[PATCH] == 0
     deadline = time.monotonic() + 30
     while True:  # a lease the dead run could not release expires in 3 s
@@ -266,4 +307,4 @@ def test_an_unreachable_server_exits_69_without_the_password(ws: Workspace, comm
     out = proc.stdout + proc.stderr
     assert proc.returncode == 69, out
     assert f"127.0.0.1:{port}" in out and "Sekr3t-pw" not in out
-    assert "unexpected" not in out
+    assert "unexpected error" not in out

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from kb.skeleton import TEMPLATES
 from kb.spec import KbSpec
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -37,8 +38,6 @@ _MARK_START = frozenset("-*+0123456789")
 def template_lines(required: frozenset[str]) -> frozenset[str]:
     """The skeletons' lines a writer must replace: every line after the front matter but the required
     headings, table headers and separators, and Jinja."""
-    from kb.skeleton import TEMPLATES  # it imports jinja2, which kb check has no other use for
-
     out: set[str] = set()
     for path in TEMPLATES.glob("*.md.j2"):
         lines = path.read_text(encoding="utf-8").split("\n")
@@ -78,7 +77,6 @@ def required_headings(spec: KbSpec) -> frozenset[str]:
 
 @functools.cache
 def _shipped_required() -> frozenset[str]:
-    from kb.skeleton import TEMPLATES
     from kb.spec import load_spec
 
     shipped = load_spec(TEMPLATES.parent.parent)

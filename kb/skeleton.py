@@ -6,8 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import jinja2
-
 from kb.spec import KbSpec
 from rules.yamlsrc import SourceError, suggest
 
@@ -40,6 +38,8 @@ def new_article(spec: KbSpec, where: str, slug: str, title: str, type_: str | No
     path = spec.root / "articles" / category / section / name
     if path.exists():
         raise NewArticleError(f"{path} already exists")
+    import jinja2  # here: kb check reads TEMPLATES (kb.placeholders) and has no other use for Jinja2
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True)
     env.filters["yaml"] = lambda v: json.dumps(str(v), ensure_ascii=False)
     template_name = f"{kind}.{locale}.md.j2"

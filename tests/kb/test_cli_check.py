@@ -271,3 +271,30 @@ def test_json_output_is_valid_with_suppressions(tmp_path: Path) -> None:
     article(root, "<!-- kb-disable-next-line ja-period -->\n設定を保存します")
     out = run(root, "check", "--format", "json").stdout
     assert json.loads(out) == []
+
+
+IMPORTED_BY_CHECK = """
+import atexit, sys
+atexit.register(lambda: print(sorted(m for m in ("jinja2", "markdown") if m in sys.modules), file=sys.stderr))
+from csops.kb_cli import main
+sys.argv = ["kb", *sys.argv[1:]]
+main()
+"""
+
+
+def test_kb_check_imports_neither_jinja2_nor_python_markdown(tmp_path: Path) -> None:
+    """Start-up counts in every kb check a writer or CI runs: the renderer and the skeletons' templates stay
+    unloaded (an internal link with an anchor does load Python-Markdown, for its slugs)."""
+    root = make_kb(tmp_path)
+    article(root, "[招待](../../admin/users/invite.md)を読みます。", rel="employees/timecard/a.md")
+    article(root, "[招待](../../admin/users/invite.md#手順)を読みます。", rel="employees/timecard/b.md")
+    article(root, "設定を保存します。", rel="admin/users/invite.md")
+
+    def loaded(*paths: Path) -> str:
+        proc = subprocess.run([sys.executable, "-c", IMPORTED_BY_CHECK, "--root", str(root), "check",
+                               *map(str, paths)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr
+        return proc.stderr.rstrip().rpartition("\n")[2]
+
+    assert loaded(root / "articles" / "employees" / "timecard" / "a.md") == "[]"
+    assert loaded() == "['markdown']"

@@ -164,8 +164,9 @@ def compare(root: Path, textlint: list[dict[str, object]], kb: list[dict[str, ob
     pool = ours.copy()
     missed = []
     for f in theirs:
-        hit = next(((f["path"], f["line"] + d, SHARED[str(f["rule"])]) for d in (0, -1, 1, -2, 2)
-                    if pool[(f["path"], int(str(f["line"])) + d, SHARED[str(f["rule"])])] > 0), None)
+        line, rule = int(str(f["line"])), SHARED[str(f["rule"])]
+        hit = next(((f["path"], line + d, rule) for d in (0, -1, 1, -2, 2) if pool[(f["path"], line + d, rule)] > 0),
+                   None)
         if hit is None:
             missed.append(f)
         else:
@@ -181,8 +182,8 @@ def compare(root: Path, textlint: list[dict[str, object]], kb: list[dict[str, ob
         print(f"  {rule:32} textlint {n:5}  kb {n - missed_by_rule[rule]:5}")
     for f in missed[:6]:
         print(f"  textlint only: {f['path']}:{f['line']} {f['rule']}: {str(f['message']).splitlines()[0]}")
-    for path, line, rule in extra[:6]:
-        print(f"  kb check only: {path}:{line} {rule}")
+    for where, at, which in extra[:6]:
+        print(f"  kb check only: {where}:{at} {which}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import threading
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 from markdown import inlinepatterns, util
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import InlineProcessor
 
 from kb.paths import local_target
@@ -180,10 +181,31 @@ def _needs(pattern: Any) -> str | tuple[str, ...] | None:
     return needs[0] if needs is not None and len(needs) == 1 else needs
 
 
+class _QuickToc(TocTreeprocessor):
+    """The heading ids and table-of-contents tokens as Python-Markdown makes them, without the ``[TOC]`` block
+    (built, tidied and serialised for every document) unless the document has a ``[TOC]`` to replace:
+    the preview's contents come from the tokens."""
+
+    def build_toc_div(self, toc_list: list[Any]) -> Any:
+        if self.marker and any(self.marker in line for line in self.md.lines):
+            return super().build_toc_div(toc_list)
+        return etree.Element("div", {"class": "toc"})
+
+
+class _QuickTocExtension(TocExtension):
+    TreeProcessorClass = _QuickToc
+
+
 def converter(quick: bool = True) -> markdown.Markdown:
     """A Markdown converter with the Help Center's extensions; ``quick`` (what :func:`render` uses) skips
-    inline patterns that cannot match, with the same output (a test compares the two on generated text)."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
+    inline patterns that cannot match and the unused ``[TOC]`` block, with the same HTML and table of contents
+    (a test compares the two on generated text)."""
+    if quick:
+        extensions = [_QuickTocExtension(**EXTENSION_CONFIG["toc"]) if e == "toc" else e for e in EXTENSIONS]
+        md = markdown.Markdown(extensions=extensions,
+                               extension_configs={k: v for k, v in EXTENSION_CONFIG.items() if k != "toc"})
+    else:
+        md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG)
     if quick and hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
         md.treeprocessors.register(_QuickInline(md), "inline", 20)
     return md

@@ -12,16 +12,28 @@ PIECES = ["*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "![", "[^1]", "[^
           "&#12354;", "\\", "\\*", "  \n", "\n", "\n\n", "<b>", "</b>", "<!-- c -->", "<https://example.com>",
           "<a@b.jp>", "[リンク](other.md)", "![画像](../img.png)", "[ref]", "[ref]: https://example.com/r",
           "# ", "## 見出し", "- ", "1. ", "> ", "    ", "!!! note", "| a | b |\n|---|---|\n| 1 | 2 |", "{: .x }",
-          "```\ncode\n```", "打刻", "します。", "ユーザー", "text", " ", "~", "^", "#", "!", "\t"]
+          "```\ncode\n```", "[TOC]", "\n\n[TOC]\n\n", "打刻", "します。", "ユーザー", "text", " ", "~",
+          "^", "#", "!", "\t"]
 
 
-def _pair(text: str) -> tuple[str, str]:
-    return converter(quick=False).convert(text), converter(quick=True).convert(text)
+def _pair(text: str) -> tuple[object, object]:
+    """HTML and table-of-contents tokens from Python-Markdown's own steps and from the quick ones."""
+    made = []
+    for quick in (False, True):
+        md = converter(quick=quick)
+        made.append((md.convert(text), md.toc_tokens))  # type: ignore[attr-defined]
+    return made[0], made[1]
 
 
 def test_the_quick_step_is_the_one_render_uses() -> None:
     assert type(converter().treeprocessors["inline"]).__name__ == "_QuickInline"
     assert type(converter(quick=False).treeprocessors["inline"]).__name__ == "InlineProcessor"
+    assert type(converter().treeprocessors["toc"]).__name__ == "_QuickToc"
+
+
+def test_a_toc_marker_still_gets_its_table_of_contents() -> None:
+    plain, quick = _pair("## 概要\n\n[TOC]\n\n## 手順\n\n本文。\n")
+    assert quick == plain and 'class="toc"' in str(quick)
 
 
 def test_the_samples_render_the_same() -> None:

@@ -1,9 +1,15 @@
-"""Sync cost: API calls per service beside the floor, wall seconds and peak RSS, first and unchanged run.
+"""Sync cost: API calls per service beside the floor, wall seconds, peak RSS and store size, first and unchanged run.
 
-    python bench/sync.py [--accounts 10000] [--tickets 100000]
+    python bench/sync.py [--accounts 10000] [--tickets 100000] [--store postgresql://user@host:5432/db ...]
 
 The sandbox runs in its own process (so the sync's time and memory are its
 own); each sync is a separate `csops sync` process, measured with wait4.
+Each store gets its own fresh sandbox. SQLite (a new file) always runs; each
+--store PostgreSQL URL names a server where the bench creates a database of its
+own for the run (dropped after, unless --keep), so every figure starts empty.
+A password in the URL reaches csops through PGPASSWORD, never the config file.
+Store size: Store.size_bytes() after each run (SQLite: the file and its WAL;
+PostgreSQL: the csops tables with their indexes and TOAST).
 Floors: ceil(tickets/1000) export calls, ceil(accounts/2000) query calls,
 ceil(changed/200) write calls. Targets: calls at the floor, zero write calls
 on the second run, the first run under 60 s on a 2-core machine.
@@ -21,10 +27,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this file is named sync.py too: the package must win
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
 ORGS = "GET /api/v2/incremental/organizations.json"
 QUERY = ("GET /services/data/{version}/queryAll/", "GET /services/data/{version}/queryAll/{locator}")
@@ -52,16 +62,52 @@ def run_sync(config: Path, env: dict[str, str], cwd: Path) -> tuple[dict[str, An
     return json.loads(out), wall, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--accounts", type=int, default=10_000)
-    ap.add_argument("--tickets", type=int, default=100_000)
-    args = ap.parse_args()
-    env = {**os.environ, "ZENDESK_API_TOKEN": secrets.token_urlsafe(16),
-           "SALESFORCE_PASSWORD": secrets.token_urlsafe(12),
-           "SALESFORCE_CONSUMER_SECRET": secrets.token_urlsafe(24),
-           "SALESFORCE_SECURITY_TOKEN": secrets.token_urlsafe(8),
-           "PYTHONPATH": str(ROOT)}
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
+@contextmanager
+def fresh_store(spec: str, work: Path, keep: bool) -> Iterator[tuple[str, dict[str, str]]]:
+    """A store URL with nothing in it, and the environment csops needs to reach it."""
+    if spec == "sqlite":
+        yield f"sqlite:///{work / 'state.db'}", {}
+        return
+    parts = urlsplit(spec)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SystemExit(f"--store {redacted(spec)}: use a postgresql:// URL (SQLite always runs)")
+    import psycopg
+
+    name = f"csops_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(spec, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {"PGPASSWORD": parts.password} if parts.password else {}
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    try:
+        yield urlunsplit(parts._replace(netloc=netloc, path="/" + name)), env
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(spec, autocommit=True, connect_timeout=10) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def store_mb(url: str, base: Path) -> float:
+    from sync.store import open_store
+
+    store = open_store(url, base, migrate=False)
+    try:
+        return store.size_bytes() / 1e6
+    finally:
+        store.close()
+
+
+def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as tmp:
         work = Path(tmp)
         config = work / "csops.yaml"
@@ -74,32 +120,73 @@ def main() -> None:
             url = line.strip().rsplit(" ", 1)[-1]
             while not config.exists():
                 time.sleep(0.1)
-            text = config.read_text()
-            if "\nrules:" not in text:  # --write-config names the shipped rules when the folder has none
-                config.write_text(text + f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n")
-            print(f"sandbox {url}: {args.accounts:,} accounts, {args.tickets:,} tickets")
-            print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "
-                  f"{'wall s':>7} {'peak RSS MB':>12}")
-            for label in ("first", "second"):
-                http(url + "/__sandbox/stats/reset", "POST")
-                report, wall, rss = run_sync(config, env, work)
-                stats = http(url + "/__sandbox/stats")["requests"]
-                changed = report["writeback"]["changed"]
-                floors = (math.ceil(args.tickets / 1000) if label == "first" else 1,
-                          math.ceil(args.accounts / 2000), math.ceil(changed / 200),
-                          math.ceil(args.accounts / 1000) if label == "first" else 1)
-                export, query = stats.get(EXPORT, 0), sum(stats.get(q, 0) for q in QUERY)
-                bulk = sum(n for k, n in stats.items() if "/jobs/ingest" in k)
-                write = stats.get(WRITE, 0) + bulk
-                orgs = stats.get(ORGS, 0)
-                print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {orgs:>4} (≥{floors[3]:>4}) "
-                      f"{query:>4} (≤{floors[1]:>3}) {write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} "
-                      f"{rss:>12.0f}"
-                      + (f"   (Bulk API 2.0: {bulk} calls for one job)" if bulk else ""))
+            with fresh_store(spec, work, args.keep) as (store_url, store_env):
+                text = config.read_text()
+                if "\nrules:" not in text:  # --write-config names the shipped rules when the folder has none
+                    text += f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n"
+                text = text.replace("  url: sqlite:///.csops/state.db\n", f"  url: {store_url}\n")
+                assert f"  url: {store_url}\n" in text, "the sandbox config's store.url line moved"
+                config.write_text(text)
+                engine = urlsplit(store_url).scheme
+                where = (store_url if engine == "sqlite"
+                         else f"{redacted(spec)} (database {urlsplit(store_url).path[1:]})")
+                print(f"\n{engine} store {where}; sandbox {url}: "
+                      f"{args.accounts:,} accounts, {args.tickets:,} tickets")
+                print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "
+                      f"{'wall s':>7} {'peak RSS MB':>12} {'store MB':>9}")
+                for label in ("first", "second"):
+                    http(url + "/__sandbox/stats/reset", "POST")
+                    report, wall, rss = run_sync(config, {**env, **store_env}, work)
+                    stats = http(url + "/__sandbox/stats")["requests"]
+                    changed = report["writeback"]["changed"]
+                    floors = (math.ceil(args.tickets / 1000) if label == "first" else 1,
+                              math.ceil(args.accounts / 2000), math.ceil(changed / 200),
+                              math.ceil(args.accounts / 1000) if label == "first" else 1)
+                    export, query = stats.get(EXPORT, 0), sum(stats.get(q, 0) for q in QUERY)
+                    bulk = sum(n for k, n in stats.items() if "/jobs/ingest" in k)
+                    write = stats.get(WRITE, 0) + bulk
+                    orgs = stats.get(ORGS, 0)
+                    size = with_env(store_env, store_mb, store_url, work)
+                    print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {orgs:>4} (≥{floors[3]:>4}) "
+                          f"{query:>4} (≤{floors[1]:>3}) {write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} "
+                          f"{rss:>12.0f} {size:>9.1f}"
+                          + (f"   (Bulk API 2.0: {bulk} calls for one job)" if bulk else ""))
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print("floors: export = ceil(tickets/1000) on the first run, 1 when nothing changed;\n"
+
+
+def with_env(extra: dict[str, str], fn: Any, *args: Any) -> Any:
+    old = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        return fn(*args)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accounts", type=int, default=10_000)
+    ap.add_argument("--tickets", type=int, default=100_000)
+    ap.add_argument("--store", action="append", default=[], metavar="URL",
+                    help="a PostgreSQL server to run on as well (a fresh database is created there); repeatable")
+    ap.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases the bench created")
+    args = ap.parse_args()
+    env = {**os.environ, "ZENDESK_API_TOKEN": secrets.token_urlsafe(16),
+           "SALESFORCE_PASSWORD": secrets.token_urlsafe(12),
+           "SALESFORCE_CONSUMER_SECRET": secrets.token_urlsafe(24),
+           "SALESFORCE_SECURITY_TOKEN": secrets.token_urlsafe(8),
+           "PYTHONPATH": str(ROOT)}
+    specs = ([] if args.no_sqlite else ["sqlite"]) + [s for s in args.store if s != "sqlite"]
+    for spec in specs:
+        bench_store(args, spec, env)
+    print("\nfloors: export = ceil(tickets/1000) on the first run, 1 when nothing changed;\n"
           "query = ceil(accounts/2000); write = ceil(changed/200) with sObject Collections; above\n"
           "salesforce.bulk_threshold (2000) one Bulk API 2.0 job (create, upload, close, poll, results)\n"
           "replaces them. Org export: the incremental organization export, 1000 per page; 1 call when\n"

@@ -17,13 +17,14 @@ from csops import (
     cmd_report,
     cmd_rules,
     cmd_sandbox,
+    cmd_store,
     cmd_sync,
 )
 from csops.shell import cli
 
 for command in (cmd_init.init, cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, cmd_sync.status, cmd_sync.alerts,
                 cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify,
-                cmd_orgs.orgs, cmd_report.report, cmd_report.nps):
+                cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

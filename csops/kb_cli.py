@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from csops import __version__
-from csops.logs import setup_logging
-from csops.shell import (
+from csops.exits import (
     EXIT_CONFIG,
     EXIT_FINDINGS,
     EXIT_PARTIAL,
@@ -20,6 +19,7 @@ from csops.shell import (
     CsopsError,
     exit_code_epilog,
 )
+from csops.logs import setup_logging
 
 if TYPE_CHECKING:
     from kb.check import CheckResult

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,143 +18,45 @@ from typing import Any, NoReturn
 import click
 
 from connectors.http import (
-    AuthenticationFailed,
-    BudgetExhausted,
-    RequestRejected,
     RetryPolicy,
-    ServiceUnavailable,
 )
-from connectors.redact import redact, register_secret
-from connectors.salesforce import FieldError, SalesforceClient
-from connectors.slack import SlackError, WebhookURLError
+from connectors.redact import register_secret
+from connectors.salesforce import SalesforceClient
 from connectors.zendesk import ZendeskClient
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
+from csops.exits import (  # noqa: F401  (re-exported: commands import them from the shell)
+    EXIT_CODES,
+    EXIT_CONFIG,
+    EXIT_FINDINGS,
+    EXIT_IOERR,
+    EXIT_MASS_CHANGE,
+    EXIT_MEANINGS,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_SOFTWARE,
+    EXIT_TEMPFAIL,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    BoundaryGroup,
+    CsopsError,
+    exit_code_epilog,
+    exit_code_for,
+)
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
-from kb.gaps import GapsError
-from kb.paths import BuildRefused, UnsafePath
-from report.load import ReportError
-from report.nps_csv import NpsImportError
 from rules.ruleset import RuleSet, compile_rules, load_rules
-from rules.yamlsrc import SourceError
 from sync.dialect import is_postgres, url_password
-from sync.guard import MassChangeHeld
 from sync.store import (
     DbLease,
-    LockHeld,
     RunLock,
     Store,
-    StoreConfigError,
-    StoreError,
-    StoreUnavailable,
     open_store,
     run_lock,
     sqlite_path,
 )
 
 log = logging.getLogger("csops")
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_MASS_CHANGE = 4
-EXIT_UNAVAILABLE = 69
-EXIT_SOFTWARE = 70
-EXIT_IOERR = 74
-EXIT_TEMPFAIL = 75
-EXIT_CONFIG = 78
-
-#: What each exit code means, for both CLIs (``csops`` and ``kb``); the README's table is checked against it.
-#: Findings (a lint result) and failures never share a code, as in Vale (1 findings, 2 errors); above 63 the
-#: codes follow sysexits.h, as cron wrappers and systemd expect.
-EXIT_MEANINGS: dict[int, str] = {
-    EXIT_OK: "ok",
-    EXIT_FINDINGS: "findings: `kb check` found error-level problems in the articles (nothing crashed)",
-    EXIT_USAGE: "usage error (unknown command or option, bad option value)",
-    EXIT_PARTIAL: ("finished, but some records or notifications were rejected (listed; the next run retries "
-                   "them)"),
-    EXIT_MASS_CHANGE: "mass change held: the sync would change too many accounts at once; nothing written "
-                      "(review, then `--allow-mass-change`)",
-    EXIT_UNAVAILABLE: "a remote service or the PostgreSQL store is unavailable after retries, or refused the "
-                      "credentials",
-    EXIT_SOFTWARE: "unexpected error: a bug in csops (run with `-vv` for the traceback)",
-    EXIT_IOERR: "the state store cannot be opened or written",
-    EXIT_TEMPFAIL: "another run holds the lock, or the API budget is used up: try later (all state is kept)",
-    EXIT_CONFIG: "configuration, rule or input data invalid",
-}
-
-EXIT_CODES: list[tuple[type[BaseException], int]] = [
-    (ConfigError, EXIT_CONFIG),
-    (FieldError, EXIT_CONFIG),
-    (SourceError, EXIT_CONFIG),
-    (WebhookURLError, EXIT_CONFIG),
-    (SlackError, EXIT_UNAVAILABLE),
-    (MassChangeHeld, EXIT_MASS_CHANGE),
-    (LockHeld, EXIT_TEMPFAIL),
-    (BudgetExhausted, EXIT_TEMPFAIL),
-    (AuthenticationFailed, EXIT_UNAVAILABLE),
-    (ServiceUnavailable, EXIT_UNAVAILABLE),
-    (RequestRejected, EXIT_UNAVAILABLE),
-    (StoreConfigError, EXIT_CONFIG),
-    (StoreUnavailable, EXIT_UNAVAILABLE),
-    (StoreError, EXIT_IOERR),
-    (UnsafePath, EXIT_CONFIG),
-    (BuildRefused, EXIT_USAGE),
-    (GapsError, EXIT_CONFIG),
-    (ReportError, EXIT_CONFIG),
-    (NpsImportError, EXIT_CONFIG),
-]
-
-
-class CsopsError(click.ClickException):
-    """A message for the user and the exit code that goes with it."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_SOFTWARE) -> None:
-        super().__init__(redact(message))
-        self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
-
-
-def exit_code_for(exc: BaseException) -> int | None:
-    for kind, code in EXIT_CODES:
-        if isinstance(exc, kind):
-            return code
-    return None
-
-
-def extra_exit_codes(pairs: list[tuple[type[BaseException], int]]) -> None:
-    """Let a package register its own exception types with the boundary."""
-    EXIT_CODES[:0] = pairs
-
-
-def exit_code_epilog() -> str:
-    """The exit-code table as --help text (both CLIs print the same one)."""
-    lines = [f"  {code:>2}  {meaning.replace('`', '')}" for code, meaning in EXIT_MEANINGS.items()]
-    return "\b\nExit codes:\n" + "\n".join(lines)
-
-
-class BoundaryGroup(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            raise SystemExit(130) from None
-        except BrokenPipeError:
-            # `csops … | head -1`: the reader has what it wanted. End quietly, and keep Python from complaining
-            # again when it flushes stdout at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(EXIT_OK) from None
-        except Exception as exc:
-            code = exit_code_for(exc)
-            if code is None:
-                log.debug("unexpected error", exc_info=True)
-                hint = "" if log.isEnabledFor(logging.DEBUG) else " (run with -vv for the traceback)"
-                raise CsopsError(f"unexpected error: {type(exc).__name__}: {exc}{hint}", EXIT_SOFTWARE) from None
-            raise CsopsError(str(exc), code) from None
 
 
 @dataclass

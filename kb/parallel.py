@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+CHUNKS_PER_PROCESS = 6
 _JOB: Callable[[Any], Any] | None = None
 _ITEMS: Sequence[Any] = ()
 
@@ -35,15 +36,17 @@ def forked_map(job: Callable[[T], R], items: Sequence[T], threshold: int = 200, 
     procs = procs or workers()
     if procs < 2 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
         return [job(item) for item in items]
-    size = -(-len(items) // procs)
+    # Several chunks per process, handed out as processes free up: on a machine shared with other work, a process
+    # that gets less CPU takes fewer chunks instead of holding back the whole map with a fixed half.
+    size = -(-len(items) // (procs * CHUNKS_PER_PROCESS))
     chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _JOB, _ITEMS = job, items
     # What the workers inherit is moved out of the collector's reach, so a collection in a worker does not
     # touch (and so copy) every page of the parent's heap.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-            parts = pool.map(_run_chunk, chunks)
+        with multiprocessing.get_context("fork").Pool(min(procs, len(chunks))) as pool:
+            parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         gc.unfreeze()
         _JOB, _ITEMS = None, ()

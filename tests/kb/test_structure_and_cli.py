@@ -257,7 +257,11 @@ def test_check_on_two_cores_finds_what_one_finds(tmp_path: Path) -> None:
 
     root = make_kb(tmp_path)
     for n in range(240):  # above the threshold for worker processes
-        article(root, f"ＣＳＶを出力することができます。かもしれません{n}", rel=f"employees/timecard/a{n}.md")
+        # a link to an article the other worker checks: its headings are read there too
+        anchor = "nope" if n % 10 == 0 else "手順"
+        article(root, f"ＣＳＶを出力することができます。かもしれません{n}[次](a{(n + 120) % 240}.md#{anchor})。",
+                rel=f"employees/timecard/a{n}.md")
     spec = load_spec(root)
     one, two = check(spec, workers=1), check(spec, workers=2)
-    assert len(one.findings) == 240 * 3 and one.findings == two.findings  # widths, redundant, weak
+    assert len(one.findings) == 240 * 3 + 24 and one.findings == two.findings  # widths, redundant, weak; anchors
+    assert sum(f.rule == "internal-link" and "'#nope'" in f.message for f in two.findings) == 24

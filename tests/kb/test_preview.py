@@ -118,3 +118,27 @@ def test_a_bad_since_is_a_400(preview: tuple[Preview, Path]) -> None:
     with _connect(p) as s:
         s.sendall(b"GET /__kb/wait?since=abc HTTP/1.0\r\n\r\n")
         assert s.recv(64).startswith(b"HTTP/1.0 400")
+
+
+def test_a_saved_article_is_the_only_one_rendered_again(tmp_path: Path) -> None:
+    import urllib.request
+
+    root = make_kb(tmp_path, with_samples=True)
+    messages: list[str] = []
+    p = Preview(root, tmp_path / "site", 0, messages.append, interval=0.05).start()
+    try:
+        assert "(16 rendered, " in messages[0]
+        target = root / "articles/employees/timecard/clock-in.md"
+        target.write_text(target.read_text(encoding="utf-8").replace("出勤を打刻する", "出勤を記録する"),
+                          encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while len(messages) < 2:  # the rebuild's line is echoed after its swap
+            assert time.monotonic() < deadline, messages
+            time.sleep(0.02)
+        assert messages[-1].startswith("built 16 articles in ") and "(1 rendered, " in messages[-1], messages
+        page = urllib.request.urlopen(p.url + "articles/clock-in.html", timeout=10).read().decode()
+        assert "出勤を記録する" in page
+        other = urllib.request.urlopen(p.url + "articles/roles.html", timeout=10).read().decode()
+        assert "権限の種類" in other  # served from the file linked over from the previous generation
+    finally:
+        p.stop()

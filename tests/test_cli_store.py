@@ -187,3 +187,20 @@ def test_compare_sees_a_changed_row(ws: Workspace, engine: str, tmp_path: Path, 
         dst.set_cursor("zendesk_tickets", "changed-after-the-copy")
         bad = [c.table for c in compare(src, dst) if not c.ok]
     assert bad == ["cursors"]
+
+
+def test_a_password_in_the_url_is_never_shown(ws: Workspace, pg_url: str) -> None:
+    secret = "s3cret-Pa55-in-url"
+    with_password = pg_url.replace("postgresql://csops@", f"postgresql://csops:{secret}@")
+    assert secret in with_password
+    synced(ws)
+    for args in (("store", "copy", "--to", with_password, "--dry-run"), ("store", "copy", "--to", with_password),
+                 ("store", "copy", "--to", with_password)):  # the last one is refused: the message names the URL
+        result = ws.cli(*args)
+        assert result.exit_code in (0, 78), result.output
+        assert secret not in result.output and "csops:***@" in result.output
+    on_store(ws, with_password)
+    for args in (("store", "info"), ("store", "info", "--json"), ("store", "migrate", "--dry-run")):
+        result = ws.cli(*args)
+        assert result.exit_code == 0, result.output
+        assert secret not in result.output and "***" in result.output

@@ -502,12 +502,16 @@ class Store:
         return [(r[0], json.loads(r[1]).get("Name")) for r in rows]
 
     # -- accounts -------------------------------------------------------------
-    def upsert_accounts(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Upsert (id, fields JSON, system_modstamp, deleted) rows as Salesforce returned them."""
-        self._executemany(
+    def upsert_accounts(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Upsert (id, fields JSON, system_modstamp, deleted) rows as Salesforce returned them. A row that is
+        already as given is left alone: the incremental pull's look-back re-reads accounts, and on PostgreSQL
+        every update leaves a dead row version behind until vacuum. Returns the rows inserted or changed."""
+        return self._executemany(
             "INSERT INTO accounts (id, fields, system_modstamp, deleted) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, system_modstamp = "
-            "excluded.system_modstamp, deleted = excluded.deleted", rows)
+            "excluded.system_modstamp, deleted = excluded.deleted "
+            "WHERE accounts.fields <> excluded.fields OR accounts.deleted <> excluded.deleted "
+            "OR COALESCE(accounts.system_modstamp, '') <> COALESCE(excluded.system_modstamp, '')", rows)
 
     def live_account_ids(self) -> set[str]:
         """Ids of the accounts not marked deleted."""

@@ -151,3 +151,27 @@ def test_two_stores_migrating_at_once_do_not_collide(store_url: str) -> None:
         t.join()
     assert errors == []
     assert scalar(target(store_url), "SELECT COUNT(*) FROM schema_version") == SCHEMA_VERSION
+
+
+def test_csops_refuses_a_store_newer_than_itself(ws: Workspace, store_url: str) -> None:
+    open_store(store_url).close()
+    rows(target(store_url), "INSERT INTO schema_version (version) VALUES (999)")
+    text = ws.config.read_text(encoding="utf-8")
+    ws.config.write_text(text.replace("  url: sqlite:///.csops/state.db\n", f"  url: {store_url}\n"), encoding="utf-8")
+    proc = ws.run("status")
+    assert proc.returncode == 74, proc.stderr
+    assert "schema version 999, newer than this csops" in proc.stderr and "upgrade csops" in proc.stderr
+    assert scalar(target(store_url), "SELECT MAX(version) FROM schema_version") == 999  # left as it was
+
+
+def test_an_unchanged_account_is_not_rewritten(store_url: str) -> None:
+    with open_store(store_url) as s:
+        a = ("001A", '{"Name": "A"}', "2026-01-01T00:00:00.000+0000", 0)
+        b = ("001B", '{"Name": "B"}', None, 0)
+        assert s.upsert_accounts([a, b]) == 2
+        assert s.upsert_accounts([a, b]) == 0
+        assert s.upsert_accounts([a, ("001B", '{"Name": "B2"}', None, 0)]) == 1
+        assert s.upsert_accounts([a, ("001B", '{"Name": "B2"}', "2026-01-02T00:00:00.000+0000", 0)]) == 1
+        assert s.upsert_accounts([(*a[:3], 1)]) == 1
+        assert s.account_fields(["001B"]) == {"001B": {"Name": "B2"}}
+        assert s.live_account_ids() == {"001B"}

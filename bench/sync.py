@@ -152,8 +152,17 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                           f"{rss:>12.0f} {size:>9.1f}"
                           + (f"   (Bulk API 2.0: {bulk} calls for one job)" if bulk else ""))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_sandbox(server)
+
+
+def stop_sandbox(server: subprocess.Popen[Any]) -> None:
+    """Stop the sandbox; with a million tickets in memory on a busy machine it can take a while to go."""
+    server.terminate()
+    try:
+        server.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def with_env(extra: dict[str, str], fn: Any, *args: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,11 +87,16 @@ def load_articles(spec: KbSpec, paths: list[Path] | None = None) -> tuple[list[A
     """Every article under ``articles/`` (or the given files), with the findings about their structure."""
     base = spec.root / "articles"
     files = sorted(base.rglob("*.md")) if paths is None else sorted(paths)
+    return unique_articles(load_article(spec, path) for path in files)
+
+
+def unique_articles(loaded: Iterable[tuple[Article | None, list[Finding]]]) -> tuple[list[Article], list[Finding]]:
+    """The loaded articles, each with its problems, in order: the first article with a slug in a locale wins and
+    a later one is an error (article URLs and links use the slug)."""
     articles: list[Article] = []
     findings: list[Finding] = []
     seen: dict[tuple[str, str], Article] = {}
-    for path in files:
-        article, problems = load_article(spec, path)
+    for article, problems in loaded:
         findings += problems
         if article is None:
             continue

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kb.articles import Article, Finding, load_article
+from kb.articles import Article, Finding, load_article, unique_articles
 from kb.parallel import forked_map, workers
 from kb.paths import BuildRefused, escapes
 from kb.prose import extract
@@ -144,30 +144,11 @@ def read_sources(spec: KbSpec, kept: dict[Path, Source] | None = None, procs: in
 
 def load_for_build(spec: KbSpec, sources: dict[Path, Source] | None = None) -> list[Article]:
     """Every article, or :class:`KbError` with every structural problem and every reference outside the kb."""
-    articles, findings = _unique(read_sources(spec) if sources is None else sources)
+    if sources is None:
+        sources = read_sources(spec)
+    articles, findings = unique_articles((source.article, source.problems) for source in sources.values())
     _raise_errors(structural_errors(findings))
     return articles
-
-
-def _unique(sources: dict[Path, Source]) -> tuple[list[Article], list[Finding]]:
-    """As :func:`kb.articles.load_articles`: the first article with a slug in a locale wins, later ones are errors."""
-    articles: list[Article] = []
-    findings: list[Finding] = []
-    seen: dict[tuple[str, str], Article] = {}
-    for source in sources.values():
-        findings += source.problems
-        article = source.article
-        if article is None:
-            continue
-        slug = (article.slug, article.locale)
-        if slug in seen:
-            findings.append(Finding(article.rel, 1, 1, "error", "duplicate-slug",
-                                    f"slug '{article.slug}' ({article.locale}) is also used by {seen[slug].rel}; "
-                                    "article URLs and links use the slug, so it must be unique"))
-            continue
-        seen[slug] = article
-        articles.append(article)
-    return articles, findings
 
 
 def outside_references(spec: KbSpec, a: Article) -> list[Finding]:

@@ -108,6 +108,8 @@ def store_mb(url: str, base: Path) -> float:
 
 
 def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> None:
+    from csops.demo import environment
+
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as tmp:
         work = Path(tmp)
         config = work / "csops.yaml"
@@ -146,7 +148,8 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                     bulk = sum(n for k, n in stats.items() if "/jobs/ingest" in k)
                     write = stats.get(WRITE, 0) + bulk
                     orgs = stats.get(ORGS, 0)
-                    size = with_env(store_env, store_mb, store_url, work)
+                    with environment(store_env):
+                        size = store_mb(store_url, work)
                     print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {orgs:>4} (≥{floors[3]:>4}) "
                           f"{query:>4} (≤{floors[1]:>3}) {write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} "
                           f"{rss:>12.0f} {size:>9.1f}"
@@ -163,19 +166,6 @@ def stop_sandbox(server: subprocess.Popen[Any]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
-
-
-def with_env(extra: dict[str, str], fn: Any, *args: Any) -> Any:
-    old = {k: os.environ.get(k) for k in extra}
-    os.environ.update(extra)
-    try:
-        return fn(*args)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def main() -> None:

@@ -64,6 +64,18 @@ def start_sync(ws: Workspace, *args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
+@contextlib.contextmanager
+def running_sync(ws: Workspace, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """A `csops sync` process, killed if the test leaves the block while it still runs."""
+    proc = start_sync(ws, *args)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def wait_for(ready: Callable[[], bool], proc: subprocess.Popen[str] | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -178,8 +190,7 @@ def test_two_syncs_on_two_hosts_one_runs_the_other_exits_75(tmp_path: Path, slow
     (tmp_path / "b").mkdir()
     a = on_store(make_workspace(tmp_path / "a", slow_sandbox), pg_url)
     b = on_store(make_workspace(tmp_path / "b", slow_sandbox), pg_url)
-    first = start_sync(a)
-    try:
+    with running_sync(a) as first:
         stall = stall_after_first_page(pg_url, first)
         started = time.monotonic()
         second = b.run("sync", *TODAY)
@@ -190,10 +201,6 @@ def test_two_syncs_on_two_hosts_one_runs_the_other_exits_75(tmp_path: Path, slow
         assert f"pid {first.pid}" in second.stderr and socket.gethostname() in second.stderr
         assert elapsed < 10
         assert first.wait(timeout=300) == 0, first.stderr.read() if first.stderr else ""
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
     assert lease_row(pg_url) is None  # released at the end
     assert b.run("sync", *TODAY).returncode == 0
 
@@ -222,8 +229,7 @@ def test_a_killed_holder_releases_within_the_lease(tmp_path: Path, slow_sandbox:
 def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, slow_sandbox: Sandbox,
                                                                   pg_url: str) -> None:
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=30)
-    proc = start_sync(ws)
-    try:
+    with running_sync(ws) as proc:
         stall = stall_after_first_page(pg_url, proc)
         stall.release()
         # Another host's run takes the row over (as after an expiry); the run's in-flight transaction holds
@@ -231,10 +237,6 @@ def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, 
         rows(pg_url, "UPDATE run_lease SET holder = 'another-run', host = 'elsewhere', pid = 1 WHERE name = 'run'")
         tickets = count(pg_url, "tickets")
         _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 69, err
     assert "lost its lock" in err and "took it over" in err and "unexpected error" not in err
     assert count(pg_url, "tickets") == tickets < len(slow_sandbox.data.tickets)
@@ -244,8 +246,7 @@ def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, 
 
 def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: Sandbox, pg_url: str) -> None:
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
-    proc = start_sync(ws)
-    try:
+    with running_sync(ws) as proc:
         stall = stall_after_first_page(pg_url, proc)
         tickets = count(pg_url, "tickets")
         killed = rows(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -254,10 +255,6 @@ def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: San
         time.sleep(2 * 3)  # the renewal (every second) finds its connection gone
         stall.release()  # the page the run was storing may not commit now
         _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 69, err
     assert "lost its lock" in err and "connection" in err
     assert count(pg_url, "tickets") == tickets
@@ -268,16 +265,11 @@ def test_the_database_restarting_mid_run_exits_69_and_the_next_run_resumes(
         tmp_path: Path, slow_sandbox: Sandbox, pg_url: str, pg_cluster: Cluster) -> None:
     reference = reference_state(tmp_path / "ref", **SLOW)
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
-    proc = start_sync(ws)
-    try:
+    with running_sync(ws) as proc:
         stall = stall_after_first_page(pg_url, proc)
         pg_cluster.restart()
         stall.release()
         _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 69, err
     assert "PostgreSQL store" in err and "127.0.0.1" in err and "unexpected error" not in err
     assert slow_sandbox.stats[PATCH] == 0

@@ -61,7 +61,7 @@ class DbLease:
     # -- acquire / release ----------------------------------------------------
     def __enter__(self) -> DbLease:
         self._conn = self.store._pg_connect(application_name="csops lease")
-        held = self.holder_info()
+        held = self.store.lease_holder(self.name)
         if held is not None and not held["expired"]:
             self._refuse(held)
         with self.store._errors():
@@ -76,7 +76,7 @@ class DbLease:
                 row = None
             self._conn.execute("SET lock_timeout = 0")
         if row is None:
-            self._refuse(self.holder_info())
+            self._refuse(self.store.lease_holder(self.name))
         self.store._lease = self
         self._thread = threading.Thread(target=self._renew_loop, name="csops-lease", daemon=True)
         self._thread.start()
@@ -133,16 +133,6 @@ class DbLease:
             with contextlib.suppress(Exception):
                 self._conn.close()
             self._conn = None
-
-    def holder_info(self) -> dict[str, Any] | None:
-        """Who holds the lease now (host, pid, acquired_at, expires_at, expired), or None."""
-        conn = self._conn
-        with self.store._errors():
-            row = conn.execute("SELECT host, pid, acquired_at, expires_at, expires_at < now() FROM run_lease "
-                               "WHERE name = %s", (self.name,)).fetchone()
-        if row is None:
-            return None
-        return {"host": row[0], "pid": row[1], "acquired_at": row[2], "expires_at": row[3], "expired": row[4]}
 
     # -- renew / fence ----------------------------------------------------------
     def _renew_loop(self) -> None:

@@ -769,13 +769,13 @@ class Store:
                       f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
         return n
 
-    def lease_holder(self) -> dict[str, Any] | None:
+    def lease_holder(self, name: str = LEASE_NAME) -> dict[str, Any] | None:
         """Who holds the run lock in the database (PostgreSQL): host, pid, acquired_at, expires_at, expired;
         None when no run holds it (or the store is SQLite: its lock is the file beside it)."""
         if self.engine != "postgresql":
             return None
         found = self._query("SELECT host, pid, acquired_at, expires_at, expires_at < now() FROM run_lease "
-                            "WHERE name = ?", (LEASE_NAME,))
+                            "WHERE name = ?", (name,))
         if not found:
             return None
         host, pid, acquired, expires, expired = found[0]

@@ -10,6 +10,7 @@ import contextlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -199,6 +200,28 @@ _OUTBOX_COLUMNS = ("id", "channel", "kind", "account_id", "alert_id", "occurrenc
                    "attempts", "last_error")
 
 
+SQLITE_BUSY_SECONDS = 30.0
+
+
+def _journal_mode_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (it stays so once switched).
+
+    While another connection switches a new file at the same moment, SQLite answers
+    "database is locked" at once, without waiting in its busy handler as other
+    statements do: two csops commands opening a new store together then failed.
+    Such a switch takes milliseconds, so this waits for it as the busy timeout would.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -232,8 +255,9 @@ class Store:
                 raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
                                  "store.url at a folder csops can write") from None
             with self._errors():
-                self._conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn = sqlite3.connect(str(path), timeout=SQLITE_BUSY_SECONDS, isolation_level=None,
+                                             check_same_thread=False)
+                _journal_mode_wal(self._conn)
                 self._conn.execute("PRAGMA synchronous=NORMAL")
                 self._conn.execute("PRAGMA foreign_keys=ON")
         if migrate:

@@ -1,37 +1,119 @@
-"""Ticket text as it may enter the store: capped, with personal data masked.
+"""Ticket text as it may enter the store or the screen: capped, with personal data masked.
 
 Subjects and descriptions (the first comment, carried by the cursor export's
-ticket objects) feed ``kb gaps``. Customers paste signatures, phone numbers and
-links with tokens in them; those are masked here, before anything is written,
-so the store never holds them. Masks keep the shape a topic model can use
-(``<email>``, ``<phone>``, a URL without its query string).
+ticket objects) feed ``kb gaps``. Customers paste signatures, phone numbers,
+form fields and links with tokens in them; those are masked here, before
+anything is written, so the store never holds them, and again wherever ticket
+text is shown, so a store filled by an older csops shows nothing more. Masks
+keep the shape a topic model can use (``<email>``, ``<phone>``, a URL without
+its query string).
+
+Japanese text writes the same number many ways (REFERENCE.md, "Data safety"):
+full-width digits and hyphens, ``ー`` or ``−`` as a separator, ``(03) 1234-5678``,
+``03(1234)5678``, dots, and no space before it (``お電話090-1234-5678まで``). The
+patterns run on a folded copy of the text, every character mapped to one
+character (full-width to ASCII, every dash to ``-``), so a match's position is
+the same in the original and only the matched span is replaced.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 SUBJECT_MAX = 250
 DESCRIPTION_MAX = 2000
 
-_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_DASHES = "‐‑‒–—―−－ー﹣ｰ⁃"
+_FOLD = str.maketrans({
+    **{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)},  # full-width ASCII: ０-９, Ａ-Ｚ, ＠, （, ：…
+    **{d: "-" for d in _DASHES},
+})
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _URL = re.compile(r"(?i)\b((?:https?|ftp)://[^\s?#<>\"'）」]+)(\?[^\s#<>\"'）」]*)?(#[^\s<>\"'）」]*)?")
-# Phone numbers: international (+81 90-1234-5678), Japanese (03-1234-5678, 090-1234-5678, 0120-123-456),
-# North American ((555) 123-4567). A run of digits that does not look like one (an id, a date) is kept.
-_PHONE = re.compile(
-    r"(?<![\w.\-/])(?:"
-    r"\+\d{1,3}[\s\-]?\(?\d{1,4}\)?(?:[\s\-]?\d{2,4}){2,3}"
-    r"|0\d{1,4}[\-\s‐－]\d{1,4}[\-\s‐－]\d{3,4}"
-    r"|0[5789]0\d{8}|0\d{9}"
-    r"|\(\d{3}\)\s?\d{3}[\-\s]\d{4}"
-    r")(?![\w\-/])")
+_SEP = r"(?:[ \t]?[-.][ \t]?|[ \t])"
+# A phone number is not part of a longer run of digits (an id, an amount, a date) on either side.
+_BEFORE = r"(?<![0-9])(?<![0-9][-.])"
+_AFTER = r"(?![0-9])(?![-.][0-9])"
+_PHONE_JP = re.compile(
+    _BEFORE + "(?:"
+    rf"0\d{{1,4}}{_SEP}\d{{1,4}}{_SEP}\d{{3,4}}"  # 03-1234-5678, 090.1111.2222, 0120 123 456
+    rf"|\(0\d{{1,4}}\)[ \t]?\d{{1,4}}{_SEP}?\d{{3,4}}"  # (03) 1234-5678
+    r"|0\d{1,4}\(\d{1,4}\)\d{3,4}"  # 03(1234)5678
+    r"|0\d{9,10}"  # 0312345678, 09012345678
+    ")" + _AFTER)
+_PHONE_INTL = re.compile(
+    r"(?<![0-9+])(?:"
+    rf"\+\d{{1,3}}{_SEP}?(?:\(0\)[ \t]?)?\(?\d{{1,4}}\)?(?:{_SEP}?\d{{1,4}}){{1,4}}"  # +81 90-1234-5678
+    rf"|\(\d{{3}}\)[ \t]?\d{{3}}{_SEP}\d{{4}}"  # (555) 123-4567
+    ")" + _AFTER)
+_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}" + _AFTER)
+# A form field that names a person, where they live or how to reach them: the whole value goes.
+_FIELD = re.compile(
+    r"(?im)^([ \t]*[■□●○◆◇・*\-【\[]?[ \t]*"
+    r"(?:(?P<name>お名前|ご氏名|氏名|名前|ご担当者(?:様)?名?|担当者名?|ご依頼者(?:様)?名?|申込者名?|フリガナ|ふりがな|"
+    r"full[ \t]?name|your[ \t]name|name|contact[ \t]person)"
+    r"|(?P<address>ご住所|住所|所在地|address)"
+    r"|(?P<phone>お電話番号|電話番号|携帯(?:電話)?(?:番号)?|連絡先(?:電話番号)?|折り?返し先|"
+    r"tel|fax|phone(?:[ \t]number)?|mobile)"
+    r"|(?P<email>メールアドレス|メール|e-?mail(?:[ \t]address)?|mail))"
+    r"(?:[ \t]*:|[ \t]*[】\]][ \t]*:?|\t|\u3000| {2,})[ \t\u3000]*)(?P<value>\S.*)$")
+_DIGIT = re.compile(r"\d")
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def _replace(text: str, pattern: re.Pattern[str], mask: Callable[[re.Match[str], str], str | None]) -> str:
+    """``text`` with each match of ``pattern`` in its folded copy replaced by ``mask(match, text)`` (None: kept).
+
+    The match's positions hold in ``text`` too: folding maps every character to one character."""
+    folded = _fold(text)
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        replacement = mask(m, text)
+        if replacement is None:
+            continue
+        out.append(text[last:m.start()])
+        out.append(replacement)
+        last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _phone_jp(m: re.Match[str], _: str) -> str | None:
+    return "<phone>" if len(_DIGIT.findall(m.group())) in (10, 11) else None
+
+
+def _phone_intl(m: re.Match[str], _: str) -> str | None:
+    return "<phone>" if 8 <= len(_DIGIT.findall(m.group())) <= 15 else None
+
+
+def _field(m: re.Match[str], text: str) -> str | None:
+    kind = next(k for k in ("name", "address", "phone", "email") if m.group(k))
+    value = m.group("value")
+    if value.startswith("<") and value.rstrip().endswith(">"):
+        return None  # masked already
+    if kind == "phone" and not _DIGIT.search(value):
+        return None  # 「折り返し先：不要」 names no number
+    return text[m.start(1):m.end(1)] + f"<{kind}>"
 
 
 def mask_pii(text: str) -> str:
-    """E-mail addresses → ``<email>``, phone numbers → ``<phone>``, a URL's query string and fragment dropped."""
-    text = _EMAIL.sub("<email>", text)
+    """E-mail addresses → ``<email>``, phone numbers → ``<phone>``, postal codes → ``〒<postal>``, the values
+    of name, address, phone and e-mail form fields masked, a URL's query string and fragment dropped.
+
+    The one masking function for ticket text: the pull calls it before storing, ``kb gaps`` before showing."""
+    text = _replace(text, _EMAIL, lambda m, _: "<email>")
     text = _URL.sub(lambda m: m.group(1) + ("?<query>" if m.group(2) else ""), text)
-    return _PHONE.sub("<phone>", text)
+    text = _replace(text, _FIELD, _field)
+    text = _replace(text, _POSTAL, lambda m, _: "〒<postal>")
+    text = _replace(text, _PHONE_INTL, _phone_intl)
+    return _replace(text, _PHONE_JP, _phone_jp)
 
 
 def cap(text: str, limit: int) -> str:

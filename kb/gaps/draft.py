@@ -13,6 +13,7 @@ from pathlib import Path
 from kb.gaps.analyse import Topic
 from kb.skeleton import new_article
 from kb.spec import KbSpec
+from sync.ticket_text import mask_pii
 
 _PROBLEM = re.compile(r"(?i)できない|できません|エラー|されない|されません|落ちる|届かない|おかしい|違う|"
                       r"error|fail|cannot|can't|not working|crash|wrong|missing")
@@ -50,7 +51,7 @@ def _comment(topic: Topic, subjects: dict[int, str]) -> str:
     lines = [f"kb gaps: topic {topic.id} ({topic.coverage}, {topic.tickets} tickets, trend {topic.trend:.1f}×).",
              "Example tickets:"]
     for tid in topic.ticket_ids[:EXAMPLES]:
-        lines.append(f"  #{tid} {subjects.get(tid, '')}")
+        lines.append(f"  #{tid} {mask_pii(subjects.get(tid, ''))}")
     if topic.matches:
         lines.append("Nearest articles: " + ", ".join(f"{m.key} ({m.similarity:.2f})" for m in topic.matches))
     # "--" may not appear inside an HTML comment; ticket text is untrusted.

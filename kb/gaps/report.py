@@ -16,6 +16,7 @@ from kb.gaps.analyse import Analysis, ArticleText, TicketText, Topic, analyse
 from kb.gaps.normalize import load_boilerplate
 from kb.spec import KbSpec
 from sync.store import Store
+from sync.ticket_text import mask_pii
 
 FORMATS = ("table", "json", "csv", "html")
 POOR_VOTE_RATIO = 0.5  # up-votes below this share of at least MIN_VOTES votes: the article needs work
@@ -70,6 +71,8 @@ def build_report(spec: KbSpec, store: Store, days: int = 90, min_tickets: int = 
                         "(`--full` once, for tickets pulled before csops kept their text), and check that "
                         "zendesk.store_ticket_text is not false")
     analysis = analyse(current, previous, kb_articles(spec), min_tickets, load_boilerplate(spec.root))
+    for topic in analysis.topics:  # a store filled by an older csops may hold text masked less well
+        topic.examples = [mask_pii(e) for e in topic.examples]
     report = GapsReport(since, end, analysis, subjects={t.id: t.subject or "" for t in current})
     report.review = [ReviewItem(_topic_article(t), f"topic {t.id} is covered but its tickets rose {t.trend:.1f}× "
                                                    f"({t.previous} → {t.tickets})")

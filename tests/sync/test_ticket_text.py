@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sandbox.server import Sandbox
 from sync.store import MIGRATIONS, Store
 from sync.ticket_text import DESCRIPTION_MAX, SUBJECT_MAX, mask_pii
@@ -44,6 +47,109 @@ def test_pull_stores_masked_capped_text(ws: Workspace) -> None:
     assert missing == [(0,)]
     db = (ws.path / ".csops" / "state.db").read_bytes()
     assert b"yamada.taro" not in db and b"s3cr3t" not in db
+
+
+# Issue 25 F3 and REFERENCE.md "Data safety": the ways Japanese tickets write a phone number or an address.
+JAPANESE_PII = ("お電話090-1234-5678までお願いします。\n"
+                "携帯は０９０－１２３４－５６７８、会社は０３ー１２３４ー５６７８です。\n"
+                "代表 (03) 1234-5678 / 直通 03(1234)5678 / 090.1111.2222 / 080‐2222‐3333 / 070−4444−5555\n"
+                "〒150-0001 東京都渋谷区神宮前1-2-3\n"
+                "ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ または suzuki＠example.co.jp へ\n"
+                "お名前：佐藤 花子\n【電話番号】03-9876-5432\nメールアドレス：hanako@example.jp\n"
+                "ご住所　大阪府大阪市北区梅田9-9\n"
+                "打刻が2026-11-01から反映されません（チケット #40051、v3.2.1、3,600,000円、09:00-18:00）。")
+
+
+def test_pull_masks_japanese_phone_formats_form_fields_and_full_width_addresses(ws: Workspace) -> None:
+    sb = ws.sandbox
+    tid = next(t for t, v in sb.data.tickets.items() if v["status"] != "deleted")
+    sb.zendesk.update_tickets([tid], subject="至急 お電話０９０ー１２３４ー５６７８まで", description=JAPANESE_PII)
+    ws.json("pull", "zendesk")
+    [(subject, description)] = ws.store_rows(f"SELECT subject, description FROM tickets WHERE id = {tid}")
+    assert subject == "至急 お電話<phone>まで"
+    for gone in ("1234", "１２３４", "5678", "1111", "2222", "3333", "4444", "9876", "150-0001", "yamada",
+                 "ｙａｍａｄａ", "suzuki", "hanako", "佐藤", "花子", "梅田", "大阪市"):
+        assert gone not in description, gone
+    assert description.count("<phone>") == 9 and description.count("<email>") == 3
+    assert "〒<postal> 東京都渋谷区" in description and "お名前：<name>" in description
+    assert "ご住所\u3000<address>" in description
+    assert "打刻が2026-11-01から反映されません（チケット #40051、v3.2.1、3,600,000円、09:00-18:00）。" in description
+    db = (ws.path / ".csops" / "state.db").read_bytes()
+    for gone in ("090-1234", "０９０", "hanako", "佐藤 花子"):
+        assert gone.encode() not in db, gone
+
+
+_FULL = str.maketrans({chr(0x30 + i): chr(0xFF10 + i) for i in range(10)})
+_DASHES = ("-", "－", "ー", "‐", "−", ".", " ")
+
+
+@st.composite
+def japanese_phone(draw: st.DrawFn) -> tuple[str, str]:
+    """A Japanese phone number in one of the written forms, and its subscriber digits."""
+    kind = draw(st.sampled_from(["mobile", "landline", "free", "paren-area", "paren-local", "bare", "intl"]))
+    d = lambda n: "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=n, max_size=n)))  # noqa: E731
+    sep = draw(st.sampled_from(_DASHES))
+    last = d(4)
+    if kind == "mobile":
+        number = f"{draw(st.sampled_from(['090', '080', '070']))}{sep}{d(4)}{sep}{last}"
+    elif kind == "landline":
+        area = draw(st.sampled_from(["03", "06", "045", "011", "0422"]))
+        number = f"{area}{sep}{d(6 - len(area))}{sep}{last}"
+    elif kind == "free":
+        last = d(3)
+        number = f"0120{sep}{d(3)}{sep}{last}"
+    elif kind == "paren-area":
+        number = f"(03){draw(st.sampled_from(['', ' ']))}{d(4)}-{last}"
+    elif kind == "paren-local":
+        number = f"03({d(4)}){last}"
+    elif kind == "bare":
+        number = f"090{d(4)}{last}"
+    else:
+        number = f"+81{draw(st.sampled_from([' ', '-']))}90{sep}{d(4)}{sep}{last}"
+    if draw(st.booleans()):
+        number = number.translate(_FULL).replace("(", "（").replace(")", "）")
+    return number, last
+
+
+_TEXT = st.text(st.sampled_from("お電話携帯番号はまでへ、。です至急連絡ください（）「」 \n"), max_size=12)
+_LOCAL = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789._+-"), min_size=2, max_size=12)
+_DOMAIN = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"), min_size=2, max_size=10)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text.translate(str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)}))
+                   if c.isdigit())
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_TEXT, phone=japanese_phone(), after=_TEXT)
+def test_every_written_form_of_a_japanese_phone_number_is_masked(before: str, phone: tuple[str, str],
+                                                                  after: str) -> None:
+    number, last = phone
+    masked = mask_pii(before + number + after)
+    assert masked == before + "<phone>" + after
+    assert last not in _digits(masked)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_TEXT, local=_LOCAL, domain=_DOMAIN, at=st.sampled_from("@＠"), wide=st.booleans(), after=_TEXT)
+def test_every_written_form_of_an_email_address_is_masked(before: str, local: str, domain: str, at: str,
+                                                           wide: bool, after: str) -> None:
+    address = f"{local}{at}{domain}.co.jp"
+    if wide:
+        address = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in address)
+    masked = mask_pii(before + address + after)
+    assert masked == before + "<email>" + after
+
+
+@settings(max_examples=200, deadline=None)
+@given(year=st.integers(2000, 2099), month=st.integers(1, 12), day=st.integers(1, 28), ticket=st.integers(1, 10**7),
+       amount=st.integers(0, 10**9), version=st.tuples(st.integers(0, 20), st.integers(0, 99), st.integers(0, 999)))
+def test_dates_ids_amounts_and_versions_are_not_phone_numbers(year: int, month: int, day: int, ticket: int,
+                                                              amount: int, version: tuple[int, int, int]) -> None:
+    text = (f"{year}-{month:02d}-{day:02d} {year}/{month}/{day} {year}.{month:02d}.{day:02d} チケット#{ticket} "
+            f"{amount:,}円 v{version[0]}.{version[1]}.{version[2]} {month:02d}:{day:02d}-18:00")
+    assert mask_pii(text) == text
 
 
 def test_store_ticket_text_false_stores_no_text(tmp_path: Path, sandbox: Sandbox) -> None:

@@ -62,22 +62,17 @@ def run_sync(config: Path, env: dict[str, str], cwd: Path) -> tuple[dict[str, An
     return json.loads(out), wall, usage.ru_maxrss / 1024
 
 
-def redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
-
-
 @contextmanager
 def fresh_store(spec: str, work: Path, keep: bool) -> Iterator[tuple[str, dict[str, str]]]:
     """A store URL with nothing in it, and the environment csops needs to reach it."""
+    from connectors.redact import redact_url
+
     if spec == "sqlite":
         yield f"sqlite:///{work / 'state.db'}", {}
         return
     parts = urlsplit(spec)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise SystemExit(f"--store {redacted(spec)}: use a postgresql:// URL (SQLite always runs)")
+        raise SystemExit(f"--store {redact_url(spec)}: use a postgresql:// URL (SQLite always runs)")
     import psycopg
 
     name = f"csops_bench_{secrets.token_hex(4)}"
@@ -108,6 +103,7 @@ def store_mb(url: str, base: Path) -> float:
 
 
 def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> None:
+    from connectors.redact import redact_url
     from csops.demo import environment
 
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as tmp:
@@ -131,7 +127,7 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                 config.write_text(text)
                 engine = urlsplit(store_url).scheme
                 where = (store_url if engine == "sqlite"
-                         else f"{redacted(spec)} (database {urlsplit(store_url).path[1:]})")
+                         else f"{redact_url(spec)} (database {urlsplit(store_url).path[1:]})")
                 print(f"\n{engine} store {where}; sandbox {url}: "
                       f"{args.accounts:,} accounts, {args.tickets:,} tickets")
                 print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from connectors.redact import register_secret
+from connectors.redact import redact_url, register_url_secrets
 from csops.display import table
 from csops.shell import App, emit_json, pass_app
-from sync.dialect import is_postgres, redacted, sqlite_path, url_password
+from sync.dialect import check_url, is_postgres, sqlite_path
 from sync.store import SCHEMA_VERSION, TABLES, LockHeld, RunLock, Store, StoreError, open_store, run_lock
 from sync.store_copy import (
     CopyRefused,
@@ -62,8 +62,8 @@ def lock_state(s: Store) -> dict[str, Any]:
 
 
 def _lock_text(lock: dict[str, Any]) -> str:
-    if lock["state"] == "free":
-        return "free"
+    if lock["state"] == "free" or ("lock_file" not in lock and "host" not in lock):
+        return str(lock["state"])
     if "host" in lock:
         return f"{lock['state']}: host {lock['host']}, pid {lock['pid']}, since {lock['since']}, " \
                f"lease until {lock['expires']}"
@@ -130,12 +130,11 @@ def migrate(app: App, dry_run: bool) -> None:
 
 
 def _checked_url(url: str) -> str:
-    password = url_password(url)
-    if password:
-        register_secret(password)
+    register_url_secrets(url)
     if not is_postgres(url) and not url.startswith("sqlite:"):
-        raise click.BadParameter(f"'{url}' is not a store URL (sqlite:///path/to/state.db or "
+        raise click.BadParameter(f"'{redact_url(url)}' is not a store URL (sqlite:///path/to/state.db or "
                                  "postgresql://user@host:5432/database)")
+    check_url(url)
     return url
 
 
@@ -201,7 +200,7 @@ def copy(app: App, to_url: str, from_url: str | None, replace: bool, dry_run: bo
 
 def _where(url: str, base: Path | None) -> str:
     """Where a store URL points, for messages and to tell two apart: the resolved file, or the URL sans password."""
-    return redacted(url) if is_postgres(url) else str(sqlite_path(url, base).resolve())
+    return redact_url(url) if is_postgres(url) else str(sqlite_path(url, base).resolve())
 
 
 def _dry_run(source: Store, dst_url: str, cwd: Path, replace: bool, counts: dict[str, int]) -> None:

@@ -20,7 +20,7 @@ import click
 from connectors.http import (
     RetryPolicy,
 )
-from connectors.redact import register_secret
+from connectors.redact import register_url_secrets
 from connectors.salesforce import SalesforceClient
 from connectors.zendesk import ZendeskClient
 from csops import __version__
@@ -46,7 +46,7 @@ from csops.exits import (  # noqa: F401  (re-exported: commands import them from
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
 from rules.ruleset import RuleSet, compile_rules, load_rules
-from sync.dialect import is_postgres, url_password
+from sync.dialect import is_postgres
 from sync.store import (
     DbLease,
     RunLock,
@@ -98,9 +98,7 @@ class App:
     def store_url(self) -> str:
         """store.url, its password (if it carries one) registered as a secret so no message shows it."""
         url = self.config.store.url
-        password = url_password(url)
-        if password:
-            register_secret(password)
+        register_url_secrets(url)
         return url
 
     def store_path(self) -> Path:

@@ -12,7 +12,9 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from connectors.redact import redact_url
 
 
 class StoreError(Exception):
@@ -29,40 +31,6 @@ class StoreConfigError(StoreError):
 
 class LockHeld(Exception):
     """Another run holds the run lock (exit 75)."""
-
-
-def redacted(url: str) -> str:
-    """``url`` with any password (in the authority or a ``password=`` option) replaced by ``***``: the only form
-    of a store URL that may appear in a message, a log line or ``csops store info``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(a store URL that cannot be parsed)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        netloc = f"{userinfo}@{hostport}"
-    query = parts.query
-    if query:
-        pairs = [(k, "***" if k.lower() == "password" else v) for k, v in parse_qsl(query, keep_blank_values=True)]
-        query = urlencode(pairs, safe="*/:")
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-def url_password(url: str) -> str | None:
-    """The password a store URL carries, if any (so it can be registered as a secret and kept out of messages)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.password:
-        return unquote(parts.password)
-    for k, v in parse_qsl(parts.query):
-        if k.lower() == "password" and v:
-            return v
-    return None
 
 
 def is_postgres(url: str) -> bool:
@@ -85,8 +53,14 @@ def check_url(url: str) -> None:
     """Raise StoreError when csops cannot use ``url`` at all (wrong scheme, no host or database)."""
     if is_postgres(url):
         parts = urlsplit(url)
+        if url.count("@") > 1 or "@" in url[len(parts.scheme) + 3 + len(parts.netloc):]:
+            raise StoreConfigError(f"store.url: {redact_url(url)} cannot be read one way only: an '@', '/', '?' or "
+                                   "'#' in the user name or password (or an '@' after the host) must be "
+                                   "percent-encoded (%40, %2F, %3F, %23); PGPASSWORD or ~/.pgpass keep the "
+                                   "password out of the URL")
         if not parts.path.strip("/") and "dbname=" not in parts.query:
-            raise StoreConfigError(f"store.url: {redacted(url)} names no database (postgresql://user@host:5432/database)")
+            raise StoreConfigError(f"store.url: {redact_url(url)} names no database "
+                                   "(postgresql://user@host:5432/database)")
         return
     sqlite_path(url)
 

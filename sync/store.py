@@ -19,6 +19,7 @@ from typing import Any
 
 import filelock
 
+from connectors.redact import redact_url
 from sync.dialect import (
     LockHeld,
     Postgres,
@@ -27,13 +28,12 @@ from sync.dialect import (
     StoreError,
     StoreUnavailable,
     is_postgres,
-    redacted,
     sqlite_path,
 )
 from sync.lease import DEFAULT_LEASE_SECONDS, LEASE_NAME, DbLease, LeaseLost
 
 __all__ = ["SCHEMA_VERSION", "DbLease", "LeaseLost", "LockHeld", "RunLock", "Store", "StoreConfigError",
-           "StoreError", "StoreUnavailable", "open_store", "redacted", "run_lock", "sqlite_path"]
+           "StoreError", "StoreUnavailable", "open_store", "run_lock", "sqlite_path"]
 
 #: pg_advisory_xact_lock key for migrations: two hosts starting at once migrate one after the other.
 MIGRATION_LOCK_KEY = 0x6373_6F70_73  # "csops"
@@ -243,7 +243,7 @@ class Store:
         self._dialect: SQLite | Postgres
         if url is not None and is_postgres(url):
             self._dialect = Postgres()
-            self._where = _pg_where(url)
+            self._where = redact_url(url)
             self._conn = self._pg_connect()
         else:
             assert path is not None, "Store needs a path or a url"
@@ -289,7 +289,7 @@ class Store:
 
     def describe(self) -> str:
         """Where the store is, for messages: the file's path, or the URL without its password."""
-        return self._where if self.engine == "sqlite" else redacted(self.url or "")
+        return self._where if self.engine == "sqlite" else redact_url(self.url or "")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # a connection the server dropped is closed already
@@ -873,10 +873,6 @@ def _known_table(table: str) -> str:
     if table not in TABLES:
         raise StoreError(f"no table '{table}' in the store (one of {', '.join(TABLES)})")
     return table
-
-
-def _pg_where(url: str) -> str:
-    return redacted(url)
 
 
 def open_store(url: str, base_dir: Path | None = None, *, migrate: bool = True) -> Store:

@@ -204,3 +204,35 @@ def test_a_password_in_the_url_is_never_shown(ws: Workspace, pg_url: str) -> Non
         result = ws.cli(*args)
         assert result.exit_code == 0, result.output
         assert secret not in result.output and "***" in result.output
+
+
+def fragments(secret: str, size: int = 3) -> set[str]:
+    """Every piece of a secret ``size`` characters long: none may show."""
+    return {secret[i:i + size] for i in range(len(secret) - size + 1)}
+
+
+def test_a_password_with_url_delimiters_never_shows_a_fragment(ws: Workspace, pg_url: str) -> None:
+    """Issue 25, F1: urllib and libpq end the credentials at the first '/' and show the rest as a path."""
+    raw, encoded = "pa/ss@w:rd", "pa%2Fss%40w%3Ard"
+    server_and_db = pg_url.removeprefix("postgresql://csops@")
+    shown = fragments(raw) | fragments(encoded, 4)  # '%2F' alone is in the hint
+
+    on_store(ws, f"postgresql://csops:{raw}@{server_and_db}")  # ambiguous as written: refused, nothing shown
+    for args in (("store", "info"), ("store", "migrate"), ("status",), ("doctor",), ("sync", "--dry-run"),
+                 ("--log-format", "json", "sync")):
+        result = ws.cli(*args)
+        assert result.exit_code == 78, (args, result.output)
+        assert "store.url: postgresql://csops:***@" in result.output and "percent-encoded" in result.output
+        assert not {f for f in shown if f in result.output}, (args, result.output)
+
+    on_store(ws, f"postgresql://csops:{encoded}@{server_and_db}")  # as RFC 3986 wants it: used, and masked
+    outputs = []
+    for args, code in ((("store", "info"), 0), (("store", "info", "--json"), 0), (("store", "migrate", "--dry-run"), 0),
+                       (("-vv", "--log-format", "json", "sync", *TODAY), 0), (("status",), 0),
+                       (("sync", "--dry-run", *TODAY), 0), (("doctor",), 0),
+                       (("store", "copy", "--to", f"postgresql://csops:{raw}@{server_and_db}x"), 78)):
+        result = ws.cli(*args)
+        outputs.append(result.output)
+        assert result.exit_code == code, (args, result.output)
+        assert not {f for f in shown if f in result.output}, (args, result.output)
+    assert "postgresql://csops:***@" in outputs[0] and "csops:***@" in outputs[-1]

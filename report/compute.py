@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from report.model import Account, AlertPeriod, NpsAnswer, Period, Point, ReportInput
+from report import nps
+from report.model import Account, AlertPeriod, Period, Point, ReportInput, month
 
 TROUBLE = ("stalled", "churn_risk")
 RECOVERED = ("on_track", "completed")
@@ -33,10 +34,6 @@ def quantile(values: list[float], q: float) -> float | None:
 def spread(values: list[float]) -> dict[str, Any]:
     return {"n": len(values), "median": quantile(values, 0.5), "p75": quantile(values, 0.75),
             "p90": quantile(values, 0.9)}
-
-
-def month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def week_of(day: date) -> date:
@@ -277,7 +274,7 @@ def score_falls(inp: ReportInput, top: int = 10) -> list[dict[str, Any]]:
     return falls[:top]
 
 
-# -- alerts and NPS ---------------------------------------------------------------
+# -- alerts ---------------------------------------------------------------
 def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str]) -> dict[str, Any]:
     """Raised and resolved per week per alert id, and the median days to resolve (resolved in the period)."""
     weekly: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -297,28 +294,6 @@ def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str]) -
     }
 
 
-def nps_score(scores: Iterable[int]) -> dict[str, Any]:
-    """NPS = % promoters (9-10) − % detractors (0-6), with the three shares (in %, two decimals)."""
-    counts = Counter("promoters" if s >= 9 else "passives" if s >= 7 else "detractors" for s in scores)
-    n = sum(counts.values())
-    if not n:
-        return {"n": 0, "nps": None, "promoters": None, "passives": None, "detractors": None}
-    share = {k: 100 * counts[k] / n for k in ("promoters", "passives", "detractors")}
-    return {"n": n, "nps": round(share["promoters"] - share["detractors"], 2),
-            **{k: round(v, 2) for k, v in share.items()}}
-
-
-def nps(answers: list[NpsAnswer], accounts: dict[str, Account], period: Period, by: str | None) -> list[dict[str, Any]]:
-    """NPS per month and segment, for the answers given inside the period."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for a in answers:
-        if a.day in period:
-            acc = accounts.get(a.account_id)
-            seg = acc.segment(by) if acc else ("all" if by is None else "(unknown account)")
-            groups[(seg, month(a.day))].append(a.score)
-    return [{"segment": s, "month": m, **nps_score(v)} for (s, m), v in sorted(groups.items())]
-
-
 def build(inp: ReportInput) -> dict[str, Any]:
     """Every section of the report, as plain data (what ``--format json`` prints)."""
     by_id = {a.id: a for a in inp.accounts}
@@ -333,6 +308,8 @@ def build(inp: ReportInput) -> dict[str, Any]:
         **over_time(inp),
         "score_falls": score_falls(inp),
         "alerts": alerts(inp.alerts, inp.period, inp.alert_titles),
-        "nps": nps(inp.nps, by_id, inp.period, inp.by),
+        "nps": nps.by_month(inp.nps, by_id, inp.period, inp.by),
+        "nps_surveys": nps.by_survey(inp.nps, by_id, inp.period, inp.by),
+        "nps_period": nps.in_period(inp.nps, by_id, inp.period, inp.by),
         "labels": {"status": inp.status_labels, "phase": inp.phase_names},
     }

@@ -141,6 +141,8 @@ table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px
 <h1>{title}</h1>
 <p class="note">{note}</p>
 {charts}
+<h2>NPS（調査ごと・期間全体） / NPS per survey and over the period</h2>
+<div class="scroll">{nps}</div>
 <h2>期間中にヘルススコアが最も下がったアカウント</h2>
 <div class="scroll">{falls}</div>
 </body></html>
@@ -151,6 +153,21 @@ def _falls_table(rep: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{html.escape(f['account_id'])}</td><td>{html.escape(f['name'] or '')}</td>"
                    f"<td>{f['from']}</td><td>{f['to']}</td><td>{f['change']}</td></tr>" for f in rep["score_falls"])
     return f"<table><tr><th>account</th><th>name</th><th>from</th><th>to</th><th>change</th></tr>{rows}</table>"
+
+
+def _nps_table(rep: dict[str, Any]) -> str:
+    """The period's NPS per segment, then each survey's (its answers in the period)."""
+    def cells(values: list[Any]) -> str:
+        return "".join(f"<td>{html.escape('–' if v is None else str(v))}</td>" for v in values)
+
+    shares = ("n", "nps", "promoters", "passives", "detractors")
+    rows = [cells([n["segment"], "期間全体 / whole period", f"{n['from']} – {n['to']}", *(n[k] for k in shares), None])
+            for n in rep["nps_period"]]
+    rows += [cells([n["segment"], n["survey"], f"{n['first']} – {n['last']}", *(n[k] for k in shares),
+                    n["outside_period"]]) for n in rep["nps_surveys"]]
+    head = "".join(f"<th>{h}</th>" for h in ("segment", "survey", "answered", "n", "NPS", "推奨者 %", "中立者 %",
+                                             "批判者 %", "outside the period"))
+    return f"<table><tr>{head}</tr>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
 
 
 def as_html(rep: dict[str, Any]) -> str:
@@ -166,4 +183,4 @@ def as_html(rep: dict[str, Any]) -> str:
             f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown.")
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
-                       charts="\n".join(parts), falls=_falls_table(rep))
+                       charts="\n".join(parts), nps=_nps_table(rep), falls=_falls_table(rep))

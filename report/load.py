@@ -86,7 +86,7 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
     ids = {a.id for a in accounts}
     alert_periods = [AlertPeriod(a, i, date.fromisoformat(f[:10]), _day(r))
                      for a, i, f, r in store.alert_periods() if a in ids]
-    answers = [NpsAnswer(a, date.fromisoformat(d), int(s)) for a, d, s in store.nps_responses()
+    answers = [NpsAnswer(a, date.fromisoformat(d), int(s), survey) for survey, a, d, s in store.nps_responses()
                if product is None or a in ids]
     return ReportInput(
         accounts=accounts, period=period, target_days=target_days(rules), target_rates=dict(cfg.targets),

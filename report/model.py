@@ -12,6 +12,11 @@ from datetime import date
 SPLITS = ("product", "tier", "owner")
 
 
+def month(day: date) -> str:
+    """The calendar month a day falls in, as ``YYYY-MM``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 @dataclass(frozen=True)
 class Point:
     """An account's state from ``day`` until the next point."""
@@ -66,6 +71,7 @@ class NpsAnswer:
     account_id: str
     day: date
     score: int
+    survey: str = ""
 
 
 @dataclass

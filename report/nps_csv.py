@@ -2,26 +2,38 @@
 
 Columns (a header row, names case-insensitive): ``account`` (the Salesforce Account
 Id, 15 or 18 characters), ``date`` (YYYY-MM-DD or YYYY/MM/DD), ``score`` (a whole
-number 0-10) and an optional ``comment``. Japanese survey tools and Excel often save
-Shift_JIS (cp932); UTF-8 with or without a BOM is read as well. Every row is checked
-before anything is stored: one bad row stores nothing.
+number 0-10), an optional ``comment`` and an optional ``respondent`` (an e-mail,
+contact or response id: it only tells apart two people of one account who gave the
+same answer on the same day, and is never stored). Japanese survey tools and Excel
+often save Shift_JIS (cp932); UTF-8 with or without a BOM is read as well. Every row
+is checked before anything is stored: one bad row stores nothing.
+
+A file is one survey. A row equal to an earlier row in every column is an exact
+duplicate (an export appended twice, a row copied): it is listed and counted once.
+The survey's default name is a hash of its distinct answers, so the same answers
+under another file name, in another encoding or order, are the same survey.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from rules.yamlsrc import suggest
 
-COLUMNS = ("account", "date", "score", "comment")
+COLUMNS = ("account", "date", "score", "comment", "respondent")
 REQUIRED = ("account", "date", "score")
+HEADER = "account,date,score[,comment][,respondent]"
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+HASH_PREFIX = "sha256:"
 
 
 class NpsImportError(Exception):
@@ -33,10 +45,37 @@ class NpsImportError(Exception):
         self.problems = problems
 
 
+NpsRow = tuple[int, str, str, int, str | None]  # line, account id (18), answered on, score, comment
+
+
 @dataclass
 class NpsFile:
-    rows: list[tuple[int, str, str, int, str | None]] = field(default_factory=list)
+    """The distinct answers of one file (``rows``) and the lines that repeated an earlier one."""
+
+    rows: list[NpsRow] = field(default_factory=list)
     encoding: str = "utf-8"
+    duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, the earlier line it repeats)
+    _seen: dict[tuple[str, str, int, str | None, str | None], int] = field(default_factory=dict, repr=False)
+
+    def add(self, row: NpsRow, respondent: str | None) -> None:
+        line, account, day, score, comment = row
+        key = (account, day, score, comment, respondent)
+        first = self._seen.setdefault(key, line)
+        if first == line:
+            self.rows.append(row)
+        else:
+            self.duplicates.append((line, first))
+
+    @property
+    def content_hash(self) -> str:
+        """The default survey name: a hash of the distinct answers (respondent included), in no order."""
+        return survey_hash(self._seen)
+
+
+def survey_hash(answers: Iterable[tuple[str, str, int, str | None, str | None]]) -> str:
+    lines = sorted("\x1f".join("" if v is None else str(v) for v in a) for a in set(answers))
+    digest = hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest()
+    return HASH_PREFIX + digest[:16]
 
 
 def id18(account: str) -> str:
@@ -78,10 +117,10 @@ def read_nps_csv(path: Path) -> NpsFile:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
-        raise NpsImportError([f"{path}:1: empty file; expected a header row: account,date,score[,comment]"])
+        raise NpsImportError([f"{path}:1: empty file; expected a header row: {HEADER}"])
     names = [h.strip().lower() for h in header]
     problems = [f"{path}:1: unknown column '{n}'{suggest(n, COLUMNS)}" for n in names if n and n not in COLUMNS]
-    problems += [f"{path}:1: missing column '{c}' (columns: account,date,score[,comment])"
+    problems += [f"{path}:1: missing column '{c}' (columns: {HEADER})"
                  for c in REQUIRED if c not in names]
     if problems:
         raise NpsImportError(problems)
@@ -111,5 +150,72 @@ def _check_row(values: dict[str, str], out: NpsFile, line: int) -> str | None:
     if not score_text.isdecimal() or not 0 <= int(score_text) <= 10:
         return f"score: {score_text!r} is not a whole number from 0 to 10"
     comment = (values.get("comment") or "").strip() or None
-    out.rows.append((line, id18(account), day.isoformat(), int(score_text), comment))
+    respondent = (values.get("respondent") or "").strip() or None
+    out.add((line, id18(account), day.isoformat(), int(score_text), comment), respondent)
     return None
+
+
+Answer = tuple[str, str, int, str | None]  # account id, answered on, score, comment: what the store keeps
+SURVEY_NAME_MAX = 100
+
+
+def survey_name_problem(name: str) -> str | None:
+    """What is wrong with a survey name given with --survey, or None."""
+    if not name.strip():
+        return "a survey name cannot be empty"
+    if len(name) > SURVEY_NAME_MAX:
+        return f"a survey name has at most {SURVEY_NAME_MAX} characters"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "a survey name cannot hold control characters"
+    return None
+
+
+@dataclass
+class ImportPlan:
+    """What importing one file as ``survey`` does to the answers already stored.
+
+    ``same_as``: a stored survey holding exactly these answers (then nothing is written);
+    ``replaced``: answers of ``survey`` the import removes; ``overlaps``: other surveys
+    sharing answers with the file (a corrected export imported under a new name counts
+    them twice: the user is told which survey to replace instead).
+    """
+
+    survey: str
+    answers: Counter[Answer]
+    same_as: str | None = None
+    replaced: int = 0
+    overlaps: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return self.same_as is not None
+
+
+def answers_of(rows: Iterable[NpsRow]) -> Counter[Answer]:
+    return Counter((a, d, s, c) for _, a, d, s, c in rows)
+
+
+def plan_import(path: Path, parsed: NpsFile, survey: str | None, stored: dict[str, Counter[Answer]]) -> ImportPlan:
+    """Decide the survey name and what the import changes; refuse a second copy of a stored survey.
+
+    ``survey`` None means the default name (the content hash): the same answers already
+    stored under any name are then left as they are. A name given on purpose for answers
+    another survey already holds would count them twice, so that is refused.
+    """
+    if not parsed.rows:
+        raise NpsImportError([f"{path}: no answers (a header row only)"])
+    name = survey if survey is not None else parsed.content_hash
+    answers = answers_of(parsed.rows)
+    plan = ImportPlan(name, answers, replaced=sum(stored.get(name, Counter()).values()))
+    same = sorted(s for s, held in stored.items() if held == answers)
+    if name in same or (same and survey is None):
+        plan.same_as = name if name in same else same[0]
+        return plan
+    if same:
+        raise NpsImportError([f"{path}: these {answers.total()} answers are already stored as survey '{same[0]}'; "
+                              f"importing them as '{name}' would count them twice (to rename that survey: "
+                              f"csops nps remove '{same[0]}', then import the file again)"])
+    plan.overlaps = sorted(((s, (answers & held).total()) for s, held in stored.items() if s != name),
+                           key=lambda o: (-o[1], o[0]))
+    plan.overlaps = [o for o in plan.overlaps if o[1]]
+    return plan

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-KEYS = ("cohort", "phase", "week", "month", "alert", "tier")
+KEYS = ("cohort", "phase", "week", "month", "survey", "alert", "tier")
 
 
 def width(text: str) -> int:
@@ -74,11 +74,25 @@ def as_table(rep: dict[str, Any]) -> str:
                  [(f["segment"], f["received"], f["stalled"], f["churn_risk"], f["recovered"], f["churned"],
                    f["still_open"], pct(f["stalled_recovery_rate"]), pct(f["churn_risk_recovery_rate"]))
                   for f in rep["funnel"]])
-    out += _health(rep) + _alerts(rep) + ["", "NPS (promoters 9–10 − detractors 0–6)"]
-    out += table(["segment", "month", "answers", "NPS", "promoters", "passives", "detractors"],
-                 [(n["segment"], n["month"], n["n"], n["nps"], n["promoters"], n["passives"], n["detractors"])
-                  for n in rep["nps"]])
+    out += _health(rep) + _alerts(rep) + _nps(rep)
     return "\n".join(out) + "\n"
+
+
+NPS_SHARES = ("n", "nps", "promoters", "passives", "detractors")
+
+
+def _nps(rep: dict[str, Any]) -> list[str]:
+    shares = ["answers", "NPS", "promoters %", "passives %", "detractors %"]
+    out = ["", "NPS (promoters 9–10 − detractors 0–6) in the period"]
+    out += table(["segment", *shares], [(n["segment"], *(n[k] for k in NPS_SHARES)) for n in rep["nps_period"]])
+    out += ["", "NPS per survey (its answers in the period; outside: answers the period leaves out)"]
+    out += table(["segment", "survey", "first", "last", *shares, "outside"],
+                 [(n["segment"], n["survey"], n["first"], n["last"], *(n[k] for k in NPS_SHARES),
+                   n["outside_period"]) for n in rep["nps_surveys"]])
+    out += ["", "NPS per month"]
+    out += table(["segment", "month", *shares], [(n["segment"], n["month"], *(n[k] for k in NPS_SHARES))
+                                                 for n in rep["nps"]])
+    return out
 
 
 def _health(rep: dict[str, Any]) -> list[str]:
@@ -107,7 +121,7 @@ def as_json(rep: dict[str, Any]) -> str:
 
 
 SECTIONS = ("time_to_complete", "time_in_phase", "funnel", "status_weekly", "band_weekly", "tier_trend",
-            "score_falls", "nps")
+            "score_falls", "nps", "nps_surveys", "nps_period")
 
 
 def as_csv(rep: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from report import compute
-from report.model import Account, AlertPeriod, NpsAnswer, Period, Point, ReportInput
+from report.model import Account, AlertPeriod, Period, Point, ReportInput
 
 D = date.fromisoformat
 START = D("2026-01-10")
@@ -133,25 +133,6 @@ def test_alerts_per_week_and_median_time_to_resolve() -> None:
                              {"week": "2026-01-12", "alert": "no_login", "raised": 0, "resolved": 2}]
     assert out["time_to_resolve"] == [{"alert": "no_login", "title": "no_login", "resolved": 3,
                                        "median_days": 10.0}]
-
-
-def test_nps_reproduces_the_published_example() -> None:
-    """16.33% detractors, 63.27% passives, 20.41% promoters of 49 answers → NPS +4.08 (REFERENCE.md)."""
-    scores = [3] * 4 + [6] * 4 + [7] * 15 + [8] * 16 + [9] * 5 + [10] * 5
-    out = compute.nps_score(scores)
-    assert out == {"n": 49, "nps": 4.08, "promoters": 20.41, "passives": 63.27, "detractors": 16.33}
-    assert compute.nps_score([])["nps"] is None
-    assert compute.nps_score([6, 7, 9])["nps"] == 0.0  # 6 is a detractor, 7 a passive, 9 a promoter
-
-
-def test_nps_per_month_and_segment() -> None:
-    a = acc("a", ("2026-01-10", "on_track"), product="勤怠管理")
-    b = acc("b", ("2026-01-10", "on_track"), product="経費精算")
-    answers = [NpsAnswer("a", D("2026-01-31"), 10), NpsAnswer("b", D("2026-02-01"), 0),
-               NpsAnswer("b", D("2026-02-28"), 8), NpsAnswer("a", D("2025-12-31"), 0)]
-    rows = compute.nps(answers, {"a": a, "b": b}, Period(D("2026-01-01"), D("2026-06-30")), "product")
-    assert [(r["segment"], r["month"], r["n"], r["nps"]) for r in rows] == \
-        [("勤怠管理", "2026-01", 1, 100.0), ("経費精算", "2026-02", 2, -50.0)]
 
 
 @pytest.mark.parametrize("by", ["product", "tier", "owner"])

@@ -35,10 +35,10 @@ def test_nps_pull_checks_records_and_replaces_the_previous_pull(ws: Workspace) -
     assert any("Score__c: 11.0 is not a whole number from 0 to 10" in p for p in out["problems"])
     assert any("Answered_On__c: None is not a date" in p for p in out["problems"])
     assert sb.calls("GET /services/data/{version}/query") <= 2  # one query (paged by 2000), no per-record calls
-    stored = ws.store_rows("SELECT account_id, answered_on, score, source FROM nps_responses ORDER BY 1, 2")
+    stored = ws.store_rows("SELECT account_id, answered_on, score, survey FROM nps_responses ORDER BY 1, 2")
     assert {(a, d, s) for a, d, s, _ in stored} >= {(r["Account__c"], r["Answered_On__c"], int(r["Score__c"]))
                                                     for r in good}
-    assert {src for *_, src in stored} == {f"salesforce:{OBJECT.lower()}"}
+    assert {src for *_, src in stored} == {f"salesforce:{OBJECT.lower()}"} == {out["survey"]}
     again = json.loads(ws.cli("nps", "pull", "--json").stdout)
     assert again["replaced"] == out["imported"]
     assert ws.store_rows("SELECT COUNT(*) FROM nps_responses") == [(out["imported"],)]

@@ -6,6 +6,14 @@ counts calls per service and retries what is worth retrying: 429 (sleeping
 errors and read timeouts, with exponential backoff and jitter under a bound on
 the total wait.  Other 4xx answers are returned to the caller untouched.
 Because simple-salesforce accepts a session, its calls get the same policy.
+
+It also keeps credentials where they belong.  A session is bound to the
+origins (scheme, host, port) its credentials are for (:meth:`PolicySession.bind`,
+which refuses plain ``http://`` to a host that is not this machine): a request
+to any other origin is refused before it is sent, whatever led there (a
+pagination link, a redirect, a URL in an answer).  Redirects are followed here,
+one hop at a time, only within those origins; a session made with
+``redirects="never"`` (a Slack webhook) hands every redirect back to its caller.
 """
 
 from __future__ import annotations
@@ -17,10 +25,10 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import tenacity
@@ -31,6 +39,8 @@ from connectors.redact import redact
 log = logging.getLogger("csops.http")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+MAX_REDIRECTS = 5
+Origin = tuple[str, str, int]
 
 
 class ConnectorError(Exception):
@@ -43,6 +53,22 @@ class ServiceUnavailable(ConnectorError):
 
 class AuthenticationFailed(ConnectorError):
     """The credentials were refused."""
+
+
+class InsecureURL(ConnectorError):
+    """A URL that credentials cannot be sent to: plain ``http://`` to another machine, no host, or a user:password
+    inside it (a configuration error: exit 78)."""
+
+
+class OffOrigin(ConnectorError):
+    """A request carrying credentials would have gone to another origin than theirs (a redirect, or a link in an
+    answer): refused before anything was sent."""
+
+    def __init__(self, message: str, source: str, target: str, redirect: bool) -> None:
+        super().__init__(message)
+        self.source = source
+        self.target = target
+        self.redirect = redirect
 
 
 class BudgetExhausted(ConnectorError):
@@ -124,10 +150,12 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class PolicySession(requests.Session):
-    """A session that applies :class:`RetryPolicy` to every request it sends."""
+    """A session that applies :class:`RetryPolicy` to every request it sends, and sends it only to the origins
+    bound to it (when any are: :meth:`bind`)."""
 
     def __init__(self, service: str, policy: RetryPolicy | None = None,
-                 stats: CallStats | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 stats: CallStats | None = None, sleep: Callable[[float], None] = time.sleep,
+                 origins: Iterable[str] = (), redirects: str = "origin") -> None:
         super().__init__()
         self.service = service
         self.policy = policy or RetryPolicy()
@@ -138,6 +166,16 @@ class PolicySession(requests.Session):
         self.final_answer: Callable[[requests.Response], bool] | None = None
         # POST paths that are safe to send twice (logins; creating a job that is then abandoned).
         self.idempotent_posts: tuple[str, ...] = ()
+        if redirects not in ("origin", "never"):
+            raise ValueError(f"redirects: 'origin' or 'never', not {redirects!r}")
+        self.redirects = redirects
+        self.origins: set[Origin] = set()
+        for url in origins:
+            self.bind(url)
+
+    def bind(self, url: str, what: str | None = None) -> None:
+        """Allow requests to ``url``'s origin (refused when it is not one credentials may go to)."""
+        self.origins.add(origin(secure_url(url, what or f"{self.service} URL")))
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -158,6 +196,32 @@ class PolicySession(requests.Session):
                 *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
+        target = url.decode() if isinstance(url, bytes) else url
+        follow = kwargs.pop("allow_redirects", True) and self.redirects == "origin"
+        self._check_origin(target, None)
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._send_retrying(verb, target, *args, allow_redirects=False, **kwargs)
+            if not (follow and resp.is_redirect):
+                return resp
+            source, target = target, urljoin(target, resp.headers["Location"])
+            resp.close()
+            self._check_origin(target, source)
+            verb, kwargs = _redirected(resp.status_code, verb, kwargs)
+        raise ServiceUnavailable(f"{self.service}: {verb} {_path(target)}: more than {MAX_REDIRECTS} redirects")
+
+    def _check_origin(self, url: str, redirected_from: str | None) -> None:
+        if not self.origins or origin(url) in self.origins:
+            return
+        own = ", ".join(sorted(show_origin(o) for o in self.origins))
+        there = show_origin(origin(url))
+        if redirected_from is not None:
+            raise OffOrigin(f"{self.service}: {show_origin(origin(redirected_from))} redirected to {there}; the "
+                            f"credentials belong to {own} only, so the redirect was not followed",
+                            show_origin(origin(redirected_from)), there, True)
+        raise OffOrigin(f"{self.service}: refused to send a request to {there}: the credentials belong to {own} "
+                        "only (a link in an answer pointed elsewhere)", own, there, False)
+
+    def _send_retrying(self, verb: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         idempotent = verb in IDEMPOTENT_METHODS or any(p in _path(url) for p in self.idempotent_posts)
         retrier = tenacity.Retrying(
             stop=self._stop, wait=self._wait, sleep=self._sleep, reraise=True,
@@ -209,6 +273,60 @@ class PolicySession(requests.Session):
                     redact(str(exc)), state.attempt_number)
 
 
+def _redirected(status: int, verb: str, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The method and arguments of the next hop: 303 (and 301/302 after a POST, as browsers and requests do)
+    become a GET without a body; 307 and 308 repeat the request as it was. The query is the Location's."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "params"}
+    if verb != "HEAD" and (status == 303 or (status in (301, 302) and verb == "POST")):
+        return "GET", {k: v for k, v in kwargs.items() if k not in ("data", "json", "files")}
+    return verb, kwargs
+
+
+def origin(url: str) -> Origin:
+    """(scheme, host, port) of ``url``, the port made explicit: what credentials are bound to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
+
+
+def show_origin(o: Origin) -> str:
+    scheme, host, port = o
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" + ("" if port == {"https": 443, "http": 80}.get(scheme) else f":{port}")
+
+
+def secure_url(url: str, what: str) -> str:
+    """``url`` when credentials may be sent to it: ``https://``, or plain ``http://`` to this machine (a sandbox),
+    with a host, a valid port and no user or password inside; else :class:`InsecureURL` (the URL is not shown: it
+    may hold a secret)."""
+    problem = url_problem(url)
+    if problem:
+        raise InsecureURL(f"{what}: {problem}")
+    return url
+
+
+def url_problem(url: str) -> str | None:
+    """Why credentials cannot be sent to ``url``, or None."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host (https://your-company.zendesk.com)"
+    try:
+        _ = parts.port
+    except ValueError:
+        return "the port is not a number between 0 and 65535"
+    if parts.username is not None or parts.password is not None:
+        return "a user or password inside the URL would be sent with every request and shown in messages; " \
+               "credentials go in their own keys, from ${VAR}"
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        return "http:// would send the credentials unencrypted: use https:// (plain http only for a sandbox on " \
+               "this machine: 127.0.0.1 or localhost)"
+    return None
+
+
 def _never_sent(exc: Exception) -> bool:
     text = str(exc)
     return any(s in text for s in ("Failed to establish a new connection", "Connection refused",
@@ -249,4 +367,6 @@ def mount_loopback(session: requests.Session, base_url: str) -> bool:
     if parts.scheme != "http" or not is_loopback(parts.hostname or ""):
         return False
     session.mount(f"https://{parts.netloc}/", LoopbackHTTPAdapter())
+    if isinstance(session, PolicySession) and session.origins:
+        session.bind(f"https://{parts.netloc}")  # the same sandbox, under the scheme simple-salesforce writes
     return True

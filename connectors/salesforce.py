@@ -196,8 +196,11 @@ class SalesforceClient:
                                        f"one of {', '.join(AUTH_MODES)}")
         self.mode = mode
         base = policy or RetryPolicy()
+        # The login host and the org's instance are the only origins the credentials and the session go to.
+        origins = [u for u in (self.login_base, config.instance_url) if u]
         self.session = PolicySession("salesforce", RetryPolicy(**{**base.__dict__,
-                                                                 "read_timeout": config.timeout_seconds}), stats)
+                                                                 "read_timeout": config.timeout_seconds}), stats,
+                                     origins=origins)
         self.session.hooks["response"].append(self._read_usage)
         self.session.final_answer = lambda r: b"<faultcode>" in r.content[:4000]
         self.session.idempotent_posts = ("/services/Soap/u/", "/services/oauth2/token", "/jobs/ingest")
@@ -281,6 +284,7 @@ class SalesforceClient:
                                        f"{exc.code}: {redact(text)}") from None
         if cfg.instance_url and _host(cfg.instance_url) != instance:
             mount_loopback(self.session, f"http://{instance}")
+        self.session.bind(f"https://{instance}", "salesforce: the instance the login answered")
         return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version)
 
     def _jwt_assertion(self) -> str:

@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from connectors.http import CallStats, ConnectorError, PolicySession, RetryPolicy, is_loopback
+from connectors.http import CallStats, ConnectorError, PolicySession, RetryPolicy, is_loopback, origin, show_origin
 from connectors.redact import redact, register_secret
 
 SLACK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
@@ -82,7 +82,8 @@ class SlackWebhook:
         self.url = url
         for secret in (url, parts.path, parts.path.rsplit("/", 1)[-1]):
             register_secret(secret)
-        self.session = PolicySession("slack", policy, stats, sleep=sleep)
+        # A webhook never redirects (it is not part of the protocol): a redirect is handed back, not followed.
+        self.session = PolicySession("slack", policy, stats, sleep=sleep, origins=[url], redirects="never")
         self._sleep = sleep
 
     def _pace(self) -> None:
@@ -99,6 +100,12 @@ class SlackWebhook:
         resp = self.session.post(self.url, json=payload)
         if resp.status_code == 200:
             return
+        if 300 <= resp.status_code < 400:
+            there = show_origin(origin(urljoin(self.url, resp.headers.get("Location", ""))))
+            raise SlackError(f"slack: the webhook in {self.env_name} answered {resp.status_code}, a redirect to "
+                             f"{there}: not followed and the message not sent (a webhook URL is a secret and "
+                             f"messages go only to it); check the URL in {self.env_name}", resp.status_code,
+                             f"http_{resp.status_code}")
         code = resp.text.strip().splitlines()[0][:80] if resp.text.strip() else f"http_{resp.status_code}"
         fix = FIXES.get(code, "Slack refused the message; check the webhook in Slack's app settings and "
                               "{env}").format(env=self.env_name)

@@ -20,9 +20,12 @@ import requests
 from connectors.http import (
     AuthenticationFailed,
     CallStats,
+    OffOrigin,
     PolicySession,
     RequestRejected,
     RetryPolicy,
+    origin,
+    show_origin,
 )
 from connectors.redact import redact, secret_field
 
@@ -83,7 +86,7 @@ class ZendeskClient:
         if not cfg.configured:
             raise AuthenticationFailed("zendesk: set zendesk.subdomain or zendesk.base_url in csops.yaml")
         policy = RetryPolicy(**{**self.policy.__dict__, "read_timeout": cfg.timeout_seconds})
-        self.session = PolicySession("zendesk", policy, self.stats)
+        self.session = PolicySession("zendesk", policy, self.stats, origins=[cfg.url])
         if cfg.oauth_token:
             self.session.headers["Authorization"] = f"Bearer {cfg.oauth_token}"
         elif cfg.email and cfg.api_token:
@@ -103,7 +106,15 @@ class ZendeskClient:
 
     def request(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         url = self.url(path_or_url)
-        resp = self.session.request(method, url, **kwargs)
+        try:
+            resp = self.session.request(method, url, **kwargs)
+        except OffOrigin as exc:
+            if exc.redirect and exc.source == show_origin(origin(self.base_url)):
+                raise AuthenticationFailed(
+                    f"zendesk: {exc.source} redirects to {exc.target}, and the credentials are not sent across "
+                    f"hosts: set zendesk.base_url to {exc.target} (a brand's address belongs in kb.brand_url)"
+                ) from None
+            raise
         return self._decode(resp, method, url)
 
     def get(self, path_or_url: str, params: dict[str, Any] | None = None) -> Any:
@@ -111,12 +122,6 @@ class ZendeskClient:
 
     def _decode(self, resp: requests.Response, method: str, url: str) -> Any:
         path = urlsplit(url).path
-        final = urlsplit(resp.url or url)
-        if resp.history and final.netloc and final.netloc != urlsplit(url).netloc:
-            raise AuthenticationFailed(
-                f"zendesk: {urlsplit(url).scheme}://{urlsplit(url).netloc} redirects to "
-                f"{final.scheme}://{final.netloc}, and the credentials are not sent across hosts: set "
-                f"zendesk.base_url to {final.scheme}://{final.netloc} (a brand's address belongs in kb.brand_url)")
         if resp.status_code == 401:
             raise AuthenticationFailed(
                 f"zendesk: {self.base_url} refused the credentials (401) — check zendesk.email and "

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import click
 
 from connectors.http import ConnectorError
+from connectors.redact import redact
 from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
 from csops.config import ConfigError
 from csops.doctor_help import DOCTOR_POLICY, env_fix, login_fix, unreachable, unset_variables
@@ -49,13 +50,15 @@ def doctor(app: App, as_json: bool) -> None:
     """
     checks = run_checks(app)
     if as_json:
-        emit_json([{k: v for k, v in asdict(c).items() if k != "code"} for c in checks])
+        emit_json([{k: redact(v) if isinstance(v, str) else v for k, v in asdict(c).items() if k != "code"}
+                   for c in checks])
     else:
         on = colour(app)
         for c in checks:
-            click.echo(f"{paint('ok  ', 'green', on) if c.ok else paint('FAIL', 'bold red', on)} {c.name}: {c.message}")
+            click.echo(f"{paint('ok  ', 'green', on) if c.ok else paint('FAIL', 'bold red', on)} {c.name}: "
+                       f"{redact(c.message)}")
             if c.fix:
-                click.echo(f"     fix: {c.fix}")
+                click.echo(f"     fix: {redact(c.fix)}")
     codes = [c.code for c in checks if not c.ok]
     if codes:
         raise SystemExit(EXIT_CONFIG if EXIT_CONFIG in codes else max(codes))

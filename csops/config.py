@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from connectors.redact import register_secret
 from connectors.salesforce import SalesforceConfig
@@ -138,7 +139,20 @@ def parse_config(doc: Document, path: Path | None = None, missing: list[SourceEr
         raise ConfigError(str(problems[0]), problems=problems)
     cfg.path = path.resolve() if path else None
     _register_secrets(cfg)
+    _register_env_urls(cfg, doc)
     return cfg
+
+
+def _register_env_urls(cfg: Config, doc: Document) -> None:
+    """A service URL (or Zendesk subdomain) that came from ``${VAR}`` is masked wherever it would be shown, like
+    every value from the environment: whole, and its host name alone (doctor names hosts that do not resolve)."""
+    from csops.config_checks import CREDENTIAL_URLS
+
+    for section, key in (*CREDENTIAL_URLS, ("zendesk", "subdomain")):
+        value = getattr(getattr(cfg, section), key)
+        if (section, key) in doc.from_env and isinstance(value, str):
+            register_secret(value)
+            register_secret(urlsplit(value).hostname)
 
 
 def _register_secrets(obj: Any) -> None:

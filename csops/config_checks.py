@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connectors.http import RequestRejected
+from connectors.http import RequestRejected, url_problem
 from connectors.salesforce import AUTH_MODES, validate_where
 from rules.yamlsrc import Document, PathKey, SourceError, suggest
 from sync.dialect import StoreError, check_url
@@ -29,6 +29,7 @@ def meaning_problems(cfg: Any, doc: Document, unset: set[str]) -> list[SourceErr
     def report(path: PathKey, message: str) -> None:
         problems.append(doc.error(path, message))
 
+    _urls(cfg, report)
     _zendesk(cfg.zendesk, unset, report)
     _salesforce(cfg.salesforce, unset, report, ("salesforce", "auth") in doc.from_env)
     try:
@@ -42,6 +43,18 @@ def meaning_problems(cfg: Any, doc: Document, unset: set[str]) -> list[SourceErr
         report(("store", "lease_seconds"), f"store.lease_seconds: {lease:g} is out of range: between 1 and 3600 "
                                            "seconds (default 60; the lease is renewed every third of it)")
     return problems
+
+
+#: The URLs credentials are sent to: each must be one they may go to (https, or http to this machine).
+CREDENTIAL_URLS = (("zendesk", "base_url"), ("salesforce", "instance_url"), ("salesforce", "login_url"))
+
+
+def _urls(cfg: Any, report: Report) -> None:
+    for section, key in CREDENTIAL_URLS:
+        value = getattr(getattr(cfg, section), key)
+        problem = url_problem(value) if value else None
+        if problem:
+            report((section, key), f"{section}.{key}: {problem}")
 
 
 def _zendesk(z: Any, unset: set[str], report: Report) -> None:

@@ -60,6 +60,8 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("connectors.slack:SlackError", EXIT_UNAVAILABLE),
     ("sync.guard:MassChangeHeld", EXIT_MASS_CHANGE),
     ("sync.dialect:LockHeld", EXIT_TEMPFAIL),
+    ("connectors.http:InsecureURL", EXIT_CONFIG),
+    ("connectors.http:OffOrigin", EXIT_UNAVAILABLE),
     ("connectors.http:BudgetExhausted", EXIT_TEMPFAIL),
     ("connectors.http:AuthenticationFailed", EXIT_UNAVAILABLE),
     ("connectors.http:ServiceUnavailable", EXIT_UNAVAILABLE),

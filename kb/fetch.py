@@ -17,6 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from connectors.http import origin
+
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # Zendesk's own limit for one attachment
 MAX_REDIRECTS = 5
 TIMEOUT = (5.0, 30.0)
@@ -24,13 +26,6 @@ TIMEOUT = (5.0, 30.0)
 
 class ImageSkipped(Exception):
     """This image is not downloaded; the message says why."""
-
-
-def origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    return scheme, (parts.hostname or "").lower(), port
 
 
 @dataclass

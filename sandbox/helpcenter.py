@@ -124,9 +124,9 @@ class HelpCenterAPI:
         items = sorted(items, key=lambda x: x["id"])
         start = next((i for i, x in enumerate(items) if x["id"] > after), len(items)) if after else 0
         page = items[start:start + size]
-        has_more = start + size < len(items)
-        base = request.host_url.rstrip("/") + request.path
-        nxt = f"{base}?page%5Bsize%5D={size}&page%5Bafter%5D={page[-1]['id']}" if has_more and page else None
+        has_more = start + size < len(items) or (self.sb.hostile_next is not None and bool(page))
+        nxt = self.sb.next_link(request, f"page%5Bsize%5D={size}&page%5Bafter%5D={page[-1]['id']}") \
+            if has_more and page else None
         return json_response({key: page, "meta": {"has_more": has_more,
                                                   "after_cursor": str(page[-1]["id"]) if page else None},
                               "links": {"next": nxt, "prev": None}})

@@ -101,6 +101,8 @@ class Sandbox:
         self.fail_rate = self.options.fail_rate
         self.fail_next: list[str] = []
         self.drop_after: dict[str, int] = {}
+        # A hostile or broken answer: cursor-paginated lists name this origin in links.next (with has_more).
+        self.hostile_next: str | None = None
         from sandbox import helpcenter, salesforce_api, zendesk_api
 
         self.zendesk = zendesk_api.ZendeskAPI(self)
@@ -208,6 +210,11 @@ class Sandbox:
                 self.fail_rate = float(body["fail_rate"])
             self.fail_next.extend(body.get("next", []))
         return json_response({"fail_rate": self.fail_rate})
+
+    def next_link(self, request: Request, query: str) -> str:
+        """``links.next`` of a cursor-paginated list: this endpoint again, or the hostile origin when one is set."""
+        base = (self.hostile_next or request.host_url).rstrip("/")
+        return f"{base}{request.path}?{query}"
 
     def reset_stats(self) -> None:
         with self.lock:

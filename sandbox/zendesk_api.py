@@ -161,17 +161,16 @@ class ZendeskAPI:
             last = int(_decode(q["page[after]"]))
             start = bisect.bisect_right(ids, last)
         page_ids = ids[start:start + size]
-        has_more = start + size < len(ids)
+        has_more = start + size < len(ids) or (self.sb.hostile_next is not None and bool(page_ids))
         with self.sb.lock:
             orgs = [dict(self.sb.data.organizations[i]) for i in page_ids]
         after = _encode(page_ids[-1]) if page_ids else None
-        base = request.host_url.rstrip("/") + request.path
         return json_response({
             "organizations": orgs,
             "meta": {"has_more": has_more, "after_cursor": after,
                      "before_cursor": _encode(page_ids[0]) if page_ids else None},
-            "links": {"next": f"{base}?page%5Bsize%5D={size}&page%5Bafter%5D={after}" if has_more else None,
-                      "prev": None},
+            "links": {"next": self.sb.next_link(request, f"page%5Bsize%5D={size}&page%5Bafter%5D={after}")
+                      if has_more else None, "prev": None},
         })
 
     def export_organizations(self, request: Request, args: dict[str, Any]) -> Response:

@@ -47,7 +47,7 @@ def test_every_unset_variable_is_listed_once(ws: Workspace) -> None:
 
 
 def test_login_faults_are_explained(ws: Workspace) -> None:
-    result = ws.cli("doctor", env={"SALESFORCE_CONSUMER_SECRET": "wrong"})
+    result = ws.cli("doctor", env={"SALESFORCE_CONSUMER_SECRET": "not-the-secret-1234"})
     assert result.exit_code == 69
     assert "fix: invalid_client: salesforce.consumer_key or consumer_secret is wrong" in result.stdout
     text = ws.config.read_text(encoding="utf-8")

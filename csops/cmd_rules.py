@@ -15,7 +15,7 @@ from csops.jobs import find_accounts
 from csops.shell import EXIT_CONFIG, EXIT_USAGE, App, CsopsError, emit_json, parse_today, pass_app
 from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
-from rules.ruleset import RuleSet, compile_rules, load_rules
+from rules.ruleset import COMPUTED, RuleSet, compile_rules, load_rules
 from rules.why import why_false
 from rules.yamlsrc import suggest
 
@@ -52,6 +52,21 @@ def rules_check(app: App, files: tuple[str, ...], against_org: bool) -> None:
                f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields"
                + (f", {len(rs.notify.channels)} notify channels, {len(rs.notify.routes)} routes"
                   if rs.notify.channels or rs.notify.routes else ""))
+    for line in component_lines(rs):
+        click.echo(line)
+
+
+def component_lines(rs: RuleSet) -> list[str]:
+    """Each health component with the inputs that decide whether it can be scored (README "Semantics")."""
+    if not rs.components:
+        return []
+    out = ["health components and their inputs (left out only when every input is a null fact):"]
+    for c in rs.components:
+        inputs = ", ".join(f"{n} (computed)" if n in COMPUTED else n for n in c.inputs) or "none"
+        kind = f"linear over {c.linear_fact}" if c.linear_fact else "ladder"
+        note = "; always scored" if c.always_scored else ""
+        out.append(f"  {c.id} ({kind}, weight {number(c.weight)}): inputs {inputs}{note}")
+    return out
 
 
 def _check_against_org(app: App, rs: RuleSet) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rules.ruleset import RuleSet
+from rules.ruleset import COMPUTED, RuleSet
 
 
 class FactValueError(ValueError):
@@ -255,10 +255,12 @@ class Engine:
         rs = self.rules
         parts: list[ComponentResult] = []
         for c in rs.components:
-            missing = [name for name in c.inputs if facts.get(name) is None]
-            # Left out only when it cannot be scored at all; otherwise a null inside a condition is false (unless
-            # ``??``), as everywhere else, and a ladder falls through to its later steps.
-            if len(missing) == len(c.inputs) or (c.linear_fact and facts.get(c.linear_fact) is None):
+            missing = [name for name in c.inputs if name not in COMPUTED and facts.get(name) is None]
+            # Left out only when it cannot be scored at all: a linear scale without its value, or every input a
+            # null fact (a computed value always counts as present). Otherwise a null inside a condition is
+            # false (unless ``??``), as everywhere else, and a ladder falls through to its later steps.
+            unscorable = c.linear_fact is not None and facts.get(c.linear_fact) is None
+            if unscorable or (not c.always_scored and len(missing) == len(c.inputs)):
                 parts.append(ComponentResult(c.id, c.name, c.weight, None, missing))
                 continue
             score = 0.0

@@ -85,6 +85,12 @@ class Component:
     linear_to: float = 1.0
     inputs: list[str] = field(default_factory=list)
 
+    @property
+    def always_scored(self) -> bool:
+        """Reads no fact, or a value the engine computes (``status``, ``phase``, ``days_overdue``): such a
+        component always has something to score, so it is never left out."""
+        return self.linear_fact is None and (not self.inputs or any(name in COMPUTED for name in self.inputs))
+
 
 @dataclass
 class Band:
@@ -508,10 +514,16 @@ def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
                     if st.when:
                         syms |= st.when.symbols
             if not c.inputs:
-                c.inputs = sorted(s for s in syms if s not in COMPUTED)
+                c.inputs = sorted(syms)
         elif c.linear_fact is not None:
             types = rs.symbol_types(2)
-            if c.linear_fact not in types:
+            if c.linear_fact in COMPUTED:
+                f, line, col = locate(("health", "components", ci, "linear", "fact"))
+                problems.append(SourceError(f"health component '{c.id}': a linear scale reads a fact, and "
+                                            f"'{c.linear_fact}' is computed by the engine (null when no phase is "
+                                            f"current): use a ladder, e.g. {{when: \"{c.linear_fact} > 30\", "
+                                            "score: 0}", f, line, col))
+            elif c.linear_fact not in types:
                 f, line, col = locate(("health", "components", ci, "linear", "fact"))
                 problems.append(SourceError(f"health component '{c.id}': unknown fact '{c.linear_fact}'"
                                             f"{suggest(c.linear_fact, types)}", f, line, col))

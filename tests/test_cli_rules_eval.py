@@ -102,3 +102,62 @@ def test_health_leaves_a_component_out_only_when_all_its_inputs_are_null(tmp_pat
     assert by_id["never"] == by_id["seen22"]
     # admins' inputs (active_admins, days_since_last_login) all null: only then is it left out
     assert by_id["nothing"]["missing"] == ["admins"]
+
+
+def test_a_component_on_status_only_scores_as_documented_for_52_accounts(tmp_path: Path) -> None:
+    """The issue's case: a progress ladder on `status` only, 52 accounts; every score is the README's."""
+    import csv
+    import datetime as dt
+    import random
+
+    from tests.rules.naive import NaiveRules
+    from tests.rules.status_ladder import write_status_ladder_rules
+
+    rules, spec = write_status_ladder_rules(tmp_path)
+    rng = random.Random(52)
+    today = dt.date(2026, 11, 23)
+    rows = []
+    for i in range(52):
+        start = today - dt.timedelta(days=rng.randint(-5, 150))
+        done = [start + dt.timedelta(days=rng.randint(0, 100)) if rng.random() < 0.7 else None for _ in range(4)]
+        done = [d if d is not None and d <= today else None for d in done]
+        rows.append({"id": f"acc{i:02d}", "product": rng.choice(["勤怠管理", "経費精算"]),
+                     "contract_start": start.isoformat(), "kickoff_on": done[0], "setup_done_on": done[1],
+                     "training_done_on": done[2], "go_live_on": done[3], "licensed_users": 100,
+                     "active_users": rng.choice([None, 10, 55, 90]), "arr": 3_600_000})
+    f = tmp_path / "accounts.csv"
+    with f.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, out, err = run_eval(rules, f, "--json")
+    assert code == 0, err
+    got = {e["id"]: e for e in json.loads(out)}
+    naive = NaiveRules(spec, today)
+    for row in rows:
+        want = naive.evaluate({k: (None if v is None else str(v)) for k, v in row.items()})
+        health = got[row["id"]]["health"]
+        assert (health["score"], health["band"], health["missing"]) == (want.score, want.band, want.missing), row
+        assert "progress" not in health["missing"]
+    statuses = {e["status"] for e in got.values()}
+    assert {"on_track", "stalled", "churn_risk", "completed"} <= statuses
+    # the issue's example: a stalled account with full usage is 0.4 × 50 + 1.0 × 50 = 70.0, 注意
+    stalled = next(e for e in got.values() if e["status"] == "stalled" and
+                   next(r for r in rows if r["id"] == e["id"])["active_users"] == 90)
+    assert (stalled["health"]["score"], stalled["health"]["band"]) == (70.0, "注意")
+
+
+def test_rules_check_prints_each_components_inputs(tmp_path: Path) -> None:
+    from tests.rules.status_ladder import write_status_ladder_rules
+
+    rules, _ = write_status_ladder_rules(tmp_path)
+    result = CliRunner().invoke(cli, ["rules", "check", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert "  progress (ladder, weight 50): inputs status (computed); always scored" in result.stdout
+    assert "  usage (ladder, weight 50): inputs active_ratio\n" in result.stdout
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        "ladder:\n        - {when: \"active_ratio >= 0.8\", score: 1.0}\n        - {when: \"active_ratio >= 0.5\", "
+        "score: 0.6}\n        - {score: 0.2}", "linear: {fact: days_overdue, from: 30, to: 0}"), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["rules", "check", str(rules)])
+    assert bad.exit_code == 78
+    assert "health component 'usage': a linear scale reads a fact, and 'days_overdue' is computed" in bad.stderr

@@ -276,3 +276,23 @@ def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
         "SELECT MIN(day), MAX(day), COUNT(DISTINCT day) FROM account_history").fetchone()
     assert (date.fromisoformat(days[1]) - date.fromisoformat(days[0])).days >= 182 and days[2] > 20
     assert 'data-chart="completion"' in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_sync_writes_the_documented_score_of_a_component_on_status_only(ws: Workspace) -> None:
+    """Health_Score__c and Health_Band__c as the README defines them, for a progress ladder on `status` only."""
+    from tests.conftest import RULES
+    from tests.rules.naive import NaiveRules
+    from tests.rules.status_ladder import write_status_ladder_rules
+
+    rules, spec = write_status_ladder_rules(ws.path)
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(RULES), str(rules)), encoding="utf-8")
+    result = ws.cli("sync", *TODAY)
+    assert result.exit_code == 0, result.output
+    naive = NaiveRules(spec, date(2026, 11, 23))
+    fields = {name: f["field"] for name, f in spec["facts"].items() if isinstance(f, dict) and "field" in f}
+    seen = set()
+    for account in ws.sandbox.data.accounts.values():
+        want = naive.evaluate({name: account.get(field) for name, field in fields.items()})
+        assert (account["Health_Score__c"], account["Health_Band__c"]) == (want.score, want.band), account["Id"]
+        seen.add(want.status)
+    assert {"on_track", "stalled", "churn_risk", "completed"} <= seen

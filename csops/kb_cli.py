@@ -121,8 +121,9 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool, show_dif
 
 def _morphology_note(spec: KbSpec) -> None:
     from kb import morphology
+    from kb.writing import morphology_rules
 
-    on = [r for r in morphology.MORPHOLOGY_RULES if spec.rules[r].enabled]
+    on = morphology_rules(spec)
     if on and not morphology.available():
         click.echo(f"note: {', '.join(on)} are off: they need Japanese morphology "
                    f"({morphology.INSTALL_HINT})", err=True)

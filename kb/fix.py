@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +15,8 @@ from kb.articles import Article, Finding
 from kb.check import article_suppressions
 from kb.spec import KbSpec
 from kb.suppress import Suppression
+from kb.writing import RULES
 from kb.writing.base import token_regex
-from kb.writing.characters import FULL_ALNUM, HANKAKU, INVISIBLE, SPACE_ALWAYS, SPACE_NEVER
 
 _CODE_OR_URL = re.compile(r"(`+).+?\1|<?https?://[^\s<>()\]]+>?|\]\([^)]*\)|<!--.*?-->")
 _FENCE = re.compile(r"\s*(```|~~~)")
@@ -47,32 +46,20 @@ class Fixer:
     kinds: tuple[str, ...] = ("paragraph", "list", "heading", "table")
 
 
-def _nfkc(m: re.Match[str]) -> str:
-    return unicodedata.normalize("NFKC", m.group(0))
-
-
-_CAN_DO = re.compile(r"することができ(?=る|ます|ない|ません|た|れば)")
-_NFD_RUN = re.compile(r"[^\W\d_]?[\u0300-\u036f\u3099\u309a]+")
 _SCOPE_KINDS = {"heading": ("heading",), "list": ("list",), "table": ("table",), "paragraph": ("paragraph",),
                 "sentence": ("paragraph", "list"), "article": ("paragraph", "list", "heading", "table")}
 
 
 def fixers(spec: KbSpec) -> list[Fixer]:
-    """The enabled rules' fixes, built-ins first, then the team's substitutions with one replacement each."""
-    out: list[Fixer] = []
-    builtin = [
-        ("no-nfd", _NFD_RUN, lambda m: unicodedata.normalize("NFC", m.group(0))),
-        ("no-invisible-chars", INVISIBLE, lambda m: ""),
-        ("no-hankaku-kana", HANKAKU, _nfkc),
-        ("no-fullwidth-alnum", FULL_ALNUM, _nfkc),
-        ("redundant-expression", _CAN_DO, lambda m: "でき"),  # 出力することができます → 出力できます
-    ]
-    spacing = spec.rules["spacing"]
-    if spacing.enabled:
-        always = spacing.options.get("space") == "always"
-        builtin.append(("spacing", SPACE_ALWAYS if always else SPACE_NEVER, (lambda m: " ") if always
-                        else (lambda m: "")))
-    out += [Fixer(rule, rx, fn) for rule, rx, fn in builtin if spec.rules[rule].enabled]
+    """The enabled rules' fixes (registered with each rule, in their stages' order), then the team's substitutions
+    with one replacement each."""
+    staged = []
+    for rid, r in RULES.items():
+        setting = spec.rules.get(rid)
+        if r.fix is not None and (setting is None or setting.enabled):
+            fix = r.fix(setting.options if setting else r.options)
+            staged.append((fix.stage, Fixer(rid, fix.pattern, fix.replace)))
+    out = [fixer for _, fixer in sorted(staged, key=lambda s: s[0])]
     for rule in spec.user_rules:
         if rule.kind != "substitution":
             continue

@@ -20,7 +20,6 @@ from typing import Any
 
 from kb.prose import MASK, Sentence
 
-MORPHOLOGY_RULES = ("no-dropping-the-ra", "no-doubled-joshi", "no-double-negative")
 INSTALL_HINT = "pip install 'csops[ja]'"
 
 

@@ -105,33 +105,6 @@ class KbSpec:
         return values.get(locale or self.locale) or values.get(self.locale) or next(iter(values.values()), "")
 
 
-# Built-in writing rules: id → (default level, default options). Users set level, enabled and options.
-BUILTIN_RULES: dict[str, tuple[str, dict[str, Any]]] = {
-    "sentence-length": ("warning", {"max": 100, "max_words": 40}),
-    "max-ten": ("warning", {"max": 3}),
-    "style": ("error", {"body": "desumasu", "list": "any"}),
-    "ja-period": ("warning", {}),
-    "no-exclamation-question": ("warning", {}),
-    "no-hankaku-kana": ("error", {}),
-    "no-fullwidth-alnum": ("warning", {}),
-    "spacing": ("warning", {"space": "never"}),
-    "no-nfd": ("error", {}),
-    "no-invisible-chars": ("error", {}),
-    "unmatched-pair": ("error", {}),
-    "weak-phrase": ("suggestion", {}),
-    "redundant-expression": ("warning", {}),
-    "no-dropping-the-ra": ("error", {}),
-    "no-doubled-joshi": ("warning", {"min_interval": 1}),
-    "no-double-negative": ("warning", {}),
-    "placeholder": ("error", {}),
-    "title-length": ("warning", {"max": 40, "max_en": 80}),
-    "heading-structure": ("error", {}),
-    "required-sections": ("error", {}),
-    "image-alt": ("error", {}),
-    "empty-link": ("error", {}),
-    "internal-link": ("error", {}),
-    "image-exists": ("error", {}),
-}
 USER_KINDS = ("existence", "substitution", "occurrence", "conditional", "consistency")
 SCOPES = ("sentence", "paragraph", "heading", "list", "table", "article")
 
@@ -296,37 +269,7 @@ def _categories(spec: KbSpec, cats: Any, ck: _Ck) -> None:
 
 def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
     w = ck.keys(writing, ("writing",), ("rules", "user_rules"), "writing")
-    settings = w.get("rules") or {}
-    for rid, (level, options) in BUILTIN_RULES.items():
-        spec.rules[rid] = RuleSetting(level, True, dict(options))
-    for rid, value in (settings.items() if isinstance(settings, dict) else []):
-        path: PathKey = ("writing", "rules", rid)
-        if rid not in BUILTIN_RULES:
-            ck.err(path, f"writing.rules: unknown rule '{rid}'{suggest(str(rid), BUILTIN_RULES)}")
-            continue
-        setting = spec.rules[rid]
-        if value is False or value == "off":
-            setting.enabled = False
-            continue
-        if isinstance(value, str):
-            value = {"level": value}
-        if not isinstance(value, dict):
-            ck.err(path, f"writing.rules.{rid}: expected a level, 'off', or a mapping")
-            continue
-        for k, v in value.items():
-            if k == "level":
-                if v not in LEVELS:
-                    ck.err((*path, k), f"writing.rules.{rid}: level '{v}' is not one of {', '.join(LEVELS)}"
-                                       f"{suggest(str(v), LEVELS)}")
-                else:
-                    setting.level = v
-            elif k == "enabled":
-                setting.enabled = bool(v)
-            elif k in setting.options:
-                setting.options[k] = v
-            else:
-                ck.err((*path, k), f"writing.rules.{rid}: unknown option '{k}'"
-                                   f"{suggest(str(k), [*setting.options, 'level', 'enabled'])}")
+    _rule_settings(spec, w.get("rules") or {}, ck)
     for i, r in enumerate(w.get("user_rules") or []):
         path = ("writing", "user_rules", i)
         r = ck.keys(r, path, ("id", "kind", "level", "message", "scope", "tokens", "patterns", "ignorecase", "swap",
@@ -366,3 +309,46 @@ def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
                     "consistency": "either"}[rule.kind]
             ck.err(path, f"user rule '{rid}' ({rule.kind}) needs {hint}")
         spec.user_rules.append(rule)
+
+
+def _rule_settings(spec: KbSpec, settings: Any, ck: _Ck) -> None:
+    """``writing.rules``: each built-in rule's level, on or off, and options, over the registered defaults
+    (kb/writing: a locked rule is not among them)."""
+    from kb.writing import RULES
+
+    configurable = {rid: r for rid, r in RULES.items() if not r.locked}
+    for rid, r in configurable.items():
+        spec.rules[rid] = RuleSetting(r.level, True, dict(r.options))
+    for rid, value in (settings.items() if isinstance(settings, dict) else []):
+        path: PathKey = ("writing", "rules", rid)
+        if rid in RULES and rid not in configurable:
+            ck.err(path, f"writing.rules: '{rid}' is always on at level {RULES[rid].level}: it cannot be changed")
+            continue
+        if rid not in configurable:
+            ck.err(path, f"writing.rules: unknown rule '{rid}'{suggest(str(rid), configurable)}")
+            continue
+        if value is False or value == "off":
+            spec.rules[rid].enabled = False
+        elif isinstance(value, str):
+            _rule_option(spec.rules[rid], rid, "level", value, path, ck)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                _rule_option(spec.rules[rid], rid, k, v, path, ck)
+        else:
+            ck.err(path, f"writing.rules.{rid}: expected a level, 'off', or a mapping")
+
+
+def _rule_option(setting: RuleSetting, rid: str, key: Any, value: Any, path: PathKey, ck: _Ck) -> None:
+    if key == "level":
+        if value not in LEVELS:
+            ck.err((*path, key), f"writing.rules.{rid}: level '{value}' is not one of {', '.join(LEVELS)}"
+                                 f"{suggest(str(value), LEVELS)}")
+        else:
+            setting.level = value
+    elif key == "enabled":
+        setting.enabled = bool(value)
+    elif key in setting.options:
+        setting.options[key] = value
+    else:
+        ck.err((*path, key), f"writing.rules.{rid}: unknown option '{key}'"
+                             f"{suggest(str(key), [*setting.options, 'level', 'enabled'])}")

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kb.articles import Finding
+from kb.writing import RULES
 from rules.yamlsrc import suggest
 
 _COMMENT = re.compile(r"<!--\s*(.*?)\s*-->")
@@ -27,24 +28,13 @@ _FORMS = re.compile(r"^(kb|textlint|markdownlint)-(disable-next-line|disable-lin
                     r"|^vale\s+(off|on)$", re.DOTALL)
 ALL = "*"
 
-TEXTLINT = {
-    "sentence-length": "sentence-length", "max-ten": "max-ten", "max-comma": "max-ten",
-    "no-mix-dearu-desumasu": "style", "ja-no-mixed-period": "ja-period",
-    "no-exclamation-question-mark": "no-exclamation-question", "no-hankaku-kana": "no-hankaku-kana",
-    "no-nfd": "no-nfd", "no-zero-width-spaces": "no-invisible-chars",
-    "no-invalid-control-character": "no-invisible-chars", "ja-no-weak-phrase": "weak-phrase",
-    "ja-no-redundant-expression": "redundant-expression", "no-doubled-joshi": "no-doubled-joshi",
-    "no-dropping-the-ra": "no-dropping-the-ra", "no-double-negative-ja": "no-double-negative",
-    "no-unmatched-pair": "unmatched-pair", "ja-space-between-half-and-full-width": "spacing",
-    "prh": "@substitution",
-}
-MARKDOWNLINT = {
-    "md001": "heading-structure", "heading-increment": "heading-structure", "md025": "heading-structure",
-    "single-h1": "heading-structure", "single-title": "heading-structure", "md024": "heading-structure",
-    "no-duplicate-heading": "heading-structure", "md043": "required-sections", "required-headings":
-    "required-sections", "md045": "image-alt", "no-alt-text": "image-alt", "md042": "empty-link",
-    "no-empty-links": "empty-link", "md051": "internal-link", "link-fragments": "internal-link",
-}
+SUBSTITUTION = "prh"  # textlint's rule for the team's word lists: kb.yaml's substitution rules
+
+
+def aliases(tool: str) -> dict[str, str]:
+    """textlint's or markdownlint's rule names (lower case) → kb's rule ids, from the rules' registrations."""
+    return {name.lower(): rid for rid, r in RULES.items()
+            for name in (r.textlint if tool == "textlint" else r.markdownlint)}
 
 
 @dataclass
@@ -77,12 +67,11 @@ def _names(tool: str, text: str, known: set[str], substitutions: set[str],
                 problems.append(Finding(path, line, col, "warning", "unknown-suppression",
                                         f"kb-disable: no rule '{name}'{suggest(name, known)}"))
             continue
-        table = TEXTLINT if tool == "textlint" else MARKDOWNLINT
-        mapped = table.get(name.rpartition("/")[2].removeprefix("textlint-rule-").lower())
-        if mapped == "@substitution":
+        bare = name.rpartition("/")[2].removeprefix("textlint-rule-").lower()
+        if tool == "textlint" and bare == SUBSTITUTION:
             out |= substitutions
-        elif mapped:
-            out.add(mapped)
+        elif bare in (table := aliases(tool)):
+            out.add(table[bare])
     return frozenset(out) if out else None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from kb.prose import MASK, Sentence, is_ja
-from kb.writing.base import Check, Ctx
+from kb.writing.base import Ctx, Doc, rule
 
 _DESUMASU = re.compile(r"(です|ます|でした|ました|ません|ませんでした|でしょう|ましょう|ください|下さい)(か|ね|よ)?$")
 # Plain forms (…る, …た, …ない) count as だ・である: in a です・ます body they are the mix to report.
@@ -25,6 +25,10 @@ def _ending(text: str) -> str | None:
     return None
 
 
+@rule("style", "error", Doc(
+    "本文の「です・ます」調と「だ・である」調の混在", "a body sentence in the other politeness style",
+    "設定を保存します。保存した内容はすぐに反映される。", "設定を保存します。保存した内容はすぐに反映されます。"),
+    options={"body": "desumasu", "list": "any"}, textlint=("no-mix-dearu-desumasu",))
 def style(c: Ctx, sentences: list[Sentence]) -> None:
     names = {"desumasu": "「です・ます」調", "dearu": "「だ・である」調"}
     for kind, key in (("paragraph", "body"), ("list", "list")):
@@ -42,6 +46,8 @@ def style(c: Ctx, sentences: list[Sentence]) -> None:
                        f"{where}は{names[want]}で書きます（この文は{names[e]}）")
 
 
+@rule("ja-period", "warning", Doc("本文の文末に「。」がない", "a Japanese body sentence without 。",
+                                  "設定を保存します", "設定を保存します。"), textlint=("ja-no-mixed-period",))
 def ja_period(c: Ctx, sentences: list[Sentence]) -> None:
     for s in sentences:
         if s.kind != "paragraph":
@@ -53,5 +59,3 @@ def ja_period(c: Ctx, sentences: list[Sentence]) -> None:
         if core and core[-1] not in "。！？!?:：" and is_ja(core[-1]):
             c.emit(*s.pos(len(text) - 1), "ja-period", "文末に「。」がありません")
 
-
-RULES: dict[str, Check] = {"style": style, "ja-period": ja_period}

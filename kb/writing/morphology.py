@@ -1,32 +1,43 @@
 """The rules that need a morphological analyser (kb/morphology.py): ら抜き言葉 (no-dropping-the-ra), doubled
-particles (no-doubled-joshi), double negatives (no-double-negative), over the Japanese body sentences."""
+particles (no-doubled-joshi), double negatives (no-double-negative), over the Japanese body sentences.
+
+Registered with ``morphology=True``: without the ``ja`` extra they do not run, and kb check says so once.
+"""
 
 from __future__ import annotations
 
 from kb import morphology
 from kb.prose import Sentence
-from kb.writing.base import Check, Ctx
+from kb.writing.base import Ctx, Doc, rule
 
 
-def _rule(rule: str) -> Check:
-    """The rule from kb.morphology; nothing when the ``ja`` extra is missing (kb check says so once)."""
+def _report(c: Ctx, rule_id: str) -> morphology.Report:
+    def report(s: Sentence, offset: int, message: str) -> None:
+        c.emit(*s.pos(offset), rule_id, message)
 
-    def run(c: Ctx, sentences: list[Sentence]) -> None:
-        if not morphology.available():
-            return
-        body = c.ja_body(sentences)
-
-        def report(s: Sentence, offset: int, message: str) -> None:
-            c.emit(*s.pos(offset), rule, message)
-
-        if rule == "no-doubled-joshi":
-            morphology.no_doubled_joshi(body, report, int(c.opt(rule, "min_interval")))  # type: ignore[call-overload]
-        elif rule == "no-dropping-the-ra":
-            morphology.no_dropping_the_ra(body, report)
-        else:
-            morphology.no_double_negative(body, report)
-
-    return run
+    return report
 
 
-RULES: dict[str, Check] = {rule: _rule(rule) for rule in morphology.MORPHOLOGY_RULES}
+@rule("no-dropping-the-ra", "error", Doc(
+    "ら抜き言葉（ja extra が必要）", "ら-dropped potential verbs (needs the ja extra)",
+    "この画面は管理者しか見れません。", "この画面は管理者しか見られません。"),
+    morphology=True, textlint=("no-dropping-the-ra",))
+def no_dropping_the_ra(c: Ctx, sentences: list[Sentence]) -> None:
+    morphology.no_dropping_the_ra(c.ja_body(sentences), _report(c, "no-dropping-the-ra"))
+
+
+@rule("no-doubled-joshi", "warning", Doc(
+    "一文の中で同じ助詞が続く（ja extra が必要）",
+    "the same particle twice in a row in a sentence (needs the ja extra)",
+    "設定画面で一覧で選択します。", "設定画面の一覧から選択します。"),
+    options={"min_interval": 1}, morphology=True, textlint=("no-doubled-joshi",))
+def no_doubled_joshi(c: Ctx, sentences: list[Sentence]) -> None:
+    morphology.no_doubled_joshi(c.ja_body(sentences), _report(c, "no-doubled-joshi"),
+                                int(c.opt("no-doubled-joshi", "min_interval")))
+
+
+@rule("no-double-negative", "warning", Doc(
+    "二重否定（ja extra が必要）", "double negatives (needs the ja extra)", "この設定は変更できないことはありません。",
+    "この設定は変更できます。"), morphology=True, textlint=("no-double-negative-ja",))
+def no_double_negative(c: Ctx, sentences: list[Sentence]) -> None:
+    morphology.no_double_negative(c.ja_body(sentences), _report(c, "no-double-negative"))

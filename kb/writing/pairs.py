@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb.prose import Sentence
-from kb.writing.base import Check, Ctx
+from kb.writing.base import Ctx, Doc, rule
 
 _PAIRS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
@@ -14,6 +14,8 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _BRACKETS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
 
 
+@rule("unmatched-pair", "error", Doc("対応していない括弧", "an unmatched bracket", "「保存を選択します。",
+                                     "「保存」を選択します。"), textlint=("no-unmatched-pair",))
 def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
     for b in c.prose.blocks:
         if not _BRACKETS.search(b.text):
@@ -30,5 +32,3 @@ def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
         for ch, i in stack:
             c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_PAIRS[ch]}」がありません")
 
-
-RULES: dict[str, Check] = {"unmatched-pair": unmatched_pair}

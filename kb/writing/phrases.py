@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb.prose import Sentence, has_ja
-from kb.writing.base import Check, Ctx, has_any, token_regex
+from kb.writing.base import WORDS, Ctx, Doc, Fix, has_any, rule, token_regex
 
 _WEAK_TOKENS = ("かもしれません", "かもしれない", "と思います", "と思われます", "ような気がします", "おそらく",
                 "might", "I think", "probably", "perhaps")
@@ -23,6 +23,10 @@ _WEAK_LITERALS = (*_WEAK_TOKENS, "may be")
 _REDUNDANT_LITERALS = ("することが", "を行", "in order to", "is able to")
 
 
+@rule("weak-phrase", "suggestion", Doc(
+    "弱い表現（かもしれません、と思います）", "weak phrases (might, I think)",
+    "反映されるかもしれません。", "反映されます。",
+    wrong_en="The export might fail.", right_en="The export fails."), textlint=("ja-no-weak-phrase",))
 def weak_phrase(c: Ctx, sentences: list[Sentence]) -> None:
     if not has_any(c.prose.all_text, _WEAK_LITERALS):
         return
@@ -37,8 +41,13 @@ def weak_phrase(c: Ctx, sentences: list[Sentence]) -> None:
 
 
 _ANY_REDUNDANT = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _REDUNDANT))
+_CAN_DO = re.compile(r"することができ(?=る|ます|ない|ません|た|れば)")  # the fix: 出力することができます → 出力できます
 
 
+@rule("redundant-expression", "warning", Doc(
+    "冗長な表現（することができる）", "redundant expressions (in order to)", "データを出力することができます。",
+    "データを出力できます。", wrong_en="Open the page in order to export.", right_en="Open the page to export."),
+    fix=Fix(_CAN_DO, lambda m: "でき", WORDS), textlint=("ja-no-redundant-expression",))
 def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
     if not has_any(c.prose.all_text, _REDUNDANT_LITERALS):
         return
@@ -51,5 +60,3 @@ def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
                        f"「{m.group(0)}」は冗長です。「{better}」と書けます" if has_ja(shown) else
                        f"'{m.group(0)}' is redundant: write '{better}'")
 
-
-RULES: dict[str, Check] = {"weak-phrase": weak_phrase, "redundant-expression": redundant_expression}

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
+from kb.prose import Sentence
 from kb.skeleton import TEMPLATES
 from kb.spec import KbSpec
+from kb.writing.base import Ctx, Doc, Emit, rule
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s+|$)")
 _EMPTY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s*$")
 _FILL_IN = re.compile(r"〇〇|○○|◯◯")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
-
-Emit = Callable[[int, int, str, str], None]
 
 
 def _key(line: str) -> str:
@@ -119,3 +118,12 @@ def check_placeholders(body: str, first_line: int, required: frozenset[str], emi
         fill = _FILL_IN.search(raw)
         if fill:
             emit(lineno, fill.start() + 1, "placeholder", fill_in.format(fill.group(0)))
+
+
+@rule("placeholder", "error", Doc("kb new のひな形の文言（〇〇、空の箇条書き）が残っている",
+                                  "text left from a kb new skeleton (〇〇, an empty list item)",
+                                  "この記事では、〇〇する方法を説明します。",
+                                  "この記事では、打刻を修正する方法を説明します。"))
+def placeholder(c: Ctx, _: list[Sentence]) -> None:
+    a = c.article
+    check_placeholders(a.body, a.body_line, c.kb.required, c.emit, a.locale)

@@ -90,7 +90,7 @@ def floor(raw: dict[str, Any]) -> tuple[Any, ...]:
     arr = raw["arr"]
     tier = "S" if arr >= 10_000_000 and score >= 140 else "A" if arr >= 3_000_000 else "B" if arr >= 1_000_000 else "C"
     alerts = []
-    if start and (TODAY - start).days > 30 and setup is None:
+    if status in ("on_track", "stalled", "churn_risk") and start and (TODAY - start).days > 30 and setup is None:
         alerts.append("setup_not_done_30d")
     if since_login is not None and since_login >= 14:
         alerts.append("no_login_14d")
@@ -98,8 +98,10 @@ def floor(raw: dict[str, Any]) -> tuple[Any, ...]:
         alerts.append("usage_anomaly")
     if raw["urgent_open"] > 0:
         alerts.append("urgent_tickets")
-    if status == "stalled" and overdue and overdue > 0:
+    if status in ("stalled", "churn_risk") and overdue and overdue > 0:
         alerts.append("onboarding_stalled")
+    if status == "churn_risk" and overdue and overdue > 0:
+        alerts.append("onboarding_churn_risk")
     return status, overdue, score, band, tier, alerts
 
 

@@ -83,7 +83,7 @@ PICKLISTS: dict[str, tuple[list[str], bool]] = {
     "Onboarding_Status__c": (["未開始", "順調", "オンボ滞留", "解約見込", "オンボ完了", "対象外"], True),
     # Deliberately not the order the team's rule file lists its alerts in.
     "Onboarding_Alerts__c": (["urgent_tickets", "onboarding_stalled", "no_login_14d", "usage_anomaly",
-                              "setup_not_done_30d"], True),
+                              "setup_not_done_30d", "onboarding_churn_risk"], True),
 }
 #: formula fields: the formula as describe shows it, and how the sandbox computes it when a record is read.
 FORMULAS: dict[str, tuple[str, Callable[[dict[str, Any], date], Any]]] = {

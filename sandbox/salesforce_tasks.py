@@ -74,6 +74,7 @@ class TaskAPI:
         self.users = {API_USER: True, FALLBACK_USER: True, INACTIVE_CSM: False, **dict.fromkeys(CSMS, True)}
         self.queues = {TASK_QUEUE}
         self.create_calls = 0
+        self.status_writes: list[tuple[str, str]] = []  # (Task Id, Status) of every update that set Status
         self.hold_after_create = False
         self.users_look_active = False  # the User query answers from before a deactivation
         self.held = threading.Event()
@@ -212,6 +213,8 @@ class TaskAPI:
         if errors:
             return errors
         row.update(values)
+        if "Status" in values:
+            self.status_writes.append((row["Id"], values["Status"]))
         row["IsClosed"] = STATUSES[row["Status"]]
         row["SystemModstamp"] = sf_datetime(datetime.now(UTC))
         return []

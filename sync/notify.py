@@ -39,10 +39,25 @@ def task_key(account_id: str, alert_id: str, occurrence: str) -> str:
     return f"{account_id}:{alert_id}:{occurrence}"
 
 
+def _key(row: dict[str, Any]) -> str:
+    return task_key(row["account_id"], row["alert_id"], row["occurrence"])
+
+
+Announcements = dict[tuple[str, str], tuple[str, list[str]]]
+
+
 def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
                        evaluations: Iterable[Evaluation], accounts: dict[str, dict[str, Any]],
-                       occurrences: dict[tuple[str, str], str], today: date) -> list[OutboxRow]:
-    """The outbox rows for new and resolved alerts: (channel, kind, account, alert, occurrence, payload)."""
+                       announced: Announcements, today: date) -> list[OutboxRow]:
+    """The outbox rows for new and resolved alerts: (channel, kind, account, alert, occurrence, payload).
+
+    A new alert goes where the routes send it now (the account's product, tier and
+    status today). A resolved one goes only where its announcement went (``announced``:
+    :meth:`Store.alert_announcements`), whatever the account's state when it clears: a
+    Task created for a stalled tier-A account is completed after the account escalated
+    or moved to tier B, and a channel that never announced an alert never lists it as
+    resolved. A Slack channel without ``resolved: true`` is not told either way.
+    """
     by_id = {ev.id: ev for ev in evaluations}
     meta = {a.id: (a.severity, a.title) for a in rules.alerts}
     rows: list[OutboxRow] = []
@@ -54,12 +69,15 @@ def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
             payload = {"account": fields.get("Name"), "owner": fields.get("OwnerId"), "severity": severity,
                        "title": title, "product": ev.product if ev else None, "status": ev.status if ev else None,
                        "tier": ev.tier if ev else None}
-            occurrence = today.isoformat() if kind == NEW else occurrences.get((account_id, alert_id), "")
-            for channel in spec.channels_for(alert_id, severity, payload["product"], payload["tier"],
-                                             payload["status"]):
-                if kind == RESOLVED and channel.is_slack and not channel.resolved:
-                    continue
-                rows.append((channel.name, kind, account_id, alert_id, occurrence, payload))
+            if kind == NEW:
+                occurrence = today.isoformat()
+                channels = spec.channels_for(alert_id, severity, payload["product"], payload["tier"],
+                                             payload["status"])
+            else:
+                occurrence, names = announced.get((account_id, alert_id), ("", []))
+                channels = [spec.channels[n] for n in dict.fromkeys(names) if n in spec.channels]
+                channels = [c for c in channels if not c.is_slack or c.resolved]
+            rows += [(channel.name, kind, account_id, alert_id, occurrence, payload) for channel in channels]
     return rows
 
 
@@ -69,8 +87,8 @@ def enqueue(store: Store, rules: RuleSet, changes: AlertChanges, evaluations: It
     if not rules.notify.enabled or not (changes.new or changes.resolved):
         return 0
     accounts = store.account_fields(a for a, _ in [*changes.new, *changes.resolved])
-    occurrences = store.alert_occurrences(changes.resolved, today.isoformat())
-    rows = plan_notifications(rules.notify, rules, changes, evaluations, accounts, occurrences, today)
+    announced = store.alert_announcements(changes.resolved, today.isoformat())
+    rows = plan_notifications(rules.notify, rules, changes, evaluations, accounts, announced, today)
     return store.enqueue_notifications(rows, run_id)
 
 
@@ -181,8 +199,12 @@ class Deliverer:
         if self.salesforce is None:
             raise ConnectorError(f"notify {channel.name}: Salesforce is not configured")
         sf = self.salesforce()
-        new = [r for r in rows if r["kind"] == NEW]
         resolved = [r for r in rows if r["kind"] == RESOLVED]
+        ending = {_key(r) for r in resolved}
+        new = [r for r in rows if r["kind"] == NEW and _key(r) not in ending]
+        # An alert that cleared before its Task was created gets none: completing it (below) still
+        # closes a Task created by a run that was killed before it could record the creation.
+        self.store.mark_delivered(r["id"] for r in rows if r["kind"] == NEW and _key(r) in ending)
         if new:
             self._create_tasks(sf, channel, new, result)
         if resolved:
@@ -191,7 +213,7 @@ class Deliverer:
     def _create_tasks(self, sf: SalesforceClient, channel: Channel, rows: list[dict[str, Any]],
                       result: ChannelResult) -> None:
         """Create the Tasks not already open under their key, 200 a call; owners found inactive get the fallback."""
-        keyed = {task_key(r["account_id"], r["alert_id"], r["occurrence"]): r for r in rows}
+        keyed = {_key(r): r for r in rows}
         existing = sf.open_tasks({k: r["account_id"] for k, r in keyed.items()}, channel.key_field)
         done = [r["id"] for k, r in keyed.items() if k in existing]
         todo = [(k, r) for k, r in keyed.items() if k not in existing]
@@ -263,7 +285,7 @@ class Deliverer:
 
     def _complete_tasks(self, sf: SalesforceClient, channel: Channel, rows: list[dict[str, Any]],
                         result: ChannelResult) -> None:
-        keyed = {task_key(r["account_id"], r["alert_id"], r["occurrence"]): r for r in rows}
+        keyed = {_key(r): r for r in rows}
         existing = sf.open_tasks({k: r["account_id"] for k, r in keyed.items()}, channel.key_field)
         changes = {existing[k]: {"Status": channel.done_status} for k in keyed if k in existing}
         outcome = sf.update(changes, sobject="Task")

@@ -171,7 +171,9 @@ class SyncJob:
             report.alerts = preview_alerts(self.store, evaluations)
             report.notify_planned = plan_notifications(
                 self.rules.notify, self.rules, report.alerts, (ev for ev, _ in evaluations),
-                self.store.account_fields(a for a, _ in [*report.alerts.new, *report.alerts.resolved]), {}, today)
+                self.store.account_fields(a for a, _ in [*report.alerts.new, *report.alerts.resolved]),
+                self.store.alert_announcements(report.alerts.resolved, today.isoformat())
+                if self.rules.notify.enabled else {}, today)
             return
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())

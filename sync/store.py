@@ -191,6 +191,9 @@ MIGRATIONS: list[tuple[int, str]] = [
     (9, """
     ALTER TABLE nps_responses RENAME COLUMN source TO survey;
     """),
+    (10, """
+    CREATE INDEX notify_outbox_alert ON notify_outbox (account_id, alert_id, kind);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -840,12 +843,32 @@ class Store:
                 out[row[0]] = json.loads(row[1])
         return out
 
-    def alert_occurrences(self, keys: Iterable[tuple[str, str]], resolved_on: str) -> dict[tuple[str, str], str]:
-        """first_seen of each (account, alert) resolved on ``resolved_on``: the occurrence that ended."""
+    def alert_announcements(self, keys: Iterable[tuple[str, str]], day: str
+                            ) -> dict[tuple[str, str], tuple[str, list[str]]]:
+        """Per (account, alert) ending on ``day``: the occurrence that ends (its first_seen) and the channels
+        its announcement was queued for (the outbox's ``new`` rows, kept after delivery for this).
+
+        The occurrence is the newest alert period still open or resolved on ``day``: the one a
+        sync resolving it today (or a dry run about to) closes. An alert no channel announced
+        (raised before notify was set up, or routed nowhere) maps to an empty list.
+        """
         wanted = set(keys)
-        rows = self._query("SELECT account_id, alert_id, MAX(first_seen) AS first_seen FROM alerts "
-                          "WHERE resolved_at = ? GROUP BY account_id, alert_id", (resolved_on,))
-        return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in wanted}
+        accounts = sorted({a for a, _ in wanted})
+        occurrences: dict[tuple[str, str], str] = {}
+        channels: dict[tuple[str, str, str], list[str]] = {}
+        for start in range(0, len(accounts), 500):
+            chunk = accounts[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for a, i, first in self._query(
+                    f"SELECT account_id, alert_id, MAX(first_seen) FROM alerts WHERE account_id IN ({marks}) "
+                    "AND (resolved_at IS NULL OR resolved_at = ?) GROUP BY account_id, alert_id", (*chunk, day)):
+                if (a, i) in wanted:
+                    occurrences[(a, i)] = first
+            for a, i, occurrence, channel in self._query(
+                    f"SELECT account_id, alert_id, occurrence, channel FROM notify_outbox WHERE account_id IN "
+                    f"({marks}) AND kind = 'new' ORDER BY id", chunk):
+                channels.setdefault((a, i, occurrence), []).append(channel)
+        return {k: (first, channels.get((*k, first), [])) for k, first in occurrences.items()}
 
     def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
                               run_id: int | None) -> int:

@@ -157,5 +157,6 @@ def test_doctor_names_a_writeback_value_of_the_wrong_kind(ws: Workspace, tmp_pat
     doctor = ws.cli("doctor")
     assert doctor.exit_code == 78
     assert "writeback Health_Score__c (double) cannot hold phase_name (a text value)" in doctor.stdout
-    joined = "setup_not_done_30d;no_login_14d;usage_anomaly;urgent_tickets;onboarding_stalled"  # every alert
+    joined = "setup_not_done_30d;no_login_14d;usage_anomaly;urgent_tickets;onboarding_stalled;" \
+             "onboarding_churn_risk"  # every alert
     assert f"writeback Health_Band__c: '{joined[:40]}' is {len(joined)} characters; the field holds 40" in doctor.stdout

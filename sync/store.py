@@ -500,7 +500,7 @@ class Store:
                     "WHERE command = 'sync' AND status IN ('ok', 'partial') AND id < (SELECT MAX(id) FROM runs "
                     "WHERE command = 'sync' AND status IN ('ok', 'partial'))), 0)")
         sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
-                "a.account_id")
+                "a.account_id, a.alert_id")
         return [{"account_id": r[0], "account": json.loads(r[6]).get("Name") if r[6] else None,
                  "alert": r[1], "severity": r[2], "title": r[3], "first_seen": r[4],
                  "last_seen": r[5]} for r in self._query(sql, params)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,28 @@ from typing import Any
 from kb.spec import KbSpec
 from rules.yamlsrc import Document, SourceError, load_text, suggest
 
-FRONT_KEYS = ("title", "type", "labels", "draft", "promoted", "position", "locale", "related", "kb")
+
+@dataclass(frozen=True)
+class HelpCenterField:
+    """A front matter key that is a field of the article on the Help Center."""
+
+    key: str  # in the front matter, and the Article attribute
+    remote: str  # the Help Center's name for it
+    kind: type  # what the front matter holds: str, list, bool or int
+    translation: bool = False  # written through the article's translation (title, body, draft), not the article
+
+
+#: The Help Center article fields kb keeps in front matter, written once: the loader checks them (kb/articles.py),
+#: kb publish sends them (the translation's through the translation endpoint, the others through the article's:
+#: kb/publish), kb pull writes them back into front matter in this order (kb/pull.py).
+HELP_CENTER_FIELDS = (
+    HelpCenterField("title", "title", str, translation=True),
+    HelpCenterField("labels", "label_names", list),
+    HelpCenterField("draft", "draft", bool, translation=True),
+    HelpCenterField("promoted", "promoted", bool),
+    HelpCenterField("position", "position", int),
+)
+FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb")
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,9 @@ def rel_path(spec: KbSpec, path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+Bad = Callable[[int, int, str, str], None]  # line, col, rule, message: a problem with the file
+
+
 def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding]]:
     rel = rel_path(spec, path)
     problems: list[Finding] = []
@@ -131,36 +155,15 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
     except UnicodeDecodeError as exc:
         bad(1, 1, "encoding", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
         return None, problems
-    rel_to_articles = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root / "articles"))
-    if rel_to_articles.startswith(".."):
-        bad(1, 1, "location", f"articles live under {spec.root / 'articles'}/<category>/<section>/")
+    place = _place(spec, path, bad)
+    if place is None:
         return None, problems
-    parts = tuple(Path(rel_to_articles).parts)
-    if len(parts) != 3:
-        bad(1, 1, "location", "an article's path must be articles/<category>/<section>/<slug>.md")
-        return None, problems
-    category, section, name = parts
-    stem = name[:-3]
-    locale = spec.locale
-    slug = stem
-    if "." in stem:
-        slug, _, suffix = stem.rpartition(".")
-        if suffix not in spec.locales:
-            bad(1, 1, "location", f"'{name}': '.{suffix}' is not a locale in kb.yaml ({', '.join(spec.locales)})"
-                                  f"{suggest(suffix, spec.locales)}")
-            return None, problems
-        locale = suffix
-    if category not in spec.categories:
-        bad(1, 1, "unknown-category", f"category '{category}' is not in kb.yaml{suggest(category, spec.categories)}")
-    elif section not in spec.categories[category].sections:
-        bad(1, 1, "unknown-section", f"section '{section}' is not in category '{category}' in kb.yaml"
-                                     f"{suggest(section, spec.categories[category].sections)}")
     front_text, body, body_line = split_front_matter(text)
     too_deep = pathological(body, body_line)
     if too_deep is not None:
         bad(too_deep[0], 1, "nesting", too_deep[1])
         return None, problems
-    article = Article(path, rel, category, section, slug, locale, text=text, body=body, body_line=body_line)
+    article = Article(path, rel, *place, text=text, body=body, body_line=body_line)
     if front_text is None:
         bad(1, 1, "front-matter", "missing front matter: the file must start with ---, title: …, ---")
         return article, problems
@@ -170,42 +173,77 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
         bad(exc.line or 1, exc.col or 1, "front-matter", exc.message)
         return article, problems
     article.front = doc
-    meta = doc.data if isinstance(doc.data, dict) else {}
     if not isinstance(doc.data, dict):
         bad(2, 1, "front-matter", "front matter must be a mapping of keys (title: …)")
+    _front_matter(spec, article, doc.data if isinstance(doc.data, dict) else {}, path.name.count(".") > 1, bad)
+    return article, problems
+
+
+def _place(spec: KbSpec, path: Path, bad: Bad) -> tuple[str, str, str, str] | None:
+    """The article's category, section, slug and locale from its path (``<slug>.<locale>.md`` is a translation);
+    None when the path cannot be an article's."""
+    rel_to_articles = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root / "articles"))
+    if rel_to_articles.startswith(".."):
+        bad(1, 1, "location", f"articles live under {spec.root / 'articles'}/<category>/<section>/")
+        return None
+    parts = tuple(Path(rel_to_articles).parts)
+    if len(parts) != 3:
+        bad(1, 1, "location", "an article's path must be articles/<category>/<section>/<slug>.md")
+        return None
+    category, section, name = parts
+    slug, locale = name[:-3], spec.locale
+    if "." in slug:
+        slug, _, suffix = slug.rpartition(".")
+        if suffix not in spec.locales:
+            bad(1, 1, "location", f"'{name}': '.{suffix}' is not a locale in kb.yaml ({', '.join(spec.locales)})"
+                                  f"{suggest(suffix, spec.locales)}")
+            return None
+        locale = suffix
+    if category not in spec.categories:
+        bad(1, 1, "unknown-category", f"category '{category}' is not in kb.yaml{suggest(category, spec.categories)}")
+    elif section not in spec.categories[category].sections:
+        bad(1, 1, "unknown-section", f"section '{section}' is not in category '{category}' in kb.yaml"
+                                     f"{suggest(section, spec.categories[category].sections)}")
+    return category, section, slug, locale
+
+
+def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed: bool, bad: Bad) -> None:
+    """The front matter's keys onto the article; ``suffixed``: the file name names the locale."""
     for key in meta:
         if key not in FRONT_KEYS:
             line, col = article.front_pos(key)
             bad(line, col, "front-matter", f"unknown front matter key '{key}'{suggest(str(key), FRONT_KEYS)}")
+    _title_and_type(spec, article, meta, bad)
+    for f in HELP_CENTER_FIELDS:
+        if f.key != "title":
+            _typed(article, meta, f.key, f.kind, bad)
+    _typed(article, meta, "related", list, bad)
+    if "locale" in meta:
+        if meta["locale"] not in spec.locales:
+            line, col = article.front_pos("locale")
+            bad(line, col, "front-matter", f"locale '{meta['locale']}' is not in kb.yaml's locales")
+        elif meta["locale"] != article.locale and not suffixed:
+            article.locale = str(meta["locale"])
+    _kb_options(article, meta.get("kb"), bad)
+    article.labels = [str(x) for x in article.labels]
+    article.related = [str(x) for x in article.related]
+
+
+def _title_and_type(spec: KbSpec, article: Article, meta: dict[str, Any], bad: Bad) -> None:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         line, col = article.front_pos("title") if "title" in meta else (1, 1)
         bad(line, col, "front-matter", "title is required (a non-empty text)")
     else:
         article.title = title.strip()
-    article.type = meta.get("type") or spec.type_for(category, section)
+    article.type = meta.get("type") or spec.type_for(article.category, article.section)
     if article.type is not None and article.type not in spec.types:
         line, col = article.front_pos("type")
         bad(line, col, "unknown-type",
             f"type '{article.type}' is not in kb.yaml{suggest(str(article.type), spec.types)}")
-    _typed(article, meta, "labels", list, bad)
-    for key in ("draft", "promoted"):
-        _typed(article, meta, key, bool, bad)
-    _typed(article, meta, "position", int, bad)
-    _typed(article, meta, "related", list, bad)
-    if "locale" in meta:
-        if meta["locale"] not in spec.locales:
-            line, col = article.front_pos("locale")
-            bad(line, col, "front-matter", f"locale '{meta['locale']}' is not in kb.yaml's locales")
-        elif meta["locale"] != locale and "." not in stem:
-            article.locale = str(meta["locale"])
-    _kb_options(article, meta.get("kb"), bad)
-    article.labels = [str(x) for x in article.labels]
-    article.related = [str(x) for x in article.related]
-    return article, problems
 
 
-def _kb_options(article: Article, value: Any, bad: Any) -> None:
+def _kb_options(article: Article, value: Any, bad: Bad) -> None:
     """Front matter ``kb: {disable: [rule…]}``: rules silenced for the whole article."""
     if value is None:
         return
@@ -266,7 +304,7 @@ def pathological(body: str, first_line: int) -> tuple[int, str] | None:
     return None
 
 
-def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Any) -> None:
+def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Bad) -> None:
     if key not in meta or meta[key] is None:
         return
     value = meta[key]

@@ -40,7 +40,7 @@ import yaml
 
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
-from kb.articles import Article, Finding, load_articles
+from kb.articles import HELP_CENTER_FIELDS, Article, Finding, load_articles
 from kb.paths import escapes
 from kb.render import local_link, render
 from kb.site import outside_references, structural_errors
@@ -179,9 +179,9 @@ class RemoteTranslation:
 
     def changes(self, a: Article, html: str) -> list[str]:
         """What publishing ``a`` would change here: title, draft, body."""
-        out = [name for name, differs in (("title", self.title != a.title), ("draft", self.draft != a.draft),
-                                          ("body", canonical(strip_markers(self.body)) != canonical(html)))
-               if differs]
+        out = [f.key for f in HELP_CENTER_FIELDS if f.translation and getattr(self, f.key) != getattr(a, f.key)]
+        if canonical(strip_markers(self.body)) != canonical(html):
+            out.append("body")
         if self.marker is None:
             out.append("marker")
         return out or ["body"]
@@ -784,11 +784,12 @@ class Publisher:
                     log.warning("kb publish: archiving %s failed: %s", key, exc)
 
     def _metadata(self, a: Article, section_id: int | None) -> dict[str, Any]:
-        meta: dict[str, Any] = {"label_names": list(a.labels), "promoted": a.promoted}
+        """The article's fields that go through the article endpoint (kb.articles.HELP_CENTER_FIELDS), and its
+        section."""
+        meta: dict[str, Any] = {f.remote: getattr(a, f.key) for f in HELP_CENTER_FIELDS
+                                if not f.translation and getattr(a, f.key) is not None}
         if section_id is not None:
             meta["section_id"] = section_id
-        if a.position is not None:
-            meta["position"] = a.position
         return meta
 
     def _meta_diff(self, remote: dict[str, Any], a: Article, section_id: int | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import yaml
 from markdownify import MarkdownConverter
 
 from connectors.zendesk import HelpCenter
+from kb.articles import HELP_CENTER_FIELDS
 from kb.fetch import ImageFetcher, ImageSkipped
 from kb.paths import inside, safe_locale, safe_part
 from kb.publish import find_marker
@@ -93,16 +94,79 @@ def _ident(name: str, fallback: str) -> str:
     return slug if slug and slug.isascii() else fallback
 
 
+@dataclass
+class _Tree:
+    """The Help Center's categories and sections, and the kb ids (folder names) they get."""
+
+    categories: dict[int, dict[str, Any]]
+    sections: dict[int, dict[str, Any]]
+    cat_ids: dict[int, str] = field(default_factory=dict)
+    sec_ids: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Files:
+    """Where each pulled article translation goes, and links between them made relative."""
+
+    into: Path
+    paths: dict[int, tuple[str, str, str]]  # article id → category, section, slug
+    have: dict[int, set[str]]  # article id → its translations' locales
+    default_locale: str
+
+    def file_for(self, article_id: int, locale: str) -> Path | None:
+        p = self.paths.get(article_id)
+        if p is None or locale not in self.have.get(article_id, set()):
+            return None
+        name = p[2] + ("" if locale == self.default_locale else f".{locale}") + ".md"
+        return self.into / "articles" / p[0] / p[1] / name
+
+    def relative(self, url: str, here: Path, locale: str) -> str:
+        """A Help Center article URL as a relative link to its file (in ``locale`` if pulled, else another)."""
+        m = _ARTICLE_URL.search(urlsplit(url).path)
+        if not m:
+            return url
+        target_id = int(m.group(2))
+        other = self.file_for(target_id, locale) or next(
+            (f for f in (self.file_for(target_id, x) for x in sorted(self.have.get(target_id, set()))) if f), None)
+        if other is None:
+            return url
+        rel = os.path.relpath(other, here.parent).replace(os.sep, "/")
+        frag = urlsplit(url).fragment
+        return rel + (f"#{frag}" if frag else "")
+
+
 def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
     """Everything taken from the Help Center is untrusted: marker keys, locales and image names are
     validated before they become path parts, and every file written must resolve inside ``into``."""
     report = PullReport()
-    categories = {c["id"]: c for c in hc.categories()}
-    sections = {s["id"]: s for s in hc.sections()}
+    tree = _Tree({c["id"]: c for c in hc.categories()}, {s["id"]: s for s in hc.sections()})
     articles = [a for page in hc.articles() for a in page]
-    # Paths: csops markers first, so a pulled tree publishes back onto the same articles.
-    cat_ids: dict[int, str] = {}
-    sec_ids: dict[int, str] = {}
+    paths = _paths(tree, articles, report)
+    locales = Counter(loc for a in articles if safe_locale(loc := a.get("source_locale") or a.get("locale") or "ja"))
+    default_locale = locales.most_common(1)[0][0] if locales else "ja"
+    (into / "articles").mkdir(parents=True, exist_ok=True)
+    (into / "images").mkdir(exist_ok=True)
+    images: dict[str, str] = {}
+    translations = {a["id"]: _valid_translations(a["id"], hc.translations(a["id"]), report)
+                    for a in articles if a["id"] in paths}
+    files = _Files(into, paths, {aid: {t["locale"] for t in trs} for aid, trs in translations.items()},
+                   default_locale)
+    for a in articles:
+        if a["id"] not in paths:
+            continue
+        for tr in translations[a["id"]]:
+            _write_translation(a, tr, files, images, fetcher, report)
+        report.articles += 1
+    kb_yaml = into / "kb.yaml"
+    if not kb_yaml.exists():
+        _write_kb_yaml(hc, kb_yaml, tree, locales, files)
+    report.categories, report.sections, report.images = len(tree.categories), len(tree.sections), len(images)
+    return report
+
+
+def _paths(tree: _Tree, articles: list[dict[str, Any]], report: PullReport) -> dict[int, tuple[str, str, str]]:
+    """Each article's category, section and slug: csops markers first, so a pulled tree publishes back onto the
+    same articles; then names, then ids."""
     paths: dict[int, tuple[str, str, str]] = {}
     for a in articles:
         m = find_marker(a.get("body") or "")
@@ -112,104 +176,81 @@ def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
             m = None
         if m:
             cat, sec, slug = m.key.split("/")
-            section = sections.get(a["section_id"])
+            section = tree.sections.get(a["section_id"])
             if section:
-                sec_ids.setdefault(section["id"], sec)
-                cat_ids.setdefault(section["category_id"], cat)
+                tree.sec_ids.setdefault(section["id"], sec)
+                tree.cat_ids.setdefault(section["category_id"], cat)
             paths[a["id"]] = (cat, sec, slug)
-    for cid, c in categories.items():
-        cat_ids.setdefault(cid, _ident(c["name"], f"category-{cid}"))
-    for sid, s in sections.items():
-        sec_ids.setdefault(sid, _ident(s["name"], f"section-{sid}"))
+    for cid, c in tree.categories.items():
+        tree.cat_ids.setdefault(cid, _ident(c["name"], f"category-{cid}"))
+    for sid, s in tree.sections.items():
+        tree.sec_ids.setdefault(sid, _ident(s["name"], f"section-{sid}"))
     for a in articles:
-        home = sections.get(a["section_id"])
+        home = tree.sections.get(a["section_id"])
         if a["id"] not in paths and home is not None:
-            paths[a["id"]] = (cat_ids[home["category_id"]], sec_ids[home["id"]], f"article-{a['id']}")
-    locales = Counter(loc for a in articles if safe_locale(loc := a.get("source_locale") or a.get("locale") or "ja"))
-    default_locale = locales.most_common(1)[0][0] if locales else "ja"
-    (into / "articles").mkdir(parents=True, exist_ok=True)
-    (into / "images").mkdir(exist_ok=True)
-    images: dict[str, str] = {}
+            paths[a["id"]] = (tree.cat_ids[home["category_id"]], tree.sec_ids[home["id"]], f"article-{a['id']}")
+    return paths
 
-    translations = {a["id"]: _valid_translations(a["id"], hc.translations(a["id"]), report)
-                    for a in articles if a["id"] in paths}
-    have = {aid: {t["locale"] for t in trs} for aid, trs in translations.items()}
 
-    def file_for(article_id: int, locale: str) -> Path | None:
-        p = paths.get(article_id)
-        if p is None or locale not in have.get(article_id, set()):
-            return None
-        name = p[2] + ("" if locale == default_locale else f".{locale}") + ".md"
-        return into / "articles" / p[0] / p[1] / name
+def _front_matter(article: dict[str, Any], translation: dict[str, Any]) -> dict[str, Any]:
+    """The front matter of a pulled translation: the Help Center fields kb publishes (kb.articles), those set."""
+    front: dict[str, Any] = {}
+    for f in HELP_CENTER_FIELDS:
+        value = (translation if f.translation else article).get(f.remote)
+        if f.key == "title":
+            front["title"] = value or article.get("title")
+        elif value:
+            front[f.key] = list(value) if f.kind is list else value
+    return front
 
-    for a in articles:
-        if a["id"] not in paths:
-            continue
-        for tr in translations[a["id"]]:
-            target = file_for(a["id"], tr["locale"])
-            assert target is not None
 
-            def links(url: str, image: bool = False, here: Path = target, loc: str = tr["locale"]) -> str:
-                if image:
-                    return _download(url, into, here, images, fetcher, report)
-                m = _ARTICLE_URL.search(urlsplit(url).path)
-                if not m:
-                    return url
-                target_id = int(m.group(2))
-                other = file_for(target_id, loc) or next(
-                    (f for f in (file_for(target_id, x) for x in sorted(have.get(target_id, set()))) if f), None)
-                if other is None:
-                    return url
-                rel = os.path.relpath(other, here.parent).replace(os.sep, "/")
-                frag = urlsplit(url).fragment
-                return rel + (f"#{frag}" if frag else "")
+def _write_translation(a: dict[str, Any], tr: dict[str, Any], files: _Files, images: dict[str, str],
+                       fetcher: ImageFetcher, report: PullReport) -> None:
+    target = files.file_for(a["id"], tr["locale"])
+    assert target is not None
 
-            body = _Converter(links=links).convert(tr.get("body") or "")
-            body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-            front: dict[str, Any] = {"title": tr.get("title") or a.get("title")}
-            if a.get("label_names"):
-                front["labels"] = list(a["label_names"])
-            if tr.get("draft"):
-                front["draft"] = True
-            if a.get("promoted"):
-                front["promoted"] = True
-            if a.get("position"):
-                front["position"] = a["position"]
-            text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
-            inside(into, target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            report.files.append(target)
-            report.translations += 1
-        report.articles += 1
-    kb_yaml = into / "kb.yaml"
-    if not kb_yaml.exists():
-        tree = []
-        all_locales = set(locales) | {loc for trs in have.values() for loc in trs}
+    def links(url: str, image: bool = False) -> str:
+        if image:
+            return _download(url, files.into, target, images, fetcher, report)
+        return files.relative(url, target, tr["locale"])
 
-        def texts(kind: str, oid: int, item: dict[str, Any]) -> dict[str, Any]:
-            """Name and description per locale, from the translations (where Zendesk keeps them)."""
-            trs = hc.container_translations(kind, oid)
-            all_locales.update(t["locale"] for t in trs)
-            if len(trs) < 2:
-                return {"title": item["name"], "description": item.get("description") or ""}
-            return {"title": {t["locale"]: t["title"] for t in trs},
-                    "description": {t["locale"]: t.get("body") or "" for t in trs}}
+    body = _Converter(links=links).convert(tr.get("body") or "")
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    text = "---\n" + yaml.safe_dump(_front_matter(a, tr), allow_unicode=True, sort_keys=False) + "---\n\n" + body
+    inside(files.into, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    report.files.append(target)
+    report.translations += 1
 
-        for cid, c in sorted(categories.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
-            secs = [{"id": sec_ids[sid], **texts("sections", sid, s), "position": s.get("position") or 0}
-                    for sid, s in sorted(sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0]))
-                    if s["category_id"] == cid]
-            tree.append({"id": cat_ids[cid], **texts("categories", cid, c), "position": c.get("position") or 0,
-                         "sections": secs})
-        locales.update({loc: 0 for loc in all_locales})
-        data = {"locale": default_locale, "locales": sorted(locales) or [default_locale], "default_type": "article",
-                "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
-                "categories": tree}
-        kb_yaml.write_text("# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
-                           yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    report.categories, report.sections, report.images = len(categories), len(sections), len(images)
-    return report
+
+def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[str], files: _Files) -> None:
+    """A kb.yaml for the pulled tree: its categories and sections with their names per locale, one article type."""
+    all_locales = set(locales) | {loc for trs in files.have.values() for loc in trs}
+
+    def texts(kind: str, oid: int, item: dict[str, Any]) -> dict[str, Any]:
+        """Name and description per locale, from the translations (where Zendesk keeps them)."""
+        trs = hc.container_translations(kind, oid)
+        all_locales.update(t["locale"] for t in trs)
+        if len(trs) < 2:
+            return {"title": item["name"], "description": item.get("description") or ""}
+        return {"title": {t["locale"]: t["title"] for t in trs},
+                "description": {t["locale"]: t.get("body") or "" for t in trs}}
+
+    categories = []
+    for cid, c in sorted(tree.categories.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
+        secs = [{"id": tree.sec_ids[sid], **texts("sections", sid, s), "position": s.get("position") or 0}
+                for sid, s in sorted(tree.sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0]))
+                if s["category_id"] == cid]
+        categories.append({"id": tree.cat_ids[cid], **texts("categories", cid, c), "position": c.get("position") or 0,
+                           "sections": secs})
+    locales.update({loc: 0 for loc in all_locales})
+    data = {"locale": files.default_locale, "locales": sorted(locales) or [files.default_locale],
+            "default_type": "article",
+            "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
+            "categories": categories}
+    kb_yaml.write_text("# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
+                       yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _valid_translations(article_id: int, trs: list[dict[str, Any]], report: PullReport) -> list[dict[str, Any]]:

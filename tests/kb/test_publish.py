@@ -335,3 +335,29 @@ def test_admonition_titles_are_published_in_the_articles_language(tmp_path: Path
     bodies = [t["body"] for trs in hc.helpcenter.translations.values() for t in trs.values()
               if "大切な点です" in t["body"]]
     assert len(bodies) == 1 and "メモ" in bodies[0] and ">Note<" not in bodies[0]
+
+
+def test_every_help_center_field_in_front_matter_is_published_and_pulled_back(tmp_path: Path, hc: Sandbox) -> None:
+    """The front matter keys that are Help Center fields go out through the right endpoint and come back
+    through kb pull as they were written."""
+    import yaml
+
+    from kb.articles import HELP_CENTER_FIELDS
+
+    site = Site(tmp_path, hc)
+    front = {"title": "打刻の修正を承認する", "labels": ["承認", "打刻"], "draft": True, "promoted": True,
+             "position": 7}
+    assert set(front) == {f.key for f in HELP_CENTER_FIELDS}
+    path = site.dir / "kb/articles/employees/requests/approve-corrections.md"
+    path.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n## 概要\n\n"
+                    "打刻の修正を承認します。\n\n## 手順\n\n1. ［申請］を開きます。\n", encoding="utf-8")
+    site.publish()
+    h = hc.helpcenter
+    art = next(a for a in live(hc) if 'csops-key="employees/requests/approve-corrections"' in
+               h.translations[a["id"]][a["source_locale"]]["body"])
+    tr = h.translations[art["id"]]["ja"]
+    assert (tr["title"], tr["draft"]) == ("打刻の修正を承認する", True)
+    assert (art["label_names"], art["promoted"], art["position"]) == (["承認", "打刻"], True, 7)
+    assert site.kb("pull", "--into", "pulled").exit_code == 0
+    pulled = (site.dir / "pulled/articles/employees/requests/approve-corrections.md").read_text(encoding="utf-8")
+    assert yaml.safe_load(pulled.split("---\n")[1]) == front

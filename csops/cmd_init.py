@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from csops.shell import EXIT_CONFIG, CsopsError
 from csops.starter import init_project
 
 
@@ -22,10 +21,7 @@ def init(folder: Path, lang: str, with_kb: bool) -> None:
     init stops and says which. Then edit csops.yaml (your Zendesk subdomain
     and Salesforce instance) and set the variables it names.
     """
-    try:
-        written = init_project(folder, lang, with_kb)
-    except FileExistsError as exc:
-        raise CsopsError(f"not overwriting {exc}: move it away or pick another folder", EXIT_CONFIG) from None
+    written = init_project(folder, lang, with_kb)
     for path in written:
         click.echo(f"wrote {path}")
     cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "

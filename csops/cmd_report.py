@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from base.files import make_named_folder, write_file
 from csops.config import ConfigError
 from csops.shell import App, emit_json, pass_app, salesforce_client
 from report.compute import build
@@ -71,10 +72,8 @@ def report(app: App, from_: datetime | None, to: datetime | None, product: str |
     if out is None:
         click.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    make_named_folder(out.parent)
+    write_file(out, text, named=True)
     click.echo(f"report written to {out} ({len(inp.accounts):,} accounts, {period.start} – {period.end})", err=True)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from base.files import WouldOverwrite, make_folder, write_file
 from csops.starter import SANDBOX_SECRETS, packaged_rules, sandbox_config
 
 
@@ -32,7 +33,7 @@ def sandbox() -> None:
 @click.option("--sf-daily-limit", default=100_000, show_default=True, type=int,
               help="Salesforce daily API limit (403 REQUEST_LIMIT_EXCEEDED past it).")
 @click.option("--write-config", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a csops.yaml pointing at this sandbox (credentials by ${VAR}).")
+              help="Write a csops.yaml pointing at this sandbox (credentials by ${VAR}); never over an existing file.")
 def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rate: float, rate_limit: str,
           rate_window: float, latency_ms: int, sf_daily_limit: int, write_config: Path | None) -> None:
     """Serve the Zendesk and Salesforce APIs on one port until interrupted.
@@ -49,20 +50,23 @@ def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rat
         raise click.BadParameter("use 'real', 'off' or a whole number", param_hint="--rate-limit")
     opts = Options(seed=seed, accounts=accounts, tickets=tickets, fail_rate=fail_rate, rate_limit=rate_limit,
                    rate_window=rate_window, latency_ms=latency_ms, sf_daily_limit=sf_daily_limit)
+    if write_config and os.path.lexists(write_config):
+        raise WouldOverwrite(write_config, "it exists already; --write-config writes a new file only (pick another "
+                                           "name, or move it away)")
     env_file = _credentials(opts)
     sb = Sandbox(opts).start(host, port)
-    click.echo(f"sandbox listening on {sb.url}")
-    if env_file:
-        click.echo(f"credentials: . {env_file}")
-    if write_config:
-        # Beside a project's own rules/onboarding.yaml the default finds it; anywhere else, the shipped one.
-        own = (write_config.parent / "rules" / "onboarding.yaml").exists()
-        write_config.write_text(sandbox_config(sb.url, opts.zendesk_email, opts.sf_username,
-                                               rules=None if own else str(packaged_rules())), encoding="utf-8")
-        click.echo(f"config written to {write_config}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        click.echo(f"sandbox listening on {sb.url}")
+        if env_file:
+            click.echo(f"credentials: . {env_file}")
+        if write_config:
+            # Beside a project's own rules/onboarding.yaml the default finds it; anywhere else, the shipped one.
+            own = (write_config.parent / "rules" / "onboarding.yaml").exists()
+            write_file(write_config, sandbox_config(sb.url, opts.zendesk_email, opts.sf_username,
+                                                    rules=None if own else str(packaged_rules())), overwrite=False)
+            click.echo(f"config written to {write_config}")
         stop.wait()
     except KeyboardInterrupt:
         pass
@@ -78,9 +82,7 @@ def _credentials(opts: object) -> Path | None:
             setattr(opts, attr, os.environ[k])
         return None
     path = Path(".csops/sandbox.env")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        for k, attr in env.items():
-            fh.write(f"export {k}='{getattr(opts, attr)}'\n")
+    make_folder(path.parent, Path("."))
+    write_file(path, "".join(f"export {k}='{getattr(opts, attr)}'\n" for k, attr in env.items()), perms=0o600,
+               within=Path("."))
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from base.files import atomic_open
 from connectors.sfid import is_valid_id, to18
 from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
 from csops.jobs import TeamView, active_alerts, run_sync, team_view
@@ -103,7 +104,7 @@ def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> lis
 
 
 def write_changes_csv(path: Path, changes: list[PlannedChange]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with atomic_open(path, encoding="utf-8-sig", newline="", named=True) as fh:
         out = csv.writer(fh)
         out.writerow(["account_id", "name", "field", "old", "new"])
         for c in changes:

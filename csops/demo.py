@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import kb as kb_pkg
 import rules as rules_pkg
+from base.files import write_file
 from csops.display import table
 from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import EXIT_PARTIAL, App, CsopsError
@@ -54,9 +55,9 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
         o = sb.options
         config = folder / "csops.yaml"
         shipped = Path(rules_pkg.__file__).parent
-        config.write_text(sandbox_config(sb.url, o.zendesk_email, o.sf_username,
-                                         rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}")
-                          + DEMO_REPORT_CONFIG, encoding="utf-8")
+        write_file(config, sandbox_config(sb.url, o.zendesk_email, o.sf_username,
+                                          rules=f"{shipped / 'onboarding.yaml'}, {shipped / 'notify.yaml'}")
+                   + DEMO_REPORT_CONFIG)
         env = {**sandbox_env(o),
                "SLACK_WEBHOOK_CS_ALERTS": sb.slack.add_webhook("#cs-alerts"),
                "SLACK_WEBHOOK_CS_DIGEST": sb.slack.add_webhook("#cs-digest")}
@@ -119,7 +120,7 @@ def write_report(app: App, out: Path, echo: Echo) -> None:
     assert rules.compiled_for is not None
     period = resolve_period(app.store, rules.compiled_for, None, None)
     rep = build(load_input(app.store, rules, app.config.report, period, "product"))
-    out.write_text(as_html(rep), encoding="utf-8")
+    write_file(out, as_html(rep))
     labels = rules.status_labels
     echo(f"\nreport {period.start} – {period.end} by product:")
     rows = [("product", "received", labels.get("stalled", "stalled"), labels.get("churn_risk", "churn_risk"),

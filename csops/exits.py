@@ -46,7 +46,8 @@ EXIT_MEANINGS: dict[int, str] = {
     EXIT_UNAVAILABLE: "a remote service or the PostgreSQL store is unavailable after retries, or refused the "
                       "credentials",
     EXIT_SOFTWARE: "unexpected error: a bug in csops (run with `-vv` for the traceback)",
-    EXIT_IOERR: "the state store cannot be opened or written",
+    EXIT_IOERR: "the state store or a file csops writes cannot be opened or written (the message names it; "
+                "nothing half-written is left)",
     EXIT_TEMPFAIL: "another run holds the lock, or the API budget is used up: try later (all state is kept)",
     EXIT_CONFIG: "configuration, rule or input data invalid",
 }
@@ -74,6 +75,8 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("kb.gaps:GapsError", EXIT_CONFIG),
     ("report.load:ReportError", EXIT_CONFIG),
     ("report.nps_csv:NpsImportError", EXIT_CONFIG),
+    ("base.files:WouldOverwrite", EXIT_CONFIG),
+    ("base.files:WriteError", EXIT_IOERR),
 ]
 
 

@@ -417,7 +417,9 @@ def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: st
         return
     text = render(report, fmt)
     if output:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        from base.files import write_file
+
+        write_file(output, text if text.endswith("\n") else text + "\n", named=True)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)

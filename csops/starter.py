@@ -3,8 +3,11 @@ csops.yaml for the local sandbox (``sandbox serve --write-config``, the demo).""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+
+from base.files import WouldOverwrite, make_folder, make_named_folder, write_file
 
 
 def sandbox_env(options: Any) -> dict[str, str]:
@@ -74,18 +77,33 @@ def init_project(folder: Path, lang: str, with_kb: bool) -> list[Path]:
     An existing ``.gitignore`` is kept and gets the ``.csops/`` line appended when it lacks it.
     """
     files = starter_files(lang, with_kb)
-    existing = [folder / rel for rel in files if rel != ".gitignore" and (folder / rel).exists()]
-    if existing:
-        raise FileExistsError(", ".join(str(p) for p in existing))
+    make_named_folder(folder)
+    taken = [folder / rel for rel in files if rel != ".gitignore" and os.path.lexists(folder / rel)]
+    taken += [p for p in _links_on_the_way(folder, files) if p not in taken]
+    if taken:
+        raise WouldOverwrite(", ".join(str(p) for p in taken),
+                             "not overwriting what exists already (a symbolic link included, even one pointing "
+                             "nowhere): move it away or pick another folder")
     written = []
     for rel, text in files.items():
         path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, folder)
         if rel == ".gitignore" and path.exists():
             old = path.read_text(encoding="utf-8")
             if ".csops/" in old.split():
                 continue
-            text = old + ("" if old.endswith("\n") or not old else "\n") + text
-        path.write_text(text, encoding="utf-8")
+            write_file(path, old + ("" if old.endswith("\n") or not old else "\n") + text, within=folder)
+        else:
+            write_file(path, text, overwrite=False, within=folder)
         written.append(path)
     return written
+
+
+def _links_on_the_way(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Symbolic links where init would create a folder or write a file (``rules/`` or ``.gitignore`` as a link)."""
+    found = []
+    for rel in files:
+        parts = Path(rel).parts
+        found += [folder.joinpath(*parts[:i]) for i in range(1, len(parts) + 1)
+                  if folder.joinpath(*parts[:i]).is_symlink()]
+    return list(dict.fromkeys(found))

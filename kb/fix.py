@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from base.files import write_file
 from kb.articles import Article, Finding
 from kb.check import article_suppressions
 from kb.spec import KbSpec
@@ -142,5 +143,5 @@ def fix_files(spec: KbSpec, articles: list[Article], write: bool = True) -> tupl
         diff += difflib.unified_diff(a.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
                                      f"a/{a.rel}", f"b/{a.rel}")
         if write:
-            a.path.write_text(fixed, encoding="utf-8")
+            write_file(a.path, fixed, named=True)  # a link among the articles stays inside the kb (kb.articles)
     return changes, "".join(diff)

@@ -27,7 +27,6 @@ import html as htmllib
 import json
 import logging
 import mimetypes
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from base.files import make_named_folder, write_file
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
 from kb.articles import HELP_CENTER_FIELDS, Article, Finding, load_articles
@@ -261,9 +261,7 @@ class HelpCenterIds:
         text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
                 "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
                 + yaml.dump(self.all, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_file(self.path, text)
         self.dirty = False
 
 
@@ -309,10 +307,8 @@ class RenderCache:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        make_named_folder(self.path.parent)
+        write_file(self.path, json.dumps(self.entries, ensure_ascii=False), durable=False)  # a cache
         self.dirty = False
 
 

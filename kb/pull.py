@@ -23,6 +23,7 @@ import requests
 import yaml
 from markdownify import MarkdownConverter
 
+from base.files import make_folder, make_named_folder, write_file
 from connectors.zendesk import HelpCenter
 from kb.articles import HELP_CENTER_FIELDS
 from kb.fetch import ImageFetcher, ImageSkipped
@@ -144,8 +145,10 @@ def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
     paths = _paths(tree, articles, report)
     locales = Counter(loc for a in articles if safe_locale(loc := a.get("source_locale") or a.get("locale") or "ja"))
     default_locale = locales.most_common(1)[0][0] if locales else "ja"
-    (into / "articles").mkdir(parents=True, exist_ok=True)
-    (into / "images").mkdir(exist_ok=True)
+    make_named_folder(into)
+    for folder in (into / "articles", into / "images"):
+        inside(into, folder)  # a link out of the target is unsafe (78); any other link is not written through (74)
+        make_folder(folder, into)
     images: dict[str, str] = {}
     translations = {a["id"]: _valid_translations(a["id"], hc.translations(a["id"]), report)
                     for a in articles if a["id"] in paths}
@@ -218,8 +221,8 @@ def _write_translation(a: dict[str, Any], tr: dict[str, Any], files: _Files, ima
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     text = "---\n" + yaml.safe_dump(_front_matter(a, tr), allow_unicode=True, sort_keys=False) + "---\n\n" + body
     inside(files.into, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    make_folder(target.parent, files.into)
+    write_file(target, text, within=files.into)
     report.files.append(target)
     report.translations += 1
 
@@ -249,8 +252,8 @@ def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[
             "default_type": "article",
             "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
             "categories": categories}
-    kb_yaml.write_text("# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
-                       yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_file(kb_yaml, "# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
+               yaml.safe_dump(data, allow_unicode=True, sort_keys=False), overwrite=False, within=files.into)
 
 
 def _valid_translations(article_id: int, trs: list[dict[str, Any]], report: PullReport) -> list[dict[str, Any]]:
@@ -281,7 +284,7 @@ def _download(url: str, into: Path, here: Path, cache: dict[str, str], fetcher: 
         if dest.exists() and hashlib.sha256(dest.read_bytes()).hexdigest()[:12] != digest:
             dest = into / "images" / f"{digest}-{name}"
         inside(into, dest)
-        dest.write_bytes(data)
+        write_file(dest, data, within=into)
         cache[url] = str(dest)
     if cache[url] == url:
         return url
@@ -328,5 +331,5 @@ def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> bool:
     new = head.rstrip("\n") + "\n\n" + body
     if new == text:
         return False
-    article.path.write_text(new, encoding="utf-8")
+    write_file(article.path, new, named=True)  # the file the user named, inside the kb (kb.articles)
     return True

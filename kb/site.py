@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from base.files import WriteError, copy_file, make_folder, make_named_folder, reason, write_file
 from kb.articles import Article, Finding, load_article, unique_articles
 from kb.parallel import forked_map, workers
 from kb.paths import BuildRefused, escapes
@@ -42,6 +43,9 @@ UI = {
 }
 LOCALE_NAMES = {"ja": "日本語", "en": "English"}
 PARALLEL_FROM = 200
+#: Files of a build go into a private folder that is swapped in whole: each is new there, and the folder is
+#: what must be complete, so they are not synced one by one.
+NEW_IN_BUILD: dict[str, Any] = {"overwrite": False, "durable": False}
 """Articles to render before the work is worth forking for (an edit in the preview renders one)."""
 
 
@@ -207,13 +211,16 @@ def build(spec: KbSpec, out: Path, clean: bool = False, workers: int | None = No
     key = _code_and_spec_key(spec)
     sources = read_sources(spec, cache.sources if cache is not None and cache.key == key else {}, workers)
     articles = load_for_build(spec, sources)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    make_named_folder(out.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as exc:
+        raise WriteError(out.parent, reason(exc)) from None
     try:
         site = _Site(spec, articles, sources, tmp, cache if cache is not None and cache.key == key else None)
         result = site.write(workers)
         files = sorted(site.files)
-        (tmp / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
+        write_file(tmp / MANIFEST, json.dumps(files), **NEW_IN_BUILD)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -385,7 +392,7 @@ class _Site:
         rel, key, page = self._article_page(a, body)
         wrote = not self._link_previous(rel, self.previous.pages.get(rel) == key if self.previous else False)
         if wrote:
-            (self.out / rel).write_text(page(), encoding="utf-8")
+            write_file(self.out / rel, page(), **NEW_IN_BUILD)
         return body, key, rendered, wrote
 
     def _source_key(self, a: Article) -> str:
@@ -406,10 +413,10 @@ class _Site:
 
     def write(self, procs: int | None) -> BuildResult:
         out, result = self.out, self.result
-        (out / "assets").mkdir(parents=True)
-        (out / "articles").mkdir()
+        make_folder(out / "assets", out)
+        make_folder(out / "articles", out)
         for name in ("style.css", "search.js"):
-            shutil.copy(PACKAGE / "static" / name, out / "assets" / name)
+            copy_file(PACKAGE / "static" / name, out / "assets" / name, **NEW_IN_BUILD)
             self.files.append(f"assets/{name}")
         for a in self.articles if self.previous is not None else ():
             body = self._kept_body(a, self._source_key(a))
@@ -432,19 +439,19 @@ class _Site:
             result.articles += 1
         self._copy_images(images)
         self._index_pages()
-        (out / "assets" / "search-index.js").write_text(
-            "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", encoding="utf-8")
+        write_file(out / "assets" / "search-index.js",
+                   "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", **NEW_IN_BUILD)
         self.files.append("assets/search-index.js")
         result.pages += 2 + result.articles
         return result
 
     def _copy_images(self, images: dict[Path, str]) -> None:
         for src, name in images.items():
-            (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+            make_folder((self.out / name).parent, self.out)
             stat = src.stat()
             self.image_stamps[name] = stamp = (stat.st_size, stat.st_mtime_ns)
             if not self._link_previous(name, self.previous is not None and self.previous.images.get(name) == stamp):
-                shutil.copy(src, self.out / name)
+                copy_file(src, self.out / name, **NEW_IN_BUILD)
                 self.result.written += 1
             self.files.append(name)
         self.result.images = len(images)
@@ -455,8 +462,8 @@ class _Site:
         return [{"title": a.title, "url": article_url(a, self.spec), "draft": a.draft} for a in items]
 
     def _page(self, rel: str, template: str, **view: Any) -> None:
-        (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (self.out / rel).write_text(self.env.get_template(template).render(**self.common, **view), encoding="utf-8")
+        make_folder((self.out / rel).parent, self.out)
+        write_file(self.out / rel, self.env.get_template(template).render(**self.common, **view), **NEW_IN_BUILD)
         self.files.append(rel)
         self.result.written += 1
 

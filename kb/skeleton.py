@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
+from base.files import make_folder, write_file
 from kb.spec import KbSpec
 from rules.yamlsrc import SourceError, suggest
 
@@ -36,7 +38,7 @@ def new_article(spec: KbSpec, where: str, slug: str, title: str, type_: str | No
         raise NewArticleError(f"unknown type '{kind}'{suggest(kind, spec.types)}", spec.file)
     name = f"{slug}.md" if locale == spec.locale else f"{slug}.{locale}.md"
     path = spec.root / "articles" / category / section / name
-    if path.exists():
+    if os.path.lexists(path):
         raise NewArticleError(f"{path} already exists")
     import jinja2  # here: kb check reads TEMPLATES (kb.placeholders) and has no other use for Jinja2
 
@@ -49,6 +51,6 @@ def new_article(spec: KbSpec, where: str, slug: str, title: str, type_: str | No
         if not headings:
             headings = ["Overview" if locale == "en" else "概要"]
     text = env.get_template(template_name).render(title=title, type=kind, headings=headings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    make_folder(path.parent, spec.root)
+    write_file(path, text, overwrite=False, within=spec.root)
     return path

@@ -19,6 +19,7 @@ from connectors.redact import forget_secrets
 from csops.cli import cli
 from csops.starter import sandbox_config, sandbox_env
 from sandbox.server import Options, Sandbox
+from tests.fulldisk import tiny_disk  # noqa: F401  (a full file system: tests/fulldisk.py)
 from tests.pg import pg_cluster, pg_url, store_url  # noqa: F401  (PostgreSQL fixtures: tests/pg.py)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("connectors", "csops", "kb", "report", "rules", "sandbox", "sync")
+PACKAGES = ("base", "connectors", "csops", "kb", "report", "rules", "sandbox", "sync")
 
 
 def module_files() -> dict[str, Path]:
@@ -100,6 +100,13 @@ def test_layers_below_the_shell_never_import_it() -> None:
     upward = {n: sorted(d for d in deps if d.split(".")[0] == "csops") for n, deps in import_graph().items()
               if n.split(".")[0] != "csops"}
     assert not {n: d for n, d in upward.items() if d}
+
+
+def test_base_imports_nothing_of_ours() -> None:
+    """base/ is the floor every layer stands on: it imports only the standard library."""
+    ours = {n: sorted(d for d in deps if d.split(".")[0] != "base") for n, deps in import_graph().items()
+            if n.split(".")[0] == "base"}
+    assert ours and not {n: d for n, d in ours.items() if d}
 
 
 def test_the_cycle_finder_finds_one() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from base.files import write_file
 from kb.gaps.analyse import Topic
 from kb.skeleton import new_article
 from kb.spec import KbSpec
@@ -67,5 +68,5 @@ def write_draft(spec: KbSpec, topic: Topic, subjects: dict[int, str]) -> Path:
     path = new_article(spec, where, _slug(spec, where, topic, locale), title, kind, locale)
     text = path.read_text(encoding="utf-8")
     end = text.find("\n---\n", 4) + len("\n---\n")
-    path.write_text(text[:end] + "\n" + _comment(topic, subjects) + text[end:], encoding="utf-8")
+    write_file(path, text[:end] + "\n" + _comment(topic, subjects) + text[end:], within=spec.root)
     return path

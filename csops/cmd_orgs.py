@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import click
 
+from base.csvfile import SpreadsheetWriter
 from csops.shell import App, emit_json, pass_app
 
 
@@ -32,9 +32,10 @@ def orgs(app: App, unlinked: bool, as_json: bool, as_csv: bool) -> None:
         return
     if as_csv:
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["kind", "id", "name", "reason"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        columns = ["kind", "id", "name", "reason"]
+        writer = SpreadsheetWriter(out)
+        writer.writerow(columns)
+        writer.writerows([r[c] for c in columns] for r in rows)
         click.echo(out.getvalue(), nl=False)
         return
     orgs_n = sum(1 for r in rows if r["kind"] == "organization")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import click
 
+from base.csvfile import SpreadsheetWriter
 from base.files import atomic_open
 from connectors.sfid import is_valid_id, to18
 from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
@@ -105,7 +105,7 @@ def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> lis
 
 def write_changes_csv(path: Path, changes: list[PlannedChange]) -> None:
     with atomic_open(path, encoding="utf-8-sig", newline="", named=True) as fh:
-        out = csv.writer(fh)
+        out = SpreadsheetWriter(fh, lineterminator="\r\n")  # Excel's, with its BOM
         out.writerow(["account_id", "name", "field", "old", "new"])
         for c in changes:
             for fieldname, (old, new) in c.fields.items():

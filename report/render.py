@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+from base.csvfile import SpreadsheetWriter
 
 KEYS = ("cohort", "phase", "week", "month", "survey", "alert", "tier")
 
@@ -127,7 +128,7 @@ SECTIONS = ("time_to_complete", "time_in_phase", "funnel", "status_weekly", "ban
 def as_csv(rep: dict[str, Any]) -> str:
     """section, segment, key, metric, value: one number per row, for a spreadsheet's pivot table."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SpreadsheetWriter(buf)
     w.writerow(["section", "segment", "key", "metric", "value"])
     sections: list[tuple[str, list[dict[str, Any]]]] = [("completion", rep["completion"]["cohorts"])]
     sections += [(s, rep[s]) for s in SECTIONS]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from base.csvfile import SpreadsheetWriter
 from kb.articles import load_articles
 from kb.gaps import GapsError
 from kb.gaps.analyse import Analysis, ArticleText, TicketText, Topic, analyse
@@ -155,7 +155,7 @@ def _table(report: GapsReport) -> str:
 
 def _csv(report: GapsReport) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = SpreadsheetWriter(out)
     w.writerow(["topic", "coverage", "tickets", "previous", "trend", "score", "label", "nearest_article",
                 "similarity", "other_articles", "ticket_ids"])
     for t in ordered(report):

@@ -311,7 +311,10 @@ def secure_url(url: str, what: str) -> str:
 
 def url_problem(url: str) -> str | None:
     """Why credentials cannot be sent to ``url``, or None."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # an unclosed '[' (IPv6 host)
+        return "not a URL that can be read (an unclosed '[' around the host?)"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an http(s) URL with a host (https://your-company.zendesk.com)"
     try:

@@ -56,7 +56,19 @@ class SlackError(ConnectorError):
 
 
 class WebhookURLError(ConnectorError):
-    """The configured webhook URL is missing or does not point at Slack."""
+    """The configured webhook URL is missing, malformed or does not point at Slack."""
+
+
+def _malformed(url: str) -> str | None:
+    """What makes ``url`` no URL at all, or None (where it points is checked after)."""
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return "it holds a space, a line break or another control character"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError as exc:
+        return "its port is not a number from 0 to 65535" if "port" in str(exc) else "it cannot be read as a URL"
+    return None
 
 
 _last_post: dict[str, float] = {}
@@ -72,6 +84,12 @@ class SlackWebhook:
         if not url:
             raise WebhookURLError(f"slack: {env_name} is not set (the incoming webhook URL, from Slack's app "
                                   "settings > Incoming Webhooks)")
+        url = url.strip()
+        problem = _malformed(url)
+        if problem:
+            register_secret(url)
+            raise WebhookURLError(f"slack: {env_name} is not a webhook URL csops can use: {problem} (the URL is a "
+                                  "secret and is not shown)")
         parts = urlsplit(url)
         host = parts.hostname or ""
         secure = parts.scheme == "https" and host in SLACK_HOSTS

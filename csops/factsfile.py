@@ -9,12 +9,13 @@ reported, up to a cap, and an id given twice is an error.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from base.csvfile import CsvFormatError, read_rows
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS (cp932)"))
 MAX_PROBLEMS = 50
@@ -85,13 +86,19 @@ def _read_json(path: Path, text: str, out: FactsFile) -> None:
 
 
 def _read_csv(path: Path, text: str, out: FactsFile) -> None:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        _read_rows(path, read_rows(text), out)
+    except CsvFormatError as exc:
+        raise FactsFileError([*out.problems, f"{path}:{exc.line}: {exc.reason}"]) from None
+
+
+def _read_rows(path: Path, rows: Iterator[tuple[int, list[str]]], out: FactsFile) -> None:
+    _, header = next(rows, (1, []))
     if not header or not any(h.strip() for h in header):
         raise FactsFileError([f"{path}:1: the CSV has no header row"])
     header = [h.strip() for h in header]
-    for cells in reader:
-        where = f"{path}:{reader.line_num}"
+    for line, cells in rows:
+        where = f"{path}:{line}"
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):

@@ -16,16 +16,15 @@ under another file name, in another encoding or order, are the same survey.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from base.csvfile import CsvFormatError, read_rows
 from rules.yamlsrc import suggest
 
 COLUMNS = ("account", "date", "score", "comment", "respondent")
@@ -114,8 +113,14 @@ def read_nps_csv(path: Path) -> NpsFile:
     except OSError as exc:
         raise NpsImportError([f"{path}: cannot read: {exc.strerror}"]) from None
     text, encoding = decode(raw)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        return _read_rows(path, read_rows(text), encoding)
+    except CsvFormatError as exc:
+        raise NpsImportError([f"{path}:{exc.line}: {exc.reason}"]) from None
+
+
+def _read_rows(path: Path, rows: Iterator[tuple[int, list[str]]], encoding: str) -> NpsFile:
+    _, header = next(rows, (1, []))
     if not header:
         raise NpsImportError([f"{path}:1: empty file; expected a header row: {HEADER}"])
     names = [h.strip().lower() for h in header]
@@ -125,8 +130,7 @@ def read_nps_csv(path: Path) -> NpsFile:
     if problems:
         raise NpsImportError(problems)
     out = NpsFile(encoding=encoding)
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(names, row, strict=False))

@@ -38,7 +38,8 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
         sf = salesforce_client(app)
         job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.pulled_fields(), progress=progress,
                       max_status_change_pct=app.config.sync.max_status_change_pct,
-                      max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change)
+                      max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
+                      churned_fact=app.config.report.churned_fact)
         if rs.notify.enabled and not dry_run:
             assert rs.compiled_for is not None
             job.deliverer = make_deliverer(app, rs, rs.compiled_for, lambda: sf)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from report import nps
-from report.model import Account, AlertPeriod, Period, Point, ReportInput, month
+from report.model import Account, AlertPeriod, Onboarding, Period, Point, ReportInput, month, state_on
 
 TROUBLE = ("stalled", "churn_risk")
 RECOVERED = ("on_track", "completed")
@@ -47,14 +47,15 @@ def weeks(period: Period) -> list[date]:
 
 
 # -- completion -----------------------------------------------------------------
-def completion_date(acc: Account) -> tuple[date | None, str]:
-    """When onboarding completed, and where that date came from: history, fact, unknown or '' (not completed).
+def completion_date(acc: Account, ob: Onboarding) -> tuple[date | None, str]:
+    """When a product's onboarding completed, and where that date came from: history, fact, unknown or ''
+    (not completed).
 
-    History gives the date when it saw the account reach ``completed`` from another status;
+    History gives the date when it saw the product reach ``completed`` from another status;
     when its first point is already ``completed`` (history does not reach back), the
     ``onboarding.completed_on`` fact gives it, else the date is unknown.
     """
-    for i, p in enumerate(acc.points):
+    for i, p in enumerate(ob.points):
         if p.status == "completed":
             if i > 0:
                 return p.day, "history"
@@ -62,79 +63,125 @@ def completion_date(acc: Account) -> tuple[date | None, str]:
     return None, ""
 
 
+def onboardings(inp: ReportInput) -> Iterator[tuple[Account, Onboarding]]:
+    """Every product onboarding the rates count: products with phases (対象外 ones are counted apart)."""
+    for acc in inp.accounts:
+        for ob in acc.onboardings:
+            if ob.product in inp.target_days:
+                yield acc, ob
+
+
+def received(inp: ReportInput) -> Iterator[tuple[Account, Onboarding]]:
+    """The onboardings that started inside the period (the cohorts the report covers)."""
+    return ((a, ob) for a, ob in onboardings(inp) if a.start is not None and a.start in inp.period)
+
+
+def deadline(inp: ReportInput, acc: Account, ob: Onboarding) -> date:
+    assert acc.start is not None
+    return acc.start + timedelta(days=inp.target_days[ob.product])
+
+
+def outcome(acc: Account, ob: Onboarding, due: date, as_of: date) -> tuple[str, str]:
+    """(outcome, date source) of one onboarding against its deadline, as seen on ``as_of``.
+
+    within: completed on or before the deadline; late: after it; not_completed: not completed and the
+    deadline passed, or the account churned (or was deleted) before completing; in_window: not completed,
+    the deadline on or after ``as_of``; date_unknown: completed on a day nobody knows.
+    """
+    done, source = completion_date(acc, ob)
+    if done is not None and done > as_of:
+        done, source = None, ""
+    gone = acc.churned_on if acc.churned_on is not None and acc.churned_on <= as_of else None
+    if done is not None and gone is not None and done > gone:
+        done, source = None, ""
+    if source == "unknown":
+        return "date_unknown", source
+    if done is not None:
+        return ("within" if done <= due else "late"), source
+    if gone is not None:
+        return "churned", source
+    return ("in_window" if as_of <= due else "not_completed"), source
+
+
 @dataclass
-class CohortRow:
+class Tally:
+    """Onboardings of one segment and month by outcome; rate = within ÷ (within + late + not completed)."""
+
     segment: str
-    cohort: str
-    received: int = 0
-    within: int = 0
-    late: int = 0
-    open_failed: int = 0
-    in_window: int = 0
-    unknown_date: int = 0
+    month: str
+    counts: Counter[str] = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
-        return self.late + self.open_failed
+        return self.counts["late"] + self.counts["not_completed"] + self.counts["churned"]
 
     @property
     def rate(self) -> float | None:
-        decided = self.within + self.failed
-        return round(self.within / decided, 4) if decided else None
+        decided = self.counts["within"] + self.failed
+        return round(self.counts["within"] / decided, 4) if decided else None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"segment": self.segment, "cohort": self.cohort, "received": self.received, "within": self.within,
-                "failed": self.failed, "completed_late": self.late, "not_completed": self.open_failed,
-                "in_window": self.in_window, "date_unknown": self.unknown_date, "rate": self.rate}
+    def cohort(self) -> dict[str, Any]:
+        c = self.counts
+        return {"segment": self.segment, "cohort": self.month, "received": c.total(), "within": c["within"],
+                "failed": self.failed, "completed_late": c["late"],
+                "not_completed": c["not_completed"] + c["churned"], "churned": c["churned"],
+                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate}
 
-
-def received(inp: ReportInput) -> Iterator[Account]:
-    """Accounts whose onboarding started inside the period (the cohorts the report covers)."""
-    return (a for a in inp.accounts if a.start is not None and a.start in inp.period)
+    def due(self) -> dict[str, Any]:
+        c = self.counts
+        return {"segment": self.segment, "due_month": self.month, "due": c.total(), "on_time": c["within"],
+                "failed": self.failed, "completed_late": c["late"],
+                "not_completed": c["not_completed"] + c["churned"], "churned": c["churned"],
+                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate}
 
 
 def completion(inp: ReportInput) -> dict[str, Any]:
-    """Completion rate within the product's target days, per segment and start-month cohort."""
-    rows: dict[tuple[str, str], CohortRow] = {}
+    """Completion within the product's target days, per segment: by start-month cohort and by due month."""
+    cohorts: dict[tuple[str, str], Tally] = {}
+    due: dict[tuple[str, str], Tally] = {}
     sources: Counter[str] = Counter()
     as_of = inp.period.end
-    for acc in received(inp):
-        assert acc.start is not None
-        seg = acc.segment(inp.by)
-        row = rows.setdefault((seg, month(acc.start)), CohortRow(seg, month(acc.start)))
-        row.received += 1
-        done, source = completion_date(acc)
-        if done is not None and done > as_of:
-            done, source = None, ""
-        if source:
-            sources[source] += 1
-        deadline = acc.start + timedelta(days=inp.target_days.get(acc.product or "", 0))
-        if source == "unknown":
-            row.unknown_date += 1
-        elif done is not None and done <= deadline:
-            row.within += 1
-        elif done is not None:
-            row.late += 1
-        elif as_of <= deadline:
-            row.in_window += 1
-        else:
-            row.open_failed += 1
-    out = [r.as_dict() for r in sorted(rows.values(), key=lambda r: (r.segment, r.cohort))]
-    return {"cohorts": out, "date_sources": {k: sources.get(k, 0) for k in ("history", "fact", "unknown")},
+    for acc, ob in onboardings(inp):
+        if acc.start is None:
+            continue
+        seg = acc.segment(inp.by, ob.product)
+        ends = deadline(inp, acc, ob)
+        result, source = outcome(acc, ob, ends, as_of)
+        if acc.start in inp.period:
+            cohorts.setdefault((seg, month(acc.start)), Tally(seg, month(acc.start))).counts[result] += 1
+            if source:
+                sources[source] += 1
+        if ends in inp.period:
+            due.setdefault((seg, month(ends)), Tally(seg, month(ends))).counts[result] += 1
+    return {"cohorts": [t.cohort() for _, t in sorted(cohorts.items())],
+            "due": [t.due() for _, t in sorted(due.items())],
+            "not_applicable": not_applicable(inp),
+            "date_sources": {k: sources.get(k, 0) for k in ("history", "fact", "unknown")},
             "targets": inp.target_rates, "target_days": inp.target_days}
 
 
+def not_applicable(inp: ReportInput) -> list[dict[str, Any]]:
+    """Per segment, the onboardings started in the period whose product has no phases (対象外): out of every rate."""
+    counts: Counter[str] = Counter()
+    for acc in inp.accounts:
+        if acc.start is None or acc.start not in inp.period:
+            continue
+        for ob in acc.onboardings:
+            if ob.product not in inp.target_days:
+                counts[acc.segment(inp.by, ob.product)] += 1
+    return [{"segment": s, "accounts": n} for s, n in sorted(counts.items())]
+
+
 # -- durations ------------------------------------------------------------------
-def phase_runs(acc: Account) -> Iterator[tuple[str, int]]:
+def phase_runs(start: date | None, pts: list[Point]) -> Iterator[tuple[str, int]]:
     """(phase, days) for every stay in a phase that history saw begin and end."""
-    pts = acc.points
     i = 0
     while i < len(pts):
         phase = pts[i].phase
         j = i
         while j + 1 < len(pts) and pts[j + 1].phase == phase:
             j += 1
-        seen_entry = i > 0 or (acc.start is not None and pts[0].day <= acc.start)
+        seen_entry = i > 0 or (start is not None and pts[0].day <= start)
         if phase is not None and j + 1 < len(pts) and seen_entry:
             yield phase, (pts[j + 1].day - pts[i].day).days
         i = j + 1
@@ -144,13 +191,13 @@ def durations(inp: ReportInput) -> dict[str, Any]:
     """Days to complete (per segment and cohort) and days in each phase (per segment): median, p75, p90."""
     to_complete: dict[tuple[str, str], list[float]] = defaultdict(list)
     in_phase: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for acc in received(inp):
+    for acc, ob in received(inp):
         assert acc.start is not None
-        seg = acc.segment(inp.by)
-        done, _ = completion_date(acc)
+        seg = acc.segment(inp.by, ob.product)
+        done, _ = completion_date(acc, ob)
         if done is not None and done <= inp.period.end:
             to_complete[(seg, month(acc.start))].append(float((done - acc.start).days))
-        for phase, days in phase_runs(acc):
+        for phase, days in phase_runs(acc.start, ob.points):
             in_phase[(seg, phase)].append(float(days))
     return {
         "time_to_complete": [{"segment": s, "cohort": c, **spread(v), "days": sorted(v)}
@@ -161,39 +208,40 @@ def durations(inp: ReportInput) -> dict[str, Any]:
 
 
 # -- funnel and recovery ----------------------------------------------------------
-def first_day(acc: Account, status: str, until: date) -> date | None:
-    return next((p.day for p in acc.points if p.status == status and p.day <= until), None)
+def first_day(points: list[Point], status: str, until: date) -> date | None:
+    return next((p.day for p in points if p.status == status and p.day <= until), None)
 
 
-def recovered_on(acc: Account, since: date, until: date) -> date | None:
-    return next((p.day for p in acc.points if since < p.day <= until and p.status in RECOVERED), None)
+def recovered_on(points: list[Point], since: date, until: date) -> date | None:
+    return next((p.day for p in points if since < p.day <= until and p.status in RECOVERED), None)
 
 
 def funnel(inp: ReportInput) -> list[dict[str, Any]]:
     """received → ever stalled → ever churn risk → recovered / churned / still open, per segment."""
     out: dict[str, dict[str, Any]] = {}
     end = inp.period.end
-    for acc in received(inp):
-        seg = out.setdefault(acc.segment(inp.by), {
-            "segment": acc.segment(inp.by), "received": 0, "stalled": 0, "churn_risk": 0, "troubled": 0,
+    for acc, ob in received(inp):
+        name = acc.segment(inp.by, ob.product)
+        seg = out.setdefault(name, {
+            "segment": name, "received": 0, "stalled": 0, "churn_risk": 0, "troubled": 0,
             "recovered": 0, "churned": 0, "still_open": 0,
             **{f"{s}_recovered_within": 0 for s in TROUBLE}})
         seg["received"] += 1
-        entered = {s: first_day(acc, s, end) for s in TROUBLE}
+        entered = {s: first_day(ob.points, s, end) for s in TROUBLE}
         for s, day in entered.items():
             if day is not None:
                 seg[s] += 1
-                back = recovered_on(acc, day, end)
+                back = recovered_on(ob.points, day, end)
                 if back is not None and (back - day).days <= inp.recovery_days:
                     seg[f"{s}_recovered_within"] += 1
         first = min((d for d in entered.values() if d is not None), default=None)
         if first is None:
             continue
         seg["troubled"] += 1
-        last = acc.state_on(end)
+        last = state_on(ob.points, end)
         if last is not None and last.status in RECOVERED:
             seg["recovered"] += 1
-        elif acc.churned:
+        elif acc.churned or (acc.churned_on is not None and acc.churned_on <= end):
             seg["churned"] += 1
         else:
             seg["still_open"] += 1
@@ -228,7 +276,10 @@ def weekly_changes(accounts: Iterable[Account], period: Period) -> Iterator[tupl
 
 
 def over_time(inp: ReportInput) -> dict[str, Any]:
-    """Weekly status counts, health band counts and mean score per tier, from each week's last day."""
+    """Weekly status counts, health band counts and mean score per tier, from each week's last day.
+
+    An account churned or deleted is out of every count from that day on (its point says ``gone``).
+    """
     starts = weeks(inp.period)
     status: list[Counter[str]] = [Counter() for _ in starts]
     bands: list[Counter[str]] = [Counter() for _ in starts]
@@ -236,7 +287,7 @@ def over_time(inp: ReportInput) -> dict[str, Any]:
     score_n: list[Counter[str]] = [Counter() for _ in starts]
     for k, old, new in weekly_changes(inp.accounts, inp.period):
         for p, sign in ((old, -1), (new, 1)):
-            if p is None:
+            if p is None or p.gone:
                 continue
             status[k][p.status or "(none)"] += sign
             bands[k][p.band or "(none)"] += sign
@@ -265,7 +316,7 @@ def score_falls(inp: ReportInput, top: int = 10) -> list[dict[str, Any]]:
     falls = []
     for acc in inp.accounts:
         before, after = acc.state_on(inp.period.start), acc.state_on(inp.period.end)
-        if before is None or after is None or before.score is None or after.score is None:
+        if before is None or after is None or before.score is None or after.score is None or after.gone:
             continue
         if after.score < before.score:
             falls.append({"account_id": acc.id, "name": acc.name, "segment": acc.segment(inp.by),

@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from report.render import pct
+from report.render import not_applicable_text, pct
 
 FONT = "'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, 'Noto Sans JP', sans-serif"
 STATUS_ORDER = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
@@ -35,19 +35,28 @@ def _layout(fig: go.Figure, ytitle: str, **kw: Any) -> go.Figure:
     return fig
 
 
-def completion_chart(rep: dict[str, Any]) -> go.Figure:
+def _rate_chart(rep: dict[str, Any], rows_key: str, month_key: str, hover: str) -> go.Figure:
     fig = go.Figure()
-    segments = sorted({c["segment"] for c in rep["completion"]["cohorts"]})
-    for seg in segments:
-        rows = [c for c in rep["completion"]["cohorts"] if c["segment"] == seg]
-        fig.add_bar(name=seg, x=[c["cohort"] for c in rows], y=[c["rate"] for c in rows],
+    rows_all = rep["completion"][rows_key]
+    for seg in sorted({c["segment"] for c in rows_all}):
+        rows = [c for c in rows_all if c["segment"] == seg]
+        fig.add_bar(name=seg, x=[c[month_key] for c in rows], y=[c["rate"] for c in rows],
                     text=[pct(c["rate"]) for c in rows], customdata=[c["in_window"] for c in rows],
-                    hovertemplate="%{x}: %{text} (in window: %{customdata})<extra>" + html.escape(seg) + "</extra>")
+                    hovertemplate="%{x}: %{text} (" + hover + ": %{customdata})<extra>" + html.escape(seg) +
+                                  "</extra>")
     for product, rate in rep["completion"]["targets"].items():
         fig.add_hline(y=rate, line_dash="dash", annotation_text=f"目標 {product} {pct(rate)}",
                       annotation_position="top left")
     return _layout(fig, "完了率", yaxis_tickformat=".0%", yaxis_range=[0, 1.05], barmode="group",
                    xaxis_type="category", xaxis_categoryorder="category ascending")
+
+
+def completion_chart(rep: dict[str, Any]) -> go.Figure:
+    return _rate_chart(rep, "cohorts", "cohort", "in window")
+
+
+def due_chart(rep: dict[str, Any]) -> go.Figure:
+    return _rate_chart(rep, "due", "due_month", "deadline on the last day, in window")
 
 
 def time_to_complete_chart(rep: dict[str, Any]) -> go.Figure:
@@ -116,6 +125,7 @@ def nps_chart(rep: dict[str, Any]) -> go.Figure:
 
 CHARTS: list[tuple[str, str, ChartFn]] = [
     ("completion", "期間内オンボ完了率（開始月コホート、点線は目標） / completion within target", completion_chart),
+    ("due", "期限月別の期限内完了率（期限が期間内のアカウント） / completed by the deadline, by due month", due_chart),
     ("time-to-complete", "完了までの日数 / days to complete", time_to_complete_chart),
     ("funnel", "ファネル / funnel", funnel_chart),
     ("status", "ステータス別アカウント数（各週末） / status per week", status_chart),
@@ -180,7 +190,8 @@ def as_html(rep: dict[str, Any]) -> str:
             config={"responsive": True, "displaylogo": False}) + "</div>")
     src = rep["completion"]["date_sources"]
     note = (f"{rep['accounts']:,} accounts{' by ' + html.escape(rep['by']) if rep['by'] else ''}; completion dates: "
-            f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown.")
+            f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown."
+            + (f" {html.escape(text)}." if (text := not_applicable_text(rep["completion"])) else ""))
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
                        charts="\n".join(parts), nps=_nps_table(rep), falls=_falls_table(rep))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from report.model import Account, AlertPeriod, NpsAnswer, Period, Point, ReportInput
+from report.model import Account, AlertPeriod, NpsAnswer, Onboarding, Period, Point, ReportInput
 from report.settings import ReportConfig
+from rules.engine import FactValueError, local_day
 from rules.ruleset import RuleSet
 from rules.yamlsrc import suggest
 from sync.store import Store
@@ -17,37 +18,49 @@ class ReportError(Exception):
     """The report cannot be made as asked (exit 78 for bad options or data, like a config error)."""
 
 
-def _day(value: Any) -> date | None:
-    if not value:
-        return None
+def _day(value: Any, tz: tzinfo) -> date | None:
+    """A fact's day in the rules' time zone, through the engine's own reading (None when it is no date)."""
     try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
+        return local_day(value, tz)
+    except FactValueError:
         return None
 
 
 def target_days(rules: RuleSet) -> dict[str, int]:
-    """Per product: ``onboarding.target_days`` from the rule file, else the last phase's due_day."""
-    return {product: rules.target_days.get(product, phases[-1].due_day if phases else 0)
-            for product, phases in rules.products.items()}
+    """Per product with phases: days from the start to complete its onboarding (:meth:`RuleSet.target_days_for`)."""
+    return {product: days for product in rules.products if (days := rules.target_days_for(product)) is not None}
 
 
 def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) -> list[Account]:
+    """Every account the sync evaluated (or history knows), with its history and its onboarding per product."""
     accounts: dict[str, Account] = {}
+    tz = rules.tz
     for account_id, product, result, fields in store.evaluated_accounts():
         res = json.loads(result)
         facts = res.get("facts") or {}
         sf = json.loads(fields) if fields else {}
         churned = bool(facts.get(cfg.churned_fact)) if cfg.churned_fact else False
         accounts[account_id] = Account(
-            id=account_id, product=product, start=_day(facts.get(rules.start_fact or "")),
-            completed_on=_day(facts.get(rules.completed_fact)) if rules.completed_fact else None,
+            id=account_id, product=product, start=_day(facts.get(rules.start_fact or ""), tz),
+            completed_on=_day(facts.get(rules.completed_fact), tz) if rules.completed_fact else None,
             churned=churned, tier=res.get("tier"), owner=_owner(sf, cfg.owner_field), name=sf.get("Name"))
-    for account_id, day, product, status, phase, score, band, tier in store.history(until.isoformat()):
+    for account_id, day, product, status, phase, score, band, tier, gone in store.history(until.isoformat()):
         acc = accounts.get(account_id)
-        if acc is None:  # in history, no longer evaluated (deleted in Salesforce): keep what history knows
+        if acc is None:  # in history, no longer evaluated: keep what history knows
             acc = accounts[account_id] = Account(account_id, product, None)
-        acc.points.append(Point(date.fromisoformat(day), status, phase, score, band, tier, product))
+        point = Point(date.fromisoformat(day), status, phase, score, band, tier, product, gone)
+        acc.points.append(point)
+        if not gone:
+            acc.churned_on = None
+        elif acc.churned_on is None:
+            acc.churned_on = point.day
+    for account_id, product, day, status, phase in store.product_history(until.isoformat()):
+        acc = accounts.get(account_id)
+        if acc is None:
+            continue
+        if not acc.onboardings or acc.onboardings[-1].product != product:
+            acc.onboardings.append(Onboarding(product))
+        acc.onboardings[-1].points.append(Point(date.fromisoformat(day), status, phase, product=product or None))
     return list(accounts.values())
 
 
@@ -82,9 +95,11 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
     if product is not None:
         if product not in rules.products:
             raise ReportError(f"--product: unknown product '{product}'{suggest(product, rules.products)}")
-        accounts = [a for a in accounts if a.product == product]
+        accounts = [a for a in accounts if any(ob.product == product for ob in a.onboardings)]
+        for a in accounts:  # an account with several products: only this one's onboarding
+            a.onboardings = [ob for ob in a.onboardings if ob.product == product]
     ids = {a.id for a in accounts}
-    alert_periods = [AlertPeriod(a, i, date.fromisoformat(f[:10]), _day(r))
+    alert_periods = [AlertPeriod(a, i, date.fromisoformat(f[:10]), date.fromisoformat(r[:10]) if r else None)
                      for a, i, f, r in store.alert_periods() if a in ids]
     answers = [NpsAnswer(a, date.fromisoformat(d), int(s), survey) for survey, a, d, s in store.nps_responses()
                if product is None or a in ids]

@@ -28,6 +28,16 @@ class Point:
     band: str | None = None
     tier: str | None = None
     product: str | None = None
+    gone: str | None = None  # "churned" or "deleted" from this day on: out of the counts
+
+
+@dataclass
+class Onboarding:
+    """One product's onboarding at an account: its own phases, status and deadline (the points' status and
+    phase are this product's)."""
+
+    product: str
+    points: list[Point] = field(default_factory=list)
 
 
 @dataclass
@@ -41,21 +51,29 @@ class Account:
     tier: str | None = None
     owner: str | None = None
     name: str | None = None
+    onboardings: list[Onboarding] = field(default_factory=list)
+    churned_on: date | None = None  # the first day history saw the account churned or deleted
 
-    def segment(self, by: str | None) -> str:
+    def segment(self, by: str | None, product: str | None = None) -> str:
+        """The account's segment; ``product`` names one of its onboardings (by product: that product)."""
         if by is None:
             return "all"
-        value = {"product": self.product, "tier": self.tier, "owner": self.owner}[by]
+        value = {"product": product or self.product, "tier": self.tier, "owner": self.owner}[by]
         return value if value else "(none)"
 
     def state_on(self, day: date) -> Point | None:
-        """The newest point on or before ``day`` (None before the first point)."""
-        found = None
-        for p in self.points:
-            if p.day > day:
-                break
-            found = p
-        return found
+        """The account's newest point on or before ``day`` (None before the first point)."""
+        return state_on(self.points, day)
+
+
+def state_on(points: list[Point], day: date) -> Point | None:
+    """The newest of these points on or before ``day`` (None before the first point)."""
+    found = None
+    for p in points:
+        if p.day > day:
+            break
+        found = p
+    return found
 
 
 @dataclass(frozen=True)

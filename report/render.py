@@ -10,7 +10,7 @@ from typing import Any
 
 from base.csvfile import SpreadsheetWriter
 
-KEYS = ("cohort", "phase", "week", "month", "survey", "alert", "tier")
+KEYS = ("cohort", "due_month", "phase", "week", "month", "survey", "alert", "tier")
 
 
 def width(text: str) -> int:
@@ -58,6 +58,12 @@ def as_table(rep: dict[str, Any]) -> str:
                  [(c["segment"], c["cohort"], c["received"], c["within"], c["failed"], c["in_window"],
                    pct(c["rate"]), pct(targets.get(c["segment"])) if c["segment"] in targets else "")
                   for c in comp["cohorts"]])
+    out += _not_applicable(comp)
+    out += ["", "Onboarding due in the period: completed by the deadline, by the month the deadline falls in"]
+    out += table(["segment", "due month", "due", "on time", "failed", "churned", "in window", "rate", "target"],
+                 [(c["segment"], c["due_month"], c["due"], c["on_time"], c["failed"], c["churned"], c["in_window"],
+                   pct(c["rate"]), pct(targets.get(c["segment"])) if c["segment"] in targets else "")
+                  for c in comp["due"]])
     src = comp["date_sources"]
     out += [f"completion dates: {src['history']} from history, {src['fact']} from the completed_on fact, "
             f"{src['unknown']} unknown (not counted)", "", "Days to complete"]
@@ -96,6 +102,20 @@ def _nps(rep: dict[str, Any]) -> list[str]:
     return out
 
 
+def not_applicable_text(comp: dict[str, Any]) -> str:
+    """対象外: onboardings whose product has no phases, left out of every rate (empty when there are none)."""
+    rows = comp["not_applicable"]
+    if not rows:
+        return ""
+    listed = ", ".join(f"{r['segment']} {r['accounts']:,}" for r in rows)
+    return f"not counted (product without phases, 対象外): {listed}"
+
+
+def _not_applicable(comp: dict[str, Any]) -> list[str]:
+    text = not_applicable_text(comp)
+    return [text] if text else []
+
+
 def _health(rep: dict[str, Any]) -> list[str]:
     out = ["", "Health bands at the end of the period"]
     last = rep["band_weekly"][-1] if rep["band_weekly"] else {}
@@ -130,7 +150,9 @@ def as_csv(rep: dict[str, Any]) -> str:
     buf = io.StringIO()
     w = SpreadsheetWriter(buf)
     w.writerow(["section", "segment", "key", "metric", "value"])
-    sections: list[tuple[str, list[dict[str, Any]]]] = [("completion", rep["completion"]["cohorts"])]
+    sections: list[tuple[str, list[dict[str, Any]]]] = [("completion", rep["completion"]["cohorts"]),
+                                                         ("completion_due", rep["completion"]["due"]),
+                                                         ("not_applicable", rep["completion"]["not_applicable"])]
     sections += [(s, rep[s]) for s in SECTIONS]
     sections += [("alerts_weekly", rep["alerts"]["weekly"]), ("alerts_resolve", rep["alerts"]["time_to_resolve"])]
     for name, rows in sections:

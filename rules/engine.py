@@ -154,6 +154,24 @@ def convert(name: str, kind: str, value: Any, tz: dt.tzinfo) -> Any:
     raise FactValueError(name, value, kind)
 
 
+def local_day(value: Any, tz: dt.tzinfo) -> dt.date | None:
+    """The calendar day a date or datetime fact falls on in the rules' time zone (None for null).
+
+    The one reading of a day: the engine's start, deadlines and ``days_since_*``, and the report's cohorts and
+    completion dates, so both agree that 2026-09-30T15:30Z is 2026-10-01 in Asia/Tokyo. Takes a typed fact
+    value or the ISO text the store keeps; raises :class:`FactValueError` for text that is no date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        value = convert("day", "datetime", value, tz)
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz).date()
+    if isinstance(value, dt.date):
+        return value
+    raise FactValueError("day", value, "date")
+
+
 def _parse_datetime(text: str, tz: dt.tzinfo = dt.UTC) -> dt.datetime:
     t = text.replace(" ", "T", 1)
     if t.endswith("Z"):
@@ -188,7 +206,8 @@ class Engine:
         today = self.today
         for name in self._dated:
             v = out.get(name)
-            out[f"days_since_{name}"] = None if v is None else float((today - v.astimezone(self.tz).date()).days)
+            day = local_day(v, self.tz)
+            out[f"days_since_{name}"] = None if day is None else float((today - day).days)
         return out
 
     def evaluate(self, account_id: str, facts: dict[str, Any]) -> Evaluation:
@@ -201,7 +220,7 @@ class Engine:
             phases = next(iter(rs.products.values()))
         status, phase, phase_name, overdue = "not_started", None, None, None
         results: list[PhaseResult] = []
-        start_date = start.astimezone(self.tz).date() if start is not None else None
+        start_date = local_day(start, self.tz)
         if not phases:
             status = "no_phases"
             problems.append(f"no onboarding phases for product {product!r}" if product is not None

@@ -132,6 +132,14 @@ class RuleSet:
     def tz(self) -> dt.tzinfo:
         return dt.UTC if self.timezone == "UTC" else zoneinfo.ZoneInfo(self.timezone)
 
+    def target_days_for(self, product: str) -> int | None:
+        """Days from the start within which a product's onboarding should complete: ``onboarding.target_days``,
+        else its last phase's ``due_day``; None for a product without phases (対象外)."""
+        phases = self.products.get(product)
+        if not phases:
+            return None
+        return self.target_days.get(product, phases[-1].due_day)
+
     def salesforce_fields(self) -> list[str]:
         return [f.field for f in self.facts.values() if f.field]
 

@@ -86,6 +86,7 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
         ds.accounts[acc_id] = {
             "Id": acc_id,
             "Name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_KINDS)} {i + 1}",
+            "Type": "Customer - Direct",
             "Product__c": product,
             "Contract_Start_Date__c": start.isoformat(),
             "Kickoff_Date__c": kickoff,

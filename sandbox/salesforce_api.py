@@ -52,6 +52,7 @@ API = "/services/data/<version>"
 FIELDS: dict[str, tuple[str, bool, int]] = {
     "Id": ("id", False, 18),
     "Name": ("string", True, 255),
+    "Type": ("picklist", True, 255),
     "Product__c": ("picklist", True, 255),
     "Contract_Start_Date__c": ("date", True, 0),
     "Kickoff_Date__c": ("date", True, 0),
@@ -80,6 +81,9 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
 #: picklist and multi-select values in their Setup (definition) order, and whether the list is restricted.
 PICKLISTS: dict[str, tuple[list[str], bool]] = {
     "Product__c": (["勤怠管理", "経費精算", "Analytics"], True),
+    # Account.Type, a standard picklist (not restricted); "Former Customer" is a value orgs commonly add.
+    "Type": (["Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
+              "Installation Partner", "Technology Partner", "Former Customer", "Other"], False),
     "Onboarding_Status__c": (["未開始", "順調", "オンボ滞留", "解約見込", "オンボ完了", "対象外"], True),
     # Deliberately not the order the team's rule file lists its alerts in.
     "Onboarding_Alerts__c": (["urgent_tickets", "onboarding_stalled", "no_login_14d", "usage_anomaly",

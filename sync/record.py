@@ -10,7 +10,7 @@ from typing import Any
 
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
-from sync.history import history_points
+from sync.history import deleted_points, history_points, product_points, product_states
 from sync.store import Store
 
 
@@ -28,8 +28,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: list[tuple[Evaluation, dict[str, Any]]],
-                       today: date) -> tuple[AlertChanges, Counter[str]]:
-    """Store every evaluation, close and open status periods, and track alerts (first/last seen, resolved)."""
+                       today: date, churned_fact: str | None = None) -> tuple[AlertChanges, Counter[str]]:
+    """Store every evaluation, close and open status periods, track alerts (first/last seen, resolved) and write
+    the dated history (``churned_fact``: the fact saying an account churned, ``report.churned_fact``)."""
     day = today.isoformat()
     changes = AlertChanges()
     transitions: Counter[str] = Counter()
@@ -62,10 +63,17 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
     resolved = [k for k in open_alerts if k not in seen_alerts]
     changes.resolved = resolved
     changes.active = len(seen_alerts)
-    history = history_points(store.latest_history(), (ev for ev, _ in evaluations), day)
+    latest = store.latest_history()
+    history = history_points(latest, ((ev, bool(churned_fact and facts.get(churned_fact) is True))
+                                      for ev, facts in evaluations), day)
+    history += deleted_points(latest, store.live_account_ids() | {ev.id for ev, _ in evaluations}, day)
+    products = product_points(store.latest_product_history(), (ev for ev, _ in evaluations), day)
     with store.transaction():
         store.write_history(history)
+        store.write_product_history(products)
         store.upsert_evaluations(eval_rows)
+        store.replace_evaluation_products([ev.id for ev, _ in evaluations],
+                                          [(ev.id, *state) for ev, _ in evaluations for state in product_states(ev)])
         store.close_status_periods(closing)
         store.open_status_periods(opening)
         store.touch_alerts(touched_alerts)

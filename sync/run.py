@@ -109,6 +109,7 @@ class SyncJob:
     max_status_change_pct: float = 20.0
     max_no_phases_pct: float = 10.0
     allow_mass_change: bool = False
+    churned_fact: str | None = None  # report.churned_fact: recorded in the history for the report
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -180,7 +181,7 @@ class SyncJob:
         assert report.run_id is not None
         with self.store.transaction():  # the outbox commits with the alert changes that cause it, or not at all
             report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
-                                                                   evaluations, today)
+                                                                   evaluations, today, self.churned_fact)
             report.notify_queued = enqueue(self.store, self.rules, report.alerts, (ev for ev, _ in evaluations),
                                            today, report.run_id)
         if wanted:

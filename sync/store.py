@@ -194,13 +194,35 @@ MIGRATIONS: list[tuple[int, str]] = [
     (10, """
     CREATE INDEX notify_outbox_alert ON notify_outbox (account_id, alert_id, kind);
     """),
+    (11, """
+    ALTER TABLE account_history ADD COLUMN gone TEXT;
+    CREATE TABLE product_history (
+        account_id TEXT NOT NULL,
+        product TEXT NOT NULL,
+        day TEXT NOT NULL,
+        status TEXT,
+        phase TEXT,
+        PRIMARY KEY (account_id, product, day)
+    ) WITHOUT ROWID;
+    INSERT INTO product_history (account_id, product, day, status, phase)
+        SELECT account_id, COALESCE(product, ''), day, status, phase FROM account_history;
+    CREATE TABLE evaluation_products (
+        account_id TEXT NOT NULL,
+        product TEXT NOT NULL,
+        status TEXT NOT NULL,
+        phase TEXT,
+        PRIMARY KEY (account_id, product)
+    );
+    INSERT INTO evaluation_products (account_id, product, status, phase)
+        SELECT account_id, COALESCE(product, ''), status, phase FROM evaluations WHERE status IS NOT NULL;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
-TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "status_history", "alerts",
-          "account_history", "nps_responses", "notify_outbox")
+TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
+          "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox")
 
 _OUTBOX_COLUMNS = ("id", "channel", "kind", "account_id", "alert_id", "occurrence", "payload", "created_at",
                    "attempts", "last_error")
@@ -587,6 +609,14 @@ class Store:
         """Per account, the status of its open status period."""
         return {r[0]: r[1] for r in self._query("SELECT account_id, status FROM status_history WHERE until IS NULL")}
 
+    def replace_evaluation_products(self, account_ids: Iterable[str], rows: Iterable[Sequence[Any]]) -> None:
+        """The last evaluation's onboarding per product of these accounts: (account_id, product, status, phase)
+        rows replace what the accounts had ('' is an account without a product)."""
+        with self.transaction():
+            self._executemany("DELETE FROM evaluation_products WHERE account_id = ?", [(a,) for a in account_ids])
+            self._executemany("INSERT INTO evaluation_products (account_id, product, status, phase) "
+                              "VALUES (?, ?, ?, ?)", rows)
+
     def upsert_evaluations(self, rows: Iterable[Sequence[Any]]) -> None:
         """Keep the last evaluation per account: (account_id, run_id, evaluated_on, product, status, phase,
         health_score, result JSON)."""
@@ -631,11 +661,12 @@ class Store:
         return [{**dict(zip(keys, r[:6], strict=True)), "report": json.loads(r[6]) if r[6] else {}} for r in rows]
 
     def status_funnel(self) -> list[tuple[str, str, int]]:
-        """(product or '(none)', status, accounts) over the last evaluation of each live account."""
+        """(product or '(none)', status, onboardings) over the last evaluation of each live account: an account
+        with two products counts once under each, with that product's status."""
         return [(r[0], r[1], int(r[2])) for r in self._query(
-            "SELECT COALESCE(product, '(none)'), status, COUNT(*) FROM evaluations "
-            "WHERE account_id IN (SELECT id FROM accounts WHERE deleted = 0) "
-            "GROUP BY COALESCE(product, '(none)'), status ORDER BY 1, 2")]
+            "SELECT CASE WHEN product = '' THEN '(none)' ELSE product END, status, COUNT(*) "
+            "FROM evaluation_products WHERE account_id IN (SELECT id FROM accounts WHERE deleted = 0) "
+            "GROUP BY CASE WHEN product = '' THEN '(none)' ELSE product END, status ORDER BY 1, 2")]
 
     def merge_account_fields(self, updates: dict[str, dict[str, Any]]) -> None:
         """Overwrite some fields of stored accounts (formula fields re-read), keeping the others."""
@@ -694,31 +725,60 @@ class Store:
 
     # -- history and report inputs -------------------------------------------
     def latest_history(self) -> dict[str, tuple[Any, ...]]:
-        """Per account, its newest history point as (day, product, status, phase, score, band, tier)."""
+        """Per account, its newest history point as (day, product, status, phase, score, band, tier, gone)."""
         rows = self._query(
-            "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier "
-            "FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
+            "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
+            "h.gone FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
             "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
         return {r[0]: tuple(r[1:]) for r in rows}
 
     def write_history(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Upsert (account_id, day, product, status, phase, score, band, tier): one point per account per day."""
+        """Upsert (account_id, day, product, status, phase, score, band, tier, gone): one point per account per
+        day; ``gone`` is 'churned' or 'deleted' from the day the account left, else NULL."""
         self._executemany(
-            "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
+            "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier, "
+            "gone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
             "product = excluded.product, status = excluded.status, phase = excluded.phase, "
-            "health_score = excluded.health_score, health_band = excluded.health_band, tier = excluded.tier",
+            "health_score = excluded.health_score, health_band = excluded.health_band, tier = excluded.tier, "
+            "gone = excluded.gone",
             rows)
 
     def history(self, until: str | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every history point up to ``until`` (a day, inclusive), ordered by account and day."""
-        sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier "
+        """Every history point up to ``until`` (a day, inclusive), ordered by account and day: (account_id, day,
+        product, status, phase, score, band, tier, gone)."""
+        sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier, gone "
                "FROM account_history")
         params: tuple[Any, ...] = ()
         if until is not None:
             sql += " WHERE day <= ?"
             params = (until,)
         yield from self._tuples(sql + " ORDER BY account_id, day", params)
+
+    def latest_product_history(self) -> dict[tuple[str, str], tuple[Any, ...]]:
+        """Per (account, product), its newest onboarding point as (day, status, phase)."""
+        rows = self._query(
+            "SELECT h.account_id, h.product, h.day, h.status, h.phase FROM product_history h "
+            "JOIN (SELECT account_id, product, MAX(day) AS day FROM product_history GROUP BY account_id, product) m "
+            "ON m.account_id = h.account_id AND m.product = h.product AND m.day = h.day")
+        return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+
+    def write_product_history(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Upsert (account_id, product, day, status, phase): one point per product onboarding per day ('' is an
+        account without a product)."""
+        self._executemany(
+            "INSERT INTO product_history (account_id, product, day, status, phase) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (account_id, product, day) DO UPDATE SET status = excluded.status, phase = excluded.phase",
+            rows)
+
+    def product_history(self, until: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every onboarding point up to ``until`` (inclusive): (account_id, product, day, status, phase), ordered
+        by account, product and day."""
+        sql = "SELECT account_id, product, day, status, phase FROM product_history"
+        params: tuple[Any, ...] = ()
+        if until is not None:
+            sql += " WHERE day <= ?"
+            params = (until,)
+        yield from self._tuples(sql + " ORDER BY account_id, product, day", params)
 
     def evaluated_accounts(self) -> Iterator[tuple[str, str | None, str, str | None]]:
         """(account id, product, the last evaluation's result JSON, the account's fields JSON) per account."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,13 @@ def test_report_json_matches_the_history_the_sync_wrote(synced: Workspace) -> No
     rep = json.loads(result.stdout)
     assert rep["period"] == {"from": "2026-06-01", "to": "2026-11-23"}
     assert rep["accounts"] == len(ws.sandbox.data.accounts)
-    starts = [a["Contract_Start_Date__c"] for a in ws.sandbox.data.accounts.values()]
-    received = sum(1 for s in starts if s and "2026-06-01" <= s <= "2026-11-23")
+    started = [a for a in ws.sandbox.data.accounts.values()
+               if a["Contract_Start_Date__c"] and "2026-06-01" <= a["Contract_Start_Date__c"] <= "2026-11-23"]
+    # a product without phases (Analytics) is out of every rate, counted apart
+    received = sum(1 for a in started if a["Product__c"] != "Analytics")
     assert sum(c["received"] for c in rep["completion"]["cohorts"]) == received == rep["funnel"][0]["received"]
+    assert rep["completion"]["not_applicable"] == [{"segment": "all", "accounts": len(started) - received}]
+    assert len(started) > received
     # the last week's status counts are the statuses of the last run
     last = rep["status_weekly"][-1]
     evaluated = ws.store_rows("SELECT status, COUNT(*) FROM evaluations GROUP BY status")
@@ -72,7 +77,7 @@ def test_report_html_is_written_to_a_file(synced: Workspace, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "cdn" not in text.lower().split("<script>")[0] and 'src="http' not in text
-    assert text.count('class="chart"') == 8 and "<h1>csops レポート" in text
+    assert text.count('class="chart"') == 9 and "<h1>csops レポート" in text
     assert "NPS per survey and over the period" in text
     assert synced.cli("report", "--format", "html").exit_code == 2  # needs --out
 
@@ -96,3 +101,81 @@ def test_report_config_is_checked(ws: Workspace) -> None:
 def test_id18_matches_salesforce() -> None:
     # one checksum character per 5-character chunk, from the positions of its capital letters
     assert id18("001A0000006Vm9r") == "001A0000006Vm9rIAC"
+
+
+def test_report_by_product_rates_only_products_with_phases_and_has_a_due_view(synced: Workspace) -> None:
+    from collections import Counter
+    from datetime import date, timedelta
+
+    rep = json.loads(synced.cli("report", "--format", "json", "--by", "product", "--from", "2026-06-01",
+                                "--to", "2026-11-23").stdout)
+    comp = rep["completion"]
+    assert {c["segment"] for c in comp["cohorts"]} == {"勤怠管理", "経費精算"}  # no 0% Analytics rows
+    assert {f["segment"] for f in rep["funnel"]} == {"勤怠管理", "経費精算"}
+    assert [r["segment"] for r in comp["not_applicable"]] == ["Analytics"]
+    # the due view: every onboarding whose deadline (start + target days) falls in the period, per due month,
+    # recounted from the sandbox's own data
+    targets = {"勤怠管理": 90, "経費精算": 60}
+    want: Counter[tuple[str, str]] = Counter()
+    for a in synced.sandbox.data.accounts.values():
+        if a["Product__c"] in targets and a["Contract_Start_Date__c"]:
+            due = date.fromisoformat(a["Contract_Start_Date__c"]) + timedelta(days=targets[a["Product__c"]])
+            if date(2026, 6, 1) <= due <= date(2026, 11, 23):
+                want[(a["Product__c"], due.isoformat()[:7])] += 1
+    assert {(c["segment"], c["due_month"]): c["due"] for c in comp["due"]} == want and want
+    for row in comp["due"]:
+        decided = row["on_time"] + row["failed"]
+        assert row["due"] == decided + row["in_window"] + row["date_unknown"]
+        assert row["rate"] == (round(row["on_time"] / decided, 4) if decided else None)
+    text = synced.cli("report", "--by", "product", "--from", "2026-06-01").stdout
+    assert "Onboarding due in the period" in text and "not counted (product without phases, 対象外): Analytics" in text
+    rows = list(csv.DictReader(io.StringIO(synced.cli("report", "--format", "csv", "--by", "product").stdout)))
+    assert {r["section"] for r in rows} >= {"completion", "completion_due", "not_applicable"}
+    assert not any(r["segment"] == "Analytics" for r in rows if r["section"] in ("completion", "completion_due"))
+
+
+CHURN_RULES = """
+  account_type:      {type: string, field: Type, label: 取引先 種別}
+  churned:           {type: bool, expr: "account_type == 'Former Customer'", label: 解約済み}
+"""
+
+
+def test_churned_and_deleted_accounts_leave_the_counts_from_that_day(ws: Workspace, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sandbox.data import sf_datetime
+    from sandbox.timeline import progress_to
+    from tests.conftest import RULES
+    from tests.report.helpers import MONTHLY
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.read_text(encoding="utf-8").replace("\nonboarding:", CHURN_RULES + "\nonboarding:", 1),
+                     encoding="utf-8")
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(RULES), str(rules))
+                         + "report:\n  churned_fact: churned\n", encoding="utf-8")
+    accounts = ws.sandbox.data.accounts
+    # X started in the period, has not gone live by the churn day, and its 90 days run past the period's end
+    x = next(i for i, a in sorted(accounts.items()) if a["Product__c"] == "勤怠管理"
+             and "2026-08-26" <= a["Contract_Start_Date__c"] <= "2026-10-18"
+             and (a["Go_Live_Date__c"] or "9999") > "2026-10-19")
+    y = next(i for i, a in sorted(accounts.items()) if i != x and a["Product__c"] == "経費精算")
+    for day in MONTHLY:
+        progress_to(ws.sandbox, date.fromisoformat(day))
+        stamp = sf_datetime(datetime.now(UTC))
+        if day == "2026-10-19":
+            accounts[x].update({"Type": "Former Customer", "SystemModstamp": stamp})
+        if day == "2026-11-23":
+            accounts[y].update({"IsDeleted": True, "SystemModstamp": stamp})
+        result = ws.cli("sync", "--today", day, "--allow-mass-change")
+        assert result.exit_code == 0, result.output
+    gone = ws.store_rows("SELECT account_id, MIN(day), gone FROM account_history WHERE gone IS NOT NULL "
+                         "GROUP BY account_id, gone")
+    assert sorted(gone) == sorted([(x, "2026-10-19", "churned"), (y, "2026-11-23", "deleted")])
+    rep = json.loads(ws.cli("report", "--format", "json", "--from", "2026-06-01", "--to", "2026-11-23").stdout)
+    live = ws.store_rows("SELECT COUNT(*) FROM accounts WHERE deleted = 0")[0][0]
+    last = rep["status_weekly"][-1]
+    assert sum(v for k, v in last.items() if k != "week") == live - 1 == len(accounts) - 2  # X churned, Y gone
+    before = next(w for w in rep["status_weekly"] if w["week"] == "2026-10-12")
+    assert sum(v for k, v in before.items() if k != "week") == len(accounts)
+    cohort = next(c for c in rep["completion"]["cohorts"] if c["cohort"] == accounts[x]["Contract_Start_Date__c"][:7])
+    assert cohort["churned"] == 1  # X: its deadline is after --to, yet it is lost, not in window

@@ -7,14 +7,20 @@ from datetime import date, timedelta
 import pytest
 
 from report import compute
-from report.model import Account, AlertPeriod, Period, Point, ReportInput
+from report.model import Account, AlertPeriod, Onboarding, Period, Point, ReportInput
 
 D = date.fromisoformat
 START = D("2026-01-10")
 
 
+def onboarding(account: Account) -> Account:
+    """One product onboarding with the account's own points (an account of one product, as the sync writes it)."""
+    account.onboardings = [Onboarding(account.product or "", list(account.points))]
+    return account
+
+
 def acc(aid: str, *points: tuple[str, str], start: date = START, product: str = "勤怠管理", **kw: object) -> Account:
-    return Account(aid, product, start, [Point(D(d), s) for d, s in points], **kw)  # type: ignore[arg-type]
+    return onboarding(Account(aid, product, start, [Point(D(d), s) for d, s in points], **kw))  # type: ignore[arg-type]
 
 
 def inp(*accounts: Account, end: str = "2026-06-30", by: str | None = None, **kw: object) -> ReportInput:
@@ -63,15 +69,15 @@ def test_quantiles_interpolate_between_ranks() -> None:
 
 
 def test_time_to_complete_and_time_in_phase() -> None:
-    a = Account("a", "勤怠管理", START, [Point(D("2026-01-10"), "on_track", "kickoff"),
+    a = onboarding(Account("a", "勤怠管理", START, [Point(D("2026-01-10"), "on_track", "kickoff"),
                                          Point(D("2026-01-15"), "on_track", "setup"),
                                          Point(D("2026-02-15"), "stalled", "setup"),
                                          Point(D("2026-03-01"), "on_track", "training"),
-                                         Point(D("2026-03-21"), "completed", None)])
+                                         Point(D("2026-03-21"), "completed", None)]))
     # history starts after b's start: its first stay (setup) was not seen beginning and is left out
-    b = Account("b", "勤怠管理", START, [Point(D("2026-01-20"), "on_track", "setup"),
+    b = onboarding(Account("b", "勤怠管理", START, [Point(D("2026-01-20"), "on_track", "setup"),
                                          Point(D("2026-01-30"), "on_track", "training"),
-                                         Point(D("2026-02-09"), "completed", None)])
+                                         Point(D("2026-02-09"), "completed", None)]))
     out = compute.durations(inp(a, b))
     phases = {p["phase"]: (p["n"], p["median"]) for p in out["time_in_phase"]}
     assert phases == {"kickoff": (1, 5.0), "setup": (1, 45.0), "training": (2, 15.0)}
@@ -142,3 +148,87 @@ def test_every_split(by: str) -> None:
     rep = compute.build(inp(a, b, by=by))
     segs = {f["segment"] for f in rep["funnel"]}
     assert segs == {"product": {"勤怠管理", "経費精算"}, "tier": {"Gold", "(none)"}, "owner": {"005A", "(none)"}}[by]
+
+
+def worked_example() -> list[Account]:
+    """The README's worked example (csops report), account by account."""
+    return [
+        acc("A", ("2026-01-10", "on_track"), ("2026-04-10", "completed")),
+        acc("B", ("2026-01-10", "on_track"), ("2026-04-11", "completed")),
+        acc("C", ("2026-01-31", "on_track"), start=D("2026-01-31")),
+        acc("D", ("2026-01-05", "on_track"), ("2026-01-13", "stalled"), start=D("2026-01-05")),
+        acc("E", ("2026-03-01", "completed"), completed_on=D("2026-02-01")),
+        churned(acc("F", ("2026-01-20", "on_track"), start=D("2026-01-20")), "2026-03-01"),
+        acc("G", ("2026-01-15", "no_phases"), start=D("2026-01-15"), product="Analytics"),
+        acc("K", ("2025-12-28", "on_track"), ("2026-03-20", "completed"), start=D("2025-12-28")),
+    ]
+
+
+def churned(account: Account, day: str) -> Account:
+    """The account as the sync leaves it when it churns on ``day``: a point saying so."""
+    last = account.points[-1]
+    account.points.append(Point(D(day), last.status, last.phase, gone="churned"))
+    account.churned_on = D(day)
+    return account
+
+
+def test_the_readmes_worked_example_by_cohort_and_by_due_month() -> None:
+    rep = compute.completion(ReportInput(worked_example(), Period(D("2026-01-01"), D("2026-04-30")),
+                                         {"勤怠管理": 90}))
+    (jan,) = rep["cohorts"]
+    assert jan == {"segment": "all", "cohort": "2026-01", "received": 6, "within": 2, "failed": 3,
+                   "completed_late": 1, "not_completed": 2, "churned": 1, "in_window": 1, "date_unknown": 0,
+                   "rate": 0.4}
+    assert rep["due"] == [
+        {"segment": "all", "due_month": "2026-03", "due": 1, "on_time": 1, "failed": 0, "completed_late": 0,
+         "not_completed": 0, "churned": 0, "in_window": 0, "date_unknown": 0, "rate": 1.0},
+        {"segment": "all", "due_month": "2026-04", "due": 5, "on_time": 2, "failed": 3, "completed_late": 1,
+         "not_completed": 2, "churned": 1, "in_window": 0, "date_unknown": 0, "rate": 0.4}]
+    assert rep["not_applicable"] == [{"segment": "all", "accounts": 1}]
+    assert rep["date_sources"] == {"history": 2, "fact": 1, "unknown": 0}  # A and B seen by history, E by the fact
+    # a one-month review: April has no start cohort to rate, and the due view still answers for April
+    april = compute.completion(ReportInput(worked_example(), Period(D("2026-04-01"), D("2026-04-30")),
+                                           {"勤怠管理": 90}))
+    assert april["cohorts"] == [] and april["due"][0]["rate"] == 0.4 and april["due"][0]["due_month"] == "2026-04"
+    # F is in the weekly counts up to the week before it churned (03-01 is the last day of the week of 02-23)
+    f = next(a for a in worked_example() if a.id == "F")
+    weekly = compute.over_time(ReportInput([f], Period(D("2026-01-01"), D("2026-04-30")), {}))["status_weekly"]
+    assert weekly[-1] == {"week": "2026-02-16", "on_track": 1}
+
+
+def test_no_phases_products_are_out_of_every_rate_and_counted_apart() -> None:
+    accounts = [acc("a", ("2026-01-10", "on_track"), ("2026-02-01", "completed")),
+                acc("x", ("2026-01-10", "no_phases"), product="Analytics"),
+                acc("y", ("2026-01-10", "no_phases"), product="Analytics")]
+    rep = compute.build(inp(*accounts, by="product"))
+    assert [c["segment"] for c in rep["completion"]["cohorts"]] == ["勤怠管理"]
+    assert rep["completion"]["cohorts"][0]["rate"] == 1.0
+    assert rep["completion"]["not_applicable"] == [{"segment": "Analytics", "accounts": 2}]
+    assert [f["segment"] for f in rep["funnel"]] == ["勤怠管理"]
+    everyone = compute.build(inp(*accounts))
+    assert everyone["completion"]["cohorts"][0]["received"] == 1 and everyone["funnel"][0]["received"] == 1
+
+
+def test_a_churned_account_is_not_completed_and_leaves_the_weekly_counts() -> None:
+    # started 2026-03-02 (deadline 2026-05-31, after --to): in window, until it churns on 2026-03-16
+    a = churned(acc("a", ("2026-03-02", "stalled"), start=D("2026-03-02")), "2026-03-16")
+    b = acc("b", ("2026-03-02", "stalled"), start=D("2026-03-02"))
+    rep = compute.build(ReportInput([a, b], Period(D("2026-03-01"), D("2026-03-31")), {"勤怠管理": 90}))
+    (row,) = rep["completion"]["cohorts"]
+    assert (row["received"], row["in_window"], row["not_completed"], row["churned"], row["rate"]) == (2, 1, 1, 1, 0.0)
+    weekly = {w["week"]: w.get("stalled", 0) for w in rep["status_weekly"]}
+    assert weekly["2026-03-09"] == 2 and weekly["2026-03-16"] == 1 and weekly["2026-03-30"] == 1
+    # before its churn day it is in window like b
+    early = compute.completion(ReportInput([a, b], Period(D("2026-03-01"), D("2026-03-15")), {"勤怠管理": 90}))
+    assert early["cohorts"][0]["in_window"] == 2
+
+
+def test_each_product_of_an_account_is_its_own_onboarding() -> None:
+    two = Account("two", "勤怠管理;経費精算", START, [Point(D("2026-01-10"), "on_track")], onboardings=[
+        Onboarding("勤怠管理", [Point(D("2026-01-10"), "on_track"), Point(D("2026-03-01"), "completed")]),
+        Onboarding("経費精算", [Point(D("2026-01-10"), "on_track"), Point(D("2026-03-20"), "stalled")])])
+    rep = compute.build(inp(two, end="2026-04-30", by="product"))
+    rows = {c["segment"]: (c["received"], c["within"], c["failed"]) for c in rep["completion"]["cohorts"]}
+    # 勤怠管理 done on day 50 of 90; 経費精算's 60 days ran out on 2026-03-11
+    assert rows == {"勤怠管理": (1, 1, 0), "経費精算": (1, 0, 1)}
+    assert {f["segment"]: f["stalled"] for f in rep["funnel"]} == {"勤怠管理": 0, "経費精算": 1}

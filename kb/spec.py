@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.regex import UnsupportedPattern, user_regex
 from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, suggest
 
 LEVELS = ("error", "warning", "suggestion")
@@ -290,9 +291,9 @@ def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
         patterns = [str(p) for p in r.get("patterns") or []]
         for p in patterns + [str(r[k]) for k in ("first", "second") if r.get(k)]:
             try:
-                re.compile(p)
-            except re.error as exc:
-                ck.err(path, f"user rule '{rid}': pattern '{p}' is not a valid regular expression: {exc}")
+                user_regex(p)
+            except UnsupportedPattern as exc:
+                ck.err(path, f"user rule '{rid}': {exc}")
         either = r.get("either") or {}
         pairs = list(either.items()) if isinstance(either, dict) else [tuple(x) for x in either]
         rule = UserRule(rid, str(kind), str(level), str(r.get("message", "")), str(scope),

@@ -20,9 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import re2
 import rule_engine
 from rule_engine import ast, builtins, errors
+
+from base.regex import UnsupportedPattern, user_regex
 
 Thing = Mapping[str, Any]
 Fn = Callable[[Thing], Any]
@@ -135,10 +136,6 @@ MAX_CONDITION_CHARS = 10_000
 MAX_DEPTH = 200
 """Deeper trees overflow Python's stack in rule-engine's evaluator; no hand-written condition comes close."""
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
-
-
 def _linear_regexes(root: Any, text: str) -> None:
     """Swap every regex of ``=~``, ``=~~``, ``!~``, ``!~~`` for a linear-time RE2 program.
 
@@ -158,11 +155,9 @@ def _linear_regexes(root: Any, text: str) -> None:
                             _find(text, getattr(node.right, "name", "")) if hasattr(node.right, "name") else None)
         pattern = node.right.evaluate(None)
         try:
-            node._right = re2.compile(pattern, _RE2_OPTIONS)
-        except re2.error as exc:
-            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-            raise ExprError(f"regular expression {pattern!r} is not supported ({reason}): backreferences and "
-                            "lookarounds are not allowed, so matching stays fast on any value") from None
+            node._right = user_regex(pattern)
+        except UnsupportedPattern as exc:
+            raise ExprError(str(exc)) from None
 
 
 def _depth(root: Any) -> int:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.regex import user_regex
 from kb.articles import Article
 from kb.prose import Prose, Sentence
 from kb.spec import LEVELS, KbSpec, UserRule
@@ -187,8 +188,9 @@ def units(prose: Prose, scope: str) -> list[tuple[str, Locate]]:
     return [(b.text, b.at) for b in prose.blocks if b.kind in kinds]
 
 
-def matchers(rule: UserRule) -> list[re.Pattern[str]]:
-    """A team's rule's tokens and patterns, compiled."""
-    out = [token_regex(t, rule.ignorecase) for t in rule.tokens]
-    out += [re.compile(p, re.IGNORECASE if rule.ignorecase else 0) for p in rule.patterns]
+def matchers(rule: UserRule) -> list[Any]:
+    """A team's rule's tokens (literals, on ``re``) and patterns (the team's regular expressions, on RE2:
+    base.regex), compiled; each has ``finditer`` and ``search``."""
+    out: list[Any] = [token_regex(t, rule.ignorecase) for t in rule.tokens]
+    out += [user_regex(p, rule.ignorecase) for p in rule.patterns]
     return out

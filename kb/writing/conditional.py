@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
+from base.regex import user_regex
 from kb.prose import Prose
 from kb.spec import UserRule
 from kb.writing.base import UserEmit
 
 
 def run(rule: UserRule, prose: Prose, emit: UserEmit) -> None:
-    first, second = re.compile(rule.first or ""), re.compile(rule.second or "")
+    first, second = user_regex(rule.first or ""), user_regex(rule.second or "")
     firsts = [(b, m) for b in prose.blocks for m in first.finditer(b.text)]
     if firsts and not any(second.search(b.text) for b in prose.blocks):
         b, m = firsts[0]

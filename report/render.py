@@ -85,20 +85,22 @@ def as_table(rep: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-NPS_SHARES = ("n", "nps", "promoters", "passives", "detractors")
+def _nps_figures(n: dict[str, Any]) -> list[Any]:
+    """Answers, NPS with its sign and the three shares, to two decimals as the README's example gives them."""
+    return [n["n"], *("–" if n[k] is None else f"{n[k]:+.2f}" if k == "nps" else f"{n[k]:.2f}"
+                      for k in ("nps", "promoters", "passives", "detractors"))]
 
 
 def _nps(rep: dict[str, Any]) -> list[str]:
-    shares = ["answers", "NPS", "promoters %", "passives %", "detractors %"]
-    out = ["", "NPS (promoters 9–10 − detractors 0–6) in the period"]
-    out += table(["segment", *shares], [(n["segment"], *(n[k] for k in NPS_SHARES)) for n in rep["nps_period"]])
+    shares = ["answers", "NPS", "9–10 %", "7–8 %", "0–6 %"]  # promoters, passives, detractors
+    out = ["", "NPS = % promoters (9–10) − % detractors (0–6), in the period"]
+    out += table(["segment", *shares], [(n["segment"], *_nps_figures(n)) for n in rep["nps_period"]])
     out += ["", "NPS per survey (its answers in the period; outside: answers the period leaves out)"]
     out += table(["segment", "survey", "first", "last", *shares, "outside"],
-                 [(n["segment"], n["survey"], n["first"], n["last"], *(n[k] for k in NPS_SHARES),
-                   n["outside_period"]) for n in rep["nps_surveys"]])
+                 [(n["segment"], n["survey"], n["first"], n["last"], *_nps_figures(n), n["outside_period"])
+                  for n in rep["nps_surveys"]])
     out += ["", "NPS per month"]
-    out += table(["segment", "month", *shares], [(n["segment"], n["month"], *(n[k] for k in NPS_SHARES))
-                                                 for n in rep["nps"]])
+    out += table(["segment", "month", *shares], [(n["segment"], n["month"], *_nps_figures(n)) for n in rep["nps"]])
     return out
 
 

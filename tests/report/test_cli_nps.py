@@ -77,7 +77,12 @@ def test_the_readme_example_through_the_cli(synced: Workspace, tmp_path: Path) -
     assert all(m["nps"] != 4.08 for m in monthly.values())
     # the table shows it too, and the CSV has one number per row for the survey
     table = ws.cli("report", *PERIOD).stdout
-    assert "NPS per survey" in table and out["survey"] in table and "4.1" in table
+    from report.render import width
+
+    by_owner = ws.cli("report", *PERIOD, "--by", "owner").stdout  # the longest segments: 18-character Ids
+    assert "NPS per survey" in by_owner and max(width(line) for line in by_owner.splitlines()) <= 120
+    survey_line = next(line for line in table.splitlines() if line.startswith("all") and out["survey"] in line)
+    assert survey_line.split()[-6:] == ["49", "+4.08", "20.41", "63.27", "16.33", "0"]
     rows = list(csv.DictReader(io.StringIO(ws.cli("report", "--format", "csv", *PERIOD).stdout)))
     assert {"section": "nps_surveys", "segment": "all", "key": out["survey"], "metric": "nps",
             "value": "4.08"} in rows

@@ -23,7 +23,7 @@ from csops.logs import setup_logging
 
 if TYPE_CHECKING:
     from kb.check import CheckResult
-    from kb.publish import Publisher
+    from kb.publish import Publisher, PublishReport
     from kb.spec import KbSpec
 
 
@@ -265,16 +265,9 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
     import sys
     from contextlib import nullcontext
 
+    from kb.publish import Options
     from sync.store import RunLock
 
-    only = None
-    if paths:
-        from kb.articles import load_articles
-
-        wanted = {p.resolve() for p in paths}
-        arts, _ = load_articles(app.spec())
-        only = {a.key for a in arts if a.path.resolve() in wanted or any(w in a.path.resolve().parents
-                                                                          for w in wanted)}
     bar_enabled = sys.stderr.isatty() and not as_json
     done: list[str] = []
 
@@ -283,31 +276,47 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
         if bar_enabled:
             click.echo(f"\r{len(done)} articles written", nl=False, err=True)
 
+    only = _article_keys(app, paths) if paths else None
     publisher = app.publisher(progress)
     if locale is not None and locale not in publisher.spec.locales:
         raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})",
                          EXIT_USAGE)
     # The same kind of lock as the sync's: a second publish at once exits 75 instead of duplicating.
     with nullcontext() if dry_run else RunLock(app.root / ".publish"):
-        report = publisher.publish(dry_run=dry_run, archive_removed=archive_removed, adopt=adopt, only=only,
-                                   locale=locale, force=force)
+        report = publisher.publish(Options(archive_removed, adopt, only, locale, force), dry_run=dry_run)
     if bar_enabled and done:
         click.echo("", err=True)
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
     else:
-        for action in report.actions:
-            if action.kind != "unchanged" or show_all:
-                click.echo(action.line())
-        s = report.summary()
-        would = "would be " if dry_run else ""
-        held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
-        click.echo(f"{s['created']} {would}created, {s['updated']} {would}updated, {s['unchanged']} unchanged, "
-                   f"{s['archived']} {would}archived, {s['images_uploaded']} images {would}uploaded, "
-                   f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
-                   + (" — dry run: nothing was written" if dry_run else ""))
+        _print_plan(report, dry_run, show_all)
     if not report.ok:
         raise SystemExit(EXIT_PARTIAL)
+
+
+def _article_keys(app: KbApp, paths: tuple[Path, ...]) -> set[str]:
+    """The keys of the articles in PATHS (files, or folders holding them)."""
+    from kb.articles import load_articles
+
+    wanted = {p.resolve() for p in paths}
+    arts, _ = load_articles(app.spec())
+    return {a.key for a in arts if a.path.resolve() in wanted or any(w in a.path.resolve().parents for w in wanted)}
+
+
+def _print_plan(report: PublishReport, dry_run: bool, show_all: bool) -> None:
+    """The plan's steps (a real run: those it got through), then the counts."""
+    from kb.publish import Unchanged
+
+    for step in report.steps:
+        if show_all or not isinstance(step, Unchanged):
+            click.echo(step.line())
+    s = report.summary()
+    would = "would be " if dry_run else ""
+    held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
+    click.echo(f"{s['created']} {would}created, {s['updated']} {would}updated, {s['unchanged']} unchanged, "
+               f"{s['archived']} {would}archived, {s['images_uploaded']} images {would}uploaded, "
+               f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
+               + (" — dry run: nothing was written" if dry_run else ""))
 
 
 @kb.command("pull")

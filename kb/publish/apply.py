@@ -1,0 +1,190 @@
+"""Applying a plan: each step's write, in the plan's order, and the report of what was done.
+
+A failed write to one article (any connector error but an authentication failure or an exhausted budget, which
+stop the run) fails that article only: its remaining steps are not attempted and the run goes on (exit 3;
+running again resumes without duplicates). A failed write to a category or section stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
+from connectors.zendesk import HelpCenter
+from kb.articles import Article
+from kb.publish.markers import body_hash, content_hash, marker
+from kb.publish.plan import Plan, Planner, metadata
+from kb.publish.report import PublishReport, refused
+from kb.publish.steps import (
+    ArchiveArticle,
+    CreateArticle,
+    CreateCategory,
+    CreateSection,
+    CreateTranslation,
+    Drifted,
+    Step,
+    TranslateContainer,
+    Unchanged,
+    UpdateArticle,
+    UpdateCategory,
+    UpdateSection,
+    UpdateTranslation,
+)
+
+log = logging.getLogger("csops.kb.publish")
+
+_CHANGES = (UpdateArticle, CreateTranslation, UpdateTranslation, Drifted, Unchanged)  # an existing article's steps
+
+
+class Applier:
+    def __init__(self, hc: HelpCenter, planner: Planner, plan: Plan,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.hc, self.plan, self.progress = hc, plan, progress or (lambda _: None)
+        self.spec, self.ids, self.bodies, self.access = planner.spec, planner.ids, planner.bodies, planner.access
+        self.categories, self.sections = dict(plan.categories), dict(plan.sections)
+        self.report = PublishReport(failed=refused(plan.steps))
+        self.created: list[tuple[CreateArticle, int, bool]] = []  # the step, the new id, created complete
+
+    def apply(self) -> PublishReport:
+        steps = self.plan.steps
+        last_create = max((i for i, s in enumerate(steps) if isinstance(s, CreateArticle)), default=-1)
+        for i, step in enumerate(steps):
+            if isinstance(step, _CHANGES) and step.key in self.report.failed:
+                continue  # an earlier write to this article failed
+            self.report.steps.append(step)
+            self._apply(step)
+            if i == last_create:
+                self._finish_created()
+        return self.report
+
+    def _apply(self, step: Step) -> None:
+        if isinstance(step, (CreateCategory, CreateSection, UpdateCategory, UpdateSection, TranslateContainer)):
+            self._tree(step)
+        elif isinstance(step, (CreateArticle, UpdateArticle, CreateTranslation, UpdateTranslation)):
+            try:
+                with self._article(step.key, "creating " if isinstance(step, CreateArticle) else ""):
+                    if isinstance(step, CreateArticle):
+                        self._create(step)
+                    else:
+                        self._change(step)
+            except _Failed:
+                return
+        elif isinstance(step, ArchiveArticle):
+            try:
+                self.hc.archive_article(step.article_id)
+            except ConnectorError as exc:
+                self.report.failed.append(step.key)
+                log.warning("kb publish: archiving %s failed: %s", step.key, exc)
+                return
+        else:
+            return  # a decision: nothing to write
+        self.report.done.append(step)
+
+    @contextmanager
+    def _article(self, key: str, doing: str = "") -> Iterator[None]:
+        """A write to one article: a connector error fails the article, not the run (unless it is about the
+        credentials or the budget, which every later call would meet too)."""
+        try:
+            yield
+        except (AuthenticationFailed, BudgetExhausted):
+            raise
+        except ConnectorError as exc:
+            self.report.failed.append(key)
+            log.warning("kb publish: %s%s failed: %s", doing, key, exc)
+            raise _Failed from None
+
+    # -- categories and sections --------------------------------------------
+    def _tree(self, step: Step) -> None:
+        if isinstance(step, CreateCategory):
+            made = self.hc.create_category(step.name, step.description, step.position, step.locale)
+            self.categories[step.category] = int(made["id"])
+            self.ids.set("categories", step.category, int(made["id"]))
+        elif isinstance(step, CreateSection):
+            made = self.hc.create_section(self.categories[step.category], step.name, step.description,
+                                          step.position, step.locale)
+            self.sections[step.key] = int(made["id"])
+            self.ids.set("sections", step.key, int(made["id"]))
+        elif isinstance(step, UpdateCategory):
+            self.hc.update_category(step.category_id, position=step.position)
+        elif isinstance(step, UpdateSection):
+            fields = {"position": step.position} if step.position is not None else {}
+            if step.move_to is not None:
+                fields["category_id"] = self.categories[step.move_to]
+            self.hc.update_section(step.section_id, **fields)
+        elif isinstance(step, TranslateContainer):
+            oid = (self.categories if step.kind == "categories" else self.sections)[step.ref]
+            write = self.hc.create_container_translation if step.new else self.hc.update_container_translation
+            write(step.kind, oid, step.locale, step.name, step.description)
+
+    # -- articles -----------------------------------------------------------
+    def _create(self, step: CreateArticle) -> None:
+        """Pass 1: the article with its final body and draft flag in one call when every link resolves and no
+        image needs uploading; else as a draft, finished by :meth:`_finish_created`."""
+        source = self.plan.entries[step.key].source
+        section_id = self.sections[step.section]
+        rendered = self.bodies.render(source, None, new=True)
+        final = not rendered.pending
+        digest = content_hash(source.title, rendered.html, source.draft) if final else ""
+        body = rendered.html + marker(step.key, digest, body_hash(rendered.html) if final else "")
+        created = self.hc.create_article(section_id, {
+            "title": source.title, "locale": self.bodies.hc_locale[source.locale],
+            "draft": source.draft if final else True, "body": body, **metadata(source, section_id, self.access)})
+        aid = self.bodies.ids[step.key] = int(created["id"])
+        self.ids.set("articles", step.key, aid)
+        self.created.append((step, aid, final))
+        self.progress(step.key)
+
+    def _finish_created(self) -> None:
+        """Pass 2 for the articles created in this run, now that every one of them has an id: the source's final
+        body where pass 1 could not write it, and the other translations."""
+        for step, aid, final in self.created:
+            entry = self.plan.entries[step.key]
+            try:
+                with self._article(step.key):
+                    for version in (v for v in entry.versions if v.locale in step.locales):
+                        if version is entry.source and final:
+                            continue
+                        self._write_translation(step.key, aid, version, new=True,
+                                                create=version is not entry.source)
+            except _Failed:
+                continue
+
+    def _change(self, step: UpdateArticle | CreateTranslation | UpdateTranslation) -> None:
+        if isinstance(step, UpdateArticle):
+            fields = dict(step.values)
+            if step.move_to is not None:
+                fields["section_id"] = self.sections[step.move_to]
+            self.hc.update_article_metadata(step.article_id, **fields)
+            return
+        version = next(v for v in self.plan.entries[step.key].versions if v.locale == step.locale)
+        self._write_translation(step.key, step.article_id, version, new=False,
+                                create=isinstance(step, CreateTranslation))
+
+    def _write_translation(self, key: str, aid: int, version: Article, new: bool, create: bool) -> None:
+        html = self._final_html(version, aid, new)
+        body = html + marker(key, content_hash(version.title, html, version.draft), body_hash(html))
+        loc = self.bodies.hc_locale[version.locale]
+        if create:
+            self.hc.create_translation(aid, loc, version.title, body, version.draft)
+        else:
+            self.hc.update_translation(aid, loc, title=version.title, body=body, draft=version.draft)
+
+    def _final_html(self, version: Article, aid: int, new: bool) -> str:
+        """The body with its images uploaded first (as inline attachments of this translation)."""
+        rendered = self.bodies.render(version, aid, new)
+        if not rendered.uploads:
+            return rendered.html
+        loc = self.bodies.hc_locale.get(version.locale, version.locale)
+        for digest, path in rendered.uploads.items():
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            uploaded = self.hc.upload_attachment(aid, f"{digest}-{path.name}", path.read_bytes(), content_type, loc)
+            self.bodies.uploaded(aid, loc, digest, uploaded)
+            self.report.images_uploaded += 1
+        return self.bodies.render(version, aid, new).html
+
+
+class _Failed(Exception):
+    """A write to one article failed (reported and logged): the rest of that article's steps are skipped."""

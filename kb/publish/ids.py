@@ -1,0 +1,61 @@
+"""``helpcenter-ids.yaml``: the Help Center ids of kb.yaml's categories and sections and of the articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from base.files import write_file
+from kb.publish.remote import PublishError
+
+IDS_FILE = "helpcenter-ids.yaml"
+
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class HelpCenterIds:
+    """``helpcenter-ids.yaml``: the Help Center ids of categories, sections and articles, per Help Center.
+
+    Written by publish and meant to be committed (as other publishing tools keep ids beside the source):
+    it makes a rename in kb.yaml a rename on the Help Center, and recognises an article whose marker was
+    removed.  Without it (a first publish, a clone without it) names and markers are matched instead.
+    """
+
+    KINDS = ("categories", "sections", "articles")
+
+    def __init__(self, root: Path, host: str) -> None:
+        self.path, self.host = root / IDS_FILE, host
+        self.all: dict[str, Any] = {}
+        if self.path.exists():
+            try:
+                loaded = yaml.load(self.path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
+            except yaml.YAMLError as exc:
+                raise PublishError(f"{IDS_FILE} is not valid YAML ({exc}); fix it or delete it (publish then "
+                                   "matches categories by name and articles by marker)", str(self.path)) from None
+            self.all = loaded if isinstance(loaded, dict) else {}
+        mine = self.all.get(host)
+        self.ids: dict[str, dict[str, int]] = {
+            k: {str(n): int(v) for n, v in ((mine or {}).get(k) or {}).items() if isinstance(v, int)}
+            for k in self.KINDS} if isinstance(mine, dict) else {k: {} for k in self.KINDS}
+        self.dirty = False
+
+    def get(self, kind: str, key: str) -> int | None:
+        return self.ids[kind].get(key)
+
+    def set(self, kind: str, key: str, value: int) -> None:
+        if self.ids[kind].get(key) != value:
+            self.ids[kind][key] = value
+            self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        self.all[self.host] = {k: dict(sorted(v.items())) for k, v in self.ids.items()}
+        text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
+                "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
+                + yaml.dump(self.all, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
+        write_file(self.path, text)
+        self.dirty = False

@@ -1,0 +1,328 @@
+"""The plan: from the local articles, kb.yaml and a snapshot of the Help Center, the typed steps that make the Help
+Center match, in the order a run applies them. Planning reads (an article's attachments, at most once) and never
+writes.
+
+Order: categories and sections; which Help Center article each file is (by marker, stored id, --adopt; never
+guessed); articles held back by kb check errors; new articles; changes to existing ones (metadata, then each
+translation that differs and was not edited in the Help Center); files removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.articles import HELP_CENTER_FIELDS, Article
+from kb.publish.bodies import Bodies
+from kb.publish.ids import HelpCenterIds
+from kb.publish.markers import content_hash
+from kb.publish.remote import Remote
+from kb.publish.steps import (
+    Adopted,
+    ArchiveArticle,
+    Blocked,
+    Conflict,
+    CreateArticle,
+    CreateCategory,
+    CreateSection,
+    CreateTranslation,
+    Drifted,
+    Duplicate,
+    Removed,
+    Skipped,
+    Step,
+    TranslateContainer,
+    Unchanged,
+    UpdateArticle,
+    UpdateCategory,
+    UpdateSection,
+    UpdateTranslation,
+)
+from kb.spec import Category, KbSpec, Section
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the writer asked for: ``only`` these article keys; write only the ``locale`` translations;
+    ``force``: overwrite drifted translations and publish articles with check errors."""
+
+    archive_removed: bool = False
+    adopt: bool = False
+    only: set[str] | None = None
+    locale: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may see the articles (kb.yaml, else csops.yaml): sent with every article."""
+
+    permission_group_id: int | None
+    user_segment_id: int | None
+
+
+@dataclass
+class Entry:
+    """One article (all its local translations) and which Help Center article it is."""
+
+    key: str
+    versions: list[Article]
+    section: str  # category/section
+    section_id: int | None  # on the Help Center now; None: its section is created in this run
+    article_id: int | None = None
+    how: str = "new"  # marker | stored | adopt | new
+
+    @property
+    def source(self) -> Article:
+        return self.versions[0]
+
+
+@dataclass
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)  # the articles this run may write
+    categories: dict[str, int] = field(default_factory=dict)  # kb id → Help Center id, of those that exist
+    sections: dict[str, int] = field(default_factory=dict)  # category/section → Help Center id, likewise
+
+
+def metadata(a: Article, section_id: int | None, access: Access) -> dict[str, Any]:
+    """What goes through the article endpoint: the article's fields there (kb.articles.HELP_CENTER_FIELDS),
+    its section, who may see it."""
+    meta: dict[str, Any] = {f.remote: getattr(a, f.key) for f in HELP_CENTER_FIELDS
+                            if not f.translation and getattr(a, f.key) is not None}
+    if section_id is not None:
+        meta["section_id"] = section_id
+    return {**meta, "permission_group_id": access.permission_group_id, "user_segment_id": access.user_segment_id}
+
+
+class Planner:
+    def __init__(self, spec: KbSpec, remote: Remote, ids: HelpCenterIds, bodies: Bodies, access: Access) -> None:
+        self.spec, self.remote, self.ids, self.bodies, self.access = spec, remote, ids, bodies, access
+
+    def plan(self, articles: list[Article], options: Options) -> Plan:
+        plan = Plan()
+        self.tree(plan)
+        self.identify(plan, articles, options)
+        self.bodies.ids = {k: e.article_id for k, e in plan.entries.items() if e.article_id is not None}
+        self.bodies.ids.update({k: min(v) for k, v in self.remote.by_key.items() if k not in self.bodies.ids})
+        if not options.force:
+            self._gate(plan)
+        for entry in plan.entries.values():
+            if entry.article_id is None:
+                plan.steps.append(self._create(entry, options.locale))
+        for entry in plan.entries.values():
+            if entry.article_id is not None:
+                plan.steps += self._changes(entry, options)
+        if options.only is None:
+            plan.steps += self._removed({a.key for a in articles}, options.archive_removed)
+        return plan
+
+    # -- categories and sections --------------------------------------------
+    def tree(self, plan: Plan) -> None:
+        """Categories and sections by stored id (else by name): create, rename, move, translate."""
+        for cat in sorted(self.spec.categories.values(), key=lambda c: c.position):
+            texts = self._texts(cat.title, cat.description)
+            cid = _find(self.remote.categories, self.ids.get("categories", cat.id), texts, self.remote, None)
+            if cid is None:
+                first_loc, (name, desc) = next(iter(texts.items()))
+                plan.steps.append(CreateCategory(cat.id, first_loc, name, desc, cat.position))
+            else:
+                self.ids.set("categories", cat.id, cid)
+                plan.categories[cat.id] = cid
+                if self.remote.categories[cid].get("position") != cat.position:
+                    plan.steps.append(UpdateCategory(cat.id, cid, cat.position))
+            plan.steps += self._translations("categories", cat.id, cid, texts)
+            for sec in sorted(cat.sections.values(), key=lambda s: s.position):
+                self._section(plan, cat, sec, cid)
+
+    def _section(self, plan: Plan, cat: Category, sec: Section, cid: int | None) -> None:
+        key = f"{cat.id}/{sec.id}"
+        texts = self._texts(sec.title, sec.description)
+        stored = self.ids.get("sections", key)
+        if cid is not None:
+            sid = _find(self.remote.sections, stored, texts, self.remote, cid)
+        else:  # in a category created in this run: only its stored id can name it
+            sid = stored if stored in self.remote.sections else None
+        if sid is None:
+            first_loc, (name, desc) = next(iter(texts.items()))
+            plan.steps.append(CreateSection(cat.id, sec.id, first_loc, name, desc, sec.position))
+        else:
+            self.ids.set("sections", key, sid)
+            plan.sections[key] = sid
+            item = self.remote.sections[sid]
+            moved = cid is None or item.get("category_id") != cid
+            if moved or item.get("position") != sec.position:
+                plan.steps.append(UpdateSection(cat.id, sec.id, sid,
+                                                sec.position if item.get("position") != sec.position else None,
+                                                cat.id if moved else None))
+        plan.steps += self._translations("sections", key, sid, texts)
+
+    def _texts(self, title: dict[str, str], description: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Help Center locale → (name, description), the default locale first."""
+        hc_locale = self.bodies.hc_locale
+        locs = sorted(hc_locale, key=lambda x: x != self.spec.locale)
+        return {hc_locale[loc]: (self.spec.text(title, loc), self.spec.text(description, loc)) for loc in locs}
+
+    def _translations(self, kind: str, ref: str, oid: int | None, texts: dict[str, tuple[str, str]]) -> list[Step]:
+        """Names and descriptions go through translations; a container created in this run has its first."""
+        if oid is None:
+            first_loc, (name, desc) = next(iter(texts.items()))
+            have = {first_loc: {"title": name, "body": desc}}
+        else:
+            have = self.remote.tree_translations.get(oid, {})
+        out: list[Step] = []
+        for loc, (name, desc) in texts.items():
+            tr = have.get(loc)
+            if tr is not None and tr.get("title") == name and (tr.get("body") or "") == desc:
+                continue
+            what = ("new translation",) if tr is None else tuple(w for w, differs in (
+                ("name", tr.get("title") != name), ("description", (tr.get("body") or "") != desc)) if differs)
+            out.append(TranslateContainer(kind, ref, loc, name, desc, what))
+        return out
+
+    # -- articles: identity -------------------------------------------------
+    def identify(self, plan: Plan, articles: list[Article], options: Options) -> None:
+        """Which Help Center article each key is: by marker, by stored id, by --adopt; else new.
+
+        Ambiguity is never guessed: two articles with one marker, or an unmarked article with the same
+        title in the same section, skip the key with a step saying how to resolve it."""
+        groups: dict[str, list[Article]] = {}
+        for a in articles:
+            groups.setdefault(a.key, []).append(a)
+        self.bodies.locales = {k: [v.locale for v in vs] for k, vs in groups.items()}
+        for key, versions in groups.items():
+            if options.only is not None and key not in options.only:
+                continue
+            versions.sort(key=lambda a: (a.locale != self.spec.locale, a.locale))
+            section = f"{versions[0].category}/{versions[0].section}"
+            entry = Entry(key, versions, section, plan.sections.get(section))
+            refusal = self._identity(entry, options.adopt)
+            if refusal is not None:
+                plan.steps.append(refusal)
+                if not isinstance(refusal, Adopted):
+                    continue
+            if entry.article_id is not None:
+                self.ids.set("articles", key, entry.article_id)
+            plan.entries[key] = entry
+
+    def _identity(self, entry: Entry, adopt: bool) -> Step | None:
+        """Set the entry's article; the step to show when it is ambiguous (or adopted)."""
+        key = entry.key
+        found = sorted(self.remote.by_key.get(key, set()))
+        stored = self.ids.get("articles", key)
+        if len(found) > 1:
+            return Duplicate(key, detail=(
+                f"articles {', '.join(map(str, found))} on the Help Center carry this file's marker (two "
+                "publishes at once?); archive all but one in Guide, then publish again"))
+        if found:
+            entry.article_id, entry.how = found[0], "marker"
+        elif stored in self.remote.articles and not self.remote.keys_of(stored):
+            entry.article_id, entry.how = stored, "stored"
+        elif entry.section_id is not None and \
+                (clash := self.remote.unmarked(entry.section_id, entry.source.title)) is not None:
+            if not adopt:
+                return Conflict(key, entry.source.locale, (
+                    f"an article with the same title exists in that section without a csops marker "
+                    f"(id {clash['id']}); --adopt takes it over"))
+            entry.article_id, entry.how = int(clash["id"]), "adopt"
+            return Adopted(key, entry.source.locale, f"article {clash['id']}")
+        return None
+
+    def _gate(self, plan: Plan) -> None:
+        """Articles about to be written that have error-level ``kb check`` findings are held back (exit 3)."""
+        from kb.check import check
+
+        paths = [v.path for e in plan.entries.values() for v in e.versions if self._would_write(e, v)]
+        if not paths:
+            return
+        errors: dict[str, list[str]] = {}
+        for f in check(self.spec, paths).findings:
+            if f.level == "error":
+                errors.setdefault(f.path, []).append(f"{f.path}:{f.line}:{f.col} {f.rule}: {f.message}")
+        for key, entry in list(plan.entries.items()):
+            found = [m for v in entry.versions for m in errors.get(v.rel, [])]
+            if found:
+                more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                plan.steps.append(Blocked(key, detail=f"kb check: {found[0]}{more}; fix it, or --force publishes "
+                                                      "anyway"))
+                del plan.entries[key]
+
+    def _would_write(self, entry: Entry, version: Article) -> bool:
+        if entry.article_id is None:
+            return True
+        have = self.remote.translations.get((entry.article_id, self.bodies.hc_locale[version.locale]))
+        if have is None or have.marker is None:
+            return True
+        html = self.bodies.render(version, entry.article_id, new=False, look_up=False).html
+        return have.marker.digest != content_hash(version.title, html, version.draft)
+
+    # -- articles: writes ---------------------------------------------------
+    def _create(self, entry: Entry, locale: str | None) -> Step:
+        source = entry.source
+        if locale is not None and source.locale != locale:
+            return Skipped(entry.key, source.locale, f"not on the Help Center yet, and its source locale is not "
+                                                     f"{locale}")
+        written = [v for v in entry.versions if v is source or locale is None or v.locale == locale]
+        images = sum(len(self.bodies.render(v, None, new=True).uploads) for v in written)
+        return CreateArticle(entry.key, source.locale, entry.section, tuple(v.locale for v in written), images)
+
+    def _changes(self, entry: Entry, options: Options) -> list[Step]:
+        """An existing article: its metadata, then each translation whose content differs — never one edited
+        in the Help Center (drifted) unless ``force``."""
+        assert entry.article_id is not None
+        out: list[Step] = []
+        want = metadata(entry.source, entry.section_id, self.access)
+        have = self.remote.articles.get(entry.article_id, {})
+        values = {k: v for k, v in want.items() if have.get(k) != v and k != "section_id"}
+        move_to = entry.section if entry.section_id is None or have.get("section_id") != entry.section_id else None
+        if values or move_to:
+            out.append(UpdateArticle(entry.key, entry.source.locale, entry.article_id, values, move_to))
+        for version in entry.versions:
+            if options.locale is None or version.locale == options.locale:
+                out += self._version(entry, entry.article_id, version, options.force)
+        if not out:
+            out.append(Unchanged(entry.key))
+        return out
+
+    def _version(self, entry: Entry, aid: int, version: Article, force: bool) -> list[Step]:
+        """One translation: nothing when it is as the file says, else its write (or why it is kept)."""
+        rendered = self.bodies.render(version, aid, new=False)
+        digest = content_hash(version.title, rendered.html, version.draft)
+        have = self.remote.translations.get((aid, self.bodies.hc_locale[version.locale]))
+        if have is None:
+            return [CreateTranslation(entry.key, version.locale, aid, len(rendered.uploads))]
+        if have.marker is not None and have.marker.digest == digest and not (have.marker.sent and have.drifted()):
+            return []
+        if entry.how != "adopt" and have.drifted() and not force and not have.same_content(version, rendered.html):
+            why = "the csops marker was removed" if have.marker is None else "its body differs from what csops sent"
+            return [Drifted(entry.key, version.locale, (
+                f"edited in the Help Center ({why}); kept. `kb pull {version.rel}` brings the edit into the file, "
+                "--force overwrites it"))]
+        return [UpdateTranslation(entry.key, version.locale, aid, tuple(have.changes(version, rendered.html)),
+                                  len(rendered.uploads))]
+
+    def _removed(self, local_keys: set[str], archive: bool) -> list[Step]:
+        """Articles whose file was removed: reported; archived only on request."""
+        out: list[Step] = []
+        for key, aids in sorted(self.remote.by_key.items()):
+            if key in local_keys:
+                continue
+            for aid in sorted(aids):
+                out.append(ArchiveArticle(key, aid) if archive else
+                           Removed(key, detail=f"article {aid} is kept; --archive-removed archives it"))
+        return out
+
+
+def _find(items: dict[int, dict[str, Any]], stored: int | None, texts: dict[str, tuple[str, str]],
+          remote: Remote, category_id: int | None) -> int | None:
+    """A category (or a section of ``category_id``) by its stored id, else by a name in any locale."""
+    if stored is not None and stored in items:
+        return stored
+    names = {name for name, _ in texts.values()}
+    for oid, item in items.items():
+        if category_id is not None and item.get("category_id") != category_id:
+            continue
+        if item.get("name") in names or any(t.get("title") in names
+                                             for t in remote.tree_translations.get(oid, {}).values()):
+            return oid
+    return None

@@ -1,0 +1,231 @@
+"""The plan's vocabulary: one typed step per thing a publish writes, and one per decision to write nothing.
+
+A step is what ``kb publish --dry-run`` prints and what a real run applies, in the same order; each knows its
+plan line. Steps name categories, sections and articles by their kb keys: the Help Center id of one created
+earlier in the same run is known only when the run gets there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+def _line(kind: str, key: str, locale: str = "", changes: Sequence[str] = (), detail: str = "") -> str:
+    what = f" ({', '.join(changes)})" if changes else ""
+    loc = f" [{locale}]" if locale else ""
+    return f"{kind:<9} {key}{loc}{what}{(' — ' + detail) if detail else ''}"
+
+
+@dataclass(frozen=True)
+class Step:
+    writes: ClassVar[bool] = True  # a call that changes the Help Center; an Outcome changes nothing
+
+    def line(self) -> str:
+        raise NotImplementedError
+
+
+# -- categories and sections --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateCategory(Step):
+    category: str  # kb.yaml's id
+    locale: str  # the Help Center locale of name and description (the kb's default locale's)
+    name: str
+    description: str
+    position: int
+
+    def line(self) -> str:
+        return _line("create", f"category {self.category}", detail=self.name)
+
+
+@dataclass(frozen=True)
+class CreateSection(Step):
+    category: str
+    section: str
+    locale: str
+    name: str
+    description: str
+    position: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.category}/{self.section}"
+
+    def line(self) -> str:
+        return _line("create", f"section {self.key}", detail=self.name)
+
+
+@dataclass(frozen=True)
+class UpdateCategory(Step):
+    category: str
+    category_id: int
+    position: int
+
+    def line(self) -> str:
+        return _line("update", f"category {self.category}", changes=["position"])
+
+
+@dataclass(frozen=True)
+class UpdateSection(Step):
+    """A section moved to another position, or into another category (``move_to``: kb.yaml's id)."""
+
+    category: str
+    section: str
+    section_id: int
+    position: int | None
+    move_to: str | None
+
+    def line(self) -> str:
+        changes = sorted([*(["position"] if self.position is not None else []),
+                          *(["category_id"] if self.move_to is not None else [])])
+        return _line("update", f"section {self.category}/{self.section}", changes=changes)
+
+
+@dataclass(frozen=True)
+class TranslateContainer(Step):
+    """A category's or section's name and description in one locale (``PUT /categories/{id}`` ignores them)."""
+
+    kind: str  # categories | sections
+    ref: str  # the category's id, or category/section
+    locale: str  # Help Center locale
+    name: str
+    description: str
+    changes: tuple[str, ...]  # ("new translation",), or what differs: name, description
+
+    @property
+    def new(self) -> bool:
+        return self.changes == ("new translation",)
+
+    def line(self) -> str:
+        return _line("update", f"{'category' if self.kind == 'categories' else 'section'} {self.ref}", self.locale,
+                     self.changes)
+
+
+# -- articles -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateArticle(Step):
+    """A new article: created in its source locale (in one call when every link and image resolves, else as a
+    draft finished once every article of the run has an id), then its other translations."""
+
+    key: str
+    locale: str  # the source's kb locale
+    section: str  # category/section
+    locales: tuple[str, ...]  # the kb locales this run writes, the source first
+    images: int = 0  # images to upload, one per translation that shows it
+
+    def line(self) -> str:
+        return _line("create", self.key, self.locale)
+
+
+@dataclass(frozen=True)
+class UpdateArticle(Step):
+    """Fields of an existing article that go through the article endpoint (labels, promotion, position,
+    permission group, user segment, its section)."""
+
+    key: str
+    locale: str
+    article_id: int
+    values: Mapping[str, Any] = field(default_factory=dict)
+    move_to: str | None = None  # category/section, when the article changes section
+
+    @property
+    def changes(self) -> list[str]:
+        return sorted([*self.values, *(["section_id"] if self.move_to is not None else [])])
+
+    def line(self) -> str:
+        return _line("update", self.key, self.locale, self.changes)
+
+
+@dataclass(frozen=True)
+class CreateTranslation(Step):
+    key: str
+    locale: str  # kb locale
+    article_id: int
+    images: int = 0
+
+    def line(self) -> str:
+        return _line("update", self.key, self.locale, ["new translation"])
+
+
+@dataclass(frozen=True)
+class UpdateTranslation(Step):
+    key: str
+    locale: str
+    article_id: int
+    changes: tuple[str, ...]  # title, draft, body, marker
+    images: int = 0
+
+    def line(self) -> str:
+        return _line("update", self.key, self.locale, self.changes)
+
+
+@dataclass(frozen=True)
+class ArchiveArticle(Step):
+    key: str
+    article_id: int
+
+    def line(self) -> str:
+        return _line("archive", self.key, detail=f"article {self.article_id}")
+
+
+# -- decisions that write nothing ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome(Step):
+    """What was decided about an article without writing, and why."""
+
+    key: str
+    locale: str = ""
+    detail: str = ""
+    kind: ClassVar[str] = ""
+    writes: ClassVar[bool] = False
+
+    def line(self) -> str:
+        return _line(self.kind, self.key, self.locale, detail=self.detail)
+
+
+class Unchanged(Outcome):
+    kind = "unchanged"
+
+
+class Adopted(Outcome):
+    """An unmarked article with the same title in the same section, taken over (--adopt)."""
+
+    kind = "adopt"
+
+
+class Skipped(Outcome):
+    kind = "skipped"
+
+
+class Removed(Outcome):
+    """On the Help Center, its file gone: kept unless --archive-removed."""
+
+    kind = "removed"
+
+
+class Drifted(Outcome):
+    """Edited in the Help Center: kept (exit 3) unless --force."""
+
+    kind = "drifted"
+
+
+class Blocked(Outcome):
+    """Has kb check errors: not published (exit 3) unless --force."""
+
+    kind = "blocked"
+
+
+class Conflict(Outcome):
+    """An unmarked article with the same title in the section, and no --adopt: a failure (exit 3)."""
+
+    kind = "conflict"
+
+
+class Duplicate(Outcome):
+    """Two articles on the Help Center carry the file's marker: a failure (exit 3)."""
+
+    kind = "duplicate"

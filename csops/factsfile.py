@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.bounds import MAX_JSON_DEPTH, json_too_deep
 from base.csvfile import CsvFormatError, read_rows
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS (cp932)"))
@@ -71,6 +72,10 @@ def read_facts(path: Path) -> FactsFile:
 
 
 def _read_json(path: Path, text: str, out: FactsFile) -> None:
+    deep = json_too_deep(text)
+    if deep is not None:
+        raise FactsFileError([f"{path}:{deep[0]}:{deep[1]}: nested more than {MAX_JSON_DEPTH} levels deep: a facts "
+                              "file is a list of flat objects"])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -150,6 +150,11 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
     def bad(line: int, col: int, rule: str, message: str) -> None:
         problems.append(Finding(rel, line, col, "error", rule, message))
 
+    real = os.path.realpath(path)
+    if not real.startswith(os.path.join(os.path.realpath(spec.root), "")):
+        bad(1, 1, "outside", f"a link to {real}, outside the knowledge base: csops never reads, builds or publishes "
+                             "it (copy the file into the kb instead)")
+        return None, problems
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -261,47 +266,131 @@ def _kb_options(article: Article, value: Any, bad: Bad) -> None:
 
 MAX_BRACKETS = 32
 MAX_INDENT = 100
+MAX_EMPHASIS = 32
+MAX_HTML_DEPTH = 64
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PREFIX = re.compile(r"^[ \t>]*")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+_DELIMITERS = re.compile(r"\*+|_+")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([*_-])(?:[ \t]*\1){2,}[ \t]*$")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?(/?)>")
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                       "source", "track", "wbr"})
 
 
 def pathological(body: str, first_line: int) -> tuple[int, str] | None:
     """The first line where the body nests deeper than Markdown can render in bounded time, and why.
 
-    Python-Markdown scans for a closing bracket from every open one and recurses per nested block:
-    50,000 ``[`` take hours and a list 300 levels deep overflows the stack.  No article needs more
-    than a few levels; fenced code is not Markdown and is skipped.
+    Python-Markdown scans for a closing bracket from every open one and recurses per nested block, per nested
+    emphasis and per nested HTML element (md_in_html, and the table of contents walks the tree it made):
+    50,000 ``[`` take hours, a list 300 levels deep, 1,000 nested ``*a`` or 600 nested ``<div markdown="1">``
+    overflow the stack, 20,000 nested ``<span>`` take seconds. No article needs more than a few levels;
+    fenced code is not Markdown and is skipped. ``kb check`` and ``kb build`` both refuse past these bounds.
     """
+    nesting = _Nesting(body)
     in_fence = False
-    depth = 0
-    brackets = body.count("[") > MAX_BRACKETS  # otherwise no line can open too many: skip the character loop
     for n, line in enumerate(body.split("\n"), first_line):
         if ("`" in line or "~" in line) and _FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
+        problem = nesting.after(line)
+        if problem:
+            return n, problem
+    return None
+
+
+class _Nesting:
+    """How deep the Markdown is open at the end of each line, for :func:`pathological`. A kind that cannot reach
+    its bound in this body (too few ``[``, ``*`` or ``<`` in all) is not scanned."""
+
+    def __init__(self, body: str) -> None:
+        self.brackets = 0 if body.count("[") > MAX_BRACKETS else None
+        self.emphasis = 0 if body.count("*") + body.count("_") > MAX_EMPHASIS else None
+        self.html = 0 if body.count("<") > MAX_HTML_DEPTH else None
+
+    def after(self, line: str) -> str | None:
+        """Why ``line`` nests too deep, or None."""
         if not line.strip():
-            depth = 0
-            continue
-        if line[0] in " \t>":
-            prefix = _PREFIX.match(line)
-            lead = prefix.group(0) if prefix else ""
-            width = len(lead.expandtabs(4)) + lead.count(">")
-            if width > MAX_INDENT:
-                return n, (f"nested {width} columns deep (lists or quotes; at most {MAX_INDENT}): Markdown this "
-                           "deep cannot be rendered in reasonable time; flatten it")
-        if not brackets:
-            continue
+            self.brackets = None if self.brackets is None else 0
+            self.emphasis = None if self.emphasis is None else 0
+            return None
+        return self._html(line) or self._emphasis(line) or _indent(line) or self._brackets(line)
+
+    def _html(self, line: str) -> str | None:
+        if self.html is None or "<" not in line:
+            return None
+        self.html = _html_depth(line, self.html)
+        if self.html > MAX_HTML_DEPTH:
+            return (f"HTML elements nested more than {MAX_HTML_DEPTH} deep: an article this deep cannot be rendered "
+                    "in reasonable time; close the elements or flatten them")
+        return None
+
+    def _emphasis(self, line: str) -> str | None:
+        if self.emphasis is None or ("*" not in line and "_" not in line):
+            return None
+        self.emphasis = _emphasis_depth(line, self.emphasis)
+        if self.emphasis > MAX_EMPHASIS:
+            return (f"more than {MAX_EMPHASIS} emphasis markers (* or _) open at once: Markdown this deep cannot be "
+                    "rendered; close them or escape them as \\*")
+        return None
+
+    def _brackets(self, line: str) -> str | None:
+        if self.brackets is None:
+            return None
         for ch in line:
             if ch == "[":
-                depth += 1
-                if depth > MAX_BRACKETS:
-                    return n, (f"more than {MAX_BRACKETS} '[' open at once: Markdown this deep cannot be rendered "
-                               "in reasonable time; close the brackets or escape them as \\[")
-            elif ch == "]" and depth:
-                depth -= 1
+                self.brackets += 1
+                if self.brackets > MAX_BRACKETS:
+                    return (f"more than {MAX_BRACKETS} '[' open at once: Markdown this deep cannot be rendered in "
+                            "reasonable time; close the brackets or escape them as \\[")
+            elif ch == "]" and self.brackets:
+                self.brackets -= 1
+        return None
+
+
+def _indent(line: str) -> str | None:
+    if line[0] not in " \t>":
+        return None
+    prefix = _PREFIX.match(line)
+    lead = prefix.group(0) if prefix else ""
+    width = len(lead.expandtabs(4)) + lead.count(">")
+    if width > MAX_INDENT:
+        return (f"nested {width} columns deep (lists or quotes; at most {MAX_INDENT}): Markdown this deep cannot be "
+                "rendered in reasonable time; flatten it")
     return None
+
+
+def _html_depth(line: str, depth: int) -> int:
+    """The open-element depth after ``line``, from ``depth`` before it (void elements open nothing)."""
+    for m in _TAG.finditer(line):
+        if m.group(2).lower() in VOID_TAGS or m.group(3):
+            continue
+        depth = max(depth - 1, 0) if m.group(1) else depth + 1
+        if depth > MAX_HTML_DEPTH:
+            return depth
+    return depth
+
+
+def _emphasis_depth(line: str, depth: int) -> int:
+    """The open-emphasis depth after ``line``: a run of ``*`` or ``_`` before a word opens that many, one after a
+    word closes them (CommonMark's flanking runs; a run inside a word, a list marker or a rule does neither)."""
+    if _THEMATIC_BREAK.match(line):
+        return depth
+    if "`" in line:
+        line = _CODE_SPAN.sub("", line)
+    for m in _DELIMITERS.finditer(line):
+        before = line[m.start() - 1] if m.start() else " "
+        after = line[m.end()] if m.end() < len(line) else " "
+        opens, closes = not after.isspace(), not before.isspace()
+        if opens and not closes:
+            depth += len(m.group(0))
+            if depth > MAX_EMPHASIS:
+                return depth
+        elif closes and not opens:
+            depth = max(depth - len(m.group(0)), 0)
+    return depth
 
 
 def _typed(article: Article, meta: dict[str, Any], key: str, kind: type, bad: Bad) -> None:

@@ -175,8 +175,8 @@ MANIFEST = ".kb-build"
 
 
 def check_output(spec: KbSpec, out: Path, clean: bool = False) -> None:
-    """Refuse an output folder that holds the knowledge base or its sources, and, unless ``clean``,
-    one that holds files an earlier build did not write."""
+    """Refuse an output folder that holds the knowledge base or its sources, or is a folder inside the kb that
+    no build made (its templates), and, unless ``clean``, one that holds files an earlier build did not write."""
     real, root = out.resolve(), spec.root.resolve()
     if root.is_relative_to(real):
         raise BuildRefused(f"--out {out} contains the knowledge base ({spec.root}); building there would delete "
@@ -192,6 +192,10 @@ def check_output(spec: KbSpec, out: Path, clean: bool = False) -> None:
         written = set(json.loads((real / MANIFEST).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         written = set()
+        if real.is_relative_to(root) and any(real.iterdir()):  # kb/templates…: part of the kb, --clean or not
+            raise BuildRefused(f"--out {out} is a folder of the knowledge base that kb build did not make; "
+                               f"building there would replace it: choose a new folder (the default is "
+                               f"{spec.root / '_site'})") from None
     foreign = sorted(str(p.relative_to(real)) for p in real.rglob("*")
                      if not p.is_dir() and p.name != MANIFEST and str(p.relative_to(real)) not in written)
     if foreign and not clean:

@@ -90,12 +90,12 @@ def link_organization(org: dict[str, Any], account_link: str) -> tuple[str | Non
     return to18(value), None
 
 
-def _ticket_row(t: dict[str, Any], store_text: bool = True) -> tuple[Any, ...]:
+def ticket_row(t: dict[str, Any], store_text: bool = True) -> tuple[Any, ...]:
     deleted = t.get("status") == "deleted"
     rating = (t.get("satisfaction_rating") or {}).get("score") if isinstance(t.get("satisfaction_rating"),
                                                                                dict) else None
     subject = clean_subject(t.get("subject")) if store_text else None
-    description = clean_description(t.get("description")) if store_text else None
+    description = clean_description(t.get("description"), t.get("subject")) if store_text else None
     return (t["id"], t.get("organization_id"), t.get("status") or "unknown", t.get("priority"), t.get("type"),
             subject, json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
             t.get("created_at"), t.get("updated_at"), 1 if deleted else 0, description)
@@ -113,7 +113,7 @@ def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progre
     cursor = None if full else store.get_cursor(TICKET_CURSOR)
     start = start_time_from(client.config.start_date) if cursor is None else None
     for page in client.export_tickets(start_time=start, cursor=cursor):
-        rows = [_ticket_row(t, client.config.store_ticket_text) for t in page.tickets]
+        rows = [ticket_row(t, client.config.store_ticket_text) for t in page.tickets]
         with store.transaction():
             store.upsert_tickets(rows)
             if commit and page.after_cursor:

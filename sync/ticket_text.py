@@ -127,8 +127,65 @@ def clean_subject(value: object) -> str | None:
     return cap(mask_pii(value.strip()), SUBJECT_MAX)
 
 
-def clean_description(value: object) -> str | None:
+def clean_description(value: object, subject: object = None) -> str | None:
+    """The description as stored: masked, and at most DESCRIPTION_MAX characters.
+
+    A longer one keeps what the question needs rather than its first characters: the message without
+    its quoted lines and the earlier thread (a question under 5,000 characters of ``>`` quotes survives)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    # Masking first so a cap never leaves half an address behind.
-    return cap(mask_pii(value.strip()[: DESCRIPTION_MAX * 4]), DESCRIPTION_MAX)
+    text = value.strip()
+    if len(text) > DESCRIPTION_MAX:
+        text = question_part(text, subject if isinstance(subject, str) else None) or text
+    # Masking before the cap so a cap never leaves half an address behind.
+    return cap(mask_pii(text[: DESCRIPTION_MAX * 4]), DESCRIPTION_MAX)
+
+
+# -- the customer's own words: quoted replies and earlier messages of the thread set apart ------------------
+
+_QUOTED = re.compile(r"(?m)^[ \t]*(?:>|＞|&gt;).*(?:\n|$)")
+# Where an earlier message begins: a reply header block or attribution line, or a forward marker.
+_REPLY_HEADER = re.compile(
+    r"(?im)^[ \t]*(?:"
+    r"-{2,}[ \t]*(?:original message|元のメッセージ|返信元のメッセージ)[ \t]*-{2,}"
+    r"|(?:from|差出人|送信者)[ \t]*[:：].*\n(?:.*\n){0,2}?[ \t]*(?:sent|date|送信日時|日付|日時)[ \t]*[:：]"
+    r"|on .{0,160}wrote:[ \t]*$"
+    r"|\d{4}[年/-]\d{1,2}[月/-]\d{1,2}日?.{0,120}(?:<[^\n]{0,200}>|wrote|書きました|記載)[ \t]*[:：]?[ \t]*$"
+    r")")
+_FORWARD = re.compile(
+    r"(?im)^[ \t]*(?:-{2,}[ \t]*(?:forwarded message|転送メッセージ|転送されたメッセージ)[ \t]*-{2,}"
+    r"|begin forwarded message:)[ \t]*$")
+_FORWARD_SUBJECT = re.compile(r"(?i)^\s*(?:fwd?|転送)\s*[:：]")
+_BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+_HEADER_LINE = re.compile(
+    r"(?im)^[ \t]*(?:from|to|cc|date|sent|subject|差出人|送信者|宛先|日付|送信日時|件名|cc)[ \t]*[:：].*$")
+
+
+def question_part(description: str, subject: str | None = None) -> str:
+    """What the customer wrote in this message: quoted lines (``>``) dropped and the earlier thread cut off.
+
+    A reply header (``-----Original Message-----``, Outlook's ``From:``/``Sent:`` block, ``On … wrote:``,
+    ``2026年10月1日 … <…>:``) starts the earlier thread, whether the reply sits above it (Outlook) or the
+    quotes sit above the reply (the new question at the bottom). A forwarded message is the point of a
+    forward (an administrator passing an employee's question on), so it stays, without its header lines."""
+    text = _QUOTED.sub("", description) if ">" in description or "＞" in description or "&gt;" in description \
+        else description
+    forward = _FORWARD.search(text)
+    if forward is not None or (subject is not None and _FORWARD_SUBJECT.match(subject)):
+        start = _past_headers(text, forward.end() if forward is not None else 0)
+        rest = _REPLY_HEADER.search(text, start)
+        kept = text[:rest.start()] if rest else text
+        if forward is not None:
+            kept = kept[:forward.start()] + "\n" + kept[forward.end():]
+        return _BLANKS.sub("\n\n", _HEADER_LINE.sub("", kept)).strip()
+    reply = _REPLY_HEADER.search(text)
+    return _BLANKS.sub("\n\n", text[:reply.start()] if reply else text).strip()
+
+
+def _past_headers(text: str, pos: int) -> int:
+    """Where the forwarded message's own header lines (From:, Date:, Subject: …) starting at ``pos`` end."""
+    while True:
+        m = _HEADER_LINE.search(text, pos)
+        if m is None or text[pos:m.start()].strip():
+            return pos
+        pos = m.end()

@@ -152,6 +152,28 @@ def test_dates_ids_amounts_and_versions_are_not_phone_numbers(year: int, month: 
     assert mask_pii(text) == text
 
 
+QUOTE = "> お問い合わせいただきありがとうございます。担当部署にて確認を進めております。今しばらくお待ちください。\n"
+BOTTOM_QUESTION = ("お世話になっております。\n\n" + QUOTE * 100 + "\n\nご回答ありがとうございます。別件で質問です。\n"
+                   "承認済みの打刻修正が勤怠一覧に反映されません。\nよろしくお願いいたします。")
+OUTLOOK_REPLY = ("お世話になっております。\nSMSの認証コードが届きません。\nよろしくお願いいたします。\n\n"
+                 "From: サポート <support@kintai.example>\nSent: Monday, September 1, 2026 3:10 PM\nTo: 中村\n"
+                 "Subject: RE: ログインできません\n\n" + "パスワードの再設定は設定画面から行えます。\n" * 220)
+
+
+def test_a_long_thread_keeps_the_newest_unquoted_message(ws: Workspace) -> None:
+    """The question under 3,000 characters of quotes, or above an unquoted thread, is what the store keeps."""
+    sb = ws.sandbox
+    live = [t for t, v in sb.data.tickets.items() if v["status"] != "deleted"][:2]
+    assert len(BOTTOM_QUESTION) > 2 * DESCRIPTION_MAX and len(OUTLOOK_REPLY) > 2 * DESCRIPTION_MAX
+    sb.zendesk.update_tickets([live[0]], subject="Re: Re: 打刻の件", description=BOTTOM_QUESTION)
+    sb.zendesk.update_tickets([live[1]], subject="RE: ログインできません", description=OUTLOOK_REPLY)
+    ws.json("pull", "zendesk")
+    rows = dict(ws.store_rows(f"SELECT id, description FROM tickets WHERE id IN ({live[0]}, {live[1]})"))
+    assert "承認済みの打刻修正が勤怠一覧に反映されません。" in rows[live[0]] and "担当部署" not in rows[live[0]]
+    assert "SMSの認証コードが届きません。" in rows[live[1]] and "パスワードの再設定" not in rows[live[1]]
+    assert "<email>" not in rows[live[1]]  # the earlier thread's header went with it
+
+
 def test_store_ticket_text_false_stores_no_text(tmp_path: Path, sandbox: Sandbox) -> None:
     ws = make_workspace(tmp_path, sandbox)
     text = ws.config.read_text(encoding="utf-8")

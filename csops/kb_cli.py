@@ -378,22 +378,28 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: b
 @click.option("--draft", "drafts", type=int, multiple=True, metavar="TOPIC",
               help="Write a draft article for this topic (repeatable), through the kb new templates. Topic "
                    "numbers are those of a run with the same --days, --until and --min-tickets.")
+@click.option("--explain", "explain_id", type=int, metavar="TICKET",
+              help="Show what this ticket was reduced to, line by line, and which topic it went to (table or json).")
 @click.pass_obj
 def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: str, output: Path | None,
-             help_center: bool, drafts: tuple[int, ...]) -> None:
+             help_center: bool, drafts: tuple[int, ...], explain_id: int | None) -> None:
     """Which articles to write next: the tickets' topics and how well kb/ covers each.
 
     \b
     Reads ticket subjects and descriptions from the store (csops pull zendesk),
-    groups the last N days' tickets into topics (character n-grams: no Japanese
-    tokenizer needed; greetings, signatures, quoted replies and boilerplate such
-    as お世話になっております are removed, more in kb/gaps-boilerplate.txt), and
-    matches each topic to the nearest articles in every locale: covered, weakly
-    covered or not covered. Gaps are ranked by tickets × trend.
+    strips what is not the customer's question (greetings, signatures, quoted
+    replies, form fields that name the customer, phone-memo headers, chat system
+    lines; add your own in kb/gaps.yaml), groups the last N days' tickets into
+    topics that are one topic each (Japanese and English together), and judges
+    each against the articles' titles, headings and bodies in every locale:
+    covered, weakly covered or not covered. Gaps are ranked by tickets × how
+    uncovered. Also lists articles that look alike and covered topics whose
+    tickets grew (articles to update).
     \b
       kb gaps                          the table
       kb gaps --format json -o gaps.json   every topic with its ticket ids
       kb gaps --draft 3 --draft 7      draft articles for topics 3 and 7
+      kb gaps --explain 12345          what ticket 12345 was reduced to
     """
     import datetime as dt
 
@@ -408,21 +414,16 @@ def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: st
     shell = App(config_path=app.config_path)
     try:
         report = build_report(spec, shell.store, days, min_tickets, end)
+        ticket = shell.store.ticket_text(explain_id) if explain_id is not None else None
     finally:
         shell.close()
+    if explain_id is not None:
+        _explain(report, explain_id, ticket, fmt)
+        return
     if help_center:
         _help_center_signals(app, report)
     if drafts:
-        from kb.gaps import GapsError
-        from kb.gaps.draft import write_draft
-
-        for topic_id in drafts:
-            try:
-                topic = report.topic(topic_id)
-            except GapsError as exc:
-                raise click.BadParameter(str(exc), param_hint="--draft") from None
-            path = write_draft(spec, topic, report.subjects)
-            click.echo(f"created {path} (topic {topic_id}); fill in the placeholders, then kb check")
+        _drafts(spec, report, drafts)
         return
     text = render(report, fmt)
     if output:
@@ -432,6 +433,33 @@ def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: st
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
+
+
+def _explain(report: object, ticket_id: int, row: tuple[int, str, str | None, str | None] | None, fmt: str) -> None:
+    from kb.gaps.analyse import TicketText
+    from kb.gaps.report import GapsReport, explain, render_explain
+
+    assert isinstance(report, GapsReport)
+    if row is None:
+        raise click.BadParameter(f"no ticket {ticket_id} with text in the store (deleted, never pulled, or pulled "
+                                 "with zendesk.store_ticket_text: false)", param_hint="--explain")
+    click.echo(render_explain(explain(report, TicketText(*row)), "json" if fmt == "json" else "table"))
+
+
+def _drafts(spec: object, report: object, drafts: tuple[int, ...]) -> None:
+    from kb.gaps import GapsError
+    from kb.gaps.draft import write_draft
+    from kb.gaps.report import GapsReport
+    from kb.spec import KbSpec
+
+    assert isinstance(report, GapsReport) and isinstance(spec, KbSpec)
+    for topic_id in drafts:
+        try:
+            topic = report.topic(topic_id)
+        except GapsError as exc:
+            raise click.BadParameter(str(exc), param_hint="--draft") from None
+        path = write_draft(spec, topic, report.subjects)
+        click.echo(f"created {path} (topic {topic_id}); fill in the placeholders, then kb check")
 
 
 def _help_center_signals(app: KbApp, report: object) -> None:

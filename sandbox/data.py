@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sandbox.ticket_corpus import TOPICS, ticket_text, topic_weights
+from sandbox.ticket_corpus import CORPUS, TOPICS, topic_weights
 
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -158,7 +158,8 @@ def _text(tid: int) -> dict[str, str]:
     seeded data does not depend on it."""
     rng = random.Random(tid * 7919 + 19)
     topic = rng.choices([*TOPICS, None], weights=[*topic_weights(), 0.6])[0]
-    subject, description = ticket_text(topic, "ja" if rng.random() < 0.75 else "en", rng)
+    label = topic.id if topic else f"oneoff-{rng.randrange(CORPUS.oneoffs)}"
+    subject, description = CORPUS.write(label, "ja" if rng.random() < 0.75 else "en", rng)
     return {"subject": subject, "description": description}
 
 

@@ -1,31 +1,23 @@
-"""Realistic support-ticket text for the sandbox, the demo and the ``kb gaps`` evaluation set.
+"""The tuning corpus for ``kb gaps`` (corpus A), also the sandbox's ticket text.
 
-Tickets for a Japanese attendance SaaS ("クラウド勤怠"), written the way customers
-write: business boilerplate around the question (お世話になっております …
-よろしくお願いいたします), signatures with names, phone numbers and e-mail
-addresses, quoted replies, typos, full-width and half-width forms, English
-product words inside Japanese text, and some English tickets.
+Tickets for a Japanese attendance SaaS ("クラウド勤怠"), the product of the sample
+knowledge base, written the way they arrive: e-mail with business boilerplate
+(お世話になっております … よろしくお願いいたします), signatures, top-posted
+quoted replies and forwarded mails (sometimes the question is the forwarded
+part), web-form bodies (``種別：… 会社名：… お名前：…``), phone memos
+(``【電話対応メモ】 お客様：… 折り返し先：…``), chat transcripts with system
+lines, typos, full- and half-width forms, and some English. Each topic says which
+article of the sample KB answers it, or None: the ground truth of the evaluation.
 
-Each topic says which article of the sample knowledge base (kb/articles)
-answers it, or ``None`` when none does: the ground truth of the evaluation.
+``kb gaps`` is tuned on this corpus; sandbox/ticket_corpus_b.py is held back.
 """
 
 from __future__ import annotations
 
 import random
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
 
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    article: str | None  # the sample KB article that answers it (category/section/slug), or None
-    ja_subjects: tuple[str, ...]
-    ja_bodies: tuple[str, ...]
-    en_subjects: tuple[str, ...]
-    en_bodies: tuple[str, ...]
-
+from sandbox.corpus import Corpus, Topic, full_width, half_width_kana, pick, typo
 
 TOPICS: tuple[Topic, ...] = (
     Topic("login", "troubleshooting/login/cannot-sign-in",
@@ -186,13 +178,39 @@ TOPICS: tuple[Topic, ...] = (
            "IP制限を設定したら在宅勤務の社員がログインできなくなりました。"),
           ("IP address restriction", "Restrict access to office network"),
           ("Can we restrict access to Cloud Kintai to our office IP addresses?",)),
+    Topic("withdraw-approved", None,
+          ("承認済みの申請を取り消したい", "承認後の申請の取り消し", "間違えて承認した申請を戻したい", "承認を取り消す方法"),
+          ("承認済みになった休暇申請を取り消したいのですが、取り下げボタンが表示されません。",
+           "承認者が誤って承認してしまった残業申請を、未承認の状態に戻すことはできますか。",
+           "一度承認した申請を取り消す方法を教えてください。申請者からの取り消し依頼です。"),
+          ("Cancel an approved request", "Undo an approval"),
+          ("A leave request was approved by mistake. How can we undo the approval?",)),
+    Topic("location-error", None,
+          ("打刻時に位置情報エラー", "位置情報が取得できず打刻できない", "GPSエラーで打刻できません", "位置情報の許可について"),
+          ("アプリで出勤を押すと「位置情報を取得できませんでした」と出て打刻できません。",
+           "位置情報の許可をしているのに、打刻のたびにGPSエラーになります。",
+           "会社の設定で位置情報を必須にしたところ、一部の社員が打刻できなくなりました。"),
+          ("Location error when clocking in", "GPS error blocks clock-in"),
+          ("The app says it cannot get my location, so I cannot clock in.",)),
 )
 
 NOISE_JA = ("お礼", "先日の件", "ご確認のお願い", "至急ご連絡ください", "問い合わせ", "質問です")
-NOISE_BODIES_JA = ("先日はご対応いただきありがとうございました。解決しました。", "担当者変更のご連絡です。",
-                   "資料を送付いたしましたのでご確認ください。", "打ち合わせの日程について相談させてください。")
-NOISE_EN = ("Thanks", "Follow-up", "Question")
-NOISE_BODIES_EN = ("Thanks for your help, it works now.", "Please see the attached file.")
+ONEOFFS_JA = ("先日はご対応いただきありがとうございました。解決しました。", "担当者変更のご連絡です。",
+              "資料を送付いたしましたのでご確認ください。", "打ち合わせの日程について相談させてください。",
+              "来期の契約更新について営業の方とお話ししたいです。", "御社主催のセミナーに参加したいのですが申込方法は。",
+              "請求書の送付先メールアドレスを追加してください。", "サービス紹介資料をもう一度いただけますか。",
+              "年末年始の休業期間を教えてください。", "御社のプライバシーポリシーはどこにありますか。",
+              "導入検討中の子会社に紹介したいので、営業担当をご紹介ください。", "テスト送信です。返信不要です。",
+              "前回の問い合わせは解決済みなのでクローズしてください。", "メルマガの宛先を変更したいです。",
+              "展示会でお会いした件でご連絡しました。", "アンケートの回答期限はいつですか。",
+              "画面の色を変更できるようにしてほしいという要望です。", "サポートの電話受付時間を教えてください。",
+              "社名変更に伴い登録情報の変更をお願いします。", "カスタマーサクセスの定例会の日程を変更したいです。")
+ONEOFFS_EN = ("Thanks for your help, it works now.", "Please see the attached file.", "Who is our account manager?",
+              "Do you offer a discount for non-profits?", "Please close my previous ticket.",
+              "Is there a status page for outages?")
+SPAM = (("ホームページ制作のご案内", "貴社のホームページをリニューアルしませんか。今なら制作費半額キャンペーン中です。"),
+        ("【無料】助成金診断のお知らせ", "貴社が受給できる助成金を無料で診断いたします。お気軽にお申し込みください。"),
+        ("Increase your sales by 300%", "We help B2B companies generate leads. Reply to book a free call."))
 
 GREETINGS_JA = ("お世話になっております。", "いつもお世話になっております。", "お世話になります。",
                 "いつも大変お世話になっております。", "お疲れ様です。", "")
@@ -205,42 +223,9 @@ EXTRAS_JA = ("急ぎではありません。", "至急対応をお願いしま�
              "社内の複数名で同じ現象が起きています。", "", "", "")
 GREETINGS_EN = ("Hello,", "Hi team,", "Dear support,", "Hi,")
 CLOSINGS_EN = ("Thanks,", "Best regards,", "Kind regards,", "Thank you in advance.")
-
-
-def _typo(text: str, rng: random.Random) -> str:
-    """One dropped, doubled or swapped character, as hurried writers do."""
-    if len(text) < 6:
-        return text
-    i = rng.randrange(1, len(text) - 2)
-    kind = rng.random()
-    if kind < 0.4:
-        return text[:i] + text[i + 1:]
-    if kind < 0.7:
-        return text[:i] + text[i] + text[i:]
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
-
-
-def _widths(text: str, rng: random.Random) -> str:
-    """Full-width ASCII (ＣＳＶ, ＳＳＯ) or half-width katakana (ｱﾌﾟﾘ), as pasted from other tools."""
-    if rng.random() < 0.5:
-        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-    out = []
-    for c in text:
-        name = unicodedata.name(c, "")
-        if name.startswith("KATAKANA LETTER"):
-            half = unicodedata.lookup("HALFWIDTH " + name) if _has_half(name) else c
-            out.append(half)
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def _has_half(name: str) -> bool:
-    try:
-        unicodedata.lookup("HALFWIDTH " + name)
-    except KeyError:
-        return False
-    return True
+AGENTS = ("鈴木", "伊藤", "小川")
+ROMAJI = {"山田": "yamada", "佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "渡辺": "watanabe",
+          "木村": "kimura", "林": "hayashi", "清水": "shimizu", "森": "mori"}
 
 
 def _signature_ja(rng: random.Random, company: str, name: str) -> str:
@@ -256,40 +241,194 @@ def _quoted(rng: random.Random, lang: str) -> str:
     return "\n\nOn Tue, Oct 1, 2026 at 10:00 AM Support <support@example.com> wrote:\n> Thanks for reaching out."
 
 
-def ticket_text(topic: Topic | None, lang: str, rng: random.Random) -> tuple[str, str]:
-    """A (subject, description) pair on ``topic`` (None: noise) in ``lang`` ("ja" or "en")."""
-    if lang == "en":
-        subject = rng.choice(topic.en_subjects if topic else NOISE_EN)
-        body = rng.choice(topic.en_bodies if topic else NOISE_BODIES_EN)
-        if rng.random() < 0.15:
-            body = _typo(body, rng)
-        text = f"{rng.choice(GREETINGS_EN)}\n\n{body}\n\n{rng.choice(CLOSINGS_EN)}\n{rng.choice(NAMES_JA)}"
-        if rng.random() < 0.5:
-            text += f"\n{rng.choice(COMPANIES)}\nPhone: +81 3 {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}"
-        if rng.random() < 0.2:
-            text += _quoted(rng, "en")
-        return subject, text
-    subject = rng.choice(topic.ja_subjects if topic else NOISE_JA)
-    body = rng.choice(topic.ja_bodies if topic else NOISE_BODIES_JA)
+def _question_ja(topic: Topic | None, rng: random.Random) -> str:
+    body = pick(rng, topic.ja_questions) if topic else pick(rng, ONEOFFS_JA)
     if topic and rng.random() < 0.4:
-        body += rng.choice(topic.ja_bodies)
+        body += pick(rng, topic.ja_questions)
     if rng.random() < 0.2:
-        subject = _typo(subject, rng)
+        body = typo(body, rng)
+    if rng.random() < 0.06:
+        body = half_width_kana(body)
+    return body
+
+
+def _subject_ja(topic: Topic | None, rng: random.Random) -> str:
+    subject = pick(rng, topic.ja_subjects if topic and rng.random() > 0.1 else NOISE_JA)
     if rng.random() < 0.2:
-        body = _typo(body, rng)
+        subject = typo(subject, rng)
     if rng.random() < 0.15:
-        subject = _widths(subject, rng)
+        subject = full_width(subject) if rng.random() < 0.5 else half_width_kana(subject)
     if rng.random() < 0.1:
         subject = "Re: " + subject if rng.random() < 0.5 else "【至急】" + subject
-    company, name = rng.choice(COMPANIES), rng.choice(NAMES_JA)
-    intro = rng.choice(INTROS_JA).format(company=company, name=name)
-    parts = [rng.choice(GREETINGS_JA), intro, body, rng.choice(EXTRAS_JA), rng.choice(CLOSINGS_JA)]
+    return subject
+
+
+def _mail_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    intro = pick(rng, INTROS_JA).format(company=company, name=name)
+    parts = [pick(rng, GREETINGS_JA), intro, question, pick(rng, EXTRAS_JA), pick(rng, CLOSINGS_JA)]
     text = "\n".join(p for p in parts if p)
     if rng.random() < 0.6:
         text += "\n\n" + _signature_ja(rng, company, name)
-    if rng.random() < 0.2:
+    if rng.random() < 0.25:
         text += _quoted(rng, "ja")
     return subject, text
+
+
+def _forward_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    """An administrator forwarding an employee's mail: the question is in the forwarded part."""
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    employee = pick(rng, ("木村", "林", "清水", "森"))
+    text = (f"お世話になっております。{company}の{name}です。\n社員から下記の問い合わせがありましたので転送します。\n"
+            f"ご確認をお願いいたします。\n\n---------- 転送メッセージ ----------\n差出人: {employee} <{ROMAJI[employee]}@example.co.jp>\n"
+            f"日付: 2026年10月{rng.randrange(1, 28)}日 9:{rng.randrange(10, 59)}\n件名: {subject}\n宛先: {name}\n\n"
+            f"{name}さん\n\nお疲れ様です。{employee}です。\n{question}\nよろしくお願いします。")
+    return "Fwd: " + subject, text
+
+
+def _web_form_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    text = (f"種別：{pick(rng, ('操作方法', '不具合', '契約・請求', 'その他'))}\n会社名：{company}\nお名前：{name} 太郎\n"
+            f"メールアドレス：{ROMAJI[name]}{rng.randrange(10, 99)}@example.co.jp\n電話番号：03-{rng.randrange(1000, 9999)}-"
+            f"{rng.randrange(1000, 9999)}\nお問い合わせ内容：\n{question}")
+    return (subject if rng.random() < 0.5 else "お問い合わせフォームより"), text
+
+
+def _phone_memo_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    text = (f"【電話対応メモ】\nお客様：{company} {name}様\n折り返し先：090-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}"
+            f"\n内容：{question}\n対応者：{pick(rng, AGENTS)}（{pick(rng, ('折り返し済み', '記事を案内', '要確認'))}）")
+    return (subject if rng.random() < 0.6 else "電話問い合わせ"), text
+
+
+def _chat_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    agent = pick(rng, AGENTS)
+    text = (f"チャットが開始されました\n[10:{rng.randrange(10, 40)}] オペレーター({agent}): お問い合わせありがとうございます。"
+            f"ご用件をお知らせください。\n[10:{rng.randrange(40, 50)}] お客様: {question}\n[10:{rng.randrange(50, 59)}] "
+            f"オペレーター({agent}): 確認してメールでご連絡いたします。\nチャットが終了しました")
+    return (subject if rng.random() < 0.3 else "チャットでのお問い合わせ"), text
+
+
+def _line_works_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    """A chat export with the speaker and time on a line of their own and the message under it."""
+    name = pick(rng, NAMES_JA)
+    h = rng.randrange(9, 17)
+    parts = [p for p in question.replace("。", "。\n").splitlines() if p.strip()]
+    lines = ["===== トーク書き出し =====", f"{name} {h}:{rng.randrange(0, 20):02d}", "お疲れ様です。ちょっとお聞きしたいのですが"]
+    lines += ["", f"サポート窓口 {h}:{rng.randrange(20, 30)}", "はい、どうぞ。"]
+    lines += ["", f"{name} {h}:{rng.randrange(30, 40)}", *parts]
+    lines += ["", f"サポート窓口 {h}:{rng.randrange(40, 59)}", "承知しました。確認して折り返します。"]
+    return (subject if rng.random() < 0.5 else "トークからの問い合わせ"), "\n".join(lines)
+
+
+def _proxy_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    text = (f"本件、{company} {name}様からの電話を受け、代わりに起票しました。\n\n【ご相談内容】\n{question}\n\n"
+            f"【対応メモ】\n{pick(rng, ('次回訪問時に確認', 'マニュアル送付済み', '開発に確認中'))}（{pick(rng, AGENTS)}）")
+    return f"[代理] {subject}", text
+
+
+def _outlook_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    old = pick(rng, TOPICS)
+    text = (f"お世話になっております。{company}の{name}です。\n{question}\nよろしくお願いいたします。\n\n"
+            f"-----Original Message-----\nFrom: support@example.com\nSent: 2026/09/{rng.randrange(10, 28)} 11:02\n"
+            f"To: {ROMAJI[name]}@example.co.jp\nSubject: RE: {pick(rng, old.ja_subjects)}\n\n{name}様\n"
+            f"サポートです。{pick(rng, old.ja_questions)}という件について回答いたします。\n設定画面をご確認ください。")
+    return "RE: " + subject, text
+
+
+def _letter_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    text = (f"クラウド勤怠 ご担当者様\n\n謹啓 貴社ますますご発展のこととお喜び申し上げます。\n日頃より格別のご愛顧を賜り、"
+            f"誠にありがとうございます。\n{question}\n今後ともよろしくお願い申し上げます。\n謹白\n\n{company}\n{name}")
+    return subject, text
+
+
+def _html_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    company, name = pick(rng, COMPANIES), pick(rng, NAMES_JA)
+    text = (f"<p>お世話になっております。</p><p>{question}</p><p>よろしくお願いします。</p><p>&nbsp;</p>"
+            f"<p>{company}<br>{name}</p>")
+    return subject, text
+
+
+def _bottom_reply_ja(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    """A reply written under the whole quoted conversation."""
+    name = pick(rng, NAMES_JA)
+    old = pick(rng, TOPICS)
+    quoted = []
+    for _ in range(rng.randrange(6, 10)):
+        quoted += [f"＞ {name}様", f"＞ いつもご利用ありがとうございます。{pick(rng, old.ja_questions)}",
+                   "＞ 上記の件、引き続き調査しております。進展がありましたらご連絡いたします。",
+                   "＞ 恐れ入りますが、いましばらくお待ちください。", "＞", "＞ ＞ 前回のお問い合わせ内容を引用しています。"]
+    text = "\n".join(quoted) + f"\n\n{name}です。ありがとうございます。もう一点あります。\n{question}\n以上です。"
+    return "Re: Re: " + subject, text
+
+
+def _mail_en(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    text = f"{pick(rng, GREETINGS_EN)}\n\n{question}\n\n{pick(rng, CLOSINGS_EN)}\n{pick(rng, NAMES_JA)}"
+    if rng.random() < 0.5:
+        text += f"\n{pick(rng, COMPANIES)}\nPhone: +81 3 {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}"
+    if rng.random() < 0.2:
+        text += _quoted(rng, "en")
+    return subject, text
+
+
+def _web_form_en(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    text = (f"Company: {pick(rng, COMPANIES)}\nName: {pick(rng, NAMES_JA)} Taro\nEmail: staff{rng.randrange(10, 99)}@example.com"
+            f"\nTopic: {pick(rng, ('Product', 'Billing', 'Other'))}\nMessage: {question}")
+    return (subject if rng.random() < 0.6 else "Contact form"), text
+
+
+Layout = Callable[[str, str, random.Random], tuple[str, str]]
+def _chat_en(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    text = (f"Transcript\n[10:{rng.randrange(10, 30)}] Visitor: hello\n[10:{rng.randrange(30, 40)}] Agent Mike: Hi, how can I "
+            f"help?\n[10:{rng.randrange(40, 50)}] Visitor: {question}\n[10:{rng.randrange(50, 59)}] Agent Mike: Let me check and "
+            "get back to you by email.")
+    return (subject if rng.random() < 0.4 else "Chat transcript"), text
+
+
+def _phone_mail_en(subject: str, question: str, rng: random.Random) -> tuple[str, str]:
+    return subject, f"{question}\n\nSent from my iPhone"
+
+
+LAYOUTS_JA: tuple[tuple[Layout, int], ...] = (
+    (_mail_ja, 30), (_forward_ja, 6), (_web_form_ja, 14), (_phone_memo_ja, 9), (_chat_ja, 8), (_line_works_ja, 7),
+    (_proxy_ja, 5), (_outlook_ja, 8), (_letter_ja, 3), (_html_ja, 5), (_bottom_reply_ja, 5))
+LAYOUTS_EN: tuple[tuple[Layout, int], ...] = ((_mail_en, 55), (_web_form_en, 20), (_chat_en, 15), (_phone_mail_en, 10))
+
+
+def ticket_text(topic: Topic | None, lang: str, rng: random.Random) -> tuple[str, str]:
+    """A (subject, description) pair on ``topic`` (None: a one-off) in ``lang`` ("ja" or "en")."""
+    if lang == "en":
+        subject = pick(rng, topic.en_subjects) if topic else pick(rng, ("Thanks", "Follow-up", "Question"))
+        question = pick(rng, topic.en_questions) if topic else pick(rng, ONEOFFS_EN)
+        if rng.random() < 0.15:
+            question = typo(question, rng)
+        layouts = LAYOUTS_EN
+    else:
+        subject, question = _subject_ja(topic, rng), _question_ja(topic, rng)
+        layouts = LAYOUTS_JA
+    layout = rng.choices([f for f, _ in layouts], weights=[w for _, w in layouts])[0]
+    return layout(subject, question, rng)
+
+
+def write(label: str, lang: str, rng: random.Random) -> tuple[str, str]:
+    if label == "spam":
+        return pick(rng, SPAM)
+    if label.startswith("oneoff-"):
+        n = int(label.split("-")[1])
+        if lang == "en":
+            question = ONEOFFS_EN[n % len(ONEOFFS_EN)]
+            layouts = LAYOUTS_EN
+            subject = pick(rng, ("Thanks", "Follow-up", "Question"))
+        else:
+            question = ONEOFFS_JA[n % len(ONEOFFS_JA)]
+            layouts = LAYOUTS_JA
+            subject = _subject_ja(None, rng)
+        layout = rng.choices([f for f, _ in layouts], weights=[w for _, w in layouts])[0]
+        return layout(subject, question, rng)
+    return ticket_text(next(t for t in TOPICS if t.id == label), lang, rng)
 
 
 def topic_weights(topics: tuple[Topic, ...] = TOPICS) -> list[float]:
@@ -297,3 +436,7 @@ def topic_weights(topics: tuple[Topic, ...] = TOPICS) -> list[float]:
     order = sorted(range(len(topics)), key=lambda i: (i * 7) % len(topics))
     rank = {topic: r for r, topic in enumerate(order)}
     return [1.0 / (1 + 0.25 * rank[i]) for i in range(len(topics))]
+
+
+CORPUS = Corpus("A (tuning)", TOPICS, oneoffs=len(ONEOFFS_JA), write=write, english=0.25,
+                rising=frozenset({"employee-csv-import", "paid-leave", "login", "app-crash"}))

@@ -508,6 +508,13 @@ class Store:
             "SELECT id, created_at, subject, description FROM tickets WHERE deleted = 0 AND created_at >= ? "
             "AND (subject IS NOT NULL OR description IS NOT NULL) ORDER BY id", (since,))
 
+    def ticket_text(self, ticket_id: int) -> tuple[int, str, str | None, str | None] | None:
+        """(id, created_at, subject, description) of one live ticket, or None."""
+        for row in self._tuples("SELECT id, created_at, subject, description FROM tickets WHERE id = ? AND "
+                                "deleted = 0", (ticket_id,)):
+            return row
+        return None
+
     # -- runs ---------------------------------------------------------------
     def active_alerts(self, only_new: bool = False) -> list[dict[str, Any]]:
         """Open alerts, most severe first, with the account's name; ``only_new``: raised by the last sync."""

@@ -1,4 +1,4 @@
-"""Topics of the tickets, their trend, and how well the knowledge base covers each.
+"""Topics of the tickets, their trend, how well the knowledge base covers each, and articles that repeat.
 
 Pure computation over text: the CLI reads tickets from the store and articles
 from kb/, and passes them in.
@@ -7,21 +7,29 @@ from kb/, and passes them in.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.preprocessing import normalize
+import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from kb.gaps.normalize import boilerplate_pattern, clean_subject, content_words, load_boilerplate, ticket_document
-from kb.gaps.topics import cluster, representatives, top_terms
+from kb.gaps.glossary import SYNONYMS
+from kb.gaps.normalize import Cleaned, Glossary, Normalizer, content_words
+from kb.gaps.rules import GapsRules, fold
+from kb.gaps.templates import layout_parts
+from kb.gaps.terms import Vocabulary, background, coverage, distinctive
+from kb.gaps.topics import Clustering, cluster, relabel
 from kb.gaps.vectors import CharVectorizer
 
-COVERED = 0.45  # similarity of a topic to its nearest article at or above which it counts as covered
-WEAK = 0.30  # … and below which it is not covered at all
-_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*_`>|\[\]-]+|<!--.*?-->", re.S)
+COVERED = 0.36  # share of a topic's weighed words an article says, at or above which the topic is covered
+WEAK = 0.2  # … and below which it is not covered at all
+DUPLICATE = 0.6  # n-gram cosine between two articles (same locale) at or above which they look like one
+PREVIOUS_SAMPLE = 20_000  # previous-period tickets read for the trend; more are sampled evenly
+RISING = 1.5  # a covered topic whose tickets grew this much: its article may need an update
+_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+|<!--.*?-->|```.*?```", re.S)
+_HEADING = re.compile(r"(?m)^#{1,6}\s+(.+)$")
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class ArticleText:
 class ArticleMatch:
     key: str
     title: str
-    similarity: float
+    similarity: float  # the share of the topic's weighed words the article says
 
 
 @dataclass
@@ -54,8 +62,11 @@ class Topic:
     examples: list[str]
     ticket_ids: list[int]
     previous: int
+    coherence: float = 1.0
+    coverage_score: float = 0.0
     coverage: str = "not covered"
     matches: list[ArticleMatch] = field(default_factory=list)
+    weights: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def tickets(self) -> int:
@@ -72,8 +83,16 @@ class Topic:
 
     @property
     def score(self) -> float:
-        """Tickets × trend, the trend held between ½ and 2 so one quiet period cannot bury a big topic."""
-        return self.tickets * min(2.0, max(0.5, self.trend))
+        """Tickets × how uncovered: what answering it would save."""
+        return self.tickets * (1.0 - self.coverage_score)
+
+
+@dataclass
+class Duplicate:
+    first: str
+    second: str
+    locale: str
+    similarity: float
 
 
 @dataclass
@@ -81,75 +100,243 @@ class Analysis:
     topics: list[Topic]
     tickets: int
     unassigned: int
+    previous_tickets: int = 0
+    duplicates: list[Duplicate] = field(default_factory=list)
+    documents: Documents | None = None  # how tickets became documents (for --explain)
+    assignment: dict[int, int] = field(default_factory=dict)  # ticket id → topic id
 
     @property
     def gaps(self) -> list[Topic]:
-        """Topics not (or weakly) covered, most pressing first."""
-        rank = {"not covered": 0, "weakly covered": 1}
-        return sorted((t for t in self.topics if t.coverage in rank),
-                      key=lambda t: (rank[t.coverage], -t.score, t.id))
+        """Topics not or weakly covered, by tickets × how uncovered."""
+        return sorted((t for t in self.topics if t.coverage != "covered"), key=lambda t: (-t.score, t.id))
 
     def rising_covered(self) -> list[Topic]:
         """Covered topics whose tickets keep rising: their articles may not answer the question."""
-        return sorted((t for t in self.topics if t.coverage == "covered" and t.previous and t.trend >= 1.5),
-                      key=lambda t: -t.score)
+        return sorted((t for t in self.topics if t.coverage == "covered" and t.previous and t.trend >= RISING),
+                      key=lambda t: -t.tickets)
 
 
-def article_document(article: ArticleText) -> str:
-    title = content_words(clean_subject(article.title, boilerplate_pattern(("\0",))))
-    body = content_words(unicodedata.normalize("NFKC", _MD.sub(" ", article.body)).lower())
-    return f"{title} {title} {title} {body[:1500]}"
+class Documents:
+    """Tickets as the documents topics are found in: the question's words, layouts set aside."""
+
+    def __init__(self, rules: GapsRules | None = None) -> None:
+        self.rules = rules or GapsRules()
+        self.normalizer = Normalizer(self.rules)
+        self.glossary = Glossary((*SYNONYMS, *self.rules.synonyms))
+        self.layout_subjects: set[str] = set()
+        self.layout_lines: set[str] = set()
+        self._words: dict[str, str] = {}
+
+    def words(self, text: str) -> str:
+        done = self._words.get(text)
+        if done is None:
+            done = content_words(text, self.glossary)
+            if len(self._words) < 300_000:
+                self._words[text] = done
+        return done
+
+    def clean(self, tickets: Sequence[TicketText], explain: bool = False) -> list[Cleaned]:
+        return [self.normalizer.clean(t.subject, t.description, explain) for t in tickets]
+
+    def learn_layouts(self, cleaned: Sequence[Cleaned]) -> None:
+        self.layout_subjects, self.layout_lines = layout_parts(
+            [c.subject for c in cleaned], [c.kept for c in cleaned], CharVectorizer(min_df=2).fit_transform,
+            self.words)
+
+    def document(self, c: Cleaned) -> str:
+        subject = "" if c.subject in self.layout_subjects else self.words(c.subject)
+        body = " ".join(self.words(x) for x in c.kept if x not in self.layout_lines)
+        return f"{subject} {subject} {body}".strip()
+
+    def article(self, article: ArticleText) -> tuple[str, str]:
+        """(title and headings, body) as content words."""
+        body = _MD.sub(" ", article.body)
+        heads = " ".join(_HEADING.findall(body))
+        top = self.words(self.normalizer.strip_phrases(fold(f"{article.title} {heads}")))
+        return top, self.words(fold(_HEADING.sub(" ", body)))
 
 
 def analyse(current: Sequence[TicketText], previous: Sequence[TicketText], articles: Sequence[ArticleText],
-            min_tickets: int = 5, boilerplate: Sequence[str] | None = None, seed: int = 0) -> Analysis:
+            min_tickets: int = 5, rules: GapsRules | None = None, seed: int = 0) -> Analysis:
     """Topics of ``current`` with their trend against ``previous`` and their coverage by ``articles``.
 
     BLAS runs on one thread: the matrices are small and thin, and on a shared two-core machine its thread
     pool spinning against other processes made a 1,300-ticket run ten times slower (20 s against 2 s)."""
     with threadpool_limits(limits=1):
-        return _analyse(current, previous, articles, min_tickets, boilerplate, seed)
+        return _analyse(current, previous, articles, min_tickets, Documents(rules), seed)
 
 
 def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], articles: Sequence[ArticleText],
-             min_tickets: int, boilerplate: Sequence[str] | None, seed: int) -> Analysis:
-    pattern = boilerplate_pattern(tuple(boilerplate) if boilerplate is not None else load_boilerplate(None))
-    docs = [ticket_document(t.subject, t.description, pattern) for t in current]
+             min_tickets: int, documents: Documents, seed: int) -> Analysis:
+    cleaned = documents.clean(current)
+    documents.learn_layouts(cleaned)
+    docs = [documents.document(c) for c in cleaned]
     vectorizer = CharVectorizer(min_df=2)
     X = vectorizer.fit_transform(docs)
     clustering = cluster(X, seed)
-    before = clustering.assign(vectorizer.transform(
-        [ticket_document(t.subject, t.description, pattern) for t in previous]))
-    before_counts = np.bincount(before[before >= 0], minlength=len(clustering.centres))
-    subjects = [clean_subject(t.subject, pattern) or (t.subject or "") for t in current]
-    labels = clustering.labels
-    kept = [t for t in range(len(clustering.centres)) if int((labels == t).sum()) >= min_tickets]
-    members = [np.flatnonzero(labels == t) for t in kept]
-    terms = top_terms(subjects, members)
-    art_matrix = vectorizer.transform([article_document(a) for a in articles]) if articles else None
-    reduced = normalize(clustering.svd.transform(X)) if clustering.svd is not None else None
-    raw_subjects = [t.subject or "" for t in current]
-    topics = []
-    for number, (t, idx, words) in enumerate(zip(kept, members, terms, strict=True), 1):
-        sims = reduced[idx] @ clustering.centres[t] if reduced is not None else np.zeros(len(idx))
-        topic = Topic(number, words, representatives(sims, idx, raw_subjects),
-                      sorted(current[int(i)].id for i in idx), int(before_counts[t]))
-        if art_matrix is not None:
-            _cover(topic, normalize(np.asarray(X[idx].mean(axis=0))).ravel(), art_matrix, articles)
+    art_texts = {a: documents.article(a) for a in articles}
+    vocabulary = Vocabulary([*docs, *(t for pair in art_texts.values() for t in pair)])
+    doc_units = [vocabulary.units(d) for d in docs]
+    clustering = _join_languages(X, clustering, doc_units, [_english(c) for c in cleaned])
+    sample, scale = _sample(previous)
+    before = clustering.assign(vectorizer.transform([documents.document(c) for c in documents.clean(sample)]))
+    before_counts = np.rint(np.bincount(before[before >= 0], minlength=clustering.centres.shape[0]) * scale)
+    unit_bg = background(doc_units)
+    is_en = [_english(c) for c in cleaned]
+    english_only = {u for u in background(d for d, e in zip(doc_units, is_en, strict=True) if e)
+                    if u.isascii()} - set(background(d for d, e in zip(doc_units, is_en, strict=True) if not e))
+    art_units = _article_units(vocabulary, art_texts)
+    members = {t: np.flatnonzero(clustering.labels == t) for t in range(clustering.centres.shape[0])}
+    members = {t: idx for t, idx in members.items() if len(idx) >= min_tickets}
+    counts = {t: Counter(u for i in idx for u in doc_units[i]) for t, idx in members.items()}
+    topics: list[Topic] = []
+    for t, idx in members.items():
+        sibling = _sibling(clustering, t, members)
+        weights = distinctive(counts[t], len(idx), unit_bg, len(docs),
+                              (counts[sibling], len(members[sibling])) if sibling is not None else None)
+        label = [w for w, _ in distinctive(counts[t], len(idx), unit_bg, len(docs), how_many=5)]
+        topic = Topic(0, label, _examples(X, clustering, t, idx, current),
+                      sorted(current[int(i)].id for i in idx), int(before_counts[t]),
+                      round(float(clustering.coherence[t]), 3), weights=weights)
+        _cover(topic, art_units, english_only)
         topics.append(topic)
+    topics.sort(key=lambda tp: (-tp.tickets, tp.ticket_ids[0]))
+    for number, topic in enumerate(topics, 1):
+        topic.id = number
     assigned = sum(t.tickets for t in topics)
-    return Analysis(topics, len(current), len(current) - assigned)
+    duplicates = _duplicates(documents, articles)
+    assignment = {tid: topic.id for topic in topics for tid in topic.ticket_ids}
+    return Analysis(topics, len(current), len(current) - assigned, len(previous), duplicates, documents, assignment)
 
 
-def _cover(topic: Topic, centre: np.ndarray, art_matrix: object, articles: Sequence[ArticleText]) -> None:
-    sims = np.asarray(art_matrix @ centre).ravel()
-    best: dict[str, ArticleMatch] = {}
-    for i in np.argsort(-sims):
-        a = articles[int(i)]
-        if a.key not in best:
-            best[a.key] = ArticleMatch(a.key, a.title, round(float(sims[i]), 3))
-        if len(best) == 3:
+def _sample(previous: Sequence[TicketText]) -> tuple[Sequence[TicketText], float]:
+    """The previous period's tickets, or an evenly spread PREVIOUS_SAMPLE of them and the factor that scales
+    their counts back: the previous period only gives each topic's trend."""
+    if len(previous) <= PREVIOUS_SAMPLE:
+        return previous, 1.0
+    step = len(previous) / PREVIOUS_SAMPLE
+    return [previous[int(i * step)] for i in range(PREVIOUS_SAMPLE)], step
+
+
+def _examples(X: sp.csr_matrix, clustering: Clustering, t: int, idx: np.ndarray,
+              current: Sequence[TicketText], how_many: int = 2) -> list[str]:
+    """The distinct subjects of the tickets nearest the topic's centre."""
+    sims = np.asarray((X[idx] @ clustering.centres[t].T).todense()).ravel()
+    out: list[str] = []
+    for i in idx[np.argsort(-sims)]:
+        s = (current[int(i)].subject or "").strip()
+        if s and s not in out:
+            out.append(s)
+        if len(out) == how_many:
             break
-    topic.matches = list(best.values())
-    top = topic.matches[0].similarity if topic.matches else 0.0
-    topic.coverage = "covered" if top >= COVERED else "weakly covered" if top >= WEAK else "not covered"
+    return out
+
+
+ENGLISH = 0.6  # a topic this share of whose tickets are in English may be the English side of another
+SAME_TOPIC = 0.5  # … which it joins when their translated words are this alike (cosine of word shares)
+_JAPANESE = re.compile(r"[ぁ-んァ-ヴ一-龥]")
+_LETTER = re.compile(r"[a-zA-Zぁ-んァ-ヴ一-龥]")
+
+
+def _english(c: Cleaned) -> bool:
+    letters = len(_LETTER.findall(c.text))
+    return letters > 0 and len(_JAPANESE.findall(c.text)) < 0.2 * letters
+
+
+def _join_languages(X: sp.csr_matrix, clustering: Clustering, doc_units: list[set[str]],
+                    english: list[bool]) -> Clustering:
+    """English tickets about a topic join its Japanese tickets when the clustering kept them apart.
+
+    The words the two can share are those the glossary gives English tickets (ログイン for sign in):
+    the non-ASCII words of English tickets. Over those, a mostly English topic is compared with each
+    mostly Japanese one by the share of tickets using each word."""
+    is_en = np.array(english, dtype=bool)
+    topics = range(clustering.centres.shape[0])
+    members = {t: np.flatnonzero(clustering.labels == t) for t in topics}
+    shared = {u for i in np.flatnonzero(is_en) for u in doc_units[i] if not u.isascii()}
+    if not shared:
+        return clustering
+    vocab = {u: k for k, u in enumerate(sorted(shared))}
+    shares = np.zeros((len(members), len(vocab)))
+    for t, idx in members.items():
+        for i in idx:
+            for u in doc_units[i]:
+                k = vocab.get(u)
+                if k is not None:
+                    shares[t, k] += 1.0 / len(idx)
+    unit = shares / np.maximum(np.linalg.norm(shares, axis=1, keepdims=True), 1e-12)
+    en_share = np.array([is_en[idx].mean() if len(idx) else 0.0 for idx in members.values()])
+    labels = clustering.labels.copy()
+    japanese = np.flatnonzero(en_share < 1 - ENGLISH)
+    joined = False
+    for t in (int(x) for x in np.flatnonzero(en_share >= ENGLISH)):
+        if not len(japanese):
+            break
+        sims = unit[japanese] @ unit[t]
+        best = int(sims.argmax())
+        if sims[best] >= SAME_TOPIC:
+            labels[members[t]] = japanese[best]
+            joined = True
+    return relabel(X, labels) if joined else clustering
+
+
+SIBLING = 0.3  # cosine between two topics' centres at or above which each is weighed against the other
+
+
+def _sibling(clustering: Clustering, t: int, members: dict[int, np.ndarray]) -> int | None:
+    """The topic nearest ``t``, when near enough that its words say little about ``t``."""
+    others = [o for o in members if o != t]
+    if not others:
+        return None
+    sims = (clustering.centres[others] @ clustering.centres[t].T).toarray().ravel()
+    best = int(sims.argmax())
+    return others[best] if sims[best] >= SIBLING else None
+
+
+@dataclass
+class ArticleWords:
+    """An article in every locale: its title, the words of its titles and headings, of its bodies."""
+
+    title: str
+    top: set[str] = field(default_factory=set)
+    body: set[str] = field(default_factory=set)
+    english: bool = False  # has an English translation
+
+
+def _article_units(vocabulary: Vocabulary, texts: dict[ArticleText, tuple[str, str]]) -> dict[str, ArticleWords]:
+    out: dict[str, ArticleWords] = {}
+    for a, (top, body) in texts.items():
+        words = out.setdefault(a.key, ArticleWords(a.title))
+        words.top |= vocabulary.units(top)
+        words.body |= vocabulary.units(body)
+        words.english |= a.locale.lower().startswith("en")
+    return out
+
+
+def _cover(topic: Topic, articles: dict[str, ArticleWords], english_only: set[str]) -> None:
+    """The share of the topic's weighed words each article says. English words that only English tickets use
+    (not the glossary's, which are Japanese terms by then) are left out against an article with no English
+    translation: it could not say them."""
+    japanese = [(u, w) for u, w in topic.weights if u not in english_only]
+    scored = sorted(((coverage(topic.weights if a.english else japanese, a.top, a.body), key, a.title)
+                     for key, a in articles.items()), key=lambda x: (-x[0], x[1]))
+    topic.matches = [ArticleMatch(key, title, round(score, 3)) for score, key, title in scored[:3]]
+    best = scored[0][0] if scored else 0.0
+    topic.coverage_score = round(best, 3)
+    topic.coverage = "covered" if best >= COVERED else "weakly covered" if best >= WEAK else "not covered"
+
+
+def _duplicates(documents: Documents, articles: Sequence[ArticleText]) -> list[Duplicate]:
+    """Pairs of articles (same locale, different keys) whose text is nearly the same."""
+    if len(articles) < 2:
+        return []
+    texts = [" ".join(documents.article(a)) for a in articles]
+    A = CharVectorizer(min_df=1).fit_transform(texts)
+    sims = (A @ A.T).toarray()
+    out = []
+    for i in range(len(articles)):
+        for j in range(i + 1, len(articles)):
+            a, b = articles[i], articles[j]
+            if a.key != b.key and a.locale == b.locale and sims[i, j] >= DUPLICATE:
+                out.append(Duplicate(a.key, b.key, a.locale, round(float(sims[i, j]), 3)))
+    return sorted(out, key=lambda d: -d.similarity)

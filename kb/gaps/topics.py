@@ -1,108 +1,170 @@
-"""Tickets into topics: SVD of the n-gram vectors, k-means over-clustering, then near clusters merged.
+"""Tickets into topics that are one topic each.
 
-k-means with more clusters than there are topics finds tight groups even when
-volumes differ by a factor of twenty; merging clusters whose centres point the
-same way (average-linkage on cosine distance) then joins a topic split in two
-(Japanese and English askings, a subject asked two ways). Tickets far from every
-merged centre stay unassigned rather than diluting a topic.
+k-means on an SVD of the n-gram vectors cuts the tickets into many small
+groups, quickly. Groups are then joined by average linkage computed exactly in
+the n-gram space: two groups join while the mean cosine between a ticket of one
+and a ticket of the other is at least JOIN. Every mean is read off sums of unit
+vectors (the mean cosine of A and B is S_A·S_B / |A||B|), so joining a thousand
+groups costs a thousand-square matrix, not a pass over the tickets. A group
+whose own tickets are less alike than SPLIT (a k-means cell straddling two
+topics) is cut in two before joining; a finished topic whose tickets are, on
+average, less alike than COHERENT is a bag of one-offs and is dropped; and a
+ticket far from its topic's centre is left unassigned rather than dilute it.
+The mean cosine within a topic is reported as its coherence: a purity measure
+that needs no labels.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 
-MERGE_DISTANCE = 0.55  # cosine distance between cluster centres joined into one topic
-MIN_SIMILARITY = 0.35  # a ticket this far from its topic's centre is left unassigned
-KDIV, KMAX = 15, 200  # fine clusters: one per 15 tickets, at most 200, before merging
-_WORD = re.compile(r"[一-龥々〆ヵヶ]{2,}|[ァ-ヴー]{2,}|[a-z][a-z0-9+#.-]{1,}", re.IGNORECASE)
-_STOP = {"the", "to", "of", "and", "in", "on", "for", "how", "is", "my", "we", "our", "can", "do", "not", "with",
-         "from", "what", "are", "it", "an", "be", "does", "this", "that", "there", "re", "fw", "方法", "について"}
+from kb.gaps.templates import pairwise_mean
+
+JOIN = 0.20  # mean cosine between two groups' tickets at or above which they are one topic
+SPLIT = 0.20  # a k-means group less alike than this inside is cut in two first
+COHERENT = 0.15  # a topic whose tickets are less alike than this on average is not a topic
+MEMBER = 0.12  # a ticket whose cosine to its topic's centre is below this is left out of it
+PER_GROUP = 6  # tickets per k-means group, at most MAX_GROUPS groups
+MAX_GROUPS = 400
+DIMS = 80
 
 
 @dataclass
 class Clustering:
     labels: np.ndarray  # topic index per ticket, -1 when unassigned
-    centres: np.ndarray  # per topic, its centre in the reduced space (unit length)
-    svd: TruncatedSVD | None
+    centres: sp.csr_matrix  # per topic, the unit-length mean of its tickets (n-gram space)
+    coherence: np.ndarray  # per topic, the mean cosine between two of its tickets
 
-    def assign(self, X: sp.csr_matrix) -> np.ndarray:
+    def assign(self, X: sp.csr_matrix, minimum: float = MEMBER) -> np.ndarray:
         """The nearest topic of each row of ``X`` (other tickets, e.g. the previous period), or -1."""
-        if self.svd is None or not len(self.centres) or X.shape[0] == 0:
+        if X.shape[0] == 0 or self.centres.shape[0] == 0:
             return np.full(X.shape[0], -1)
-        reduced = normalize(self.svd.transform(X))
-        sims = reduced @ self.centres.T
+        sims = (X @ self.centres.T).toarray()
         best = sims.argmax(axis=1)
-        return np.where(sims[np.arange(len(best)), best] >= MIN_SIMILARITY, best, -1)
+        return np.where(sims[np.arange(len(best)), best] >= minimum, best, -1)
 
 
 def cluster(X: sp.csr_matrix, seed: int = 0) -> Clustering:
+    """Topics of the rows of ``X`` (L2-normalised n-gram vectors; empty rows belong to none)."""
     n = X.shape[0]
-    if n < 3:
-        return Clustering(np.full(n, -1), np.zeros((0, 1)), None)
-    dims = max(2, min(96, X.shape[1] - 1, n - 1))
-    svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=seed)
-    reduced = normalize(svd.fit_transform(X))
-    # A ticket with nothing left after normalisation (only boilerplate) belongs to no topic.
-    has_text = np.flatnonzero(np.linalg.norm(reduced, axis=1) > 0)
     labels = np.full(n, -1)
-    if len(has_text) < 3:
-        return Clustering(labels, np.zeros((0, dims)), svd)
-    points = reduced[has_text]
-    k = int(min(len(points), max(8, min(KMAX, len(points) // KDIV))))
-    km = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=1, max_no_improvement=20)
-    fine = km.fit_predict(points)
-    centres = normalize(np.vstack([points[fine == c].mean(axis=0) if (fine == c).any() else km.cluster_centers_[c]
-                                   for c in range(k)]))
-    live = np.flatnonzero(np.linalg.norm(centres, axis=1) > 0)
-    merged = np.full(k, -1)
-    if len(live) > 1:
-        merged[live] = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                               distance_threshold=MERGE_DISTANCE).fit_predict(centres[live])
-    else:
-        merged[live] = 0
-    coarse = merged[fine]
-    topics = np.unique(coarse[coarse >= 0])
-    topic_centres = normalize(np.vstack([points[coarse == t].mean(axis=0) for t in topics]))
-    remap = np.full(int(coarse.max(initial=0)) + 1, -1)
-    remap[topics] = np.arange(len(topics))
-    point_labels = np.where(coarse >= 0, remap[np.maximum(coarse, 0)], -1)
-    sims = np.einsum("ij,ij->i", points, topic_centres[np.maximum(point_labels, 0)])
-    point_labels[(sims < MIN_SIMILARITY) | (point_labels < 0)] = -1
-    labels[has_text] = point_labels
-    return Clustering(labels, topic_centres, svd)
+    live = np.flatnonzero(np.diff(X.indptr) > 0)
+    if len(live) < 2:
+        return _finish(X, labels)
+    groups = _groups(X[live], seed)
+    groups = [g for part in groups for g in _split(X[live], part, seed)]
+    topics = _join(X[live], groups)
+    for t, members in enumerate(topics):
+        labels[live[members]] = t
+    return _finish(X, labels)
 
 
-def top_terms(subjects: list[str], members: list[np.ndarray], how_many: int = 5) -> list[list[str]]:
-    """Per topic, the words of its subjects most particular to it (a class-based TF-IDF over word runs).
+def _groups(X: sp.csr_matrix, seed: int) -> list[np.ndarray]:
+    """Small groups of near tickets: k-means on an SVD of ``X``."""
+    n = X.shape[0]
+    k = int(min(MAX_GROUPS, max(2, n // PER_GROUP)))
+    if n <= k:
+        return [np.array([i]) for i in range(n)]
+    with warnings.catch_warnings():  # identical tickets: no variance to explain, fewer distinct groups: fine
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if X.shape[1] <= 3:
+            reduced = normalize(X.toarray())
+        else:
+            dims = max(2, min(DIMS, X.shape[1] - 1, n - 1))
+            reduced = normalize(TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
+                                             random_state=seed).fit_transform(X))
+        if n <= 5000:
+            cells = KMeans(n_clusters=k, random_state=seed, n_init=1).fit_predict(reduced)
+        else:
+            cells = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=1,
+                                    max_no_improvement=30).fit_predict(reduced)
+    order = np.argsort(cells, kind="stable")
+    return [g for g in np.split(order, np.cumsum(np.bincount(cells, minlength=k))[:-1]) if len(g)]
 
-    Words are runs of kanji, of katakana or of Latin letters: readable, and
-    found without a tokenizer."""
-    words = [[w.lower() for w in _WORD.findall(s) if w.lower() not in _STOP] for s in subjects]
-    per_topic = [Counter(w for i in idx for w in set(words[i])) for idx in members]
-    spread = Counter(w for counter in per_topic for w in counter)
-    out = []
-    for idx, counter in zip(members, per_topic, strict=True):
-        size = max(1, len(idx))
-        scored = sorted(counter, key=lambda w: (-(counter[w] / size) / spread[w] ** 0.5, w))
-        out.append(scored[:how_many])
-    return out
+
+def _cohesion(X: sp.csr_matrix, members: np.ndarray) -> float:
+    s = np.asarray(X[members].sum(axis=0)).ravel()
+    return float(pairwise_mean(np.array([s @ s]), np.array([len(members)]))[0])
 
 
-def representatives(reduced_sims: np.ndarray, idx: np.ndarray, subjects: list[str], how_many: int = 2) -> list[str]:
-    """The distinct subjects of the tickets nearest the topic's centre."""
-    out: list[str] = []
-    for i in idx[np.argsort(-reduced_sims)]:
-        s = subjects[int(i)].strip()
-        if s and s not in out:
-            out.append(s)
-        if len(out) == how_many:
+def _split(X: sp.csr_matrix, members: np.ndarray, seed: int, depth: int = 0) -> list[np.ndarray]:
+    """``members`` as they are, or cut in two (and again) while the group is less alike than SPLIT."""
+    if len(members) < 4 or depth > 6 or _cohesion(X, members) >= SPLIT:
+        return [members]
+    rows = X[members]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        halves = KMeans(n_clusters=2, random_state=seed, n_init=2).fit_predict(
+            normalize(rows.toarray()) if rows.shape[1] < 4096 else _dense(rows, seed))
+    if halves.min() == halves.max():
+        return [members]
+    return [g for h in (0, 1) for g in _split(X, members[halves == h], seed, depth + 1)]
+
+
+def _dense(rows: sp.csr_matrix, seed: int) -> np.ndarray:
+    dims = max(1, min(32, rows.shape[0] - 1, rows.shape[1] - 1))
+    return normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(rows))
+
+
+def _join(X: sp.csr_matrix, groups: list[np.ndarray]) -> list[np.ndarray]:
+    """Average linkage over the groups, exact in n-gram space, stopping below JOIN."""
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    rows = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
+    incidence = sp.csr_matrix((np.ones(len(rows)), (rows, np.concatenate(groups))), shape=(len(groups), X.shape[0]))
+    sums = incidence @ X
+    gram = (sums @ sums.T).toarray()
+    members = [list(g) for g in groups]
+    alive = np.ones(len(groups), dtype=bool)
+    while True:
+        between = gram / np.outer(sizes, sizes)
+        np.fill_diagonal(between, -1.0)
+        between[~alive, :] = -1.0
+        between[:, ~alive] = -1.0
+        a, b = np.unravel_index(int(between.argmax()), between.shape)
+        if between[a, b] < JOIN:
             break
-    return out
+        gram[a, :] += gram[b, :]
+        gram[:, a] += gram[:, b]
+        sizes[a] += sizes[b]
+        members[a] += members[b]
+        alive[b] = False
+    return [np.array(sorted(members[i])) for i in np.flatnonzero(alive)]
+
+
+def relabel(X: sp.csr_matrix, labels: np.ndarray) -> Clustering:
+    """The clustering of ``labels`` (after topics were joined): centres and coherence again."""
+    return _finish(X, labels)
+
+
+def _finish(X: sp.csr_matrix, labels: np.ndarray) -> Clustering:
+    """Drop incoherent topics and far tickets; centres and coherence of what is left, topics renumbered."""
+    centres: list[np.ndarray] = []
+    coherence: list[float] = []
+    final = np.full(len(labels), -1)
+    topics = [np.flatnonzero(labels == t) for t in range(int(labels.max(initial=-1)) + 1)]
+    for members in topics:
+        if len(members) < 2:
+            continue
+        s = np.asarray(X[members].sum(axis=0)).ravel()
+        centre = s / (np.linalg.norm(s) or 1.0)
+        near = members[np.asarray(X[members] @ centre).ravel() >= MEMBER]
+        if len(near) < 2:
+            continue
+        h = _cohesion(X, near)
+        if h < COHERENT:
+            continue
+        s = np.asarray(X[near].sum(axis=0)).ravel()
+        final[near] = len(centres)
+        centres.append(s / (np.linalg.norm(s) or 1.0))
+        coherence.append(h)
+    matrix = sp.csr_matrix(np.vstack(centres)) if centres else sp.csr_matrix((0, X.shape[1]))
+    return Clustering(final, matrix, np.array(coherence))

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-NGRAMS = (1, 2, 3)
+NGRAMS = (2, 3)
 BITS = 20
 CHUNK = 25_000
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of code × φ·2⁶⁴
@@ -53,23 +53,32 @@ def _hashed_counts(docs: Sequence[str]) -> sp.csr_matrix:
 
 @dataclass
 class CharVectorizer:
-    """Fit on tickets, then transform tickets and articles into the same L2-normalised TF-IDF space."""
+    """Fit on tickets, then transform tickets and articles into the same L2-normalised TF-IDF space.
+
+    A corpus with no n-gram left (no documents, or every one empty) gives rows of no columns: scikit-learn
+    refuses to weigh an empty matrix, and a first day or a quiet week must still give a report."""
 
     min_df: int = 2
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     tfidf: TfidfTransformer | None = None
+    fitted: bool = False
 
     def fit_transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         counts = self._raw(docs)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.keep = np.flatnonzero(df >= min(self.min_df, max(1, len(docs))))
-        counts = counts[:, self.keep]
+        self.fitted = True
+        if not len(docs) or not len(self.keep):
+            self.tfidf = None
+            return sp.csr_matrix((len(docs), len(self.keep)), dtype=np.float64)
         self.tfidf = TfidfTransformer(sublinear_tf=True)
-        return self.tfidf.fit_transform(counts).tocsr()
+        return self.tfidf.fit_transform(counts[:, self.keep]).tocsr()
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
-        if self.tfidf is None:
+        if not self.fitted:
             raise RuntimeError("CharVectorizer.transform before fit_transform")
+        if not docs or self.tfidf is None:
+            return sp.csr_matrix((len(docs), len(self.keep)), dtype=np.float64)
         return self.tfidf.transform(self._raw(docs)[:, self.keep]).tocsr()
 
     @staticmethod

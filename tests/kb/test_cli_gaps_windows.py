@@ -1,0 +1,172 @@
+"""`kb gaps` on every kind of window a team meets: a report or a clear message, never a traceback.
+
+The day a team starts pulling, the previous period holds no tickets (the export starts at
+zendesk.start_date); a quiet week has fewer tickets than --min-tickets; an English-only team; tickets whose
+text is all greeting. Each case runs through the CLI on a store written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from csops.kb_cli import kb
+from sync.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+UNTIL = "2026-11-23"
+LOGIN_JA = ("ログインできません",
+            "昨日から、パスワードを入力してもログインできません。「認証に失敗しました」と表示されます。")
+LOGIN_EN = ("Cannot log in", "Since yesterday I cannot log in: the login page says authentication failed.")
+INVOICE_JA = ("請求書の宛名を変更したい", "請求書の宛名を会社名から部署名に変更したいです。再発行もお願いできますか。")
+INVOICE_EN = ("Change the name on our invoice", "Please change the company name on our invoices and reissue "
+                                                "last month's invoice.")
+
+
+class Window:
+    def __init__(self, path: Path, articles: bool = True) -> None:
+        self.path = path
+        ignore = shutil.ignore_patterns("_site", ".cache", "*.py", "__pycache__", "templates", "static", "gaps")
+        shutil.copytree(ROOT / "kb", path / "kb", ignore=ignore)
+        if not articles:
+            shutil.rmtree(path / "kb" / "articles")
+            (path / "kb" / "articles").mkdir()
+        (path / "csops.yaml").write_text("store:\n  url: sqlite:///state.db\n", encoding="utf-8")
+        self.next_id = 1
+
+    def add(self, n: int, subject: str | None, description: str | None, day: str = "2026-11-20") -> None:
+        rows = []
+        for i in range(n):
+            created = f"{day}T{(i // 60) % 24:02d}:{i % 60:02d}:00Z"
+            rows.append((self.next_id, None, "open", None, None, subject, "[]", None, created, created, 0,
+                         description))
+            self.next_id += 1
+        with Store(self.path / "state.db") as store, store.transaction():
+            store.upsert_tickets(rows)
+
+    def gaps(self, *args: str) -> Result:
+        return CliRunner().invoke(kb, ["--root", str(self.path / "kb"), "--config", str(self.path / "csops.yaml"),
+                                       "gaps", "--until", UNTIL, *args])
+
+    def report(self, *args: str) -> dict:  # type: ignore[type-arg]
+        result = self.gaps("--format", "json", *args)
+        assert result.exit_code == 0, (result.output, result.exception)
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def window(tmp_path: Path) -> Window:
+    return Window(tmp_path)
+
+
+def _no_traceback(result: Result) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+
+
+def test_no_tickets_in_the_previous_period(window: Window) -> None:
+    """The first day of pulling: every ticket is in this period, none before it (exit 70 before)."""
+    window.add(12, *LOGIN_JA)
+    window.add(12, *INVOICE_JA)
+    report = window.report("--days", "45")
+    assert report["tickets"] == 24
+    assert report["topics"] and all(t["previous"] == 0 for t in report["topics"])
+    table = window.gaps("--days", "45")
+    _no_traceback(table)
+    assert table.exit_code == 0 and "no tickets in the previous period" in table.output
+
+
+def test_fewer_tickets_than_min_tickets(window: Window) -> None:
+    window.add(3, *INVOICE_JA)
+    report = window.report("--min-tickets", "5")
+    assert report["tickets"] == 3 and report["topics"] == [] and report["unassigned"] == 3
+    table = window.gaps("--min-tickets", "5")
+    _no_traceback(table)
+    assert table.exit_code == 0 and "no topic has 5 tickets or more" in table.output
+
+
+def test_one_ticket(window: Window) -> None:
+    window.add(1, *INVOICE_JA)
+    assert window.report()["tickets"] == 1
+    assert window.report("--min-tickets", "1")["tickets"] == 1
+    for fmt in ("table", "csv", "html"):
+        result = window.gaps("--format", fmt, "--min-tickets", "1")
+        _no_traceback(result)
+        assert result.exit_code == 0
+
+
+def test_every_ticket_covered(window: Window) -> None:
+    window.add(20, *LOGIN_JA)
+    window.add(8, *LOGIN_EN)
+    report = window.report()
+    assert report["topics"] and all(t["coverage"] == "covered" for t in report["topics"])
+    table = window.gaps()
+    _no_traceback(table)
+    assert "0 gaps" in table.output
+
+
+def test_every_ticket_in_english(window: Window) -> None:
+    window.add(15, *INVOICE_EN)
+    window.add(15, *LOGIN_EN)
+    window.add(10, *LOGIN_EN, day="2026-07-01")
+    report = window.report()
+    assert report["tickets"] == 30
+    assert sorted((t["coverage"] == "covered", t["tickets"]) for t in report["topics"]) == [(False, 15), (True, 15)]
+
+
+def test_empty_bodies_and_text_that_is_all_greeting(window: Window) -> None:
+    window.add(6, "", "")
+    window.add(6, "   ", None)
+    window.add(6, None, "お世話になっております。\nよろしくお願いいたします。")
+    window.add(6, "Re: 至急", "お世話になっております。")
+    result = window.gaps()
+    _no_traceback(result)
+    # whitespace-only text is no text (the store drops rows with neither); greetings leave nothing to group
+    assert result.exit_code == 0 and "no topic" in result.output
+    window.add(8, INVOICE_JA[0], None)  # a subject alone is a question
+    report = window.report()
+    assert [t["tickets"] for t in report["topics"]] == [8]
+
+
+def test_no_articles_in_the_knowledge_base(tmp_path: Path) -> None:
+    window = Window(tmp_path, articles=False)
+    window.add(10, *INVOICE_JA)
+    report = window.report()
+    assert [t["coverage"] for t in report["topics"]] == ["not covered"]
+
+
+def test_identical_tickets(window: Window) -> None:
+    window.add(40, *INVOICE_JA)
+    report = window.report()
+    assert [t["tickets"] for t in report["topics"]] == [40]
+
+
+def test_no_ticket_text_in_the_period_names_the_fix(window: Window) -> None:
+    window.add(5, *INVOICE_JA, day="2025-01-01")
+    result = window.gaps()
+    assert result.exit_code == 78 and "csops pull zendesk" in result.output
+    result = window.gaps("--days", "0")
+    assert result.exit_code != 0 and "--days" in result.output
+    _no_traceback(result)
+
+
+def test_a_covered_topic_whose_tickets_grew_asks_for_an_article_update(window: Window) -> None:
+    window.add(5, *LOGIN_JA, day="2026-07-01")
+    window.add(20, *LOGIN_JA)
+    window.add(12, *INVOICE_JA)
+    report = window.report()
+    login = next(t for t in report["topics"] if t["coverage"] == "covered")
+    assert (login["previous"], login["tickets"], login["trend"]) == (5, 20, 4.0)
+    assert report["review"] == [{"article": "troubleshooting/login/cannot-sign-in",
+                                 "reason": f"topic {login['id']} is covered but its tickets rose 4.0× (5 → 20): "
+                                           "update the article"}]
+    rows = list(csv.DictReader(io.StringIO(window.gaps("--format", "csv").stdout)))
+    assert [(r["kind"], r["nearest_article"]) for r in rows if r["kind"] != "topic"] == [
+        ("review", "troubleshooting/login/cannot-sign-in")]
+    assert "Articles to review:" in window.gaps().stdout

@@ -48,6 +48,13 @@ class Options:
     sf_daily_limit: int = 100_000
     zendesk_email: str = "admin@sandbox.example.com"
     zendesk_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    zendesk_client_id: str = "csops_sandbox"
+    zendesk_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    zendesk_client_kind: str = "confidential"
+    # A loopback redirect URL registered without a port matches any port (RFC 8252 §7.3).
+    zendesk_redirect_uris: list[str] = field(default_factory=lambda: ["http://127.0.0.1/callback"])
+    oauth_access_ttl: int = 1800                # Zendesk's default: 30 minutes
+    oauth_refresh_ttl: int = 30 * 24 * 3600     # and 30 days
     sf_username: str = "integration@sandbox.example.com"
     sf_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     sf_security_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
@@ -58,6 +65,19 @@ class Options:
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status=status, headers=headers,
                     content_type="application/json; charset=utf-8")
+
+
+@dataclass
+class Hold:
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self, timeout: float = 120.0) -> None:
+        self.reached.set()
+        self.released.wait(timeout)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class RateLimiter:
@@ -103,13 +123,17 @@ class Sandbox:
         self.drop_after: dict[str, int] = {}
         # A hostile or broken answer: cursor-paginated lists name this origin in links.next (with has_more).
         self.hostile_next: str | None = None
+        self.holds: dict[str, Hold] = {}
+        # The latest requests as (method, path with query, status): what a test checks a client sent again.
+        self.recent: deque[tuple[str, str, int]] = deque(maxlen=10_000)
         from sandbox import helpcenter, salesforce_api, zendesk_api
 
         self.zendesk = zendesk_api.ZendeskAPI(self)
         self.salesforce = salesforce_api.SalesforceAPI(self)
         self.helpcenter = helpcenter.HelpCenterAPI(self)
-        from sandbox import salesforce_nps, salesforce_tasks, slack
+        from sandbox import salesforce_nps, salesforce_tasks, slack, zendesk_oauth
 
+        self.oauth = zendesk_oauth.ZendeskOAuth(self)
         self.tasks = salesforce_tasks.TaskAPI(self)
         self.nps = salesforce_nps.NpsAPI(self)
         self.slack = slack.SlackAPI(self)
@@ -168,7 +192,21 @@ class Sandbox:
             response = self.handlers[endpoint](request, dict(args))
         except HTTPException as exc:
             response = exc.get_response(environ)
+        with self.lock:
+            hold = self.holds.pop(self.template(endpoint), None)
+            if not internal:
+                self.recent.append((request.method, request.full_path.rstrip("?"), response.status_code))
+        if hold is not None:
+            hold.wait()
         return response(environ, start_response)
+
+    def hold(self, endpoint: str) -> Hold:
+        """The next request to ``endpoint`` (``METHOD /path/{template}``) is handled — its effect done — and its answer
+        held back until the test releases it: a client can be killed between the server's action and its answer."""
+        hold = Hold()
+        with self.lock:
+            self.holds[endpoint] = hold
+        return hold
 
     def _fault(self, endpoint: str) -> str | None:
         with self.lock:
@@ -197,7 +235,8 @@ class Sandbox:
     def _stats(self, request: Request, args: dict[str, Any]) -> Response:
         with self.lock:
             return json_response({"requests": dict(self.stats), "total": self.total, "faults": self.faults,
-                                  "salesforce_api_usage": self.salesforce.usage})
+                                  "salesforce_api_usage": self.salesforce.usage,
+                                  "zendesk_oauth_grants": dict(self.oauth.grants)})
 
     def _stats_reset(self, request: Request, args: dict[str, Any]) -> Response:
         self.reset_stats()
@@ -218,6 +257,7 @@ class Sandbox:
 
     def reset_stats(self) -> None:
         with self.lock:
+            self.oauth.grants.clear()
             self.stats.clear()
             self.total = 0
             self.faults = 0

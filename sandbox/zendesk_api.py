@@ -63,7 +63,7 @@ class ZendeskAPI:
                 user, secret = "", ""
             ok = user == f"{opts.zendesk_email}/token" and secret == opts.zendesk_token
         elif header.startswith("Bearer "):
-            ok = header[7:] == opts.zendesk_token
+            return self.sb.oauth.check(header[7:], request)
         if not ok:
             return json_response({"error": "Couldn't authenticate you"}, 401,
                                  {"WWW-Authenticate": 'Basic realm="Web Password"'})

@@ -173,7 +173,8 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases the bench created")
     args = ap.parse_args()
-    env = {**os.environ, "ZENDESK_API_TOKEN": secrets.token_urlsafe(16),
+    env = {**os.environ, "ZENDESK_CLIENT_SECRET": secrets.token_urlsafe(24),
+           "ZENDESK_API_TOKEN": secrets.token_urlsafe(16),
            "SALESFORCE_PASSWORD": secrets.token_urlsafe(12),
            "SALESFORCE_CONSUMER_SECRET": secrets.token_urlsafe(24),
            "SALESFORCE_SECURITY_TOKEN": secrets.token_urlsafe(8),

@@ -8,10 +8,11 @@ so the caller can store both in one transaction.
 
 from __future__ import annotations
 
-import base64
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,19 @@ from connectors.http import (
     show_origin,
 )
 from connectors.redact import redact, secret_field
+from connectors.zendesk_auth import (
+    AUTH_MODES,
+    DEFAULT_SCOPE,
+    ApiTokenAuth,
+    BearerAuth,
+    ClientCredentialsAuth,
+    RefreshTokenAuth,
+    TokenEndpoint,
+    TokenFile,
+    ZendeskAuth,
+    check_api_token_date,
+    warn_api_token,
+)
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
 ORG_EXPORT_PATH = "/api/v2/incremental/organizations.json"
@@ -38,6 +52,10 @@ log = logging.getLogger("csops.zendesk")
 class ZendeskConfig:
     subdomain: str | None = None
     base_url: str | None = None
+    auth: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = secret_field()  # type: ignore[assignment]
+    scope: str | None = None
     email: str | None = None
     api_token: str | None = secret_field()  # type: ignore[assignment]
     oauth_token: str | None = secret_field()  # type: ignore[assignment]
@@ -55,6 +73,72 @@ class ZendeskConfig:
         if self.base_url:
             return self.base_url.rstrip("/")
         return f"https://{self.subdomain}.zendesk.com"
+
+    def auth_mode(self) -> str:
+        """``zendesk.auth``, or inferred from the keys that are set (as ``salesforce.auth`` is)."""
+        if self.auth:
+            return self.auth
+        if self.oauth_token:
+            return "bearer"
+        if self.client_id:
+            return "client_credentials" if self.client_secret else "oauth"
+        if self.email or self.api_token:
+            return "api_token"
+        return "client_credentials"
+
+    @property
+    def scopes(self) -> str:
+        return " ".join((self.scope or DEFAULT_SCOPE).split())
+
+
+def zendesk_auth(cfg: ZendeskConfig, policy: RetryPolicy | None = None, stats: CallStats | None = None,
+                 token_file: Path | None = None, today: date | None = None) -> ZendeskAuth:
+    """The one auth object of a run for ``cfg`` (``token_file``: where ``oauth`` keeps its refresh token)."""
+    mode = cfg.auth_mode()
+    if mode == "bearer" and cfg.oauth_token:
+        return BearerAuth(cfg.oauth_token)
+    if mode == "api_token" and cfg.email and cfg.api_token:
+        check_api_token_date(today or datetime.now(UTC).date())
+        warn_api_token()
+        return ApiTokenAuth(cfg.email, cfg.api_token)
+    if mode == "client_credentials" and cfg.client_id and cfg.client_secret:
+        endpoint = TokenEndpoint(cfg.url, policy, stats, retry_lost_answer=True)
+        return ClientCredentialsAuth(endpoint, cfg.client_id, cfg.client_secret, cfg.scopes)
+    if mode == "oauth" and cfg.client_id and token_file is not None:
+        return RefreshTokenAuth(TokenEndpoint(cfg.url, policy, stats), cfg.client_id, cfg.client_secret,
+                                TokenFile(token_file))
+    needs = {"bearer": "zendesk.oauth_token", "api_token": "zendesk.email and zendesk.api_token",
+             "client_credentials": "zendesk.client_id and zendesk.client_secret",
+             "oauth": "zendesk.client_id (and csops auth zendesk)"}.get(mode)
+    if needs is None:
+        raise AuthenticationFailed(f"zendesk.auth: unknown mode '{mode}'; one of {', '.join(AUTH_MODES)}")
+    raise AuthenticationFailed(f"zendesk: auth '{mode}' needs {needs} in csops.yaml")
+
+
+def scope_resource(path: str) -> str | None:
+    """The Zendesk scope resource a path belongs to (``hc`` for the Help Center), None for the token itself."""
+    if path.startswith(("/api/v2/help_center", "/api/v2/guide", "/hc/")):
+        return "hc"
+    for resource in ("tickets", "organizations", "users"):
+        if path.startswith((f"/api/v2/{resource}", f"/api/v2/incremental/{resource}")):
+            return resource
+    return None if path.startswith("/api/v2/oauth/tokens/current") else "other"
+
+
+def needed_scope(method: str, path: str) -> str:
+    access = "read" if method.upper() in ("GET", "HEAD") else "write"
+    resource = scope_resource(path)
+    return f"{access} or {resource}:{access}" if resource and resource != "other" else access
+
+
+def scope_allows(scopes: Iterable[str], method: str, path: str) -> bool:
+    """Whether a token with ``scopes`` may send ``method`` to ``path`` (Zendesk: "read", "write", or one
+    resource's "tickets:read", "hc:write"…)."""
+    resource = scope_resource(path)
+    if resource is None:
+        return True
+    access = "read" if method.upper() in ("GET", "HEAD") else "write"
+    return access in scopes or f"{resource}:{access}" in scopes
 
 
 @dataclass
@@ -76,9 +160,12 @@ class TicketPage:
 
 @dataclass
 class ZendeskClient:
+    """The Support and Help Center API; ``auth`` (shared by every client of a run) signs each request."""
+
     config: ZendeskConfig
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     stats: CallStats | None = None
+    auth: ZendeskAuth | None = None
     session: PolicySession = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,15 +173,10 @@ class ZendeskClient:
         if not cfg.configured:
             raise AuthenticationFailed("zendesk: set zendesk.subdomain or zendesk.base_url in csops.yaml")
         policy = RetryPolicy(**{**self.policy.__dict__, "read_timeout": cfg.timeout_seconds})
+        if self.auth is None:
+            self.auth = zendesk_auth(cfg, policy, self.stats)
         self.session = PolicySession("zendesk", policy, self.stats, origins=[cfg.url])
-        if cfg.oauth_token:
-            self.session.headers["Authorization"] = f"Bearer {cfg.oauth_token}"
-        elif cfg.email and cfg.api_token:
-            raw = f"{cfg.email}/token:{cfg.api_token}".encode()
-            self.session.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
-        else:
-            raise AuthenticationFailed("zendesk: set zendesk.email and zendesk.api_token "
-                                       "(or zendesk.oauth_token) in csops.yaml")
+        self.session.auth = self.auth
         self.session.headers["Accept"] = "application/json"
 
     @property
@@ -106,8 +188,16 @@ class ZendeskClient:
 
     def request(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         url = self.url(path_or_url)
+        resp = self._send(method, url, **kwargs)
+        assert self.auth is not None
+        if resp.status_code == 401 and self.auth.renew(resp.request.headers.get("Authorization")):
+            resp.close()
+            resp = self._send(method, url, **kwargs)  # once: Zendesk acted on nothing it answered 401 to
+        return self._decode(resp, method, url)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            resp = self.session.request(method, url, **kwargs)
+            return self.session.request(method, url, **kwargs)
         except OffOrigin as exc:
             if exc.redirect and exc.source == show_origin(origin(self.base_url)):
                 raise AuthenticationFailed(
@@ -115,19 +205,18 @@ class ZendeskClient:
                     f"hosts: set zendesk.base_url to {exc.target} (a brand's address belongs in kb.brand_url)"
                 ) from None
             raise
-        return self._decode(resp, method, url)
 
     def get(self, path_or_url: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path_or_url, params=params)
 
     def _decode(self, resp: requests.Response, method: str, url: str) -> Any:
         path = urlsplit(url).path
+        assert self.auth is not None
         if resp.status_code == 401:
-            raise AuthenticationFailed(
-                f"zendesk: {self.base_url} refused the credentials (401) — check zendesk.email and "
-                "zendesk.api_token (an API token, not a password), or zendesk.oauth_token")
+            raise AuthenticationFailed(f"zendesk: {self.base_url} refused the credentials (401, "
+                                       f"zendesk.auth {self.auth.mode}) — {self.auth.refused_hint()}")
         if resp.status_code == 403:
-            raise RequestRejected(f"zendesk: {method} {path} forbidden (403): the user lacks permission: "
+            raise RequestRejected(f"zendesk: {method} {path} forbidden (403): {self._forbidden_hint(method, path)}: "
                                   f"{redact(resp.text[:200])}", 403, resp.text)
         if resp.status_code >= 400:
             raise RequestRejected(f"zendesk: {method} {path} failed ({resp.status_code}): "
@@ -141,6 +230,14 @@ class ZendeskClient:
                 f"zendesk: {method} {path} answered {resp.status_code} with non-JSON content "
                 f"({resp.headers.get('Content-Type', 'no content type')}): is zendesk.base_url "
                 f"({self.base_url}) a Zendesk instance?", resp.status_code) from None
+
+    def _forbidden_hint(self, method: str, path: str) -> str:
+        """A token whose scope lacks what the request needs says so; otherwise it is the user's permission."""
+        granted = self.auth.granted if self.auth else None
+        if granted and granted.scopes and not scope_allows(granted.scopes, method, path):
+            return (f"the access token's scope ({' '.join(granted.scopes)}) does not allow it: set zendesk.scope "
+                    f"(it needs {needed_scope(method, path)})")
+        return "the user lacks permission"
 
     # -- Support --------------------------------------------------------------
     def me(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import cycle to trip over (``tests/test_imports.py`` keeps it that way).
 from __future__ import annotations
 
 from csops import (
+    cmd_auth,
     cmd_demo,
     cmd_doctor,
     cmd_init,
@@ -24,7 +25,7 @@ from csops.shell import cli
 
 for command in (cmd_init.init, cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, cmd_sync.status, cmd_sync.alerts,
                 cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify,
-                cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store):
+                cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store, cmd_auth.auth):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 
 import click
 
-from connectors.http import ConnectorError
-from connectors.redact import redact
+from connectors.http import AuthenticationFailed, ConnectorError
+from connectors.redact import redact, register_secret
 from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
+from connectors.zendesk import ZendeskClient, scope_allows
+from connectors.zendesk_auth import (
+    API_TOKEN_MIGRATION,
+    API_TOKEN_RETIREMENT,
+    CURRENT_TOKEN_PATH,
+    ApiTokenRetired,
+    RefreshTokenAuth,
+    ZendeskAuth,
+)
 from csops.config import ConfigError
 from csops.doctor_help import DOCTOR_POLICY, env_fix, login_fix, unreachable, unset_variables
 from csops.progress import paint
@@ -20,6 +30,7 @@ from csops.shell import (
     colour,
     emit_json,
     exit_code_for,
+    parse_today,
     pass_app,
     salesforce_client,
     zendesk_client,
@@ -41,14 +52,20 @@ class Check:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Check as if today were this date (Zendesk stops every API "
+                                                    "token on 2027-04-30).")
 @pass_app
-def doctor(app: App, as_json: bool) -> None:
+def doctor(app: App, as_json: bool, today: str | None) -> None:
     """Check the config, the rules, the store and each configured connection.
+
+    For Zendesk it says which authentication is in use, the access token's
+    scopes and expiry, whether the scope can do what the config asks, and
+    for an API token the dates Zendesk retires them.
 
     Exits 0 when all is well, 78 when the configuration or rules are invalid,
     69 when a service cannot be reached or refuses the credentials.
     """
-    checks = run_checks(app)
+    checks = run_checks(app, parse_today(today))
     if as_json:
         emit_json([{k: redact(v) if isinstance(v, str) else v for k, v in asdict(c).items() if k != "code"}
                    for c in checks])
@@ -64,7 +81,7 @@ def doctor(app: App, as_json: bool) -> None:
         raise SystemExit(EXIT_CONFIG if EXIT_CONFIG in codes else max(codes))
 
 
-def run_checks(app: App) -> list[Check]:
+def run_checks(app: App, today: date) -> list[Check]:
     checks: list[Check] = []
     try:
         cfg = app.config
@@ -95,12 +112,14 @@ def run_checks(app: App) -> list[Check]:
                if is_postgres(app.config.store.url) else "check store.url and that its folder is writable")
         checks.append(Check("store", False, str(exc), fix, exit_code_for(exc) or 1))
     if cfg.zendesk.configured:
-        checks.append(_needs_env(app, "zendesk") or _zendesk(app))
+        skipped = _needs_env(app, "zendesk")
+        zendesk = [skipped] if skipped else _zendesk(app, today)
+        checks.extend(zendesk)
+        if zendesk[0].ok:
+            checks.append(_help_center(app))
     else:
-        checks.append(Check("zendesk", False, "not configured", "set zendesk.subdomain, email and api_token",
-                            EXIT_CONFIG))
-    if cfg.zendesk.configured and checks[-1].name == "zendesk" and checks[-1].ok:
-        checks.append(_help_center(app))
+        checks.append(Check("zendesk", False, "not configured", "set zendesk.subdomain and its credentials (README: "
+                                                                "Connecting to Zendesk)", EXIT_CONFIG))
     if cfg.salesforce.configured:
         skipped = _needs_env(app, "salesforce")
         checks.extend([skipped] if skipped else _salesforce(app, fields, writeback))
@@ -119,25 +138,83 @@ def _needs_env(app: App, section: str) -> Check | None:
     return Check(section, False, f"not checked: needs {', '.join(names)}", "", EXIT_CONFIG)
 
 
-def _zendesk(app: App) -> Check:
+def _zendesk(app: App, today: date) -> list[Check]:
     url = app.config.zendesk.url
     down = unreachable(url)
     if down:
-        return Check("zendesk", False, down, "check zendesk.base_url (or subdomain); a sandbox must be running "
-                                             "(csops sandbox serve) on the port the config names", EXIT_UNAVAILABLE)
+        return [Check("zendesk", False, down, "check zendesk.base_url (or subdomain); a sandbox must be running "
+                                              "(csops sandbox serve) on the port the config names", EXIT_UNAVAILABLE)]
+    mode = app.config.zendesk.auth_mode()
     try:
-        user = zendesk_client(app, DOCTOR_POLICY).me()
+        auth = app.zendesk_auth(DOCTOR_POLICY, today)
+        client = zendesk_client(app, DOCTOR_POLICY)
+        user = client.me()
+    except ApiTokenRetired as exc:
+        return [Check("zendesk", False, exc.reason, API_TOKEN_MIGRATION, EXIT_CONFIG)]
     except ConnectorError as exc:
         text = str(exc)
-        if "refused the credentials" in text:
-            fix = "create an API token in Admin Center > Apps and integrations > Zendesk API, put it in the " \
-                  "environment variable zendesk.api_token names, and check zendesk.email"
+        if isinstance(exc, AuthenticationFailed):
+            fix = ZENDESK_LOGIN_FIXES[mode]
         elif "non-JSON" in text or "(404)" in text:  # not a port number that contains 404
             fix = f"zendesk.base_url / zendesk.subdomain: {url} does not look like a Zendesk instance"
         else:
             fix = f"check that {url} is reachable from this machine"
-        return Check("zendesk", False, text, fix, EXIT_UNAVAILABLE)
-    return Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')})")
+        return [Check("zendesk", False, text, fix, exit_code_for(exc) or EXIT_UNAVAILABLE)]
+    checks = [Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')}) with "
+                                     f"zendesk.auth {mode}")]
+    if mode == "api_token":
+        checks.append(Check("zendesk auth", True, f"warning: {API_TOKEN_RETIREMENT}", API_TOKEN_MIGRATION))
+        return checks
+    return checks + _zendesk_token(app, client, auth)
+
+
+ZENDESK_LOGIN_FIXES = {
+    "client_credentials": "check zendesk.client_id (the OAuth client's Identifier) and the secret in the variable "
+                          "zendesk.client_secret names; the client must be Confidential (Admin Center > Apps and "
+                          "integrations > APIs > OAuth clients)",
+    "oauth": "run: csops auth zendesk (it signs in again and saves a new refresh token)",
+    "api_token": f"API tokens can no longer be created (since 2026-10-27); {API_TOKEN_MIGRATION}",
+    "bearer": "make a new OAuth access token and put it in the variable zendesk.oauth_token names, or set "
+              "zendesk.auth: client_credentials so csops obtains its own",
+}
+
+
+def _zendesk_token(app: App, client: ZendeskClient, auth: ZendeskAuth) -> list[Check]:
+    """The access token's scopes and expiry (``GET /api/v2/oauth/tokens/current.json``), and whether its scope can
+    do what the config asks."""
+    try:
+        token = (client.get(CURRENT_TOKEN_PATH) or {}).get("token") or {}
+    except ConnectorError as exc:
+        return [Check("zendesk token", False, str(exc), "check the token's scope", exit_code_for(exc) or 69)]
+    register_secret(token.get("refresh_token"))  # Zendesk describes the token with its refresh token: never shown
+    granted = auth.granted
+    scopes = [str(s) for s in token.get("scopes") or (granted.scopes if granted else ())]
+    parts = [f"scopes {' '.join(scopes) or 'unknown'}"]
+    expires = token.get("expires_at") or (granted.expires_at.isoformat() if granted and granted.expires_at else None)
+    parts.append(f"access token expires {expires}" if expires else "access token does not expire")
+    if isinstance(auth, RefreshTokenAuth):
+        saved = auth.file.load()
+        until = f", unused it expires {saved.refresh_expires_at}" if saved and saved.refresh_expires_at else ""
+        parts.append(f"refresh token saved in {auth.file.path} (mode 600){until}")
+    checks = [Check("zendesk token", True, f"{auth.mode}: " + "; ".join(parts))]
+    lacking = [why for method, path, why in _scope_needs(app) if scopes and not scope_allows(scopes, method, path)]
+    if lacking:
+        fix = ("set zendesk.scope: read write (or add the resource's scope, e.g. hc:write)" if auth.mode !=
+               "bearer" else "make a token with the scopes it lacks, or use zendesk.auth: client_credentials")
+        checks.append(Check("zendesk scope", True, f"warning: the token's scope ({' '.join(scopes)}) cannot "
+                                                   f"{'; cannot '.join(lacking)}", fix))
+    return checks
+
+
+def _scope_needs(app: App) -> list[tuple[str, str, str]]:
+    """What the config asks of Zendesk: (method, path, in words)."""
+    needs = [("GET", "/api/v2/incremental/tickets/cursor.json", "read tickets (csops sync, pull zendesk)"),
+             ("GET", "/api/v2/organizations", "read organizations (csops sync, pull zendesk)")]
+    if (app.config.resolve(app.config.kb.root) / "kb.yaml").exists():
+        needs += [("GET", "/api/v2/help_center/articles", "read the Help Center (kb pull, kb gaps --help-center)"),
+                  ("POST", "/api/v2/help_center/articles", "write to the Help Center, which kb publish needs "
+                                                            "(kb/kb.yaml is here)")]
+    return needs
 
 
 def _help_center(app: App) -> Check:

@@ -27,8 +27,8 @@ def init(folder: Path, lang: str, with_kb: bool) -> None:
     cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
     click.echo("\nNext:")
     click.echo(f"  {cd}csops rules check   # the rule file is valid")
-    click.echo("  csops doctor          # after editing csops.yaml and setting ZENDESK_API_TOKEN, "
-               "and the Salesforce connected app's key (auth: jwt)")
+    click.echo("  csops doctor          # after editing csops.yaml and setting ZENDESK_CLIENT_SECRET (a Zendesk "
+               "OAuth client), and the Salesforce connected app's key (auth: jwt)")
     click.echo("  csops sync --dry-run  # what the first sync would write, writing nothing")
     click.echo("\nTo try it first without real accounts: csops sandbox serve --write-config csops.yaml "
                "(in another folder)")

@@ -32,16 +32,21 @@ def sandbox() -> None:
 @click.option("--latency-ms", default=0, show_default=True, type=int, help="Delay added to every request.")
 @click.option("--sf-daily-limit", default=100_000, show_default=True, type=int,
               help="Salesforce daily API limit (403 REQUEST_LIMIT_EXCEEDED past it).")
+@click.option("--oauth-expires-in", default=1800, show_default=True, type=click.IntRange(1, 172_800),
+              help="Seconds a Zendesk OAuth access token lives (Zendesk's default is 30 minutes; a few seconds "
+                   "make a run renew its token).")
 @click.option("--write-config", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a csops.yaml pointing at this sandbox (credentials by ${VAR}); never over an existing file.")
+              help="Write a csops.yaml pointing at this sandbox (Zendesk OAuth client credentials; credentials by "
+                   "${VAR}); never over an existing file.")
 def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rate: float, rate_limit: str,
-          rate_window: float, latency_ms: int, sf_daily_limit: int, write_config: Path | None) -> None:
+          rate_window: float, latency_ms: int, sf_daily_limit: int, oauth_expires_in: int,
+          write_config: Path | None) -> None:
     """Serve the Zendesk and Salesforce APIs on one port until interrupted.
 
     The credentials it accepts come from the same environment variables a
-    csops.yaml written by --write-config reads (ZENDESK_API_TOKEN,
-    SALESFORCE_CONSUMER_SECRET, SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN);
-    when unset, fresh random
+    csops.yaml written by --write-config reads (ZENDESK_CLIENT_SECRET for the
+    OAuth client csops_sandbox, ZENDESK_API_TOKEN, SALESFORCE_CONSUMER_SECRET,
+    SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN); when unset, fresh random
     ones are written to .csops/sandbox.env (mode 600) — source that file.
     """
     from sandbox.server import Options, Sandbox
@@ -49,7 +54,8 @@ def serve(host: str, port: int, seed: int, accounts: int, tickets: int, fail_rat
     if rate_limit not in ("real", "off") and not rate_limit.isdigit():
         raise click.BadParameter("use 'real', 'off' or a whole number", param_hint="--rate-limit")
     opts = Options(seed=seed, accounts=accounts, tickets=tickets, fail_rate=fail_rate, rate_limit=rate_limit,
-                   rate_window=rate_window, latency_ms=latency_ms, sf_daily_limit=sf_daily_limit)
+                   rate_window=rate_window, latency_ms=latency_ms, sf_daily_limit=sf_daily_limit,
+                   oauth_access_ttl=oauth_expires_in)
     if write_config and os.path.lexists(write_config):
         raise WouldOverwrite(write_config, "it exists already; --write-config writes a new file only (pick another "
                                            "name, or move it away)")

@@ -15,6 +15,8 @@ from typing import Any
 
 from connectors.http import RequestRejected, url_problem
 from connectors.salesforce import AUTH_MODES, validate_where
+from connectors.zendesk_auth import AUTH_MODES as ZENDESK_AUTH_MODES
+from connectors.zendesk_auth import SCOPE_RESOURCES
 from rules.yamlsrc import Document, PathKey, SourceError, suggest
 from sync.dialect import StoreError, check_url
 from sync.pull import start_time_from
@@ -30,7 +32,7 @@ def meaning_problems(cfg: Any, doc: Document, unset: set[str]) -> list[SourceErr
         problems.append(doc.error(path, message))
 
     _urls(cfg, report)
-    _zendesk(cfg.zendesk, unset, report)
+    _zendesk(cfg.zendesk, unset, report, ("zendesk", "auth") in doc.from_env)
     _salesforce(cfg.salesforce, unset, report, ("salesforce", "auth") in doc.from_env)
     try:
         check_url(cfg.store.url)
@@ -57,7 +59,7 @@ def _urls(cfg: Any, report: Report) -> None:
             report((section, key), f"{section}.{key}: {problem}")
 
 
-def _zendesk(z: Any, unset: set[str], report: Report) -> None:
+def _zendesk(z: Any, unset: set[str], report: Report, auth_from_env: bool) -> None:
     if z.start_date:
         try:
             start_time_from(z.start_date)
@@ -67,12 +69,38 @@ def _zendesk(z: Any, unset: set[str], report: Report) -> None:
     if link != "external_id" and not (link.startswith("organization_fields.") and len(link) > 20):
         report(("zendesk", "account_link"), "zendesk.account_link: must be 'external_id' or "
                                             "'organization_fields.<key>' (the field holding the Account Id)")
-    if z.configured and not z.oauth_token and "zendesk.oauth_token" not in unset:
-        given = {k for k in ("email", "api_token") if getattr(z, k) or f"zendesk.{k}" in unset}
-        if len(given) == 1:
-            lacking = "api_token" if "email" in given else "email"
-            report(("zendesk", lacking), f"zendesk.{lacking} is missing: the API login needs zendesk.email and "
-                                         "zendesk.api_token together (or zendesk.oauth_token)")
+    if z.configured:
+        _zendesk_auth(z, unset, report, auth_from_env)
+
+
+#: What each zendesk.auth mode needs from csops.yaml.
+ZENDESK_NEEDS = {"client_credentials": ("client_id", "client_secret"), "oauth": ("client_id",),
+                 "api_token": ("email", "api_token"), "bearer": ("oauth_token",)}
+
+
+def _zendesk_auth(z: Any, unset: set[str], report: Report, auth_from_env: bool) -> None:
+    if z.auth and z.auth not in ZENDESK_AUTH_MODES:
+        shown = "" if auth_from_env else f" '{z.auth}'{suggest(z.auth, ZENDESK_AUTH_MODES)}"
+        report(("zendesk", "auth"), f"zendesk.auth: unknown mode{shown}; one of {', '.join(ZENDESK_AUTH_MODES)}")
+        return
+    mode = z.auth_mode()
+    needs = ZENDESK_NEEDS[mode]
+    lacking = [k for k in needs if not getattr(z, k) and f"zendesk.{k}" not in unset]
+    # Nothing given at all is left to the commands that call Zendesk (status, rules check… need no credentials).
+    if lacking and (z.auth or len(lacking) < len(needs)):
+        keys = " and ".join(f"zendesk.{k}" for k in needs)
+        report(("zendesk", lacking[0]), f"zendesk.{lacking[0]} is missing: zendesk.auth {mode} needs {keys}"
+                                        + ("" if z.auth else " (the mode is inferred from the keys that are set; "
+                                                             "name it with zendesk.auth)"))
+    for word in (z.scope or "").split():
+        access = word.rsplit(":", 1)[-1]
+        resource = word.rsplit(":", 1)[0] if ":" in word else None
+        if word == "impersonate" or (access in ("read", "write") and resource in (None, *SCOPE_RESOURCES)):
+            continue
+        known = ["read", "write", "impersonate", *(f"{r}:{a}" for r in SCOPE_RESOURCES for a in ("read", "write"))]
+        report(("zendesk", "scope"), f"zendesk.scope: unknown scope '{word}'{suggest(word, known)}: read, write, "
+                                     "or one resource's (tickets:read, hc:write, …), separated by spaces")
+
 
 def _salesforce(sf: Any, unset: set[str], report: Report, auth_from_env: bool) -> None:
     if sf.where:

@@ -62,6 +62,8 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("sync.guard:MassChangeHeld", EXIT_MASS_CHANGE),
     ("sync.dialect:LockHeld", EXIT_TEMPFAIL),
     ("connectors.http:InsecureURL", EXIT_CONFIG),
+    ("connectors.zendesk_auth:ApiTokenRetired", EXIT_CONFIG),
+    ("connectors.zendesk_auth:TokenFileError", EXIT_IOERR),
     ("connectors.http:OffOrigin", EXIT_UNAVAILABLE),
     ("connectors.http:BudgetExhausted", EXIT_TEMPFAIL),
     ("connectors.http:AuthenticationFailed", EXIT_UNAVAILABLE),

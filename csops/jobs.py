@@ -131,7 +131,8 @@ def kb_publisher(app: App, spec: KbSpec, progress: Callable[[str], None] | None 
 
     cfg = app.config
     if not cfg.zendesk.configured:
-        raise ConfigError("kb publish needs zendesk.subdomain (or base_url), email and api_token in csops.yaml")
+        raise ConfigError("kb publish needs zendesk.subdomain (or base_url) and its credentials in csops.yaml "
+                          "(README: Connecting to Zendesk)")
     client = zendesk_client(app)
     pg = spec.permission_group_id if spec.permission_group_id is not None else cfg.kb.permission_group_id
     us = spec.user_segment_id if spec.user_segment_id is not None else cfg.kb.user_segment_id

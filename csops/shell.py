@@ -22,7 +22,8 @@ from connectors.http import (
 )
 from connectors.redact import register_url_secrets
 from connectors.salesforce import SalesforceClient
-from connectors.zendesk import ZendeskClient
+from connectors.zendesk import ZendeskClient, zendesk_auth
+from connectors.zendesk_auth import TOKEN_FILE_NAME, ZendeskAuth
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.exits import (  # noqa: F401  (re-exported: commands import them from the shell)
@@ -69,6 +70,7 @@ class App:
     no_color: bool = False
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _zendesk_auth: ZendeskAuth | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -122,6 +124,21 @@ class App:
         if is_postgres(url):
             return run_lock(self.store, lease_seconds=self.config.store.lease_seconds)
         return run_lock(url, self.config.base_dir)
+
+    def zendesk_token_file(self) -> Path:
+        """Where ``zendesk.auth: oauth`` keeps its refresh token: beside a SQLite store, else in .csops/ beside the
+        config."""
+        url = self.store_url()
+        folder = self.config.base_dir / ".csops" if is_postgres(url) else self.store_path().parent
+        return folder / TOKEN_FILE_NAME
+
+    def zendesk_auth(self, policy: RetryPolicy | None = None, today: date | None = None) -> ZendeskAuth:
+        """The run's one Zendesk auth: every Zendesk client of the command signs its requests with it (one token)."""
+        if self._zendesk_auth is None:
+            cfg = self.config
+            self._zendesk_auth = zendesk_auth(cfg.zendesk, policy or cfg.sync.retry_policy(), None,
+                                              self.zendesk_token_file(), today)
+        return self._zendesk_auth
 
     def close(self) -> None:
         if self._store is not None:
@@ -199,9 +216,10 @@ def zendesk_client(app: App, policy: RetryPolicy | None = None) -> ZendeskClient
     cfg = app.config
     cfg.require_env("zendesk")
     if not cfg.zendesk.configured:
-        raise ConfigError("zendesk is not configured: set zendesk.subdomain (or zendesk.base_url), zendesk.email "
-                          "and zendesk.api_token in csops.yaml", str(cfg.path) if cfg.path else None)
-    return ZendeskClient(cfg.zendesk, policy or cfg.sync.retry_policy())
+        raise ConfigError("zendesk is not configured: set zendesk.subdomain (or zendesk.base_url) and its "
+                          "credentials in csops.yaml (README: Connecting to Zendesk)", str(cfg.path) if cfg.path
+                          else None)
+    return ZendeskClient(cfg.zendesk, policy or cfg.sync.retry_policy(), auth=app.zendesk_auth(policy))
 
 
 def salesforce_client(app: App, policy: RetryPolicy | None = None) -> SalesforceClient:

@@ -46,8 +46,10 @@ class Workspace:
         return self.path / "csops.yaml"
 
     def secrets(self) -> list[str]:
+        """Every credential of the sandbox, and every OAuth access and refresh token it has issued so far."""
         o = self.sandbox.options
-        return [o.zendesk_token, o.sf_password, o.sf_security_token, o.sf_consumer_secret]
+        return [o.zendesk_token, o.zendesk_client_secret, o.sf_password, o.sf_security_token, o.sf_consumer_secret,
+                *self.sandbox.oauth.issued]
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> Result:
         """Run ``csops`` in-process through click's CliRunner."""

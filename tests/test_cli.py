@@ -59,9 +59,10 @@ def test_service_down_after_retries_exits_69(ws: Workspace) -> None:
 
 
 def test_wrong_credentials_exit_69(ws: Workspace) -> None:
-    result = ws.cli("pull", "zendesk", env={"ZENDESK_API_TOKEN": "nope"})
+    result = ws.cli("pull", "zendesk", env={"ZENDESK_CLIENT_SECRET": "not-the-secret"})
     assert result.exit_code == 69
-    assert "refused the credentials (401)" in result.stderr
+    assert "zendesk: the client credentials grant refused: invalid_client" in result.stderr
+    assert "check zendesk.client_id (the OAuth client's Identifier" in result.stderr
 
 
 def test_readme_exit_code_table_is_the_shell_table() -> None:

@@ -27,7 +27,8 @@ def test_each_service_is_asked_once_without_retries(ws: Workspace) -> None:
     result = ws.cli("doctor")
     assert result.exit_code == 69
     requests = ws.sandbox.stats
-    assert requests.get("GET /api/v2/users/me.json", 0) == 1, requests
+    zendesk = {k: n for k, n in requests.items() if k.startswith("POST /oauth/") or " /api/v2/" in k}
+    assert zendesk == {"POST /oauth/tokens": 1}, requests  # the token, refused by the fault: nothing more
 
 
 def test_every_unset_variable_is_listed_once(ws: Workspace) -> None:
@@ -35,13 +36,13 @@ def test_every_unset_variable_is_listed_once(ws: Workspace) -> None:
     result = ws.cli("doctor", env=unset)  # type: ignore[arg-type]
     assert result.exit_code == 78
     line = next(ln for ln in result.stdout.splitlines() if "FAIL environment" in ln)
-    for name in ("ZENDESK_API_TOKEN", "SALESFORCE_CONSUMER_SECRET"):
+    for name in ("ZENDESK_CLIENT_SECRET", "SALESFORCE_CONSUMER_SECRET"):
         assert name in line
-    assert "FAIL zendesk: not checked: needs ZENDESK_API_TOKEN" in result.stdout
-    assert "export ZENDESK_API_TOKEN=" in result.stdout
+    assert "FAIL zendesk: not checked: needs ZENDESK_CLIENT_SECRET" in result.stdout
+    assert "export ZENDESK_CLIENT_SECRET=" in result.stdout
     env_file = Path(ws.path) / ".csops" / "sandbox.env"
     env_file.parent.mkdir(exist_ok=True)
-    env_file.write_text("export ZENDESK_API_TOKEN='x'\n", encoding="utf-8")
+    env_file.write_text("export ZENDESK_CLIENT_SECRET='x'\n", encoding="utf-8")
     again = ws.cli("doctor", env=unset)  # type: ignore[arg-type]
     assert f". {env_file}" in again.stdout
 
@@ -51,7 +52,7 @@ def test_login_faults_are_explained(ws: Workspace) -> None:
     assert result.exit_code == 69
     assert "fix: invalid_client: salesforce.consumer_key or consumer_secret is wrong" in result.stdout
     text = ws.config.read_text(encoding="utf-8")
-    start = text.index("  auth: client_credentials")
+    start = text.index("  auth: client_credentials", text.index("salesforce:"))
     end = text.index("  fields:", start)
     username = next(ln for ln in text[start:end].splitlines() if "username:" in ln)
     ws.config.write_text(text[:start] + "  auth: password\n" + username + "\n  password: ${SALESFORCE_PASSWORD}\n"

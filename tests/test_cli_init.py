@@ -28,7 +28,9 @@ def test_init_writes_a_project_that_checks(tmp_path: Path, lang: str) -> None:
     for rel in ("csops.yaml", "rules/onboarding.yaml", ".gitignore", "kb/kb.yaml"):
         assert (proj / rel).is_file(), rel
     assert ".csops/" in (proj / ".gitignore").read_text().split()
-    assert "${ZENDESK_API_TOKEN}" in (proj / "csops.yaml").read_text(encoding="utf-8")
+    written = (proj / "csops.yaml").read_text(encoding="utf-8")
+    assert "auth: client_credentials" in written and "client_secret: ${ZENDESK_CLIENT_SECRET}" in written
+    assert "api_token" not in written  # a team starting today cannot create one
     steps = out.stdout[out.stdout.index("Next:"):].splitlines()[1:4]
     assert [s.split("#")[0].strip() for s in steps] == ["cd proj && csops rules check", "csops doctor",
                                                         "csops sync --dry-run"]

@@ -98,9 +98,10 @@ def test_no_config_anywhere_is_explained(tmp_path: Path) -> None:
 def test_example_config_documents_every_key_and_loads() -> None:
     root = Path(__file__).resolve().parents[1]
     example = root / "csops.example.yaml"
-    env = {k: "x" for k in ("ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN",
+    env = {k: "x" for k in ("ZENDESK_CLIENT_SECRET", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN",
                             "SALESFORCE_CONSUMER_SECRET")}
     config = load_config(str(example), env=env)
+    assert config.zendesk.auth_mode() == "client_credentials"
     text = example.read_text(encoding="utf-8")
     import dataclasses
 

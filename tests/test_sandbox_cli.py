@@ -12,7 +12,8 @@ from pathlib import Path
 
 
 def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) -> None:
-    env = {**os.environ, "ZENDESK_API_TOKEN": "tok-for-test-1234", "SALESFORCE_PASSWORD": "pw-for-test",
+    env = {**os.environ, "ZENDESK_CLIENT_SECRET": "zendesk-client-secret-for-test",
+           "ZENDESK_API_TOKEN": "tok-for-test-1234", "SALESFORCE_PASSWORD": "pw-for-test",
            "SALESFORCE_SECURITY_TOKEN": "st-for-test", "SALESFORCE_CONSUMER_SECRET": "cs-for-test"}
     proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "12", "--tickets",
                              "30", "--seed", "7", "--write-config", "sb.yaml"], cwd=tmp_path, env=env,
@@ -31,11 +32,13 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
         stats = json.loads(urllib.request.urlopen(url + "/__sandbox/stats", timeout=5).read())
         assert stats["requests"] == {"GET /api/v2/organizations": 1} and stats["total"] == 1
         config = (tmp_path / "sb.yaml").read_text(encoding="utf-8")
-        assert f"base_url: {url}" in config and "${ZENDESK_API_TOKEN}" in config
-        assert "tok-for-test" not in config
+        assert f"base_url: {url}" in config and "auth: client_credentials" in config
+        assert "client_secret: ${ZENDESK_CLIENT_SECRET}" in config
+        assert "tok-for-test" not in config and "zendesk-client-secret-for-test" not in config
         doctor = subprocess.run([sys.executable, "-m", "csops", "--config", "sb.yaml", "doctor"], cwd=tmp_path,
                                 env=env, capture_output=True, text=True, timeout=60)
         assert "ok   zendesk" in doctor.stdout and "ok   salesforce:" in doctor.stdout
+        assert "with zendesk.auth client_credentials" in doctor.stdout
         # tmp_path is outside the repository: the written config must find a rule file all the same.
         assert "ok   rules:" in doctor.stdout, doctor.stdout
         dry = subprocess.run([sys.executable, "-m", "csops", "--config", "sb.yaml", "sync", "--dry-run"],
@@ -48,8 +51,8 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
 
 def test_serve_without_credentials_in_the_environment_writes_a_private_env_file(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN",
-                        "SALESFORCE_CONSUMER_SECRET")}
+           if k not in ("ZENDESK_CLIENT_SECRET", "ZENDESK_API_TOKEN", "SALESFORCE_PASSWORD",
+                        "SALESFORCE_SECURITY_TOKEN", "SALESFORCE_CONSUMER_SECRET")}
     proc = subprocess.Popen([sys.executable, "-m", "csops", "sandbox", "serve", "--accounts", "2", "--tickets", "2"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -58,7 +61,7 @@ def test_serve_without_credentials_in_the_environment_writes_a_private_env_file(
         assert proc.stdout.readline().strip() == "credentials: . .csops/sandbox.env"
         env_file = tmp_path / ".csops" / "sandbox.env"
         assert oct(env_file.stat().st_mode & 0o777) == "0o600"
-        assert "export ZENDESK_API_TOKEN=" in env_file.read_text()
+        assert "export ZENDESK_CLIENT_SECRET=" in env_file.read_text()
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)

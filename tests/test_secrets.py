@@ -48,8 +48,8 @@ def test_no_secret_in_logs_or_errors_across_failures(ws: Workspace) -> None:
     r = ws.cli("-vv", "pull", "salesforce")
     outputs += [r.stdout, r.stderr]
     ws.sandbox.fail_rate = 0.0
-    bad = ws.cli("-vv", "pull", "zendesk", env={"ZENDESK_API_TOKEN": "x" + ws.env["ZENDESK_API_TOKEN"]})
-    assert bad.exit_code == 69
+    bad = ws.cli("-vv", "pull", "zendesk", env={"ZENDESK_CLIENT_SECRET": "x" + ws.env["ZENDESK_CLIENT_SECRET"]})
+    assert bad.exit_code == 69 and "invalid_client" in bad.stderr
     outputs += [bad.stdout, bad.stderr]
     bad_sf = ws.cli("-vv", "doctor", env={"SALESFORCE_CONSUMER_SECRET": ws.env["SALESFORCE_CONSUMER_SECRET"] +
                                           "-wrong"})
@@ -57,7 +57,8 @@ def test_no_secret_in_logs_or_errors_across_failures(ws: Workspace) -> None:
     assert "invalid_client: invalid client credentials" in bad_sf.stdout
     assert_clean(ws, *outputs)
     # wrong secrets are still secrets
-    assert "x" + ws.env["ZENDESK_API_TOKEN"] not in bad.stderr
+    assert "x" + ws.env["ZENDESK_CLIENT_SECRET"] not in bad.stderr
+    assert ws.sandbox.oauth.issued  # the runs above did use OAuth access tokens, and none of them was shown
     assert ws.env["SALESFORCE_CONSUMER_SECRET"] + "-wrong" not in bad_sf.stdout
 
 

@@ -77,9 +77,11 @@ def test_sandbox_config_uses_oauth_and_password_warns_once(ws: Workspace) -> Non
     assert sb.stats[SOAP] == 0 and sb.stats[TOKEN] == 1
     doctor = ws.cli("doctor")
     assert "Summer '27" not in doctor.stdout
-    ws.config.write_text(ws.config.read_text().replace("auth: client_credentials", "auth: password").replace(
+    zendesk, salesforce = ws.config.read_text().split("salesforce:\n")
+    salesforce = salesforce.replace("auth: client_credentials", "auth: password").replace(
         "  username:", "  password: ${SALESFORCE_PASSWORD}\n  security_token: ${SALESFORCE_SECURITY_TOKEN}\n"
-                       "  username:"))
+                       "  username:")
+    ws.config.write_text(zendesk + "salesforce:\n" + salesforce)
     doctor = ws.cli("doctor")
     assert doctor.exit_code == 0, doctor.output
     assert "warning: salesforce.auth 'password' logs in with SOAP login(), which Salesforce retires in " \

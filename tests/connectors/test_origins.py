@@ -8,27 +8,17 @@ another machine, a base URL from ``${VAR}`` that must not be shown.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sandbox.server import Sandbox
-from tests.conftest import Workspace, make_sandbox, make_workspace
+from tests.conftest import Workspace, make_workspace
 from tests.hostile import hostile, non_loopback_address, redirect
 from tests.kb.test_publish import Site
 from tests.sync.test_notify import notify_workspace
 
 ELSEWHERE = non_loopback_address()
-
-
-@pytest.fixture
-def hc() -> Iterator[Sandbox]:
-    sb = make_sandbox(accounts=3, tickets=3)
-    try:
-        yield sb
-    finally:
-        sb.stop()
 
 
 def test_a_slack_webhook_that_redirects_is_not_followed(tmp_path: Path, sandbox: Sandbox) -> None:

@@ -44,7 +44,8 @@ def test_every_ticket_and_org_exactly_once(ws: Workspace) -> None:
         assert orgs[org_id] == (org["external_id"] if is_valid_id(org["external_id"]) else None)
     # the export floor: ceil(N/1000) pages plus at most one
     assert math.ceil(len(sb.data.tickets) / 1000) <= sb.stats[EXPORT] <= math.ceil(len(sb.data.tickets) / 1000) + 1
-    assert out["api_calls"] == sb.total - sb.stats.get("GET /api/v2/users/me.json", 0)
+    assert sb.stats["POST /oauth/tokens"] == 1  # one access token for the run
+    assert out["api_calls"] == sb.total - sb.stats.get("GET /api/v2/users/me.json", 0) - 1
 
 
 def test_second_run_pulls_only_what_changed(ws: Workspace) -> None:
@@ -130,12 +131,11 @@ def test_killed_mid_stream_resumes_from_saved_cursor(tmp_path: Path) -> None:
 
 
 def test_doctor_reports_a_bad_token(ws: Workspace) -> None:
-    result = ws.cli("doctor", env={"ZENDESK_API_TOKEN": "not-the-token"})
+    result = ws.cli("doctor", env={"ZENDESK_CLIENT_SECRET": "not-the-secret"})
     assert result.exit_code == 69
-    assert "FAIL zendesk" in result.stdout
-    assert "refused the credentials (401)" in result.stdout
-    assert "fix: create an API token" in result.stdout
-    assert "not-the-token" not in result.stdout
+    assert "FAIL zendesk: zendesk: the client credentials grant refused: invalid_client" in result.stdout
+    assert "fix: check zendesk.client_id (the OAuth client's Identifier)" in result.stdout
+    assert "not-the-secret" not in result.stdout
 
 
 def test_doctor_reports_a_wrong_base_url(ws: Workspace) -> None:

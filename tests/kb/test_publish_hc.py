@@ -11,11 +11,9 @@ import requests
 from click.testing import CliRunner
 
 from sandbox.server import Sandbox
-from tests.kb.test_publish import WRITES, Site, live, names
+from tests.kb.test_publish import Site, hc_writes, live, names
 
-
-def writes(sb: Sandbox) -> dict[str, int]:
-    return {k: n for k, n in sb.stats.items() if k.startswith(WRITES)}
+writes = hc_writes
 
 
 def api(sb: Sandbox, method: str, path: str, **kw: Any) -> requests.Response:

@@ -260,7 +260,7 @@ def test_status_and_alerts_need_no_api_secrets(ws: Workspace) -> None:
     assert ws.cli("alerts", env=no_secrets).exit_code == 0  # type: ignore[arg-type]
     result = ws.cli("sync", env=no_secrets)  # type: ignore[arg-type]
     assert result.exit_code == 78
-    assert "environment variable ${ZENDESK_API_TOKEN} is not set" in result.stderr
+    assert "environment variable ${ZENDESK_CLIENT_SECRET} is not set" in result.stderr
 
 
 def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import io
 import click
 
 from base.csvfile import SpreadsheetWriter
+from base.terminal import printable
 from csops.shell import App, emit_json, pass_app
 
 
@@ -42,7 +43,7 @@ def orgs(app: App, unlinked: bool, as_json: bool, as_csv: bool) -> None:
     click.echo(f"{orgs_n:,} Zendesk organizations not linked, {len(rows) - orgs_n:,} Salesforce accounts without "
                "an organization")
     for r in rows:
-        click.echo(f"  {r['kind']:<12} {r['id']:<18} {r['name'] or '':<30} {r['reason']}")
+        click.echo(printable(f"  {r['kind']:<12} {r['id']:<18} {r['name'] or '':<30} {r['reason']}", one_line=True))
 
 
 def unlinked_rows(app: App) -> list[dict[str, str]]:

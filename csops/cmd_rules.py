@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from base.terminal import printable
 from csops.display import fact_value, number, plural, show, status_label, table
 from csops.factsfile import FactsFileError, read_facts
 from csops.jobs import find_accounts
@@ -192,7 +193,7 @@ def explain(app: App, account: str, as_json: bool) -> None:
         return
     rs = compile_rules(load_rules(app.rule_files()), dt.date.fromisoformat(evaluated_on))
     for line in explain_lines(rs, account_id, name, result, evaluated_on):
-        click.echo(line)
+        click.echo(printable(line))  # names and fact values come from Salesforce
 
 
 def _one_account(app: App, term: str) -> tuple[str, str | None]:

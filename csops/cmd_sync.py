@@ -9,6 +9,7 @@ import click
 
 from base.csvfile import SpreadsheetWriter
 from base.files import atomic_open
+from base.terminal import printable
 from connectors.sfid import is_valid_id, to18
 from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
 from csops.jobs import TeamView, active_alerts, run_sync, team_view
@@ -134,9 +135,9 @@ def summarise_changes(changes: list[PlannedChange], top: int = 5) -> list[str]:
 
 def print_changes(changes: list[PlannedChange]) -> None:
     for change in changes:
-        click.echo(f"{change.account_id}" + (f" ({change.name})" if change.name else ""))
+        click.echo(f"{change.account_id}" + (f" ({printable(change.name, one_line=True)})" if change.name else ""))
         for fieldname, (old, new) in change.fields.items():
-            click.echo(f"  {fieldname}: {show(old)} → {show(new)}")
+            click.echo(printable(f"  {fieldname}: {show(old)} → {show(new)}", one_line=True))
 
 
 def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
@@ -157,14 +158,14 @@ def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
     click.echo(f"writeback:  {len(report.changes):,} accounts {verb}, {report.written:,} written, "
                f"{len(report.failures):,} failed [{report.write_api_calls} API calls]")
     for f in report.failures:
-        click.echo(f"  failed: {f.id}: {f.status_code}: {f.message}" + (f" ({', '.join(f.fields)})"
+        click.echo(f"  failed: {f.id}: {f.status_code}: {printable(f.message)}" + (f" ({', '.join(f.fields)})"
                                                                          if f.fields else ""), err=True)
     for problem in report.fact_problems[:20]:
-        click.echo(f"  note: {problem} (treated as empty)", err=True)
+        click.echo(f"  note: {printable(problem)} (treated as empty)", err=True)
     print_delivery(report.notify)
     if report.mass_change is not None:
         click.echo(("the real run would stop here: " if report.dry_run else "accepted (--allow-mass-change): ")
-                   + report.mass_change.text(), err=True)
+                   + printable(report.mass_change.text()), err=True)
     if report.dry_run:
         print_planned(report.notify_planned)
         click.echo("dry run: nothing written to Salesforce; no cursor or bookmark advanced")
@@ -208,9 +209,9 @@ def status(app: App, runs: int, as_json: bool) -> None:
     click.echo(table(lines))
     last = recent[0]
     for f in last["failures"][:20]:
-        click.echo(f"  failed in run {last['id']}: {f['account_id']}: {f['status_code']}: {f['message']}")
+        click.echo(f"  failed in run {last['id']}: {f['account_id']}: {f['status_code']}: {printable(f['message'])}")
     if last.get("error"):
-        click.echo(f"  run {last['id']} stopped: {last['error']}")
+        click.echo(f"  run {last['id']} stopped: {printable(last['error'])}")
     statuses = list(STATUSES)
     click.echo("")
     click.echo(table([("product", *(team.status(s) for s in statuses))] + [(p, *(str(c.get(s, 0)) for s in statuses))

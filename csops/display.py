@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from base.terminal import printable
+
 if TYPE_CHECKING:
     from sync.notify import DeliveryReport, OutboxRow
 
@@ -19,7 +21,9 @@ def width(text: str) -> int:
 
 
 def table(rows: Sequence[Sequence[str]], paint: Callable[[int, str, str], str] | None = None) -> str:
-    """Aligned columns; ``paint(column, cell, padded)`` may colour a body cell after it is padded."""
+    """Aligned columns; ``paint(column, cell, padded)`` may colour a body cell after it is padded. Cells are made
+    printable first (base.terminal): names and titles come from remote systems."""
+    rows = [[printable(str(c), one_line=True) for c in r] for r in rows]
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, r in enumerate(rows):
@@ -50,16 +54,16 @@ def print_delivery(report: DeliveryReport) -> None:
         state = f"held ({c.held})" if c.held else f"{what}{c.delivered} delivered"
         click.echo(f"notify:     {c.channel} ({c.type}): {state}, {c.pending} pending")
         for note in c.notes:
-            click.echo(f"  note: {note}")
+            click.echo(f"  note: {printable(note)}")
         if c.error:
-            click.echo(f"  failed: {c.channel}: {c.error}", err=True)
+            click.echo(f"  failed: {c.channel}: {printable(c.error)}", err=True)
 
 
 def print_planned(planned: Sequence[OutboxRow]) -> None:
     """What a sync would send (dry run): per channel, each alert that would be notified."""
     by_channel: dict[str, list[str]] = {}
     for channel, kind, account_id, alert_id, _, payload in planned:
-        name = f" ({payload.get('account')})" if payload.get("account") else ""
+        name = f" ({printable(str(payload['account']), one_line=True)})" if payload.get("account") else ""
         by_channel.setdefault(channel, []).append(f"{kind} {alert_id}: {account_id}{name}")
     for channel, lines in by_channel.items():
         click.echo(f"notify:     would send to {channel}: {len(lines)}")

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from base.terminal import printable
 from connectors.redact import redact
 
 log = logging.getLogger("csops")
@@ -86,7 +87,7 @@ class CsopsError(click.ClickException):
     """A message for the user and the exit code that goes with it."""
 
     def __init__(self, message: str, exit_code: int = EXIT_SOFTWARE) -> None:
-        super().__init__(redact(message))
+        super().__init__(printable(redact(message)))
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
 

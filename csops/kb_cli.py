@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from base.terminal import printable
 from csops import __version__
 from csops.exits import (
     EXIT_CONFIG,
@@ -309,7 +310,7 @@ def _print_plan(report: PublishReport, dry_run: bool, show_all: bool) -> None:
 
     for step in report.steps:
         if show_all or not isinstance(step, Unchanged):
-            click.echo(step.line())
+            click.echo(printable(step.line()))  # Help Center titles are remote data
     s = report.summary()
     would = "would be " if dry_run else ""
     held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
@@ -357,7 +358,7 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: b
         return
     report = pull(publisher.hc, into, fetcher)
     for line in report.skipped:
-        click.echo(f"skipped: {line}", err=True)
+        click.echo(f"skipped: {printable(line)}", err=True)
     click.echo(f"pulled {report.articles} articles ({report.translations} translations), {report.categories} "
                f"categories, {report.sections} sections, {report.images} images into {into}"
                + (f"; {len(report.skipped)} skipped" if report.skipped else ""))
@@ -432,7 +433,7 @@ def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: st
         write_file(output, text if text.endswith("\n") else text + "\n", named=True)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text)
+        click.echo(printable(text) if fmt == "table" else text)  # labels and subjects come from tickets
 
 
 def _explain(report: object, ticket_id: int, row: tuple[int, str, str | None, str | None] | None, fmt: str) -> None:

@@ -13,6 +13,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from base.terminal import printable
 from connectors.redact import redact
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -47,6 +48,9 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))  # messages quote remote data: names, errors
 
 
 def setup_logging(fmt: str = "text", verbosity: int = 0, stream: TextIO | None = None) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from base.csvfile import SpreadsheetWriter
+from base.terminal import printable
 
 KEYS = ("cohort", "due_month", "phase", "week", "month", "survey", "alert", "tier")
 
@@ -29,7 +30,7 @@ def _cell(value: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    cells = [[_cell(v) for v in row] for row in rows]
+    cells = [[printable(_cell(v), one_line=True) for v in row] for row in rows]  # segment names are remote data
     widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:

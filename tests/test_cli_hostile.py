@@ -3,11 +3,15 @@ that once crashed, reached the terminal or lied in the run record. Through the C
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import Workspace
 from tests.rules.test_check import write_rules
+
+TODAY = ("--today", "2026-11-23")
 
 
 def rules_eval(rules: Path, facts: Path) -> subprocess.CompletedProcess[str]:
@@ -23,3 +27,29 @@ def test_a_deeply_nested_json_facts_file_is_a_located_error(tmp_path: Path) -> N
     assert proc.returncode == 78, proc.stderr
     assert f"{facts}:2:" in proc.stderr and "nested more than 64 levels" in proc.stderr
     assert "unexpected" not in proc.stderr
+
+
+ESCAPES = ["\x1b]0;owned\x07", "\x1b[2J\x1b[H", "\x9b31m", "\u202e", "\x1b[31m"]
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_escape_sequences_in_remote_names_never_reach_the_terminal(ws: Workspace) -> None:
+    """F7: an account named with an escape sequence recoloured, cleared or retitled the terminal (csops alerts,
+    report table). Every name, product and organization carries one; no output may."""
+    data = ws.sandbox.data
+    for i, account_id in enumerate(sorted(data.accounts)):
+        data.accounts[account_id]["Name"] = f"{ESCAPES[i % len(ESCAPES)]}Account {i}\x1b[0m"
+        if i % 4 == 0:
+            data.accounts[account_id]["Product__c"] = "\x1b[5m勤怠\x1b[0m"
+    for org in data.organizations.values():
+        org["name"] = "\x1b]8;;http://attacker.example\x07org\x1b]8;;\x07"
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    some = sorted(data.accounts)[1]
+    outputs = {}
+    for args in (("alerts",), ("status",), ("orgs", "--unlinked"), ("report", "--by", "product"),
+                 ("sync", "--dry-run", "--details", "--today", "2026-12-24"), ("rules", "explain", some)):
+        result = ws.cli(*args)
+        assert result.exit_code in (0, 3), (args, result.output)
+        outputs[args[0]] = result.output
+        assert not CONTROL.search(result.output), (args, [c for c in CONTROL.findall(result.output)][:5])
+    assert "Account 1" in outputs["alerts"] + outputs["sync"] and "\ufffd" in outputs["rules"]

@@ -41,6 +41,7 @@ class Webhook:
     state: str = "ok"
     last_post: float | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[float] = field(default_factory=list)  # monotonic time of every post that reached the hook
 
 
 def _text(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
@@ -52,6 +53,7 @@ class SlackAPI:
         self.sb = sb
         self.hooks: dict[str, Webhook] = {}
         self.rate_limit_seconds = 1.0
+        self.limit_next = 0  # answer this many next posts with 429 (Retry-After: 1), whatever their timing
         self.hold_next = False
         self.held = threading.Event()
         self._release = threading.Event()
@@ -98,7 +100,11 @@ class SlackAPI:
             return _text(400, problem)
         now = time.monotonic()
         with self.sb.lock:
-            if hook.last_post is not None and now - hook.last_post < self.rate_limit_seconds:
+            hook.attempts.append(now)
+            limited = self.limit_next > 0 or (hook.last_post is not None and
+                                               now - hook.last_post < self.rate_limit_seconds)
+            self.limit_next = max(0, self.limit_next - 1)
+            if limited:
                 return _text(429, "rate_limited", {"Retry-After": "1"})
             hook.last_post = now
             held, self.hold_next = self.hold_next, False

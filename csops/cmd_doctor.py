@@ -230,6 +230,8 @@ def _help_center(app: App) -> Check:
             pg = spec.permission_group_id if spec.permission_group_id is not None else pg
         except SourceError as exc:
             return Check("help center", False, str(exc), "run: kb check", EXIT_CONFIG)
+    elif pg is None:  # a team that only syncs: kb publish is not set up, nothing to check
+        return Check("help center", True, f"not used (no {root / 'kb.yaml'}; `csops init --kb` starts one)")
     try:
         hc = HelpCenter(zendesk_client(app, DOCTOR_POLICY))
         groups = hc.permission_groups()

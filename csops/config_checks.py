@@ -10,6 +10,7 @@ before, with exit 69 or 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,11 @@ def _urls(cfg: Any, report: Report) -> None:
 
 
 def _zendesk(z: Any, unset: set[str], report: Report, auth_from_env: bool) -> None:
+    if z.subdomain and not z.base_url and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+                                                           z.subdomain):
+        # "evil.example/x" would make https://evil.example/x.zendesk.com: the credentials to another host.
+        report(("zendesk", "subdomain"), "zendesk.subdomain: not a Zendesk subdomain (letters, digits and hyphens: "
+                                         "acme for https://acme.zendesk.com; a whole address goes in zendesk.base_url)")
     if z.start_date:
         try:
             start_time_from(z.start_date)

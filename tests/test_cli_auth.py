@@ -88,6 +88,32 @@ def test_sign_in_with_pkce_then_every_run_refreshes_and_rotates(ws: Workspace) -
         assert secret not in first.stdout + first.stderr
 
 
+def test_a_signed_in_sync_and_doctor_show_no_token_anywhere(ws: Workspace) -> None:
+    oauth_ws(ws)
+    sb = ws.sandbox
+    outputs = [sign_in(ws).stdout]
+    synced = ws.cli("-vv", "--log-format", "json", "sync", "--today", "2026-11-23")
+    assert synced.exit_code == 0, synced.output
+    assert sb.oauth.grants["refresh_token"] == 1  # the sync refreshed the saved sign-in
+    doctor = ws.cli("doctor")
+    assert doctor.exit_code == 0, doctor.output
+    assert "with zendesk.auth oauth" in doctor.stdout
+    path = ws.path / TOKEN_FILE
+    assert re.search(rf"zendesk token: oauth: scopes read write; access token expires \S+; refresh token saved in "
+                     rf"{re.escape(str(path))} \(mode 600\), unused it expires \S+", doctor.stdout), doctor.stdout
+    outputs += [synced.stdout, synced.stderr, doctor.stdout, doctor.stderr, ws.cli("doctor", "--json").stdout]
+    sb.oauth.expire_all()
+    hold_dead = ws.cli("-vv", "pull", "zendesk", env={"ZENDESK_CLIENT_SECRET": "not-it"})
+    assert hold_dead.exit_code == 69 and "invalid_client" in hold_dead.stderr
+    outputs += [hold_dead.stdout, hold_dead.stderr]
+    store = b"".join(f.read_bytes() for f in (ws.path / ".csops").iterdir() if f.is_file() and f != path)
+    assert len(sb.oauth.issued) >= 6
+    for secret in ws.secrets():
+        assert secret.encode() not in store
+        for text in outputs:
+            assert secret not in text
+
+
 def test_the_authorization_page_refuses_a_wrong_code_verifier(ws: Workspace) -> None:
     oauth_ws(ws)
     proc, url = start_sign_in(ws)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from csops.starter import sandbox_config
+from sandbox.server import Sandbox
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -67,3 +70,31 @@ def test_templates_are_package_data() -> None:
     patterns = data["tool"]["setuptools"]["package-data"]["csops"]
     templates = sorted(p.name for p in (ROOT / "csops" / "templates").iterdir())
     assert templates and all(any(Path("templates", t).match(pat) for pat in patterns) for t in templates)
+
+
+def test_the_first_run_path_needs_no_api_token(tmp_path: Path, sandbox: Sandbox) -> None:
+    """The README's path: init, rules check, doctor, sync --dry-run — with a Zendesk OAuth client, no API token."""
+    assert csops(tmp_path, "init", "proj").returncode == 0  # Japanese: the rules match the sandbox's picklists
+    proj = tmp_path / "proj"
+    written = (proj / "csops.yaml").read_text(encoding="utf-8")
+    sandbox_text = sandbox_config(sandbox.url, sandbox.options.zendesk_email, sandbox.options.sf_username)
+    salesforce = sandbox_text[sandbox_text.index("salesforce:"):sandbox_text.index("store:")]
+    text = re.sub(r"  subdomain: your-company[^\n]*", f"  base_url: {sandbox.url}", written)
+    text = re.sub(r"  client_id: csops\b", "  client_id: csops_sandbox", text)
+    text = text[:text.index("salesforce:")] + salesforce + text[text.index("store:"):]
+    (proj / "csops.yaml").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("CSOPS_CONFIG", "ZENDESK_API_TOKEN")}
+    env |= {"ZENDESK_CLIENT_SECRET": sandbox.options.zendesk_client_secret,
+            "SALESFORCE_CONSUMER_SECRET": sandbox.options.sf_consumer_secret}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "csops", *args], cwd=proj, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    assert run("rules", "check").returncode == 0
+    doctor = run("doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "with zendesk.auth client_credentials" in doctor.stdout and "API token" not in doctor.stdout
+    dry = run("sync", "--dry-run", "--today", "2026-11-23")
+    assert dry.returncode == 0, dry.stderr
+    assert sandbox.oauth.grants["client_credentials"] >= 2

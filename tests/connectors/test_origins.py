@@ -85,3 +85,15 @@ def test_a_base_url_from_the_environment_is_never_shown(tmp_path: Path, sandbox:
     assert not zendesk["ok"] and "does not resolve" in zendesk["message"]
     for out in outputs:
         assert "secret-host" not in out
+
+
+def test_a_subdomain_that_would_name_another_host_is_refused(tmp_path: Path, sandbox: Sandbox) -> None:
+    ws = make_workspace(tmp_path, sandbox)
+    with hostile() as stranger:
+        host = stranger.url.split("//")[1]
+        text = ws.config.read_text(encoding="utf-8").replace(f"base_url: {sandbox.url}", f"subdomain: {host}#")
+        ws.config.write_text(text, encoding="utf-8")
+        result = ws.cli("pull", "zendesk")  # https://127.0.0.1:PORT#.zendesk.com is 127.0.0.1:PORT
+    assert result.exit_code == 78, result.output
+    assert "zendesk.subdomain: not a Zendesk subdomain" in result.stderr
+    assert stranger.seen == []

@@ -27,6 +27,18 @@ COLOURS = {"on_track": "#2ca02c", "stalled": "#ff7f0e", "churn_risk": "#d62728",
            "red": "#d62728", "(none)": "#d0d0d0"}
 
 
+def label(text: Any) -> str:
+    """A name from the data (a segment, a status label, an alert title) as Plotly text shows it, literally.
+
+    Plotly reads ``<a href>``, ``<span style>``, ``<b>``, ``<br>``… in trace names, axis ticks, annotations and
+    hover labels as markup (plotly.js svg_text_utils: the text is split on tags, then entities are decoded), so
+    a segment named ``<a href="https://attacker.example">`` would become a link in the report. Escaped, ``<``
+    and ``&`` are decoded back to themselves and shown. Every string from the data goes through this; csops' own
+    markup (``<br>`` and ``<extra>`` in the hover templates) does not.
+    """
+    return html.escape(str(text), quote=False)
+
+
 def _layout(fig: go.Figure, ytitle: str, **kw: Any) -> go.Figure:
     """Titles live in the page's headings (they wrap on a phone); the y axis says what is counted, in Japanese."""
     fig.update_layout(template="plotly_white", font={"family": FONT}, yaxis_title=ytitle,
@@ -40,12 +52,12 @@ def _rate_chart(rep: dict[str, Any], rows_key: str, month_key: str, hover: str) 
     rows_all = rep["completion"][rows_key]
     for seg in sorted({c["segment"] for c in rows_all}):
         rows = [c for c in rows_all if c["segment"] == seg]
-        fig.add_bar(name=seg, x=[c[month_key] for c in rows], y=[c["rate"] for c in rows],
+        fig.add_bar(name=label(seg), x=[c[month_key] for c in rows], y=[c["rate"] for c in rows],
                     text=[pct(c["rate"]) for c in rows], customdata=[c["in_window"] for c in rows],
-                    hovertemplate="%{x}: %{text} (" + hover + ": %{customdata})<extra>" + html.escape(seg) +
+                    hovertemplate="%{x}: %{text} (" + hover + ": %{customdata})<extra>" + label(seg) +
                                   "</extra>")
     for product, rate in rep["completion"]["targets"].items():
-        fig.add_hline(y=rate, line_dash="dash", annotation_text=f"目標 {product} {pct(rate)}",
+        fig.add_hline(y=rate, line_dash="dash", annotation_text=f"目標 {label(product)} {pct(rate)}",
                       annotation_position="top left")
     return _layout(fig, "完了率", yaxis_tickformat=".0%", yaxis_range=[0, 1.05], barmode="group",
                    xaxis_type="category", xaxis_categoryorder="category ascending")
@@ -62,7 +74,7 @@ def due_chart(rep: dict[str, Any]) -> go.Figure:
 def time_to_complete_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for t in rep["time_to_complete"]:
-        fig.add_box(y=t["days"], name=f"{t['segment']} {t['cohort']}", boxpoints=False)
+        fig.add_box(y=t["days"], name=label(f"{t['segment']} {t['cohort']}"), boxpoints=False)
     return _layout(fig, "日数", showlegend=False)
 
 
@@ -70,10 +82,10 @@ def funnel_chart(rep: dict[str, Any]) -> go.Figure:
     lab = rep["labels"]["status"]
     fig = go.Figure()
     stages = ["received", "stalled", "churn_risk", "recovered", "churned", "still_open"]
-    names = ["契約 / received", lab.get("stalled", "stalled"), lab.get("churn_risk", "churn_risk"),
+    names = ["契約 / received", label(lab.get("stalled", "stalled")), label(lab.get("churn_risk", "churn_risk")),
              "回復 / recovered", "解約 / churned", "未解決 / open"]
     for f in rep["funnel"]:
-        fig.add_trace(go.Funnel(name=f["segment"], y=names, x=[f[s] for s in stages], textinfo="value"))
+        fig.add_trace(go.Funnel(name=label(f["segment"]), y=names, x=[f[s] for s in stages], textinfo="value"))
     return _layout(fig, "")
 
 
@@ -82,7 +94,7 @@ def _stacked(rows: list[dict[str, Any]], order: list[str], labels: dict[str, str
     keys = [k for k in order if any(k in r for r in rows)]
     keys += sorted({k for r in rows for k in r if k != "week" and k not in keys})
     for k in keys:
-        fig.add_bar(name=labels.get(k, k), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
+        fig.add_bar(name=label(labels.get(k, k)), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
                     marker_color=COLOURS.get(k))
     return _layout(fig, "アカウント数", barmode="stack")
 
@@ -99,7 +111,7 @@ def tier_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for tier in sorted({t["tier"] for t in rep["tier_trend"]}):
         rows = [t for t in rep["tier_trend"] if t["tier"] == tier]
-        fig.add_scatter(name=tier, x=[r["week"] for r in rows], y=[r["mean_score"] for r in rows], mode="lines")
+        fig.add_scatter(name=label(tier), x=[r["week"] for r in rows], y=[r["mean_score"] for r in rows], mode="lines")
     return _layout(fig, "平均スコア")
 
 
@@ -108,7 +120,7 @@ def alerts_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for alert in sorted({w["alert"] for w in rep["alerts"]["weekly"]}):
         rows = [w for w in rep["alerts"]["weekly"] if w["alert"] == alert]
-        fig.add_bar(name=titles.get(alert, alert), x=[r["week"] for r in rows], y=[r["raised"] for r in rows])
+        fig.add_bar(name=label(titles.get(alert, alert)), x=[r["week"] for r in rows], y=[r["raised"] for r in rows])
     return _layout(fig, "件数", barmode="stack")
 
 
@@ -116,7 +128,8 @@ def nps_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for seg in sorted({n["segment"] for n in rep["nps"]}):
         rows = [n for n in rep["nps"] if n["segment"] == seg]
-        fig.add_scatter(name=seg, x=[r["month"] for r in rows], y=[r["nps"] for r in rows], mode="lines+markers",
+        fig.add_scatter(name=label(seg), x=[r["month"] for r in rows], y=[r["nps"] for r in rows],
+                        mode="lines+markers",
                         customdata=[[r["promoters"], r["passives"], r["detractors"], r["n"]] for r in rows],
                         hovertemplate="NPS %{y:+.2f}<br>推奨者 %{customdata[0]}% / 中立者 %{customdata[1]}% / "
                                       "批判者 %{customdata[2]}% (n=%{customdata[3]})")

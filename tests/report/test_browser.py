@@ -84,3 +84,39 @@ def test_html_report_in_chromium(ws: Workspace, tmp_path: Path) -> None:
             assert requests == []  # works offline: no CDN, no font or script fetched
         finally:
             browser.close()
+
+
+HOSTILE_SEGMENT = ('<a href="https://attacker.example/x">open</a><span style="font-size:80px;fill:red">big</span>'
+                   '<b>bold</b><br>next')
+
+
+def test_names_in_the_charts_are_text_not_plotly_markup(ws: Workspace, tmp_path: Path) -> None:
+    """F11: Plotly reads <a href>, <span style>, <b>, <br> in trace names and ticks as markup; a segment named
+    with them became a link and a style in the report. In real Chromium: shown literally, no link, no style."""
+    from playwright.sync_api import sync_playwright
+
+    for account_id in sorted(ws.sandbox.data.accounts)[::2]:  # the field --by owner splits on, from Salesforce
+        ws.sandbox.data.accounts[account_id]["OwnerId"] = HOSTILE_SEGMENT
+    grow_history(ws, ("2026-10-19", "2026-11-23"))
+    out = tmp_path / "report.html"
+    result = ws.cli("report", "--format", "html", "--out", str(out), "--by", "owner", "--from", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(20_000)
+            page.goto(out.as_uri())
+            page.locator("div.chart svg.main-svg").first.wait_for()
+            page.wait_for_function("[...document.querySelectorAll('div.chart')].every(c => c.querySelector("
+                                   "'svg.main-svg'))")
+            drawn = "".join(page.locator("div.chart svg.main-svg").all_text_contents())
+            assert '<a href="https://attacker.example/x">open</a>' in drawn  # the name, as written
+            assert page.locator("div.chart svg a").count() == 0
+            styled = page.evaluate("[...document.querySelectorAll('div.chart svg tspan')].filter("
+                                   "t => (t.getAttribute('style') || '').includes('80px')).length")
+            bold = page.evaluate("[...document.querySelectorAll('div.chart svg tspan')].filter("
+                                 "t => (t.getAttribute('style') || '').includes('bold')).length")
+            assert (styled, bold) == (0, 0)
+        finally:
+            browser.close()

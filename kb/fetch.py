@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 
@@ -26,6 +26,21 @@ TIMEOUT = (5.0, 30.0)
 
 class ImageSkipped(Exception):
     """This image is not downloaded; the message says why."""
+
+
+def parsed(url: str) -> SplitResult:
+    """``url`` split into its parts, or :class:`ImageSkipped` saying why it is no URL to fetch: a body can hold
+    anything in ``src`` (an unclosed ``[``, a port that is not a number, no host, a control character)."""
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise ImageSkipped(f"{url!r}: not a URL that can be fetched (a space or a control character)")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError as exc:
+        raise ImageSkipped(f"{url!r}: not a URL that can be fetched ({exc})") from None
+    if not parts.hostname:
+        raise ImageSkipped(f"{url!r}: not a URL that can be fetched (no host)")
+    return parts
 
 
 @dataclass
@@ -42,6 +57,7 @@ class ImageFetcher:
         return origin(url) == origin(self.own)
 
     def fetch(self, url: str) -> bytes:
+        parsed(url)
         if not self.is_own(url) and not self.external:
             raise ImageSkipped(f"{url}: on another host than Zendesk (pass --external-images to download it)")
         for _ in range(MAX_REDIRECTS + 1):
@@ -50,7 +66,7 @@ class ImageFetcher:
             try:
                 if resp.is_redirect:
                     url = urljoin(url, resp.headers.get("Location", ""))
-                    if urlsplit(url).scheme not in ("http", "https"):
+                    if parsed(url).scheme not in ("http", "https"):
                         raise ImageSkipped(f"{url}: redirected to a URL that is not http(s)")
                     continue
                 if resp.status_code != 200:

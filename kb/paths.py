@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 
@@ -41,11 +41,20 @@ def inside(root: Path, path: Path) -> Path:
     return resolved
 
 
+def split_url(url: str) -> SplitResult | None:
+    """A link or image source as written in an article or a Help Center body, split into its parts; None when it
+    cannot be (``http://[::1/x``: an unclosed ``[``), which is then no file of the kb and kept as written."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def local_target(source: Path, url: str) -> Path | None:
     """The file a relative link or image source in the article at ``source`` names (symlinks followed);
-    None for URLs with a scheme, protocol-relative URLs, anchors and empty paths."""
-    parts = urlsplit(url)
-    if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+    None for URLs with a scheme, protocol-relative URLs, anchors, empty paths and what is no URL at all."""
+    parts = split_url(url)
+    if parts is None or parts.scheme or url.startswith(("#", "//")) or not parts.path:
         return None
     return (source.parent / unquote(parts.path)).resolve()
 

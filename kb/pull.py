@@ -27,7 +27,7 @@ from base.files import make_folder, make_named_folder, write_file
 from connectors.zendesk import HelpCenter
 from kb.articles import HELP_CENTER_FIELDS
 from kb.fetch import ImageFetcher, ImageSkipped
-from kb.paths import inside, safe_locale, safe_part
+from kb.paths import inside, safe_locale, safe_part, split_url
 from kb.publish import find_marker
 
 _ARTICLE_URL = re.compile(r"/hc/([A-Za-z-]+)/articles/(\d+)")
@@ -123,7 +123,8 @@ class _Files:
 
     def relative(self, url: str, here: Path, locale: str) -> str:
         """A Help Center article URL as a relative link to its file (in ``locale`` if pulled, else another)."""
-        m = _ARTICLE_URL.search(urlsplit(url).path)
+        parts = split_url(url)
+        m = _ARTICLE_URL.search(parts.path) if parts else None
         if not m:
             return url
         target_id = int(m.group(2))
@@ -132,8 +133,10 @@ class _Files:
         if other is None:
             return url
         rel = os.path.relpath(other, here.parent).replace(os.sep, "/")
-        frag = urlsplit(url).fragment
-        return rel + (f"#{frag}" if frag else "")
+        return rel + (f"#{parts.fragment}" if parts and parts.fragment else "")
+
+
+
 
 
 def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
@@ -309,17 +312,18 @@ def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> bool:
     report = PullReport()
 
     def links(url: str, image: bool = False) -> str:
+        parts = split_url(url)
         if image:
-            m = re.search(r"/([0-9a-f]{12})-[^/]*$", urlsplit(url).path)
+            m = re.search(r"/([0-9a-f]{12})-[^/]*$", parts.path) if parts else None
             if m and m.group(1) in local_images:
                 return os.path.relpath(local_images[m.group(1)], article.path.parent).replace(os.sep, "/")
             return _download(url, root, article.path, cache, fetcher, report)
-        m = _ARTICLE_URL.search(urlsplit(url).path)
+        m = _ARTICLE_URL.search(parts.path) if parts else None
         target = by_id.get(int(m.group(2))) if m else None
-        if target is None:
+        if target is None or parts is None:
             return url
-        frag = urlsplit(url).fragment
-        return os.path.relpath(target.path, article.path.parent).replace(os.sep, "/") + (f"#{frag}" if frag else "")
+        frag = f"#{parts.fragment}" if parts.fragment else ""
+        return os.path.relpath(target.path, article.path.parent).replace(os.sep, "/") + frag
 
     body = _Converter(links=links).convert(strip_markers(remote.body))
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -25,7 +24,7 @@ from markdown import inlinepatterns, util
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import InlineProcessor
 
-from kb.paths import local_target
+from kb.paths import local_target, split_url
 from kb.prose import is_ja
 
 EXTENSIONS = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "sane_lists", "footnotes",
@@ -106,7 +105,9 @@ def local_link(source: Path, url: str, root: Path) -> LocalLink | None:
     target = local_target(source, url)
     if target is None or not target.is_relative_to(root.resolve()):
         return None
-    return LocalLink(target, urlsplit(url).fragment, urlsplit(url).path.endswith(".md"))
+    parts = split_url(url)
+    assert parts is not None  # local_target split it
+    return LocalLink(target, parts.fragment, parts.path.endswith(".md"))
 
 
 _ATTR_URL = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from base.files import make_named_folder, write_file
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
+from kb.paths import split_url
 from kb.publish.markers import strip_markers
 from kb.publish.remote import Remote
 from kb.render import local_link, render
@@ -50,8 +50,8 @@ class RenderCache:
             urls: list[tuple[str, bool]] = []
 
             def token(url: str, is_image: bool) -> str:
-                parts = urlsplit(url)
-                if parts.scheme or url.startswith(("#", "//")) or not parts.path:
+                parts = split_url(url)
+                if parts is None or parts.scheme or url.startswith(("#", "//")) or not parts.path:
                     return url
                 urls.append((url, is_image))
                 return f"csops-url-{len(urls) - 1}-z"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import posixpath
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from kb.articles import rel_path
+from kb.paths import split_url
 from kb.prose import Link, Sentence
 from kb.writing.base import Ctx, Doc, norm_path, rule
 from kb.writing.structure import anchors
@@ -42,8 +43,8 @@ def _local(link: Link) -> tuple[str, str] | None:
     target = link.target.strip()
     if not target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or target.startswith("//"):
+    parts = split_url(target)
+    if parts is None or parts.scheme or target.startswith("//"):
         return None
     return unquote(parts.path), parts.fragment
 

@@ -117,3 +117,16 @@ def test_an_article_linked_from_outside_the_kb_is_never_published(tmp_path: Path
     assert result.exit_code == 78, result.output
     assert "leak.md:1:1" in result.output and "outside the knowledge base" in result.output
     assert not [a for a in live(hc) if "社外秘" in a["title"]]
+
+
+def test_links_that_are_no_urls_are_kept_and_never_crash(tmp_path: Path) -> None:
+    """The F12 family on the writer's side: an unclosed '[' or a port that is not a number in a link or an image
+    made kb check and kb build exit 70 (ValueError from the URL parser)."""
+    root = make_kb(tmp_path)
+    article(root, "![x](http://[::1/x.png) と [a](http://[::1/) と [b](http://h:abc/) と ![y](http://h:abc/y.png)。")
+    checked = run(root, "check")
+    assert checked.exit_code == 0, checked.output
+    built = run(root, "build", "--out", str(tmp_path / "site"))
+    assert built.exit_code == 0, built.output
+    page = next((tmp_path / "site" / "articles").rglob("*.html")).read_text(encoding="utf-8")
+    assert ">a</a>" in page or ">a<" in page  # the link text is there; nh3 decides what stays of the URL

@@ -113,3 +113,44 @@ def test_pull_refuses_a_symlink_that_leads_out_of_the_target(tmp_path: Path, hc:
     assert result.exit_code == 78, result.output
     assert "outside" in result.output
     assert list(outside.iterdir()) == []
+
+
+BROKEN_SOURCES = ["http://h:abc/x.png", "http://[::1/x.png", "http://h:99999/x.png", "https://%zz%/x.png",
+                  "http://h/x.png\x00y", "http:///x.png"]
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_pull_skips_an_image_url_that_is_not_a_url(tmp_path: Path, hc: Sandbox, external: bool) -> None:
+    """F12: <img src="http://h:abc/x.png"> crashed kb pull (exit 70) and left a partial tree."""
+    site = Site(tmp_path, hc)
+    site.publish()
+    assert site.kb("pull", "--into", "before").exit_code == 0
+    _, tr = _source(hc)
+    tr["body"] = "".join(f'<p><img src="{src}" alt="broken"><a href="{src}">link</a></p>'
+                         for src in BROKEN_SOURCES) + tr["body"]
+    result = site.kb("pull", "--into", "pulled", *(["--external-images"] if external else []))
+    assert result.exit_code == 0, result.output
+    assert "unexpected" not in result.output and result.stderr.count("skipped: image") >= len(BROKEN_SOURCES) - 1
+
+    def tree(folder: str) -> set[str]:
+        return {str(p.relative_to(site.dir / folder)) for p in (site.dir / folder).rglob("*") if p.is_file()}
+
+    assert tree("pulled") == tree("before")  # every file, none half-made
+    checked = site.kb("--root", "pulled", "build", "--out", str(tmp_path / "built"))
+    assert checked.exit_code == 0, checked.output  # the tree is whole: it builds
+
+
+@pytest.mark.parametrize("points", ["inside", "outside"])
+def test_pull_into_a_folder_with_a_dangling_images_link(tmp_path: Path, hc: Sandbox, points: str) -> None:
+    """F22: a dangling `images` link in --into was exit 70 (mkdir on it). Now: out of the target, the unsafe-path
+    refusal (78); inside it, not written through (74); nothing created where it points either way."""
+    site = Site(tmp_path, hc)
+    site.publish()
+    into = site.dir / "pulled"
+    into.mkdir()
+    target = (into / "missing") if points == "inside" else (tmp_path / "elsewhere")
+    (into / "images").symlink_to(target, target_is_directory=True)
+    result = site.kb("pull", "--into", "pulled")
+    assert result.exit_code == (74 if points == "inside" else 78), result.output
+    assert "images" in result.stderr and "unexpected" not in result.output
+    assert not target.exists()

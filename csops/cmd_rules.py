@@ -219,16 +219,20 @@ def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[s
     def shown(fact: str, value: Any) -> str:
         return fact_value(value, types.get(fact, ""), tz)
 
-    status = status_label(result["status"], rs.status_labels)
+    products = _products(result)
+    several = f"  (the worst of its {len(products)} products)" if len(products) > 1 else ""
     out = [f"{account_id}" + (f" ({name})" if name else "") + f"  evaluated on {evaluated_on} ({rs.timezone})  "
            f"product: {result['product']}",
-           f"status: {status}" + (f"  phase: {result['phase_name']}, {plural(result['days_overdue'], 'day')} overdue"
-                                  if result.get("phase") else "")]
+           f"status: {_status_text(rs, result)}{several}"]
     out += [f"  note: {problem}" for problem in result.get("problems", [])]
     labels = {f.name: f.label for f in rs.facts.values() if f.label}
     out.append("\nfacts:")
     out += [f"  {k} = {shown(k, v)}" + (f"  ({labels[k]})" if k in labels else "") for k, v in facts.items()]
-    out += _phase_lines(rs, result, facts, shown)
+    for p in products:
+        if len(products) > 1:
+            deadline = f"  deadline {p['target_date']}" if p.get("target_date") else ""
+            out.append(f"\nproduct {p['product']}: {_status_text(rs, p)}{deadline}")
+        out += _phase_lines(rs, p, facts, shown, "  " if len(products) > 1 else "")
     out.append("\nalerts: " + (", ".join(result["alerts"]) or "none"))
     h = result["health"]
     score = "-" if h["score"] is None else number(h["score"])
@@ -242,18 +246,33 @@ def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[s
     return out
 
 
-def _phase_lines(rs: RuleSet, result: dict[str, Any], facts: dict[str, Any],
-                 shown: Callable[[str, Any], str]) -> list[str]:
-    if not result.get("phases"):
+def _products(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each product's onboarding in a stored result (one made before products were evaluated apart: itself)."""
+    return result.get("products") or [{k: result.get(k) for k in ("product", "status", "phase", "phase_name",
+                                                                   "days_overdue", "phases")}]
+
+
+def _status_text(rs: RuleSet, part: dict[str, Any]) -> str:
+    status = status_label(part["status"], rs.status_labels)
+    if not part.get("phase"):
+        return status
+    return f"{status}  phase: {part['phase_name']}, {plural(part['days_overdue'], 'day')} overdue"
+
+
+def _phase_lines(rs: RuleSet, product: dict[str, Any], facts: dict[str, Any], shown: Callable[[str, Any], str],
+                 indent: str) -> list[str]:
+    """One product's phases: done or not, and for one not done the part of its condition that failed."""
+    if not product.get("phases"):
         return []
     assert rs.compiled_for is not None
     scope = Scope(rs.symbol_types(1), rs.compiled_for, rs.tz)
-    done_text = {ph.id: ph.done_text for ph in rs.products.get(result["product"] or "", [])}
-    out = ["\nphases:"]
-    for ph in result["phases"]:
+    done_text = {ph.id: ph.done_text for ph in rs.products.get(product["product"] or "", [])}
+    out = [f"{'' if indent else chr(10)}{indent}phases:"]
+    for ph in product["phases"]:
         mark = "done" if ph["done"] else "not done"
         cond = done_text.get(ph["id"], "")
-        out.append(f"  [{mark:>8}] {ph['name']} ({ph['id']}), due day {ph['due_day']} ({ph['due_date']}): {cond}")
-        if not ph["done"] and cond and result["status"] != "not_started":
-            out += [f"             because {why}" for why in why_false(cond, scope, facts, shown)]
+        out.append(f"{indent}  [{mark:>8}] {ph['name']} ({ph['id']}), due day {ph['due_day']} ({ph['due_date']}): "
+                   f"{cond}")
+        if not ph["done"] and cond and product["status"] != "not_started":
+            out += [f"{indent}             because {why}" for why in why_false(cond, scope, facts, shown)]
     return out

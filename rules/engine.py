@@ -52,8 +52,46 @@ class Health:
     components: list[ComponentResult] = field(default_factory=list)
 
 
+#: The order "worst" means across an account's products: churn risk first, a product without phases last.
+WORST_FIRST = ("churn_risk", "stalled", "on_track", "not_started", "completed", "no_phases")
+
+
+@dataclass
+class ProductResult:
+    """One product's onboarding at an account: its phases, status and deadline."""
+
+    product: str | None
+    status: str
+    phase: str | None = None
+    phase_name: str | None = None
+    days_overdue: int | None = None
+    target_date: str | None = None  # start + the product's target days: the report's deadline
+    phases: list[PhaseResult] = field(default_factory=list)
+    problem: str | None = None
+
+    def brief(self) -> dict[str, Any]:
+        return {"product": self.product, "status": self.status, "phase": self.phase, "phase_name": self.phase_name,
+                "days_overdue": self.days_overdue, "target_date": self.target_date}
+
+
+def worst(results: list[ProductResult]) -> ProductResult:
+    """The product whose onboarding is worst (README "Several products"): the status first in WORST_FIRST, then
+    the most days overdue, then the first listed."""
+    return min(results, key=lambda r: (WORST_FIRST.index(r.status), -(r.days_overdue or 0)))
+
+
+def split_products(value: Any) -> list[str]:
+    """The products of a product fact: a list, or values joined by ';' (a Salesforce multi-select), each once."""
+    if value is None:
+        return []
+    parts = value if isinstance(value, list | tuple) else str(value).split(";")
+    return list(dict.fromkeys(p for p in (str(x).strip() for x in parts) if p))
+
+
 @dataclass
 class Evaluation:
+    """An account's evaluation; status, phase and days overdue are its worst product's (all of them: products)."""
+
     id: str
     product: str | None
     status: str
@@ -67,6 +105,7 @@ class Evaluation:
     evaluated_on: str
     phases: list[PhaseResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    products: list[ProductResult] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The ``rules eval --json`` shape."""
@@ -74,7 +113,7 @@ class Evaluation:
                 "phase_name": self.phase_name, "days_overdue": self.days_overdue, "alerts": self.alerts,
                 "health": {"score": self.health.score, "max": self.health.max, "band": self.health.band,
                            "missing": self.health.missing},
-                "tier": self.tier, "writeback": self.writeback}
+                "tier": self.tier, "writeback": self.writeback, "products": [r.brief() for r in self.products]}
 
     def full(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,6 +166,8 @@ def convert(name: str, kind: str, value: Any, tz: dt.tzinfo) -> Any:
                 return False
             raise ValueError
         if kind == "string":
+            if isinstance(value, list | tuple):  # a JSON list, as a multi-select field holds it
+                return ";".join(str(v) for v in value)
             return str(value)
         if kind == "date":
             if isinstance(value, dt.datetime):
@@ -211,47 +252,15 @@ class Engine:
         return out
 
     def evaluate(self, account_id: str, facts: dict[str, Any]) -> Evaluation:
+        """Each product's onboarding; then health, tier and alerts from the worst product's status."""
         rs = self.rules
-        problems: list[str] = []
-        product = facts.get(rs.product_fact) if rs.product_fact else None
-        start = facts.get(rs.start_fact) if rs.start_fact else None
-        phases = rs.products.get(str(product)) if product is not None else None
-        if phases is None and rs.product_fact is None and len(rs.products) == 1:
-            phases = next(iter(rs.products.values()))
-        status, phase, phase_name, overdue = "not_started", None, None, None
-        results: list[PhaseResult] = []
-        start_date = local_day(start, self.tz)
-        if not phases:
-            status = "no_phases"
-            problems.append(f"no onboarding phases for product {product!r}" if product is not None
-                            else f"the product fact '{rs.product_fact}' is empty")
-        elif start_date is None or self.today < start_date:
-            status = "not_started"
-            results = [PhaseResult(p.id, p.name, p.due_day, None if start_date is None else
-                                   (start_date + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
-        else:
-            current = None
-            for p in phases:
-                assert p.done is not None
-                done = p.done(facts) is True
-                results.append(PhaseResult(p.id, p.name, p.due_day,
-                                           (start_date + dt.timedelta(days=p.due_day)).isoformat(), done))
-                if not done and current is None:
-                    current = p
-            if current is None:
-                status = "completed"
-            else:
-                phase, phase_name = current.id, current.name
-                overdue = (self.today - (start_date + dt.timedelta(days=current.due_day))).days
-                if overdue > rs.churn_risk_after_days:
-                    status = "churn_risk"
-                elif overdue > rs.stalled_after_days:
-                    status = "stalled"
-                else:
-                    status = "on_track"
-        facts = {**facts, "status": status, "phase": phase,
+        start = local_day(facts.get(rs.start_fact) if rs.start_fact else None, self.tz)
+        products = self._products(facts)
+        results = [self._onboarding(p, start, facts) for p in products]
+        account = worst(results)
+        overdue = account.days_overdue
+        facts = {**facts, "status": account.status, "phase": account.phase,
                  "days_overdue": None if overdue is None else float(overdue)}
-
         health = self._health(facts)
         facts["health_score"] = health.score
         facts["health_band"] = health.band
@@ -261,14 +270,57 @@ class Engine:
                 tier = t.name
                 break
         facts["tier"] = tier
-        alerts = [a.id for a in rs.alerts
-                  if (a.statuses is None or status in a.statuses) and a.when is not None and a.when(facts) is True]
-        ev = Evaluation(id=account_id, product=None if product is None else str(product), status=status,
-                        phase=phase, phase_name=phase_name, days_overdue=overdue, alerts=alerts, health=health,
-                        tier=tier, writeback={}, evaluated_on=self.today.isoformat(), phases=results,
-                        problems=problems)
+        alerts = [a.id for a in rs.alerts if (a.statuses is None or account.status in a.statuses)
+                  and a.when is not None and a.when(facts) is True]
+        ev = Evaluation(id=account_id, product=";".join(p for p in products if p) or None, status=account.status,
+                        phase=account.phase, phase_name=account.phase_name, days_overdue=overdue, alerts=alerts,
+                        health=health, tier=tier, writeback={}, evaluated_on=self.today.isoformat(),
+                        phases=account.phases, problems=[r.problem for r in results if r.problem],
+                        products=results)
         ev.writeback = self.writeback(ev)
         return ev
+
+    def _products(self, facts: Mapping[str, Any]) -> list[str | None]:
+        """The account's products ([None] when it has none); without a product fact, the one product there is."""
+        rs = self.rules
+        if rs.product_fact is None:
+            return list(rs.products) if len(rs.products) == 1 else [None]
+        return list(split_products(facts.get(rs.product_fact))) or [None]
+
+    def _onboarding(self, product: str | None, start: dt.date | None, facts: Mapping[str, Any]) -> ProductResult:
+        """One product's onboarding (README "Semantics"): no_phases, not_started, completed or how overdue."""
+        rs = self.rules
+        phases = rs.products.get(product) if product is not None else None
+        if not phases:
+            return ProductResult(product, "no_phases", problem=f"no onboarding phases for product {product!r}"
+                                 if product is not None else f"the product fact '{rs.product_fact}' is empty")
+        target = rs.target_days_for(product or "")
+        result = ProductResult(product, "not_started", target_date=None if start is None or target is None else
+                               (start + dt.timedelta(days=target)).isoformat())
+        if start is None or self.today < start:
+            result.phases = [PhaseResult(p.id, p.name, p.due_day, None if start is None else
+                                         (start + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
+            return result
+        current = None
+        for p in phases:
+            assert p.done is not None
+            done = p.done(facts) is True
+            result.phases.append(PhaseResult(p.id, p.name, p.due_day,
+                                             (start + dt.timedelta(days=p.due_day)).isoformat(), done))
+            if not done and current is None:
+                current = p
+        if current is None:
+            result.status = "completed"
+            return result
+        result.phase, result.phase_name = current.id, current.name
+        result.days_overdue = overdue = (self.today - (start + dt.timedelta(days=current.due_day))).days
+        if overdue > rs.churn_risk_after_days:
+            result.status = "churn_risk"
+        elif overdue > rs.stalled_after_days:
+            result.status = "stalled"
+        else:
+            result.status = "on_track"
+        return result
 
     def _health(self, facts: Mapping[str, Any]) -> Health:
         rs = self.rules
@@ -318,4 +370,19 @@ class Engine:
             "alerts": ";".join(ev.alerts) if ev.alerts else None,
             "evaluated_on": ev.evaluated_on,
         }
-        return {fieldname: values[source] for fieldname, source in rs.writeback.items()}
+        by_product = {r.product: r for r in ev.products}
+        out: dict[str, Any] = {}
+        for fieldname, source in rs.writeback.items():
+            product = rs.writeback_products.get(fieldname)
+            if product is None:
+                out[fieldname] = values[source]
+            else:  # a per-product field: that product's value, null for an account without the product
+                r = by_product.get(product)
+                out[fieldname] = None if r is None else self._product_value(r, source)
+        return out
+
+    def _product_value(self, r: ProductResult, source: str) -> Any:
+        values = {"status": r.status, "status_label": self.rules.status_labels.get(r.status, r.status),
+                  "phase": r.phase, "phase_name": r.phase_name,
+                  "days_overdue": None if r.days_overdue is None else float(r.days_overdue)}
+        return values[source]

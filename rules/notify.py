@@ -69,7 +69,16 @@ class Route:
     path: PathKey = ()
 
     def matches(self, values: dict[str, str | None]) -> bool:
-        return all(values.get(key) in allowed for key, allowed in self.match.items())
+        """Every condition holds; an account with several products (``勤怠管理;経費精算``) matches a product
+        condition that names any of them."""
+        for key, allowed in self.match.items():
+            value = values.get(key)
+            if key == "product" and value is not None:
+                if not any(p.strip() in allowed for p in value.split(";")):
+                    return False
+            elif value not in allowed:
+                return False
+        return True
 
 
 @dataclass

@@ -26,6 +26,8 @@ STATUSES = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no
 SEVERITIES = ("info", "warning", "critical")
 WRITEBACK_SOURCES = ("status", "status_label", "phase", "phase_name", "days_overdue", "health_score",
                      "health_band", "tier", "alerts", "evaluated_on")
+#: Writeback values that exist per product (``{value: status_label, product: 経費精算}``); the rest are the account's.
+PER_PRODUCT_SOURCES = ("status", "status_label", "phase", "phase_name", "days_overdue")
 # Names computed by the engine, with the stage from which conditions may use them.
 COMPUTED = {"status": ("string", 2), "phase": ("string", 2), "days_overdue": ("number", 2),
             "health_score": ("number", 3), "health_band": ("string", 3), "tier": ("string", 4)}
@@ -124,6 +126,7 @@ class RuleSet:
     bands: list[Band] = field(default_factory=list)
     tiers: list[Tier] = field(default_factory=list)
     writeback: dict[str, str] = field(default_factory=dict)
+    writeback_products: dict[str, str] = field(default_factory=dict)  # field: the product it is written for
     notify: NotifySpec = field(default_factory=NotifySpec)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
@@ -394,6 +397,10 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
         for fname, source in ck.mapping(wb, ("writeback",), list(wb) if isinstance(wb, dict) else []).items():
             if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", str(fname)):
                 ck.err(("writeback", fname), f"writeback: '{fname}' is not a Salesforce field name")
+            if isinstance(source, dict):
+                source = _per_product_writeback(rs, str(fname), source, ck)
+                if source is None:
+                    continue
             if source not in WRITEBACK_SOURCES:
                 ck.err(("writeback", fname), f"writeback.{fname}: unknown value '{source}'"
                                              f"{suggest(str(source), WRITEBACK_SOURCES)}; one of "
@@ -402,6 +409,23 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
                 ck.err(("writeback", fname), f"writeback.{fname} is set twice")
             else:
                 rs.writeback[str(fname)] = str(source)
+
+
+def _per_product_writeback(rs: RuleSet, fname: str, spec: dict[str, Any], ck: _Checker) -> str | None:
+    """``Field: {value: status_label, product: 経費精算}``: that product's value (its product is checked when
+    compiled, once every file's products are known); the value, or None after reporting a mistake."""
+    path: PathKey = ("writeback", fname)
+    spec = ck.mapping(spec, path, ("value", "product"), ("value", "product"))
+    source, product = spec.get("value"), spec.get("product")
+    if source is None or product is None:
+        return None
+    if source not in PER_PRODUCT_SOURCES:
+        ck.err((*path, "value"), f"writeback.{fname}.value: '{source}' is not a value per product"
+                                 f"{suggest(str(source), PER_PRODUCT_SOURCES)}; one of "
+                                 f"{', '.join(PER_PRODUCT_SOURCES)} (the others are the account's)")
+        return None
+    rs.writeback_products[fname] = str(product)
+    return str(source)
 
 
 def _parse_health(rs: RuleSet, value: Any, ck: _Checker) -> None:
@@ -545,6 +569,11 @@ def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
                 f, line, col = locate(("health", "components", ci, "inputs", k))
                 problems.append(SourceError(f"health component '{c.id}': unknown input '{name}'"
                                             f"{suggest(name, rs.symbol_types(2))}", f, line, col))
+    for fname, product in rs.writeback_products.items():
+        if product not in rs.products:
+            f, line, col = locate(("writeback", fname, "product"))
+            problems.append(SourceError(f"writeback.{fname}.product: unknown product '{product}'"
+                                        f"{suggest(product, rs.products)}", f, line, col))
     for i, t in enumerate(rs.tiers):
         if t.when_text is not None:
             t.when = comp(t.when_text, 3, ("tiers", i, "when"), f"tier '{t.name}'")

@@ -60,9 +60,14 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
     ds = Dataset()
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
     created = now - timedelta(days=400)
+    first_product = 0
     for i in range(n_accounts):
         acc_id = sf_id("001", 1_000_000 + i * 7919)
         product = rng.choices(PRODUCTS, weights=[5, 4, 1])[0]
+        if product == PRODUCTS[0]:  # one 勤怠管理 account in six onboards 経費精算 too (a multi-select value)
+            first_product += 1
+            if first_product % 6 == 2:
+                product = f"{PRODUCTS[0]};{PRODUCTS[1]}"
         start = today - timedelta(days=rng.randint(-10, 150))
         age = (today - start).days
 
@@ -99,6 +104,7 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
             "Active_Admins__c": float(rng.choice([0, 1, 1, 2, 3, 5])),
             "Annual_Revenue_JPY__c": float(rng.choice([600_000, 1_200_000, 3_600_000, 12_000_000, 48_000_000])),
             "Onboarding_Status__c": None,
+            "Expense_Onboarding_Status__c": None,
             "Onboarding_Phase__c": None,
             "Days_Overdue__c": None,
             "Health_Score__c": None,

@@ -53,7 +53,7 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
     "Id": ("id", False, 18),
     "Name": ("string", True, 255),
     "Type": ("picklist", True, 255),
-    "Product__c": ("picklist", True, 255),
+    "Product__c": ("multipicklist", True, 4099),  # an account may onboard several products
     "Contract_Start_Date__c": ("date", True, 0),
     "Kickoff_Date__c": ("date", True, 0),
     "Setup_Completed_Date__c": ("date", True, 0),
@@ -65,6 +65,7 @@ FIELDS: dict[str, tuple[str, bool, int]] = {
     "Active_Admins__c": ("double", True, 0),
     "Annual_Revenue_JPY__c": ("currency", True, 0),
     "Onboarding_Status__c": ("picklist", True, 255),
+    "Expense_Onboarding_Status__c": ("picklist", True, 255),  # a per-product writeback field (経費精算)
     "Onboarding_Phase__c": ("string", True, 255),
     "Days_Overdue__c": ("double", True, 0),
     "Health_Score__c": ("double", True, 0),
@@ -85,6 +86,7 @@ PICKLISTS: dict[str, tuple[list[str], bool]] = {
     "Type": (["Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
               "Installation Partner", "Technology Partner", "Former Customer", "Other"], False),
     "Onboarding_Status__c": (["未開始", "順調", "オンボ滞留", "解約見込", "オンボ完了", "対象外"], True),
+    "Expense_Onboarding_Status__c": (["未開始", "順調", "オンボ滞留", "解約見込", "オンボ完了", "対象外"], True),
     # Deliberately not the order the team's rule file lists its alerts in.
     "Onboarding_Alerts__c": (["urgent_tickets", "onboarding_stalled", "no_login_14d", "usage_anomaly",
                               "setup_not_done_30d", "onboarding_churn_risk"], True),

@@ -29,6 +29,7 @@ def canonical_rules(rs: RuleSet, describe: dict[str, dict[str, Any]]) -> RuleSet
         if fact.field and fact.field.lower() in lower:
             rs.facts[name] = dataclasses.replace(fact, field=lower[fact.field.lower()])
     rs.writeback = {lower.get(k.lower(), k): v for k, v in rs.writeback.items()}
+    rs.writeback_products = {lower.get(k.lower(), k): v for k, v in rs.writeback_products.items()}
     return rs
 
 

@@ -42,7 +42,7 @@ def deleted_points(latest: dict[str, tuple[Any, ...]], live: set[str], day: str)
 
 def product_states(ev: Evaluation) -> list[tuple[str, str, str | None]]:
     """(product, status, phase) of each product onboarding of the account ('' for an account without one)."""
-    return [(ev.product or "", ev.status, ev.phase)]
+    return [(r.product or "", r.status, r.phase) for r in ev.products]
 
 
 def product_points(latest: dict[tuple[str, str], tuple[Any, ...]], evaluations: Iterable[Evaluation],

@@ -15,7 +15,7 @@ def _go_live_short(ws: Workspace) -> tuple[str, float]:
     """An account past go-live whose active ratio is under the 0.5 its last phase needs."""
     for acc_id, a in sorted(ws.sandbox.data.accounts.items()):
         lic, act = a.get("Licensed_Users__c"), a.get("Active_End_Users__c")
-        if a["Product__c"] == "勤怠管理" and a.get("Go_Live_Date__c") and lic and act is not None \
+        if "勤怠管理" in a["Product__c"].split(";") and a.get("Go_Live_Date__c") and lic and act is not None \
                 and act / lic < 0.5 and a.get("Training_Completed_Date__c"):
             return acc_id, act / lic
     raise AssertionError("the sandbox has no such account")

@@ -73,8 +73,8 @@ class NaiveRules:
             return float(raw)
         if kind == "bool":
             return bool(raw)
-        if kind == "string":
-            return str(raw)
+        if kind == "string":  # README: a list reads as its values joined by ';', as a multi-select shows them
+            return ";".join(str(x) for x in raw) if isinstance(raw, list) else str(raw)
         text = str(raw)
         if len(text) == 10:  # a plain date: that day, at midnight in the rule file's time zone
             d = dt.date.fromisoformat(text)

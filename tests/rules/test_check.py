@@ -241,3 +241,15 @@ def test_report_keys_target_days_and_completed_on(tmp_path: Path) -> None:
     code, out, path = check(tmp_path, text)
     assert code == 78 and "onboarding.completed_on: fact 'users' is a number; the completion must be a date" \
         in out and f"{path}:{line_of(text, 'completed_on')}" in out
+
+
+def test_per_product_writeback_mistakes_are_located(tmp_path: Path) -> None:
+    text = RULES + ("  Expense_Status__c: {value: status_label, product: Expence}\n"
+                    "  Expense_Score__c: {value: health_score, product: Expense}\n"
+                    "  Expense_Tier__c: {value: tier}\n")
+    code, out, path = check(tmp_path, text)
+    assert code == 78
+    assert f"{path}:{line_of(text, 'Expence')}:" in out
+    assert "writeback.Expense_Status__c.product: unknown product 'Expence' (did you mean 'Expense'?)" in out
+    assert "writeback.Expense_Score__c.value: 'health_score' is not a value per product" in out
+    assert "writeback.Expense_Tier__c: 'product' is required" in out

@@ -2,7 +2,8 @@
 
 Hypothesis writes rule files (phases, health components over facts, over computed values only or over nothing,
 linear scales, bands in any order, tiers, alerts) and accounts (nulls everywhere, dates and datetimes near
-midnight in the rule file's time zone), and every answer of the engine must be the naive evaluator's.
+midnight in the rule file's time zone, one product, several, or one without phases), and every answer of the
+engine must be the naive evaluator's.
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ def accounts(draw: st.DrawFn) -> dict[str, Any]:
     maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
     number = st.one_of(st.integers(0, 60), st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 2)))
     return {
-        "product": draw(st.one_of(st.none(), st.sampled_from(["A", "B", "Other"]))),
+        "product": draw(st.one_of(st.none(), st.sampled_from(["A", "B", "Other", "A;B", "B;A", "A;Other", "Other;B",
+                                                               " A ;B;A", ""]),
+                                  st.lists(st.sampled_from(["A", "B", "Other"]), min_size=1, max_size=3))),
         "start": draw(maybe(st.one_of(day, moments()))),
         "d1": draw(maybe(st.one_of(day, moments()))),
         "d2": draw(maybe(moments())),
@@ -172,6 +175,8 @@ def compare(tmp_path: Path, rules: dict[str, Any], raws: list[dict[str, Any]]) -
         want = naive.evaluate(raw)
         assume(not _near_a_rounding_edge(want.exact_score))
         got = engine.evaluate(f"acc{i}", engine.facts(raw))
+        assert [(r.product, r.status, r.phase, r.days_overdue) for r in got.products] == \
+            [(r["product"], r["status"], r["phase"], r["days_overdue"]) for r in want.products], raw
         assert (got.status, got.phase, got.days_overdue) == (want.status, want.phase, want.days_overdue), raw
         assert (got.health.score, got.health.missing, got.health.band) == (want.score, want.missing, want.band), raw
         assert (got.tier, got.alerts) == (want.tier, want.alerts), raw

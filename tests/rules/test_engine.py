@@ -211,5 +211,52 @@ def test_derived_fact_division_by_zero_is_null(engine: Engine) -> None:
 def test_summary_shape(engine: Engine) -> None:
     s = ev(engine, start=days_ago(8)).summary()
     assert list(s) == ["id", "product", "status", "phase", "phase_name", "days_overdue", "alerts", "health",
-                       "tier", "writeback"]
+                       "tier", "writeback", "products"]
     assert list(s["health"]) == ["score", "max", "band", "missing"]
+    assert s["products"] == [{"product": "勤怠管理", "status": "stalled", "phase": "kickoff",
+                              "phase_name": "キックオフ", "days_overdue": 1,
+                              "target_date": "2026-12-15"}]  # the last due_day, 30: 11-15 + 30
+
+
+@pytest.mark.parametrize("product", ["勤怠管理;Expense", ["勤怠管理", "Expense"], " 勤怠管理 ; Expense;勤怠管理"])
+def test_each_product_is_onboarded_on_its_own_and_the_account_shows_the_worst(engine: Engine,
+                                                                              product: Any) -> None:
+    # kickoff done, no setup, started 20 days ago: 勤怠管理 is on setup (due day 30) and on track; Expense's setup was
+    # due on day 14, 6 days ago: stalled, and the account is as stalled as its worst product
+    result = ev(engine, product=product, start=days_ago(20), kickoff_done=True)
+    assert [(r.product, r.status, r.phase, r.days_overdue) for r in result.products] == \
+        [("勤怠管理", "on_track", "setup", -10), ("Expense", "stalled", "setup", 6)]
+    assert (result.product, result.status, result.phase_name, result.days_overdue) == \
+        ("勤怠管理;Expense", "stalled", "Initial setup", 6)
+    assert result.alerts == []  # stalled_long needs more than 7 days overdue
+    assert result.writeback["Status__c"] == "オンボ滞留"
+
+
+def test_worst_status_order_and_ties() -> None:
+    from rules.engine import ProductResult, worst
+
+    done, late, later = ProductResult("a", "completed"), ProductResult("b", "stalled", days_overdue=3), \
+        ProductResult("c", "stalled", days_overdue=9)
+    assert worst([done, late, later]).product == "c"  # the same status: the most days overdue
+    assert worst([ProductResult("x", "no_phases"), done]).product == "a"  # a product without phases never wins
+    assert worst([ProductResult("x", "not_started"), done]).product == "x"  # onboarding is not done until all are
+    assert worst([late, ProductResult("d", "stalled", days_overdue=3)]).product == "b"  # then the first listed
+    assert worst([ProductResult("y", "churn_risk", days_overdue=31), later]).product == "y"
+
+
+def test_a_product_without_phases_beside_one_with_phases(engine: Engine) -> None:
+    result = ev(engine, product="Analytics;勤怠管理", start=days_ago(3))
+    assert (result.status, [r.status for r in result.products]) == ("on_track", ["no_phases", "on_track"])
+    assert result.problems == ["no onboarding phases for product 'Analytics'"]
+
+
+def test_per_product_writeback_fields(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(RULES + "  Expense_Status__c: {value: status_label, product: Expense}\n"
+                            "  Expense_Overdue__c: {value: days_overdue, product: Expense}\n", encoding="utf-8")
+    e = Engine(load_and_compile([path], TODAY))
+    both = ev(e, product="勤怠管理;Expense", start=days_ago(20), kickoff_done=True).writeback
+    assert (both["Status__c"], both["Expense_Status__c"], both["Expense_Overdue__c"]) == \
+        ("オンボ滞留", "オンボ滞留", 6.0)
+    one = ev(e, product="勤怠管理", start=days_ago(20), kickoff_done=True).writeback
+    assert (one["Status__c"], one["Expense_Status__c"], one["Expense_Overdue__c"]) == ("on_track", None, None)

@@ -75,3 +75,14 @@ def test_rules_check_counts_channels_and_routes() -> None:
     result = CliRunner().invoke(cli, ["rules", "check", str(ONBOARDING), str(NOTIFY)])
     assert result.exit_code == 0, result.output
     assert "3 notify channels, 3 routes" in result.output
+
+
+def test_a_product_route_matches_an_account_with_that_product_among_several() -> None:
+    from rules.notify import Route
+
+    route = Route(to=["x"], match={"product": ["経費精算"], "severity": ["critical"]})
+    assert route.matches({"product": "勤怠管理;経費精算", "severity": "critical"})
+    assert route.matches({"product": "経費精算", "severity": "critical"})
+    assert not route.matches({"product": "勤怠管理", "severity": "critical"})
+    assert not route.matches({"product": "勤怠管理;経費精算", "severity": "warning"})
+    assert not route.matches({"product": None, "severity": "critical"})

@@ -51,7 +51,7 @@ def setup_late(sb: Sandbox) -> list[str]:
     than 30 days before TODAY, setup not done."""
     today = date.fromisoformat(TODAY[1])
     return sorted(i for i, a in sb.data.accounts.items()
-                  if a["Product__c"] in ("勤怠管理", "経費精算") and a["Contract_Start_Date__c"]
+                  if {"勤怠管理", "経費精算"} & set(a["Product__c"].split(";")) and a["Contract_Start_Date__c"]
                   and (today - date.fromisoformat(a["Contract_Start_Date__c"])).days > 30
                   and not a["Setup_Completed_Date__c"] and not a.get("IsDeleted"))
 

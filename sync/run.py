@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from connectors.http import BudgetExhausted, ConnectorError
+from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED, outcome
 from connectors.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
@@ -38,6 +38,14 @@ from sync.store import Store, StoreError
 
 log = logging.getLogger("csops.sync")
 
+
+
+def _error_text(exc: BaseException, code: int) -> str:
+    if code == EXIT_TERMINATED:
+        return "stopped by SIGTERM"
+    if code == EXIT_INTERRUPTED:
+        return "interrupted (Ctrl-C)"
+    return str(exc) if code != EXIT_SOFTWARE else f"{type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -118,38 +126,32 @@ class SyncJob:
         assert today is not None
         run_id = None if dry_run else self.store.start_run(command)
         report.run_id = run_id
-        status, code, error = "failed", 1, ""
+        ended: BaseException | None = None
         try:
             self._run(report, today, dry_run, full)
-        except BudgetExhausted as exc:
-            status, code, error = "stopped", 75, str(exc)
-            raise
-        except MassChangeHeld as exc:
-            status, code, error = "held", 4, str(exc)
-            raise
-        except ConnectorError as exc:
-            status, code, error = "failed", 69, str(exc)
-            raise
-        except BaseException as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            raise
-        else:
-            status, code = ("partial", 3) if report.failures or report.notify.failed else ("ok", 0)
             return report
+        except BaseException as exc:
+            ended = exc
+            raise
         finally:
             report.duration_s = time.monotonic() - started
             if run_id is not None:
-                details = report.details()
-                if error:
-                    details["error"] = redact(error)
-                try:
-                    self.store.finish_run(run_id, status, code, details)
-                except StoreError as exc:
-                    if not error:
-                        raise
-                    # The store itself is why the run stops (server gone, lease lost): the first error is the
-                    # one to report; the next run marks this one killed.
-                    log.debug("could not record the end of run %s: %s", run_id, exc)
+                self._record(run_id, report, ended)
+
+    def _record(self, run_id: int, report: SyncReport, ended: BaseException | None) -> None:
+        """The run's row: status and exit code from base.exits.outcome, the mapping the process exit uses too."""
+        code, status = outcome(ended, partial=bool(report.failures or report.notify.failed))
+        details = report.details()
+        if ended is not None:
+            details["error"] = redact(_error_text(ended, code))
+        try:
+            self.store.finish_run(run_id, status, code, details)
+        except StoreError as exc:
+            if ended is None:
+                raise
+            # The store itself is why the run stops (server gone, lease lost): the first error is the one to
+            # report; the next run marks this one killed.
+            log.debug("could not record the end of run %s: %s", run_id, exc)
 
     def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
         commit = not dry_run

@@ -20,12 +20,12 @@ import pytest
 TINY = "64k"
 
 
-def mount_tiny(folder: Path) -> bool:
-    """A 64 KiB tmpfs on ``folder``; False when this process may not mount."""
+def mount_tiny(folder: Path, size: str = TINY) -> bool:
+    """A tmpfs of ``size`` (64 KiB) on ``folder``; False when this process may not mount."""
     if not shutil.which("mount"):
         return False
     folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TINY},mode=0777", "tmpfs", str(folder)],
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0777", "tmpfs", str(folder)],
                           capture_output=True, text=True)
     return proc.returncode == 0
 

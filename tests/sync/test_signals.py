@@ -1,0 +1,87 @@
+"""How a sync ends is what its run record says (issue 25): SIGTERM and Ctrl-C end it cleanly (F14), and the
+exit code in `runs` is the process's own (F21). Real `csops sync` processes against the sandbox, on SQLite and a
+real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from base.exits import EXIT_INTERRUPTED, EXIT_TERMINATED
+from sandbox.server import Sandbox
+from tests.conftest import RULES, Workspace, make_workspace
+from tests.fulldisk import mount_tiny
+from tests.store_sql import rows
+from tests.sync.test_store_engines import (  # noqa: F401  (slow_sandbox: a fixture)
+    count,
+    lease_row,
+    on_store,
+    running_sync,
+    slow_sandbox,
+    target,
+    wait_for,
+)
+from tests.sync.test_sync import TODAY
+
+
+def runs(where: str | Path) -> list[tuple[Any, ...]]:
+    return rows(where, "SELECT id, status, exit_code FROM runs ORDER BY id")
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)])
+def test_a_signal_mid_sync_ends_it_cleanly(tmp_path: Path, slow_sandbox: Sandbox, store_url: str,  # noqa: F811
+                                           sig: signal.Signals, code: int) -> None:
+    """F14: SIGTERM (cron's and systemd's stop signal) killed the sync outright: the PostgreSQL lease stayed held
+    for its 60 s and the run stayed 'running'. Now: lease released at once, run recorded, exit 143 (130 for ^C)."""
+    ws = on_store(make_workspace(tmp_path, slow_sandbox), store_url, lease_seconds=60)
+    where = target(store_url)
+    with running_sync(ws) as proc:
+        wait_for(lambda: count(where, "tickets") >= 500, proc)  # the first page is in: the run is under way
+        assert proc.poll() is None, "the sync ended before the signal"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert runs(where)[-1][1:] == ("interrupted", code)
+    if store_url.startswith("postgresql"):
+        assert lease_row(store_url) is None  # not left to expire
+    again = ws.run("sync", *TODAY)  # the lock is free and the next run takes up where this one stopped
+    assert again.returncode == 0, again.stderr
+    assert [r[1:] for r in runs(where)] == [("interrupted", code), ("ok", 0)]
+
+
+def test_the_run_record_has_the_exit_code_of_the_process(ws: Workspace) -> None:
+    """F21: sync/run.py had its own except-ladder: a failure it did not list was recorded as 1 whatever the
+    process exited with (78 for a field Salesforce does not have)."""
+    typo = ws.path / "rules.yaml"
+    typo.write_text(RULES.read_text(encoding="utf-8").replace("field: Product__c,", "field: Prodcut__c,"),
+                    encoding="utf-8")
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(RULES), str(typo)), encoding="utf-8")
+    failed = ws.run("sync", *TODAY)
+    assert failed.returncode == 78, failed.stderr
+    assert "Prodcut__c" in failed.stderr
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(typo), str(RULES)), encoding="utf-8")
+    ok = ws.run("sync", *TODAY)
+    assert ok.returncode == 0, ok.stderr
+    assert [r[1:] for r in runs(ws.path / ".csops" / "state.db")] == [("failed", 78), ("ok", 0)]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounting a tmpfs needs root")
+def test_a_sync_failing_on_a_full_disk_records_74(tmp_path: Path, sandbox: Sandbox) -> None:
+    """F21 as the attack pass found it: the store's disk fills mid-sync; the process exits 74, the record said 1."""
+    disk = tmp_path / "disk"
+    assert mount_tiny(disk, "600k")
+    try:
+        ws = make_workspace(tmp_path, sandbox)
+        on_store(ws, f"sqlite:///{disk}/state.db")
+        result = ws.run("sync", *TODAY)
+        assert result.returncode == 74, result.stderr
+        assert "disk is full" in result.stderr
+        assert runs(disk / "state.db")[-1][1:] == ("failed", 74)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -15,12 +15,13 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from kb.gaps.coverage import ArticleWords, Judge, Judgement, TopicWords
 from kb.gaps.glossary import SYNONYMS
 from kb.gaps.normalize import Cleaned, Glossary, Normalizer, content_words
 from kb.gaps.rules import GapsRules, fold
 from kb.gaps.templates import layout_parts
-from kb.gaps.terms import Vocabulary, background, coverage, distinctive
-from kb.gaps.topics import Clustering, cluster, relabel
+from kb.gaps.terms import Vocabulary, background, distinctive
+from kb.gaps.topics import Clustering, cluster, join_alike, relabel
 from kb.gaps.vectors import CharVectorizer
 
 COVERED = 0.36  # share of a topic's weighed words an article says, at or above which the topic is covered
@@ -166,6 +167,18 @@ def analyse(current: Sequence[TicketText], previous: Sequence[TicketText], artic
         return _analyse(current, previous, articles, min_tickets, Documents(rules), seed)
 
 
+@dataclass
+class _Period:
+    """The current period as the analysis sees it."""
+
+    tickets: Sequence[TicketText]
+    cleaned: list[Cleaned]
+    docs: list[str]
+    X: sp.csr_matrix
+    units: list[set[str]]
+    english: list[bool]
+
+
 def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], articles: Sequence[ArticleText],
              min_tickets: int, documents: Documents, seed: int) -> Analysis:
     cleaned = documents.clean(current)
@@ -173,40 +186,54 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
     docs = [documents.document(c) for c in cleaned]
     vectorizer = CharVectorizer(min_df=2)
     X = vectorizer.fit_transform(docs)
-    clustering = cluster(X, seed)
     art_texts = {a: documents.article(a) for a in articles}
     vocabulary = Vocabulary([*docs, *(t for pair in art_texts.values() for t in pair)])
-    doc_units = [vocabulary.units(d) for d in docs]
-    clustering = _join_languages(X, clustering, doc_units, [_english(c) for c in cleaned])
+    period = _Period(current, cleaned, docs, X, [vocabulary.units(d) for d in docs], [_english(c) for c in cleaned])
+    judge = Judge(_article_units(vocabulary, art_texts), background(period.units), len(docs), _english_only(period))
+    clustering, judged = _topics(period, judge, seed)
     sample, scale = _sample(previous)
     before = clustering.assign(vectorizer.transform([documents.document(c) for c in documents.clean(sample)]))
     before_counts = np.rint(np.bincount(before[before >= 0], minlength=clustering.centres.shape[0]) * scale)
-    unit_bg = background(doc_units)
-    is_en = [_english(c) for c in cleaned]
-    english_only = {u for u in background(d for d, e in zip(doc_units, is_en, strict=True) if e)
-                    if u.isascii()} - set(background(d for d, e in zip(doc_units, is_en, strict=True) if not e))
-    art_units = _article_units(vocabulary, art_texts)
-    members = {t: np.flatnonzero(clustering.labels == t) for t in range(clustering.centres.shape[0])}
-    members = {t: idx for t, idx in members.items() if len(idx) >= min_tickets}
-    counts = {t: Counter(u for i in idx for u in doc_units[i]) for t, idx in members.items()}
     topics: list[Topic] = []
-    for t, idx in members.items():
-        sibling = _sibling(clustering, t, members)
-        weights = distinctive(counts[t], len(idx), unit_bg, len(docs),
-                              (counts[sibling], len(members[sibling])) if sibling is not None else None)
-        label = [w for w, _ in distinctive(counts[t], len(idx), unit_bg, len(docs), how_many=5)]
+    for t in range(clustering.centres.shape[0]):
+        idx = np.flatnonzero(clustering.labels == t)
+        if len(idx) < min_tickets:
+            continue
+        counts = Counter(u for i in idx for u in period.units[i])
+        label = [w for w, _ in distinctive(counts, len(idx), judge.background, judge.total, how_many=5)]
         topic = Topic(0, label, _examples(X, clustering, t, idx, current),
                       sorted(current[int(i)].id for i in idx), int(before_counts[t]),
-                      round(float(clustering.coherence[t]), 3), weights=weights)
-        _cover(topic, art_units, english_only)
+                      round(float(clustering.coherence[t]), 3), weights=judged[t].weights)
+        _cover(topic, judged[t])
         topics.append(topic)
     topics.sort(key=lambda tp: (-tp.tickets, tp.ticket_ids[0]))
     for number, topic in enumerate(topics, 1):
         topic.id = number
     assigned = sum(t.tickets for t in topics)
-    duplicates = _duplicates(documents, articles)
     assignment = {tid: topic.id for topic in topics for tid in topic.ticket_ids}
-    return Analysis(topics, len(current), len(current) - assigned, len(previous), duplicates, documents, assignment)
+    return Analysis(topics, len(current), len(current) - assigned, len(previous), _duplicates(documents, articles),
+                    documents, assignment)
+
+
+def _topics(period: _Period, judge: Judge, seed: int) -> tuple[Clustering, dict[int, Judgement]]:
+    """Topics and how the articles cover each: clustered, English sides joined, then topics an article
+    answers alike (both covered, or both not) joined when related."""
+    clustering = cluster(period.X, seed)
+    clustering = _join_languages(period.X, clustering, period.units, period.english)
+    judged = _judge_all(judge, clustering, period.units)
+    covered = np.array([judged[t].best >= COVERED for t in range(clustering.centres.shape[0])])
+    joined = join_alike(period.X, clustering, covered)
+    if joined is not clustering:
+        clustering = joined
+        judged = _judge_all(judge, clustering, period.units)
+    return clustering, judged
+
+
+def _english_only(period: _Period) -> set[str]:
+    """English words no Japanese ticket of the period uses (not the glossary's: those are Japanese terms)."""
+    english = background(u for u, e in zip(period.units, period.english, strict=True) if e)
+    japanese = background(u for u, e in zip(period.units, period.english, strict=True) if not e)
+    return {u for u in english if u.isascii() and u not in japanese}
 
 
 def _sample(previous: Sequence[TicketText]) -> tuple[Sequence[TicketText], float]:
@@ -280,27 +307,13 @@ def _join_languages(X: sp.csr_matrix, clustering: Clustering, doc_units: list[se
     return relabel(X, labels) if joined else clustering
 
 
-SIBLING = 0.3  # cosine between two topics' centres at or above which each is weighed against the other
-
-
-def _sibling(clustering: Clustering, t: int, members: dict[int, np.ndarray]) -> int | None:
-    """The topic nearest ``t``, when near enough that its words say little about ``t``."""
-    others = [o for o in members if o != t]
-    if not others:
-        return None
-    sims = (clustering.centres[others] @ clustering.centres[t].T).toarray().ravel()
-    best = int(sims.argmax())
-    return others[best] if sims[best] >= SIBLING else None
-
-
-@dataclass
-class ArticleWords:
-    """An article in every locale: its title, the words of its titles and headings, of its bodies."""
-
-    title: str
-    top: set[str] = field(default_factory=set)
-    body: set[str] = field(default_factory=set)
-    english: bool = False  # has an English translation
+def _judge_all(judge: Judge, clustering: Clustering, doc_units: list[set[str]]) -> dict[int, Judgement]:
+    """Every topic judged, small ones too (whether two topics join depends on it)."""
+    words = []
+    for t in range(clustering.centres.shape[0]):
+        idx = np.flatnonzero(clustering.labels == t)
+        words.append(TopicWords(t, Counter(u for i in idx for u in doc_units[i]), len(idx)))
+    return judge.judge(words, clustering.centres)
 
 
 def _article_units(vocabulary: Vocabulary, texts: dict[ArticleText, tuple[str, str]]) -> dict[str, ArticleWords]:
@@ -313,15 +326,9 @@ def _article_units(vocabulary: Vocabulary, texts: dict[ArticleText, tuple[str, s
     return out
 
 
-def _cover(topic: Topic, articles: dict[str, ArticleWords], english_only: set[str]) -> None:
-    """The share of the topic's weighed words each article says. English words that only English tickets use
-    (not the glossary's, which are Japanese terms by then) are left out against an article with no English
-    translation: it could not say them."""
-    japanese = [(u, w) for u, w in topic.weights if u not in english_only]
-    scored = sorted(((coverage(topic.weights if a.english else japanese, a.top, a.body), key, a.title)
-                     for key, a in articles.items()), key=lambda x: (-x[0], x[1]))
-    topic.matches = [ArticleMatch(key, title, round(score, 3)) for score, key, title in scored[:3]]
-    best = scored[0][0] if scored else 0.0
+def _cover(topic: Topic, judgement: Judgement) -> None:
+    topic.matches = [ArticleMatch(key, title, round(score, 3)) for score, key, title in judgement.scores[:3]]
+    best = judgement.best
     topic.coverage_score = round(best, 3)
     topic.coverage = "covered" if best >= COVERED else "weakly covered" if best >= WEAK else "not covered"
 

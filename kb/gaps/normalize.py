@@ -259,52 +259,24 @@ class Normalizer:
         return out
 
     def _lines_of(self, lines: list[str]) -> list[Verdict]:
-        out: list[Verdict] = []
-        pending = ""  # the kind of the heading label above (its value is on the following lines)
-        content = 0
+        """Each line's verdict, in a pass that knows what came before: the value lines under a form label, the
+        end of the message at a sign-off once some question was said, chat speakers' names in a chat."""
         classified = [self._classify(line) for line in lines]
-        chat = any(c.kind == "chat" or c.reason in ("chat system line", "support side of a chat", "chat speaker")
-                   for c in classified)
-        ended = False
-        for line, c in zip(lines, classified, strict=True):
-            if ended:
-                out.append(Verdict(line, "", "after the sign-off or signature"))
-                continue
-            kind, text, reason = c.kind, c.text, c.reason
-            if kind == "empty":
+        chat = any(c.kind == "chat" or c.reason in _CHAT_REASONS for c in classified)
+        out: list[Verdict] = []
+        pending = ""  # the kind of the label above (its value is on the following lines)
+        content = 0
+        for i, (line, c) in enumerate(zip(lines, classified, strict=True)):
+            if c.kind == "empty":
                 pending = ""
                 continue
-            if kind in ("heading-drop", "heading-keep"):
-                pending = kind
-                out.append(Verdict(line, "", reason))
-                continue
-            if pending == "heading-drop" and kind == "text":
-                out.append(Verdict(line, "", "under a form label or chat speaker that is not the question"))
-                continue
-            if kind == "cut":
-                ended = True
-                out.append(Verdict(line, "", reason))
-                continue
-            if kind in ("separator", "closing"):
-                if content >= MIN_CONTENT:
-                    ended = True
-                    out.append(Verdict(line, "", reason))
-                    continue
-                out.append(Verdict(line, "", reason))
-                continue
-            if kind == "field" and chat:
-                kind, text = "text", c.text.split(":", 1)[-1].strip()
-            if kind in ("text", "field-keep", "chat", "field"):
-                if kind == "field-keep" and not text:
-                    pending = "heading-keep"
-                    out.append(Verdict(line, "", "form label"))
-                    continue
-                out.append(Verdict(line, text, "" if text else "greeting or closing"))
-                content += len(text)
-                continue
-            if kind == "field-drop" and not text:
-                pending = "heading-drop"
-            out.append(Verdict(line, "", reason))
+            if c.kind == "cut" or (c.kind in ("separator", "closing") and content >= MIN_CONTENT):
+                out.append(Verdict(line, "", c.reason))
+                out += [Verdict(rest, "", "after the sign-off or signature") for rest in lines[i + 1:] if rest.strip()]
+                break
+            verdict, pending = _verdict(line, c, pending, chat)
+            content += len(verdict.kept)
+            out.append(verdict)
         _drop_address_block(out)
         return out
 
@@ -317,21 +289,40 @@ class Normalizer:
         return c
 
     def _classify_new(self, line: str) -> _Line:
+        """One line on its own: the first rule that says what it is, in order (the team's rules first)."""
         folded = _SPACE_NO_TAB.sub(" ", fold(line))  # a tab separates a chat log's columns
         if not folded:
             return _Line("empty")
+        found = self._by_team(folded) or _by_layout(folded) or self._by_chat(folded)
+        if found:
+            return found
+        tag = _TAG.match(folded)
+        if tag:
+            folded = folded[tag.end():]
+            if not folded:
+                return _Line("drop", reason="layout tag")
+        folded = folded.replace("\t", " ")
+        if _DIGIT.search(folded):
+            folded = _DATES.sub(" ", folded).strip()
+        field = _FIELD.match(folded)
+        found = self._by_label(folded, field) or self._by_people(folded)
+        if found:
+            return found
+        text = self.strip_phrases(_tokens(folded))
+        if field and text:
+            return _Line("field", text)
+        return _Line("text", text, "" if text else "greeting or closing")
+
+    def _by_team(self, folded: str) -> _Line | None:
         for pattern in self.rules.drop_lines:
             if pattern.search(folded):
                 return _Line("drop", reason="kb/gaps.yaml drop_lines")
         for pattern in self.rules.cut_at:
             if pattern.search(folded):
                 return _Line("cut", reason="kb/gaps.yaml cut_at")
-        if _RULE.match(folded):
-            return _Line("separator", reason="signature or section rule")
-        if _MARKER.match(folded):
-            return _Line("drop", reason="section marker")
-        if any(h in folded for h in _SYSTEM_HINTS) and _SYSTEM.search(folded):
-            return _Line("drop", reason="chat system line")
+        return None
+
+    def _by_chat(self, folded: str) -> _Line | None:
         chat = _CHAT.match(folded)
         if chat:
             if self._agent(chat.group(1)):
@@ -345,14 +336,10 @@ class Normalizer:
             if self._agent(speaker.group(1)):
                 return _Line("heading-drop", reason="support side of a chat")
             return _Line("drop", reason="chat speaker")
-        tag = _TAG.match(folded)
-        if tag:
-            folded = folded[tag.end():]
-            if not folded:
-                return _Line("drop", reason="layout tag")
-        folded = folded.replace("\t", " ")
-        if _DIGIT.search(folded):
-            folded = _DATES.sub(" ", folded).strip()
+        return None
+
+    def _by_label(self, folded: str, field: re.Match[str] | None) -> _Line | None:
+        """A form label alone (■貴社名, 【ご用件】) or a field (会社名：…): dropped, or its value kept."""
         heading = _HEADING.match(folded)
         if heading:
             label = _label(next(g for g in heading.groups() if g))
@@ -360,7 +347,6 @@ class Normalizer:
                 return _Line("heading-keep", reason="form label")
             if label in self.drop_labels:
                 return _Line("heading-drop", reason="form label")
-        field = _FIELD.match(folded)
         if field:
             label, value = _label(field.group(1)), field.group(2).strip()
             if label in self.keep_labels:
@@ -369,6 +355,10 @@ class Normalizer:
                 return _Line("field-drop", value, reason=f"form field '{label}'")
             if self._agent(label):
                 return _Line("drop", reason="support side of a chat")
+        return None
+
+    def _by_people(self, folded: str) -> _Line | None:
+        """Sign-offs, contact details, salutations, who is writing, company and name lines."""
         if _CLOSING.match(folded.strip(" 。.!")):
             return _Line("closing", reason="sign-off")
         masked = _MASK.sub(" ", folded) if "<" in folded else folded
@@ -377,22 +367,53 @@ class Normalizer:
             rest = self.strip_phrases(_tokens(masked))
             if len(re.sub(r"[\W\d_]", "", rest)) < 12 or contact:
                 return _Line("drop", reason="contact details")
+        if _PROBLEM.search(folded):
+            return None
         short = folded.rstrip(" ,、。.!")
         if ((short.endswith(_SALUTATION_ENDS) or folded.startswith(("dear", "hi", "hello", "hey")))
-                and _SALUTATION.match(folded) and not _PROBLEM.search(folded)):
+                and _SALUTATION.match(folded)):
             return _Line("drop", reason="salutation")
-        if folded.endswith(_INTRO_ENDS) and _INTRO.match(folded) and not _PROBLEM.search(folded):
+        if folded.endswith(_INTRO_ENDS) and _INTRO.match(folded):
             return _Line("drop", reason="who is writing")
-        if len(folded) <= 40 and _COMPANY.search(folded) and not _PROBLEM.search(folded):
+        if len(folded) <= 40 and _COMPANY.search(folded):
             return _Line("drop", reason="company or name line")
-        text = self.strip_phrases(_tokens(folded))
-        if field and text:
-            return _Line("field", text)
-        return _Line("text", text, "" if text else "greeting or closing")
+        return None
 
     def _agent(self, speaker: str) -> bool:
         s = fold(speaker)
         return any(a in s for a in self.agents)
+
+
+_CHAT_REASONS = ("chat system line", "support side of a chat", "chat speaker")
+
+
+def _by_layout(folded: str) -> _Line | None:
+    """Rule lines, section markers, chat and form system lines."""
+    if _RULE.match(folded):
+        return _Line("separator", reason="signature or section rule")
+    if _MARKER.match(folded):
+        return _Line("drop", reason="section marker")
+    if any(h in folded for h in _SYSTEM_HINTS) and _SYSTEM.search(folded):
+        return _Line("drop", reason="chat system line")
+    return None
+
+
+def _verdict(line: str, c: _Line, pending: str, chat: bool) -> tuple[Verdict, str]:
+    """One line's verdict given the label above it (``pending``); and the label for the lines below."""
+    kind, text, reason = c.kind, c.text, c.reason
+    if kind in ("heading-drop", "heading-keep"):
+        return Verdict(line, "", reason), kind
+    if pending == "heading-drop" and kind == "text":
+        return Verdict(line, "", "under a form label or chat speaker that is not the question"), pending
+    if kind in ("separator", "closing"):
+        return Verdict(line, "", reason), pending
+    if kind == "field" and chat:
+        kind, text = "text", text.split(":", 1)[-1].strip()
+    if kind == "field-keep" and not text:
+        return Verdict(line, "", "form label"), "heading-keep"
+    if kind in ("text", "field-keep", "chat", "field"):
+        return Verdict(line, text, "" if text else "greeting or closing"), pending
+    return Verdict(line, "", reason), "heading-drop" if kind == "field-drop" and not text else pending
 
 
 def _label(raw: str) -> str:

@@ -98,33 +98,39 @@ def _read(doc: Document, rules: GapsRules) -> None:
             compiled = _compile(doc, (key, i), pattern, problems)
             if compiled is not None:
                 target.append(compiled)
-    labels = data.get("form_labels")
-    if labels is not None:
-        if not isinstance(labels, dict):
-            problems.append(doc.error(("form_labels",), "form_labels: expected a mapping with drop and keep"))
-        else:
-            for key in labels:
-                if key not in ("drop", "keep"):
-                    problems.append(doc.error(("form_labels", key), f"unknown key '{key}' in form_labels"
-                                                                    f"{suggest(str(key), ('drop', 'keep'))}"))
-            rules.drop_labels += [fold(x) for x in _strings(doc, labels.get("drop"), ("form_labels", "drop"),
-                                                             problems)]
-            rules.keep_labels += [fold(x) for x in _strings(doc, labels.get("keep"), ("form_labels", "keep"),
-                                                             problems)]
-    groups = data.get("synonyms")
-    if groups is not None:
-        if not isinstance(groups, list):
-            problems.append(doc.error(("synonyms",), "synonyms: expected a list of lists of terms"))
-        else:
-            for i, group in enumerate(groups):
-                terms = _strings(doc, group, ("synonyms", i), problems)
-                if len(terms) < 2:
-                    problems.append(doc.error(("synonyms", i), "synonyms: each entry lists at least two terms "
-                                                               "that mean the same"))
-                else:
-                    rules.synonyms.append([fold(t) for t in terms])
+    _labels(doc, data.get("form_labels"), rules, problems)
+    _synonyms(doc, data.get("synonyms"), rules, problems)
     if problems:
         raise GapsRulesError(problems)
+
+
+def _labels(doc: Document, labels: Any, rules: GapsRules, problems: list[SourceError]) -> None:
+    if labels is None:
+        return
+    if not isinstance(labels, dict):
+        problems.append(doc.error(("form_labels",), "form_labels: expected a mapping with drop and keep"))
+        return
+    for key in labels:
+        if key not in ("drop", "keep"):
+            problems.append(doc.error(("form_labels", key), f"unknown key '{key}' in form_labels"
+                                                            f"{suggest(str(key), ('drop', 'keep'))}"))
+    rules.drop_labels += [fold(x) for x in _strings(doc, labels.get("drop"), ("form_labels", "drop"), problems)]
+    rules.keep_labels += [fold(x) for x in _strings(doc, labels.get("keep"), ("form_labels", "keep"), problems)]
+
+
+def _synonyms(doc: Document, groups: Any, rules: GapsRules, problems: list[SourceError]) -> None:
+    if groups is None:
+        return
+    if not isinstance(groups, list):
+        problems.append(doc.error(("synonyms",), "synonyms: expected a list of lists of terms"))
+        return
+    for i, group in enumerate(groups):
+        terms = _strings(doc, group, ("synonyms", i), problems)
+        if len(terms) < 2:
+            problems.append(doc.error(("synonyms", i), "synonyms: each entry lists at least two terms that mean "
+                                                       "the same"))
+        else:
+            rules.synonyms.append([fold(t) for t in terms])
 
 
 def _strings(doc: Document, value: Any, path: PathKey, problems: list[SourceError]) -> list[str]:

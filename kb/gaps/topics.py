@@ -28,7 +28,8 @@ from sklearn.preprocessing import normalize
 
 from kb.gaps.templates import pairwise_mean
 
-JOIN = 0.20  # mean cosine between two groups' tickets at or above which they are one topic
+JOIN = 0.30  # mean cosine between two groups' tickets at or above which they are one topic
+RELATED = 0.20  # … at or above which two topics an article answers alike are one (join_alike)
 SPLIT = 0.20  # a k-means group less alike than this inside is cut in two first
 COHERENT = 0.15  # a topic whose tickets are less alike than this on average is not a topic
 MEMBER = 0.12  # a ticket whose cosine to its topic's centre is below this is left out of it
@@ -115,13 +116,16 @@ def _dense(rows: sp.csr_matrix, seed: int) -> np.ndarray:
     return normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(rows))
 
 
-def _join(X: sp.csr_matrix, groups: list[np.ndarray]) -> list[np.ndarray]:
-    """Average linkage over the groups, exact in n-gram space, stopping below JOIN."""
+def _join(X: sp.csr_matrix, groups: list[np.ndarray], threshold: float = JOIN,
+          kinds: np.ndarray | None = None) -> list[np.ndarray]:
+    """Average linkage over the groups, exact in n-gram space, stopping below ``threshold``; with ``kinds``,
+    only groups of the same kind join."""
     sizes = np.array([len(g) for g in groups], dtype=float)
     rows = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
     incidence = sp.csr_matrix((np.ones(len(rows)), (rows, np.concatenate(groups))), shape=(len(groups), X.shape[0]))
     sums = incidence @ X
     gram = (sums @ sums.T).toarray()
+    apart = kinds[:, None] != kinds[None, :] if kinds is not None else np.zeros(gram.shape, dtype=bool)
     members = [list(g) for g in groups]
     alive = np.ones(len(groups), dtype=bool)
     while True:
@@ -129,8 +133,9 @@ def _join(X: sp.csr_matrix, groups: list[np.ndarray]) -> list[np.ndarray]:
         np.fill_diagonal(between, -1.0)
         between[~alive, :] = -1.0
         between[:, ~alive] = -1.0
+        between[apart] = -1.0
         a, b = np.unravel_index(int(between.argmax()), between.shape)
-        if between[a, b] < JOIN:
+        if between[a, b] < threshold:
             break
         gram[a, :] += gram[b, :]
         gram[:, a] += gram[:, b]
@@ -138,6 +143,22 @@ def _join(X: sp.csr_matrix, groups: list[np.ndarray]) -> list[np.ndarray]:
         members[a] += members[b]
         alive[b] = False
     return [np.array(sorted(members[i])) for i in np.flatnonzero(alive)]
+
+
+def join_alike(X: sp.csr_matrix, clustering: Clustering, kinds: np.ndarray, threshold: float = RELATED) -> Clustering:
+    """Topics of one kind (say, all not covered) joined while the mean cosine between their tickets is at
+    least ``threshold``: a topic asked two ways is one proposal, while two near topics of which an article
+    answers only one stay apart."""
+    topics = [np.flatnonzero(clustering.labels == t) for t in range(clustering.centres.shape[0])]
+    if len(topics) < 2:
+        return clustering
+    joined = _join(X, topics, threshold, kinds)
+    if len(joined) == len(topics):
+        return clustering
+    labels = np.full(len(clustering.labels), -1)
+    for t, members in enumerate(joined):
+        labels[members] = t
+    return _finish(X, labels)
 
 
 def relabel(X: sp.csr_matrix, labels: np.ndarray) -> Clustering:

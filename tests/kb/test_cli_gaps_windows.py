@@ -170,3 +170,37 @@ def test_a_covered_topic_whose_tickets_grew_asks_for_an_article_update(window: W
     assert [(r["kind"], r["nearest_article"]) for r in rows if r["kind"] != "topic"] == [
         ("review", "troubleshooting/login/cannot-sign-in")]
     assert "Articles to review:" in window.gaps().stdout
+
+
+MOBILE = ("スマホで打刻する方法", ("スマートフォンのアプリで出勤と退勤を打刻する方法を教えてください。",
+                                "外出先からスマホのアプリで出勤を打刻したいです。位置情報は記録されますか。"))
+LOCATION_ERROR = ("打刻時に位置情報エラー",
+                  ("アプリで出勤を押すと「位置情報を取得できませんでした」と出て打刻できません。",
+                   "位置情報の許可をしているのに、打刻のたびに位置情報のエラーになります。"))
+INVOICE_THREE_WAYS = (("請求書を再発行してほしい", "先月分の請求書を再発行していただけますか。"),
+                      ("請求書の再発行について",
+                       "請求書を紛失したので、もう一度発行をお願いします。再発行は可能でしょうか。"),
+                      ("Reissue our invoice", "We lost last month's invoice. Could you reissue it?"))
+
+
+def test_a_topic_near_a_covered_one_is_not_judged_covered(window: Window) -> None:
+    """Clocking in from a phone (the clock-in article answers it, location recording included) beside a
+    location error that blocks clocking in (nothing answers it): two topics with the same nearest article,
+    and the second is a gap although 打刻 and 位置情報 are that article's words."""
+    window.add(20, *LOGIN_JA)
+    window.add(20, *INVOICE_JA)
+    for subject, bodies in (MOBILE, LOCATION_ERROR):
+        for body in bodies:
+            window.add(12, subject, body)
+    report = window.report()
+    near = [t for t in report["topics"] if t["articles"][0]["key"] == "employees/timecard/clock-in"]
+    assert sorted((t["coverage"] == "covered", t["tickets"]) for t in near) == [(False, 24), (True, 24)]
+    gap = next(t for t in near if t["coverage"] != "covered")
+    assert "エラー" in gap["terms"] and gap["score"] > 12
+
+
+def test_a_topic_asked_in_several_ways_and_languages_is_one_proposal(window: Window) -> None:
+    for subject, body in INVOICE_THREE_WAYS:
+        window.add(10, subject, body)
+    report = window.report()
+    assert [(t["coverage"], t["tickets"]) for t in report["topics"]] == [("not covered", 30)]

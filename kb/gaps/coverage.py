@@ -1,0 +1,86 @@
+"""Whether an article answers a topic: the share of the topic's weighed words it says (kb/gaps/terms.py).
+
+Two topics can share their commonest words and one article: "how do I approve a request" and "I approved
+a request by mistake, how do I undo it" both weigh 承認 and 申請 most, and the article on approving says
+both in its title. When a near topic (centres at cosine ≥ SIBLING) is covered better by the same article,
+a topic is judged again by what sets it apart from that one (取消, 誤, 戻): an article that answers the
+first does not answer the second unless it says those too. The better covered of the two keeps its
+weights, so a topic split in two is not judged uncovered on both sides.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import scipy.sparse as sp
+
+from kb.gaps.terms import coverage, distinctive
+
+SIBLING = 0.3  # cosine between two topics' centres at or above which one may be judged against the other
+
+
+@dataclass
+class ArticleWords:
+    """An article in every locale: its title, the words of its titles and headings, of its bodies."""
+
+    title: str
+    top: set[str] = field(default_factory=set)
+    body: set[str] = field(default_factory=set)
+    english: bool = False  # has an English translation
+
+
+@dataclass
+class TopicWords:
+    index: int  # the topic's row in the clustering's centres
+    counts: Counter[str]  # tickets of the topic using each word
+    size: int
+
+
+@dataclass
+class Judgement:
+    weights: list[tuple[str, float]]
+    scores: list[tuple[float, str, str]]  # (coverage, article key, title), best first
+    sibling: int | None = None  # the topic judged against, if any
+
+    @property
+    def best(self) -> float:
+        return self.scores[0][0] if self.scores else 0.0
+
+
+class Judge:
+    def __init__(self, articles: dict[str, ArticleWords], background: Counter[str], total: int,
+                 english_only: set[str]) -> None:
+        self.articles = articles
+        self.background = background
+        self.total = total
+        self.english_only = english_only
+
+    def score(self, weights: list[tuple[str, float]]) -> list[tuple[float, str, str]]:
+        """Each article's coverage of ``weights``. English words that only English tickets use are left out
+        against an article with no English translation: it could not say them."""
+        japanese = [(u, w) for u, w in weights if u not in self.english_only]
+        return sorted(((coverage(weights if a.english else japanese, a.top, a.body), key, a.title)
+                       for key, a in self.articles.items()), key=lambda x: (-x[0], x[1]))
+
+    def judge(self, topics: list[TopicWords], centres: sp.csr_matrix) -> dict[int, Judgement]:
+        out = {}
+        for t in topics:
+            weights = distinctive(t.counts, t.size, self.background, self.total)
+            out[t.index] = Judgement(weights, self.score(weights))
+        if len(topics) < 2:
+            return out
+        index = [t.index for t in topics]
+        sims = (centres[index] @ centres[index].T).toarray()
+        for i, t in enumerate(topics):
+            mine = out[t.index]
+            if not mine.scores:
+                continue
+            article = mine.scores[0][1]
+            rivals = [(sims[i, j], s) for j, s in enumerate(topics) if j != i and sims[i, j] >= SIBLING
+                      and out[s.index].scores[0][1] == article and out[s.index].best > mine.best]
+            if rivals:
+                _, s = max(rivals, key=lambda r: r[0])
+                weights = distinctive(t.counts, t.size, self.background, self.total, (s.counts, s.size))
+                out[t.index] = Judgement(weights, self.score(weights), s.index)
+        return out

@@ -77,6 +77,8 @@ class ProductResult:
 def worst(results: list[ProductResult]) -> ProductResult:
     """The product whose onboarding is worst (README "Several products"): the status first in WORST_FIRST, then
     the most days overdue, then the first listed."""
+    if len(results) == 1:
+        return results[0]
     return min(results, key=lambda r: (WORST_FIRST.index(r.status), -(r.days_overdue or 0)))
 
 
@@ -84,6 +86,8 @@ def split_products(value: Any) -> list[str]:
     """The products of a product fact: a list, or values joined by ';' (a Salesforce multi-select), each once."""
     if value is None:
         return []
+    if isinstance(value, str) and ";" not in value:  # the usual case: one product
+        return [value.strip()] if value.strip() else []
     parts = value if isinstance(value, list | tuple) else str(value).split(";")
     return list(dict.fromkeys(p for p in (str(x).strip() for x in parts) if p))
 
@@ -202,13 +206,13 @@ def local_day(value: Any, tz: dt.tzinfo) -> dt.date | None:
     completion dates, so both agree that 2026-09-30T15:30Z is 2026-10-01 in Asia/Tokyo. Takes a typed fact
     value or the ISO text the store keeps; raises :class:`FactValueError` for text that is no date.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     if isinstance(value, str):
+        if not value.strip():
+            return None
         value = convert("day", "datetime", value, tz)
     if isinstance(value, dt.datetime):
         return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz).date()
-    if isinstance(value, dt.date):
+    if value is None or isinstance(value, dt.date):
         return value
     raise FactValueError("day", value, "date")
 
@@ -235,6 +239,9 @@ class Engine:
         self._dated = [f.name for f in rules.facts.values() if f.type in ("date", "datetime")]
         self._derived = [f for f in rules.facts.values() if f.condition is not None]
         self._base = [f for f in rules.facts.values() if f.condition is None]
+        self._targets = {product: rules.target_days_for(product) for product in rules.products}
+        self._components = [(c, [n for n in c.inputs if n not in COMPUTED], c.always_scored)
+                            for c in rules.components]
 
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name."""
@@ -294,7 +301,7 @@ class Engine:
         if not phases:
             return ProductResult(product, "no_phases", problem=f"no onboarding phases for product {product!r}"
                                  if product is not None else f"the product fact '{rs.product_fact}' is empty")
-        target = rs.target_days_for(product or "")
+        target = self._targets.get(product or "")
         result = ProductResult(product, "not_started", target_date=None if start is None or target is None else
                                (start + dt.timedelta(days=target)).isoformat())
         if start is None or self.today < start:
@@ -325,13 +332,13 @@ class Engine:
     def _health(self, facts: Mapping[str, Any]) -> Health:
         rs = self.rules
         parts: list[ComponentResult] = []
-        for c in rs.components:
-            missing = [name for name in c.inputs if name not in COMPUTED and facts.get(name) is None]
+        for c, fact_inputs, always in self._components:
+            missing = [name for name in fact_inputs if facts.get(name) is None]
             # Left out only when it cannot be scored at all: a linear scale without its value, or every input a
             # null fact (a computed value always counts as present). Otherwise a null inside a condition is
             # false (unless ``??``), as everywhere else, and a ladder falls through to its later steps.
             unscorable = c.linear_fact is not None and facts.get(c.linear_fact) is None
-            if unscorable or (not c.always_scored and len(missing) == len(c.inputs)):
+            if unscorable or (not always and len(missing) == len(c.inputs)):
                 parts.append(ComponentResult(c.id, c.name, c.weight, None, missing))
                 continue
             score = 0.0

@@ -276,7 +276,16 @@ def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
     days = sqlite3.connect(tmp_path / ".csops" / "state.db").execute(
         "SELECT MIN(day), MAX(day), COUNT(DISTINCT day) FROM account_history").fetchone()
     assert (date.fromisoformat(days[1]) - date.fromisoformat(days[0])).days >= 182 and days[2] > 20
-    assert 'data-chart="completion"' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'data-chart="completion"' in html and 'data-chart="due"' in html
+    # the demo's report by product: no row for a product without phases (対象外), and a due-month view
+    report = subprocess.run([sys.executable, "-m", "csops", "--config", str(tmp_path / "csops.yaml"), "report",
+                             "--by", "product", "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0, report.stderr
+    completion = json.loads(report.stdout)["completion"]
+    rated = {r["segment"] for r in completion["cohorts"] + completion["due"]}
+    assert rated == {"勤怠管理", "経費精算"} and completion["due"]
+    assert [r["segment"] for r in completion["not_applicable"]] == ["Analytics"]
 
 
 def test_sync_writes_the_documented_score_of_a_component_on_status_only(ws: Workspace) -> None:

@@ -391,10 +391,14 @@ class HelpCenter:
         return dict(self.client.request("PUT", f"{self.BASE}/sections/{section_id}",
                                         json={"section": fields})["section"])
 
-    def create_article(self, section_id: int, article: dict[str, Any]) -> dict[str, Any]:
-        """``article`` needs title, locale, permission_group_id and user_segment_id (None = everyone)."""
+    def create_article(self, section_id: int, article: dict[str, Any],
+                       notify_subscribers: bool = False) -> dict[str, Any]:
+        """``article`` needs title, locale, permission_group_id and user_segment_id (None = everyone).
+        Zendesk e-mails the section's subscribers about a new article unless the request's root says
+        ``"notify_subscribers": false``, which is what is sent unless asked otherwise."""
+        payload = {"article": article, "notify_subscribers": notify_subscribers}
         return dict(self.client.request("POST", f"{self.BASE}/sections/{section_id}/articles",
-                                        json={"article": article})["article"])
+                                        json=payload)["article"])
 
     def update_article_metadata(self, article_id: int, **fields: Any) -> dict[str, Any]:
         """Section, labels, promoted, position, permission group, user segment. Not title/body/draft:

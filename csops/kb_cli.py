@@ -230,8 +230,9 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
 
 @kb.command("publish")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Print the plan (create / update and what / unchanged / archive) and "
-                                              "write nothing.")
+@click.option("--dry-run", "--plan", "dry_run", is_flag=True,
+              help="Print the plan (create and whether it notifies / update and what / move / unchanged / archive "
+                   "and redirect) and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.option("--archive-removed", is_flag=True, help="Archive Help Center articles whose file was removed "
                                                       "(otherwise they are only reported).")

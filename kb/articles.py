@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.spec import KbSpec
+from kb.spec import ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
 from rules.yamlsrc import Document, SourceError, load_text, suggest
 
 
@@ -40,7 +40,7 @@ HELP_CENTER_FIELDS = (
     HelpCenterField("promoted", "promoted", bool),
     HelpCenterField("position", "position", int),
 )
-FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb")
+FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb", *ARTICLE_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Article:
     position: int | None = None
     related: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)  # front matter kb: {disable: [rule…]}
+    settings: dict[str, Setting] = field(default_factory=dict)  # front matter settings (kb.spec.ARTICLE_SETTINGS)
     text: str = ""
     body: str = ""
     body_line: int = 1
@@ -85,6 +86,10 @@ class Article:
     def key(self) -> str:
         """The article's identity across locales: ``category/section/slug``."""
         return f"{self.category}/{self.section}/{self.slug}"
+
+    def effective_settings(self, spec: KbSpec) -> dict[str, Setting]:
+        """kb.yaml's defaults for the article's section with its own front matter over them."""
+        return {**spec.defaults_for(self.category, self.section), **self.settings}
 
     def front_pos(self, key: str) -> tuple[int, int]:
         if self.front is None:
@@ -230,6 +235,7 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
         elif meta["locale"] != article.locale and not suffixed:
             article.locale = str(meta["locale"])
     _kb_options(article, meta.get("kb"), bad)
+    _settings(article, meta, bad)
     article.labels = [str(x) for x in article.labels]
     article.related = [str(x) for x in article.related]
 
@@ -246,6 +252,19 @@ def _title_and_type(spec: KbSpec, article: Article, meta: dict[str, Any], bad: B
         line, col = article.front_pos("type")
         bad(line, col, "unknown-type",
             f"type '{article.type}' is not in kb.yaml{suggest(str(article.type), spec.types)}")
+
+
+def _settings(article: Article, meta: dict[str, Any], bad: Bad) -> None:
+    """The article's Help Center settings, checked as kb.yaml's defaults are (kb.spec.parse_setting)."""
+    for key in ARTICLE_SETTINGS:
+        if key not in meta or meta[key] is None:
+            continue
+        line, col = article.front_pos(key)
+        value, problem = parse_setting(key, meta[key])
+        if problem:
+            bad(line, col, "front-matter", problem)
+        else:
+            article.settings[key] = Setting(value, article.rel, line, col)
 
 
 def _kb_options(article: Article, value: Any, bad: Bad) -> None:

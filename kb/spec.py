@@ -17,6 +17,40 @@ from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_fil
 LEVELS = ("error", "warning", "suggestion")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+#: An article's Help Center settings: a front matter key each, with defaults in kb.yaml (``defaults:`` at the top,
+#: in a category, in a section and its parent sections); the front matter wins, then the nearest default.
+ARTICLE_SETTINGS = ("notify",)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting's value and where it was written (kb.yaml or an article's front matter), for located errors."""
+
+    value: Any
+    file: str
+    line: int
+    col: int
+
+
+def parse_setting(key: str, value: Any) -> tuple[Any, str | None]:
+    """``value`` of setting ``key`` normalised (lists as tuples), and what is wrong with it: the one check for
+    kb.yaml's defaults and the front matter."""
+    if key in ("notify", "comments"):
+        return value, None if isinstance(value, bool) else f"{key}: expected true or false, got {value!r}"
+    if key == "permission_group":
+        ok = (isinstance(value, str) and value.strip()) or (isinstance(value, int) and not isinstance(value, bool))
+        return value, None if ok else f"{key}: expected the name (or id) of a permission group, got {value!r}"
+    items = [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+    if not isinstance(items, list):
+        return value, f"{key}: expected a list of names, got {value!r}"
+    kinds = (str, int) if key == "user_segments" else (str,)
+    bad = [x for x in items
+           if isinstance(x, bool) or not isinstance(x, kinds) or (isinstance(x, str) and not x.strip())]
+    if bad:
+        what = "names (or ids) of user segments" if key == "user_segments" else "content tag names"
+        return value, f"{key}: expected {what}, got {bad[0]!r}"
+    return tuple(x.strip() if isinstance(x, str) else x for x in items), None
+
 
 class KbError(SourceErrors):
     """One or more mistakes in kb.yaml or in articles' front matter (exit 78)."""
@@ -30,6 +64,8 @@ class Section:
     description: dict[str, str] = field(default_factory=dict)
     position: int = 0
     default_type: str | None = None
+    parent: str | None = None  # a section's id: nested in it (Guide Enterprise)
+    defaults: dict[str, Setting] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,7 +76,8 @@ class Category:
     position: int = 0
     related: list[str] = field(default_factory=list)
     default_type: str | None = None
-    sections: dict[str, Section] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)  # every section of the category, nested ones too
+    defaults: dict[str, Setting] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +128,8 @@ class KbSpec:
     permission_group_id: int | None = None
     user_segment_id: int | None = None
     help_center_locales: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Setting] = field(default_factory=dict)
+    redirect_to: dict[str, Setting] = field(default_factory=dict)  # a removed article's key → where its URL leads
     doc: Document | None = field(default=None, repr=False)
 
     def section(self, category: str, section: str) -> Section | None:
@@ -101,6 +140,23 @@ class KbSpec:
         sec = self.section(category, section)
         cat = self.categories.get(category)
         return (sec.default_type if sec else None) or (cat.default_type if cat else None) or self.default_type
+
+    def defaults_for(self, category: str, section: str) -> dict[str, Setting]:
+        """kb.yaml's setting defaults for an article there: the top's, the category's, then each section's from
+        the outermost to the article's own, the nearer over the farther."""
+        out = dict(self.defaults)
+        cat = self.categories.get(category)
+        if cat is None:
+            return out
+        out.update(cat.defaults)
+        chain: list[Section] = []
+        sec = cat.sections.get(section)
+        while sec is not None and sec not in chain:
+            chain.append(sec)
+            sec = cat.sections.get(sec.parent) if sec.parent else None
+        for s in reversed(chain):
+            out.update(s.defaults)
+        return out
 
     def text(self, values: dict[str, str], locale: str | None = None) -> str:
         return values.get(locale or self.locale) or values.get(self.locale) or next(iter(values.values()), "")
@@ -127,6 +183,20 @@ class _Ck:
                 self.err((*path, k), f"unknown key '{k}' in {what}{suggest(str(k), known)}")
         return value
 
+    def defaults(self, value: Any, path: PathKey) -> dict[str, Setting]:
+        """``defaults:`` of the top, a category or a section: article settings, each checked and located."""
+        out: dict[str, Setting] = {}
+        for key, v in self.keys(value, path, ARTICLE_SETTINGS, "defaults").items() if value is not None else ():
+            if key not in ARTICLE_SETTINGS:
+                continue
+            parsed, problem = parse_setting(key, v)
+            if problem:
+                self.err((*path, key), problem)
+                continue
+            line, col = self.doc.pos((*path, key))
+            out[key] = Setting(parsed, self.doc.file or "kb.yaml", line or 1, col or 1)
+        return out
+
     def localized(self, value: Any, path: PathKey, locales: list[str], what: str) -> dict[str, str]:
         if value is None:
             return {}
@@ -149,7 +219,8 @@ def load_spec(root: Path) -> KbSpec:
     doc = load_file(path)
     ck = _Ck(doc)
     data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
-                                  "permission_group_id", "user_segment_id", "help_center_locales"), "kb.yaml")
+                                  "permission_group_id", "user_segment_id", "help_center_locales", "defaults"),
+                 "kb.yaml")
     spec = KbSpec(root=root, file=str(path), doc=doc)
     spec.locale = str(data.get("locale", "ja"))
     locales = data.get("locales") or [spec.locale]
@@ -163,6 +234,8 @@ def load_spec(root: Path) -> KbSpec:
         else:
             setattr(spec, key, v)
     spec.title = ck.localized(data.get("title"), ("title",), spec.locales, "title")
+    spec.defaults = ck.defaults(data.get("defaults"), ("defaults",))
+    _redirects(spec, data.get("redirect_to"), ck)
     _hc_locales(spec, data.get("help_center_locales"), ck)
     _types(spec, data.get("types") or {}, ck)
     spec.default_type = data.get("default_type")
@@ -177,6 +250,38 @@ def load_spec(root: Path) -> KbSpec:
 
 
 _HC_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+ARTICLE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*/[^/\s]+$")
+
+
+def redirect_problem(target: Any) -> str | None:
+    """Why ``target`` cannot be where a removed article's URL leads: it must be an article's key
+    (category/section/slug) or a URL or path as Zendesk's redirect rules take them (https://, http:// or /)."""
+    if isinstance(target, str) and (ARTICLE_KEY.match(target) or (target.startswith(("https://", "http://", "/"))
+                                    and not any(c.isspace() for c in target))):
+        return None
+    return (f"expected an article (category/section/slug) or a URL or path starting with https://, http:// or /, "
+            f"got {target!r}")
+
+
+def _redirects(spec: KbSpec, value: Any, ck: _Ck) -> None:
+    """``redirect_to: {category/section/old-slug: category/section/new-slug or URL}``: where the URL of an article
+    archived by ``kb publish --archive-removed`` leads (a Help Center redirect rule)."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        ck.err(("redirect_to",), "redirect_to: expected a mapping of removed articles (category/section/slug) to "
+                                 "their new place")
+        return
+    for old, target in value.items():
+        path: PathKey = ("redirect_to", old)
+        problem = None if isinstance(old, str) and ARTICLE_KEY.match(old) else \
+            f"redirect_to: {old!r} is not an article's key (category/section/slug)"
+        problem = problem or redirect_problem(target)
+        if problem:
+            ck.err(path, f"redirect_to.{old}: {problem}" if not problem.startswith("redirect_to") else problem)
+            continue
+        line, col = ck.doc.pos(path)
+        spec.redirect_to[old] = Setting(target, ck.doc.file or "kb.yaml", line or 1, col or 1)
 
 
 def _hc_locales(spec: KbSpec, value: Any, ck: _Ck) -> None:
@@ -225,8 +330,8 @@ def _categories(spec: KbSpec, cats: Any, ck: _Ck) -> None:
         return
     for i, c in enumerate(cats):
         path: PathKey = ("categories", i)
-        c = ck.keys(c, path, ("id", "title", "description", "position", "related", "default_type", "sections"),
-                    "a category")
+        c = ck.keys(c, path, ("id", "title", "description", "position", "related", "default_type", "sections",
+                              "defaults"), "a category")
         cid = str(c.get("id", ""))
         if not _ID.match(cid):
             ck.err((*path, "id"), f"category id '{cid}' must be lower-case letters, digits and - (it is the folder "
@@ -242,30 +347,44 @@ def _categories(spec: KbSpec, cats: Any, ck: _Ck) -> None:
                    f"category '{cid}': unknown type '{dtype}'{suggest(str(dtype), spec.types)}")
         cat = Category(cid, ck.localized(c.get("title"), (*path, "title"), spec.locales, f"category '{cid}' title"),
                        ck.localized(c.get("description"), (*path, "description"), spec.locales, "description"),
-                       int(c.get("position") or i), [str(r) for r in c.get("related") or []], dtype)
-        for j, s in enumerate(c.get("sections") or []):
-            sp: PathKey = (*path, "sections", j)
-            s = ck.keys(s, sp, ("id", "title", "description", "position", "default_type"), "a section")
-            sid = str(s.get("id", ""))
-            if not _ID.match(sid):
-                ck.err((*sp, "id"), f"section id '{sid}' must be lower-case letters, digits and -")
-                continue
-            if sid in cat.sections:
-                ck.err((*sp, "id"), f"section '{cid}/{sid}' is defined twice")
-            st = s.get("default_type")
-            if st is not None and st not in spec.types:
-                ck.err((*sp, "default_type"),
-                       f"section '{cid}/{sid}': unknown type '{st}'{suggest(str(st), spec.types)}")
-            cat.sections[sid] = Section(sid, cid, ck.localized(s.get("title"), (*sp, "title"), spec.locales,
-                                                               f"section '{sid}' title"),
-                                        ck.localized(s.get("description"), (*sp, "description"), spec.locales,
-                                                     "description"), int(s.get("position") or j), st)
+                       int(c.get("position") or i), [str(r) for r in c.get("related") or []], dtype,
+                       defaults=ck.defaults(c.get("defaults"), (*path, "defaults")))
+        _sections(spec, cat, c.get("sections") or [], (*path, "sections"), None, ck)
         spec.categories[cid] = cat
     for i, cat in enumerate(spec.categories.values()):
         for k, rel in enumerate(cat.related):
             if rel not in spec.categories:
                 ck.err(("categories", i, "related", k), f"category '{cat.id}': related category '{rel}' does not "
                                                         f"exist{suggest(rel, spec.categories)}")
+
+
+def _sections(spec: KbSpec, cat: Category, items: Any, path: PathKey, parent: str | None, ck: _Ck) -> None:
+    """A category's sections, and the sections nested in them (``sections:`` inside a section): every id unique in
+    the category, since it names the folder of the section's articles (articles/<category>/<section>/)."""
+    if not isinstance(items, list):
+        ck.err(path, "sections: expected a list")
+        return
+    for j, s in enumerate(items):
+        sp: PathKey = (*path, j)
+        s = ck.keys(s, sp, ("id", "title", "description", "position", "default_type", "defaults"), "a section")
+        sid = str(s.get("id", ""))
+        if not _ID.match(sid):
+            ck.err((*sp, "id"), f"section id '{sid}' must be lower-case letters, digits and -")
+            continue
+        if sid in cat.sections:
+            ck.err((*sp, "id"), f"section '{cat.id}/{sid}' is defined twice (section ids are folder names: one per "
+                                "category, nested sections included)")
+        st = s.get("default_type")
+        if st is not None and st not in spec.types:
+            ck.err((*sp, "default_type"),
+                   f"section '{cat.id}/{sid}': unknown type '{st}'{suggest(str(st), spec.types)}")
+        cat.sections[sid] = Section(sid, cat.id, ck.localized(s.get("title"), (*sp, "title"), spec.locales,
+                                                              f"section '{sid}' title"),
+                                    ck.localized(s.get("description"), (*sp, "description"), spec.locales,
+                                                 "description"), int(s.get("position") or j), st, parent,
+                                    ck.defaults(s.get("defaults"), (*sp, "defaults")))
+        if s.get("sections") is not None:
+            _sections(spec, cat, s.get("sections"), (*sp, "sections"), sid, ck)
 
 
 def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:

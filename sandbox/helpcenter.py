@@ -3,7 +3,9 @@
 Sources (Zendesk's API reference and help, checked before encoding each rule):
 
 - Articles (developer.zendesk.com/api-reference/help_center/help-center-api/articles/): create needs
-  title, locale, permission_group_id and user_segment_id (the last may be null); ``PUT /articles/{id}``
+  title, locale, permission_group_id and user_segment_id (the last may be null); a create e-mails the
+  section's subscribers unless the JSON's root (not the "article" object) has ``"notify_subscribers": false``
+  (Create Article; zenpy #652 tested both); ``PUT /articles/{id}``
   changes metadata only and silently ignores title, body and draft, which go through translations;
   ``DELETE`` archives; article HTML is sanitised (script, ``on*`` attributes, ``javascript:`` URLs).
 - Locales (``GET /api/v2/help_center/locales`` → ``{"locales": [...], "default_locale": ...}``): only
@@ -86,6 +88,10 @@ class HelpCenterAPI:
         self.attachments: dict[int, dict[str, Any]] = {}
         self.blobs: dict[int, bytes] = {}
         self.writes = 0
+        # Create Article's root "notify_subscribers" as received (absent: None), and the articles whose creation
+        # e-mailed the section's followers (it does unless the root says false; inside "article" it is ignored).
+        self.notify_received: dict[int, Any] = {}
+        self.notified: list[int] = []
         r = sb.route
         r("/api/v2/guide/permission_groups", "GET", self.list_permission_groups)
         r(f"{HC}/user_segments", "GET", self.list_user_segments)
@@ -352,6 +358,7 @@ class HelpCenterAPI:
         body = self._body(request, "article")
         if isinstance(body, Response):
             return body
+        root = request.get_json(force=True, silent=True) or {}
         problems = []
         if not body.get("title"):
             problems.append("Title: cannot be blank")
@@ -376,6 +383,9 @@ class HelpCenterAPI:
         self.translations[aid] = {locale: {"locale": locale, "title": body["title"],
                                            "body": sanitize(body.get("body") or ""),
                                            "draft": bool(body.get("draft", False)), "updated_at": now()}}
+        self.notify_received[aid] = root.get("notify_subscribers")
+        if root.get("notify_subscribers") is not False:
+            self.notified.append(aid)
         self._write()
         return json_response({"article": self._article_view(self.articles[aid], request)}, 201)
 

@@ -131,7 +131,8 @@ class Applier:
         body = rendered.html + marker(step.key, digest, body_hash(rendered.html) if final else "")
         created = self.hc.create_article(section_id, {
             "title": source.title, "locale": self.bodies.hc_locale[source.locale],
-            "draft": source.draft if final else True, "body": body, **metadata(source, section_id, self.access)})
+            "draft": source.draft if final else True, "body": body, **metadata(source, section_id, self.access)},
+            notify_subscribers=step.notify)
         aid = self.bodies.ids[step.key] = int(created["id"])
         self.ids.set("articles", step.key, aid)
         self.created.append((step, aid, final))

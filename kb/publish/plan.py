@@ -264,7 +264,9 @@ class Planner:
                                                      f"{locale}")
         written = [v for v in entry.versions if v is source or locale is None or v.locale == locale]
         images = sum(len(self.bodies.render(v, None, new=True).uploads) for v in written)
-        return CreateArticle(entry.key, source.locale, entry.section, tuple(v.locale for v in written), images)
+        notify = source.effective_settings(self.spec).get("notify")
+        return CreateArticle(entry.key, source.locale, entry.section, tuple(v.locale for v in written), images,
+                             notify is not None and notify.value is True)
 
     def _changes(self, entry: Entry, options: Options) -> list[Step]:
         """An existing article: its metadata, then each translation whose content differs — never one edited

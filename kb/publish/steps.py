@@ -115,9 +115,11 @@ class CreateArticle(Step):
     section: str  # category/section
     locales: tuple[str, ...]  # the kb locales this run writes, the source first
     images: int = 0  # images to upload, one per translation that shows it
+    notify: bool = False  # e-mail the section's subscribers (front matter or kb.yaml notify: true)
 
     def line(self) -> str:
-        return _line("create", self.key, self.locale)
+        return _line("create", self.key, self.locale, detail="notifies the section's subscribers" if self.notify
+                     else "")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ from csops.exits import (
 )
 from csops.logs import setup_logging
 
+#: kb check's formats (kb/output.py's FORMATS, written here so the CLI does not import it to build --help).
+CHECK_FORMATS = ("text", "line", "json", "github", "rdjsonl", "rdjson", "sarif", "checkstyle", "junit")
+
 if TYPE_CHECKING:
     from kb.check import CheckResult
     from kb.publish import Publisher, PublishReport
@@ -78,15 +81,19 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
 
 @kb.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="text: path:line:col level rule message; json: a list of findings; github: workflow annotations.")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text", show_default=True,
+              help="text: grouped by file, for people; line: path:line:col level rule message; json: a list of "
+                   "findings; github: workflow annotations (10 of each kind per step); rdjsonl, rdjson: reviewdog; "
+                   "sarif: SARIF 2.1.0; checkstyle, junit: XML for CI.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in the text format: auto = on a terminal, unless NO_COLOR is set.")
 @click.option("--fix", is_flag=True, help="Apply every built-in fix (widths, NFD, invisible characters, spacing) "
                                           "and every kb.yaml substitution with one replacement; print each change, "
                                           "then check again.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --fix: print the changes as a unified diff and write "
                                                          "nothing (exit 1 when there is something to fix).")
 @click.pass_obj
-def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool, show_diff: bool) -> None:
+def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, fix: bool, show_diff: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
     Exit 1 when any error-level finding remains, 0 otherwise (warnings,
@@ -115,7 +122,7 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, fix: bool, show_dif
             click.echo(f"fixed {c.text()}", err=True)
         if changes:
             result = check(spec, list(paths) or None)
-    _print_findings(spec, result, fmt)
+    _print_findings(spec, result, fmt, color)
     if result.errors:
         raise SystemExit(EXIT_FINDINGS)
 
@@ -130,20 +137,24 @@ def _morphology_note(spec: KbSpec) -> None:
                    f"({morphology.INSTALL_HINT})", err=True)
 
 
-def _print_findings(spec: KbSpec, result: CheckResult, fmt: str) -> None:
-    from kb.ruledocs import anchor
+def _print_findings(spec: KbSpec, result: CheckResult, fmt: str, color: str) -> None:
+    from kb.output import Report, render
 
-    if fmt == "json":
-        click.echo(json.dumps([{**f.as_dict(), "doc": anchor(spec, f.rule)} for f in result.findings],
-                              ensure_ascii=False, indent=2))
-    elif fmt == "github":
-        for f in result.findings:
-            kind = {"error": "error", "warning": "warning"}.get(f.level, "notice")
-            click.echo(f"::{kind} file={f.path},line={f.line},col={f.col},title={f.rule}::{f.message}")
-    else:
-        for f in result.findings:
-            click.echo(f.text())
+    report = Report(spec, result.findings, [a.rel for a in result.articles], _colored(color), __version__)
+    click.echo(render(fmt, report), nl=False, color=report.color)
+    for note in report.notes:
+        click.echo(note, err=True)
     click.echo(summary_line(result), err=True)
+
+
+def _colored(color: str) -> bool:
+    """Whether the text format is coloured: --color always or never, else on a terminal without NO_COLOR."""
+    import os
+    import sys
+
+    if color != "auto":
+        return color == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def summary_line(result: CheckResult) -> str:

@@ -44,6 +44,17 @@ FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related",
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A replacement on one line of an article's file: columns ``col`` (1-based) to ``end`` (exclusive), in
+    characters."""
+
+    line: int
+    col: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Finding:
     path: str
     line: int
@@ -51,6 +62,7 @@ class Finding:
     level: str
     rule: str
     message: str
+    fix: Edit | None = field(default=None, compare=False)  # what kb check --fix writes for it, when it can
 
     def text(self) -> str:
         return f"{self.path}:{self.line}:{self.col} {self.level} {self.rule} {self.message}"

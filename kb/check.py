@@ -9,13 +9,13 @@ from pathlib import Path
 
 from kb import suppress
 from kb.articles import Article, Finding, load_articles
+from kb.fix import fixers, with_edits
 from kb.parallel import forked_map
 from kb.prose import Prose, extract
 from kb.spec import KbSpec, UserRule
 from kb.writing import RULES, Corpus, Ctx, enabled, run_builtin, run_user_rules
 from kb.writing.base import norm_path
 from kb.writing.placeholders import required_headings
-from rules.yamlsrc import suggest
 
 LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2, "info": 3}
 
@@ -64,6 +64,7 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
     corpus = Corpus({norm_path(a.path): a for a in all_articles}, {a.slug for a in all_articles},
                     norm_path(os.path.realpath(spec.root)) + os.sep, prose_of, required_headings(spec))
     rules = enabled(spec)
+    table = fixers(spec)
 
     def check_one(a: Article) -> list[Finding]:
         out: list[Finding] = []
@@ -81,7 +82,7 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
         prose = prose_of(a)
         run_builtin(Ctx(spec, a, prose, corpus, emit), rules)
         run_user_rules(spec.user_rules, prose, emit_user)
-        return _unsuppressed(spec, a, out)
+        return with_edits(spec, a, _unsuppressed(spec, a, out), table)
 
     for found in forked_map(check_one, selected, procs=workers):
         findings += found
@@ -94,28 +95,8 @@ def _unsuppressed(spec: KbSpec, a: Article, found: list[Finding]) -> list[Findin
     if "-->" not in a.body and not a.disable:
         return found
     problems: list[Finding] = []
-    sups = article_suppressions(spec, a, problems)
+    sups = suppress.for_article(spec, a, problems)
     return suppress.apply(found, sups) + suppress.unused(a.rel, sups) + problems
-
-
-def article_suppressions(spec: KbSpec, a: Article, problems: list[Finding]) -> list[suppress.Suppression]:
-    """The suppression comments in the body and the front matter's ``kb: {disable: […]}``."""
-    known = set(spec.rules) | {r.id for r in spec.user_rules}
-    substitutions = {r.id for r in spec.user_rules if r.kind == "substitution"}
-    sups = suppress.parse(a.rel, a.body, a.body_line, known, substitutions, problems)
-    if a.disable:
-        line, col = a.front_pos("kb")
-        rules = set()
-        for name in a.disable:
-            if name in known:
-                rules.add(name)
-            else:
-                problems.append(Finding(a.rel, line, col, "warning", "unknown-suppression",
-                                        f"kb.disable: no rule '{name}'{suggest(name, known)}"))
-        if rules:
-            sups.append(suppress.Suppression(line, col, f"kb: {{disable: [{', '.join(a.disable)}]}}",
-                                             frozenset(rules), 1, 1 << 30))
-    return sups
 
 
 def _expand(paths: list[Path]) -> list[Path]:

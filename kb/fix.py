@@ -9,13 +9,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from base.files import write_file
-from kb.articles import Article, Finding
-from kb.check import article_suppressions
+from kb.articles import Article, Edit, Finding
 from kb.spec import KbSpec
-from kb.suppress import Suppression
+from kb.suppress import Suppression, for_article
 from kb.writing import RULES
 from kb.writing.base import token_regex
 
@@ -87,9 +86,12 @@ def _kind(line: str) -> str:
     return "list" if _LIST.match(line) else "paragraph"
 
 
-def fix_article(spec: KbSpec, a: Article, rules: list[Fixer]) -> tuple[str, list[Change]]:
-    """The article's text with every fix applied, and the changes made."""
-    sups: list[Suppression] = article_suppressions(spec, a, [])
+def fix_article(spec: KbSpec, a: Article, rules: list[Fixer],
+                sups: list[Suppression] | None = None) -> tuple[str, list[Change]]:
+    """The article's text with every fix applied, and the changes made (``sups``: the article's suppressions,
+    when the caller has them)."""
+    if sups is None:
+        sups = for_article(spec, a, [])
     lines = a.text.split("\n")
     changes: list[Change] = []
     fence: str | None = None
@@ -110,6 +112,32 @@ def fix_article(spec: KbSpec, a: Article, rules: list[Fixer]) -> tuple[str, list
             line = _fix_line(line, fixer, a.rel, i + 1, changes)
         lines[i] = line
     return "\n".join(lines), changes
+
+
+def with_edits(spec: KbSpec, a: Article, found: list[Finding], table: list[Fixer]) -> list[Finding]:
+    """The findings, each one a fix corrects carrying that fix as an :class:`Edit` on the file as it is.
+
+    Each fixer runs alone over the original text, so every edit's columns are the file's (``--fix`` applies
+    them one after another, each over the text the previous ones left). A finding takes the change of its rule
+    on its line nearest its column; a finding no change answers is left as it is (not fixable)."""
+    rules = {f.rule for f in found}
+    mine = [fixer for fixer in table if fixer.rule in rules]
+    if not mine:
+        return found
+    sups = for_article(spec, a, [])
+    changes: dict[tuple[int, str], list[Change]] = {}
+    for fixer in mine:
+        for c in fix_article(spec, a, [fixer], sups)[1]:
+            changes.setdefault((c.line, c.rule), []).append(c)
+    out = []
+    for f in found:
+        candidates = changes.get((f.line, f.rule))
+        if candidates:
+            c = min(candidates, key=lambda c: abs(c.col - f.col))
+            candidates.remove(c)
+            f = replace(f, fix=Edit(c.line, c.col, c.col + len(c.before), c.after))
+        out.append(f)
+    return out
 
 
 def _fix_line(line: str, fixer: Fixer, rel: str, lineno: int, changes: list[Change]) -> str:

@@ -27,6 +27,35 @@ def anchor(spec: KbSpec, rule: str) -> str:
     return f"{DOC_FILE}#other-findings"
 
 
+#: Findings that are not writing rules (kb/articles.py, kb/suppress.py), for formats that describe every rule.
+OTHER = {
+    "front-matter": ("フロントマターの誤り", "a mistake in the front matter"),
+    "location": ("記事の置き場所の誤り", "an article outside articles/<category>/<section>/"),
+    "unknown-category": ("kb.yaml にないカテゴリー", "a category kb.yaml does not have"),
+    "unknown-section": ("kb.yaml にないセクション", "a section kb.yaml does not have"),
+    "unknown-type": ("kb.yaml にない記事タイプ", "an article type kb.yaml does not have"),
+    "duplicate-slug": ("同じロケールで重複するスラッグ", "a slug used twice in one locale"),
+    "encoding": ("UTF-8 ではないファイル", "a file that is not UTF-8"),
+    "outside": ("ナレッジベースの外を指すファイル", "a file that leads outside the knowledge base"),
+    "nesting": ("入れ子が深すぎる Markdown", "Markdown nested too deep to render"),
+    "unknown-suppression": ("存在しないルールを無効にするコメント", "a suppression naming no rule"),
+    "unused-suppression": ("何も無効にしていないコメント", "a suppression that silences nothing"),
+}
+
+
+def describe(spec: KbSpec, rule: str) -> str:
+    """One line on what a finding's rule checks, in the knowledge base's language."""
+    ja = spec.language == "ja"
+    if rule in RULES:
+        return RULES[rule].doc.ja if ja else RULES[rule].doc.en
+    user = next((r for r in spec.user_rules if r.id == rule), None)
+    if user is not None:
+        kind = f"{user.kind}（kb.yaml のチームのルール）" if ja else f"{user.kind} (the team's rule in kb.yaml)"
+        return f"{rule}: {kind}"
+    pair = OTHER.get(rule)
+    return (pair[0] if ja else pair[1]) if pair else rule
+
+
 _LABELS = {"ja": ("誤", "正", "自動修正あり（kb check --fix）", "ja extra が必要です（{}）で有効になります",
                   "オプション", "チームのルール（kb.yaml）", "無効", "常に有効（kb.yaml で変更できません）"),
            "en": ("wrong", "right", "fixable (kb check --fix)", "off: needs the ja extra ({})", "options",

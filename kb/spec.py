@@ -132,6 +132,11 @@ class KbSpec:
     redirect_to: dict[str, Setting] = field(default_factory=dict)  # a removed article's key → where its URL leads
     doc: Document | None = field(default=None, repr=False)
 
+    @property
+    def language(self) -> str:
+        """The language of kb's messages and docs for this knowledge base: ``ja`` or ``en``."""
+        return "ja" if self.locale.split("-")[0] == "ja" else "en"
+
     def section(self, category: str, section: str) -> Section | None:
         cat = self.categories.get(category)
         return cat.sections.get(section) if cat else None

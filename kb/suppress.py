@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.articles import Finding
+from kb.articles import Article, Finding
+from kb.spec import KbSpec
 from kb.writing import RULES
 from rules.yamlsrc import suggest
 
@@ -133,3 +134,23 @@ def apply(findings: Iterable[Finding], suppressions: list[Suppression]) -> list[
 def unused(rel: str, suppressions: list[Suppression]) -> list[Finding]:
     return [Finding(rel, s.line, s.col, "info", "unused-suppression",
                     f"{s.form} suppresses nothing here: remove it") for s in suppressions if not s.used]
+
+
+def for_article(spec: KbSpec, a: Article, problems: list[Finding]) -> list[Suppression]:
+    """The suppression comments in the body and the front matter's ``kb: {disable: […]}``."""
+    known = set(spec.rules) | {r.id for r in spec.user_rules}
+    substitutions = {r.id for r in spec.user_rules if r.kind == "substitution"}
+    sups = parse(a.rel, a.body, a.body_line, known, substitutions, problems)
+    if a.disable:
+        line, col = a.front_pos("kb")
+        rules = set()
+        for name in a.disable:
+            if name in known:
+                rules.add(name)
+            else:
+                problems.append(Finding(a.rel, line, col, "warning", "unknown-suppression",
+                                        f"kb.disable: no rule '{name}'{suggest(name, known)}"))
+        if rules:
+            sups.append(Suppression(line, col, f"kb: {{disable: [{', '.join(a.disable)}]}}",
+                                     frozenset(rules), 1, 1 << 30))
+    return sups

@@ -76,7 +76,7 @@ def test_front_matter_fails_only_its_own_article(tmp_path: Path, text: str, wher
     bad = root / "articles" / "employees" / "timecard" / "bad.md"
     bad.write_text(f"---\ntitle: 壊れた記事\n{text.replace('when:', 'position:')}\n---\n\n本文です。\n",
                    encoding="utf-8")
-    checked = timed(lambda: kb_run(root, "check"))
+    checked = timed(lambda: kb_run(root, "check", "--format", "line"))
     assert checked.exit_code == 1, checked.output           # a finding, not a crash
     line = int(where.strip(":")) + 2                        # the front matter starts on line 2 of the file
     assert f"employees/timecard/bad.md:{line}:" in checked.output and message in checked.output

@@ -136,8 +136,9 @@ def test_the_summary_counts_info_findings_in_every_format(tmp_path: Path) -> Non
     want = (f"1 articles: {levels.count('error')} errors, {levels.count('warning')} warnings, "
             f"{levels.count('suggestion')} suggestions, {levels.count('info')} info")
     assert want in as_json.stderr
-    text = run(root, "check")
+    text = run(root, "check", "--format", "line")
     assert text.stdout.count("\n") == len(levels) and want in text.stderr
+    assert want in run(root, "check").stderr
     assert want in run(root, "check", "--format", "github").stderr
 
 # -- --fix ----------------------------------------------------------------------------------------------------

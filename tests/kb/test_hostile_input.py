@@ -34,7 +34,7 @@ def test_a_user_rule_pattern_runs_in_linear_time(tmp_path: Path) -> None:
 def test_a_pattern_re2_cannot_run_is_a_located_error(tmp_path: Path) -> None:
     root = make_kb(tmp_path, user_rule("(?<=ログ)イン"))
     article(root, "ログインします。")
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 78, result.output
     line = next(i for i, text in enumerate((root / "kb.yaml").read_text().splitlines(), 1) if "id: slow" in text)
     assert f"kb.yaml:{line}:" in result.stderr and "user rule 'slow'" in result.stderr
@@ -54,7 +54,7 @@ def test_kb_build_refuses_what_kb_check_refuses(tmp_path: Path, kind: str) -> No
     """F6: kb check passed these and kb build crashed (RecursionError, exit 70) or took 13.7 s (spans)."""
     root = make_kb(tmp_path)
     path = article(root, "概要です。\n\n" + NESTED[kind] + "\n")
-    checked = run(root, "check")
+    checked = run(root, "check", "--format", "line")
     assert checked.exit_code == 1, checked.output
     assert re.search(r"test\.md:\d+:1 error nesting ", checked.output), checked.output
     built = run(root, "build", "--out", str(tmp_path / "site"))
@@ -81,7 +81,7 @@ def test_an_article_linked_from_outside_the_kb_is_never_read(tmp_path: Path) -> 
     link = root / "articles" / "employees" / "timecard" / "leak.md"
     link.parent.mkdir(parents=True)
     link.symlink_to(outside)
-    checked = run(root, "check")
+    checked = run(root, "check", "--format", "line")
     assert checked.exit_code == 1 and "leak.md:1:1 error outside " in checked.output, checked.output
     assert str(outside) in checked.output
     built = run(root, "build", "--out", str(tmp_path / "site"))
@@ -124,7 +124,7 @@ def test_links_that_are_no_urls_are_kept_and_never_crash(tmp_path: Path) -> None
     made kb check and kb build exit 70 (ValueError from the URL parser)."""
     root = make_kb(tmp_path)
     article(root, "![x](http://[::1/x.png) と [a](http://[::1/) と [b](http://h:abc/) と ![y](http://h:abc/y.png)。")
-    checked = run(root, "check")
+    checked = run(root, "check", "--format", "line")
     assert checked.exit_code == 0, checked.output
     built = run(root, "build", "--out", str(tmp_path / "site"))
     assert built.exit_code == 0, built.output

@@ -100,7 +100,7 @@ def test_markdown_nested_beyond_reason_is_a_located_error(tmp_path: Path) -> Non
         (root / "articles" / "employees" / "timecard" / name).write_text(
             f"---\ntitle: {name}\n---\n\n## 概要\n\n{body}\n", encoding="utf-8")
     started = time.monotonic()
-    checked = run(root, "check")
+    checked = run(root, "check", "--format", "line")
     built = run(root, "build", "--out", str(tmp_path / "site"))
     assert time.monotonic() - started < 10
     assert checked.exit_code == 1 and built.exit_code == 78, checked.output + built.output

@@ -31,7 +31,7 @@ def line_of(path: Path, needle: str) -> int:
 ])
 def test_kb_yaml_errors_name_line_and_suggest(tmp_path: Path, old: str, new: str, message: str) -> None:
     root = make_kb(tmp_path, (old, new))
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 78, result.output
     assert message in result.stderr
     assert f"{root / 'kb.yaml'}:{line_of(root / 'kb.yaml', new.strip().splitlines()[0].split(':')[0].strip())}:" \
@@ -59,7 +59,7 @@ def test_front_matter_and_location_errors(tmp_path: Path, rel: str, text: str, r
                                           message: str) -> None:
     root = make_kb(tmp_path)
     write(root, rel, text)
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 1
     expected = f"kb/articles/{rel}:{line}:"
     hits = [ln for ln in result.stdout.splitlines() if ln.startswith(expected) and f" error {rule} " in ln]
@@ -70,7 +70,7 @@ def test_duplicate_slugs(tmp_path: Path) -> None:
     root = make_kb(tmp_path)
     article(root, "本文です。", rel="employees/timecard/same.md")
     article(root, "本文です。", rel="employees/requests/same.md")
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 1
     assert ("error duplicate-slug slug 'same' (ja) is also used by kb/articles/employees/requests/same.md"
             in result.stdout)
@@ -79,13 +79,18 @@ def test_duplicate_slugs(tmp_path: Path) -> None:
 def test_output_formats(tmp_path: Path) -> None:
     root = make_kb(tmp_path)
     article(root, "ＣＳＶを出力します。かもしれません。")
-    text = run(root, "check")
-    assert text.exit_code == 0  # only warnings and suggestions
+    line = run(root, "check", "--format", "line")
+    assert line.exit_code == 0  # only warnings and suggestions
     expected = ("kb/articles/employees/timecard/test.md:7:1 warning no-fullwidth-alnum "
                 "全角英数字「ＣＳＶ」は半角で書きます")
-    assert expected in text.stdout
+    assert expected in line.stdout
+    text = run(root, "check")
+    assert text.stdout.startswith("kb/articles/employees/timecard/test.md\n  7:1   warning     全角英数字「ＣＳＶ」は")
+    assert "  no-fullwidth-alnum [*]\n" in text.stdout and text.stdout.endswith("\n[*] 1 fixable with --fix\n")
     as_json = json.loads(run(root, "check", "--format", "json").stdout)
-    assert {"path", "line", "col", "level", "rule", "message", "doc"} == set(as_json[0])
+    assert {"path", "line", "col", "level", "rule", "message", "doc", "fix"} == set(as_json[0])
+    assert as_json[0]["fix"] == {"line": 7, "col": 1, "end_col": 4, "text": "CSV"}
+    assert {"path", "line", "col", "level", "rule", "message", "doc"} == set(as_json[1])  # かもしれません
     gh = run(root, "check", "--format", "github").stdout
     assert "::warning file=kb/articles/employees/timecard/test.md,line=7,col=1,title=no-fullwidth-alnum::" in gh
     assert "::notice " in gh
@@ -168,7 +173,8 @@ def test_new_writes_a_skeleton_of_the_right_type(tmp_path: Path) -> None:
     path = root / "articles/troubleshooting/login/locked-out.md"
     text = path.read_text(encoding="utf-8")
     assert '"アカウント: ロックされた"' in text and "## 症状" in text and "type: troubleshooting" in text
-    check = run(root, "check")  # only the skeleton's placeholder text stands between it and a clean check
+    # only the skeleton's placeholder text stands between it and a clean check
+    check = run(root, "check", "--format", "line")
     assert check.exit_code == 1 and {line.split()[2] for line in check.stdout.splitlines()} == {"placeholder"}
     en = run(root, "new", "admin/users", "roles-guide", "--title", "Roles", "--locale", "en", "--type", "reference")
     assert en.exit_code == 0 and (root / "articles/admin/users/roles-guide.en.md").exists()

@@ -60,7 +60,7 @@ def test_a_rule_defined_in_a_test_module_is_checked_set_silenced_and_fixed(tmp_p
     assert load_spec(root).rules["no-dots-ellipsis"].options == {"min": 4}
     found = [f for f in findings(root, path) if f["rule"] == "no-dots-ellipsis"]
     assert [(f["line"], f["level"]) for f in found] == [(15, "error")]  # ・・・・ has four; ... has three
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 1 and "test.md:15:5 error no-dots-ellipsis" in result.stdout
 
     fixed = run(root, "check", "--fix")
@@ -99,7 +99,7 @@ def test_the_rule_is_gone_with_its_registration(tmp_path: Path) -> None:
     kb_yaml = root / "kb.yaml"
     kb_yaml.write_text(kb_yaml.read_text(encoding="utf-8").replace(
         "    no-nfd: error\n", "    no-nfd: error\n    no-dots-ellipsis: warning\n"), encoding="utf-8")
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 78 and "writing.rules: unknown rule 'no-dots-ellipsis'" in result.stderr
 
 
@@ -112,6 +112,6 @@ def test_a_rule_id_is_registered_once_and_with_a_known_level(registered: None) -
 
 def test_a_locked_rule_cannot_be_changed_in_kb_yaml(tmp_path: Path) -> None:
     root = make_kb(tmp_path, ("    no-nfd: error\n", "    no-nfd: error\n    raw-marker: off\n"))
-    result = run(root, "check")
+    result = run(root, "check", "--format", "line")
     assert result.exit_code == 78
     assert "writing.rules: 'raw-marker' is always on at level error: it cannot be changed" in result.stderr

@@ -41,7 +41,7 @@ from werkzeug.wrappers import Request, Response
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
-from sandbox.server import json_response
+from sandbox.web import json_response
 
 HC = "/api/v2/help_center"
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)

@@ -44,7 +44,7 @@ from sandbox.data import sf_datetime
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
-from sandbox.server import json_response
+from sandbox.web import json_response
 
 API = "/services/data/<version>"
 

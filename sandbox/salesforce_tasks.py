@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import soql
 from sandbox.data import sf_datetime, sf_id
-from sandbox.server import json_response
+from sandbox.web import json_response
 
 if TYPE_CHECKING:
     from sandbox.server import Sandbox

@@ -9,7 +9,6 @@ request has any effect; a request counter per method and path template at
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import random
 import secrets
@@ -27,12 +26,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from sandbox import helpcenter, salesforce_api, salesforce_nps, salesforce_tasks, slack, zendesk_api, zendesk_oauth
 from sandbox.data import Dataset, generate
-
-Handler = Callable[[Request, dict[str, Any]], Response]
-
-ZENDESK_EXPORT_PER_MINUTE = 10
-ZENDESK_PER_MINUTE = 700
+from sandbox.web import Handler, json_response
 
 
 @dataclass
@@ -60,11 +56,6 @@ class Options:
     sf_security_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     sf_consumer_key: str = "3MVG9sandboxConsumerKey"
     sf_consumer_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status=status, headers=headers,
-                    content_type="application/json; charset=utf-8")
 
 
 @dataclass
@@ -126,13 +117,9 @@ class Sandbox:
         self.holds: dict[str, Hold] = {}
         # The latest requests as (method, path with query, status): what a test checks a client sent again.
         self.recent: deque[tuple[str, str, int]] = deque(maxlen=10_000)
-        from sandbox import helpcenter, salesforce_api, zendesk_api
-
         self.zendesk = zendesk_api.ZendeskAPI(self)
         self.salesforce = salesforce_api.SalesforceAPI(self)
         self.helpcenter = helpcenter.HelpCenterAPI(self)
-        from sandbox import salesforce_nps, salesforce_tasks, slack, zendesk_oauth
-
         self.oauth = zendesk_oauth.ZendeskOAuth(self)
         self.tasks = salesforce_tasks.TaskAPI(self)
         self.nps = salesforce_nps.NpsAPI(self)

@@ -27,7 +27,10 @@ from sandbox.data import make_ticket
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
-from sandbox.server import ZENDESK_EXPORT_PER_MINUTE, ZENDESK_PER_MINUTE, json_response
+from sandbox.web import json_response
+
+ZENDESK_EXPORT_PER_MINUTE = 10
+ZENDESK_PER_MINUTE = 700
 
 
 def _encode(obj: Any) -> str:

@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request, Response
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
-from sandbox.server import json_response
+from sandbox.web import json_response
 
 CODE_SECONDS = 120
 FORBIDDEN = {"error": "Forbidden",

@@ -95,6 +95,40 @@ def test_no_import_cycle_through_the_cli() -> None:
     assert find_cycle(shell) is None, " → ".join(find_cycle(shell) or [])
 
 
+# Cycles still open, each as (module, the module it imports back): kb's own, left to the kb work of issue 26, and
+# rules' notify section, which moves to notify/.
+KNOWN_CYCLES = {("kb.spec", "kb.writing"), ("rules.notify", "rules.ruleset")}
+
+
+def test_no_import_cycle_in_any_package() -> None:
+    """rules/notify.py ↔ rules/ruleset.py and sandbox/server.py ↔ its API modules were cycles (issue 26)."""
+    graph = {n: {d for d in deps if (n, d) not in KNOWN_CYCLES} for n, deps in import_graph().items()}
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+def test_every_module_below_the_shell_imports_alone() -> None:
+    """Each module imported first in a clean slate (every first-party module forgotten before it): one that works
+    only when another was imported before it fails. One interpreter for all, as third-party imports are not
+    what is checked."""
+    names = sorted(n for n in module_files() if n.split(".")[0] != "csops")
+    script = (
+        "import importlib, sys, traceback\n"
+        f"ours = {PACKAGES!r}\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m.split('.')[0] in ours]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception:\n"
+        "        failed.append(name + ': ' + traceback.format_exc(limit=3))\n"
+        "print('\\n'.join(failed))\n"
+        "sys.exit(1 if failed else 0)\n")
+    proc = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_layers_below_the_shell_never_import_it() -> None:
     """csops → sync/kb/report → rules/connectors: nothing under csops/ is imported from below."""
     upward = {n: sorted(d for d in deps if d.split(".")[0] == "csops") for n, deps in import_graph().items()

@@ -51,7 +51,7 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("connectors.slack:WebhookURLError", EXIT_CONFIG),
     ("connectors.slack:SlackError", EXIT_UNAVAILABLE),
     ("sync.guard:MassChangeHeld", EXIT_MASS_CHANGE),
-    ("sync.dialect:LockHeld", EXIT_TEMPFAIL),
+    ("store.dialect:LockHeld", EXIT_TEMPFAIL),
     ("connectors.http:InsecureURL", EXIT_CONFIG),
     ("connectors.zendesk_auth:ApiTokenRetired", EXIT_CONFIG),
     ("connectors.zendesk_auth:TokenFileError", EXIT_IOERR),
@@ -60,9 +60,9 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("connectors.http:AuthenticationFailed", EXIT_UNAVAILABLE),
     ("connectors.http:ServiceUnavailable", EXIT_UNAVAILABLE),
     ("connectors.http:RequestRejected", EXIT_UNAVAILABLE),
-    ("sync.dialect:StoreConfigError", EXIT_CONFIG),
-    ("sync.dialect:StoreUnavailable", EXIT_UNAVAILABLE),
-    ("sync.dialect:StoreError", EXIT_IOERR),
+    ("store.dialect:StoreConfigError", EXIT_CONFIG),
+    ("store.dialect:StoreUnavailable", EXIT_UNAVAILABLE),
+    ("store.dialect:StoreError", EXIT_IOERR),
     ("kb.paths:UnsafePath", EXIT_CONFIG),
     ("kb.paths:BuildRefused", EXIT_USAGE),
     ("kb.gaps:GapsError", EXIT_CONFIG),
@@ -86,7 +86,7 @@ class Terminated(BaseException):
 
 def _names(kind: type) -> set[str]:
     """``module:Class`` of a class and of every class it derives from (the module that defines each one,
-    which is what the table must name: ``sync.store`` re-exports classes that ``sync.dialect`` defines)."""
+    which is what the table must name: ``store`` re-exports classes that ``store.dialect`` defines)."""
     return {f"{k.__module__}:{k.__qualname__}" for k in kind.__mro__}
 
 

@@ -43,7 +43,7 @@ def _corpus(name: str):  # type: ignore[no-untyped-def]
 def measure(name: str, n: int, seed: int) -> dict[str, float]:
     from kb.gaps.report import build_report, render
     from kb.spec import load_spec
-    from sync.store import Store
+    from store import Store
     from tests.kb.gaps_eval import SINCE, score, store_tickets, tickets
 
     corpus = _corpus(name)
@@ -68,7 +68,7 @@ def baseline(name: str, n: int, seed: int) -> dict[str, float]:
     from bench.gaps_baseline import gaps
     from kb.articles import load_articles
     from kb.spec import load_spec
-    from sync.store import Store
+    from store import Store
     from tests.kb.gaps_eval import SINCE, score, store_tickets, tickets
 
     corpus = _corpus(name)

@@ -36,8 +36,8 @@ from rules.engine import Engine, Evaluation  # noqa: E402
 from rules.ruleset import compile_rules, load_rules  # noqa: E402
 from sandbox.data import generate, sf_id  # noqa: E402
 from sandbox.timeline import _as_of  # noqa: E402
+from store import Store  # noqa: E402
 from sync.record import record_evaluations  # noqa: E402
-from sync.store import Store  # noqa: E402
 
 END = date(2026, 11, 23)
 DATED = ("Contract_Start_Date__c", "Kickoff_Date__c", "Setup_Completed_Date__c", "Training_Completed_Date__c",

@@ -93,7 +93,7 @@ def fresh_store(spec: str, work: Path, keep: bool) -> Iterator[tuple[str, dict[s
 
 
 def store_mb(url: str, base: Path) -> float:
-    from sync.store import open_store
+    from store import open_store
 
     store = open_store(url, base, migrate=False)
     try:

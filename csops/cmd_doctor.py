@@ -37,8 +37,7 @@ from csops.shell import (
 )
 from rules.ruleset import load_rules
 from rules.yamlsrc import SourceError
-from sync.dialect import is_postgres
-from sync.store import StoreError
+from store import StoreError, is_postgres
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """``csops store info``, ``store migrate`` and ``store copy``: the state store itself (engine, schema, size, lock),
-its migrations, and moving it between SQLite and PostgreSQL. The work is in :mod:`sync.store_copy`."""
+its migrations, and moving it between SQLite and PostgreSQL. The work is in :mod:`store.copy`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,20 @@ import click
 from connectors.redact import redact_url, register_url_secrets
 from csops.display import table
 from csops.shell import App, emit_json, pass_app
-from sync.dialect import check_url, is_postgres, sqlite_path
-from sync.store import SCHEMA_VERSION, TABLES, LockHeld, RunLock, Store, StoreError, open_store, run_lock
-from sync.store_copy import (
+from store import (
+    SCHEMA_VERSION,
+    TABLES,
+    LockHeld,
+    RunLock,
+    Store,
+    StoreError,
+    check_url,
+    is_postgres,
+    open_store,
+    run_lock,
+    sqlite_path,
+)
+from store.copy import (
     CopyRefused,
     TableCheck,
     check_source,

@@ -19,7 +19,7 @@ from connectors.salesforce import AUTH_MODES, validate_where
 from connectors.zendesk_auth import AUTH_MODES as ZENDESK_AUTH_MODES
 from connectors.zendesk_auth import SCOPE_RESOURCES
 from rules.yamlsrc import Document, PathKey, SourceError, suggest
-from sync.dialect import StoreError, check_url
+from store import StoreError, check_url
 from sync.pull import start_time_from
 
 Report = Callable[[PathKey, str], None]

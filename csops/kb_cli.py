@@ -279,7 +279,7 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
     from contextlib import nullcontext
 
     from kb.publish import Options
-    from sync.store import RunLock
+    from store import RunLock
 
     bar_enabled = sys.stderr.isatty() and not as_json
     done: list[str] = []

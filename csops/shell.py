@@ -47,11 +47,11 @@ from csops.exits import (  # noqa: F401  (re-exported: commands import them from
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
 from rules.ruleset import RuleSet, compile_rules, load_rules
-from sync.dialect import is_postgres
-from sync.store import (
+from store import (
     DbLease,
     RunLock,
     Store,
+    is_postgres,
     open_store,
     run_lock,
     sqlite_path,

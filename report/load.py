@@ -11,7 +11,7 @@ from report.settings import ReportConfig
 from rules.engine import FactValueError, local_day
 from rules.ruleset import RuleSet
 from rules.yamlsrc import suggest
-from sync.store import Store
+from store import Store
 
 
 class ReportError(Exception):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rules.ruleset import RuleSet
-from sync.store import Store
+from store import Store
 
 OPEN = ("new", "open", "pending", "hold")
 

@@ -23,8 +23,8 @@ from connectors.slack import SlackWebhook
 from rules.engine import Evaluation
 from rules.notify import Channel, NotifySpec
 from rules.ruleset import RuleSet
+from store import Store
 from sync.record import AlertChanges
-from sync.store import Store
 
 log = logging.getLogger("csops.notify")
 

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from connectors.salesforce import SalesforceClient, parse_sf_datetime
 from connectors.sfid import is_valid_id, to18
 from connectors.zendesk import ZendeskClient
-from sync.store import Store
-from sync.ticket_text import clean_description, clean_subject
+from store import Store
+from store.ticket_text import clean_description, clean_subject
 
 log = logging.getLogger("csops.pull")
 

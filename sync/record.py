@@ -10,8 +10,8 @@ from typing import Any
 
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
+from store import Store
 from sync.history import deleted_points, history_points, product_points, product_states
-from sync.store import Store
 
 
 @dataclass

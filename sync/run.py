@@ -20,6 +20,7 @@ from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
 from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
+from store import Store, StoreError
 from sync.conform import plan_values
 from sync.facts import account_facts
 from sync.fields import calculated_fields, canonical_names, canonical_rules
@@ -34,7 +35,6 @@ from sync.pull import (
     refresh_formula_fields,
 )
 from sync.record import AlertChanges, preview_alerts, record_evaluations
-from sync.store import Store, StoreError
 
 log = logging.getLogger("csops.sync")
 

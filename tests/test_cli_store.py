@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sync.store import SCHEMA_VERSION, TABLES, open_store, run_lock
-from sync.store_copy import compare, row_hash
+from store import SCHEMA_VERSION, TABLES, open_store, run_lock
+from store.copy import compare, row_hash
 from tests.conftest import Workspace
 
 TODAY = ("--today", "2026-11-23")

@@ -20,8 +20,8 @@ def test_every_name_in_the_table_is_an_exception_class_defined_where_it_says(nam
 
 
 def test_a_subclass_maps_through_its_base_and_the_first_match_wins() -> None:
-    from sync.lease import LeaseLost
-    from sync.store import StoreConfigError, StoreError, StoreUnavailable
+    from store import StoreConfigError, StoreError, StoreUnavailable
+    from store.lease import LeaseLost
 
     assert exit_code_for(LeaseLost("lost")) == EXIT_UNAVAILABLE
     assert exit_code_for(StoreUnavailable("down")) == EXIT_UNAVAILABLE
@@ -33,7 +33,7 @@ def test_a_subclass_maps_through_its_base_and_the_first_match_wins() -> None:
 def test_the_kb_command_starts_without_the_sync_side() -> None:
     """`kb check` runs on every save in a writer's editor: the connectors, the rules engine, the store and
     rich are not loaded to start it (they once cost most of its start-up)."""
-    heavy = ("rule_engine", "simple_salesforce", "requests", "sync.store", "rich", "psycopg", "report.load")
+    heavy = ("rule_engine", "simple_salesforce", "requests", "store", "rich", "psycopg", "report.load")
     out = subprocess.run([sys.executable, "-c", "import sys, csops.kb_cli; "
                           f"print(sorted(m for m in {heavy!r} if m in sys.modules))"],
                          capture_output=True, text=True, check=True).stdout

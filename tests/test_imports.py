@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("base", "connectors", "csops", "kb", "report", "rules", "sandbox", "sync")
+PACKAGES = ("base", "connectors", "csops", "kb", "report", "rules", "sandbox", "store", "sync")
 
 
 def module_files() -> dict[str, Path]:
@@ -141,6 +141,20 @@ def test_base_imports_nothing_of_ours() -> None:
     ours = {n: sorted(d for d in deps if d.split(".")[0] != "base") for n, deps in import_graph().items()
             if n.split(".")[0] == "base"}
     assert ours and not {n: d for n, d in ours.items() if d}
+
+
+def test_the_store_stands_below_sync_kb_and_report() -> None:
+    """store/ is read by sync, kb and report alike, so it imports none of them (only base/ and connectors/)."""
+    upward = {n: sorted(d for d in deps if d.split(".")[0] not in ("store", "base", "connectors"))
+              for n, deps in import_graph().items() if n.split(".")[0] == "store"}
+    assert upward and not {n: d for n, d in upward.items() if d}
+
+
+def test_kb_and_report_read_the_store_not_sync() -> None:
+    """kb and report need the store's tables, not the cron job: they import ``store``, never ``sync``."""
+    through_sync = {n: sorted(d for d in deps if d.split(".")[0] == "sync") for n, deps in import_graph().items()
+                    if n.split(".")[0] in ("kb", "report")}
+    assert not {n: d for n, d in through_sync.items() if d}
 
 
 def test_the_cycle_finder_finds_one() -> None:

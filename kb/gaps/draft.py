@@ -14,7 +14,7 @@ from base.files import write_file
 from kb.gaps.analyse import Topic
 from kb.skeleton import new_article
 from kb.spec import KbSpec
-from sync.ticket_text import mask_pii
+from store.ticket_text import mask_pii
 
 _PROBLEM = re.compile(r"(?i)できない|できません|エラー|されない|されません|落ちる|届かない|おかしい|違う|"
                       r"error|fail|cannot|can't|not working|crash|wrong|missing")

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kb.gaps.rules import GapsRules, fold
-from sync.ticket_text import question_part
+from store.ticket_text import question_part
 
 BOILERPLATE = (
     "いつも大変お世話になっております", "いつもお世話になっております", "大変お世話になっております",

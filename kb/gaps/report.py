@@ -15,8 +15,8 @@ from kb.gaps import GapsError
 from kb.gaps.analyse import Analysis, ArticleText, TicketText, Topic, analyse
 from kb.gaps.rules import load_rules
 from kb.spec import KbSpec
-from sync.store import Store
-from sync.ticket_text import mask_pii
+from store import Store
+from store.ticket_text import mask_pii
 
 FORMATS = ("table", "json", "csv", "html")
 POOR_VOTE_RATIO = 0.5  # up-votes below this share of at least MIN_VOTES votes: the article needs work

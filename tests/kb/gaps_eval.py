@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sandbox.corpus import Corpus, LabelledTicket, generate
+from store import Store
 from sync.pull import ticket_row
-from sync.store import Store
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 UNTIL = "2026-11-23"

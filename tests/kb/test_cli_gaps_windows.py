@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from csops.kb_cli import kb
-from sync.store import Store
+from store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 UNTIL = "2026-11-23"

@@ -285,7 +285,7 @@ def test_an_interrupted_publish_reuses_the_attachment_already_there(tmp_path: Pa
 
 
 def test_a_publish_running_holds_the_lock(tmp_path: Path, hc: Sandbox) -> None:
-    from sync.store import RunLock
+    from store import RunLock
 
     site = Site(tmp_path, hc)
     with RunLock(site.dir / "kb/.publish"):

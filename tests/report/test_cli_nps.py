@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.store import open_store
+from store import open_store
 from tests.conftest import Workspace
+from tests.store.test_lock_and_store import older_store, target
 from tests.store_sql import rows
-from tests.test_lock_and_store import older_store, target
 
 #: The README's example (REFERENCE.md's published check): 8 detractors, 31 passives, 10 promoters → +4.08.
 LOGLASS = [3] * 4 + [6] * 4 + [7] * 15 + [8] * 16 + [9] * 5 + [10] * 5

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from rules.engine import Engine
 from rules.ruleset import load_and_compile
+from store import Store
 from sync.record import record_evaluations
-from sync.store import Store
 from tests.conftest import RULES, Workspace
 
 START = "2026-09-30T15:30:00.000+0000"  # 2026-10-01 00:30 in Asia/Tokyo: day 0 is October 1st

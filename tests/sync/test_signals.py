@@ -17,8 +17,7 @@ from base.exits import EXIT_INTERRUPTED, EXIT_TERMINATED
 from sandbox.server import Sandbox
 from tests.conftest import RULES, Workspace, make_workspace
 from tests.fulldisk import mount_tiny
-from tests.store_sql import rows
-from tests.sync.test_store_engines import (  # noqa: F401  (slow_sandbox: a fixture)
+from tests.store.test_engines import (  # noqa: F401  (slow_sandbox: a fixture)
     count,
     lease_row,
     on_store,
@@ -27,6 +26,7 @@ from tests.sync.test_store_engines import (  # noqa: F401  (slow_sandbox: a fixt
     target,
     wait_for,
 )
+from tests.store_sql import rows
 from tests.sync.test_sync import TODAY
 
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sandbox.server import Sandbox
-from sync.store import MIGRATIONS, Store
-from sync.ticket_text import DESCRIPTION_MAX, SUBJECT_MAX, mask_pii
+from store import MIGRATIONS, Store
+from store.ticket_text import DESCRIPTION_MAX, SUBJECT_MAX, mask_pii
 from tests.conftest import Workspace, make_workspace
 
 PII = ("お世話になっております。ログイン後に画面が真っ白になります。\n"

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sync.dialect import StoreConfigError, StoreError, StoreUnavailable
-from sync.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
+from store.db import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
+from store.dialect import StoreConfigError, StoreError, StoreUnavailable
 
 BATCH = 5000
 _MOD = 1 << 128

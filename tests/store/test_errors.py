@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.store import Store
+from store import Store
 from tests.conftest import Workspace
 
 

@@ -1,6 +1,6 @@
-"""The state store: SQLite by default (WAL), or PostgreSQL; versioned migrations, transactions, the run lock.
+"""The state store: SQLite by default (WAL), or PostgreSQL; versioned migrations, transactions.
 
-All of csops's SQL is here (and in :mod:`sync.dialect` for what differs per engine, :mod:`sync.lease` for the
+All of csops's SQL is in this package (:mod:`store.dialect` holds what differs per engine, :mod:`store.lease` the
 database run lock); a guard test keeps it so. Queries are written once with ``?`` parameters and portable SQL.
 """
 
@@ -17,23 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from connectors.redact import redact_url
-from sync.dialect import (
-    LockHeld,
+from store.dialect import (
     Postgres,
     SQLite,
     StoreConfigError,
     StoreError,
-    StoreUnavailable,
     is_postgres,
     sqlite_path,
 )
-from sync.lease import DEFAULT_LEASE_SECONDS, LEASE_NAME, DbLease, LeaseLost
-
-__all__ = ["SCHEMA_VERSION", "DbLease", "LeaseLost", "LockHeld", "RunLock", "Store", "StoreConfigError",
-           "StoreError", "StoreUnavailable", "open_store", "run_lock", "sqlite_path"]
+from store.lease import LEASE_NAME
 
 #: pg_advisory_xact_lock key for migrations: two hosts starting at once migrate one after the other.
 MIGRATION_LOCK_KEY = 0x6373_6F70_73  # "csops"
@@ -990,52 +983,3 @@ def open_store(url: str, base_dir: Path | None = None, *, migrate: bool = True) 
     if is_postgres(url):
         return Store(url=url, migrate=migrate)
     return Store(sqlite_path(url, base_dir), migrate=migrate)
-
-
-def run_lock(target: Store | str | Path, base_dir: Path | None = None, *,
-             lease_seconds: float = DEFAULT_LEASE_SECONDS) -> RunLock | DbLease:
-    """The run lock for a store: the file lock beside a SQLite file, the lease row in a PostgreSQL database.
-
-    Give the open :class:`Store` for PostgreSQL (the lease fences its writes); a SQLite URL or path needs no
-    open store, so the lock is taken before the file is touched."""
-    if isinstance(target, Store):
-        if target.engine == "postgresql":
-            return DbLease(target, lease_seconds)
-        assert target.path is not None
-        return RunLock(target.path)
-    if isinstance(target, Path):
-        return RunLock(target)
-    if is_postgres(target):
-        return DbLease(open_store(target), lease_seconds, owns_store=True)
-    return RunLock(sqlite_path(target, base_dir))
-
-
-class RunLock:
-    """The cron run lock: one sync (or pull) at a time per store.
-
-    Taken without waiting: a second run exits 75 at once rather than queueing
-    behind a slow one and piling up under cron.
-    """
-
-    def __init__(self, store_path: Path) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder {self.path.parent} for the store and its lock "
-                             f"({exc.strerror}): point store.url at a folder csops can write") from None
-        self._lock = filelock.FileLock(str(self.path), timeout=0)
-
-    def __enter__(self) -> RunLock:
-        try:
-            self._lock.acquire(timeout=0)
-        except filelock.Timeout:
-            raise LockHeld(f"another csops run holds the lock {self.path}; try again when it has finished") \
-                from None
-        except OSError as exc:
-            raise StoreError(f"cannot create the run lock {self.path} ({exc.strerror}): check that its folder "
-                             "is writable") from None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()

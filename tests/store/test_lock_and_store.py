@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.dialect import Postgres
-from sync.store import MIGRATIONS, SCHEMA_VERSION, LockHeld, RunLock, Store, StoreError, open_store, run_lock
+from store import MIGRATIONS, SCHEMA_VERSION, LockHeld, RunLock, Store, StoreError, open_store, run_lock
+from store.dialect import Postgres
 from tests.conftest import Workspace
 from tests.store_sql import rows, scalar
 
@@ -21,9 +21,9 @@ def test_second_process_gets_exit_75_at_once(ws: Workspace) -> None:
     store.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from sync.store import RunLock\n"
+         "import sys, time; from pathlib import Path; from store import RunLock\n"
          f"with RunLock(Path({str(store)!r})):\n    print('held', flush=True); time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         started = time.monotonic()

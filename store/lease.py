@@ -25,10 +25,10 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sync.dialect import LockHeld, StoreError, StoreUnavailable
+from store.dialect import LockHeld, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
-    from sync.store import Store
+    from store.db import Store
 
 log = logging.getLogger("csops.lease")
 

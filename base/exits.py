@@ -51,6 +51,7 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("connectors.slack:WebhookURLError", EXIT_CONFIG),
     ("connectors.slack:SlackError", EXIT_UNAVAILABLE),
     ("sync.guard:MassChangeHeld", EXIT_MASS_CHANGE),
+    ("sync.run:ClockWentBack", EXIT_CONFIG),
     ("store.dialect:LockHeld", EXIT_TEMPFAIL),
     ("connectors.http:InsecureURL", EXIT_CONFIG),
     ("connectors.zendesk_auth:ApiTokenRetired", EXIT_CONFIG),

@@ -660,6 +660,12 @@ class Store:
         keys = ("id", "command", "started_at", "finished_at", "status", "exit_code")
         return [{**dict(zip(keys, r[:6], strict=True)), "report": json.loads(r[6]) if r[6] else {}} for r in rows]
 
+    def clock_marks(self) -> tuple[str | None, str | None]:
+        """The day the last recorded run evaluated for, and the start of the newest run (UTC), if any."""
+        day = self._scalar("SELECT MAX(evaluated_on) FROM evaluations")
+        started = self._scalar("SELECT MAX(started_at) FROM runs")
+        return (str(day) if day else None), (str(started) if started else None)
+
     def status_funnel(self) -> list[tuple[str, str, int]]:
         """(product or '(none)', status, onboardings) over the last evaluation of each live account: an account
         with two products counts once under each, with that product's status."""

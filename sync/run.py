@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED, outcome
@@ -38,6 +38,31 @@ from sync.record import AlertChanges, preview_alerts, record_evaluations
 
 log = logging.getLogger("csops.sync")
 
+
+
+class ClockWentBack(Exception):
+    """This run is dated before the last recorded one (exit 78); nothing was written."""
+
+
+def check_clock(store: Store, today: date) -> float:
+    """Stop a run dated before the last recorded one (the system clock went back, or ``--today`` names an earlier
+    day): alerts would be resolved before they were first seen and the report would count negative days. Return
+    how many seconds the wall clock is behind the last run's start (0 when it is not), which is only reported."""
+    last_day, last_start = store.clock_marks()
+    if last_day is not None and today.isoformat() < last_day:
+        raise ClockWentBack(f"this run is dated {today}, before the last run's {last_day}: the system clock went "
+                            "back, or --today names an earlier day. Nothing was written (alerts and history are "
+                            "dated by run: an earlier one would resolve alerts before they were first seen and "
+                            "count negative days). Check the clock (timedatectl) or --today, then run again")
+    if last_start is None:
+        return 0.0
+    behind = (datetime.strptime(last_start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+              - datetime.now(UTC)).total_seconds()
+    if behind <= 1:
+        return 0.0
+    log.warning("the system clock is %.0f s behind the start of the last run: it went back (a clock fix, a restored "
+                "snapshot); run times are measured on a monotonic clock and are unaffected", behind)
+    return behind
 
 
 def _error_text(exc: BaseException, code: int) -> str:
@@ -75,6 +100,7 @@ class SyncReport:
     notify_queued: int = 0
     notify_planned: list[OutboxRow] = field(default_factory=list)
     notify: DeliveryReport = field(default_factory=DeliveryReport)
+    clock_behind_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -101,6 +127,8 @@ class SyncReport:
         out["status_transitions"] = dict(self.transitions)
         if self.mass_change is not None:
             out["mass_change"] = self.mass_change.text()
+        if self.clock_behind_s:
+            out["clock_behind_seconds"] = round(self.clock_behind_s)
         out["alerts_new_list"] = [list(k) for k in self.alerts.new[:500]]
         return out
 
@@ -124,6 +152,7 @@ class SyncJob:
         report = SyncReport(dry_run=dry_run)
         today = self.rules.compiled_for
         assert today is not None
+        report.clock_behind_s = check_clock(self.store, today)
         run_id = None if dry_run else self.store.start_run(command)
         report.run_id = run_id
         ended: BaseException | None = None

@@ -3,9 +3,11 @@ that once crashed, reached the terminal or lied in the run record. Through the C
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import Workspace
@@ -53,3 +55,33 @@ def test_escape_sequences_in_remote_names_never_reach_the_terminal(ws: Workspace
         outputs[args[0]] = result.output
         assert not CONTROL.search(result.output), (args, [c for c in CONTROL.findall(result.output)][:5])
     assert "Account 1" in outputs["alerts"] + outputs["sync"] and "\ufffd" in outputs["rules"]
+
+
+def test_a_sync_dated_before_the_last_one_is_stopped_before_any_write(ws: Workspace) -> None:
+    """F19: a sync dated 40 days before the previous one (a clock set back, a wrong --today) resolved alerts
+    before they were first seen, and the report showed -40 days to resolve."""
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    before = {t: ws.store_rows(f"SELECT * FROM {t}") for t in ("alerts", "evaluations", "account_history", "runs")}
+    for args in (("sync",), ("sync", "--dry-run")):
+        result = ws.cli(*args, "--today", "2026-10-14", "--allow-mass-change")
+        assert result.exit_code == 78, result.output
+        assert "dated 2026-10-14, before the last run's 2026-11-23" in result.stderr
+    assert {t: ws.store_rows(f"SELECT * FROM {t}") for t in before} == before
+    assert ws.store_rows("SELECT COUNT(*) FROM alerts WHERE resolved_at < first_seen") == [(0,)]
+    later = ws.cli("sync", "--today", "2026-11-30", "--allow-mass-change")
+    assert later.exit_code == 0, later.output
+    report = json.loads(ws.cli("report", "--format", "json", "--from", "2026-01-01").stdout)
+    assert all(t["median_days"] is None or t["median_days"] >= 0 for t in report["alerts"]["time_to_resolve"])
+
+
+def test_a_wall_clock_set_back_is_reported_not_folded_into_durations(ws: Workspace) -> None:
+    import time_machine
+
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    with time_machine.travel(datetime.now(UTC) - timedelta(hours=2), tick=True):
+        result = ws.cli("sync", *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "the system clock is" in result.stderr and "behind the start of the last run" in result.stderr
+    (_, report), = ws.store_rows("SELECT id, report FROM runs ORDER BY id DESC LIMIT 1")
+    details = json.loads(report)
+    assert 7000 <= details["clock_behind_seconds"] <= 7300 and 0 <= details["duration_s"] < 600

@@ -279,6 +279,19 @@ class ZendeskClient:
             url = links.get("next") if meta.get("has_more") else None
             query = None
 
+    def records(self, path: str, page_size: int = 100) -> list[dict[str, Any]]:
+        """Every item of a Guide list that answers ``records`` with ``meta.has_more`` and ``meta.after_cursor``
+        (content tags, redirect rules): the next page is asked with ``page[after]``."""
+        out: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page[size]": page_size}
+        while True:
+            data = self.get(path, params) or {}
+            out += list(data.get("records") or [])
+            meta = data.get("meta") or {}
+            if not meta.get("has_more") or not meta.get("after_cursor"):
+                return out
+            params = {"page[size]": page_size, "page[after]": meta["after_cursor"]}
+
     def organizations(self) -> Iterator[list[dict[str, Any]]]:
         return self.paginate("/api/v2/organizations", "organizations")
 
@@ -331,6 +344,13 @@ class HelpCenter:
 
     def user_segments(self) -> list[dict[str, Any]]:
         return self._all(f"{self.BASE}/user_segments", "user_segments")
+
+    def content_tags(self) -> list[dict[str, Any]]:
+        return self.client.records("/api/v2/guide/content_tags")
+
+    def create_content_tag(self, name: str) -> dict[str, Any]:
+        return dict(self.client.request("POST", "/api/v2/guide/content_tags",
+                                        json={"content_tag": {"name": name}})["content_tag"])
 
     def locales(self) -> tuple[list[str], str]:
         """The Help Center's enabled locales and its default locale (``en-us``, not ``en``)."""

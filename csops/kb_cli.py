@@ -250,12 +250,14 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
 @click.option("--adopt", is_flag=True, help="Take over an article with the same title in the same section that "
                                             "csops did not publish (otherwise it is reported, not duplicated).")
 @click.option("--locale", help="Write only this locale's translations (the others stay as they are).")
-@click.option("--force", is_flag=True, help="Overwrite translations edited in the Help Center (drifted) and publish "
-                                            "articles that have kb check errors.")
+@click.option("--force", is_flag=True, help="Overwrite translations and settings edited in the Help Center (drifted) "
+                                            "and publish articles that have kb check errors.")
+@click.option("--create-tags", is_flag=True, help="Create the content tags articles name that the Help Center does not "
+                                                  "have (otherwise such a name stops the publish, exit 78).")
 @click.option("--verbose-plan", "show_all", is_flag=True, help="Also list unchanged articles.")
 @click.pass_obj
 def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: bool, archive_removed: bool,
-                adopt: bool, locale: str | None, force: bool, show_all: bool) -> None:
+                adopt: bool, locale: str | None, force: bool, create_tags: bool, show_all: bool) -> None:
     """Make the Help Center match kb/: categories and sections, then articles.
 
     Writes only what changed (an unchanged KB costs no write call). Title, body
@@ -296,7 +298,7 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
                          EXIT_USAGE)
     # The same kind of lock as the sync's: a second publish at once exits 75 instead of duplicating.
     with nullcontext() if dry_run else RunLock(app.root / ".publish"):
-        report = publisher.publish(Options(archive_removed, adopt, only, locale, force), dry_run=dry_run)
+        report = publisher.publish(Options(archive_removed, adopt, only, locale, force, create_tags), dry_run=dry_run)
     if bar_enabled and done:
         click.echo("", err=True)
     if as_json:

@@ -19,7 +19,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 #: An article's Help Center settings: a front matter key each, with defaults in kb.yaml (``defaults:`` at the top,
 #: in a category, in a section and its parent sections); the front matter wins, then the nearest default.
-ARTICLE_SETTINGS = ("notify",)
+ARTICLE_SETTINGS = ("notify", "user_segments", "permission_group", "content_tags", "comments")
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,12 @@ class HelpCenterAPI:
         self.redirect_hosts: set[str] = set()
         self.permission_groups = [{"id": 1524, "name": "Admins", "built_in": True},
                                   {"id": 1525, "name": "Agents and managers", "built_in": True}]
-        self.user_segments = [{"id": 2001, "name": "Signed-in users", "user_type": "signed_in_users"},
-                              {"id": 2002, "name": "Agents and managers", "user_type": "staff"}]
+        self.user_segments = [{"id": 2001, "name": "Signed-in users", "user_type": "signed_in_users",
+                               "built_in": True},
+                              {"id": 2002, "name": "Agents and managers", "user_type": "staff", "built_in": True}]
+        # Guide Enterprise: more than one user segment per article, nested sections.
+        self.enterprise = False
+        self.content_tags: dict[str, dict[str, Any]] = {}
         self.categories: dict[int, dict[str, Any]] = {}
         self.sections: dict[int, dict[str, Any]] = {}
         self.articles: dict[int, dict[str, Any]] = {}
@@ -96,6 +100,7 @@ class HelpCenterAPI:
         r("/api/v2/guide/permission_groups", "GET", self.list_permission_groups)
         r(f"{HC}/user_segments", "GET", self.list_user_segments)
         r(f"{HC}/locales", "GET", self.list_locales)
+        r("/api/v2/guide/content_tags", ["GET", "POST"], self.content_tags_endpoint)
         r(f"{HC}/categories", ["GET", "POST"], self.categories_endpoint)
         r(f"{HC}/categories/<int:cid>", ["GET", "PUT"], self.category_endpoint)
         r(f"{HC}/categories/<int:oid>/translations", ["GET", "POST"], self.container_translations)
@@ -155,6 +160,51 @@ class HelpCenterAPI:
         with self.sb.lock:
             self.writes += 1
 
+    def _article_fields(self, body: dict[str, Any]) -> dict[str, Any] | Response:
+        """The article metadata in a create or update, checked as Zendesk checks it: the section, permission group,
+        user segments and content tags exist; more than one user segment needs Guide Enterprise (at most 10)."""
+        out: dict[str, Any] = {k: body[k] for k in ("label_names", "promoted", "position", "comments_disabled")
+                               if k in body}
+        if "section_id" in body:
+            if body["section_id"] not in self.sections:
+                return invalid("Section does not exist")
+            out["section_id"] = body["section_id"]
+        if "permission_group_id" in body:
+            if body["permission_group_id"] not in {g["id"] for g in self.permission_groups}:
+                return invalid("Permission group does not exist")
+            out["permission_group_id"] = body["permission_group_id"]
+        segments = self._segments(body)
+        if isinstance(segments, Response):
+            return segments
+        if segments is not None:
+            out["user_segment_ids"] = segments
+            out["user_segment_id"] = segments[0] if len(segments) == 1 else None
+        if "content_tag_ids" in body:
+            tags = body["content_tag_ids"] or []
+            if not isinstance(tags, list) or any(t not in self.content_tags for t in tags):
+                return invalid("Content tags: must be ids of existing content tags")
+            out["content_tag_ids"] = list(dict.fromkeys(tags))
+        return out
+
+    def _segments(self, body: dict[str, Any]) -> list[int] | Response | None:
+        if "user_segment_ids" in body:
+            ids = body["user_segment_ids"]
+            if not isinstance(ids, list):
+                return invalid("User segment ids: must be a list")
+        elif "user_segment_id" in body:
+            ids = [] if body["user_segment_id"] is None else [body["user_segment_id"]]
+        else:
+            return None
+        if any(i not in {s["id"] for s in self.user_segments} for i in ids):
+            return invalid("User segment does not exist")
+        if len(ids) > 1 and not self.enterprise:
+            return json_response({"error": "UnprocessableEntity", "description": (
+                "user_segment_ids: more than one user segment per article requires Guide Enterprise")}, 422)
+        if len(ids) > 10:
+            return json_response({"error": "UnprocessableEntity",
+                                  "description": "user_segment_ids: at most 10 user segments per article"}, 422)
+        return list(dict.fromkeys(ids))
+
     def _article_view(self, a: dict[str, Any], request: Request, locale: str | None = None) -> dict[str, Any]:
         """Votes and outdated flags as the Articles API gives them: ``vote_sum`` is ups minus downs (each vote
         is +1 or -1), ``vote_count`` the number of votes, ``outdated`` deprecated and always false, and
@@ -208,6 +258,37 @@ class HelpCenterAPI:
     def list_locales(self, request: Request, args: dict[str, Any]) -> Response:
         return self.guard(request) or json_response({"locales": list(self.locales),
                                                      "default_locale": self.default_locale})
+
+    # -- content tags (Guide) -----------------------------------------------
+    def content_tags_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
+        """``GET /api/v2/guide/content_tags`` answers ``records`` with cursor ``meta`` (no links); ``POST`` takes
+        ``{"content_tag": {"name"}}``; a name is unique (case-insensitively)."""
+        denied = self.guard(request)
+        if denied:
+            return denied
+        if request.method == "GET":
+            prefix = request.args.get("filter[name_prefix]", "")
+            tags = sorted((t for t in self.content_tags.values() if t["name"].startswith(prefix)),
+                          key=lambda t: t["id"])
+            size = min(int(request.args.get("page[size]", 30)), 100)
+            after = request.args.get("page[after]")
+            start = next((i + 1 for i, t in enumerate(tags) if t["id"] == after), 0) if after else 0
+            page = tags[start:start + size]
+            more = start + size < len(tags)
+            return json_response({"records": page, "meta": {"has_more": more, "after_cursor": page[-1]["id"]
+                                                            if more and page else None, "before_cursor": None}})
+        body = self._body(request, "content_tag")
+        if isinstance(body, Response):
+            return body
+        name = str(body.get("name") or "").strip()
+        if not name:
+            return invalid("Name: cannot be blank")
+        if any(t["name"].lower() == name.lower() for t in self.content_tags.values()):
+            return invalid("Name: has already been taken")
+        tag_id = f"01H{next(self.ids):023d}"
+        self.content_tags[tag_id] = {"id": tag_id, "name": name, "created_at": now(), "updated_at": now()}
+        self._write()
+        return json_response({"content_tag": self.content_tags[tag_id]}, 201)
 
     # -- categories and sections --------------------------------------------
     def categories_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
@@ -366,19 +447,18 @@ class HelpCenterAPI:
             problems.append("You must provide user_segment_id. Set to 'null' to make it visible to everyone")
         if "permission_group_id" not in body:
             problems.append("You must provide permission_group_id.")
-        elif body["permission_group_id"] not in {g["id"] for g in self.permission_groups}:
-            problems.append("Permission group does not exist")
         if problems:
             return invalid(" ".join(problems))
+        fields = self._article_fields(body)
+        if isinstance(fields, Response):
+            return fields
         locale = self._locale(body)
         if isinstance(locale, Response):
             return locale
         aid = next(self.ids)
-        self.articles[aid] = {"id": aid, "section_id": args["sid"], "source_locale": locale,
-                              "label_names": list(body.get("label_names") or []),
-                              "promoted": bool(body.get("promoted", False)), "position": body.get("position", 0),
-                              "permission_group_id": body["permission_group_id"],
-                              "user_segment_id": body.get("user_segment_id"), "archived": False,
+        self.articles[aid] = {"id": aid, "section_id": args["sid"], "source_locale": locale, "label_names": [],
+                              "promoted": False, "position": 0, "comments_disabled": False, "content_tag_ids": [],
+                              "user_segment_ids": [], **fields, "archived": False,
                               "created_at": now(), "updated_at": now(), "edited_at": now()}
         self.translations[aid] = {locale: {"locale": locale, "title": body["title"],
                                            "body": sanitize(body.get("body") or ""),
@@ -405,10 +485,10 @@ class HelpCenterAPI:
             if isinstance(body, Response):
                 return body
             # Zendesk: metadata only; title, body and draft are silently ignored here (still 200).
-            for k in ("section_id", "label_names", "promoted", "position", "permission_group_id",
-                      "user_segment_id"):
-                if k in body:
-                    art[k] = body[k]
+            fields = self._article_fields(body)
+            if isinstance(fields, Response):
+                return fields
+            art.update(fields)
             art["updated_at"] = now()
             self._write()
         return json_response({"article": self._article_view(art, request)})

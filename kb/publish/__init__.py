@@ -40,16 +40,10 @@ from kb.publish.apply import Applier
 from kb.publish.bodies import Bodies, RenderCache
 from kb.publish.ids import IDS_FILE, HelpCenterIds
 from kb.publish.markers import Marker, canonical, find_marker, strip_markers
-from kb.publish.plan import Access, Options, Plan, Planner
-from kb.publish.remote import (
-    PublishError,
-    RemoteTranslation,
-    check_access_settings,
-    check_locales,
-    map_locales,
-    read_remote,
-)
+from kb.publish.plan import Options, Plan, Planner
+from kb.publish.remote import PublishError, RemoteTranslation, check_locales, map_locales, read_remote
 from kb.publish.report import PublishReport
+from kb.publish.settings import Access, Settings
 from kb.publish.steps import Outcome, Step, Unchanged
 from kb.site import outside_references, structural_errors
 from kb.spec import KbError, KbSpec
@@ -85,14 +79,16 @@ class Publisher:
             raise KbError([SourceError(f"{f.rule}: {f.message}", f.path, f.line, f.col) for f in errors])
         return articles
 
-    def planner(self, articles: list[Article]) -> Planner:
-        """After checking the Help Center's setup (exit 78 when it is wrong), a planner over a snapshot of it."""
-        check_access_settings(self.hc, self.spec, self.access.permission_group_id, self.access.user_segment_id)
+    def planner(self, articles: list[Article], options: Options | None = None) -> Planner:
+        """After checking the Help Center's setup and every article's settings (exit 78 when they are wrong), a
+        planner over a snapshot of it."""
+        settings = Settings(self.hc, self.spec, self.access)
+        settings.check(articles, (options or Options()).create_tags)
         mapping = check_locales(self.hc, self.spec, articles)
         remote = read_remote(self.hc, sorted(set(mapping.values())))
         ids = HelpCenterIds(self.spec.root, self.hc.client.base_url)
         return Planner(self.spec, remote, ids, Bodies(self.spec, self.hc, self.renders, self.base_url, mapping,
-                                                      remote), self.access)
+                                                      remote), settings)
 
     def publish(self, options: Options | None = None, dry_run: bool = False) -> PublishReport:
         """The plan (a dry run), or the plan applied; ``api_calls`` counts both."""
@@ -100,7 +96,7 @@ class Publisher:
         before = self.hc.client.session.stats.snapshot().get("zendesk", 0)
         try:
             articles = self.load()
-            planner = self.planner(articles)
+            planner = self.planner(articles, options)
             if dry_run:
                 report = PublishReport.planned(planner.plan(articles, options).steps)
             else:

@@ -11,6 +11,7 @@ import logging
 import mimetypes
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
@@ -18,10 +19,12 @@ from kb.articles import Article
 from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
 from kb.publish.report import PublishReport, refused
+from kb.publish.settings import normalized
 from kb.publish.steps import (
     ArchiveArticle,
     CreateArticle,
     CreateCategory,
+    CreateContentTag,
     CreateSection,
     CreateTranslation,
     Drifted,
@@ -43,7 +46,7 @@ class Applier:
     def __init__(self, hc: HelpCenter, planner: Planner, plan: Plan,
                  progress: Callable[[str], None] | None = None) -> None:
         self.hc, self.plan, self.progress = hc, plan, progress or (lambda _: None)
-        self.spec, self.ids, self.bodies, self.access = planner.spec, planner.ids, planner.bodies, planner.access
+        self.spec, self.ids, self.bodies, self.settings = planner.spec, planner.ids, planner.bodies, planner.settings
         self.categories, self.sections = dict(plan.categories), dict(plan.sections)
         self.report = PublishReport(failed=refused(plan.steps))
         self.created: list[tuple[CreateArticle, int, bool]] = []  # the step, the new id, created complete
@@ -61,7 +64,8 @@ class Applier:
         return self.report
 
     def _apply(self, step: Step) -> None:
-        if isinstance(step, (CreateCategory, CreateSection, UpdateCategory, UpdateSection, TranslateContainer)):
+        if isinstance(step, (CreateCategory, CreateSection, UpdateCategory, UpdateSection, TranslateContainer,
+                             CreateContentTag)):
             self._tree(step)
         elif isinstance(step, (CreateArticle, UpdateArticle, CreateTranslation, UpdateTranslation)):
             try:
@@ -118,6 +122,10 @@ class Applier:
             oid = (self.categories if step.kind == "categories" else self.sections)[step.ref]
             write = self.hc.create_container_translation if step.new else self.hc.update_container_translation
             write(step.kind, oid, step.locale, step.name, step.description)
+        elif isinstance(step, CreateContentTag):
+            made = self.hc.create_content_tag(step.name)
+            assert self.settings.tag_ids is not None  # read when the plan found the tag missing
+            self.settings.tag_ids[step.name] = str(made["id"])
 
     # -- articles -----------------------------------------------------------
     def _create(self, step: CreateArticle) -> None:
@@ -129,12 +137,13 @@ class Applier:
         final = not rendered.pending
         digest = content_hash(source.title, rendered.html, source.draft) if final else ""
         body = rendered.html + marker(step.key, digest, body_hash(rendered.html) if final else "")
+        meta = metadata(source, section_id, self.settings)
         created = self.hc.create_article(section_id, {
             "title": source.title, "locale": self.bodies.hc_locale[source.locale],
-            "draft": source.draft if final else True, "body": body, **metadata(source, section_id, self.access)},
-            notify_subscribers=step.notify)
+            "draft": source.draft if final else True, "body": body, **meta}, notify_subscribers=step.notify)
         aid = self.bodies.ids[step.key] = int(created["id"])
         self.ids.set("articles", step.key, aid)
+        self._sent(step.key, meta)
         self.created.append((step, aid, final))
         self.progress(step.key)
 
@@ -156,13 +165,20 @@ class Applier:
     def _change(self, step: UpdateArticle | CreateTranslation | UpdateTranslation) -> None:
         if isinstance(step, UpdateArticle):
             fields = dict(step.values)
+            if "content_tag_ids" in fields:  # a tag created in this run has its id now
+                fields["content_tag_ids"] = self.settings.fields(self.plan.entries[step.key].source)["content_tag_ids"]
             if step.move_to is not None:
                 fields["section_id"] = self.sections[step.move_to]
             self.hc.update_article_metadata(step.article_id, **fields)
+            self._sent(step.key, fields)
             return
         version = next(v for v in self.plan.entries[step.key].versions if v.locale == step.locale)
         self._write_translation(step.key, step.article_id, version, new=False,
                                 create=isinstance(step, CreateTranslation))
+
+    def _sent(self, key: str, fields: dict[str, Any]) -> None:
+        """Record the settings just written (helpcenter-ids.yaml), so a later change in Guide shows as drift."""
+        self.ids.record(key, {k: normalized(k, v) for k, v in fields.items() if k != "section_id"})
 
     def _write_translation(self, key: str, aid: int, version: Article, new: bool, create: bool) -> None:
         html = self._final_html(version, aid, new)

@@ -22,6 +22,9 @@ class HelpCenterIds:
     Written by publish and meant to be committed (as other publishing tools keep ids beside the source):
     it makes a rename in kb.yaml a rename on the Help Center, and recognises an article whose marker was
     removed.  Without it (a first publish, a clone without it) names and markers are matched instead.
+
+    ``sent`` keeps, per article, the settings csops last sent (or found already as the files say): a setting
+    that differs on the Help Center from both the file and this record was changed in Guide (drift).
     """
 
     KINDS = ("categories", "sections", "articles")
@@ -40,6 +43,10 @@ class HelpCenterIds:
         self.ids: dict[str, dict[str, int]] = {
             k: {str(n): int(v) for n, v in ((mine or {}).get(k) or {}).items() if isinstance(v, int)}
             for k in self.KINDS} if isinstance(mine, dict) else {k: {} for k in self.KINDS}
+        sent = mine.get("sent") if isinstance(mine, dict) else None
+        self.sent: dict[str, dict[str, Any]] = {
+            str(k): {str(f): v for f, v in fields.items() if _plain(v)}
+            for k, fields in sent.items() if isinstance(fields, dict)} if isinstance(sent, dict) else {}
         self.dirty = False
 
     def get(self, kind: str, key: str) -> int | None:
@@ -50,12 +57,29 @@ class HelpCenterIds:
             self.ids[kind][key] = value
             self.dirty = True
 
+    def record(self, key: str, fields: dict[str, Any]) -> None:
+        """The settings of article ``key`` now as csops sent them (or found them as the files say)."""
+        mine = self.sent.setdefault(key, {})
+        for name, value in fields.items():
+            if mine.get(name) != value:
+                mine[name] = value
+                self.dirty = True
+
     def save(self) -> None:
         if not self.dirty:
             return
         self.all[self.host] = {k: dict(sorted(v.items())) for k, v in self.ids.items()}
+        if self.sent:
+            self.all[self.host]["sent"] = {k: dict(sorted(v.items())) for k, v in sorted(self.sent.items()) if v}
         text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
                 "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
                 + yaml.dump(self.all, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
         write_file(self.path, text)
         self.dirty = False
+
+
+def _plain(value: Any) -> bool:
+    """A value the file may hold for a setting (it is edited by hand, so anything else is dropped)."""
+    if isinstance(value, list):
+        return all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value)
+    return value is None or isinstance(value, (str, int, bool))

@@ -17,6 +17,7 @@ from kb.publish.bodies import Bodies
 from kb.publish.ids import HelpCenterIds
 from kb.publish.markers import content_hash
 from kb.publish.remote import Remote
+from kb.publish.settings import Settings, normalized, remote_fields
 from kb.publish.steps import (
     Adopted,
     ArchiveArticle,
@@ -24,6 +25,7 @@ from kb.publish.steps import (
     Conflict,
     CreateArticle,
     CreateCategory,
+    CreateContentTag,
     CreateSection,
     CreateTranslation,
     Drifted,
@@ -51,14 +53,7 @@ class Options:
     only: set[str] | None = None
     locale: str | None = None
     force: bool = False
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who may see the articles (kb.yaml, else csops.yaml): sent with every article."""
-
-    permission_group_id: int | None
-    user_segment_id: int | None
+    create_tags: bool = False
 
 
 @dataclass
@@ -85,23 +80,31 @@ class Plan:
     sections: dict[str, int] = field(default_factory=dict)  # category/section → Help Center id, likewise
 
 
-def metadata(a: Article, section_id: int | None, access: Access) -> dict[str, Any]:
+#: The article endpoint's fields as the writer knows them (kb.articles.HELP_CENTER_FIELDS and the settings).
+SETTING_NAMES = {"label_names": "labels", "permission_group_id": "permission_group", "user_segment_id": "user segment",
+                 "user_segment_ids": "user_segments", "content_tag_ids": "content_tags",
+                 "comments_disabled": "comments"}
+
+
+def metadata(a: Article, section_id: int | None, settings: Settings) -> dict[str, Any]:
     """What goes through the article endpoint: the article's fields there (kb.articles.HELP_CENTER_FIELDS),
-    its section, who may see it."""
+    its section, its settings (who may see and edit it, content tags, comments)."""
     meta: dict[str, Any] = {f.remote: getattr(a, f.key) for f in HELP_CENTER_FIELDS
                             if not f.translation and getattr(a, f.key) is not None}
     if section_id is not None:
         meta["section_id"] = section_id
-    return {**meta, "permission_group_id": access.permission_group_id, "user_segment_id": access.user_segment_id}
+    return {**meta, **settings.fields(a)}
 
 
 class Planner:
-    def __init__(self, spec: KbSpec, remote: Remote, ids: HelpCenterIds, bodies: Bodies, access: Access) -> None:
-        self.spec, self.remote, self.ids, self.bodies, self.access = spec, remote, ids, bodies, access
+    def __init__(self, spec: KbSpec, remote: Remote, ids: HelpCenterIds, bodies: Bodies,
+                 settings: Settings) -> None:
+        self.spec, self.remote, self.ids, self.bodies, self.settings = spec, remote, ids, bodies, settings
 
     def plan(self, articles: list[Article], options: Options) -> Plan:
         plan = Plan()
         self.tree(plan)
+        plan.steps += [CreateContentTag(name) for name in self.settings.missing_tags]
         self.identify(plan, articles, options)
         self.bodies.ids = {k: e.article_id for k, e in plan.entries.items() if e.article_id is not None}
         self.bodies.ids.update({k: min(v) for k, v in self.remote.by_key.items() if k not in self.bodies.ids})
@@ -273,9 +276,8 @@ class Planner:
         in the Help Center (drifted) unless ``force``."""
         assert entry.article_id is not None
         out: list[Step] = []
-        want = metadata(entry.source, entry.section_id, self.access)
         have = self.remote.articles.get(entry.article_id, {})
-        values = {k: v for k, v in want.items() if have.get(k) != v and k != "section_id"}
+        values = self._settings(entry, have, options.force, out)
         move_to = entry.section if entry.section_id is None or have.get("section_id") != entry.section_id else None
         if values or move_to:
             out.append(UpdateArticle(entry.key, entry.source.locale, entry.article_id, values, move_to))
@@ -285,6 +287,31 @@ class Planner:
         if not out:
             out.append(Unchanged(entry.key))
         return out
+
+    def _settings(self, entry: Entry, have: dict[str, Any], force: bool, out: list[Step]) -> dict[str, Any]:
+        """The fields of the article endpoint to write. One that differs on the Help Center both from the file and
+        from what csops last sent (helpcenter-ids.yaml) was changed in Guide: drifted, kept unless ``force``."""
+        want = metadata(entry.source, None, self.settings)
+        remote = remote_fields(have)
+        sent = self.ids.sent.get(entry.key, {})
+        values: dict[str, Any] = {}
+        drifted: list[str] = []
+        for name, value in want.items():
+            now = normalized(name, remote.get(name))
+            if now == normalized(name, value):
+                self.ids.record(entry.key, {name: now})
+            elif name in sent and normalized(name, sent[name]) != now and entry.how != "adopt":
+                drifted.append(name)
+            else:
+                values[name] = value
+        if drifted and not force:
+            shown = ", ".join(SETTING_NAMES.get(n, n) for n in drifted)
+            out.append(Drifted(entry.key, entry.source.locale, (
+                f"settings changed in the Help Center ({shown}); kept. Write them into the front matter, or "
+                "--force sets them back")))
+        else:
+            values.update({n: want[n] for n in drifted})
+        return values
 
     def _version(self, entry: Entry, aid: int, version: Article, force: bool) -> list[Step]:
         """One translation: nothing when it is as the file says, else its write (or why it is kept)."""

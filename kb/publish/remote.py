@@ -99,24 +99,6 @@ def _add_article(remote: Remote, loc: str, art: dict[str, Any]) -> None:
         remote.images.setdefault((aid, loc, digest), url)
 
 
-def check_access_settings(hc: HelpCenter, spec: KbSpec, permission_group_id: int | None,
-                          user_segment_id: int | None) -> None:
-    groups = hc.permission_groups()
-    names = ", ".join(f"{g['id']} ({g['name']})" for g in groups)
-    if permission_group_id is None:
-        raise PublishError(f"permission_group_id is not set: put one of this Help Center's permission groups "
-                           f"in kb.yaml: {names}", spec.file)
-    if permission_group_id not in {g["id"] for g in groups}:
-        raise PublishError(f"permission_group_id {permission_group_id} does not exist in this Help Center; "
-                           f"it has: {names}", spec.file)
-    if user_segment_id is not None:
-        segments = hc.user_segments()
-        if user_segment_id not in {s["id"] for s in segments}:
-            seg_names = ", ".join(f"{s['id']} ({s['name']})" for s in segments)
-            raise PublishError(f"user_segment_id {user_segment_id} does not exist; this Help Center has: "
-                               f"{seg_names} (or leave it empty: everyone)", spec.file)
-
-
 def map_locales(spec: KbSpec, enabled: list[str]) -> dict[str, str]:
     """kb locale → Help Center locale: kb.yaml's help_center_locales, else the same code, else the one
     enabled variant of it (``en`` → ``en-us``).  Locales that map to nothing are left out."""

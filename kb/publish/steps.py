@@ -103,6 +103,16 @@ class TranslateContainer(Step):
                      self.changes)
 
 
+@dataclass(frozen=True)
+class CreateContentTag(Step):
+    """A content tag the articles name that the Help Center does not have yet (--create-tags)."""
+
+    name: str
+
+    def line(self) -> str:
+        return _line("create", f"content tag {self.name}")
+
+
 # -- articles -----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ class CreateArticle(Step):
 @dataclass(frozen=True)
 class UpdateArticle(Step):
     """Fields of an existing article that go through the article endpoint (labels, promotion, position,
-    permission group, user segment, its section)."""
+    permission group, user segments, content tags, comments, its section)."""
 
     key: str
     locale: str

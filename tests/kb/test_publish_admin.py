@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sandbox.server import Sandbox
-from tests.kb.test_publish import Site, live
+from tests.kb.test_publish import Site, hc_writes, live
 
 NEW_ARTICLE = "---\ntitle: {title}\n{front}---\n\n## 概要\n\n{body}\n\n## 手順\n\n1. ［設定］を開きます。\n"
 
@@ -77,3 +77,122 @@ def test_the_sandbox_e_mails_followers_when_notify_subscribers_is_absent_or_misp
         made.append(resp.json()["article"]["id"])
     # Absent, or inside "article" (Zendesk reads it at the root only): followers e-mailed; false at the root: not.
     assert hc.helpcenter.notified == made[:2]
+
+
+def admin_help_center(sb: Sandbox, enterprise: bool = True) -> None:
+    """What a Guide admin set up: custom user segments, a content tag, the plan."""
+    h = sb.helpcenter
+    h.enterprise = enterprise
+    h.user_segments += [{"id": 2101, "name": "管理者向け", "user_type": "signed_in_users", "built_in": False},
+                        {"id": 2102, "name": "パートナー", "user_type": "signed_in_users", "built_in": False}]
+    h.content_tags["01HTAG0000000000000000001"] = {"id": "01HTAG0000000000000000001", "name": "勤怠"}
+
+
+SETTINGS = "user_segments: [管理者向け, パートナー]\ncontent_tags: [勤怠, 新機能]\nposition: 3\ncomments: false\n"
+
+
+def test_per_article_settings_land_and_a_second_publish_writes_nothing(tmp_path: Path, hc: Sandbox) -> None:
+    admin_help_center(hc)
+    site = Site(tmp_path, hc)
+    edit(site.dir / "kb/kb.yaml", "  - id: admin\n", "  - id: admin\n    defaults: {user_segments: [管理者向け], "
+                                                     "permission_group: Agents and managers}\n")
+    add_article(site, "admin/users/partner-access.md", "パートナーの権限", SETTINGS)
+    # A tag the Help Center does not have: named with its place, nothing written.
+    refused = site.kb("publish")
+    assert refused.exit_code == 78, refused.output
+    assert "kb/articles/admin/users/partner-access.md:4:1: content_tags:" in refused.stderr
+    assert "'新機能' is not a content tag of this Help Center" in refused.stderr and "--create-tags" in refused.stderr
+    assert site.writes() == 0
+    plan = site.kb("publish", "--plan", "--create-tags")
+    assert "create    content tag 新機能" in plan.stdout
+    assert site.writes() == 0
+    assert site.publish("--create-tags")["created"] == 14
+    h = hc.helpcenter
+    new_tag = next(t["id"] for t in h.content_tags.values() if t["name"] == "新機能")
+    partner = article_with_marker(hc, "admin/users/partner-access")
+    assert sorted(partner["user_segment_ids"]) == [2101, 2102] and partner["user_segment_id"] is None
+    assert sorted(partner["content_tag_ids"]) == sorted(["01HTAG0000000000000000001", new_tag])
+    assert partner["comments_disabled"] is True and partner["position"] == 3
+    assert partner["permission_group_id"] == 1525  # the category's default, by name
+    # The category's default segment for its other articles; elsewhere kb.yaml's (everyone).
+    invite = article_with_marker(hc, "admin/users/invite-users")
+    assert invite["user_segment_ids"] == [2101] and invite["permission_group_id"] == 1525
+    assert article_with_marker(hc, "getting-started/setup/first-steps")["user_segment_ids"] == []
+    hc.reset_stats()
+    again = site.publish()
+    assert again["unchanged"] == 14 and site.writes() == 0
+
+
+def test_a_setting_changed_in_guide_is_drift_and_a_local_change_is_one_write(tmp_path: Path, hc: Sandbox) -> None:
+    admin_help_center(hc)
+    site = Site(tmp_path, hc)
+    path = add_article(site, "admin/users/partner-access.md", "パートナーの権限", "user_segments: [パートナー]\n"
+                                                                         "content_tags: [勤怠]\ncomments: false\n")
+    site.publish()
+    partner = article_with_marker(hc, "admin/users/partner-access")
+    partner["comments_disabled"] = False  # an admin turned comments on in Guide
+    hc.reset_stats()
+    drifted = site.kb("publish")
+    assert drifted.exit_code == 3, drifted.output
+    assert ("drifted   admin/users/partner-access [ja] — settings changed in the Help Center (comments); kept"
+            in drifted.stdout)
+    assert site.writes() == 0
+    edit(path, "content_tags: [勤怠]\n", "content_tags: []\n")  # a change in the file still goes
+    hc.reset_stats()
+    assert site.kb("publish").exit_code == 3
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
+    assert partner["content_tag_ids"] == [] and partner["comments_disabled"] is False
+    hc.reset_stats()
+    assert site.publish("--force")["updated"] == 1
+    assert partner["comments_disabled"] is True
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 14 and site.writes() == 0
+
+
+def test_settings_the_help_center_does_not_know_stop_before_any_write(tmp_path: Path, hc: Sandbox) -> None:
+    admin_help_center(hc, enterprise=False)
+    site = Site(tmp_path, hc)
+    add_article(site, "admin/users/partner-access.md", "パートナーの権限", "user_segments: [管理者むけ]\n"
+                                                                         "permission_group: Editors\n")
+    edit(site.dir / "kb/kb.yaml", "  - id: admin\n", "  - id: admin\n    defaults: {comments: 'no'}\n")
+    broken = site.kb("publish")
+    assert broken.exit_code == 78 and "kb.yaml:" in broken.stderr
+    assert "comments: expected true or false, got 'no'" in broken.stderr
+    edit(site.dir / "kb/kb.yaml", "defaults: {comments: 'no'}", "defaults: {comments: false}")
+    unknown = site.kb("publish")
+    assert unknown.exit_code == 78, unknown.output
+    assert "partner-access.md:3:1" in unknown.stderr and "user segment '管理者むけ' does not exist" in unknown.stderr
+    assert "did you mean '管理者向け'" in unknown.stderr
+    assert "partner-access.md:4:1" in unknown.stderr and "permission group 'Editors' does not exist" in unknown.stderr
+    assert hc.helpcenter.writes == 0
+    # Two segments on a plan without Guide Enterprise: Zendesk refuses that article (422); the rest is published.
+    path = site.dir / "kb/articles/admin/users/partner-access.md"
+    edit(path, "[管理者むけ]\npermission_group: Editors", "[管理者向け, signed_in_users]")
+    partial = site.kb("publish")
+    assert partial.exit_code == 3
+    assert "requires Guide Enterprise" in partial.stderr and "admin/users/partner-access" in partial.stderr
+    assert len(live(hc)) == 13
+    hc.helpcenter.enterprise = True
+    assert site.publish()["created"] == 1
+    assert sorted(article_with_marker(hc, "admin/users/partner-access")["user_segment_ids"]) == [2001, 2101]
+
+
+def test_kb_check_validates_the_settings(tmp_path: Path) -> None:
+    from tests.kb.helpers import findings, make_kb, run, write
+
+    root = make_kb(tmp_path)
+    path = write(root, "admin/users/x.md", NEW_ARTICLE.format(
+        title="設定の確認", front="user_segments: [管理者向け, true]\ncontent_tags: 勤怠\ncomments: often\n"
+                                 "notify: [yes]\npermission_group: ''\n", body="本文です。"))
+    found = {(f["line"], f["message"]) for f in findings(root, path) if f["rule"] == "front-matter"}
+    assert found == {(3, "user_segments: expected names (or ids) of user segments, got True"),
+                     (5, "comments: expected true or false, got 'often'"),
+                     (6, "notify: expected true or false, got [True]"),
+                     (7, "permission_group: expected the name (or id) of a permission group, got ''")}
+    kb_yaml = root / "kb.yaml"
+    kb_yaml.write_text(kb_yaml.read_text(encoding="utf-8").replace(
+        "  - id: admin\n", "  - id: admin\n    defaults: {user_segment: [x], content_tags: [1]}\n"), encoding="utf-8")
+    broken = run(root, "check")
+    assert broken.exit_code == 78
+    assert "unknown key 'user_segment' in defaults (did you mean 'user_segments'?)" in broken.stderr
+    assert "content_tags: expected content tag names, got 1" in broken.stderr

@@ -67,6 +67,8 @@ EXIT_CODES: list[tuple[str, int]] = [
     ("kb.paths:UnsafePath", EXIT_CONFIG),
     ("kb.paths:BuildRefused", EXIT_USAGE),
     ("kb.gaps:GapsError", EXIT_CONFIG),
+    ("kb.changed:ChangedError", EXIT_USAGE),
+    ("kb.baseline:BaselineError", EXIT_CONFIG),
     ("report.load:ReportError", EXIT_CONFIG),
     ("report.nps_csv:NpsImportError", EXIT_CONFIG),
     ("base.files:WouldOverwrite", EXIT_CONFIG),

@@ -87,13 +87,23 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
                    "sarif: SARIF 2.1.0; checkstyle, junit: XML for CI.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour in the text format: auto = on a terminal, unless NO_COLOR is set.")
+@click.option("--changed", is_flag=True, help="Only the articles changed against --base (uncommitted and untracked "
+                                              "files too), their translations and the articles that link to them.")
+@click.option("--base", "base", default="HEAD", show_default=True, metavar="REF",
+              help="With --changed: the git revision to compare with, through its merge base with HEAD "
+                   "(origin/main in a pull request).")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Report only findings that FILE does not record (see --write-baseline).")
+@click.option("--write-baseline", is_flag=True, help="With --baseline FILE: record today's findings in FILE and "
+                                                     "exit 0.")
 @click.option("--fix", is_flag=True, help="Apply every built-in fix (widths, NFD, invisible characters, spacing) "
                                           "and every kb.yaml substitution with one replacement; print each change, "
                                           "then check again.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --fix: print the changes as a unified diff and write "
                                                          "nothing (exit 1 when there is something to fix).")
 @click.pass_obj
-def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, fix: bool, show_diff: bool) -> None:
+def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, changed: bool, base: str,
+              baseline: Path | None, write_baseline: bool, fix: bool, show_diff: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
     Exit 1 when any error-level finding remains, 0 otherwise (warnings,
@@ -101,30 +111,85 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, fix: bo
     broken kb.yaml 78, so a CI step can tell findings from failures. The
     counts per level go to stderr in every format. `kb rules` lists the
     rules; silence one with <!-- kb-disable-next-line RULE -->.
+
+    \b
+    In a pull request:
+      kb check --changed --base origin/main --format rdjsonl   (reviewdog)
+      kb check --baseline kb/check-baseline.json --write-baseline   (once)
+      kb check --baseline kb/check-baseline.json               (only new findings)
     """
-    from kb.check import check
+    from kb.check import CheckResult, check
 
     if show_diff and not fix:
         raise CsopsError("--diff goes with --fix (kb check --fix --diff)", EXIT_USAGE)
+    if write_baseline and baseline is None:
+        raise CsopsError("--write-baseline goes with --baseline FILE", EXIT_USAGE)
     spec = app.spec()
     _morphology_note(spec)
-    result = check(spec, list(paths) or None)
+    selected = _changed_paths(spec, list(paths), base) if changed else list(paths) or None
+    if selected == []:
+        click.echo(f"no article changed against {base}", err=True)
+        _print_findings(spec, CheckResult(), fmt, color)
+        return
+    result = check(spec, selected)
     if fix:
-        from kb.fix import fix_files
-
-        changes, diff = fix_files(spec, result.articles, write=not show_diff)
-        if show_diff:
-            click.echo(diff, nl=False)
-            click.echo(f"{len(changes)} fixes in {len({c.path for c in changes})} files (--diff: nothing written)",
-                       err=True)
-            raise SystemExit(EXIT_FINDINGS if changes else 0)
-        for c in changes:
-            click.echo(f"fixed {c.text()}", err=True)
-        if changes:
-            result = check(spec, list(paths) or None)
+        result = _fix(spec, result, selected, show_diff)
+    if baseline is not None:
+        result = _against_baseline(spec, result, baseline, write_baseline)
     _print_findings(spec, result, fmt, color)
     if result.errors:
         raise SystemExit(EXIT_FINDINGS)
+
+
+def _changed_paths(spec: KbSpec, paths: list[Path], base: str) -> list[Path] | None:
+    """The files --changed checks (None: all, kb.yaml changed), within PATHS when given."""
+    import os
+
+    from kb.articles import load_articles
+    from kb.changed import affected, changed_files
+
+    changed = changed_files(spec.root, base)
+    articles, _ = load_articles(spec)
+    chosen = affected(spec, articles, changed)
+    if chosen is None:
+        return paths or None
+    files = {os.path.realpath(a.path) for a in chosen}
+    inside = os.path.join(os.path.realpath(spec.root / "articles"), "")
+    files |= {f for f in changed if f.startswith(inside) and f.endswith(".md") and os.path.isfile(f)}
+    if paths:
+        wanted = [os.path.realpath(p) for p in paths]
+        files = {f for f in files if any(f == w or f.startswith(os.path.join(w, "")) for w in wanted)}
+    return [Path(f) for f in sorted(files)]
+
+
+def _fix(spec: KbSpec, result: CheckResult, selected: list[Path] | None, show_diff: bool) -> CheckResult:
+    from kb.check import check
+    from kb.fix import fix_files
+
+    changes, diff = fix_files(spec, result.articles, write=not show_diff)
+    if show_diff:
+        click.echo(diff, nl=False)
+        click.echo(f"{len(changes)} fixes in {len({c.path for c in changes})} files (--diff: nothing written)",
+                   err=True)
+        raise SystemExit(EXIT_FINDINGS if changes else 0)
+    for c in changes:
+        click.echo(f"fixed {c.text()}", err=True)
+    return check(spec, selected) if changes else result
+
+
+def _against_baseline(spec: KbSpec, result: CheckResult, path: Path, write: bool) -> CheckResult:
+    from kb import baseline
+    from kb.check import CheckResult
+
+    lines = baseline.Lines(spec.root.parent)
+    if write:
+        n = baseline.write(path, result.findings, lines)
+        click.echo(f"recorded {n} findings in {path}; kb check --baseline {path} reports only new ones", err=True)
+        raise SystemExit(0)
+    new, known = baseline.new_findings(result.findings, baseline.read(path), lines)
+    if known:
+        click.echo(f"{known} findings recorded in {path} not shown", err=True)
+    return CheckResult(new, result.articles)
 
 
 def _morphology_note(spec: KbSpec) -> None:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from tests.kb.helpers import ROOT, article, make_kb
@@ -86,7 +85,6 @@ def _action_script(inputs: dict[str, str]) -> str:
 
 FAKE_REVIEWDOG = """#!{python}
 import json, sys
-import jsonschema
 schema = json.load(open({schema!r}))
 lines = [json.loads(line) for line in sys.stdin if line.strip()]
 for d in lines:

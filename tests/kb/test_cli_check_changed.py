@@ -110,7 +110,8 @@ def test_a_baseline_hides_todays_findings_and_shows_new_ones_even_after_lines_mo
     clean = run(root, "check", "--baseline", str(base))
     assert clean.exit_code == 0 and clean.stdout == "" and "2 findings recorded in" in clean.stderr
     # a paragraph above moves every finding down: still known; a new error is reported, and fails the check
-    text = path.read_text(encoding="utf-8").replace("## 概要\n\n", "## 概要\n\n新しい段落です。\n\nサーバを設定します。\n\n")
+    added = "## 概要\n\n新しい段落です。\n\nサーバを設定します。\n\n"
+    text = path.read_text(encoding="utf-8").replace("## 概要\n\n", added)
     path.write_text(text, encoding="utf-8")
     moved = run(root, "check", "--baseline", str(base), "--format", "json")
     assert moved.exit_code == 1

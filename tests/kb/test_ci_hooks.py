@@ -85,6 +85,7 @@ def _action_script(inputs: dict[str, str]) -> str:
 
 FAKE_REVIEWDOG = """#!{python}
 import json, sys
+import jsonschema
 schema = json.load(open({schema!r}))
 lines = [json.loads(line) for line in sys.stdin if line.strip()]
 for d in lines:

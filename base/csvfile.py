@@ -22,11 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
+from base.errors import InputError
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-class CsvFormatError(ValueError):
+class CsvFormatError(InputError, ValueError):
     """The text is not CSV that can be read, at ``line``."""
 
     def __init__(self, line: int, reason: str) -> None:

@@ -25,11 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from base.errors import InputError, StorageFailure
+
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV})
 
 
-class WriteError(Exception):
+class WriteError(StorageFailure):
     """A file or folder could not be written (exit 74). Nothing half-written was left behind."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
@@ -38,7 +40,7 @@ class WriteError(Exception):
         self.reason = reason
 
 
-class WouldOverwrite(WriteError):
+class WouldOverwrite(InputError, WriteError):
     """A file that must not be replaced exists already (exit 78)."""
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import re2
 
+from base.errors import InputError
+
 _OPTIONS: dict[bool, Any] = {}
 for _ignorecase in (False, True):
     _OPTIONS[_ignorecase] = re2.Options()
@@ -25,7 +27,7 @@ for _ignorecase in (False, True):
 UNSUPPORTED_HINT = "backreferences and lookarounds are not allowed, so matching stays fast on any text"
 
 
-class UnsupportedPattern(ValueError):
+class UnsupportedPattern(InputError, ValueError):
     """A pattern RE2 cannot run; ``reason`` is RE2's own words."""
 
     def __init__(self, pattern: str, reason: str) -> None:

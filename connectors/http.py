@@ -34,6 +34,7 @@ import requests
 import tenacity
 from requests.adapters import HTTPAdapter
 
+from base.errors import Failure, InputError, TryLater, Unavailable
 from connectors.redact import redact
 
 log = logging.getLogger("csops.http")
@@ -43,7 +44,7 @@ MAX_REDIRECTS = 5
 Origin = tuple[str, str, int]
 
 
-class ConnectorError(Exception):
+class ConnectorError(Unavailable):
     """Base for errors a connector reports to the application."""
 
 
@@ -55,7 +56,7 @@ class AuthenticationFailed(ConnectorError):
     """The credentials were refused."""
 
 
-class InsecureURL(ConnectorError):
+class InsecureURL(InputError, ConnectorError):
     """A URL that credentials cannot be sent to: plain ``http://`` to another machine, no host, or a user:password
     inside it (a configuration error: exit 78)."""
 
@@ -71,7 +72,7 @@ class OffOrigin(ConnectorError):
         self.redirect = redirect
 
 
-class BudgetExhausted(ConnectorError):
+class BudgetExhausted(TryLater, ConnectorError):
     """The API quota (daily limit, or the budget configured for it) is used up: try later."""
 
 
@@ -124,7 +125,7 @@ class CallStats:
 STATS = CallStats()
 
 
-class _Retriable(Exception):
+class _Retriable(Failure):
     def __init__(self, reason: str, retry_after: float | None = None,
                  response: requests.Response | None = None) -> None:
         super().__init__(reason)

@@ -33,6 +33,7 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.login import soap_login, token_login
 
+from base.errors import InputError
 from connectors.http import (
     AuthenticationFailed,
     BudgetExhausted,
@@ -100,7 +101,7 @@ class BulkJobFailed(RequestRejected):
         super().__init__(message, 400)
 
 
-class FieldError(RequestRejected):
+class FieldError(InputError, RequestRejected):
     """A configured field does not exist or cannot be written."""
 
     def __init__(self, message: str) -> None:

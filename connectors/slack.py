@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from base.errors import InputError
 from connectors.http import CallStats, ConnectorError, PolicySession, RetryPolicy, is_loopback, origin, show_origin
 from connectors.redact import redact, register_secret
 
@@ -55,7 +56,7 @@ class SlackError(ConnectorError):
         self.code = code
 
 
-class WebhookURLError(ConnectorError):
+class WebhookURLError(InputError, ConnectorError):
     """The configured webhook URL is missing, malformed or does not point at Slack."""
 
 

@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from base.errors import InputError, StorageFailure
 from base.files import WriteError, write_file
 from connectors.http import (
     AuthenticationFailed,
@@ -76,7 +77,7 @@ API_TOKEN_MIGRATION = (
 RENEW_MARGIN_SECONDS = 60.0
 
 
-class ApiTokenRetired(ConnectorError):
+class ApiTokenRetired(InputError, ConnectorError):
     """zendesk.auth api_token on or after the day Zendesk stops every API token (a configuration error: 78)."""
 
     def __init__(self, reason: str) -> None:
@@ -84,7 +85,7 @@ class ApiTokenRetired(ConnectorError):
         self.reason = reason
 
 
-class TokenFileError(ConnectorError):
+class TokenFileError(StorageFailure, ConnectorError):
     """The saved sign-in cannot be written (exit 74, like the store)."""
 
 

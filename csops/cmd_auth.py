@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import click
 
+from base.errors import InputError
 from connectors.http import AuthenticationFailed, origin, show_origin
 from connectors.zendesk import ZendeskClient
 from connectors.zendesk_auth import (
@@ -27,7 +28,7 @@ from connectors.zendesk_auth import (
     signed_in,
 )
 from csops.config import ConfigError
-from csops.shell import EXIT_CONFIG, App, CsopsError, pass_app
+from csops.shell import App, pass_app
 
 CALLBACK_PATH = "/callback"
 
@@ -72,9 +73,9 @@ def auth_zendesk(app: App, no_browser: bool, port: int, timeout: int) -> None:
         raise ConfigError("csops auth zendesk needs zendesk.subdomain (or base_url) and zendesk.client_id in "
                           "csops.yaml", str(cfg.path) if cfg.path else None)
     if z.auth_mode() != "oauth":
-        raise CsopsError(f"csops auth zendesk signs in for zendesk.auth: oauth, and this config uses "
+        raise InputError(f"csops auth zendesk signs in for zendesk.auth: oauth, and this config uses "
                          f"{z.auth_mode()}: set zendesk.auth: oauth to sign in as a person (client_credentials needs "
-                         "no sign-in)", EXIT_CONFIG)
+                         "no sign-in)")
     with Callback(port) as callback:
         redirect_uri = f"http://127.0.0.1:{callback.port}{CALLBACK_PATH}"
         pkce = new_pkce()

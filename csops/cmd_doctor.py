@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 
+from base.errors import exit_code_for
 from connectors.http import AuthenticationFailed, ConnectorError
 from connectors.redact import redact, register_secret
 from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
@@ -29,7 +30,6 @@ from csops.shell import (
     App,
     colour,
     emit_json,
-    exit_code_for,
     parse_today,
     pass_app,
     salesforce_client,
@@ -109,7 +109,7 @@ def run_checks(app: App, today: date) -> list[Check]:
     except StoreError as exc:
         fix = ("check store.url, that the server is up and reachable, and the password (PGPASSWORD or ${VAR})"
                if is_postgres(app.config.store.url) else "check store.url and that its folder is writable")
-        checks.append(Check("store", False, str(exc), fix, exit_code_for(exc) or 1))
+        checks.append(Check("store", False, str(exc), fix, exit_code_for(exc)))
     if cfg.zendesk.configured:
         skipped = _needs_env(app, "zendesk")
         zendesk = [skipped] if skipped else _zendesk(app, today)
@@ -158,7 +158,7 @@ def _zendesk(app: App, today: date) -> list[Check]:
             fix = f"zendesk.base_url / zendesk.subdomain: {url} does not look like a Zendesk instance"
         else:
             fix = f"check that {url} is reachable from this machine"
-        return [Check("zendesk", False, text, fix, exit_code_for(exc) or EXIT_UNAVAILABLE)]
+        return [Check("zendesk", False, text, fix, exit_code_for(exc))]
     checks = [Check("zendesk", True, f"{url}: authenticated as {user.get('email')} ({user.get('role')}) with "
                                      f"zendesk.auth {mode}")]
     if mode == "api_token":
@@ -184,7 +184,7 @@ def _zendesk_token(app: App, client: ZendeskClient, auth: ZendeskAuth) -> list[C
     try:
         token = (client.get(CURRENT_TOKEN_PATH) or {}).get("token") or {}
     except ConnectorError as exc:
-        return [Check("zendesk token", False, str(exc), "check the token's scope", exit_code_for(exc) or 69)]
+        return [Check("zendesk token", False, str(exc), "check the token's scope", exit_code_for(exc))]
     register_secret(token.get("refresh_token"))  # Zendesk describes the token with its refresh token: never shown
     granted = auth.granted
     scopes = [str(s) for s in token.get("scopes") or (granted.scopes if granted else ())]

@@ -9,11 +9,12 @@ from typing import Any
 
 import click
 
+from base.errors import InputError, UsageError
 from base.terminal import printable
 from csops.display import fact_value, number, plural, show, status_label, table
 from csops.factsfile import FactsFileError, read_facts
 from csops.jobs import find_accounts
-from csops.shell import EXIT_CONFIG, EXIT_USAGE, App, CsopsError, emit_json, parse_today, pass_app
+from csops.shell import App, emit_json, parse_today, pass_app
 from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
 from rules.ruleset import COMPUTED, RuleSet, compile_rules, load_rules
@@ -81,7 +82,7 @@ def _check_against_org(app: App, rs: RuleSet) -> None:
         if f.fix:
             click.echo(f"  fix: {f.fix}", err=True)
     if bad:
-        raise CsopsError(f"{len(bad)} problem(s) against the Salesforce org", EXIT_CONFIG)
+        raise InputError(f"{len(bad)} problem(s) against the Salesforce org")
 
 
 def _column_problems(columns: Any, known: set[str], where: str, rs: RuleSet) -> list[str]:
@@ -114,7 +115,7 @@ def evaluate_file(rs: RuleSet, path: Path) -> tuple[list[Evaluation], str]:
     try:
         facts_file = read_facts(path)
     except FactsFileError as exc:
-        raise CsopsError(str(exc), EXIT_CONFIG) from None
+        raise InputError(str(exc)) from None
     engine = Engine(rs)
     known = set(rs.facts) | {"id", "name"}
     problems = list(facts_file.problems)
@@ -130,7 +131,7 @@ def evaluate_file(rs: RuleSet, path: Path) -> tuple[list[Evaluation], str]:
         if facts is not None:
             out.append(engine.evaluate(account_id, facts))
     if problems:
-        raise CsopsError(str(FactsFileError(problems)), EXIT_CONFIG)
+        raise InputError(str(FactsFileError(problems)))
     return out, facts_file.encoding
 
 
@@ -185,8 +186,8 @@ def explain(app: App, account: str, as_json: bool) -> None:
     account_id, name = _one_account(app, account)
     stored = app.store.evaluation(account_id)
     if stored is None:
-        raise CsopsError(f"{account_id} ({name}) has no evaluation yet: it was pulled but not evaluated; run "
-                         "`csops sync`", EXIT_CONFIG)
+        raise InputError(f"{account_id} ({name}) has no evaluation yet: it was pulled but not evaluated; run "
+                         "`csops sync`")
     result, evaluated_on = stored
     if as_json:
         emit_json(result)
@@ -203,11 +204,11 @@ def _one_account(app: App, term: str) -> tuple[str, str | None]:
     if matches:
         listed = "\n".join(f"  {i}  {n or ''}" for i, n in matches)
         many = f"{'at least ' if len(matches) >= 10 else ''}{len(matches)}"
-        raise CsopsError(f"'{term}' matches {many} accounts; give one Id:\n{listed}", EXIT_USAGE)
+        raise UsageError(f"'{term}' matches {many} accounts; give one Id:\n{listed}")
     if app.store.count_evaluations() == 0:
-        raise CsopsError(f"no account '{term}': nothing has been evaluated yet; run `csops sync` first", EXIT_CONFIG)
-    raise CsopsError(f"no account with the Id or a name containing '{term}' (an Id has 15 or 18 characters, as "
-                     "in the Salesforce URL)", EXIT_CONFIG)
+        raise InputError(f"no account '{term}': nothing has been evaluated yet; run `csops sync` first")
+    raise InputError(f"no account with the Id or a name containing '{term}' (an Id has 15 or 18 characters, as "
+                     "in the Salesforce URL)")
 
 
 def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[str, Any],

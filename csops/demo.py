@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 import kb as kb_pkg
 import rules as rules_pkg
+from base.errors import Partial
 from base.files import write_file
 from csops.display import table
 from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
-from csops.shell import EXIT_PARTIAL, App, CsopsError
+from csops.shell import App
 from csops.starter import sandbox_config, sandbox_env
 from sync.run import SyncReport
 
@@ -184,7 +185,7 @@ def publish_sample_kb(app: App, echo: Echo) -> None:
         report = kb_publisher(app, spec).publish()
         s = report.summary()
         if report.failed:
-            raise CsopsError(f"{label}: {s['failed']} articles failed", EXIT_PARTIAL)
+            raise Partial(f"{label}: {s['failed']} articles failed")
         echo(f"{label:>17}: {s['created']} created, {s['updated']} updated, {s['unchanged']} unchanged, "
              f"{s['images_uploaded']} images, {s['api_calls']} API calls")
 

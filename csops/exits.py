@@ -1,5 +1,5 @@
-"""The error boundary shared by both CLIs (``csops`` and ``kb``); the exit-code table it applies is
-base.exits's, which the run record uses too.
+"""The error boundary shared by both CLIs (``csops`` and ``kb``): an exception's exit code is its outcome class's
+(base.errors), which the run record uses too.
 
 This module imports nothing heavy: ``kb check`` starts through it, and a writer's
 editor runs ``kb check`` on every save. SIGTERM (cron's and systemd's stop signal)
@@ -21,8 +21,8 @@ from typing import Any
 
 import click
 
+from base.errors import Terminated, exit_code_for, foreseen
 from base.exits import (  # noqa: F401  (re-exported: the table lives in base.exits, below every layer)
-    EXIT_CODES,
     EXIT_CONFIG,
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
@@ -36,8 +36,6 @@ from base.exits import (  # noqa: F401  (re-exported: the table lives in base.ex
     EXIT_TERMINATED,
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
-    Terminated,
-    exit_code_for,
 )
 from base.terminal import printable
 from connectors.redact import redact
@@ -95,9 +93,8 @@ class BoundaryGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(EXIT_OK) from None
         except Exception as exc:
-            code = exit_code_for(exc)
-            if code is None:
+            if not foreseen(exc):
                 log.debug("unexpected error", exc_info=True)
                 hint = "" if log.isEnabledFor(logging.DEBUG) else " (run with -vv for the traceback)"
                 raise CsopsError(f"unexpected error: {type(exc).__name__}: {exc}{hint}", EXIT_SOFTWARE) from None
-            raise CsopsError(str(exc), code) from None
+            raise CsopsError(str(exc), exit_code_for(exc)) from None

@@ -17,12 +17,13 @@ from typing import Any
 
 from base.bounds import MAX_JSON_DEPTH, json_too_deep
 from base.csvfile import CsvFormatError, read_rows
+from base.errors import InputError
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS (cp932)"))
 MAX_PROBLEMS = 50
 
 
-class FactsFileError(Exception):
+class FactsFileError(InputError):
     """A facts file that cannot be read: every problem found, each with its file:line."""
 
     def __init__(self, problems: list[str]) -> None:

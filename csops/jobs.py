@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from base.errors import InputError
 from connectors.salesforce import SalesforceClient
 from connectors.slack import SlackWebhook
 from csops.config import ConfigError
-from csops.shell import EXIT_CONFIG, App, CsopsError, salesforce_client, zendesk_client
+from csops.shell import App, salesforce_client, zendesk_client
 from rules.notify import Channel
 from rules.ruleset import RuleSet, compile_rules, load_rules
 from rules.yamlsrc import SourceError, suggest
@@ -78,12 +79,11 @@ def send_test_message(app: App, name: str) -> None:
     rs = load_rules(app.rule_files())
     channel = rs.notify.channels.get(name)
     if channel is None:
-        raise CsopsError(f"--test: no channel '{name}' in the rule files' notify section"
+        raise InputError(f"--test: no channel '{name}' in the rule files' notify section"
                          f"{suggest(name, rs.notify.channels)}; channels: "
-                         f"{', '.join(rs.notify.channels) or '(none)'}", EXIT_CONFIG)
+                         f"{', '.join(rs.notify.channels) or '(none)'}")
     if not channel.is_slack:
-        raise CsopsError(f"--test: '{name}' is a {channel.type} channel; only Slack channels take a test message",
-                         EXIT_CONFIG)
+        raise InputError(f"--test: '{name}' is a {channel.type} channel; only Slack channels take a test message")
     deliverer = make_deliverer(app, rs, datetime.now(rs.tz).date())
     deliverer.webhook(channel).post(probe_message(channel, deliverer.today))
 

@@ -9,17 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from base.errors import InputError, UsageError
 from base.terminal import printable
 from csops import __version__
-from csops.exits import (
-    EXIT_CONFIG,
-    EXIT_FINDINGS,
-    EXIT_PARTIAL,
-    EXIT_USAGE,
-    BoundaryGroup,
-    CsopsError,
-    exit_code_epilog,
-)
+from csops.exits import EXIT_FINDINGS, EXIT_PARTIAL, BoundaryGroup, exit_code_epilog
 from csops.logs import setup_logging
 
 #: kb check's formats (kb/output.py's FORMATS, written here so the CLI does not import it to build --help).
@@ -48,8 +41,7 @@ class KbApp:
         from kb.spec import load_spec
 
         if not (self.root / "kb.yaml").exists():
-            raise CsopsError(f"{self.root / 'kb.yaml'}: not found (run kb from the project folder, or pass --root)",
-                             EXIT_CONFIG)
+            raise InputError(f"{self.root / 'kb.yaml'}: not found (run kb from the project folder, or pass --root)")
         return load_spec(self.root)
 
 
@@ -121,9 +113,9 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, changed
     from kb.check import CheckResult, check
 
     if show_diff and not fix:
-        raise CsopsError("--diff goes with --fix (kb check --fix --diff)", EXIT_USAGE)
+        raise UsageError("--diff goes with --fix (kb check --fix --diff)")
     if write_baseline and baseline is None:
-        raise CsopsError("--write-baseline goes with --baseline FILE", EXIT_USAGE)
+        raise UsageError("--write-baseline goes with --baseline FILE")
     spec = app.spec()
     _morphology_note(spec)
     selected = _changed_paths(spec, list(paths), base) if changed else list(paths) or None
@@ -301,7 +293,7 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
     try:
         serve(app.root, out or app.root / "_preview", port, echo=click.echo)
     except PortInUse as exc:
-        raise CsopsError(str(exc.strerror), EXIT_USAGE) from None
+        raise UsageError(str(exc.strerror)) from None
 
 
 @kb.command("publish")
@@ -359,8 +351,7 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
     only = _article_keys(app, paths) if paths else None
     publisher = app.publisher(progress)
     if locale is not None and locale not in publisher.spec.locales:
-        raise CsopsError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})",
-                         EXIT_USAGE)
+        raise UsageError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})")
     # The same kind of lock as the sync's: a second publish at once exits 75 instead of duplicating.
     with nullcontext() if dry_run else RunLock(app.root / ".publish"):
         report = publisher.publish(Options(archive_removed, adopt, only, locale, force, create_tags), dry_run=dry_run)

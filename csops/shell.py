@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -27,7 +27,6 @@ from connectors.zendesk_auth import TOKEN_FILE_NAME, ZendeskAuth
 from csops import __version__
 from csops.config import Config, ConfigError, RulesConfig, find_config, load_config
 from csops.exits import (  # noqa: F401  (re-exported: commands import them from the shell)
-    EXIT_CODES,
     EXIT_CONFIG,
     EXIT_FINDINGS,
     EXIT_IOERR,
@@ -42,7 +41,6 @@ from csops.exits import (  # noqa: F401  (re-exported: commands import them from
     BoundaryGroup,
     CsopsError,
     exit_code_epilog,
-    exit_code_for,
 )
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
@@ -160,10 +158,6 @@ def colour(app: App) -> bool:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def fail(message: str, code: int) -> NoReturn:
-    raise CsopsError(message, code)
 
 
 def parse_today(value: str | None, rs: RuleSet | None = None) -> dt.date:

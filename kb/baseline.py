@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from base.errors import InputError
 from base.files import write_file
 from kb.articles import Finding
 
@@ -21,7 +22,7 @@ VERSION = 1
 Key = tuple[str, str, str, str]  # path, rule, message, sha256 of the line's text (stripped)
 
 
-class BaselineError(Exception):
+class BaselineError(InputError):
     """The baseline file cannot be read (input error)."""
 
 

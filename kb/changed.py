@@ -20,6 +20,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from base.errors import UsageError
 from kb.articles import Article
 from kb.paths import local_target
 from kb.spec import KbSpec
@@ -28,7 +29,7 @@ from kb.spec import KbSpec
 _TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 
 
-class ChangedError(Exception):
+class ChangedError(UsageError):
     """``--changed`` cannot work here: no git, not a repository, an unknown REF (usage error)."""
 
 

@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 
+from base.errors import Failure
 from connectors.http import origin
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # Zendesk's own limit for one attachment
@@ -24,7 +25,7 @@ MAX_REDIRECTS = 5
 TIMEOUT = (5.0, 30.0)
 
 
-class ImageSkipped(Exception):
+class ImageSkipped(Failure):
     """This image is not downloaded; the message says why."""
 
 

@@ -12,14 +12,16 @@ import re
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from base.errors import InputError, UsageError
+
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 
 
-class BuildRefused(Exception):
+class BuildRefused(UsageError):
     """The output folder is not one kb build may replace (usage error)."""
 
 
-class UnsafePath(Exception):
+class UnsafePath(InputError):
     """A path built from Help Center data would land outside the target folder."""
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from base.errors import UsageError
 from kb.site import BuildCache, build
 from kb.spec import KbError, load_spec
 from rules.yamlsrc import SourceError
@@ -51,7 +52,7 @@ RELOAD_SCRIPT = """<script>
 """
 
 
-class PortInUse(OSError):
+class PortInUse(UsageError, OSError):
     """The preview's port is taken by another program."""
 
 

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
+from base.errors import InputError
 from report.model import Account, AlertPeriod, NpsAnswer, Onboarding, Period, Point, ReportInput
 from report.settings import ReportConfig
 from rules.engine import FactValueError, local_day
@@ -14,7 +15,7 @@ from rules.yamlsrc import suggest
 from store import Store
 
 
-class ReportError(Exception):
+class ReportError(InputError):
     """The report cannot be made as asked (exit 78 for bad options or data, like a config error)."""
 
 

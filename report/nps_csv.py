@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from base.csvfile import CsvFormatError, read_rows
+from base.errors import InputError
 from rules.yamlsrc import suggest
 
 COLUMNS = ("account", "date", "score", "comment", "respondent")
@@ -35,7 +36,7 @@ _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 HASH_PREFIX = "sha256:"
 
 
-class NpsImportError(Exception):
+class NpsImportError(InputError):
     """The file cannot be imported (exit 78); lists every problem with file, line and column."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from base.errors import InputError
 from rules.ruleset import COMPUTED, RuleSet
 
 
-class FactValueError(ValueError):
+class FactValueError(InputError, ValueError):
     """A fact value that cannot be read as its declared type."""
 
     def __init__(self, fact: str, value: Any, kind: str) -> None:

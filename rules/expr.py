@@ -23,6 +23,7 @@ from typing import Any
 import rule_engine
 from rule_engine import ast, builtins, errors
 
+from base.errors import InputError
 from base.regex import UnsupportedPattern, user_regex
 
 Thing = Mapping[str, Any]
@@ -39,7 +40,7 @@ TYPES: dict[str, Any] = {
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class ExprError(Exception):
+class ExprError(InputError):
     """A condition that does not compile; ``col`` is 1-based within the expression."""
 
     def __init__(self, message: str, col: int | None = None) -> None:

@@ -21,12 +21,14 @@ from typing import Any
 
 import yaml
 
+from base.errors import InputError
+
 PathKey = tuple[str | int, ...]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-class SourceError(Exception):
+class SourceError(InputError):
     """A mistake in a user-written file, located as ``file:line:col``."""
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None,

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.errors import Failure
 
-class SoqlError(Exception):
+
+class SoqlError(Failure):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code

@@ -14,22 +14,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from base.errors import InputError, StorageFailure, TryLater, Unavailable
 from connectors.redact import redact_url
 
 
-class StoreError(Exception):
+class StoreError(StorageFailure):
     """The store cannot be opened or used (exit 74)."""
 
 
-class StoreUnavailable(StoreError):
+class StoreUnavailable(Unavailable, StoreError):
     """The database server cannot be reached, or went away mid-run (exit 69)."""
 
 
-class StoreConfigError(StoreError):
+class StoreConfigError(InputError, StoreError):
     """store.url or store.lease_seconds cannot be used as given, or the driver it needs is missing (exit 78)."""
 
 
-class LockHeld(Exception):
+class LockHeld(TryLater):
     """Another run holds the run lock (exit 75)."""
 
 

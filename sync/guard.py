@@ -12,8 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.errors import Held
 
-class MassChangeHeld(Exception):
+
+class MassChangeHeld(Held):
     """The planned writes change too many accounts; nothing was written."""
 
 

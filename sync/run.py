@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED, outcome
+from base.errors import InputError, outcome
+from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED
 from connectors.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
@@ -40,7 +41,7 @@ log = logging.getLogger("csops.sync")
 
 
 
-class ClockWentBack(Exception):
+class ClockWentBack(InputError):
     """This run is dated before the last recorded one (exit 78); nothing was written."""
 
 
@@ -168,7 +169,7 @@ class SyncJob:
                 self._record(run_id, report, ended)
 
     def _record(self, run_id: int, report: SyncReport, ended: BaseException | None) -> None:
-        """The run's row: status and exit code from base.exits.outcome, the mapping the process exit uses too."""
+        """The run's row: status and exit code from base.errors.outcome, the mapping the process exit uses too."""
         code, status = outcome(ended, partial=bool(report.failures or report.notify.failed))
         details = report.details()
         if ended is not None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from base.errors import Failure
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
@@ -203,5 +204,5 @@ class Applier:
         return self.bodies.render(version, aid, new).html
 
 
-class _Failed(Exception):
+class _Failed(Failure):
     """A write to one article failed (reported and logged): the rest of that article's steps are skipped."""

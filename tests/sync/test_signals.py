@@ -55,20 +55,53 @@ def test_a_signal_mid_sync_ends_it_cleanly(tmp_path: Path, slow_sandbox: Sandbox
     assert [r[1:] for r in runs(where)] == [("interrupted", code), ("ok", 0)]
 
 
-def test_the_run_record_has_the_exit_code_of_the_process(ws: Workspace) -> None:
-    """F21: sync/run.py had its own except-ladder: a failure it did not list was recorded as 1 whatever the
-    process exited with (78 for a field Salesforce does not have)."""
+CRASH = """\
+import rules.engine
+
+
+def _crash(self, account_id, facts):
+    raise ZeroDivisionError("injected crash")
+
+
+rules.engine.Engine.evaluate = _crash
+"""
+
+
+def typo_in_a_field(ws: Workspace) -> tuple[dict[str, str], Any]:
+    """A rule naming a Salesforce field the org does not have (exit 78); the undo puts the rule file back."""
     typo = ws.path / "rules.yaml"
     typo.write_text(RULES.read_text(encoding="utf-8").replace("field: Product__c,", "field: Prodcut__c,"),
                     encoding="utf-8")
     ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(RULES), str(typo)), encoding="utf-8")
-    failed = ws.run("sync", *TODAY)
-    assert failed.returncode == 78, failed.stderr
-    assert "Prodcut__c" in failed.stderr
-    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(typo), str(RULES)), encoding="utf-8")
+    return {}, lambda: ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(str(typo), str(RULES)),
+                                            encoding="utf-8")
+
+
+def crash_mid_run(ws: Workspace) -> tuple[dict[str, str], Any]:
+    """A bug once the run is under way (exit 70): a sitecustomize on PYTHONPATH breaks the rules engine in the
+    csops process; the next run goes without it."""
+    hook = ws.path / "crash"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(CRASH, encoding="utf-8")
+    return {"PYTHONPATH": str(hook)}, lambda: None
+
+
+@pytest.mark.parametrize(("cause", "code", "shown"), [(typo_in_a_field, 78, "Prodcut__c"),
+                                                      (crash_mid_run, 70, "ZeroDivisionError: injected crash")])
+def test_the_run_record_has_the_exit_code_of_the_process(tmp_path: Path, sandbox: Sandbox, store_url: str,
+                                                         cause: Any, code: int, shown: str) -> None:
+    """F21, issue 26: sync/run.py had its own except-ladder: a failure it did not list was recorded as 1 whatever
+    the process exited with (70 for a crash), a field Salesforce does not have as 69 (the process exited 78). Now
+    both come from the exception's outcome class (base.errors)."""
+    ws = on_store(make_workspace(tmp_path, sandbox), store_url)
+    env, undo = cause(ws)
+    failed = ws.run("sync", *TODAY, env=env)
+    assert failed.returncode == code, failed.stderr
+    assert shown in failed.stderr
+    undo()
     ok = ws.run("sync", *TODAY)
     assert ok.returncode == 0, ok.stderr
-    assert [r[1:] for r in runs(ws.path / ".csops" / "state.db")] == [("failed", 78), ("ok", 0)]
+    assert [r[1:] for r in runs(target(store_url))] == [("failed", code), ("ok", 0)]
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounting a tmpfs needs root")

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from store.db import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
+from store.db import Store
 from store.dialect import StoreConfigError, StoreError, StoreUnavailable
+from store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 
 BATCH = 5000
 _MOD = 1 << 128

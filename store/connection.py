@@ -1,0 +1,266 @@
+"""The connection under every table: opening either engine, migrating, transactions, and the few ways a table
+module runs SQL (``_run``, ``_execute``, ``_executemany``, ``_query``, ``_scalar``, ``_tuples``).
+
+Queries are written once with ``?`` parameters and portable SQL; :mod:`store.dialect` adapts them per engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from connectors.redact import redact_url
+from store.dialect import (
+    Postgres,
+    SQLite,
+    StoreConfigError,
+    StoreError,
+    is_postgres,
+)
+from store.schema import MIGRATION_LOCK_KEY, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_BUSY_SECONDS = 30.0
+
+
+def _journal_mode_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (it stays so once switched).
+
+    While another connection switches a new file at the same moment, SQLite answers
+    "database is locked" at once, without waiting in its busy handler as other
+    statements do: two csops commands opening a new store together then failed.
+    Such a switch takes milliseconds, so this waits for it as the busy timeout would.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Database:
+    """A connection to the state store (SQLite or PostgreSQL) with the schema migrated to the latest version.
+
+    The table modules (``store/tickets.py``, ``store/alerts.py``, …) build on this class; :class:`store.Store`
+    is all of them together.
+    """
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None, migrate: bool = True) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._lease: Any = None  # the DbLease fencing this store's writes, while a run holds it
+        self._cursors = 0
+        self.url = url
+        self.path = path
+        self._dialect: SQLite | Postgres
+        if url is not None and is_postgres(url):
+            self._dialect = Postgres()
+            self._where = redact_url(url)
+            self._conn = self._pg_connect()
+        else:
+            assert path is not None, "Store needs a path or a url"
+            self._dialect = SQLite()
+            self._where = str(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {path.parent} for the store ({exc.strerror}): point "
+                                 "store.url at a folder csops can write") from None
+            with self._errors():
+                self._conn = sqlite3.connect(str(path), timeout=SQLITE_BUSY_SECONDS, isolation_level=None,
+                                             check_same_thread=False)
+                _journal_mode_wal(self._conn)
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+        if migrate:
+            try:
+                self.migrate()
+            except BaseException:
+                self.close()
+                raise
+
+    def _pg_connect(self, *, application_name: str = "csops", autocommit: bool = True,
+                    connect_timeout: int = 10) -> Any:
+        """A new psycopg connection to this store's database (the lease keeps one of its own)."""
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreConfigError("store.url is a PostgreSQL URL but psycopg is not installed: "
+                              "pip install 'csops[postgres]'") from None
+        assert self.url is not None
+        extra: dict[str, Any] = {"application_name": application_name}
+        if "connect_timeout" not in self.url:
+            extra["connect_timeout"] = connect_timeout
+        with self._errors():
+            return psycopg.connect(self.url, autocommit=autocommit, **extra)
+
+    @property
+    def engine(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._dialect.name
+
+    def describe(self) -> str:
+        """Where the store is, for messages: the file's path, or the URL without its password."""
+        return self._where if self.engine == "sqlite" else redact_url(self.url or "")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # a connection the server dropped is closed already
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver errors as StoreError (exit 74) or StoreUnavailable (exit 69), with where the store is."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise self._dialect.explain(self._where, exc) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg"):
+                raise self._dialect.explain(self._where, exc) from None
+            raise
+
+    def _check_lease(self) -> None:
+        if self._lease is not None and self._lease.lost:
+            raise self._lease.lost_error()
+
+    def version(self) -> int:
+        """The schema version the store holds (0 for an empty database)."""
+        if not self._scalar(self._dialect.table_exists_sql, ("schema_version",)):
+            return 0
+        return int(self._scalar("SELECT MAX(version) FROM schema_version") or 0)
+
+    def migrate(self) -> int:
+        """Bring the schema to this csops's version; returns how many migrations ran. The same migrations run on
+        both engines; on PostgreSQL a transaction-scoped advisory lock keeps two hosts from migrating at once."""
+        applied = 0
+        with self.transaction(fence=False):
+            if self.engine == "postgresql":
+                self._run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+            self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = self.version()
+            if current > SCHEMA_VERSION:
+                raise StoreError(f"the store at {self.describe()} has schema version {current}, newer than "
+                                 f"this csops ({SCHEMA_VERSION}): upgrade csops")
+            for version, script in MIGRATIONS:
+                if version > current:
+                    for statement in self._dialect.ddl(script):
+                        self._run(statement)
+                    self._run("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                    applied += 1
+        return applied
+
+    @contextmanager
+    def transaction(self, *, fence: bool = True) -> Iterator[Self]:
+        """All statements inside commit together, or none do. Nested calls join the outer one.
+
+        While a run holds the database lease (PostgreSQL), each transaction first checks, inside itself, that the
+        lease is still this run's and unexpired (and keeps the row from being taken until it commits): a run that
+        lost its lease stops here instead of writing unlocked."""
+        with self._lock:
+            self._check_lease()
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._run(self._dialect.begin)
+            self._depth = 1
+            try:
+                if fence and self._lease is not None:
+                    self._lease.fence(self)
+                yield self
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                if self._lease is not None and self._lease.lost:  # lost while this transaction ran
+                    with contextlib.suppress(Exception):
+                        self._conn.execute("ROLLBACK")
+                    raise self._lease.lost_error()
+                self._run("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement as it is (inside a transaction or not); the driver's cursor."""
+        with self._errors():
+            return self._conn.execute(self._dialect.sql(sql), params)
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One writing statement, in its own transaction unless one is open (so every write is fenced)."""
+        with self.transaction():
+            return self._run(sql, params)
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """One writing statement over many rows (batched by the driver); rows changed."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        with self.transaction(), self._errors():
+            cur = self._conn.cursor()
+            cur.executemany(self._dialect.sql(sql), rows)
+            return max(int(cur.rowcount), 0)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._check_lease()
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(self._dialect.sql(sql), params).fetchall()]
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self._query(sql, params)
+        return rows[0][0] if rows else None
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows as plain tuples, streamed: a server-side cursor on PostgreSQL (the report and the facts read
+        hundreds of thousands), so memory stays flat and other statements can run between rows."""
+        self._check_lease()
+        if self.engine == "sqlite":
+            with self._errors():
+                cur = self._conn.execute(sql, params)
+            while True:
+                with self._errors():
+                    batch = cur.fetchmany(2000)
+                if not batch:
+                    return
+                yield from batch
+        self._cursors += 1
+        with self._errors():
+            cur = self._conn.cursor(name=f"csops_stream_{self._cursors}", withhold=not self._depth)
+            cur.itersize = 5000
+        try:
+            with self._errors():
+                cur.execute(self._dialect.sql(sql), params)
+            while True:
+                with self._errors():
+                    batch = cur.fetchmany(5000)
+                if not batch:
+                    return
+                yield from (tuple(r) for r in batch)
+        finally:
+            with contextlib.suppress(Exception):
+                cur.close()

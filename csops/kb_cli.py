@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from base.errors import InputError, UsageError
+from base.errors import InputError, Unavailable, UsageError
 from base.terminal import printable
 from csops import __version__
 from csops.exits import EXIT_FINDINGS, EXIT_PARTIAL, BoundaryGroup, exit_code_epilog
@@ -222,6 +222,23 @@ def summary_line(result: CheckResult) -> str:
         counts[f.level] = counts.get(f.level, 0) + 1
     return (f"{len(result.articles)} articles: {counts['error']} errors, {counts['warning']} warnings, "
             f"{counts['suggestion']} suggestions, {counts['info']} info")
+
+
+@kb.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the only way; accepted for clients that "
+                                            "pass it).")
+def lsp_cmd(stdio: bool) -> None:
+    """A language server for editors: kb check's findings as you type, quick fixes and "fix all", a suppression
+    comment as a code action, the rule's explanation on hover.
+
+    Needs the lsp extra (pip install 'csops[lsp]'). Each document's knowledge base is the folder above it that
+    holds kb.yaml; README "kb check in the editor" sets up VS Code, Neovim and Zed.
+    """
+    try:
+        from kb.lsp import serve
+    except ImportError as exc:
+        raise Unavailable(f"kb lsp needs the lsp extra: pip install 'csops[lsp]' ({exc})") from None
+    serve(__version__)
 
 
 @kb.command("rules")

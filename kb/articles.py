@@ -160,7 +160,8 @@ def rel_path(spec: KbSpec, path: Path) -> str:
 Bad = Callable[[int, int, str, str], None]  # line, col, rule, message: a problem with the file
 
 
-def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding]]:
+def load_article(spec: KbSpec, path: Path, text: str | None = None) -> tuple[Article | None, list[Finding]]:
+    """The article at ``path`` (its ``text`` as an editor holds it, when given) and the problems with it."""
     rel = rel_path(spec, path)
     problems: list[Finding] = []
 
@@ -173,7 +174,7 @@ def load_article(spec: KbSpec, path: Path) -> tuple[Article | None, list[Finding
                              "it (copy the file into the kb instead)")
         return None, problems
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if text is None else text
     except UnicodeDecodeError as exc:
         bad(1, 1, "encoding", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
         return None, problems

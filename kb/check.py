@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import suppress
-from kb.articles import Article, Finding, load_articles
+from kb.articles import Article, Finding, load_article, load_articles
 from kb.fix import fixers, with_edits
 from kb.parallel import forked_map
 from kb.prose import Prose, extract
@@ -53,20 +53,44 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
         wanted = {p.resolve() for p in _expand(paths)}
         selected = [a for a in all_articles if a.path.resolve() in wanted]
         findings = [f for f in findings if (spec.root.parent / f.path).resolve() in wanted]
-    proses: dict[Path, Prose] = {}  # filled in each worker, for its own articles and the ones they link to
+    checker = Checker(spec, all_articles)
+    for found in forked_map(checker.check_one, selected, procs=workers):
+        findings += found
+    findings.sort(key=sort_key)
+    return CheckResult(findings, selected)
 
-    def prose_of(a: Article) -> Prose:
-        prose = proses.get(a.path)
+
+def sort_key(f: Finding) -> tuple[str, int, int, int, str]:
+    return f.path, f.line, f.col, LEVEL_ORDER.get(f.level, 3), f.rule
+
+
+class Checker:
+    """Every rule over one article at a time, against the rest of the knowledge base (``articles``: for links and
+    anchors). ``kb check`` makes one per run; ``kb lsp`` keeps one and replaces an article when its file is saved."""
+
+    def __init__(self, spec: KbSpec, articles: list[Article]) -> None:
+        self.spec = spec
+        self.proses: dict[Path, Prose] = {}  # filled in each worker, for its own articles and the ones they link to
+        self.corpus = Corpus({norm_path(a.path): a for a in articles}, {a.slug for a in articles},
+                             norm_path(os.path.realpath(spec.root)) + os.sep, self.prose_of, required_headings(spec))
+        self.rules = enabled(spec)
+        self.table = fixers(spec)
+
+    def prose_of(self, a: Article) -> Prose:
+        prose = self.proses.get(a.path)
         if prose is None:
-            prose = proses[a.path] = extract(a.body, a.body_line)
+            prose = self.proses[a.path] = extract(a.body, a.body_line)
         return prose
 
-    corpus = Corpus({norm_path(a.path): a for a in all_articles}, {a.slug for a in all_articles},
-                    norm_path(os.path.realpath(spec.root)) + os.sep, prose_of, required_headings(spec))
-    rules = enabled(spec)
-    table = fixers(spec)
+    def replace(self, a: Article) -> None:
+        """The article as it is now on disk (another article's links and anchors are checked against it)."""
+        self.corpus.by_path[norm_path(a.path)] = a
+        self.corpus.slugs.add(a.slug)
+        self.proses.pop(a.path, None)
 
-    def check_one(a: Article) -> list[Finding]:
+    def check_one(self, a: Article, prose: Prose | None = None) -> list[Finding]:
+        """The article's findings (its prose given when it is not the corpus's: an editor's unsaved text)."""
+        spec = self.spec
         out: list[Finding] = []
 
         def emit(line: int, col: int, rule: str, message: str) -> None:
@@ -79,15 +103,18 @@ def _check(spec: KbSpec, paths: list[Path] | None, workers: int | None) -> Check
         def emit_user(line: int, col: int, rule: UserRule, message: str) -> None:
             out.append(Finding(a.rel, line, col, rule.level, rule.id, message))
 
-        prose = prose_of(a)
-        run_builtin(Ctx(spec, a, prose, corpus, emit), rules)
+        prose = prose or self.prose_of(a)
+        run_builtin(Ctx(spec, a, prose, self.corpus, emit), self.rules)
         run_user_rules(spec.user_rules, prose, emit_user)
-        return with_edits(spec, a, _unsuppressed(spec, a, out), table)
+        return with_edits(spec, a, _unsuppressed(spec, a, out), self.table)
 
-    for found in forked_map(check_one, selected, procs=workers):
-        findings += found
-    findings.sort(key=lambda f: (f.path, f.line, f.col, LEVEL_ORDER.get(f.level, 3), f.rule))
-    return CheckResult(findings, selected)
+
+def check_text(checker: Checker, path: Path, text: str) -> list[Finding]:
+    """The findings of one article as an editor holds it (``text``, saved or not), sorted."""
+    article, findings = load_article(checker.spec, path, text)
+    if article is not None:
+        findings += checker.check_one(article, extract(article.body, article.body_line))
+    return sorted(findings, key=sort_key)
 
 
 def _unsuppressed(spec: KbSpec, a: Article, found: list[Finding]) -> list[Finding]:

@@ -56,6 +56,24 @@ def describe(spec: KbSpec, rule: str) -> str:
     return (pair[0] if ja else pair[1]) if pair else rule
 
 
+def explain(spec: KbSpec, rule: str, message: str) -> str:
+    """A finding explained for an editor's hover (Markdown): its message, what the rule checks, and the rule's
+    wrong and right example, in the knowledge base's language."""
+    lang = spec.language
+    wrong_l, right_l, fix_l, *_ = _LABELS[lang]
+    out = [f"**{rule}**: {message}", describe(spec, rule)]
+    r = RULES.get(rule)
+    if r is not None:
+        wrong, right = _example(r, lang)
+        out.append(f"{wrong_l}: `{_one_line(wrong)}`  \n{right_l}: `{_one_line(right)}`")
+        if r.fix:
+            out.append(fix_l)
+        out.append(f"[{DOC_FILE}#{rule}]({DOC_FILE}#{rule})")
+    else:
+        out.append(anchor(spec, rule))
+    return "\n\n".join(out)
+
+
 _LABELS = {"ja": ("誤", "正", "自動修正あり（kb check --fix）", "ja extra が必要です（{}）で有効になります",
                   "オプション", "チームのルール（kb.yaml）", "無効", "常に有効（kb.yaml で変更できません）"),
            "en": ("wrong", "right", "fixable (kb check --fix)", "off: needs the ja extra ({})", "options",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from base.regex import UnsupportedPattern, user_regex
-from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, suggest
+from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, load_text, suggest
 
 LEVELS = ("error", "warning", "suggestion")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -219,9 +219,10 @@ class _Ck:
         return {}
 
 
-def load_spec(root: Path) -> KbSpec:
+def load_spec(root: Path, text: str | None = None) -> KbSpec:
+    """kb.yaml in ``root`` (its ``text`` as an editor holds it, when given)."""
     path = root / "kb.yaml"
-    doc = load_file(path)
+    doc = load_file(path) if text is None else load_text(text, str(path))
     ck = _Ck(doc)
     data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
                                   "permission_group_id", "user_segment_id", "help_center_locales", "defaults"),

@@ -549,32 +549,6 @@ class SalesforceClient:
                                          str(first.get("statusCode", "")), str(first.get("message", ""))))
         return out
 
-    def open_tasks(self, keys: dict[str, str], key_field: str | None) -> dict[str, str]:
-        """``{key: Task Id}`` of the open Tasks carrying these keys (``keys`` maps key → account Id).
-
-        With ``key_field`` the key is a custom Task field filtered in SOQL; without
-        it the key is a tag in the Description, which SOQL cannot filter (a long
-        text area), so the open Tasks of the accounts are read and matched here.
-        """
-        found: dict[str, str] = {}
-        items = sorted(keys.items())
-        for start in range(0, len(items), COLLECTION_SIZE):
-            chunk = items[start:start + COLLECTION_SIZE]
-            if key_field:
-                if not _IDENT.match(key_field):
-                    raise FieldError(f"notify key_field: '{key_field}' is not a field name")
-                values = ", ".join(format_soql("{}", k) for k, _ in chunk)
-                soql = f"SELECT Id, {key_field} FROM Task WHERE IsClosed = false AND {key_field} IN ({values})"
-            else:
-                whats = ", ".join(format_soql("{}", w) for w in sorted({w for _, w in chunk}))
-                soql = f"SELECT Id, Description FROM Task WHERE IsClosed = false AND WhatId IN ({whats})"
-            wanted = {k for k, _ in chunk}
-            for rec in self.query_records(soql):
-                key = rec.get(key_field) if key_field else task_key_in(str(rec.get("Description") or ""))
-                if key in wanted:
-                    found[str(key)] = str(rec["Id"])
-        return found
-
     def inactive_users(self, ids: set[str]) -> set[str]:
         """Which of these User Ids are inactive (queue Ids, 00G…, are never inactive)."""
         users = sorted(i for i in ids if i.startswith("005"))
@@ -584,17 +558,6 @@ class SalesforceClient:
             inactive |= {str(r["Id"]) for r in self.query_records(f"SELECT Id, IsActive FROM User WHERE Id IN "
                                                                   f"({values})") if not r.get("IsActive")}
         return inactive
-
-
-TASK_KEY_TAG = "csops-key:"
-
-
-def task_key_in(description: str) -> str | None:
-    """The key tag csops writes in a Task's Description, when the team has no key field."""
-    for line in description.splitlines():
-        if line.strip().startswith(TASK_KEY_TAG):
-            return line.strip()[len(TASK_KEY_TAG):].strip()
-    return None
 
 
 @dataclass

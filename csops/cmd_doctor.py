@@ -35,7 +35,6 @@ from csops.shell import (
     salesforce_client,
     zendesk_client,
 )
-from rules.ruleset import load_rules
 from rules.yamlsrc import SourceError
 from store import StoreError, is_postgres
 
@@ -261,30 +260,16 @@ def _help_center(app: App) -> Check:
 
 
 def _notify(app: App) -> list[Check]:
-    """Each Slack channel's webhook variable is set and names a Slack URL (nothing is posted: see notify --test)."""
+    """What each channel's kind can check without sending anything (a Slack webhook variable is set and names a
+    Slack URL; csops notify --test sends)."""
     import os
 
-    from connectors.slack import SlackWebhook, WebhookURLError
-
     try:
-        rs = load_rules(app.rule_files())
+        _, spec = app.load_rules()
     except SourceError:
         return []  # reported by the rules check
-    out = []
-    for channel in rs.notify.channels.values():
-        if not channel.is_slack:
-            continue
-        env = channel.webhook_env or ""
-        try:
-            SlackWebhook(os.environ.get(env), env)
-        except WebhookURLError as exc:
-            out.append(Check(f"notify {channel.name}", False, str(exc),
-                             f"export {env}=<the incoming webhook URL>; then: csops notify --test {channel.name}",
-                             EXIT_CONFIG))
-            continue
-        out.append(Check(f"notify {channel.name}", True, f"webhook URL in {env}; csops notify --test "
-                                                         f"{channel.name} posts a test message"))
-    return out
+    return [Check(f"notify {channel.name}", f.ok, f.message, f.fix, EXIT_OK if f.ok else EXIT_CONFIG)
+            for channel in spec.channels.values() for f in channel.doctor(os.environ)]
 
 
 def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check]:
@@ -308,7 +293,7 @@ def _salesforce(app: App, fields: list[str], writeback: list[str]) -> list[Check
     from csops.sf_checks import salesforce_findings
 
     try:
-        rs = load_rules(app.rule_files())
+        rs, _ = app.load_rules()
     except SourceError:
         return out  # reported by the rules check
     for f in salesforce_findings(client, rs, app.config.salesforce.fields):

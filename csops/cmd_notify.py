@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
 from csops.display import print_delivery, table
 from csops.jobs import deliver_pending, send_test_message
 from csops.shell import EXIT_PARTIAL, App, emit_json, pass_app
+from notify.outbox import Outbox
 
 
 @click.command()
 @click.option("--pending", "show_pending", is_flag=True, help="List what waits in the outbox; send nothing.")
-@click.option("--test", "test_channel", metavar="CHANNEL", help="Send a test message to a Slack channel of the "
-                                                                "rule file's notify section.")
+@click.option("--test", "test_channel", metavar="CHANNEL", help="Send a test message to a channel of the rule "
+                                                                "file's notify section (Slack).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def notify(app: App, show_pending: bool, test_channel: str | None, as_json: bool) -> None:
@@ -20,7 +23,7 @@ def notify(app: App, show_pending: bool, test_channel: str | None, as_json: bool
 
     \b
     csops notify --pending        what waits, per channel, and the last error
-    csops notify --test CHANNEL   send a test message to a Slack channel
+    csops notify --test CHANNEL   send a test message to a channel (Slack)
     csops notify                  deliver what waits now (e.g. after fixing a webhook)
     Exit 3 when a channel could not be delivered (it stays pending).
     """
@@ -43,15 +46,15 @@ def notify(app: App, show_pending: bool, test_channel: str | None, as_json: bool
 
 
 def _show_pending(app: App, as_json: bool) -> None:
-    rows = app.store.pending_notifications()
+    notices = Outbox(app.store).pending()
     if as_json:
-        emit_json(rows)
+        emit_json([asdict(n) for n in notices])
         return
-    if not rows:
+    if not notices:
         click.echo("nothing pending")
         return
     lines = [("channel", "kind", "account", "name", "alert", "since", "attempts", "last error")]
-    for r in rows:
-        lines.append((r["channel"], r["kind"], r["account_id"], str(r["payload"].get("account") or ""),
-                      r["alert_id"], r["occurrence"], str(r["attempts"]), (r["last_error"] or "")[:80]))
+    for n in notices:
+        lines.append((n.channel, n.kind, n.account_id, str(n.payload.get("account") or ""), n.alert_id,
+                      n.occurrence, str(n.attempts), (n.last_error or "")[:80]))
     click.echo(table(lines))

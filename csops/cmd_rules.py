@@ -15,16 +15,22 @@ from csops.display import fact_value, number, plural, show, status_label, table
 from csops.factsfile import FactsFileError, read_facts
 from csops.jobs import find_accounts
 from csops.shell import App, emit_json, parse_today, pass_app
+from notify.config import NotifySpec
 from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
-from rules.ruleset import COMPUTED, RuleSet, compile_rules, load_rules
+from rules.ruleset import COMPUTED, RuleSet, compile_rules
 from rules.why import why_false
 from rules.yamlsrc import suggest
 
 
 def compile_rules_for(app: App, files: tuple[str, ...] | list[str], today: str | None) -> RuleSet:
-    rs = load_rules(list(files) or app.rule_files())
-    return compile_rules(rs, parse_today(today, rs))
+    return compile_with_notify(app, files, today)[0]
+
+
+def compile_with_notify(app: App, files: tuple[str, ...] | list[str], today: str | None
+                        ) -> tuple[RuleSet, NotifySpec]:
+    rs, spec = app.load_rules(files)
+    return compile_rules(rs, parse_today(today, rs)), spec
 
 
 @click.group()
@@ -45,15 +51,15 @@ def rules_check(app: App, files: tuple[str, ...], against_org: bool) -> None:
     a close name exists. Exit 78 when there is any. Without FILES, checks
     rules.files from csops.yaml (default rules/onboarding.yaml).
     """
-    rs = compile_rules_for(app, files, None)
+    rs, spec = compile_with_notify(app, files, None)
     if against_org:
         _check_against_org(app, rs)
     n_phases = sum(len(p) for p in rs.products.values())
     click.echo(f"ok: {', '.join(rs.files)}: {len(rs.facts)} facts, {len(rs.products)} products, "
                f"{n_phases} phases, {len(rs.alerts)} alerts, {len(rs.components)} health components, "
                f"{len(rs.tiers)} tiers, {len(rs.writeback)} writeback fields"
-               + (f", {len(rs.notify.channels)} notify channels, {len(rs.notify.routes)} routes"
-                  if rs.notify.channels or rs.notify.routes else ""))
+               + (f", {len(spec.channels)} notify channels, {len(spec.routes)} routes"
+                  if spec.channels or spec.routes else ""))
     for line in component_lines(rs):
         click.echo(line)
 
@@ -192,7 +198,7 @@ def explain(app: App, account: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
-    rs = compile_rules(load_rules(app.rule_files()), dt.date.fromisoformat(evaluated_on))
+    rs = compile_rules(app.load_rules()[0], dt.date.fromisoformat(evaluated_on))
     for line in explain_lines(rs, account_id, name, result, evaluated_on):
         click.echo(printable(line))  # names and fact values come from Salesforce
 

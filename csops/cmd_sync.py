@@ -70,8 +70,8 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
             out["changes"] = [{"account_id": c.account_id, "name": c.name,
                                "fields": {f: {"old": o, "new": n} for f, (o, n) in c.fields.items()}}
                               for c in changes]
-            out["notify_planned"] = [{"channel": c, "kind": k, "account_id": a, "alert": i}
-                                     for c, k, a, i, _, _ in report.notify_planned]
+            out["notify_planned"] = [{"channel": r.channel, "kind": r.kind, "account_id": r.account_id,
+                                      "alert": r.alert_id} for r in report.notify_planned]
         if report.failures:
             out["failures"] = report.details()["failures"]
         if report.mass_change is not None:

@@ -12,7 +12,8 @@ import click
 from base.terminal import printable
 
 if TYPE_CHECKING:
-    from sync.notify import DeliveryReport, OutboxRow
+    from notify.deliver import DeliveryReport
+    from notify.enqueue import Planned
 
 
 def width(text: str) -> int:
@@ -50,8 +51,7 @@ def count(n: int | None) -> str:
 def print_delivery(report: DeliveryReport) -> None:
     """One line per channel that had something to deliver; notes (fallback owners) and failures below it."""
     for c in report.channels:
-        what = f"{c.created} Tasks created, {c.completed} completed, " if c.type == "salesforce_task" else ""
-        state = f"held ({c.held})" if c.held else f"{what}{c.delivered} delivered"
+        state = f"held ({c.held})" if c.held else f"{c.figures()}{c.delivered} delivered"
         click.echo(f"notify:     {c.channel} ({c.type}): {state}, {c.pending} pending")
         for note in c.notes:
             click.echo(f"  note: {printable(note)}")
@@ -59,12 +59,12 @@ def print_delivery(report: DeliveryReport) -> None:
             click.echo(f"  failed: {c.channel}: {printable(c.error)}", err=True)
 
 
-def print_planned(planned: Sequence[OutboxRow]) -> None:
+def print_planned(planned: Sequence[Planned]) -> None:
     """What a sync would send (dry run): per channel, each alert that would be notified."""
     by_channel: dict[str, list[str]] = {}
-    for channel, kind, account_id, alert_id, _, payload in planned:
-        name = f" ({printable(str(payload['account']), one_line=True)})" if payload.get("account") else ""
-        by_channel.setdefault(channel, []).append(f"{kind} {alert_id}: {account_id}{name}")
+    for row in planned:
+        name = f" ({printable(str(row.payload['account']), one_line=True)})" if row.payload.get("account") else ""
+        by_channel.setdefault(row.channel, []).append(f"{row.kind} {row.alert_id}: {row.account_id}{name}")
     for channel, lines in by_channel.items():
         click.echo(f"notify:     would send to {channel}: {len(lines)}")
         for line in lines[:50]:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from base.errors import InputError
 from connectors.salesforce import SalesforceClient
-from connectors.slack import SlackWebhook
 from csops.config import ConfigError
 from csops.shell import App, salesforce_client, zendesk_client
-from rules.notify import Channel
-from rules.ruleset import RuleSet, compile_rules, load_rules
+from notify.channel import Delivery
+from notify.deliver import DeliveryReport, deliver
+from notify.outbox import Outbox
+from rules.ruleset import RuleSet, compile_rules
 from rules.yamlsrc import SourceError, suggest
-from sync.notify import Deliverer, DeliveryReport, probe_message
 from sync.run import Progress, SyncJob, SyncReport
 
 if TYPE_CHECKING:
@@ -33,29 +33,25 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
              progress: Progress | None = None, allow_mass_change: bool = False) -> SyncReport:
     """Lock, pull both services, evaluate every account, write back what changed (or only plan it)."""
     with app.run_lock():
-        rs = load_rules(app.rule_files())
+        rs, spec = app.load_rules()
         compile_rules(rs, today or datetime.now(rs.tz).date())
         zendesk = zendesk_client(app) if app.config.zendesk.configured else None
         sf = salesforce_client(app)
         job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.pulled_fields(), progress=progress,
                       max_status_change_pct=app.config.sync.max_status_change_pct,
                       max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
-                      churned_fact=app.config.report.churned_fact)
-        if rs.notify.enabled and not dry_run:
+                      churned_fact=app.config.report.churned_fact, notify=spec)
+        if spec.enabled and not dry_run:
             assert rs.compiled_for is not None
-            job.deliverer = make_deliverer(app, rs, rs.compiled_for, lambda: sf)
+            delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)
+            job.deliver = lambda: deliver(spec, delivery)
         return job.run(dry_run=dry_run, full=full)
 
 
-def make_deliverer(app: App, rs: RuleSet, today: date,
-                   salesforce: Callable[[], SalesforceClient] | None = None) -> Deliverer:
-    """The outbox's deliverer: webhook URLs from the environment, the run's Salesforce client (or a lazy one)."""
-    policy = app.config.sync.retry_policy()
-
-    def webhook(channel: Channel) -> SlackWebhook:
-        env = channel.webhook_env or ""
-        return SlackWebhook(os.environ.get(env), env, policy)
-
+def notify_delivery(app: App, rs: RuleSet, today: date,
+                    salesforce: Callable[[], SalesforceClient] | None = None) -> Delivery:
+    """What channels deliver with: the store's outbox, secrets from the environment, the run's Salesforce client
+    (or one made on first use)."""
     if salesforce is None and app.config.salesforce.configured:
         client: list[SalesforceClient] = []
 
@@ -63,29 +59,26 @@ def make_deliverer(app: App, rs: RuleSet, today: date,
             if not client:
                 client.append(salesforce_client(app))
             return client[0]
-    return Deliverer(app.store, rs.notify, today, datetime.now(rs.tz), webhook, salesforce,
-                     app.config.salesforce.instance_url)
+    return Delivery(Outbox(app.store), today, datetime.now(rs.tz), os.environ, app.config.sync.retry_policy(),
+                    salesforce, app.config.salesforce.instance_url)
 
 
 def deliver_pending(app: App) -> DeliveryReport:
     """Deliver what waits in the outbox now, under the run lock."""
-    rs = load_rules(app.rule_files())
+    rs, spec = app.load_rules()
     with app.run_lock():
-        return make_deliverer(app, rs, datetime.now(rs.tz).date()).deliver()
+        return deliver(spec, notify_delivery(app, rs, datetime.now(rs.tz).date()))
 
 
 def send_test_message(app: App, name: str) -> None:
-    """Post a test message to one Slack channel of the rule files' notify section."""
-    rs = load_rules(app.rule_files())
-    channel = rs.notify.channels.get(name)
+    """Send a test message to one channel of the rule files' notify section (a kind that takes one)."""
+    rs, spec = app.load_rules()
+    channel = spec.channels.get(name)
     if channel is None:
         raise InputError(f"--test: no channel '{name}' in the rule files' notify section"
-                         f"{suggest(name, rs.notify.channels)}; channels: "
-                         f"{', '.join(rs.notify.channels) or '(none)'}")
-    if not channel.is_slack:
-        raise InputError(f"--test: '{name}' is a {channel.type} channel; only Slack channels take a test message")
-    deliverer = make_deliverer(app, rs, datetime.now(rs.tz).date())
-    deliverer.webhook(channel).post(probe_message(channel, deliverer.today))
+                         f"{suggest(name, spec.channels)}; channels: "
+                         f"{', '.join(spec.channels) or '(none)'}")
+    channel.send_test(notify_delivery(app, rs, datetime.now(rs.tz).date()))
 
 
 def active_alerts(app: App, only_new: bool = False) -> list[dict[str, Any]]:
@@ -108,7 +101,7 @@ class TeamView:
 def team_view(app: App) -> TeamView:
     """Labels and time zone from the rule files; UTC and status ids when they cannot be read (status must work)."""
     try:
-        rs = load_rules(app.rule_files())
+        rs, _ = app.load_rules()
     except SourceError:
         return TeamView()
     return TeamView(dict(rs.status_labels), rs.tz, rs.timezone)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,7 +44,9 @@ from csops.exits import (  # noqa: F401  (re-exported: commands import them from
 )
 from csops.logs import setup_logging
 from csops.progress import SyncProgress, colour_wanted
-from rules.ruleset import RuleSet, compile_rules, load_rules
+from notify.config import NotifySpec
+from notify.config import load as load_rule_files
+from rules.ruleset import RuleSet, compile_rules
 from store import (
     DbLease,
     RunLock,
@@ -84,14 +86,19 @@ class App:
             return [Path(p) for p in RulesConfig().files]
         return [self.config.resolve(p) for p in self.config.rules.files]
 
+    def load_rules(self, files: Sequence[str | Path] = ()) -> tuple[RuleSet, NotifySpec]:
+        """The rule files (``files``, else rules.files) with their notify section, every problem of both
+        reported together (RuleError, exit 78)."""
+        return load_rule_files(files or self.rule_files())
+
     def rules(self, today: date | None = None) -> RuleSet:
         """The compiled rule set (compiled once per run)."""
-        rs = load_rules(self.rule_files())
+        rs, _ = self.load_rules()
         return compile_rules(rs, today or datetime.now(rs.tz).date())
 
     def salesforce_fields(self) -> tuple[list[str], list[str]]:
         """Fields to pull (config + what the rules read) and the rules' writeback fields."""
-        rs = load_rules(self.rule_files())
+        rs, _ = self.load_rules()
         fields = list(dict.fromkeys(self.config.pulled_fields() + rs.salesforce_fields()))
         return fields, list(rs.writeback)
 

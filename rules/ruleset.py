@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from rules.expr import Condition, ExprError, Scope
-from rules.notify import NotifySpec, check_notify, parse_notify
 from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, dotted, load_file, suggest
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
@@ -127,7 +126,6 @@ class RuleSet:
     tiers: list[Tier] = field(default_factory=list)
     writeback: dict[str, str] = field(default_factory=dict)
     writeback_products: dict[str, str] = field(default_factory=dict)  # field: the product it is written for
-    notify: NotifySpec = field(default_factory=NotifySpec)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
 
@@ -165,7 +163,7 @@ class RuleSet:
 
 # -- loading ----------------------------------------------------------------
 
-class _Checker:
+class Checker:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.problems: list[SourceError] = []
@@ -211,6 +209,16 @@ class _Checker:
 
 def load_rules(paths: Iterable[str | Path]) -> RuleSet:
     """Parse and validate rule files (merged: facts, alerts and writeback add up; the rest once)."""
+    rs, problems = read_rules(paths)
+    if problems:
+        raise RuleError(problems + expression_problems(rs, problems))
+    return rs
+
+
+def read_rules(paths: Iterable[str | Path]) -> tuple[RuleSet, list[SourceError]]:
+    """The rule set as far as it could be read, and the problems found in its structure (a file that is no YAML
+    raises at once). For a caller that reads another section of the same files (notify) and reports its
+    problems with these, in one run."""
     rs = RuleSet()
     problems: list[SourceError] = []
     docs = []
@@ -224,16 +232,13 @@ def load_rules(paths: Iterable[str | Path]) -> RuleSet:
     for doc in docs:
         rs.files.append(doc.file)
         rs.docs[doc.file] = doc
-        ck = _Checker(doc)
+        ck = Checker(doc)
         _parse_doc(rs, doc, ck)
         problems.extend(ck.problems)
-    problems.extend(check_notify(rs))
-    if problems:
-        raise RuleError(problems + _expression_problems(rs, problems))
-    return rs
+    return rs, problems
 
 
-def _expression_problems(rs: RuleSet, known: list[SourceError]) -> list[SourceError]:
+def expression_problems(rs: RuleSet, known: list[SourceError]) -> list[SourceError]:
     """The conditions' own problems in a rule set that has structure problems, so one check shows all of them.
 
     What could be parsed is compiled; a rule set too broken to compile adds nothing (its structure problems
@@ -249,10 +254,11 @@ def _expression_problems(rs: RuleSet, known: list[SourceError]) -> list[SourceEr
     return []
 
 
+# ``notify`` is read by the notify package (notify.config), which reports its problems with these.
 _TOP = ("timezone", "facts", "onboarding", "alerts", "health", "tiers", "writeback", "notify")
 
 
-def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
+def _parse_doc(rs: RuleSet, doc: Document, ck: Checker) -> None:
     data = ck.mapping(doc.data, (), _TOP)
     if "timezone" in data:
         tzname = ck.text(data["timezone"], ("timezone",))
@@ -389,9 +395,6 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
             if "name" in t:
                 rs.tiers.append(Tier(str(t["name"]), str(t["when"]) if "when" in t else None))
 
-    if "notify" in data:
-        parse_notify(rs, data["notify"], ck)
-
     wb = data.get("writeback")
     if wb is not None:
         for fname, source in ck.mapping(wb, ("writeback",), list(wb) if isinstance(wb, dict) else []).items():
@@ -411,7 +414,7 @@ def _parse_doc(rs: RuleSet, doc: Document, ck: _Checker) -> None:
                 rs.writeback[str(fname)] = str(source)
 
 
-def _per_product_writeback(rs: RuleSet, fname: str, spec: dict[str, Any], ck: _Checker) -> str | None:
+def _per_product_writeback(rs: RuleSet, fname: str, spec: dict[str, Any], ck: Checker) -> str | None:
     """``Field: {value: status_label, product: 経費精算}``: that product's value (its product is checked when
     compiled, once every file's products are known); the value, or None after reporting a mistake."""
     path: PathKey = ("writeback", fname)
@@ -428,7 +431,7 @@ def _per_product_writeback(rs: RuleSet, fname: str, spec: dict[str, Any], ck: _C
     return str(source)
 
 
-def _parse_health(rs: RuleSet, value: Any, ck: _Checker) -> None:
+def _parse_health(rs: RuleSet, value: Any, ck: Checker) -> None:
     h = ck.mapping(value, ("health",), ("max", "components", "bands"), ("components",))
     if "max" in h:
         m = ck.number(h["max"], ("health", "max"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +20,9 @@ from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED
 from connectors.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
+from notify.config import NotifySpec
+from notify.deliver import DeliveryReport
+from notify.enqueue import Planned, enqueue, plan
 from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
 from store import Store, StoreError
@@ -26,7 +30,6 @@ from sync.conform import plan_values
 from sync.facts import account_facts
 from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
-from sync.notify import Deliverer, DeliveryReport, OutboxRow, enqueue, plan_notifications
 from sync.pull import (
     Progress,
     SalesforcePullResult,
@@ -99,7 +102,7 @@ class SyncReport:
     duration_s: float = 0.0
     dry_run: bool = False
     notify_queued: int = 0
-    notify_planned: list[OutboxRow] = field(default_factory=list)
+    notify_planned: list[Planned] = field(default_factory=list)
     notify: DeliveryReport = field(default_factory=DeliveryReport)
     clock_behind_s: float = 0.0
 
@@ -142,7 +145,9 @@ class SyncJob:
     rules: RuleSet
     extra_fields: list[str] = field(default_factory=list)
     progress: Progress | None = None
-    deliverer: Deliverer | None = None
+    notify: NotifySpec = field(default_factory=NotifySpec)
+    # Delivers the outbox after the writeback (notify.deliver, wired by the shell); a sync itself only enqueues.
+    deliver: Callable[[], DeliveryReport] | None = None
     max_status_change_pct: float = 20.0
     max_no_phases_pct: float = 10.0
     allow_mass_change: bool = False
@@ -191,7 +196,7 @@ class SyncJob:
             report.zendesk = pull_zendesk(self.store, self.zendesk, full=full, progress=self.progress,
                                           commit=commit)
         fields = canonical_names(self.extra_fields + self.rules.salesforce_fields() +
-                                 self.rules.notify.account_fields(), describe)
+                                 self.notify.account_fields(), describe)
         writeback = list(self.rules.writeback)
         report.salesforce = pull_salesforce(self.store, self.salesforce, fields, writeback, full=full,
                                             progress=self.progress, commit=commit)
@@ -202,11 +207,8 @@ class SyncJob:
         report.mass_change = self._guard(report, evaluations)
         if dry_run:
             report.alerts = preview_alerts(self.store, evaluations)
-            report.notify_planned = plan_notifications(
-                self.rules.notify, self.rules, report.alerts, (ev for ev, _ in evaluations),
-                self.store.account_fields(a for a, _ in [*report.alerts.new, *report.alerts.resolved]),
-                self.store.alert_announcements(report.alerts.resolved, today.isoformat())
-                if self.rules.notify.enabled else {}, today)
+            report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts,
+                                         (ev for ev, _ in evaluations), today)
             return
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())
@@ -214,8 +216,8 @@ class SyncJob:
         with self.store.transaction():  # the outbox commits with the alert changes that cause it, or not at all
             report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
                                                                    evaluations, today, self.churned_fact)
-            report.notify_queued = enqueue(self.store, self.rules, report.alerts, (ev for ev, _ in evaluations),
-                                           today, report.run_id)
+            report.notify_queued = enqueue(self.store, self.notify, self.rules, report.alerts,
+                                           (ev for ev, _ in evaluations), today, report.run_id)
         if wanted:
             if self.progress:
                 self.progress("written", 0, total=len(wanted))
@@ -229,8 +231,8 @@ class SyncJob:
             for f in result.failed[:20]:
                 log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message,
                             ",".join(f.fields))
-        if self.deliverer is not None:
-            report.notify = self.deliverer.deliver()
+        if self.deliver is not None:
+            report.notify = self.deliver()
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
                   ) -> tuple[list[tuple[Evaluation, dict[str, Any]]], dict[str, dict[str, Any]]]:

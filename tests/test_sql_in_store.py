@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("base", "connectors", "csops", "kb", "report", "rules", "store", "sync")
+PACKAGES = ("base", "connectors", "csops", "kb", "notify", "report", "rules", "store", "sync")
 
 #: The store: the only package whose modules may hold SQL and touch the connection.
 STORE_PACKAGE = "store/"
@@ -22,6 +22,7 @@ STORE_PACKAGE = "store/"
 SOQL_FILES = {
     "connectors/salesforce.py": "builds the SOQL of the account pull, the formula re-read and describe checks",
     "sync/nps.py": "builds the SOQL that pulls NPS answers from a Salesforce object",
+    "notify/salesforce_task.py": "builds the SOQL that finds the open Tasks carrying csops' keys",
 }
 
 SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"

@@ -16,7 +16,7 @@ from sandbox.server import Sandbox
 from tests.conftest import Workspace, make_workspace
 from tests.hostile import hostile, non_loopback_address, redirect
 from tests.kb.test_publish import Site
-from tests.sync.test_notify import notify_workspace
+from tests.notify.test_delivery import notify_workspace
 
 ELSEWHERE = non_loopback_address()
 

@@ -6,16 +6,15 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from connectors.salesforce import task_key_in
-from rules.notify import Channel
+from notify.outbox import Notice
+from notify.salesforce_task import task_key_in
+from notify.slack import SlackChannel, message
 from sandbox.data import sf_datetime
 from sandbox.salesforce_tasks import FALLBACK_USER, INACTIVE_CSM
 from sandbox.server import Sandbox
-from sync.notify import slack_message
 from tests.conftest import RULES, Workspace, make_sandbox, make_workspace
 from tests.sync.test_sync import run_and_kill
 
@@ -159,6 +158,10 @@ def test_notify_test_sends_one_message_and_names_mistakes(nws: Workspace) -> Non
     assert unset.exit_code == 78 and "SLACK_WEBHOOK_CS_DIGEST is not set" in unset.stderr
     elsewhere = nws.cli("notify", "--test", "cs-digest", env={"SLACK_WEBHOOK_CS_DIGEST": "https://evil.example/x"})
     assert elsewhere.exit_code == 78 and "sent only to Slack" in elsewhere.stderr
+    task = nws.cli("notify", "--test", "owner-task")
+    assert task.exit_code == 78 and "'owner-task' is a salesforce_task channel, which takes no test message" in \
+        task.stderr
+    assert sb.tasks.tasks == {}
 
 
 def test_owner_deactivated_after_the_lookup_still_gets_the_fallback(nws: Workspace) -> None:
@@ -213,21 +216,20 @@ def test_task_key_in_a_custom_field(tmp_path: Path, sandbox: Sandbox) -> None:
 
 
 def test_slack_message_stays_within_block_kit_limits(sandbox: Sandbox) -> None:
-    channel = Channel("c", "slack", max_items=40, resolved=True)
-    rows: list[dict[str, Any]] = [
-        {"kind": "new" if i % 5 else "resolved", "account_id": f"001{i:015d}", "alert_id": "a",
-         "occurrence": "2026-11-23",
-         "payload": {"account": "<名前> & " + "長" * 300, "severity": ("critical", "warning", "info")[i % 3],
-                     "title": "t" * 500, "product": "勤怠管理", "status": "stalled"}} for i in range(1000)]
-    message = slack_message(channel, rows, lambda a: f"https://x.my.salesforce.com/{a}", date(2026, 11, 23))
-    assert len(message["blocks"]) <= 50
+    channel = SlackChannel("c", max_items=40, resolved=True)
+    notices = [
+        Notice(i, "c", "new" if i % 5 else "resolved", f"001{i:015d}", "a", "2026-11-23",
+               {"account": "<名前> & " + "長" * 300, "severity": ("critical", "warning", "info")[i % 3],
+                "title": "t" * 500, "product": "勤怠管理", "status": "stalled"}) for i in range(1000)]
+    sent = message(channel, notices, lambda a: f"https://x.my.salesforce.com/{a}", date(2026, 11, 23))
+    assert len(sent["blocks"]) <= 50
     assert all(len(b["text"]["text"]) <= (150 if b["type"] == "header" else 3000)
-               for b in message["blocks"] if "text" in b)
-    assert "more" in str(message["blocks"]) and "&lt;名前&gt; &amp;" in str(message["blocks"])
+               for b in sent["blocks"] if "text" in b)
+    assert "more" in str(sent["blocks"]) and "&lt;名前&gt; &amp;" in str(sent["blocks"])
     import requests
 
     url = sandbox.slack.add_webhook("#big")
-    assert requests.post(url, json=message, timeout=10).text == "ok"
+    assert requests.post(url, json=sent, timeout=10).text == "ok"
     too_many = {"text": "x", "blocks": [{"type": "divider"}] * 51}
     answer = requests.post(sandbox.slack.add_webhook("#big2"), json=too_many, timeout=10)
     assert (answer.status_code, answer.text) == (400, "invalid_blocks")

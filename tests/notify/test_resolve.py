@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from connectors.salesforce import task_key_in
+from notify.salesforce_task import task_key_in
 from sandbox.data import sf_datetime
 from sandbox.salesforce_tasks import FALLBACK_USER
 from sandbox.server import Sandbox

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Workspace
-from tests.sync.test_notify import nws  # noqa: F401  (fixture: a workspace with Slack channels on the sandbox)
+from tests.notify.test_delivery import nws  # noqa: F401  (fixture: a workspace with Slack channels on the sandbox)
 
 MALFORMED = ["https://hooks.slack.com:port/services/T000/B000/s3cretWebhookToken",
              "https://[hooks.slack.com/services/T000/B000/s3cretWebhookToken",

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from csops.cli import cli
-from rules.ruleset import RuleError, load_rules
+from notify.config import Route, load
+from rules.ruleset import RuleError
 
 ROOT = Path(__file__).resolve().parents[2]
 ONBOARDING = ROOT / "rules" / "onboarding.yaml"
@@ -16,7 +17,7 @@ NOTIFY = ROOT / "rules" / "notify.yaml"
 
 
 def test_routes_send_each_alert_to_every_matching_channel_once() -> None:
-    spec = load_rules([ONBOARDING, NOTIFY]).notify
+    _, spec = load([ONBOARDING, NOTIFY])
 
     def names(alert: str, severity: str, tier: str | None = "C", status: str = "on_track") -> list[str]:
         return [c.name for c in spec.channels_for(alert, severity, "勤怠管理", tier, status)]
@@ -50,7 +51,7 @@ notify:
 def test_rules_check_reports_notify_mistakes_with_file_line_and_suggestion(tmp_path: Path) -> None:
     path = write(tmp_path, BAD)
     with pytest.raises(RuleError) as info:
-        load_rules([ONBOARDING, path])
+        load([ONBOARDING, path])
     text = str(info.value)
     f = str(path)
     assert f"{f}:4:" in text and "unknown key 'priorty'" in text and "did you mean 'priority'" in text
@@ -68,7 +69,7 @@ def test_webhook_url_in_the_rule_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "notify:\n  channels:\n    a: {type: slack, webhook_env: "
                            "'https://hooks.slack.com/services/T/B/x'}\n  routes:\n    - {to: a}\n")
     with pytest.raises(RuleError, match="not an environment variable name"):
-        load_rules([ONBOARDING, path])
+        load([ONBOARDING, path])
 
 
 def test_rules_check_counts_channels_and_routes() -> None:
@@ -78,8 +79,6 @@ def test_rules_check_counts_channels_and_routes() -> None:
 
 
 def test_a_product_route_matches_an_account_with_that_product_among_several() -> None:
-    from rules.notify import Route
-
     route = Route(to=["x"], match={"product": ["経費精算"], "severity": ["critical"]})
     assert route.matches({"product": "勤怠管理;経費精算", "severity": "critical"})
     assert route.matches({"product": "経費精算", "severity": "critical"})

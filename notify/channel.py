@@ -1,0 +1,129 @@
+"""The channel interface: what every kind of channel does, and what it is given to do it.
+
+A kind is a dataclass subclass of :class:`Channel` in a module of its own,
+registered in :mod:`notify.kinds`. It declares its options (the keys of its
+mapping in the rule file, besides ``type``) and reads them in :meth:`Channel.parse`;
+it delivers a channel's pending notices in :meth:`Channel.deliver`; it says what
+``csops doctor`` can check without sending anything in :meth:`Channel.doctor`; and
+:meth:`Channel.send_test` sends the test message of ``csops notify --test``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from base.errors import InputError
+from notify.outbox import Notice, Outbox
+
+if TYPE_CHECKING:
+    from connectors.http import RetryPolicy
+    from connectors.salesforce import SalesforceClient
+    from rules.ruleset import Checker
+    from rules.yamlsrc import PathKey
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``csops doctor`` says about a channel."""
+
+    ok: bool
+    message: str
+    fix: str = ""
+
+
+@dataclass
+class ChannelResult:
+    """What one delivery to one channel did. A kind with figures of its own subclasses it."""
+
+    channel: str
+    type: str
+    delivered: int = 0
+    pending: int = 0
+    held: str | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def figures(self) -> str:
+        """The kind's own figures, as the delivery line shows them before ``N delivered`` (``3 Tasks created, ``)."""
+        return ""
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"channel": self.channel, "type": self.type, "delivered": self.delivered,
+                               "pending": self.pending}
+        out.update(self.counts())
+        for key in ("held", "error"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """The kind's own figures for JSON (``created``, ``completed``)."""
+        return {}
+
+
+@dataclass
+class Delivery:
+    """What a channel delivers with: the outbox, the day in the rules' time zone, the environment that holds
+    the secrets, the HTTP retry policy, and the run's Salesforce connection (made on first use)."""
+
+    outbox: Outbox
+    today: date
+    now_local: datetime
+    env: Mapping[str, str]
+    policy: RetryPolicy | None = None
+    salesforce: Callable[[], SalesforceClient] | None = None
+    instance_url: str | None = None
+
+    def account_link(self, account_id: str) -> str | None:
+        """The account's page in Salesforce Lightning, when the instance is known."""
+        if not self.instance_url:
+            return None
+        return f"{self.instance_url.rstrip('/')}/lightning/r/Account/{account_id}/view"
+
+
+@dataclass
+class Channel(ABC):
+    """One channel of the rule files' ``notify.channels``."""
+
+    #: The ``type:`` that selects the kind in a rule file.
+    type: ClassVar[str]
+    #: Keys of the channel's mapping besides ``type``, and those it must have.
+    options: ClassVar[tuple[str, ...]] = ()
+    required: ClassVar[tuple[str, ...]] = ()
+    #: Account fields (besides ``Name``) the kind reads from the store when a notice is queued.
+    account_fields: ClassVar[tuple[str, ...]] = ()
+
+    name: str
+
+    @classmethod
+    @abstractmethod
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> Channel:
+        """The channel from its mapping (unknown and missing keys are already reported); a bad value is reported
+        through ``ck.err`` at its path, and a default used in its place."""
+
+    @property
+    def tells_resolved(self) -> bool:
+        """Whether an alert that clears is sent here (only ever where it was announced)."""
+        return True
+
+    def new_result(self) -> ChannelResult:
+        return ChannelResult(self.name, self.type)
+
+    @abstractmethod
+    def deliver(self, notices: list[Notice], out: Delivery, result: ChannelResult) -> None:
+        """Deliver these pending notices, marking in ``out.outbox`` each one delivered or failed. A
+        ConnectorError raised here fails every notice (they stay pending for the next run)."""
+
+    def doctor(self, env: Mapping[str, str]) -> list[Finding]:
+        """What can be checked without sending anything."""
+        return []
+
+    def send_test(self, out: Delivery) -> None:
+        """Send a test message (``csops notify --test``); a kind that takes none says so."""
+        raise InputError(f"--test: '{self.name}' is a {self.type} channel, which takes no test message")

@@ -1,0 +1,102 @@
+"""What a sync does about notifications: the outbox rows its alert changes cause, written with them.
+
+A sync records each notification in the outbox in the same transaction as the
+alert change that causes it, and delivery (:mod:`notify.deliver`) comes after:
+a run killed in between delivers next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, NamedTuple, Protocol
+
+from notify.config import NotifySpec
+from notify.outbox import NEW, RESOLVED
+from rules.engine import Evaluation
+from rules.ruleset import RuleSet
+
+#: Per (account, alert): the occurrence that ends and the channels its announcement was queued for.
+Announcements = dict[tuple[str, str], tuple[str, list[str]]]
+
+
+class Planned(NamedTuple):
+    """An outbox row to write: one alert change for one channel."""
+
+    channel: str
+    kind: str
+    account_id: str
+    alert_id: str
+    occurrence: str
+    payload: dict[str, Any]
+
+
+class AlertChanges(Protocol):
+    """The (account, alert) pairs a sync raised and cleared."""
+
+    @property
+    def new(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def resolved(self) -> Sequence[tuple[str, str]]: ...
+
+
+class EnqueueStore(Protocol):
+    """What enqueueing needs of the store."""
+
+    def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def alert_announcements(self, keys: Iterable[tuple[str, str]], day: str) -> Announcements: ...
+    def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
+                              run_id: int | None) -> int: ...
+
+
+def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
+                       evaluations: Iterable[Evaluation], accounts: dict[str, dict[str, Any]],
+                       announced: Announcements, today: date) -> list[Planned]:
+    """The outbox rows for new and resolved alerts.
+
+    A new alert goes where the routes send it now (the account's product, tier and
+    status today). A resolved one goes only where its announcement went (``announced``:
+    the store's ``alert_announcements``), whatever the account's state when it clears: a
+    Task created for a stalled tier-A account is completed after the account escalated
+    or moved to tier B, and a channel that never announced an alert never lists it as
+    resolved. A channel that is not told of resolutions (Slack without ``resolved: true``)
+    is not told either way.
+    """
+    by_id = {ev.id: ev for ev in evaluations}
+    meta = {a.id: (a.severity, a.title) for a in rules.alerts}
+    rows: list[Planned] = []
+    for kind, keys in ((NEW, changes.new), (RESOLVED, changes.resolved)):
+        for account_id, alert_id in keys:
+            ev = by_id.get(account_id)
+            severity, title = meta.get(alert_id, ("warning", alert_id))
+            fields = accounts.get(account_id, {})
+            payload = {"account": fields.get("Name"), "owner": fields.get("OwnerId"), "severity": severity,
+                       "title": title, "product": ev.product if ev else None, "status": ev.status if ev else None,
+                       "tier": ev.tier if ev else None}
+            if kind == NEW:
+                occurrence = today.isoformat()
+                channels = spec.channels_for(alert_id, severity, payload["product"], payload["tier"],
+                                             payload["status"])
+            else:
+                occurrence, names = announced.get((account_id, alert_id), ("", []))
+                channels = [spec.channels[n] for n in dict.fromkeys(names) if n in spec.channels]
+                channels = [c for c in channels if c.tells_resolved]
+            rows += [Planned(channel.name, kind, account_id, alert_id, occurrence, payload) for channel in channels]
+    return rows
+
+
+def plan(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
+         evaluations: Iterable[Evaluation], today: date) -> list[Planned]:
+    """The rows these alert changes cause: what :func:`enqueue` writes, and what ``sync --dry-run`` prints."""
+    if not spec.enabled or not (changes.new or changes.resolved):
+        return []
+    accounts = store.account_fields(a for a, _ in [*changes.new, *changes.resolved])
+    announced = store.alert_announcements(changes.resolved, today.isoformat())
+    return plan_notifications(spec, rules, changes, evaluations, accounts, announced, today)
+
+
+def enqueue(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
+            evaluations: Iterable[Evaluation], today: date, run_id: int | None) -> int:
+    """Record the notifications these alert changes cause; call inside the transaction that records them."""
+    rows = plan(store, spec, rules, changes, evaluations, today)
+    return store.enqueue_notifications(rows, run_id) if rows else 0

@@ -1,0 +1,168 @@
+"""Slack incoming webhooks: one Block Kit message per channel per run, or a daily digest.
+
+    cs-alerts: {type: slack, webhook_env: SLACK_WEBHOOK_CS_ALERTS, resolved: true, max_items: 20}
+    cs-digest: {type: slack, webhook_env: SLACK_WEBHOOK_CS_DIGEST, digest_at: "09:00"}
+
+The webhook URL is a secret: the rule file names the environment variable that
+holds it. A message is marked sent only after Slack answered ``ok``, so a crash
+in that instant repeats it once (a webhook takes no idempotency key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from connectors.slack import SlackWebhook, WebhookURLError
+from notify.channel import Channel, ChannelResult, Delivery, Finding
+from notify.outbox import NEW, RESOLVED, Notice
+
+if TYPE_CHECKING:
+    from rules.ruleset import Checker
+    from rules.yamlsrc import PathKey
+
+SEVERITY_ORDER = ("critical", "warning", "info")
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass
+class SlackChannel(Channel):
+    type = "slack"
+    options = ("webhook_env", "resolved", "digest_at", "max_items")
+    required = ("webhook_env",)
+
+    webhook_env: str = ""
+    resolved: bool = False
+    digest_at: str | None = None
+    max_items: int = 20
+
+    @classmethod
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> SlackChannel:
+        env = body.get("webhook_env")
+        if env is not None and not (isinstance(env, str) and _ENV_NAME.match(env)):
+            ck.err((*path, "webhook_env"), f"notify.channels.{name}.webhook_env: '{env}' is not an environment "
+                                           "variable name (the URL is a secret: name the variable that holds it)")
+        at = body.get("digest_at")
+        if at is not None and not (isinstance(at, str) and _HHMM.match(at)):
+            ck.err((*path, "digest_at"), f"notify.channels.{name}.digest_at: expected a time like \"09:00\"")
+        items = body.get("max_items", 20)
+        if isinstance(items, bool) or not isinstance(items, int) or not 1 <= items <= 40:
+            ck.err((*path, "max_items"), f"notify.channels.{name}.max_items: expected a whole number 1-40 "
+                                         "(Slack allows 50 blocks a message)")
+            items = 20
+        return cls(name, webhook_env=str(env or ""), resolved=body.get("resolved") is True,
+                   digest_at=at if isinstance(at, str) else None, max_items=items)
+
+    @property
+    def tells_resolved(self) -> bool:
+        return self.resolved
+
+    def webhook(self, out: Delivery) -> SlackWebhook:
+        return SlackWebhook(out.env.get(self.webhook_env), self.webhook_env, out.policy)
+
+    def deliver(self, notices: list[Notice], out: Delivery, result: ChannelResult) -> None:
+        if self.digest_at and not self._digest_due(out):
+            result.held = f"digest: sent after {self.digest_at} once a day"
+            return
+        self.webhook(out).post(message(self, notices, out.account_link, out.today))
+        out.outbox.delivered(notices)
+        result.delivered = len(notices)
+
+    def _digest_due(self, out: Delivery) -> bool:
+        """Past ``digest_at`` in the rules' time zone, and nothing sent here yet that day."""
+        assert self.digest_at is not None
+        hh, mm = (int(x) for x in self.digest_at.split(":"))
+        if (out.now_local.hour, out.now_local.minute) < (hh, mm):
+            return False
+        last = out.outbox.last_delivery(self.name)
+        return last is None or last.astimezone(out.now_local.tzinfo).date() < out.now_local.date()
+
+    def doctor(self, env: Mapping[str, str]) -> list[Finding]:
+        """The webhook variable is set and holds a Slack URL (nothing is posted)."""
+        try:
+            SlackWebhook(env.get(self.webhook_env), self.webhook_env)
+        except WebhookURLError as exc:
+            return [Finding(False, str(exc), f"export {self.webhook_env}=<the incoming webhook URL>; then: "
+                                             f"csops notify --test {self.name}")]
+        return [Finding(True, f"webhook URL in {self.webhook_env}; csops notify --test {self.name} posts a test "
+                              "message")]
+
+    def send_test(self, out: Delivery) -> None:
+        self.webhook(out).post(probe_message(self, out.today))
+
+
+# -- the message -----------------------------------------------------------------
+
+def _esc(text: Any) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _line(notice: Notice, link: Callable[[str], str | None]) -> str:
+    p = notice.payload
+    name = _esc(notice.account_name[:100]).replace("|", "¦")
+    url = link(notice.account_id)
+    shown = f"<{url}|{name}>" if url else name
+    facts = " · ".join(_esc(x) for x in (p.get("product"), p.get("status")) if x)
+    return f"• *{shown}*" + (f" · {facts}" if facts else "") + f" — {_esc(str(p.get('title') or '')[:200])}"
+
+
+def _sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
+    """Lines under a bold title, packed into section blocks of at most 3,000 characters each."""
+    blocks: list[dict[str, Any]] = []
+    text = f"*{title}*"
+    for line in lines:
+        if len(text) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+            text = line[:SECTION_LIMIT]
+        else:
+            text += "\n" + line
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    return blocks
+
+
+def message(channel: SlackChannel, notices: list[Notice], link: Callable[[str], str | None],
+            today: date) -> dict[str, Any]:
+    """One Block Kit message for a channel's pending notices: new alerts by severity, then resolved ones.
+
+    Within Slack's limits (50 blocks, 3,000 characters a section, 150 a header):
+    at most ``channel.max_items`` alerts are listed; the rest are counted.
+    """
+    new = [n for n in notices if n.kind == NEW]
+    resolved = [n for n in notices if n.kind == RESOLVED]
+    counts = {s: sum(1 for n in new if n.severity == s) for s in SEVERITY_ORDER}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    head = f"csops: {len(new)} new alert{'s' if len(new) != 1 else ''}" + (f" ({summary})" if summary else "")
+    if resolved:
+        head += f", {len(resolved)} resolved"
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": head[:150]}}]
+    budget = channel.max_items
+    for severity in SEVERITY_ORDER:
+        group = [n for n in new if n.severity == severity]
+        if not group:
+            continue
+        shown = group[:max(budget, 0)]
+        budget -= len(shown)
+        lines = [_line(n, link) for n in shown]
+        if len(group) > len(shown):
+            lines.append(f"…and {len(group) - len(shown)} more ({severity}): `csops alerts` lists them all")
+        blocks += _sections(f"{severity.capitalize()} ({len(group)})", lines)
+    if resolved:
+        shown = resolved[:max(budget, 0)]
+        lines = [_line(n, link) for n in shown]
+        if len(resolved) > len(shown):
+            lines.append(f"…and {len(resolved) - len(shown)} more resolved")
+        blocks += _sections(f"Resolved ({len(resolved)})", lines)
+    blocks = blocks[:MAX_BLOCKS - 1]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"csops sync · {today.isoformat()}"}]})
+    return {"text": head, "blocks": blocks}
+
+
+def probe_message(channel: SlackChannel, today: date) -> dict[str, Any]:
+    text = f"csops: test message for channel '{channel.name}' ({today.isoformat()}). Alerts will arrive here."
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": _esc(text)}}]}

@@ -23,10 +23,12 @@ from kb.gaps.templates import layout_parts
 from kb.gaps.terms import Vocabulary, background, distinctive
 from kb.gaps.topics import Clustering, cluster, join_alike, relabel
 from kb.gaps.vectors import CharVectorizer
+from kb.parallel import forked_map
 
 COVERED = 0.36  # share of a topic's weighed words an article says, at or above which the topic is covered
 WEAK = 0.2  # … and below which it is not covered at all
 DUPLICATE = 0.6  # n-gram cosine between two articles (same locale) at or above which they look like one
+PARALLEL = 20_000  # tickets from which normalising forks a process per core
 PREVIOUS_SAMPLE = 20_000  # previous-period tickets read for the trend; more are sampled evenly
 RISING = 1.5  # a covered topic whose tickets grew this much: its article may need an update
 _MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+|<!--.*?-->|```.*?```", re.S)
@@ -136,18 +138,30 @@ class Documents:
                 self._words[text] = done
         return done
 
-    def clean(self, tickets: Sequence[TicketText], explain: bool = False) -> list[Cleaned]:
-        return [self.normalizer.clean(t.subject, t.description, explain) for t in tickets]
+    def clean(self, tickets: Sequence[TicketText]) -> list[Cleaned]:
+        """Every ticket cut down to its question; from PARALLEL tickets on, in forked processes on every core
+        (pure Python, and the larger part of a big run; on a shared machine two processes also get two
+        shares of it)."""
+        return forked_map(self._clean, tickets, threshold=PARALLEL)
+
+    def _clean(self, ticket: TicketText) -> Cleaned:
+        return self.normalizer.clean(ticket.subject, ticket.description)
 
     def learn_layouts(self, cleaned: Sequence[Cleaned]) -> None:
         self.layout_subjects, self.layout_lines = layout_parts(
             [c.subject for c in cleaned], [c.kept for c in cleaned], CharVectorizer(min_df=2).fit_transform,
             self.words)
 
-    def document(self, c: Cleaned) -> str:
+    def parts(self, c: Cleaned) -> list[str]:
+        """The content words of the subject (twice: it is the customer's own summary) and of each kept line,
+        layouts set aside."""
         subject = "" if c.subject in self.layout_subjects else self.words(c.subject)
-        body = " ".join(self.words(x) for x in c.kept if x not in self.layout_lines)
-        return f"{subject} {subject} {body}".strip()
+        out = [subject, subject] if subject else []
+        out += [w for w in (self.words(x) for x in c.kept if x not in self.layout_lines) if w]
+        return out
+
+    def document(self, c: Cleaned) -> str:
+        return " ".join(self.parts(c))
 
     def article(self, article: ArticleText) -> tuple[str, str]:
         """(title and headings, body) as content words."""
@@ -183,12 +197,14 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
              min_tickets: int, documents: Documents, seed: int) -> Analysis:
     cleaned = documents.clean(current)
     documents.learn_layouts(cleaned)
-    docs = [documents.document(c) for c in cleaned]
+    parts = [documents.parts(c) for c in cleaned]
+    docs = [" ".join(p) for p in parts]
     vectorizer = CharVectorizer(min_df=2)
     X = vectorizer.fit_transform(docs)
     art_texts = {a: documents.article(a) for a in articles}
-    vocabulary = Vocabulary([*docs, *(t for pair in art_texts.values() for t in pair)])
-    period = _Period(current, cleaned, docs, X, [vocabulary.units(d) for d in docs], [_english(c) for c in cleaned])
+    vocabulary = Vocabulary(Counter([*(x for p in parts for x in p),
+                                     *(t for pair in art_texts.values() for t in pair)]))
+    period = _Period(current, cleaned, docs, X, [vocabulary.units_of(p) for p in parts], [_english(c) for c in cleaned])
     judge = Judge(_article_units(vocabulary, art_texts), background(period.units), len(docs), _english_only(period))
     clustering, judged = _topics(period, judge, seed)
     sample, scale = _sample(previous)

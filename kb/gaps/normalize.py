@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from kb.gaps.rules import GapsRules, fold
+from kb.gaps.rules import GapsRules, any_of, fold
 from store.ticket_text import question_part
 
 BOILERPLATE = (
@@ -109,6 +109,8 @@ _SYSTEM_HINTS = ("チャット", "chat", "conversation", "スタンプ", "sticke
                  "ファイル", "file", "送信", "sent", "トーク", "talk", "起票", "代理", "このメール", "this ", "inquiry",
                  "enquiry", "message", "new ")
 _CONTACT_HINTS = ("〒", "tel", "fax", "mail", "phone", "url", "mobile", "内線", "携帯")
+_SYSTEM_HINT = re.compile("|".join(re.escape(h) for h in _SYSTEM_HINTS))
+_CONTACT_HINT = re.compile("|".join(re.escape(h) for h in _CONTACT_HINTS))
 _SALUTATION_ENDS = ("様", "さん", "さま", "御中", "殿", "各位", "様へ", "様,", "様、", "様。", "さん,", "さん、",
                     "さん。")
 _INTRO_ENDS = ("です", "です。", "です.", "です!", "申します", "申します。", "ございます", "ございます。")
@@ -188,6 +190,11 @@ class _Line:
     text: str = ""
     reason: str = ""
 
+    @property
+    def chat(self) -> bool:
+        """A line only a chat log has: the ticket is one, and its ``name: text`` lines are messages."""
+        return self.kind == "chat" or self.reason in _CHAT_REASONS
+
 
 class Normalizer:
     """The built-in rules plus the team's: a ticket's subject and description down to its question."""
@@ -202,6 +209,7 @@ class Normalizer:
         self.drop_labels = frozenset(fold(x) for x in (*DROP_LABELS, *rules.drop_labels))
         self.keep_labels = frozenset(fold(x) for x in (*KEEP_LABELS, *rules.keep_labels))
         self.agents = tuple(fold(x) for x in (*AGENTS, *rules.agents))
+        self.drop_lines, self.cut_at = any_of(rules.drop_lines), any_of(rules.cut_at)
         self._lines: dict[str, _Line] = {}
         self._subjects: dict[str, str] = {}
 
@@ -262,7 +270,7 @@ class Normalizer:
         """Each line's verdict, in a pass that knows what came before: the value lines under a form label, the
         end of the message at a sign-off once some question was said, chat speakers' names in a chat."""
         classified = [self._classify(line) for line in lines]
-        chat = any(c.kind == "chat" or c.reason in _CHAT_REASONS for c in classified)
+        chat = any(c.chat for c in classified)
         out: list[Verdict] = []
         pending = ""  # the kind of the label above (its value is on the following lines)
         content = 0
@@ -314,12 +322,10 @@ class Normalizer:
         return _Line("text", text, "" if text else "greeting or closing")
 
     def _by_team(self, folded: str) -> _Line | None:
-        for pattern in self.rules.drop_lines:
-            if pattern.search(folded):
-                return _Line("drop", reason="kb/gaps.yaml drop_lines")
-        for pattern in self.rules.cut_at:
-            if pattern.search(folded):
-                return _Line("cut", reason="kb/gaps.yaml cut_at")
+        if self.drop_lines is not None and self.drop_lines.search(folded):
+            return _Line("drop", reason="kb/gaps.yaml drop_lines")
+        if self.cut_at is not None and self.cut_at.search(folded):
+            return _Line("cut", reason="kb/gaps.yaml cut_at")
         return None
 
     def _by_chat(self, folded: str) -> _Line | None:
@@ -362,7 +368,7 @@ class Normalizer:
         if _CLOSING.match(folded.strip(" 。.!")):
             return _Line("closing", reason="sign-off")
         masked = _MASK.sub(" ", folded) if "<" in folded else folded
-        contact = any(h in folded for h in _CONTACT_HINTS) and _CONTACT.search(folded)
+        contact = _CONTACT_HINT.search(folded) and _CONTACT.search(folded)
         if masked != folded or contact:
             rest = self.strip_phrases(_tokens(masked))
             if len(re.sub(r"[\W\d_]", "", rest)) < 12 or contact:
@@ -393,7 +399,7 @@ def _by_layout(folded: str) -> _Line | None:
         return _Line("separator", reason="signature or section rule")
     if _MARKER.match(folded):
         return _Line("drop", reason="section marker")
-    if any(h in folded for h in _SYSTEM_HINTS) and _SYSTEM.search(folded):
+    if _SYSTEM_HINT.search(folded) and _SYSTEM.search(folded):
         return _Line("drop", reason="chat system line")
     return None
 

@@ -133,6 +133,14 @@ def _synonyms(doc: Document, groups: Any, rules: GapsRules, problems: list[Sourc
             rules.synonyms.append([fold(t) for t in terms])
 
 
+def any_of(patterns: list[Any]) -> Any:
+    """One RE2 program matching where any of ``patterns`` does (each was checked on its own when loaded), or
+    None: one pass over a line instead of one per pattern."""
+    if not patterns:
+        return None
+    return re2.compile("|".join(f"(?:{p.pattern})" for p in patterns), _RE2)
+
+
 def _strings(doc: Document, value: Any, path: PathKey, problems: list[SourceError]) -> list[str]:
     if value is None:
         return []

@@ -50,15 +50,34 @@ GENERIC = frozenset((
 class Vocabulary:
     """Words: runs of two to four kanji, or two to eight katakana, that stand alone in the texts twice."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Counter[str]) -> None:
+        """``texts``: each text with how often it occurs (a ticket's lines repeat across tickets)."""
         counts: Counter[str] = Counter()
-        for text in texts:
-            counts.update(run for run in _KANJI.findall(text) if 2 <= len(run) <= 4)
-            counts.update(run for run in _KATAKANA.findall(text) if len(run) <= 8)
+        for text, times in texts.items():
+            for run in _KANJI.findall(text):
+                if 2 <= len(run) <= 4:
+                    counts[run] += times
+            for run in _KATAKANA.findall(text):
+                if len(run) <= 8:
+                    counts[run] += times
         self.words = {w for w, c in counts.items() if c >= 2}
         self.katakana = {w for w in self.words if _KATAKANA.fullmatch(w)}
         self._runs: dict[str, tuple[str, ...]] = {}
         self._kana: dict[str, tuple[str, ...]] = {}
+        self._units: dict[str, frozenset[str]] = {}
+
+    def units_of(self, parts: Iterable[str]) -> set[str]:
+        """The words of a document made of ``parts`` (its subject's and lines' content words), each part's
+        worked out once."""
+        out: set[str] = set()
+        for part in parts:
+            done = self._units.get(part)
+            if done is None:
+                done = frozenset(self.units(part))
+                if len(self._units) < 300_000:
+                    self._units[part] = done
+            out |= done
+        return out
 
     def split_katakana(self, run: str) -> tuple[str, ...]:
         """スマートフォンアプリ → スマートフォン, アプリ when both stand alone; else the run as it is."""

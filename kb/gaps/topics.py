@@ -34,8 +34,9 @@ SPLIT = 0.20  # a k-means group less alike than this inside is cut in two first
 COHERENT = 0.15  # a topic whose tickets are less alike than this on average is not a topic
 MEMBER = 0.12  # a ticket whose cosine to its topic's centre is below this is left out of it
 PER_GROUP = 6  # tickets per k-means group, at most MAX_GROUPS groups
-MAX_GROUPS = 400
+MAX_GROUPS = 300
 DIMS = 80
+SVD_SAMPLE = 20_000
 
 
 @dataclass
@@ -81,8 +82,12 @@ def _groups(X: sp.csr_matrix, seed: int) -> list[np.ndarray]:
             reduced = normalize(X.toarray())
         else:
             dims = max(2, min(DIMS, X.shape[1] - 1, n - 1))
-            reduced = normalize(TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
-                                             random_state=seed).fit_transform(X))
+            svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=seed)
+            if n > SVD_SAMPLE:  # the directions of the words come out the same from an evenly spread part
+                svd.fit(X[np.linspace(0, n - 1, SVD_SAMPLE).astype(int)])
+                reduced = normalize(svd.transform(X))
+            else:
+                reduced = normalize(svd.fit_transform(X))
         if n <= 5000:
             cells = KMeans(n_clusters=k, random_state=seed, n_init=1).fit_predict(reduced)
         else:

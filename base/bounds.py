@@ -2,7 +2,7 @@
 
 Python's ``json`` parser recurses per nested array or object: a facts file of 100,000 ``[`` ends in
 RecursionError (exit 70) instead of a message. The depth is measured here with a flat scan first; past the
-bound the caller reports a located error (exit 78). The YAML loader (rules.yamlsrc) and the Markdown loader
+bound the caller reports a located error (exit 78). The YAML loader (base.yamlsrc) and the Markdown loader
 (kb.articles) bound their own nesting the same way.
 """
 

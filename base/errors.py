@@ -6,7 +6,8 @@ exits with cannot disagree (they once did: a misspelled field was recorded 69 an
 and exited 70). A domain error picks its outcome by deriving from it, first among its bases when it also derives
 from a domain base: ``class FieldError(InputError, RequestRejected)`` is a rejected request that exits 78.
 
-Nothing here imports anything but base.exits, so ``kb`` starts through it without loading the sync side.
+Located errors (:class:`SourceError`: ``file:line:col: message``) are input errors. Nothing here imports anything
+but base.exits, so ``kb`` starts through it without loading the sync side.
 """
 
 from __future__ import annotations
@@ -79,6 +80,42 @@ class Partial(Failure):
 
     exit_code = EXIT_PARTIAL
     run_status = "partial"
+
+
+class SourceError(InputError):
+    """A mistake in a user-written file, located as ``file:line:col``."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self.__str__())
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class SourceErrors(SourceError):
+    """Several mistakes found in one pass, reported together; located by the first."""
+
+    def __init__(self, problems: list[SourceError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.message, first.file, first.line, first.col)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 class Terminated(BaseException):

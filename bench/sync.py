@@ -65,7 +65,7 @@ def run_sync(config: Path, env: dict[str, str], cwd: Path) -> tuple[dict[str, An
 @contextmanager
 def fresh_store(spec: str, work: Path, keep: bool) -> Iterator[tuple[str, dict[str, str]]]:
     """A store URL with nothing in it, and the environment csops needs to reach it."""
-    from connectors.redact import redact_url
+    from base.redact import redact_url
 
     if spec == "sqlite":
         yield f"sqlite:///{work / 'state.db'}", {}
@@ -103,7 +103,7 @@ def store_mb(url: str, base: Path) -> float:
 
 
 def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> None:
-    from connectors.redact import redact_url
+    from base.redact import redact_url
     from csops.demo import environment
 
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as tmp:

@@ -35,7 +35,7 @@ import tenacity
 from requests.adapters import HTTPAdapter
 
 from base.errors import Failure, InputError, TryLater, Unavailable
-from connectors.redact import redact
+from base.redact import redact
 
 log = logging.getLogger("csops.http")
 

@@ -34,6 +34,8 @@ from simple_salesforce.exceptions import (
 from simple_salesforce.login import soap_login, token_login
 
 from base.errors import InputError
+from base.redact import redact, secret_field
+from base.suggest import suggest
 from connectors.http import (
     AuthenticationFailed,
     BudgetExhausted,
@@ -44,7 +46,6 @@ from connectors.http import (
     ServiceUnavailable,
     mount_loopback,
 )
-from connectors.redact import redact, secret_field
 
 log = logging.getLogger("csops.salesforce")
 T = TypeVar("T")
@@ -610,13 +611,6 @@ def _error_text(content: Any) -> str:
     if isinstance(content, list) and content and isinstance(content[0], dict):
         return "; ".join(f"{c.get('errorCode')}: {c.get('message')}" for c in content)
     return str(content)[:300]
-
-
-def suggest(name: str, candidates: Any) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 def _host(url: str) -> str:

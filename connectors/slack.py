@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from base.errors import InputError
+from base.redact import redact, register_secret
 from connectors.http import CallStats, ConnectorError, PolicySession, RetryPolicy, is_loopback, origin, show_origin
-from connectors.redact import redact, register_secret
 
 SLACK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 MIN_INTERVAL_SECONDS = 1.0

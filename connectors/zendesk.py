@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from base.redact import redact, secret_field
 from connectors.http import (
     AuthenticationFailed,
     CallStats,
@@ -28,7 +29,6 @@ from connectors.http import (
     origin,
     show_origin,
 )
-from connectors.redact import redact, secret_field
 from connectors.zendesk_auth import (
     AUTH_MODES,
     DEFAULT_SCOPE,

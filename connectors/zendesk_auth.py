@@ -40,6 +40,7 @@ import requests
 
 from base.errors import InputError, StorageFailure
 from base.files import WriteError, write_file
+from base.redact import redact, register_secret
 from connectors.http import (
     AuthenticationFailed,
     CallStats,
@@ -50,7 +51,6 @@ from connectors.http import (
     origin,
     show_origin,
 )
-from connectors.redact import redact, register_secret
 
 log = logging.getLogger("csops.zendesk")
 

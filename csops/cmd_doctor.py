@@ -7,9 +7,9 @@ from datetime import date
 
 import click
 
-from base.errors import exit_code_for
+from base.errors import SourceError, exit_code_for
+from base.redact import redact, register_secret
 from connectors.http import AuthenticationFailed, ConnectorError
-from connectors.redact import redact, register_secret
 from connectors.salesforce import SOAP_MIGRATION, SOAP_RETIREMENT
 from connectors.zendesk import ZendeskClient, scope_allows
 from connectors.zendesk_auth import (
@@ -35,7 +35,6 @@ from csops.shell import (
     salesforce_client,
     zendesk_client,
 )
-from rules.yamlsrc import SourceError
 from store import StoreError, is_postgres
 
 

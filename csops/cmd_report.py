@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from base.files import make_named_folder, write_file
+from base.suggest import suggest
 from csops.config import ConfigError
 from csops.shell import App, emit_json, pass_app, salesforce_client
 from report.compute import build
@@ -18,7 +19,6 @@ from report.load import ReportError, load_input, resolve_period
 from report.model import SPLITS
 from report.nps_csv import Answer, ImportPlan, plan_import, read_nps_csv, survey_name_problem
 from report.render import as_csv, as_json, as_table, table
-from rules.yamlsrc import suggest
 from sync.nps import nps_soql, pull_nps
 
 RENDER = {"table": as_table, "csv": as_csv, "json": as_json, "html": as_html}

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from base.errors import InputError, UsageError
+from base.suggest import suggest
 from base.terminal import printable
 from csops.display import fact_value, number, plural, show, status_label, table
 from csops.factsfile import FactsFileError, read_facts
@@ -20,7 +21,6 @@ from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
 from rules.ruleset import COMPUTED, RuleSet, compile_rules
 from rules.why import why_false
-from rules.yamlsrc import suggest
 
 
 def compile_rules_for(app: App, files: tuple[str, ...] | list[str], today: str | None) -> RuleSet:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from connectors.redact import redact_url, register_url_secrets
+from base.redact import redact_url, register_url_secrets
 from csops.display import table
 from csops.shell import App, emit_json, pass_app
 from store import (

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.redact import register_secret
+from base.errors import SourceError
+from base.redact import register_secret
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey, dotted, load_file
 from connectors.salesforce import SalesforceConfig
 from connectors.zendesk import ZendeskConfig
 from report.settings import ReportConfig
-from rules.yamlsrc import Document, PathKey, SourceError, dotted, load_file, suggest
 from sync.settings import StoreConfig, SyncConfig
 
 ENV_VAR = "CSOPS_CONFIG"

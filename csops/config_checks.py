@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from base.errors import SourceError
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey
 from connectors.http import RequestRejected, url_problem
 from connectors.salesforce import AUTH_MODES, validate_where
 from connectors.zendesk_auth import AUTH_MODES as ZENDESK_AUTH_MODES
 from connectors.zendesk_auth import SCOPE_RESOURCES
-from rules.yamlsrc import Document, PathKey, SourceError, suggest
 from store import StoreError, check_url
 from sync.pull import start_time_from
 

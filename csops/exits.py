@@ -37,8 +37,8 @@ from base.exits import (  # noqa: F401  (re-exported: the table lives in base.ex
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
 )
+from base.redact import redact
 from base.terminal import printable
-from connectors.redact import redact
 
 log = logging.getLogger("csops")
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from base.errors import InputError
+from base.errors import InputError, SourceError
+from base.suggest import suggest
 from connectors.salesforce import SalesforceClient
 from csops.config import ConfigError
 from csops.shell import App, salesforce_client, zendesk_client
@@ -21,7 +22,6 @@ from notify.channel import Delivery
 from notify.deliver import DeliveryReport, deliver
 from notify.outbox import Outbox
 from rules.ruleset import RuleSet, compile_rules
-from rules.yamlsrc import SourceError, suggest
 from sync.run import Progress, SyncJob, SyncReport
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Logging: readable lines by default, one JSON object per line with ``--log-format json``.
 
-Every record passes through :func:`connectors.redact.redact` on its way out,
+Every record passes through :func:`base.redact.redact` on its way out,
 exception text included, so a token that reaches a log call never reaches a file.
 """
 
@@ -13,8 +13,8 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from base.redact import redact
 from base.terminal import printable
-from connectors.redact import redact
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 

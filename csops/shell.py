@@ -17,10 +17,10 @@ from typing import Any
 
 import click
 
+from base.redact import register_url_secrets
 from connectors.http import (
     RetryPolicy,
 )
-from connectors.redact import register_url_secrets
 from connectors.salesforce import SalesforceClient
 from connectors.zendesk import ZendeskClient, zendesk_auth
 from connectors.zendesk_auth import TOKEN_FILE_NAME, ZendeskAuth

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import SourceError
+from base.suggest import suggest
+from base.yamlsrc import Document, load_text
 from kb.spec import ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
-from rules.yamlsrc import Document, SourceError, load_text, suggest
 
 
 @dataclass(frozen=True)

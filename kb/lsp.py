@@ -29,11 +29,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
+from base.errors import SourceError, SourceErrors
 from kb.articles import Finding, load_article, load_articles
 from kb.check import Checker, check_text
 from kb.fix import fix_article, fixers
 from kb.spec import KbSpec, load_spec
-from rules.yamlsrc import SourceError, SourceErrors
 
 log = logging.getLogger("csops.kb.lsp")
 DEBOUNCE_MS = 150

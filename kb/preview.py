@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from base.errors import UsageError
+from base.errors import SourceError, UsageError
 from kb.site import BuildCache, build
 from kb.spec import KbError, load_spec
-from rules.yamlsrc import SourceError
 
 log = logging.getLogger("csops.kb.preview")
 

@@ -114,7 +114,7 @@ def structural_errors(findings: list[Finding]) -> list[Finding]:
 
 def _raise_errors(errors: list[Finding]) -> None:
     if errors:
-        from rules.yamlsrc import SourceError
+        from base.errors import SourceError
 
         raise KbError([SourceError(f"{f.rule}: {f.message}", f.path, f.line, f.col) for f in errors])
 

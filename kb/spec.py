@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import SourceError, SourceErrors
 from base.regex import UnsupportedPattern, user_regex
-from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, load_text, suggest
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey, load_file, load_text
 
 LEVELS = ("error", "warning", "suggestion")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -18,10 +18,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from base.suggest import suggest
 from kb.articles import Article, Finding
 from kb.spec import KbSpec
 from kb.writing import RULES
-from rules.yamlsrc import suggest
 
 _COMMENT = re.compile(r"<!--\s*(.*?)\s*-->")
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -20,10 +20,10 @@ from base.errors import InputError
 from notify.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
+    from base.yamlsrc import PathKey
     from connectors.http import RetryPolicy
     from connectors.salesforce import SalesforceClient
     from rules.ruleset import Checker
-    from rules.yamlsrc import PathKey
 
 
 @dataclass(frozen=True)

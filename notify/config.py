@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import SourceError
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey, dotted
 from notify.channel import Channel
 from notify.kinds import KINDS
 from rules.ruleset import SEVERITIES, STATUSES, Checker, RuleError, RuleSet, expression_problems, read_rules
-from rules.yamlsrc import Document, PathKey, SourceError, dotted, suggest
 
 ROUTE_MATCHERS = ("alert", "severity", "product", "tier", "status")
 

@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.redact import redact
 from connectors.http import ConnectorError
-from connectors.redact import redact
 from notify.channel import ChannelResult, Delivery
 from notify.config import NotifySpec
 

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from simple_salesforce import format_soql
 
+from base.suggest import suggest
 from connectors.http import ConnectorError
 from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
 from notify.channel import Channel, ChannelResult, Delivery
 from notify.outbox import NEW, RESOLVED, Notice
-from rules.yamlsrc import suggest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from base.yamlsrc import PathKey
     from rules.ruleset import Checker
-    from rules.yamlsrc import PathKey
 
 TASK_KEY_TAG = "csops-key:"
 TASK_PRIORITIES = ("High", "Normal", "Low")

@@ -21,8 +21,8 @@ from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import NEW, RESOLVED, Notice
 
 if TYPE_CHECKING:
+    from base.yamlsrc import PathKey
     from rules.ruleset import Checker
-    from rules.yamlsrc import PathKey
 
 SEVERITY_ORDER = ("critical", "warning", "info")
 SECTION_LIMIT = 3000

@@ -7,11 +7,11 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from base.errors import InputError
+from base.suggest import suggest
 from report.model import Account, AlertPeriod, NpsAnswer, Onboarding, Period, Point, ReportInput
 from report.settings import ReportConfig
 from rules.engine import FactValueError, local_day
 from rules.ruleset import RuleSet
-from rules.yamlsrc import suggest
 from store import Store
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from base.csvfile import CsvFormatError, read_rows
 from base.errors import InputError
-from rules.yamlsrc import suggest
+from base.suggest import suggest
 
 COLUMNS = ("account", "date", "score", "comment", "respondent")
 REQUIRED = ("account", "date", "score")

@@ -25,6 +25,7 @@ from rule_engine import ast, builtins, errors
 
 from base.errors import InputError
 from base.regex import UnsupportedPattern, user_regex
+from base.suggest import suggest
 
 Thing = Mapping[str, Any]
 Fn = Callable[[Thing], Any]
@@ -111,8 +112,6 @@ class Scope:
             col = _find(text, name)
             if later and name in later:
                 raise ExprError(f"'{name}' is not known yet here: {later[name]}", col) from None
-            from rules.yamlsrc import suggest
-
             raise ExprError(f"unknown fact '{name}'{suggest(name, self.types)}", col) from None
         except errors.AttributeResolutionError as exc:
             raise ExprError(f"unknown attribute '{exc.attribute_name}'", _find(text, exc.attribute_name)) from None

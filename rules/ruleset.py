@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import SourceError, SourceErrors
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey, dotted, load_file
 from rules.expr import Condition, ExprError, Scope
-from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, dotted, load_file, suggest
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
 AGGREGATES = {"tickets_open": "number", "tickets_last_7d": "number", "tickets_last_30d": "number",

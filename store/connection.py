@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from connectors.redact import redact_url
+from base.redact import redact_url
 from store.dialect import (
     Postgres,
     SQLite,

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from base.errors import InputError, StorageFailure, TryLater, Unavailable
-from connectors.redact import redact_url
+from base.redact import redact_url
 
 
 class StoreError(StorageFailure):

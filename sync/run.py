@@ -17,7 +17,7 @@ from typing import Any
 
 from base.errors import InputError, outcome
 from base.exits import EXIT_INTERRUPTED, EXIT_SOFTWARE, EXIT_TERMINATED
-from connectors.redact import redact
+from base.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
 from connectors.zendesk import ZendeskClient
 from notify.config import NotifySpec

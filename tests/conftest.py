@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from connectors.redact import forget_secrets
+from base.redact import forget_secrets
 from csops.cli import cli
 from csops.starter import sandbox_config, sandbox_env
 from sandbox.server import Options, Sandbox

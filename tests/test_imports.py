@@ -136,10 +136,49 @@ def test_layers_below_the_shell_never_import_it() -> None:
 
 
 def test_base_imports_nothing_of_ours() -> None:
-    """base/ is the floor every layer stands on: it imports only the standard library."""
+    """base/ is the floor every layer stands on: it imports only itself and what BASE_LIBRARIES allows."""
     ours = {n: sorted(d for d in deps if d.split(".")[0] != "base") for n, deps in import_graph().items()
             if n.split(".")[0] == "base"}
     assert ours and not {n: d for n, d in ours.items() if d}
+
+
+#: The libraries base/ may import beside the standard library, each in the one module that is the way to use it.
+BASE_LIBRARIES = {"yaml": "base.yamlsrc", "re2": "base.regex"}
+
+
+def test_base_imports_the_standard_library_and_each_library_in_one_module() -> None:
+    """``kb`` starts through base/ (the exit codes, located errors, the redactor), so base stays light."""
+    found = []
+    for name, path in module_files().items():
+        if name.split(".")[0] != "base":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tops = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            for top in (t.split(".")[0] for t in tops):
+                if top not in sys.stdlib_module_names and top != "base" and BASE_LIBRARIES.get(top) != name:
+                    found.append(f"{name}: {top}")
+    assert found == []
+
+
+def test_one_yaml_loader_one_suggest_one_redactor_in_base() -> None:
+    """The YAML loader and located errors (rules.yamlsrc), redaction (connectors.redact) and "did you mean" (once in
+    each of those and connectors.salesforce, with different case handling) live in base/ only (issue 26)."""
+    moved = {"rules.yamlsrc", "connectors.redact"}
+    sources = [p for d in (*PACKAGES, "tests", "bench") for p in sorted((ROOT / d).rglob("*.py"))]
+    imports, suggests = [], []
+    for path in sources:
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
+                     if isinstance(node, ast.ImportFrom) else [])
+            imports += [f"{rel}: {n}" for n in names if n in moved]
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "suggest":
+                suggests.append(rel)
+    assert imports == []
+    assert suggests == ["base/suggest.py"]
+    assert not (ROOT / "rules" / "yamlsrc.py").exists() and not (ROOT / "connectors" / "redact.py").exists()
 
 
 def test_the_store_stands_below_sync_kb_and_report() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from connectors.redact import MASK, redact, register_secret
+from base.redact import MASK, redact, register_secret
 from tests.conftest import Workspace
 
 

@@ -28,7 +28,9 @@ from typing import Any
 
 import re2
 
-from rules.yamlsrc import Document, PathKey, SourceError, SourceErrors, load_file, suggest
+from base.errors import SourceError, SourceErrors
+from base.suggest import suggest
+from base.yamlsrc import Document, PathKey, load_file
 
 RULES_FILE = "gaps.yaml"
 BOILERPLATE_FILE = "gaps-boilerplate.txt"

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from base.errors import SourceError
 from connectors.zendesk import HelpCenter
 from kb.articles import Article, Finding, load_articles
 from kb.paths import escapes
@@ -47,7 +48,6 @@ from kb.publish.settings import Access, Settings
 from kb.publish.steps import Outcome, Step, Unchanged
 from kb.site import outside_references, structural_errors
 from kb.spec import KbError, KbSpec
-from rules.yamlsrc import SourceError
 
 __all__ = ["IDS_FILE", "HelpCenterIds", "Marker", "Options", "PublishError", "PublishReport", "Publisher",
            "RemoteTranslation", "Step", "Unchanged", "canonical", "find_marker", "map_locales", "strip_markers"]

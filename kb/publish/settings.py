@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.suggest import suggest
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
 from kb.publish.remote import PublishError
 from kb.spec import KbError, KbSpec, Setting
-from rules.yamlsrc import suggest
 
 #: Zendesk's built-in user segments have localised names; their user_type names them in any language.
 BUILT_IN_SEGMENTS = ("signed_in_users", "staff")

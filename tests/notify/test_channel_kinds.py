@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
+from base.yamlsrc import PathKey
 from notify import kinds
 from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import Notice
 from rules.ruleset import Checker
-from rules.yamlsrc import PathKey
 from sandbox.data import sf_datetime
 from sandbox.server import Sandbox
 from tests.conftest import RULES, Workspace, make_workspace

@@ -4,64 +4,26 @@ Rule files, ``csops.yaml`` and ``kb.yaml`` are written by people, so every
 message about them must name the file and line at fault.  PyYAML's composed
 node tree carries those marks; this module turns it into plain Python values
 plus a table of positions keyed by the path to each value.  It lives in
-``rules/`` because that is the bottom layer that both ``csops`` and ``kb`` may
-import.
+``base/`` because every layer reads such files; of base's modules it alone imports PyYAML.
 """
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from base.errors import InputError
+from base.errors import SourceError
 
 PathKey = tuple[str | int, ...]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-class SourceError(InputError):
-    """A mistake in a user-written file, located as ``file:line:col``."""
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None,
-                 col: int | None = None) -> None:
-        self.message = message
-        self.file = file
-        self.line = line
-        self.col = col
-        super().__init__(self.__str__())
-
-    @property
-    def location(self) -> str:
-        parts = [self.file or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.col is not None:
-                parts.append(str(self.col))
-        return ":".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
-
-
-class SourceErrors(SourceError):
-    """Several mistakes found in one pass, reported together; located by the first."""
-
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        first = problems[0]
-        super().__init__(first.message, first.file, first.line, first.col)
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
 
 
 @dataclass
@@ -96,17 +58,6 @@ def dotted(path: PathKey) -> str:
         else:
             out += ("." if out else "") + part
     return out
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    cands = list(candidates)
-    matches = difflib.get_close_matches(name, cands, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in cands}
-        if name.lower() in lowered:
-            matches = [lowered[name.lower()]]
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 def load_file(path: str | Path, env: Mapping[str, str] | None = None,

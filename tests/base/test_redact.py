@@ -1,4 +1,4 @@
-"""The one URL redactor (connectors.redact.redact_url), fuzzed: a password of any printable character, written as
+"""The one URL redactor (base.redact.redact_url), fuzzed: a password of any printable character, written as
 it is or percent-encoded, in the credentials or a libpq ``password=`` option, never shows (issue 25, F1)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from urllib.parse import quote
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from connectors.redact import MASK, redact, redact_url, register_url_secrets, url_secrets
+from base.redact import MASK, redact, redact_url, register_url_secrets, url_secrets
 
 PRINTABLE = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=24)
 ANY_PRINTABLE = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=24)

@@ -4,8 +4,8 @@
                leaves a connection open cannot keep it alive). Skipped when CSOPS_TEST_PG_URL is unset; a
                failure instead when CI is set, so CI can never silently skip the PostgreSQL half.
 ``store_url``  parametrized over sqlite and postgresql: ``sqlite:///<tmp>/state.db`` or a ``pg_url``.
-``pg_cluster`` the throwaway cluster (tests/pgcluster.py) behind the URL, to restart or stop the server in a
-               fault test; skipped (failed under CI) when CSOPS_TEST_PG_CLUSTER is unset.
+``pg_cluster`` a throwaway cluster of the test's own (tests/pgcluster.py, ``cluster.url`` an empty database), to
+               restart or stop the server in a fault test without touching the shared one.
 
 Start a server for a local run with ``eval "$(python -m tests.pgcluster start)"``.
 """
@@ -84,13 +84,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def pg_cluster() -> Iterator[pgcluster.Cluster]:
-    """The cluster to restart or stop; started again after the test if the test left it stopped."""
+    """A cluster of the test's own to restart or stop, with an empty database at ``cluster.url``.
+
+    Never the shared server: under pytest-xdist other workers' tests use that one at the same moment, and a
+    restart there cut their sessions (AdminShutdown, connection refused) in tests that never asked for it.
+    """
     server_url()
-    if not os.environ.get(pgcluster.STATE_ENV):
-        _missing(f"{pgcluster.STATE_ENV} (a cluster this run may restart)")
-    cluster = pgcluster.load()
+    cluster = pgcluster.start()  # in the system's temp folder: the server's own user cannot enter pytest's
     try:
         yield cluster
     finally:
-        if not cluster.running():
-            cluster.start_server()
+        pgcluster.stop(cluster)

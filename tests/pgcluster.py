@@ -2,7 +2,7 @@
 
     eval "$(python -m tests.pgcluster start)"   # exports CSOPS_TEST_PG_URL and CSOPS_TEST_PG_CLUSTER
     python -m tests.pgcluster url               # the URL again
-    python -m tests.pgcluster restart           # pg_ctl restart -m fast (what the fault tests call)
+    python -m tests.pgcluster restart           # pg_ctl restart -m fast
     python -m tests.pgcluster stop              # stops the server and removes its folder
     python -m tests.pgcluster bindir            # where the server binaries are; exit 1 when there are none
 
@@ -13,7 +13,8 @@ serves tests, so durability is off (fsync, synchronous_commit, full_page_writes)
 sorts by bytes as it does in SQLite.
 
 What a test needs to restart or stop the server is in a small JSON state file whose path is in
-``CSOPS_TEST_PG_CLUSTER``; :func:`restart_cluster` reads it. Standard library only: ``.ci/run`` starts the
+``CSOPS_TEST_PG_CLUSTER``. Fault tests restart a cluster of their own (tests/pg.py's ``pg_cluster``), never the
+shared one, which other pytest workers are using at that moment. Standard library only: ``.ci/run`` starts the
 cluster before the virtualenv exists.
 """
 
@@ -210,11 +211,6 @@ def stop(cluster: Cluster) -> None:
             cluster.ctl("stop", "-m", "fast")
     finally:
         shutil.rmtree(cluster.base, ignore_errors=True)
-
-
-def restart_cluster() -> None:
-    """Restart the cluster named by CSOPS_TEST_PG_CLUSTER; returns when it accepts connections again."""
-    load().restart()
 
 
 def main(argv: list[str]) -> int:

@@ -43,25 +43,26 @@ def test_store_url_covers_both_engines(store_url: str) -> None:
         assert store_url.endswith("/state.db") and Path(store_url.removeprefix("sqlite:///")).parent.is_dir()
 
 
-def test_restart_cuts_sessions_and_the_server_comes_back(pg_url: str, pg_cluster: pgcluster.Cluster) -> None:
-    conn = psycopg.connect(pg_url, autocommit=True)
+def test_restart_cuts_sessions_and_the_server_comes_back(pg_cluster: pgcluster.Cluster) -> None:
+    conn = psycopg.connect(pg_cluster.url, autocommit=True)
     try:
         pid_before = conn.execute("SELECT pg_backend_pid()").fetchone()
-        pgcluster.restart_cluster()
+        pg_cluster.restart()
         with pytest.raises(psycopg.OperationalError):
             conn.execute("SELECT 1")
     finally:
         conn.close()
-    with psycopg.connect(pg_url, autocommit=True) as again:
+    with psycopg.connect(pg_cluster.url, autocommit=True) as again:
         assert again.execute("SELECT pg_backend_pid()").fetchone() != pid_before
 
 
-def test_a_stopped_server_refuses_then_the_fixture_starts_it_again(pg_url: str,
-                                                                   pg_cluster: pgcluster.Cluster) -> None:
+def test_a_stopped_server_refuses_and_the_shared_one_never_stops(pg_url: str, pg_cluster: pgcluster.Cluster) -> None:
     pg_cluster.stop_server()
     assert not pg_cluster.running()
     with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(pg_url, connect_timeout=2)
+        psycopg.connect(pg_cluster.url, connect_timeout=2)
+    with psycopg.connect(pg_url, autocommit=True) as shared:
+        assert shared.execute("SELECT 1").fetchone() == (1,)
 
 
 def test_without_the_url_pg_tests_skip_locally_and_fail_under_ci(tmp_path: Path) -> None:

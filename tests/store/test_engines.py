@@ -271,7 +271,8 @@ def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: San
 
 
 def test_the_database_restarting_mid_run_exits_69_and_the_next_run_resumes(
-        tmp_path: Path, slow_sandbox: Sandbox, pg_url: str, pg_cluster: Cluster) -> None:
+        tmp_path: Path, slow_sandbox: Sandbox, pg_cluster: Cluster) -> None:
+    pg_url = pg_cluster.url
     reference = reference_state(tmp_path / "ref", **SLOW)
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
     with running_sync(ws) as proc:

@@ -241,17 +241,46 @@ def lsp_cmd(stdio: bool) -> None:
     serve(__version__)
 
 
-@kb.command("rules")
+@kb.group("rules", invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="text: in kb.yaml's language, with this kb's levels; markdown: docs/kb-rules.md.")
-@click.pass_obj
-def rules_cmd(app: KbApp, fmt: str) -> None:
-    """List every rule: level, options, one wrong and one right example, and the team's rules."""
+@click.pass_context
+def rules_cmd(ctx: click.Context, fmt: str) -> None:
+    """List every rule: level, options, one wrong and one right example, and the team's rules.
+
+    `kb rules import FILE` checks a prh dictionary or a Vale vocabulary and says how kb.yaml reads it.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from kb import morphology
     from kb.ruledocs import rules_markdown, rules_text
 
-    spec = app.spec()
+    spec = ctx.obj.spec()
     click.echo(rules_markdown(spec) if fmt == "markdown" else rules_text(spec, morphology.available()), nl=False)
+
+
+@rules_cmd.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def rules_import_cmd(app: KbApp, source: Path) -> None:
+    """Check a textlint prh dictionary (prh.yml: its imports read, its specs run) or a Vale vocabulary folder
+    (accept.txt, reject.txt), and print the kb.yaml lines that read it as it is (writing.dictionaries)."""
+    import os
+
+    from kb import dictionaries
+
+    project = app.root.resolve().parent
+    rel = os.path.relpath(source.resolve(), app.root.resolve())
+    if source.is_dir():
+        accept, reject = dictionaries.load_vocabulary(source, project)
+        click.echo(f"{source}: {len(accept.entries)} accepted terms, {len(reject.entries)} rejected")
+        entry = f"    - {{vale: {rel}}}"
+    else:
+        d = dictionaries.load_prh(source, project)
+        click.echo(f"{source}: {len(d.entries)} rules from {len(d.files)} files, {d.specs} specs pass")
+        entry = f"    - {{prh: {rel}}}"
+    click.echo("kb check reads it as it is (keep editing it there) with these lines in kb.yaml:\n"
+               f"  writing:\n    dictionaries:\n{entry}       # level: warning by default; id: the rule id")
 
 
 @kb.command("new")

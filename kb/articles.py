@@ -105,6 +105,16 @@ class Article:
         """kb.yaml's defaults for the article's section with its own front matter over them."""
         return {**spec.defaults_for(self.category, self.section), **self.settings}
 
+    def title_at(self) -> tuple[int, int] | None:
+        """The line and column where the title's text starts in the front matter; None when it is not written
+        there as it reads (a folded or escaped YAML string)."""
+        if not self.title or self.front is None:
+            return None
+        line, _ = self.front_pos("title")
+        text = self.text.split("\n", line)[line - 1] if line else ""
+        col = text.find(self.title, text.find(":") + 1)
+        return (line, col + 1) if col >= 0 else None
+
     def front_pos(self, key: str) -> tuple[int, int]:
         if self.front is None:
             return 1, 1

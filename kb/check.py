@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb import suppress
 from kb.articles import Article, Finding, load_article, load_articles
 from kb.fix import fixers, with_edits
 from kb.parallel import forked_map
-from kb.prose import Prose, extract
+from kb.prose import Block, Prose, extract, pack
 from kb.spec import KbSpec, UserRule
 from kb.writing import RULES, Corpus, Ctx, enabled, run_builtin, run_user_rules
 from kb.writing.base import norm_path
 from kb.writing.placeholders import required_headings
 
+TITLE_KINDS = ("substitution", "dictionary", "existence")  # the team's rules that read titles as well
 LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2, "info": 3}
 
 
@@ -75,6 +76,8 @@ class Checker:
                              norm_path(os.path.realpath(spec.root)) + os.sep, self.prose_of, required_headings(spec))
         self.rules = enabled(spec)
         self.table = fixers(spec)
+        # the team's word rules read the title too (a brand misspelt there is the first thing readers see)
+        self.title_rules = [replace(r, scope="article") for r in spec.user_rules if r.kind in TITLE_KINDS]
 
     def prose_of(self, a: Article) -> Prose:
         prose = self.proses.get(a.path)
@@ -106,6 +109,11 @@ class Checker:
         prose = prose or self.prose_of(a)
         run_builtin(Ctx(spec, a, prose, self.corpus, emit), self.rules)
         run_user_rules(spec.user_rules, prose, emit_user)
+        at = a.title_at() if self.title_rules else None
+        if at is not None:
+            title = Block("paragraph")
+            title.append(a.title, pack(*at))
+            run_user_rules(self.title_rules, Prose(blocks=[title]), emit_user)
         return with_edits(spec, a, _unsuppressed(spec, a, out), self.table)
 
 

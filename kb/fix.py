@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from base.files import write_file
 from kb.articles import Article, Edit, Finding
@@ -41,9 +42,10 @@ class Fixer:
     """One rule's fix: what it matches, what it writes, and the kinds of line it may touch."""
 
     rule: str
-    pattern: re.Pattern[str]
-    replace: Callable[[re.Match[str]], str]
+    pattern: Any  # re.Pattern, or anything with finditer (a dictionary entry)
+    replace: Callable[[Any], str]
     kinds: tuple[str, ...] = ("paragraph", "list", "heading", "table")
+    title: bool = False  # also fixes the front matter's title (the team's word rules)
 
 
 _SCOPE_KINDS = {"heading": ("heading",), "list": ("list",), "table": ("table",), "paragraph": ("paragraph",),
@@ -61,14 +63,31 @@ def fixers(spec: KbSpec) -> list[Fixer]:
             staged.append((fix.stage, Fixer(rid, fix.pattern, fix.replace)))
     out = [fixer for _, fixer in sorted(staged, key=lambda s: s[0])]
     for rule in spec.user_rules:
+        if rule.kind == "dictionary":
+            out += [Fixer(rule.id, _Entries(entry), _entry_replacement(entry), _SCOPE_KINDS[rule.scope], True)
+                    for entry in rule.entries if entry.expected is not None]
         if rule.kind != "substitution":
             continue
         for wrong, right in rule.swap.items():
             if "|" in right:
                 continue  # more than one replacement: the writer chooses
             out.append(Fixer(rule.id, token_regex(wrong, rule.ignorecase), _unless_already(right),
-                             _SCOPE_KINDS[rule.scope]))
+                             _SCOPE_KINDS[rule.scope], True))
     return out
+
+
+class _Entries:
+    """A dictionary entry as a fixer's pattern (``finditer``: its matches, lookarounds and all)."""
+
+    def __init__(self, entry: Any) -> None:
+        self.entry = entry
+
+    def finditer(self, text: str) -> Iterator[Any]:
+        return iter(self.entry.matches(text))
+
+
+def _entry_replacement(entry: Any) -> Callable[[Any], str]:
+    return lambda m: str(entry.replacement(m))
 
 
 def _unless_already(right: str) -> Callable[[re.Match[str]], str]:
@@ -94,6 +113,7 @@ def fix_article(spec: KbSpec, a: Article, rules: list[Fixer],
         sups = for_article(spec, a, [])
     lines = a.text.split("\n")
     changes: list[Change] = []
+    _fix_title(a, lines, [f for f in rules if f.title], changes)
     fence: str | None = None
     for i in range(a.body_line - 1, len(lines)):
         line = lines[i]
@@ -112,6 +132,22 @@ def fix_article(spec: KbSpec, a: Article, rules: list[Fixer],
             line = _fix_line(line, fixer, a.rel, i + 1, changes)
         lines[i] = line
     return "\n".join(lines), changes
+
+
+def _fix_title(a: Article, lines: list[str], rules: list[Fixer], changes: list[Change]) -> None:
+    """The team's word rules over the front matter's title (its text only, not the key or the quotes)."""
+    at = a.title_at() if rules else None
+    if at is None:
+        return
+    line, col = at
+    raw = lines[line - 1]
+    start, end = col - 1, col - 1 + len(a.title)
+    title = raw[start:end]
+    for fixer in rules:
+        made: list[Change] = []
+        title = _fix_line(title, fixer, a.rel, line, made)
+        changes += [replace(c, col=c.col + start) for c in made]
+    lines[line - 1] = raw[:start] + title + raw[end:]
 
 
 def with_edits(spec: KbSpec, a: Article, found: list[Finding], table: list[Fixer]) -> list[Finding]:

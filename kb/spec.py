@@ -113,6 +113,7 @@ class UserRule:
     second: str | None = None
     either: list[tuple[str, str]] = field(default_factory=list)
     line: int | None = None
+    entries: list[Any] = field(default_factory=list)  # a dictionary's (kb.dictionaries.Entry)
 
 
 @dataclass
@@ -170,6 +171,7 @@ class KbSpec:
 
 
 USER_KINDS = ("existence", "substitution", "occurrence", "conditional", "consistency")
+DICTIONARY = "dictionary"  # the kind of the rules writing.dictionaries makes (not written in user_rules)
 SCOPES = ("sentence", "paragraph", "heading", "list", "table", "article")
 
 
@@ -396,8 +398,9 @@ def _sections(spec: KbSpec, cat: Category, items: Any, path: PathKey, parent: st
 
 
 def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
-    w = ck.keys(writing, ("writing",), ("rules", "user_rules"), "writing")
+    w = ck.keys(writing, ("writing",), ("rules", "user_rules", "dictionaries"), "writing")
     _rule_settings(spec, w.get("rules") or {}, ck)
+    _dictionaries(spec, w.get("dictionaries") or [], ck)
     for i, r in enumerate(w.get("user_rules") or []):
         path = ("writing", "user_rules", i)
         r = ck.keys(r, path, ("id", "kind", "level", "message", "scope", "tokens", "patterns", "ignorecase", "swap",
@@ -411,7 +414,7 @@ def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
         level = r.get("level", "warning")
         if level not in LEVELS:
             ck.err((*path, "level"), f"user rule '{rid}': level '{level}' is not one of {', '.join(LEVELS)}")
-        scope = r.get("scope", "article" if kind in ("conditional", "consistency") else "sentence")
+        scope = r.get("scope", "article" if kind in ("conditional", "consistency", "substitution") else "sentence")
         if scope not in SCOPES:
             ck.err((*path, "scope"), f"user rule '{rid}': scope '{scope}' is not one of {', '.join(SCOPES)}"
                                      f"{suggest(str(scope), SCOPES)}")
@@ -437,6 +440,51 @@ def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
                     "consistency": "either"}[rule.kind]
             ck.err(path, f"user rule '{rid}' ({rule.kind}) needs {hint}")
         spec.user_rules.append(rule)
+
+
+_DICTIONARY_MESSAGES = {
+    "prh": ("「{match}」ではなく「{replacement}」と書きます（{where}）",
+            "use '{replacement}' instead of '{match}' ({where})"),
+    "accept": ("「{replacement}」と書きます（「{match}」ではなく。{where}）",
+               "use '{replacement}' instead of '{match}' ({where})"),
+    "reject": ("「{match}」は使いません（{where}）", "avoid '{match}' ({where})"),
+}
+
+
+def _dictionaries(spec: KbSpec, items: Any, ck: _Ck) -> None:
+    """``writing.dictionaries``: prh dictionaries and Vale vocabularies, read as they are (kb/dictionaries.py)."""
+    from kb import dictionaries
+
+    if not isinstance(items, list):
+        ck.err(("writing", "dictionaries"), "writing.dictionaries: expected a list of {prh: FILE} or {vale: FOLDER}")
+        return
+    project = spec.root.parent
+    for i, item in enumerate(items):
+        path: PathKey = ("writing", "dictionaries", i)
+        item = ck.keys(item, path, ("prh", "vale", "id", "level"), "a dictionary")
+        kinds = [k for k in ("prh", "vale") if k in item]
+        level = item.get("level", "warning")
+        if len(kinds) != 1 or not isinstance(item[kinds[0]], str):
+            ck.err(path, "a dictionary is {prh: FILE} or {vale: FOLDER} (relative to kb.yaml)")
+            continue
+        if level not in LEVELS:
+            ck.err((*path, "level"), f"writing.dictionaries: level '{level}' is not one of {', '.join(LEVELS)}")
+            continue
+        where = spec.root / item[kinds[0]]
+        try:
+            if kinds[0] == "prh":
+                found = [("prh", str(item.get("id", "prh")), dictionaries.load_prh(where, project))]
+            else:
+                accept, reject = dictionaries.load_vocabulary(where, project)
+                rid = str(item.get("id", "vocabulary"))
+                found = [("accept", rid, accept), ("reject", f"{rid}-avoid", reject)]
+        except SourceError as exc:
+            ck.problems.append(exc if exc.file else ck.doc.error((*path, kinds[0]), exc.message))
+            continue
+        for kind, rid, d in found:
+            ja, en = _DICTIONARY_MESSAGES[kind]
+            spec.user_rules.append(UserRule(rid, DICTIONARY, str(level), ja if spec.language == "ja" else en,
+                                            "article", line=ck.doc.pos(path)[0], entries=d.entries))
 
 
 def _rule_settings(spec: KbSpec, settings: Any, ck: _Ck) -> None:

@@ -139,7 +139,7 @@ def unused(rel: str, suppressions: list[Suppression]) -> list[Finding]:
 def for_article(spec: KbSpec, a: Article, problems: list[Finding]) -> list[Suppression]:
     """The suppression comments in the body and the front matter's ``kb: {disable: […]}``."""
     known = set(spec.rules) | {r.id for r in spec.user_rules}
-    substitutions = {r.id for r in spec.user_rules if r.kind == "substitution"}
+    substitutions = {r.id for r in spec.user_rules if r.kind in ("substitution", "dictionary")}
     sups = parse(a.rel, a.body, a.body_line, known, substitutions, problems)
     if a.disable:
         line, col = a.front_pos("kb")

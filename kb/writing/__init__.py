@@ -15,7 +15,7 @@ interface and the registry are in kb/writing/base.py).
     links.py        image-alt, empty-link, internal-link,        links and images
                     image-exists
     existence.py, substitution.py, occurrence.py, consistency.py, conditional.py: the kinds of kb.yaml's
-    user_rules
+    user_rules; dictionary.py: the rules of its writing.dictionaries (prh, Vale vocabularies)
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from kb.writing import (
     characters,
     conditional,
     consistency,
+    dictionary,
     endings,
     existence,
     links,
@@ -54,7 +55,7 @@ for _rid, _rule in sorted(RULES.items(), key=lambda kv: _ORDER.get(kv[1].check._
 #: The kinds of the team's rules (kb.yaml's ``user_rules``), as Vale names them.
 KINDS: dict[str, UserCheck] = {
     "existence": existence.run, "substitution": substitution.run, "occurrence": occurrence.run,
-    "consistency": consistency.run, "conditional": conditional.run,
+    "consistency": consistency.run, "conditional": conditional.run, "dictionary": dictionary.run,
 }
 
 

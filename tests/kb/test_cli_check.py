@@ -49,13 +49,13 @@ def test_each_writing_rule_is_registered_beside_its_function_in_one_kind_module(
     import pkgutil
 
     import kb.writing
-    from kb.spec import USER_KINDS
+    from kb.spec import DICTIONARY, USER_KINDS
 
     modules = {m.__name__ for m in kb.writing.KIND_MODULES}
     assert {r.check.__module__ for r in RULES.values()} == modules
     kinds = [importlib.import_module(f"kb.writing.{m.name}") for m in pkgutil.iter_modules(kb.writing.__path__)
              if m.name != "base" and f"kb.writing.{m.name}" not in modules]
-    assert {m.__name__.rpartition(".")[2] for m in kinds if hasattr(m, "run")} == set(USER_KINDS) \
+    assert {m.__name__.rpartition(".")[2] for m in kinds if hasattr(m, "run")} == {*USER_KINDS, DICTIONARY} \
         == set(kb.writing.KINDS)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from base.regex import UnsupportedPattern, user_regex
+from kb.tokens import token_regex
 from rules.yamlsrc import SourceError, load_file
 
 MAX_IMPORTS = 32  # files one dictionary may pull in, nested imports included
@@ -253,8 +254,6 @@ def _terms(path: Path) -> list[tuple[str, int]]:
 
 
 def _literal(term: str, ignorecase: bool) -> Any:
-    from kb.writing.base import token_regex
-
     return token_regex(term, ignorecase)
 
 

@@ -18,7 +18,6 @@ ASCII tokens get explicit ASCII boundaries and Japanese tokens match as they are
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -29,6 +28,7 @@ from base.regex import user_regex
 from kb.articles import Article
 from kb.prose import Prose, Sentence
 from kb.spec import LEVELS, KbSpec, UserRule
+from kb.tokens import token_regex
 
 Emit = Callable[[int, int, str, str], None]  # line, col, rule id, message
 UserEmit = Callable[[int, int, UserRule, str], None]  # line, col, the team's rule, message
@@ -159,17 +159,6 @@ def rule(id: str, level: str, doc: Doc, *, options: Mapping[str, Any] | None = N
         return check
 
     return register
-
-
-@functools.lru_cache(maxsize=1024)
-def token_regex(token: str, ignorecase: bool = False) -> re.Pattern[str]:
-    """A literal token: ASCII words get ASCII boundaries; Japanese text matches as it is."""
-    body = re.escape(token)
-    if token[:1].isascii() and token[:1].isalnum():
-        body = r"(?<![A-Za-z0-9_])" + body
-    if token[-1:].isascii() and token[-1:].isalnum():
-        body += r"(?![A-Za-z0-9_])"
-    return re.compile(body, re.IGNORECASE if ignorecase else 0)
 
 
 def has_any(text: str, literals: tuple[str, ...]) -> bool:

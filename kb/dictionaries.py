@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import SourceError
 from base.regex import UnsupportedPattern, user_regex
+from base.yamlsrc import load_file
 from kb.tokens import token_regex
-from rules.yamlsrc import SourceError, load_file
 
 MAX_IMPORTS = 32  # files one dictionary may pull in, nested imports included
 

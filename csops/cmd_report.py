@@ -104,10 +104,10 @@ def nps_import(app: App, file: Path, survey: str | None, dry_run: bool, as_json:
         raise click.BadParameter(problem, param_hint="--survey")
     parsed = read_nps_csv(file)
     stored: dict[str, Counter[Answer]] = defaultdict(Counter)
-    for name, account, day, score, comment in app.store.nps_answers():
-        stored[name][(account, day, score, comment)] += 1
+    for answer in app.store.nps_answers():
+        stored[answer.survey][(answer.account_id, answer.answered_on, answer.score, answer.comment)] += 1
     plan = plan_import(file, parsed, survey, stored)
-    unknown = sorted({r[1] for r in parsed.rows} - app.store.known_accounts())
+    unknown = sorted({r.account_id for r in parsed.rows} - app.store.known_accounts())
     removed = added = 0
     if not dry_run and not plan.unchanged:
         removed, added = app.store.replace_nps(plan.survey, parsed.rows)
@@ -167,7 +167,7 @@ def nps_surveys(app: App, as_json: bool) -> None:
 @pass_app
 def nps_remove(app: App, survey: str) -> None:
     """Delete every answer of one survey (the names are in csops nps surveys)."""
-    names = [s for s, *_ in app.store.nps_surveys()]
+    names = [s.survey for s in app.store.nps_surveys()]
     if survey not in names:
         raise click.BadParameter(f"no survey '{survey}'{suggest(survey, names)}; surveys: "
                                  f"{', '.join(names) or '(none)'}", param_hint="SURVEY")

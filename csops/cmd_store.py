@@ -57,18 +57,17 @@ def lock_state(s: Store) -> dict[str, Any]:
         held = s.lease_holder()
         if held is None:
             return {"state": "free"}
-        info = {"host": held["host"], "pid": held["pid"], "since": _when(held["acquired_at"]),
-                "expires": _when(held["expires_at"])}
-        return {"state": "free (expired lease)" if held["expired"] else "held", **info}
+        info = {"host": held.host, "pid": held.pid, "since": _when(held.acquired_at), "expires": _when(held.expires_at)}
+        return {"state": "free (expired lease)" if held.expired else "held", **info}
     assert s.path is not None
     try:
         with RunLock(s.path):
             return {"state": "free"}
     except LockHeld:
         out: dict[str, Any] = {"state": "held", "lock_file": str(s.path.with_name(s.path.name + ".lock"))}
-        running = [r for r in s.recent_runs(1) if r["status"] == "running"]
+        running = [r for r in s.recent_runs(1) if r.status == "running"]
         if running:
-            out.update(command=running[0]["command"], since=running[0]["started_at"])
+            out.update(command=running[0].command, since=running[0].started_at)
         return out
 
 

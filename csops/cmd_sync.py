@@ -181,9 +181,9 @@ def status(app: App, runs: int, as_json: bool) -> None:
     store = app.store
     recent = []
     for r in store.recent_runs(runs):
-        rep = r["report"]
-        recent.append({"id": r["id"], "command": r["command"], "started_at": r["started_at"],
-                       "finished_at": r["finished_at"], "status": r["status"], "exit_code": r["exit_code"],
+        rep = r.report
+        recent.append({"id": r.id, "command": r.command, "started_at": r.started_at,
+                       "finished_at": r.finished_at, "status": r.status, "exit_code": r.exit_code,
                        "evaluated": rep.get("rules", {}).get("accounts_evaluated"),
                        "written": rep.get("writeback", {}).get("written"),
                        "failed": rep.get("writeback", {}).get("failed"),
@@ -226,7 +226,7 @@ def alerts(app: App, only_new: bool, as_json: bool) -> None:
     """Active alerts: account, severity and since when (most severe first)."""
     out = active_alerts(app, only_new)
     if as_json:
-        emit_json(out)
+        emit_json([a._asdict() for a in out])
         return
     if not out:
         click.echo("no active alerts" + (" raised by the last sync" if only_new else ""))
@@ -237,5 +237,5 @@ def alerts(app: App, only_new: bool, as_json: bool) -> None:
         return paint(padded, SEVERITY_STYLES.get(cell), on) if column == 0 else padded
 
     click.echo(table([("severity", "account", "name", "alert", "since", "title")] +
-                     [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
+                     [(a.severity, a.account_id, a.account or "", a.alert, a.first_seen, a.title)
                       for a in out], severity))

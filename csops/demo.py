@@ -149,7 +149,7 @@ def demo_sync(app: App, echo: Echo) -> list[SyncReport]:
     alerts = active_alerts(app)
     echo(f"\nactive alerts ({len(alerts)}), first 8:")
     echo(table([("severity", "account", "name", "alert", "since", "title")] +
-               [(a["severity"], a["account_id"], a["account"] or "", a["alert"], a["first_seen"], a["title"])
+               [(a.severity, a.account_id, a.account or "", a.alert, a.first_seen, a.title)
                 for a in alerts[:8]]))
     return reports
 

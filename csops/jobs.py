@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from base.errors import InputError, SourceError
 from base.suggest import suggest
@@ -22,6 +22,8 @@ from notify.channel import Delivery
 from notify.deliver import DeliveryReport, deliver
 from notify.outbox import Outbox
 from rules.ruleset import RuleSet, compile_rules
+from store.alerts import ActiveAlert
+from store.organizations import AccountName
 from sync.run import Progress, SyncJob, SyncReport
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ def send_test_message(app: App, name: str) -> None:
     channel.send_test(notify_delivery(app, rs, datetime.now(rs.tz).date()))
 
 
-def active_alerts(app: App, only_new: bool = False) -> list[dict[str, Any]]:
+def active_alerts(app: App, only_new: bool = False) -> list[ActiveAlert]:
     """Open alerts, most severe first, with the account's name (``only_new``: raised by the last sync)."""
     return app.store.active_alerts(only_new)
 
@@ -107,7 +109,7 @@ def team_view(app: App) -> TeamView:
     return TeamView(dict(rs.status_labels), rs.tz, rs.timezone)
 
 
-def find_accounts(app: App, term: str) -> list[tuple[str, str | None]]:
+def find_accounts(app: App, term: str) -> list[AccountName]:
     """Accounts a person means by ``term``: an 18- or 15-character Id (as Salesforce shows both), or part of a name."""
     from connectors.sfid import is_valid_id, to18
 

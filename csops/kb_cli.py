@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kb.check import CheckResult
     from kb.publish import Publisher, PublishReport
     from kb.spec import KbSpec
+    from store.tickets import TicketText
 
 
 class KbApp:
@@ -552,15 +553,14 @@ def gaps_cmd(app: KbApp, days: int, min_tickets: int, until: str | None, fmt: st
         click.echo(printable(text) if fmt == "table" else text)  # labels and subjects come from tickets
 
 
-def _explain(report: object, ticket_id: int, row: tuple[int, str, str | None, str | None] | None, fmt: str) -> None:
-    from kb.gaps.analyse import TicketText
+def _explain(report: object, ticket_id: int, ticket: TicketText | None, fmt: str) -> None:
     from kb.gaps.report import GapsReport, explain, render_explain
 
     assert isinstance(report, GapsReport)
-    if row is None:
+    if ticket is None:
         raise click.BadParameter(f"no ticket {ticket_id} with text in the store (deleted, never pulled, or pulled "
                                  "with zendesk.store_ticket_text: false)", param_hint="--explain")
-    click.echo(render_explain(explain(report, TicketText(*row)), "json" if fmt == "json" else "table"))
+    click.echo(render_explain(explain(report, ticket), "json" if fmt == "json" else "table"))
 
 
 def _drafts(spec: object, report: object, drafts: tuple[int, ...]) -> None:

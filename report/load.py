@@ -36,32 +36,34 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
     """Every account the sync evaluated (or history knows), with its history and its onboarding per product."""
     accounts: dict[str, Account] = {}
     tz = rules.tz
-    for account_id, product, result, fields in store.evaluated_accounts():
-        res = json.loads(result)
+    for evaluated in store.evaluated_accounts():
+        res = json.loads(evaluated.result)
         facts = res.get("facts") or {}
-        sf = json.loads(fields) if fields else {}
+        sf = json.loads(evaluated.fields) if evaluated.fields else {}
         churned = bool(facts.get(cfg.churned_fact)) if cfg.churned_fact else False
-        accounts[account_id] = Account(
-            id=account_id, product=product, start=_day(facts.get(rules.start_fact or ""), tz),
+        accounts[evaluated.account_id] = Account(
+            id=evaluated.account_id, product=evaluated.product, start=_day(facts.get(rules.start_fact or ""), tz),
             completed_on=_day(facts.get(rules.completed_fact), tz) if rules.completed_fact else None,
             churned=churned, tier=res.get("tier"), owner=_owner(sf, cfg.owner_field), name=sf.get("Name"))
-    for account_id, day, product, status, phase, score, band, tier, gone in store.history(until.isoformat()):
-        acc = accounts.get(account_id)
+    for h in store.history(until.isoformat()):
+        acc = accounts.get(h.account_id)
         if acc is None:  # in history, no longer evaluated: keep what history knows
-            acc = accounts[account_id] = Account(account_id, product, None)
-        point = Point(date.fromisoformat(day), status, phase, score, band, tier, product, gone)
+            acc = accounts[h.account_id] = Account(h.account_id, h.product, None)
+        point = Point(date.fromisoformat(h.day), h.status, h.phase, h.health_score, h.health_band, h.tier, h.product,
+                      h.gone)
         acc.points.append(point)
-        if not gone:
+        if not h.gone:
             acc.churned_on = None
         elif acc.churned_on is None:
             acc.churned_on = point.day
-    for account_id, product, day, status, phase in store.product_history(until.isoformat()):
-        acc = accounts.get(account_id)
+    for p in store.product_history(until.isoformat()):
+        acc = accounts.get(p.account_id)
         if acc is None:
             continue
-        if not acc.onboardings or acc.onboardings[-1].product != product:
-            acc.onboardings.append(Onboarding(product))
-        acc.onboardings[-1].points.append(Point(date.fromisoformat(day), status, phase, product=product or None))
+        if not acc.onboardings or acc.onboardings[-1].product != p.product:
+            acc.onboardings.append(Onboarding(p.product))
+        acc.onboardings[-1].points.append(Point(date.fromisoformat(p.day), p.status, p.phase,
+                                                product=p.product or None))
     return list(accounts.values())
 
 
@@ -73,7 +75,7 @@ def _owner(fields: dict[str, Any], name: str) -> str | None:
 
 def default_period(store: Store, today: date) -> Period:
     """The last 26 weeks up to the newest history day (or today when there is no history)."""
-    newest = max((p[0] for p in store.latest_history().values()), default=None)
+    newest = max((p.day for p in store.latest_history().values()), default=None)
     end = date.fromisoformat(newest) if newest else today
     return Period(end - timedelta(days=182), end)
 
@@ -100,10 +102,11 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         for a in accounts:  # an account with several products: only this one's onboarding
             a.onboardings = [ob for ob in a.onboardings if ob.product == product]
     ids = {a.id for a in accounts}
-    alert_periods = [AlertPeriod(a, i, date.fromisoformat(f[:10]), date.fromisoformat(r[:10]) if r else None)
-                     for a, i, f, r in store.alert_periods() if a in ids]
-    answers = [NpsAnswer(a, date.fromisoformat(d), int(s), survey) for survey, a, d, s in store.nps_responses()
-               if product is None or a in ids]
+    alert_periods = [AlertPeriod(o.account_id, o.alert_id, date.fromisoformat(o.first_seen[:10]),
+                                 date.fromisoformat(o.resolved_at[:10]) if o.resolved_at else None)
+                     for o in store.alert_periods() if o.account_id in ids]
+    answers = [NpsAnswer(r.account_id, date.fromisoformat(r.answered_on), int(r.score), r.survey)
+               for r in store.nps_responses() if product is None or r.account_id in ids]
     return ReportInput(
         accounts=accounts, period=period, target_days=target_days(rules), target_rates=dict(cfg.targets),
         alerts=alert_periods, nps=answers, by=by, recovery_days=cfg.recovery_days,

@@ -27,6 +27,7 @@ from pathlib import Path
 from base.csvfile import CsvFormatError, read_rows
 from base.errors import InputError
 from base.suggest import suggest
+from store.nps import NpsLine
 
 COLUMNS = ("account", "date", "score", "comment", "respondent")
 REQUIRED = ("account", "date", "score")
@@ -45,19 +46,16 @@ class NpsImportError(InputError):
         self.problems = problems
 
 
-NpsRow = tuple[int, str, str, int, str | None]  # line, account id (18), answered on, score, comment
-
-
 @dataclass
 class NpsFile:
     """The distinct answers of one file (``rows``) and the lines that repeated an earlier one."""
 
-    rows: list[NpsRow] = field(default_factory=list)
+    rows: list[NpsLine] = field(default_factory=list)
     encoding: str = "utf-8"
     duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, the earlier line it repeats)
     _seen: dict[tuple[str, str, int, str | None, str | None], int] = field(default_factory=dict, repr=False)
 
-    def add(self, row: NpsRow, respondent: str | None) -> None:
+    def add(self, row: NpsLine, respondent: str | None) -> None:
         line, account, day, score, comment = row
         key = (account, day, score, comment, respondent)
         first = self._seen.setdefault(key, line)
@@ -156,7 +154,7 @@ def _check_row(values: dict[str, str], out: NpsFile, line: int) -> str | None:
         return f"score: {score_text!r} is not a whole number from 0 to 10"
     comment = (values.get("comment") or "").strip() or None
     respondent = (values.get("respondent") or "").strip() or None
-    out.add((line, id18(account), day.isoformat(), int(score_text), comment), respondent)
+    out.add(NpsLine(line, id18(account), day.isoformat(), int(score_text), comment), respondent)
     return None
 
 
@@ -196,8 +194,8 @@ class ImportPlan:
         return self.same_as is not None
 
 
-def answers_of(rows: Iterable[NpsRow]) -> Counter[Answer]:
-    return Counter((a, d, s, c) for _, a, d, s, c in rows)
+def answers_of(rows: Iterable[NpsLine]) -> Counter[Answer]:
+    return Counter((r.account_id, r.answered_on, r.score, r.comment) for r in rows)
 
 
 def plan_import(path: Path, parsed: NpsFile, survey: str | None, stored: dict[str, Counter[Answer]]) -> ImportPlan:

@@ -3,37 +3,74 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from store.connection import Database
+
+
+class AlertKey(NamedTuple):
+    account_id: str
+    alert_id: str
+
+
+class AlertRow(NamedTuple):
+    """A new alert period: an alert raised on an account, open until a sync no longer sees it."""
+
+    account_id: str
+    alert_id: str
+    severity: str
+    title: str
+    first_seen: str
+    last_seen: str
+    run_first_seen: int | None
+
+
+class AlertOccurrence(NamedTuple):
+    """One period of an alert on an account (the outbox names an occurrence by its ``first_seen``)."""
+
+    account_id: str
+    alert_id: str
+    first_seen: str
+    resolved_at: str | None
+
+
+class ActiveAlert(NamedTuple):
+    """An open alert as ``csops alerts`` lists it (its fields are the JSON output's keys)."""
+
+    account_id: str
+    account: str | None  # the account's name
+    alert: str
+    severity: str
+    title: str
+    first_seen: str
+    last_seen: str
 
 
 class AlertTable(Database):
     """The ``alerts`` table."""
 
-    def open_alerts(self) -> set[tuple[str, str]]:
-        """(account id, alert id) of every alert not resolved."""
-        return {(r[0], r[1]) for r in self._query("SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL")}
+    def open_alerts(self) -> set[AlertKey]:
+        """Every alert not resolved."""
+        return set(self._rows(AlertKey, "SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL"))
 
-    def add_alerts(self, rows: Iterable[Sequence[Any]]) -> None:
-        """New alert periods: (account_id, alert_id, severity, title, first_seen, last_seen, run_first_seen)."""
+    def add_alerts(self, rows: Iterable[AlertRow]) -> None:
         self._executemany("INSERT INTO alerts (account_id, alert_id, severity, title, first_seen, last_seen, "
                           "run_first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def touch_alerts(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """(day, account id, alert id): the open alert was seen again on that day."""
+    def touch_alerts(self, day: str, keys: Iterable[tuple[str, str]]) -> None:
+        """The open alert of each (account id, alert id) was seen again on ``day``."""
         self._executemany("UPDATE alerts SET last_seen = ? WHERE account_id = ? AND alert_id = ? "
-                          "AND resolved_at IS NULL", rows)
+                          "AND resolved_at IS NULL", [(day, a, i) for a, i in keys])
 
     def resolve_alerts(self, day: str, keys: Iterable[tuple[str, str]]) -> None:
         """Close the open period of each (account id, alert id) on ``day``."""
         self._executemany("UPDATE alerts SET resolved_at = ? WHERE account_id = ? AND alert_id = ? "
                           "AND resolved_at IS NULL", [(day, a, i) for a, i in keys])
 
-    def active_alerts(self, only_new: bool = False) -> list[dict[str, Any]]:
+    def active_alerts(self, only_new: bool = False) -> list[ActiveAlert]:
         """Open alerts, most severe first, with the account's name; ``only_new``: raised by the last sync."""
-        sql = ("SELECT a.account_id, a.alert_id, a.severity, a.title, a.first_seen, a.last_seen, acc.fields "
+        sql = ("SELECT a.account_id, acc.fields, a.alert_id, a.severity, a.title, a.first_seen, a.last_seen "
                "FROM alerts a LEFT JOIN accounts acc ON acc.id = a.account_id WHERE a.resolved_at IS NULL")
         params: tuple[Any, ...] = ()
         if only_new:
@@ -45,11 +82,10 @@ class AlertTable(Database):
                     "WHERE command = 'sync' AND status IN ('ok', 'partial'))), 0)")
         sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
                 "a.account_id, a.alert_id")
-        return [{"account_id": r[0], "account": json.loads(r[6]).get("Name") if r[6] else None,
-                 "alert": r[1], "severity": r[2], "title": r[3], "first_seen": r[4],
-                 "last_seen": r[5]} for r in self._query(sql, params)]
+        return [ActiveAlert(account_id, json.loads(fields).get("Name") if fields else None, *rest)
+                for account_id, fields, *rest in self._query(sql, params)]
 
-    def alert_periods(self) -> list[tuple[str, str, str, str | None]]:
-        """(account id, alert id, first seen, resolved on or None) for every alert period."""
-        return [tuple(r) for r in self._query(
-            "SELECT account_id, alert_id, first_seen, resolved_at FROM alerts ORDER BY first_seen")]
+    def alert_periods(self) -> list[AlertOccurrence]:
+        """Every alert period, oldest first."""
+        return self._rows(AlertOccurrence, "SELECT account_id, alert_id, first_seen, resolved_at FROM alerts "
+                          "ORDER BY first_seen")

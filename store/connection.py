@@ -1,5 +1,7 @@
 """The connection under every table: opening either engine, migrating, transactions, and the few ways a table
-module runs SQL (``_run``, ``_execute``, ``_executemany``, ``_query``, ``_scalar``, ``_tuples``).
+module runs SQL (``_run``, ``_execute``, ``_executemany``, ``_query``, ``_rows``, ``_scalar``, ``_tuples``,
+``_stream``). A table module reads rows as its own row types (NamedTuples named after what a row is), never as
+bare tuples indexed by number.
 
 Queries are written once with ``?`` parameters and portable SQL; :mod:`store.dialect` adapts them per engine.
 """
@@ -10,11 +12,11 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from base.redact import redact_url
 from store.dialect import (
@@ -27,6 +29,8 @@ from store.dialect import (
 from store.schema import MIGRATION_LOCK_KEY, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_BUSY_SECONDS = 30.0
+
+R = TypeVar("R")
 
 
 def _journal_mode_wal(conn: sqlite3.Connection) -> None:
@@ -230,6 +234,15 @@ class Database:
         self._check_lease()
         with self._errors():
             return [tuple(r) for r in self._conn.execute(self._dialect.sql(sql), params).fetchall()]
+
+    def _rows(self, kind: Callable[..., R], sql: str, params: Sequence[Any] = ()) -> list[R]:
+        """Every row of ``sql`` as a ``kind`` (a table module's row type, its fields in the SELECT's order)."""
+        return [kind(*r) for r in self._query(sql, params)]
+
+    def _stream(self, kind: Callable[..., R], sql: str, params: Sequence[Any] = ()) -> Iterator[R]:
+        """The rows of ``sql`` as ``kind``, streamed as :meth:`_tuples` streams them."""
+        for r in self._tuples(sql, params):
+            yield kind(*r)
 
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self._query(sql, params)

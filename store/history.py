@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 from store.connection import Database
+
+
+class HistoryPoint(NamedTuple):
+    """An account's state from ``day`` on (until its next point)."""
+
+    account_id: str
+    day: str
+    product: str | None
+    status: str | None
+    phase: str | None
+    health_score: float | None
+    health_band: str | None
+    tier: str | None
+    gone: str | None  # 'churned' or 'deleted' from the day the account left, else None
+
+
+class ProductPoint(NamedTuple):
+    """One product onboarding's status and phase from ``day`` on ('' is an account without a product)."""
+
+    account_id: str
+    product: str
+    day: str
+    status: str | None
+    phase: str | None
 
 
 class HistoryTables(Database):
     """The ``account_history`` and ``product_history`` tables."""
 
-    def latest_history(self) -> dict[str, tuple[Any, ...]]:
-        """Per account, its newest history point as (day, product, status, phase, score, band, tier, gone)."""
-        rows = self._query(
+    def latest_history(self) -> dict[str, HistoryPoint]:
+        """Per account, its newest history point."""
+        points = self._rows(
+            HistoryPoint,
             "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
             "h.gone FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
             "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
-        return {r[0]: tuple(r[1:]) for r in rows}
+        return {p.account_id: p for p in points}
 
-    def write_history(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Upsert (account_id, day, product, status, phase, score, band, tier, gone): one point per account per
-        day; ``gone`` is 'churned' or 'deleted' from the day the account left, else NULL."""
+    def write_history(self, rows: Iterable[HistoryPoint]) -> None:
+        """Upsert points: at most one per account per day."""
         self._executemany(
             "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier, "
             "gone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
@@ -30,39 +54,37 @@ class HistoryTables(Database):
             "gone = excluded.gone",
             rows)
 
-    def history(self, until: str | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every history point up to ``until`` (a day, inclusive), ordered by account and day: (account_id, day,
-        product, status, phase, score, band, tier, gone)."""
+    def history(self, until: str | None = None) -> Iterator[HistoryPoint]:
+        """Every history point up to ``until`` (a day, inclusive), ordered by account and day."""
         sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier, gone "
                "FROM account_history")
         params: tuple[Any, ...] = ()
         if until is not None:
             sql += " WHERE day <= ?"
             params = (until,)
-        yield from self._tuples(sql + " ORDER BY account_id, day", params)
+        yield from self._stream(HistoryPoint, sql + " ORDER BY account_id, day", params)
 
-    def latest_product_history(self) -> dict[tuple[str, str], tuple[Any, ...]]:
-        """Per (account, product), its newest onboarding point as (day, status, phase)."""
-        rows = self._query(
+    def latest_product_history(self) -> dict[tuple[str, str], ProductPoint]:
+        """Per (account, product), its newest onboarding point."""
+        points = self._rows(
+            ProductPoint,
             "SELECT h.account_id, h.product, h.day, h.status, h.phase FROM product_history h "
             "JOIN (SELECT account_id, product, MAX(day) AS day FROM product_history GROUP BY account_id, product) m "
             "ON m.account_id = h.account_id AND m.product = h.product AND m.day = h.day")
-        return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+        return {(p.account_id, p.product): p for p in points}
 
-    def write_product_history(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Upsert (account_id, product, day, status, phase): one point per product onboarding per day ('' is an
-        account without a product)."""
+    def write_product_history(self, rows: Iterable[ProductPoint]) -> None:
+        """Upsert points: at most one per product onboarding per day."""
         self._executemany(
             "INSERT INTO product_history (account_id, product, day, status, phase) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (account_id, product, day) DO UPDATE SET status = excluded.status, phase = excluded.phase",
             rows)
 
-    def product_history(self, until: str | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every onboarding point up to ``until`` (inclusive): (account_id, product, day, status, phase), ordered
-        by account, product and day."""
+    def product_history(self, until: str | None = None) -> Iterator[ProductPoint]:
+        """Every onboarding point up to ``until`` (inclusive), ordered by account, product and day."""
         sql = "SELECT account_id, product, day, status, phase FROM product_history"
         params: tuple[Any, ...] = ()
         if until is not None:
             sql += " WHERE day <= ?"
             params = (until,)
-        yield from self._tuples(sql + " ORDER BY account_id, product, day", params)
+        yield from self._stream(ProductPoint, sql + " ORDER BY account_id, product, day", params)

@@ -23,7 +23,8 @@ import os
 import socket
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any, NoReturn
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from store.dialect import LockHeld, StoreError, StoreUnavailable
 
@@ -34,6 +35,16 @@ log = logging.getLogger("csops.lease")
 
 LEASE_NAME = "run"
 DEFAULT_LEASE_SECONDS = 60.0
+
+
+class LeaseHolder(NamedTuple):
+    """Who holds the lease row, since when and until when (the database's clock)."""
+
+    host: str
+    pid: int
+    acquired_at: datetime
+    expires_at: datetime
+    expired: bool
 
 
 class LeaseLost(StoreUnavailable):
@@ -62,7 +73,7 @@ class DbLease:
     def __enter__(self) -> DbLease:
         self._conn = self.store._pg_connect(application_name="csops lease")
         held = self.store.lease_holder(self.name)
-        if held is not None and not held["expired"]:
+        if held is not None and not held.expired:
             self._refuse(held)
         with self.store._errors():
             # The row may be held FOR SHARE by the holder's write transaction (its fence): an expired holder's
@@ -93,12 +104,12 @@ class DbLease:
             (self.name, self.holder, socket.gethostname(), os.getpid(), self.seconds)).fetchone()
         return row
 
-    def _refuse(self, held: dict[str, Any] | None) -> NoReturn:
+    def _refuse(self, held: LeaseHolder | None) -> NoReturn:
         self._close()
         if self.owns_store:
             self.store.close()
-        who = (f"host {held['host']}, pid {held['pid']}, since {held['acquired_at']} (lease until "
-               f"{held['expires_at']})") if held else "a run that is just finishing"
+        who = (f"host {held.host}, pid {held.pid}, since {held.acquired_at} (lease until "
+               f"{held.expires_at})") if held else "a run that is just finishing"
         raise LockHeld(f"another csops run holds the lock in the store {self.store.describe()}: {who}; try again "
                        "when it has finished (a run whose host died releases it when its lease runs out)")
 

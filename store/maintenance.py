@@ -7,7 +7,7 @@ from typing import Any
 
 from store.connection import Database
 from store.dialect import StoreError
-from store.lease import LEASE_NAME
+from store.lease import LEASE_NAME, LeaseHolder
 from store.schema import known_table
 
 
@@ -59,17 +59,14 @@ class Maintenance(Database):
                       f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
         return n
 
-    def lease_holder(self, name: str = LEASE_NAME) -> dict[str, Any] | None:
-        """Who holds the run lock in the database (PostgreSQL): host, pid, acquired_at, expires_at, expired;
-        None when no run holds it (or the store is SQLite: its lock is the file beside it)."""
+    def lease_holder(self, name: str = LEASE_NAME) -> LeaseHolder | None:
+        """Who holds the run lock in the database (PostgreSQL); None when no run holds it (or the store is SQLite:
+        its lock is the file beside it)."""
         if self.engine != "postgresql":
             return None
-        found = self._query("SELECT host, pid, acquired_at, expires_at, expires_at < now() FROM run_lease "
-                            "WHERE name = ?", (name,))
-        if not found:
-            return None
-        host, pid, acquired, expires, expired = found[0]
-        return {"host": host, "pid": pid, "acquired_at": acquired, "expires_at": expires, "expired": bool(expired)}
+        found = self._rows(LeaseHolder, "SELECT host, pid, acquired_at, expires_at, expires_at < now() FROM "
+                           "run_lease WHERE name = ?", (name,))
+        return found[0] if found else None
 
     def compact(self) -> None:
         """Give the space of deleted rows back (VACUUM, outside any transaction)."""

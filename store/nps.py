@@ -2,17 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from store.connection import Database
+
+
+class NpsLine(NamedTuple):
+    """One answer of a survey as read: its line in the file (or its place in the Salesforce query)."""
+
+    line: int
+    account_id: str  # 18 characters
+    answered_on: str
+    score: int
+    comment: str | None
+
+
+class NpsScore(NamedTuple):
+    """One answer as the report counts it."""
+
+    survey: str
+    account_id: str
+    answered_on: str
+    score: int
+
+
+class NpsResponse(NamedTuple):
+    """One stored answer as an import compares it."""
+
+    survey: str
+    account_id: str
+    answered_on: str
+    score: int
+    comment: str | None
+
+
+class NpsSurvey(NamedTuple):
+    survey: str
+    answers: int
+    first_answered_on: str
+    last_answered_on: str
 
 
 class NpsTable(Database):
     """The ``nps_responses`` table."""
 
-    def replace_nps(self, survey: str, rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
-        """Replace every answer of ``survey`` by ``rows`` of (line, account_id, answered_on, score, comment).
+    def replace_nps(self, survey: str, rows: Iterable[NpsLine]) -> tuple[int, int]:
+        """Replace every answer of ``survey`` by ``rows``.
 
         A survey is one file (or one Salesforce object); several people of one account
         may answer on one day, so an answer is keyed by its survey and line. Importing a
@@ -30,18 +66,16 @@ class NpsTable(Database):
         with self.transaction():
             return int(self._execute("DELETE FROM nps_responses WHERE survey = ?", (survey,)).rowcount)
 
-    def nps_responses(self) -> list[tuple[str, str, str, int]]:
-        """(survey, account id, answered on, score) for every NPS answer."""
-        return [tuple(r) for r in self._query(
-            "SELECT survey, account_id, answered_on, score FROM nps_responses ORDER BY answered_on, survey, line")]
+    def nps_responses(self) -> list[NpsScore]:
+        """Every NPS answer, by day answered."""
+        return self._rows(NpsScore, "SELECT survey, account_id, answered_on, score FROM nps_responses "
+                          "ORDER BY answered_on, survey, line")
 
-    def nps_answers(self) -> list[tuple[str, str, str, int, str | None]]:
-        """(survey, account id, answered on, score, comment) for every NPS answer: what an import compares."""
-        return [tuple(r) for r in self._query(
-            "SELECT survey, account_id, answered_on, score, comment FROM nps_responses")]
+    def nps_answers(self) -> list[NpsResponse]:
+        """Every NPS answer with its comment: what an import compares."""
+        return self._rows(NpsResponse, "SELECT survey, account_id, answered_on, score, comment FROM nps_responses")
 
-    def nps_surveys(self) -> list[tuple[str, int, str, str]]:
-        """(survey, answers, first answered on, last answered on) per survey, oldest first."""
-        return [tuple(r) for r in self._query(
-            "SELECT survey, COUNT(*), MIN(answered_on), MAX(answered_on) FROM nps_responses GROUP BY survey "
-            "ORDER BY MIN(answered_on), survey")]
+    def nps_surveys(self) -> list[NpsSurvey]:
+        """Per survey, its answers and their first and last day, oldest first."""
+        return self._rows(NpsSurvey, "SELECT survey, COUNT(*), MIN(answered_on), MAX(answered_on) FROM "
+                          "nps_responses GROUP BY survey ORDER BY MIN(answered_on), survey")

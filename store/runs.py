@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.connection import Database, now_iso
+
+
+class RunRow(NamedTuple):
+    id: int
+    command: str
+    started_at: str
+    finished_at: str | None
+    status: str  # running, ok, partial, failed, held, stopped, interrupted, killed
+    exit_code: int | None
+    report: dict[str, Any]  # the stored report, decoded ({} when none)
+
+
+class ClockMarks(NamedTuple):
+    last_day: str | None  # the day the last recorded run evaluated for
+    last_start: str | None  # when the newest run started (UTC ISO)
 
 
 class RunTable(Database):
@@ -25,16 +40,14 @@ class RunTable(Database):
             self._execute("UPDATE runs SET finished_at = ?, status = ?, exit_code = ?, report = ? WHERE id = ?",
                          (now_iso(), status, exit_code, json.dumps(report, ensure_ascii=False), run_id))
 
-    def recent_runs(self, limit: int) -> list[dict[str, Any]]:
-        """The last ``limit`` runs, newest first: id, command, started_at, finished_at, status, exit_code and
-        the stored report (decoded; {} when none)."""
+    def recent_runs(self, limit: int) -> list[RunRow]:
+        """The last ``limit`` runs, newest first."""
         rows = self._query("SELECT id, command, started_at, finished_at, status, exit_code, report FROM runs "
                            "ORDER BY id DESC LIMIT ?", (limit,))
-        keys = ("id", "command", "started_at", "finished_at", "status", "exit_code")
-        return [{**dict(zip(keys, r[:6], strict=True)), "report": json.loads(r[6]) if r[6] else {}} for r in rows]
+        return [RunRow._make((*row, json.loads(report) if report else {})) for *row, report in rows]
 
-    def clock_marks(self) -> tuple[str | None, str | None]:
+    def clock_marks(self) -> ClockMarks:
         """The day the last recorded run evaluated for, and the start of the newest run (UTC), if any."""
         day = self._scalar("SELECT MAX(evaluated_on) FROM evaluations")
         started = self._scalar("SELECT MAX(started_at) FROM runs")
-        return (str(day) if day else None), (str(started) if started else None)
+        return ClockMarks(str(day) if day else None, str(started) if started else None)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from store.connection import Database
+
+
+class StatusPeriodStart(NamedTuple):
+    """An account entering a status on a day (its period stays open until another status closes it)."""
+
+    account_id: str
+    status: str
+    since: str
 
 
 class StatusPeriodTable(Database):
@@ -12,14 +21,14 @@ class StatusPeriodTable(Database):
 
     def current_statuses(self) -> dict[str, str]:
         """Per account, the status of its open status period."""
-        return {r[0]: r[1] for r in self._query("SELECT account_id, status FROM status_history WHERE until IS NULL")}
+        return dict(self._query("SELECT account_id, status FROM status_history WHERE until IS NULL"))
 
-    def open_status_periods(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Start a status period per (account id, status, since); one already there (a rerun the same day) is
-        opened again."""
+    def open_status_periods(self, rows: Iterable[StatusPeriodStart]) -> None:
+        """Start these periods; one already there (a rerun the same day) is opened again."""
         self._executemany("INSERT INTO status_history (account_id, status, since) VALUES (?, ?, ?) "
                           "ON CONFLICT (account_id, since, status) DO UPDATE SET until = NULL", rows)
 
-    def close_status_periods(self, rows: Iterable[tuple[str, str]]) -> None:
-        """End the open status period of each (day, account id) on that day."""
-        self._executemany("UPDATE status_history SET until = ? WHERE account_id = ? AND until IS NULL", rows)
+    def close_status_periods(self, day: str, account_ids: Iterable[str]) -> None:
+        """End the open status period of each of these accounts on ``day``."""
+        self._executemany("UPDATE status_history SET until = ? WHERE account_id = ? AND until IS NULL",
+                          [(day, a) for a in account_ids])

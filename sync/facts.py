@@ -9,19 +9,19 @@ from typing import Any
 
 from rules.ruleset import RuleSet
 from store import Store
+from store.tickets import TicketAggregates
 
 OPEN = ("new", "open", "pending", "hold")
 
 
-def ticket_aggregates(store: Store, today: date) -> dict[str, dict[str, Any]]:
+def ticket_aggregates(store: Store, today: date) -> dict[str, TicketAggregates]:
     """Per Salesforce Account Id: the ticket aggregates the rules may name (one grouped query)."""
     d7 = (today - timedelta(days=7)).isoformat()
     d30 = (today - timedelta(days=30)).isoformat()
     return store.ticket_aggregates(OPEN, d7, d30)
 
 
-ZERO_AGGREGATES = {"tickets_open": 0, "tickets_last_7d": 0, "tickets_last_30d": 0, "urgent_open": 0,
-                   "last_ticket_at": None, "csat_bad_30d": 0}
+NO_TICKETS = TicketAggregates()
 
 
 def account_facts(store: Store, rules: RuleSet, today: date) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -30,7 +30,7 @@ def account_facts(store: Store, rules: RuleSet, today: date) -> Iterator[tuple[s
     mapping = [(f.name, f.field, f.aggregate) for f in rules.facts.values() if f.field or f.aggregate]
     for account_id, fields_json in store.live_accounts():
         fields = json.loads(fields_json)
-        agg = aggregates.get(account_id, ZERO_AGGREGATES)
+        agg = aggregates.get(account_id, NO_TICKETS)._asdict()
         raw: dict[str, Any] = {}
         for name, field, aggregate in mapping:
             raw[name] = fields.get(field) if field else agg.get(aggregate or "")

@@ -11,33 +11,38 @@ deleted in Salesforce gets a point saying so: the report leaves it out of its co
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from rules.engine import Evaluation
+from store.history import HistoryPoint, ProductPoint
 
 CHURNED, DELETED = "churned", "deleted"
 
 
-def history_points(latest: dict[str, tuple[Any, ...]], evaluations: Iterable[tuple[Evaluation, bool]],
-                   day: str) -> list[tuple[Any, ...]]:
-    """The rows for :meth:`Store.write_history`: the accounts whose state differs from their newest point.
+def history_points(latest: dict[str, HistoryPoint], evaluations: Iterable[tuple[Evaluation, bool]],
+                   day: str) -> list[HistoryPoint]:
+    """The points for :meth:`Store.write_history`: the accounts whose state differs from their newest point.
 
     ``evaluations`` pairs each evaluation with whether the account is churned.
     """
-    rows = []
+    points = []
     for ev, churned in evaluations:
-        state = (ev.product, ev.status, ev.phase, ev.health.score, ev.health.band, ev.tier,
-                 CHURNED if churned else None)
+        point = HistoryPoint(ev.id, day, ev.product, ev.status, ev.phase, ev.health.score, ev.health.band, ev.tier,
+                             CHURNED if churned else None)
         newest = latest.get(ev.id)
-        if newest is None or tuple(newest[1:]) != state:
-            rows.append((ev.id, day, *state))
-    return rows
+        if newest is None or _state(newest) != _state(point):
+            points.append(point)
+    return points
 
 
-def deleted_points(latest: dict[str, tuple[Any, ...]], live: set[str], day: str) -> list[tuple[Any, ...]]:
+def _state(point: HistoryPoint) -> HistoryPoint:
+    """The point without its day: what a new point must differ in."""
+    return point._replace(day="")
+
+
+def deleted_points(latest: dict[str, HistoryPoint], live: set[str], day: str) -> list[HistoryPoint]:
     """A last point for each account history knows that is no longer live (deleted in Salesforce)."""
-    return [(account_id, day, *newest[1:7], DELETED) for account_id, newest in latest.items()
-            if account_id not in live and newest[7] != DELETED]
+    return [newest._replace(day=day, gone=DELETED) for account_id, newest in latest.items()
+            if account_id not in live and newest.gone != DELETED]
 
 
 def product_states(ev: Evaluation) -> list[tuple[str, str, str | None]]:
@@ -45,13 +50,13 @@ def product_states(ev: Evaluation) -> list[tuple[str, str, str | None]]:
     return [(r.product or "", r.status, r.phase) for r in ev.products]
 
 
-def product_points(latest: dict[tuple[str, str], tuple[Any, ...]], evaluations: Iterable[Evaluation],
-                   day: str) -> list[tuple[Any, ...]]:
-    """The rows for :meth:`Store.write_product_history`: the onboardings whose status or phase changed."""
-    rows = []
+def product_points(latest: dict[tuple[str, str], ProductPoint], evaluations: Iterable[Evaluation],
+                   day: str) -> list[ProductPoint]:
+    """The points for :meth:`Store.write_product_history`: the onboardings whose status or phase changed."""
+    points = []
     for ev in evaluations:
         for product, status, phase in product_states(ev):
             newest = latest.get((ev.id, product))
-            if newest is None or tuple(newest[1:]) != (status, phase):
-                rows.append((ev.id, product, day, status, phase))
-    return rows
+            if newest is None or (newest.status, newest.phase) != (status, phase):
+                points.append(ProductPoint(ev.id, product, day, status, phase))
+    return points

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from store.nps import NpsLine
+
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
@@ -23,7 +25,7 @@ class Querying(Protocol):
 
 @dataclass
 class NpsPull:
-    rows: list[tuple[int, str, str, int, str | None]] = field(default_factory=list)
+    rows: list[NpsLine] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     records: int = 0
 
@@ -70,5 +72,5 @@ def pull_nps(client: Querying, sobject: str, account: str, score: str, day: str,
         if isinstance(checked, str):
             out.problems.append(f"{sobject} {record.get('Id')}: {checked}")
         else:
-            out.rows.append((i, *checked))
+            out.rows.append(NpsLine(i, *checked))
     return out

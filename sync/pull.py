@@ -17,7 +17,10 @@ from connectors.salesforce import SalesforceClient, parse_sf_datetime
 from connectors.sfid import is_valid_id, to18
 from connectors.zendesk import ZendeskClient
 from store import Store
+from store.accounts import AccountRow
+from store.organizations import OrganizationRow
 from store.ticket_text import clean_description, clean_subject
+from store.tickets import TicketRow
 
 log = logging.getLogger("csops.pull")
 
@@ -90,15 +93,15 @@ def link_organization(org: dict[str, Any], account_link: str) -> tuple[str | Non
     return to18(value), None
 
 
-def ticket_row(t: dict[str, Any], store_text: bool = True) -> tuple[Any, ...]:
+def ticket_row(t: dict[str, Any], store_text: bool = True) -> TicketRow:
     deleted = t.get("status") == "deleted"
     rating = (t.get("satisfaction_rating") or {}).get("score") if isinstance(t.get("satisfaction_rating"),
                                                                                dict) else None
     subject = clean_subject(t.get("subject")) if store_text else None
     description = clean_description(t.get("description"), t.get("subject")) if store_text else None
-    return (t["id"], t.get("organization_id"), t.get("status") or "unknown", t.get("priority"), t.get("type"),
-            subject, json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
-            t.get("created_at"), t.get("updated_at"), 1 if deleted else 0, description)
+    return TicketRow(t["id"], t.get("organization_id"), t.get("status") or "unknown", t.get("priority"),
+                     t.get("type"), subject, json.dumps(t.get("tags") or [], ensure_ascii=False), rating,
+                     t.get("created_at"), t.get("updated_at"), 1 if deleted else 0, description)
 
 
 def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progress: Progress | None = None,
@@ -119,7 +122,7 @@ def pull_zendesk(store: Store, client: ZendeskClient, full: bool = False, progre
             if commit and page.after_cursor:
                 store.set_cursor(TICKET_CURSOR, page.after_cursor)
         result.tickets_pulled += len(rows)
-        result.tickets_deleted += sum(1 for r in rows if r[10])
+        result.tickets_deleted += sum(1 for r in rows if r.deleted)
         if progress:
             progress("tickets", len(rows))
     _pull_organizations(store, client, full, progress, commit, result)
@@ -133,17 +136,18 @@ def _pull_organizations(store: Store, client: ZendeskClient, full: bool, progres
 
     One summary line per run for the unlinked ones (``csops orgs --unlinked`` lists them all).
     """
-    before = {i for i, _, _ in store.unlinked_organizations()}
+    before = {o.id for o in store.unlinked_organizations()}
     saved = None if full else store.get_cursor(ORG_CURSOR)
     replace = saved is None
     for page in client.export_organizations(int(saved) if saved else 0):
-        live, gone = [], []
+        live: list[OrganizationRow] = []
+        gone: list[int] = []
         for org in page.organizations:
             if org.get("deleted_at"):
                 gone.append(org["id"])
                 continue
             account_id, problem = link_organization(org, client.config.account_link)
-            live.append((org["id"], org.get("name"), account_id, problem, org.get("updated_at")))
+            live.append(OrganizationRow(org["id"], org.get("name"), account_id, problem, org.get("updated_at")))
         with store.transaction():
             if replace or (page.listed and page.organizations):
                 store.delete_organizations()  # first run, --full or the listed fallback: start clean
@@ -156,9 +160,9 @@ def _pull_organizations(store: Store, client: ZendeskClient, full: bool, progres
         if progress:
             progress("organizations", len(live))
     unlinked = store.unlinked_organizations()
-    result.unlinked = [{"organization_id": i, "name": n, "problem": p} for i, n, p in unlinked]
+    result.unlinked = [{"organization_id": o.id, "name": o.name, "problem": o.problem} for o in unlinked]
     result.organizations_unlinked = len(unlinked)
-    result.organizations_unlinked_new = len({i for i, _, _ in unlinked} - before)
+    result.organizations_unlinked_new = len({o.id for o in unlinked} - before)
     if unlinked:
         log.warning("zendesk: %d organizations are not linked to a Salesforce account (%d new since the last run); "
                     "`csops orgs --unlinked` lists them with the reason", len(unlinked),
@@ -180,7 +184,8 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     soql = client.build_query(wanted, since, client.config.where)
     seen: set[str] = set()
     for page in client.query_pages(soql, include_deleted=True):
-        rows, deleted = [], 0
+        rows: list[AccountRow] = []
+        deleted = 0
         newest = bookmark
         for rec in page.records:
             rec_id = rec["Id"]
@@ -190,7 +195,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
             stamp = rec.get("SystemModstamp")
             fields_json = json.dumps({k: v for k, v in rec.items() if k not in ("IsDeleted",)},
                                      ensure_ascii=False)
-            rows.append((rec_id, fields_json, stamp, 1 if is_deleted else 0))
+            rows.append(AccountRow(rec_id, fields_json, stamp, 1 if is_deleted else 0))
             if stamp and (newest is None or parse_sf_datetime(stamp) > parse_sf_datetime(newest)):
                 newest = stamp
         with store.transaction():

@@ -11,13 +11,16 @@ from typing import Any
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
 from store import Store
+from store.alerts import AlertKey, AlertRow
+from store.evaluations import EvaluationRow, ProductEvaluationRow
+from store.status_periods import StatusPeriodStart
 from sync.history import deleted_points, history_points, product_points, product_states
 
 
 @dataclass
 class AlertChanges:
-    new: list[tuple[str, str]] = field(default_factory=list)
-    resolved: list[tuple[str, str]] = field(default_factory=list)
+    new: list[AlertKey] = field(default_factory=list)
+    resolved: list[AlertKey] = field(default_factory=list)
     active: int = 0
 
 
@@ -37,28 +40,31 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
     titles = {a.id: (a.severity, a.title) for a in rules.alerts}
     open_alerts = store.open_alerts()
     current_status = store.current_statuses()
-    eval_rows, seen_alerts = [], set()
-    new_alert_rows, touched_alerts = [], []
-    closing, opening = [], []
+    eval_rows: list[EvaluationRow] = []
+    seen_alerts: set[AlertKey] = set()
+    new_alert_rows: list[AlertRow] = []
+    touched_alerts: list[AlertKey] = []
+    closing: list[str] = []
+    opening: list[StatusPeriodStart] = []
     for ev, facts in evaluations:
         result = ev.full()
         result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
-        eval_rows.append((ev.id, run_id, ev.evaluated_on, ev.product, ev.status, ev.phase, ev.health.score,
-                          json.dumps(result, ensure_ascii=False, default=str)))
+        eval_rows.append(EvaluationRow(ev.id, run_id, ev.evaluated_on, ev.product, ev.status, ev.phase,
+                                       ev.health.score, json.dumps(result, ensure_ascii=False, default=str)))
         previous = current_status.get(ev.id)
         if previous != ev.status:
             if previous is not None:
-                closing.append((day, ev.id))
+                closing.append(ev.id)
                 transitions[f"{previous}->{ev.status}"] += 1
-            opening.append((ev.id, ev.status, day))
+            opening.append(StatusPeriodStart(ev.id, ev.status, day))
         for alert_id in ev.alerts:
-            key = (ev.id, alert_id)
+            key = AlertKey(ev.id, alert_id)
             seen_alerts.add(key)
             if key in open_alerts:
-                touched_alerts.append((day, ev.id, alert_id))
+                touched_alerts.append(key)
             else:
                 sev, title = titles.get(alert_id, ("warning", alert_id))
-                new_alert_rows.append((ev.id, alert_id, sev, title, day, day, run_id))
+                new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, day, day, run_id))
                 changes.new.append(key)
     resolved = [k for k in open_alerts if k not in seen_alerts]
     changes.resolved = resolved
@@ -73,10 +79,11 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
         store.write_product_history(products)
         store.upsert_evaluations(eval_rows)
         store.replace_evaluation_products([ev.id for ev, _ in evaluations],
-                                          [(ev.id, *state) for ev, _ in evaluations for state in product_states(ev)])
-        store.close_status_periods(closing)
+                                          [ProductEvaluationRow(ev.id, *state) for ev, _ in evaluations
+                                           for state in product_states(ev)])
+        store.close_status_periods(day, closing)
         store.open_status_periods(opening)
-        store.touch_alerts(touched_alerts)
+        store.touch_alerts(day, touched_alerts)
         store.add_alerts(new_alert_rows)
         store.resolve_alerts(day, resolved)
     return changes, transitions
@@ -85,5 +92,5 @@ def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: l
 def preview_alerts(store: Store, evaluations: list[tuple[Evaluation, dict[str, Any]]]) -> AlertChanges:
     """What :func:`record_evaluations` would report, without writing (for --dry-run)."""
     open_alerts = store.open_alerts()
-    active = {(ev.id, a) for ev, _ in evaluations for a in ev.alerts}
+    active = {AlertKey(ev.id, a) for ev, _ in evaluations for a in ev.alerts}
     return AlertChanges(new=sorted(active - open_alerts), resolved=sorted(open_alerts - active), active=len(active))

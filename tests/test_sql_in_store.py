@@ -27,7 +27,7 @@ SOQL_FILES = {
 
 SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
                  r"|\bCREATE\s+(TABLE|INDEX|UNIQUE)\b|\bDROP\s+TABLE\b|\bALTER\s+TABLE\b|\bPRAGMA\b|\bVACUUM\b")
-INTERNALS = {"conn", "_conn", "_query", "_execute", "_executemany", "_scalar", "_tuples"}
+INTERNALS = {"conn", "_conn", "_query", "_rows", "_execute", "_executemany", "_scalar", "_tuples", "_stream"}
 
 
 def strings(tree: ast.AST) -> list[tuple[ast.expr, str]]:

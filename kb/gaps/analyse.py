@@ -24,6 +24,7 @@ from kb.gaps.terms import Vocabulary, background, distinctive
 from kb.gaps.topics import Clustering, cluster, join_alike, relabel
 from kb.gaps.vectors import CharVectorizer
 from kb.parallel import forked_map
+from store.tickets import TicketText  # what the analysis reads of a ticket: the store's own row
 
 COVERED = 0.36  # share of a topic's weighed words an article says, at or above which the topic is covered
 WEAK = 0.2  # … and below which it is not covered at all
@@ -33,14 +34,6 @@ PREVIOUS_SAMPLE = 20_000  # previous-period tickets read for the trend; more are
 RISING = 1.5  # a covered topic whose tickets grew this much: its article may need an update
 _MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+|<!--.*?-->|```.*?```", re.S)
 _HEADING = re.compile(r"(?m)^#{1,6}\s+(.+)$")
-
-
-@dataclass(frozen=True)
-class TicketText:
-    id: int
-    created_at: str
-    subject: str | None
-    description: str | None
 
 
 @dataclass(frozen=True)

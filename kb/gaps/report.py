@@ -64,10 +64,10 @@ def build_report(spec: KbSpec, store: Store, days: int = 90, min_tickets: int = 
     end_iso = _iso(end + timedelta(days=1))
     current: list[TicketText] = []
     previous: list[TicketText] = []
-    for tid, created, subject, description in store.ticket_texts(start_iso):
-        if created is None or created >= end_iso:
+    for ticket in store.ticket_texts(start_iso):
+        if ticket.created_at is None or ticket.created_at >= end_iso:
             continue
-        (current if created >= cut_iso else previous).append(TicketText(tid, created, subject, description))
+        (current if ticket.created_at >= cut_iso else previous).append(ticket)
     if not current:
         raise GapsError(f"no ticket text in the store between {since} and {end}: run `csops pull zendesk` "
                         "(`--full` once, for tickets pulled before csops kept their text), and check that "

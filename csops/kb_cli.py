@@ -299,6 +299,29 @@ def new_cmd(app: KbApp, where: str, slug: str, title: str, type_: str | None, lo
     click.echo(f"created {path}")
 
 
+@kb.command("mv")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.pass_obj
+def mv_cmd(app: KbApp, old: str, new: str) -> None:
+    """Move or rename an article (with its translations), or every article of a section or a category, so that
+    kb publish keeps their Help Center articles (id, URL, votes, comments, subscriptions).
+
+    \b
+      kb mv admin/users/roles.md admin/permissions/roles.md   an article to another section
+      kb mv admin/users/roles admin/users/user-roles           a rename (keys work as well as files)
+      kb mv admin/users admin/members                          a section (renamed in kb.yaml first)
+
+    Relative links to the moved files, in every article, and the moved files' own links are rewritten;
+    helpcenter-ids.yaml names the same Help Center ids under the new keys. A file is never written over (exit 78).
+    """
+    from kb.move import describe, move
+
+    spec = app.spec()
+    for line in describe(move(spec, old, new), spec.root):
+        click.echo(line)
+
+
 @kb.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: "
                                                                               "<root>/_site).")

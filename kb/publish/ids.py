@@ -57,6 +57,17 @@ class HelpCenterIds:
             self.ids[kind][key] = value
             self.dirty = True
 
+    def rename(self, kind: str, old: str, new: str) -> None:
+        """``old`` is called ``new`` now (a file moved, a section renamed): its id, and an article's sent
+        settings, go with it (an entry already under ``new`` is kept)."""
+        value = self.ids[kind].pop(old, None)
+        if value is not None:
+            self.ids[kind].setdefault(new, value)
+            self.dirty = True
+        if kind == "articles" and old in self.sent:
+            self.sent.setdefault(new, self.sent.pop(old))
+            self.dirty = True
+
     def record(self, key: str, fields: dict[str, Any]) -> None:
         """The settings of article ``key`` now as csops sent them (or found them as the files say)."""
         mine = self.sent.setdefault(key, {})
@@ -71,10 +82,7 @@ class HelpCenterIds:
         self.all[self.host] = {k: dict(sorted(v.items())) for k, v in self.ids.items()}
         if self.sent:
             self.all[self.host]["sent"] = {k: dict(sorted(v.items())) for k, v in sorted(self.sent.items()) if v}
-        text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
-                "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
-                + yaml.dump(self.all, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
-        write_file(self.path, text)
+        _write(self.path, self.all)
         self.dirty = False
 
 
@@ -83,3 +91,38 @@ def _plain(value: Any) -> bool:
     if isinstance(value, list):
         return all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value)
     return value is None or isinstance(value, (str, int, bool))
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    text = ("# Written by kb publish: Help Center ids of kb.yaml's categories and sections and of the articles,\n"
+            "# per Help Center. Commit it: a rename in kb.yaml then renames on the Help Center.\n"
+            + yaml.dump(data, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=True))
+    write_file(path, text)
+
+
+def rename_keys(root: Path, old: tuple[str, ...], new: tuple[str, ...]) -> int:
+    """``kb mv``: every entry under ``old`` (a category, a section or an article key, as parts) is named under
+    ``new`` instead, for every Help Center in the file; the number of entries renamed."""
+    path = root / IDS_FILE
+    if not path.exists():
+        return 0
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
+    except yaml.YAMLError as exc:
+        raise PublishError(f"{IDS_FILE} is not valid YAML ({exc}); fix it or delete it", str(path)) from None
+    count = 0
+    for kinds in (data.values() if isinstance(data, dict) else []):
+        for kind, depth in (("categories", 1), ("sections", 2), ("articles", 3), ("sent", 3)):
+            entries = kinds.get(kind) if isinstance(kinds, dict) else None
+            if not isinstance(entries, dict) or depth < len(old):
+                continue
+            renamed = {}
+            for key, value in entries.items():
+                parts = str(key).split("/")
+                if tuple(parts[:len(old)]) == old:
+                    key, count = "/".join((*new, *parts[len(old):])), count + 1
+                renamed[key] = value
+            kinds[kind] = renamed
+    if count:
+        _write(path, data)
+    return count

@@ -9,6 +9,7 @@ translation that differs and was not edited in the Help Center); files removed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from kb.publish.steps import (
     Drifted,
     Duplicate,
     Removed,
+    Renamed,
     Skipped,
     Step,
     TranslateContainer,
@@ -65,7 +67,8 @@ class Entry:
     section: str  # category/section
     section_id: int | None  # on the Help Center now; None: its section is created in this run
     article_id: int | None = None
-    how: str = "new"  # marker | stored | adopt | new
+    how: str = "new"  # marker | stored | moved | adopt | new
+    moved_from: str | None = None  # the key its marker names, when the file moved or was renamed since
 
     @property
     def source(self) -> Article:
@@ -106,8 +109,7 @@ class Planner:
         self.tree(plan)
         plan.steps += [CreateContentTag(name) for name in self.settings.missing_tags]
         self.identify(plan, articles, options)
-        self.bodies.ids = {k: e.article_id for k, e in plan.entries.items() if e.article_id is not None}
-        self.bodies.ids.update({k: min(v) for k, v in self.remote.by_key.items() if k not in self.bodies.ids})
+        self._link_ids(plan.entries.values())
         if not options.force:
             self._gate(plan)
         for entry in plan.entries.values():
@@ -117,7 +119,7 @@ class Planner:
             if entry.article_id is not None:
                 plan.steps += self._changes(entry, options)
         if options.only is None:
-            plan.steps += self._removed({a.key for a in articles}, options.archive_removed)
+            plan.steps += self._removed({a.key for a in articles}, options.archive_removed, plan)
         return plan
 
     # -- categories and sections --------------------------------------------
@@ -147,6 +149,8 @@ class Planner:
         else:  # in a category created in this run: only its stored id can name it
             sid = stored if stored in self.remote.sections else None
         if sid is None:
+            sid = self._moved_section(cat.id, sec.id)
+        if sid is None:
             first_loc, (name, desc) = next(iter(texts.items()))
             plan.steps.append(CreateSection(cat.id, sec.id, first_loc, name, desc, sec.position))
         else:
@@ -159,6 +163,17 @@ class Planner:
                                                 sec.position if item.get("position") != sec.position else None,
                                                 cat.id if moved else None))
         plan.steps += self._translations("sections", key, sid, texts)
+
+    def _moved_section(self, category: str, section: str) -> int | None:
+        """A section kb.yaml moved to another category: helpcenter-ids.yaml has it under a key kb.yaml no longer
+        has, with the same section id; it keeps its Help Center id (and its articles, their URLs)."""
+        gone = [k for k, sid in self.ids.ids["sections"].items() if k.split("/")[-1] == section
+                and self.spec.section(*k.split("/", 1)) is None and sid in self.remote.sections]
+        if len(gone) != 1:
+            return None
+        sid = self.ids.ids["sections"][gone[0]]
+        self.ids.rename("sections", gone[0], f"{category}/{section}")
+        return sid
 
     def _texts(self, title: dict[str, str], description: dict[str, str]) -> dict[str, tuple[str, str]]:
         """Help Center locale → (name, description), the default locale first."""
@@ -185,51 +200,120 @@ class Planner:
 
     # -- articles: identity -------------------------------------------------
     def identify(self, plan: Plan, articles: list[Article], options: Options) -> None:
-        """Which Help Center article each key is: by marker, by stored id, by --adopt; else new.
+        """Which Help Center article each key is: the one helpcenter-ids.yaml names for it, or its marker's; else
+        an article whose file moved or was renamed (its marker names a file that is gone: the same slug, or the
+        same content); else by --adopt; else new.
 
-        Ambiguity is never guessed: two articles with one marker, or an unmarked article with the same
-        title in the same section, skip the key with a step saying how to resolve it."""
+        Ambiguity is never guessed: two articles for one key, or an unmarked article with the same title in the
+        same section, skip the key with a step saying how to resolve it."""
         groups: dict[str, list[Article]] = {}
         for a in articles:
             groups.setdefault(a.key, []).append(a)
         self.bodies.locales = {k: [v.locale for v in vs] for k, vs in groups.items()}
+        local = set(groups)
+        claims = self._claims(local)
+        entries: list[Entry] = []
         for key, versions in groups.items():
             if options.only is not None and key not in options.only:
                 continue
             versions.sort(key=lambda a: (a.locale != self.spec.locale, a.locale))
             section = f"{versions[0].category}/{versions[0].section}"
             entry = Entry(key, versions, section, plan.sections.get(section))
-            refusal = self._identity(entry, options.adopt)
-            if refusal is not None:
-                plan.steps.append(refusal)
-                if not isinstance(refusal, Adopted):
-                    continue
+            duplicate = self._known(entry, claims)
+            if duplicate is not None:
+                plan.steps.append(duplicate)
+            else:
+                entries.append(entry)
+        taken = set(claims) | {e.article_id for e in entries if e.article_id is not None}
+        self._link_ids(entries)  # a moved file is recognised by what it renders to, links included
+        orphans = [aid for aid in self.remote.articles if aid not in taken and self.remote.keys_of(aid)
+                   and not self.remote.keys_of(aid) & local]
+        for entry in entries:
+            if entry.article_id is None and not self._moved(entry, orphans):
+                refusal = self._namesake(entry, options.adopt)
+                if refusal is not None:
+                    plan.steps.append(refusal)
+                    if not isinstance(refusal, Adopted):
+                        continue
             if entry.article_id is not None:
-                self.ids.set("articles", key, entry.article_id)
-            plan.entries[key] = entry
+                self._keep_id(entry, local)
+            plan.entries[entry.key] = entry
 
-    def _identity(self, entry: Entry, adopt: bool) -> Step | None:
-        """Set the entry's article; the step to show when it is ambiguous (or adopted)."""
+    def _link_ids(self, entries: Iterable[Entry]) -> None:
+        """The Help Center article each key's links lead to: its entry's, else its marker's."""
+        self.bodies.ids = {e.key: e.article_id for e in entries if e.article_id is not None}
+        self.bodies.ids.update({k: min(v) for k, v in self.remote.by_key.items() if k not in self.bodies.ids})
+
+    def _claims(self, local: set[str]) -> dict[int, str]:
+        """Live articles helpcenter-ids.yaml gives to a key that has its file (after ``kb mv`` among them)."""
+        out: dict[int, str] = {}
+        for key, aid in self.ids.ids["articles"].items():
+            if key in local and aid in self.remote.articles:
+                out.setdefault(aid, key)
+        return out
+
+    def _known(self, entry: Entry, claims: dict[int, str]) -> Step | None:
+        """Set the entry's article when the ids file or a marker names it; a Duplicate step when two do."""
         key = entry.key
-        found = sorted(self.remote.by_key.get(key, set()))
+        marked = self.remote.by_key.get(key, set())
+        mine = {aid for aid in marked if claims.get(aid, key) == key}
         stored = self.ids.get("articles", key)
-        if len(found) > 1:
-            return Duplicate(key, detail=(
-                f"articles {', '.join(map(str, found))} on the Help Center carry this file's marker (two "
-                "publishes at once?); archive all but one in Guide, then publish again"))
-        if found:
-            entry.article_id, entry.how = found[0], "marker"
-        elif stored in self.remote.articles and not self.remote.keys_of(stored):
-            entry.article_id, entry.how = stored, "stored"
-        elif entry.section_id is not None and \
-                (clash := self.remote.unmarked(entry.section_id, entry.source.title)) is not None:
-            if not adopt:
-                return Conflict(key, entry.source.locale, (
-                    f"an article with the same title exists in that section without a csops marker "
-                    f"(id {clash['id']}); --adopt takes it over"))
-            entry.article_id, entry.how = int(clash["id"]), "adopt"
-            return Adopted(key, entry.source.locale, f"article {clash['id']}")
+        if stored is not None and claims.get(stored) == key:
+            mine.add(stored)
+        if len(mine) > 1:
+            why = "carry this file's marker (two publishes at once?)" if mine <= marked else \
+                "are this file's (one by helpcenter-ids.yaml, one by its marker)"
+            return Duplicate(key, detail=(f"articles {', '.join(map(str, sorted(mine)))} on the Help Center {why}; "
+                                          "archive all but one in Guide, then publish again"))
+        if mine:
+            entry.article_id = mine.pop()
+            entry.how = "marker" if entry.article_id in marked else "stored"
+            old = sorted(self.remote.keys_of(entry.article_id) - {key})
+            entry.moved_from = old[0] if old and key not in self.remote.keys_of(entry.article_id) else None
         return None
+
+    def _moved(self, entry: Entry, orphans: list[int]) -> bool:
+        """An article whose marker names a file that is gone, and that is this file moved or renamed: the same
+        slug (a slug is unique in the kb), else exactly the same content (title, body, draft)."""
+        slug = [aid for aid in orphans if any(k.rsplit("/", 1)[-1] == entry.source.slug
+                                              for k in self.remote.keys_of(aid))]
+        found = slug if len(slug) == 1 else [aid for aid in orphans if self._same_content(entry.source, aid)]
+        if len(found) != 1:
+            return False
+        entry.article_id, entry.how = found[0], "moved"
+        entry.moved_from = self._old_key(found[0])
+        orphans.remove(found[0])
+        return True
+
+    def _old_key(self, aid: int) -> str:
+        """The key an article had: helpcenter-ids.yaml's (the latest), else its marker's."""
+        stored = sorted(k for k, v in self.ids.ids["articles"].items() if v == aid)
+        return stored[0] if stored else sorted(self.remote.keys_of(aid))[0]
+
+    def _same_content(self, source: Article, aid: int) -> bool:
+        have = self.remote.translations.get((aid, self.bodies.hc_locale[source.locale]))
+        if have is None or have.marker is None or have.title != source.title:
+            return False
+        html = self.bodies.render(source, aid, new=False, look_up=False).html
+        return have.marker.digest == content_hash(source.title, html, source.draft)
+
+    def _namesake(self, entry: Entry, adopt: bool) -> Step | None:
+        """An unmarked article with the same title in the same section: taken over with --adopt, else refused."""
+        if entry.section_id is None or (clash := self.remote.unmarked(entry.section_id, entry.source.title)) is None:
+            return None
+        if not adopt:
+            return Conflict(entry.key, entry.source.locale, (
+                f"an article with the same title exists in that section without a csops marker "
+                f"(id {clash['id']}); --adopt takes it over"))
+        entry.article_id, entry.how = int(clash["id"]), "adopt"
+        return Adopted(entry.key, entry.source.locale, f"article {clash['id']}")
+
+    def _keep_id(self, entry: Entry, local: set[str]) -> None:
+        """helpcenter-ids.yaml names the article under its key now, and forgets a key whose file is gone."""
+        assert entry.article_id is not None
+        self.ids.set("articles", entry.key, entry.article_id)
+        for old in [k for k, aid in self.ids.ids["articles"].items() if aid == entry.article_id and k not in local]:
+            self.ids.rename("articles", old, entry.key)
 
     def _gate(self, plan: Plan) -> None:
         """Articles about to be written that have error-level ``kb check`` findings are held back (exit 3)."""
@@ -280,7 +364,11 @@ class Planner:
         values = self._settings(entry, have, options.force, out)
         move_to = entry.section if entry.section_id is None or have.get("section_id") != entry.section_id else None
         if values or move_to:
-            out.append(UpdateArticle(entry.key, entry.source.locale, entry.article_id, values, move_to))
+            out.append(UpdateArticle(entry.key, entry.source.locale, entry.article_id, values, move_to,
+                                     entry.moved_from))
+        elif entry.how == "moved":
+            out.append(Renamed(entry.key, entry.source.locale, f"from {entry.moved_from}; article "
+                                                               f"{entry.article_id} keeps its URL"))
         for version in entry.versions:
             if options.locale is None or version.locale == options.locale:
                 out += self._version(entry, entry.article_id, version, options.force)
@@ -330,13 +418,15 @@ class Planner:
         return [UpdateTranslation(entry.key, version.locale, aid, tuple(have.changes(version, rendered.html)),
                                   len(rendered.uploads))]
 
-    def _removed(self, local_keys: set[str], archive: bool) -> list[Step]:
-        """Articles whose file was removed: reported; archived only on request."""
+    def _removed(self, local_keys: set[str], archive: bool, plan: Plan) -> list[Step]:
+        """Articles whose file was removed (not moved: a moved file's article is its entry's): reported; archived
+        only on request."""
         out: list[Step] = []
+        kept = {e.article_id for e in plan.entries.values()} | set(self._claims(local_keys))
         for key, aids in sorted(self.remote.by_key.items()):
             if key in local_keys:
                 continue
-            for aid in sorted(aids):
+            for aid in sorted(aids - kept):
                 out.append(ArchiveArticle(key, aid) if archive else
                            Removed(key, detail=f"article {aid} is kept; --archive-removed archives it"))
         return out

@@ -59,9 +59,16 @@ class Remote:
     by_key: dict[str, set[int]] = field(default_factory=dict)
     images: dict[tuple[int, str, str], str] = field(default_factory=dict)  # (article, locale, digest) → URL
     _unmarked: dict[tuple[int, str], dict[str, Any]] | None = field(default=None, repr=False)
+    _keys: dict[int, set[str]] | None = field(default=None, repr=False)
 
     def keys_of(self, article_id: int) -> set[str]:
-        return {k for k, ids in self.by_key.items() if article_id in ids}
+        """The keys the markers of an article's translations name (more than one after a move)."""
+        if self._keys is None:
+            self._keys = {}
+            for k, ids in self.by_key.items():
+                for aid in ids:
+                    self._keys.setdefault(aid, set()).add(k)
+        return self._keys.get(article_id, set())
 
     def unmarked(self, section_id: int, title: str) -> dict[str, Any] | None:
         """An article in that section with that title and no marker in any translation."""

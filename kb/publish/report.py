@@ -13,6 +13,7 @@ from kb.publish.steps import (
     CreateTranslation,
     Drifted,
     Duplicate,
+    Renamed,
     Step,
     Unchanged,
     UpdateArticle,
@@ -48,7 +49,7 @@ class PublishReport:
 
     @property
     def unchanged(self) -> int:
-        return sum(isinstance(s, Unchanged) for s in self.steps)
+        return sum(isinstance(s, (Unchanged, Renamed)) for s in self.steps)
 
     @property
     def archived(self) -> int:

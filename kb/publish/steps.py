@@ -142,13 +142,16 @@ class UpdateArticle(Step):
     article_id: int
     values: Mapping[str, Any] = field(default_factory=dict)
     move_to: str | None = None  # category/section, when the article changes section
+    moved_from: str | None = None  # the key it had, when its file moved
 
     @property
     def changes(self) -> list[str]:
         return sorted([*self.values, *(["section_id"] if self.move_to is not None else [])])
 
     def line(self) -> str:
-        return _line("update", self.key, self.locale, self.changes)
+        """A move (a new section: the same article, its URL kept) or an update of its fields."""
+        return _line("move" if self.move_to is not None else "update", self.key, self.locale, self.changes,
+                     f"from {self.moved_from}" if self.moved_from else "")
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,12 @@ class Outcome(Step):
 
 class Unchanged(Outcome):
     kind = "unchanged"
+
+
+class Renamed(Outcome):
+    """A file renamed in its section: the same article (its id and URL), nothing to write."""
+
+    kind = "renamed"
 
 
 class Adopted(Outcome):

@@ -196,3 +196,143 @@ def test_kb_check_validates_the_settings(tmp_path: Path) -> None:
     assert broken.exit_code == 78
     assert "unknown key 'user_segment' in defaults (did you mean 'user_segments'?)" in broken.stderr
     assert "content_tags: expected content tag names, got 1" in broken.stderr
+
+
+def test_a_moved_or_renamed_file_keeps_its_article_and_its_url(tmp_path: Path, hc: Sandbox) -> None:
+    import requests
+
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    payroll = article_with_marker(hc, "admin/integrations/payroll-export")
+    aid, url = payroll["id"], f"{hc.url}/hc/ja/articles/{payroll['id']}"
+    articles = site.dir / "kb/articles"
+    (articles / "admin/integrations/payroll-export.md").rename(articles / "admin/users/payroll-export.md")
+    hc.reset_stats()
+    plan = site.kb("publish", "--plan")
+    assert plan.exit_code == 0, plan.output
+    assert ("move      admin/users/payroll-export [ja] (section_id) — from admin/integrations/payroll-export"
+            in plan.stdout.splitlines())
+    assert not [ln for ln in plan.stdout.splitlines() if ln.startswith(("create", "removed", "archive"))]
+    out = site.publish()
+    # One metadata update: no create, no archive, the same id and URL, now in the other section.
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
+    assert out["created"] == 0 and out["archived"] == 0 and out["updated"] == 1
+    users = next(sid for sid, sec in h.sections.items() if h.translations[sid]["ja"]["title"] == "ユーザーと権限")
+    assert h.articles[aid]["section_id"] == users and len(live(hc)) == 13
+    assert requests.get(url, timeout=5).status_code == 200
+    # A rename in the section: the same article, nothing written; then nothing to do.
+    (articles / "admin/users/payroll-export.md").rename(articles / "admin/users/payroll-csv.md")
+    hc.reset_stats()
+    renamed = site.kb("publish")
+    assert renamed.exit_code == 0, renamed.output
+    assert (f"renamed   admin/users/payroll-csv [ja] — from admin/users/payroll-export; article {aid} keeps its URL"
+            in renamed.stdout.splitlines())
+    assert site.writes() == 0
+    ids = (site.dir / "kb/helpcenter-ids.yaml").read_text(encoding="utf-8")
+    assert f"admin/users/payroll-csv: {aid}" in ids and "payroll-export:" not in ids
+    # Its body changes later: the same article (by helpcenter-ids.yaml), its marker now names the new file.
+    edit(articles / "admin/users/payroll-csv.md", "出力の形式は", "出力の形式（CSV）は")
+    hc.reset_stats()
+    assert site.publish()["updated"] == 1 and "PUT /api/v2/help_center/articles/{aid}/translations/{locale}" in \
+        hc_writes(hc)
+    assert 'data-csops-key="admin/users/payroll-csv"' in h.translations[aid]["ja"]["body"]
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 13 and site.writes() == 0
+
+
+def test_a_move_is_found_without_helpcenter_ids_yaml_and_a_removal_still_is_one(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    aid = article_with_marker(hc, "admin/integrations/payroll-export")["id"]
+    articles = site.dir / "kb/articles"
+    (site.dir / "kb/helpcenter-ids.yaml").unlink()  # a fresh clone that never had it
+    (articles / "admin/integrations/payroll-export.md").rename(articles / "admin/users/payroll-export.md")
+    (articles / "getting-started/faq/trial-faq.md").unlink()
+    hc.reset_stats()
+    result = site.kb("publish")
+    assert result.exit_code == 0, result.output
+    assert "removed   getting-started/faq/trial-faq" in result.stdout
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
+    assert hc.helpcenter.articles[aid]["archived"] is False and len(live(hc)) == 13
+
+
+def test_kb_mv_moves_an_article_with_its_translation_and_its_links(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    aid = article_with_marker(hc, "admin/users/roles")["id"]
+    moved = site.kb("mv", "kb/articles/admin/users/roles.md", "admin/integrations")
+    assert moved.exit_code == 0, moved.output
+    assert "moved kb/articles/admin/users/roles.md → kb/articles/admin/integrations/roles.md" in moved.stdout
+    assert "moved kb/articles/admin/users/roles.en.md → kb/articles/admin/integrations/roles.en.md" in moved.stdout
+    articles = site.dir / "kb/articles"
+    assert not (articles / "admin/users/roles.md").exists()
+    assert "(../integrations/roles.md)" in (articles / "admin/users/invite-users.md").read_text(encoding="utf-8")
+    for name in ("first-steps.md", "first-steps.en.md"):
+        assert "(../../admin/integrations/roles.md)" in (articles / "getting-started/setup" / name).read_text(
+            encoding="utf-8")
+    assert f"admin/integrations/roles: {aid}" in (site.dir / "kb/helpcenter-ids.yaml").read_text(encoding="utf-8")
+    assert site.kb("check").exit_code == 0
+    hc.reset_stats()
+    published = site.kb("publish")
+    assert published.exit_code == 0, published.output
+    assert "move      admin/integrations/roles [ja] (section_id) — from admin/users/roles" in published.stdout
+    # The links of other articles lead to the same URL: only the move is written.
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
+    assert len(live(hc)) == 13
+
+
+def test_kb_mv_of_a_section_renamed_in_kb_yaml_keeps_every_id(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    ids_before = {a["id"] for a in live(hc)}
+    sections_before = set(h.sections)
+    edit(site.dir / "kb/kb.yaml", "      - id: integrations\n", "      - id: connections\n")
+    moved = site.kb("mv", "admin/integrations", "admin/connections")
+    assert moved.exit_code == 0, moved.output
+    link = (site.dir / "kb/articles/troubleshooting/login/cannot-sign-in.md").read_text(encoding="utf-8")
+    assert "(../../admin/connections/saml-sso.md)" in link
+    ids = (site.dir / "kb/helpcenter-ids.yaml").read_text(encoding="utf-8")
+    assert "admin/connections:" in ids and "admin/connections/saml-sso:" in ids and "integrations" not in ids
+    hc.reset_stats()
+    out = site.publish()
+    assert out["created"] == 0 and site.writes() == 0
+    assert {a["id"] for a in live(hc)} == ids_before and set(h.sections) == sections_before
+
+
+def test_kb_mv_refuses_what_it_cannot_do_and_changes_nothing(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    before = {p: p.read_bytes() for p in (site.dir / "kb").rglob("*") if p.is_file()}
+    unknown = site.kb("mv", "admin/users/roles", "admin/user/roles")
+    assert unknown.exit_code == 78
+    assert "section 'user' is not in category 'admin' in kb.yaml (did you mean 'users'?)" in unknown.stderr
+    taken = site.kb("mv", "admin/users/roles", "admin/users/invite-users")
+    assert taken.exit_code == 78 and "exists already: kb mv never writes over a file" in taken.stderr
+    kinds = site.kb("mv", "admin/users", "admin/users/x")
+    assert kinds.exit_code == 78 and "not the same kind of place" in kinds.stderr
+    assert site.kb("mv", "../etc/passwd", "admin/users").exit_code == 78
+    assert {p: p.read_bytes() for p in (site.dir / "kb").rglob("*") if p.is_file()} == before
+
+
+def test_a_section_moved_to_another_category_in_kb_yaml_keeps_its_id(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    faq = next(sid for sid in h.sections if h.translations[sid]["ja"]["title"] == "導入時のよくある質問")
+    kb_yaml = site.dir / "kb/kb.yaml"
+    block = ("      - id: faq\n        title: {ja: 導入時のよくある質問, en: Onboarding FAQ}\n        position: 2\n"
+             "        default_type: faq\n")
+    edit(kb_yaml, block, "")
+    edit(kb_yaml, "      - id: login\n", block.replace("position: 2", "position: 9") + "      - id: login\n")
+    articles = site.dir / "kb/articles"
+    (articles / "troubleshooting/faq").mkdir()
+    (articles / "getting-started/faq/trial-faq.md").rename(articles / "troubleshooting/faq/trial-faq.md")
+    hc.reset_stats()
+    result = site.kb("publish")
+    assert result.exit_code == 0, result.output
+    assert "update    section troubleshooting/faq (category_id, position)" in result.stdout
+    assert "renamed   troubleshooting/faq/trial-faq [ja] — from getting-started/faq/trial-faq" in result.stdout
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/sections/{sid}": 1}
+    trouble = next(cid for cid in h.categories if h.translations[cid]["ja"]["title"] == "トラブルシューティング")
+    assert h.sections[faq]["category_id"] == trouble and len(h.sections) == 8

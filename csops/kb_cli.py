@@ -89,6 +89,9 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
               help="Report only findings that FILE does not record (see --write-baseline).")
 @click.option("--write-baseline", is_flag=True, help="With --baseline FILE: record today's findings in FILE and "
                                                      "exit 0.")
+@click.option("--variants", is_flag=True, help="Also report 表記ゆれ across the whole knowledge base: one word written "
+                                               "two ways (サーバ/サーバー), the commoner form suggested (needs the ja "
+                                               "extra).")
 @click.option("--fix", is_flag=True, help="Apply every built-in fix (widths, NFD, invisible characters, spacing) "
                                           "and every kb.yaml substitution with one replacement; print each change, "
                                           "then check again.")
@@ -96,7 +99,7 @@ def kb(ctx: click.Context, root: Path, config_path: str | None, verbose: int) ->
                                                          "nothing (exit 1 when there is something to fix).")
 @click.pass_obj
 def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, changed: bool, base: str,
-              baseline: Path | None, write_baseline: bool, fix: bool, show_diff: bool) -> None:
+              baseline: Path | None, write_baseline: bool, variants: bool, fix: bool, show_diff: bool) -> None:
     """Check articles (all, or PATHS) against kb.yaml's structure and writing rules.
 
     Exit 1 when any error-level finding remains, 0 otherwise (warnings,
@@ -127,6 +130,8 @@ def check_cmd(app: KbApp, paths: tuple[Path, ...], fmt: str, color: str, changed
     result = check(spec, selected)
     if fix:
         result = _fix(spec, result, selected, show_diff)
+    if variants:
+        result = _with_variants(spec, result)
     if baseline is not None:
         result = _against_baseline(spec, result, baseline, write_baseline)
     _print_findings(spec, result, fmt, color)
@@ -153,6 +158,18 @@ def _changed_paths(spec: KbSpec, paths: list[Path], base: str) -> list[Path] | N
         wanted = [os.path.realpath(p) for p in paths]
         files = {f for f in files if any(f == w or f.startswith(os.path.join(w, "")) for w in wanted)}
     return [Path(f) for f in sorted(files)]
+
+
+def _with_variants(spec: KbSpec, result: CheckResult) -> CheckResult:
+    """The findings and the knowledge base's 表記ゆれ on the articles checked."""
+    from kb import morphology, variants
+    from kb.articles import load_articles
+    from kb.check import CheckResult, sort_key
+
+    if not morphology.available():
+        raise Unavailable(f"kb check --variants needs Japanese morphology: {morphology.INSTALL_HINT}")
+    found = variants.find(spec, load_articles(spec)[0], {a.rel for a in result.articles})
+    return CheckResult(sorted(result.findings + found, key=sort_key), result.articles)
 
 
 def _fix(spec: KbSpec, result: CheckResult, selected: list[Path] | None, show_diff: bool) -> CheckResult:

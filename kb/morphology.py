@@ -70,6 +70,35 @@ def tokens(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word with what ``kb check --variants`` compares: its lemma, written dictionary form and reading."""
+
+    surface: str
+    start: int
+    pos1: str
+    pos2: str
+    lemma: str
+    base: str  # orthBase
+    reading: str  # kanaBase: the dictionary form's reading in katakana
+
+
+def words(text: str) -> list[Word]:
+    """The text's words with their offsets, lemma, written form and reading (UniDic's lemma, orthBase and
+    kanaBase)."""
+    clean = text.replace(MASK, " ").replace("\n", " ")
+    out: list[Word] = []
+    at = 0
+    for node in _tagger().parseToNodeList(clean):
+        at += len(node.white_space)
+        f = node.feature_raw.split(",")
+        surface = node.surface
+        if len(f) > 18 and f[7] and f[7] != "*":
+            out.append(Word(surface, at, f[0], f[1], f[7], f[10], f[18]))
+        at += len(surface)
+    return out
+
+
 def _field(value: str) -> str:
     return "" if value == "*" else value
 

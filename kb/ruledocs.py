@@ -40,6 +40,8 @@ OTHER = {
     "nesting": ("入れ子が深すぎる Markdown", "Markdown nested too deep to render"),
     "unknown-suppression": ("存在しないルールを無効にするコメント", "a suppression naming no rule"),
     "unused-suppression": ("何も無効にしていないコメント", "a suppression that silences nothing"),
+    "variants": ("表記ゆれ（kb check --variants）: 一つの語の二通りの書き方",
+                 "a spelling variant (kb check --variants): one word written two ways"),
 }
 
 

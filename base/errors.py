@@ -107,11 +107,13 @@ class SourceError(InputError):
 
 
 class SourceErrors(SourceError):
-    """Several mistakes found in one pass, reported together; located by the first."""
+    """Several mistakes found in one pass, reported together in file order (the files in the order they were
+    read, each by line and column); located by the first."""
 
     def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        first = problems[0]
+        files = list(dict.fromkeys(p.file for p in problems))
+        self.problems = sorted(problems, key=lambda p: (files.index(p.file), p.line or 0, p.col or 0))
+        first = self.problems[0]
         super().__init__(first.message, first.file, first.line, first.col)
 
     def __str__(self) -> str:

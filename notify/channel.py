@@ -20,10 +20,10 @@ from base.errors import InputError
 from notify.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
+    from base.schema import Reader
     from base.yamlsrc import PathKey
     from connectors.http import RetryPolicy
     from connectors.salesforce import SalesforceClient
-    from rules.ruleset import Checker
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Channel(ABC):
 
     @classmethod
     @abstractmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> Channel:
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> Channel:
         """The channel from its mapping (unknown and missing keys are already reported); a bad value is reported
         through ``ck.err`` at its path, and a default used in its place."""
 

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from base.errors import SourceError
+from base.schema import Reader, Section, keys
 from base.suggest import suggest
 from base.yamlsrc import Document, PathKey, dotted
 from notify.channel import Channel
 from notify.kinds import KINDS
-from rules.ruleset import SEVERITIES, STATUSES, Checker, RuleError, RuleSet, expression_problems, read_rules
+from rules.ruleset import SEVERITIES, STATUSES, RuleError, RuleSet, expression_problems, read_rules
 
 ROUTE_MATCHERS = ("alert", "severity", "product", "tier", "status")
 
@@ -94,14 +95,14 @@ def parse(rs: RuleSet) -> tuple[NotifySpec, list[SourceError]]:
     problems: list[SourceError] = []
     for doc in rs.docs.values():
         if isinstance(doc.data, dict) and "notify" in doc.data:
-            ck = Checker(doc)
+            ck = Reader(doc)
             _read_section(spec, doc, ck)
             problems += ck.problems
     return spec, problems + _check_routes(spec, rs)
 
 
-def _read_section(spec: NotifySpec, doc: Document, ck: Checker) -> None:
-    data = ck.mapping(doc.data["notify"], ("notify",), ("channels", "routes"))
+def _read_section(spec: NotifySpec, doc: Document, ck: Reader) -> None:
+    data = Section(keys("channels", "routes")).read(doc.data["notify"], ck.at(("notify",)))
     channels = data.get("channels") or {}
     if not isinstance(channels, dict):
         ck.err(("notify", "channels"), "notify.channels: expected a mapping of channel names")
@@ -120,7 +121,7 @@ def _read_section(spec: NotifySpec, doc: Document, ck: Checker) -> None:
         routes = []
     for i, body in enumerate(routes):
         path = ("notify", "routes", i)
-        body = ck.mapping(body, path, ("to", *ROUTE_MATCHERS), ("to",))
+        body = Section(keys("to", *ROUTE_MATCHERS, required=("to",))).read(body, ck.at(path))
         if "to" not in body:
             continue
         match = {key: [str(v) for v in (body[key] if isinstance(body[key], list) else [body[key]])]
@@ -129,7 +130,7 @@ def _read_section(spec: NotifySpec, doc: Document, ck: Checker) -> None:
         spec.routes.append(Route([str(t) for t in to], match, doc.file, path))
 
 
-def _channel(name: str, body: Any, path: PathKey, ck: Checker) -> Channel | None:
+def _channel(name: str, body: Any, path: PathKey, ck: Reader) -> Channel | None:
     types = list(KINDS)
     if not isinstance(body, dict) or "type" not in body:
         ck.err(path, f"notify.channels.{name}: expected a mapping with 'type' ({' or '.join(types)})")
@@ -139,7 +140,8 @@ def _channel(name: str, body: Any, path: PathKey, ck: Checker) -> Channel | None
         ck.err((*path, "type"), f"notify.channels.{name}.type: unknown channel type '{body['type']}'"
                                 f"{suggest(str(body['type']), types)}; one of {', '.join(types)}")
         return None
-    return kind.parse(name, ck.mapping(body, path, ("type", *kind.options), kind.required), path, ck)
+    known = Section(keys("type", *kind.options, required=kind.required))
+    return kind.parse(name, known.read(body, ck.at(path)), path, ck)
 
 
 def _check_routes(spec: NotifySpec, rs: RuleSet) -> list[SourceError]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from simple_salesforce import format_soql
 
+from base.schema import Section, keys
 from base.suggest import suggest
 from connectors.http import ConnectorError
 from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
@@ -27,8 +28,8 @@ from notify.outbox import NEW, RESOLVED, Notice
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from base.schema import Reader
     from base.yamlsrc import PathKey
-    from rules.ruleset import Checker
 
 TASK_KEY_TAG = "csops-key:"
 TASK_PRIORITIES = ("High", "Normal", "Low")
@@ -63,7 +64,7 @@ class TaskChannel(Channel):
     done_status: str = "Completed"
 
     @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> TaskChannel:
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> TaskChannel:
         owner = body.get("fallback_owner")
         if owner is not None and not (isinstance(owner, str) and _SF_ID.match(owner) and owner[:3] in ("005", "00G")):
             ck.err((*path, "fallback_owner"), f"notify.channels.{name}.fallback_owner: '{owner}' is not a User "
@@ -112,9 +113,10 @@ class TaskChannel(Channel):
         _settle(out, done, failed, result, "complete the Task")
 
 
-def _priorities(name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> dict[str, str]:
+def _priorities(name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> dict[str, str]:
     priority = dict(DEFAULT_PRIORITY)
-    for sev, value in ck.mapping(body.get("priority") or {}, (*path, "priority"), DEFAULT_PRIORITY).items():
+    given = Section(keys(*DEFAULT_PRIORITY)).read(body.get("priority") or {}, ck.at((*path, "priority")))
+    for sev, value in given.items():
         if value not in TASK_PRIORITIES:
             ck.err((*path, "priority", sev), f"notify.channels.{name}.priority.{sev}: '{value}' is not a Task "
                                              f"priority{suggest(str(value), TASK_PRIORITIES)}; one of "

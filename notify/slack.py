@@ -21,8 +21,8 @@ from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import NEW, RESOLVED, Notice
 
 if TYPE_CHECKING:
+    from base.schema import Reader
     from base.yamlsrc import PathKey
-    from rules.ruleset import Checker
 
 SEVERITY_ORDER = ("critical", "warning", "info")
 SECTION_LIMIT = 3000
@@ -43,7 +43,7 @@ class SlackChannel(Channel):
     max_items: int = 20
 
     @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> SlackChannel:
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> SlackChannel:
         env = body.get("webhook_env")
         if env is not None and not (isinstance(env, str) and _ENV_NAME.match(env)):
             ck.err((*path, "webhook_env"), f"notify.channels.{name}.webhook_env: '{env}' is not an environment "

@@ -42,12 +42,23 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ExprError(InputError):
-    """A condition that does not compile; ``col`` is 1-based within the expression."""
+    """A condition that does not compile; ``col`` is 1-based within the expression. ``more``: the condition's other
+    problems found in the same pass (several unknown names, then a type error), reported with this one."""
 
     def __init__(self, message: str, col: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.col = col
+        self.more: list[ExprError] = []
+
+    def all(self) -> list[ExprError]:
+        return [self, *self.more]
+
+
+def _together(problems: list[ExprError]) -> ExprError:
+    first = problems[0]
+    first.more = problems[1:]
+    return first
 
 
 @dataclass
@@ -86,40 +97,15 @@ class Scope:
         self.builtin_values = {"today": midnight, "now": midnight}
 
     def compile(self, text: str, want: str | None = "bool", later: Mapping[str, str] | None = None) -> Condition:
-        """Compile ``text``; ``want`` is the required result type; ``later`` names computed after this stage."""
+        """Compile ``text``; ``want`` is the required result type; ``later`` names computed after this stage.
+        Every unknown name is reported in one ExprError (``more``), not one a run."""
         if not isinstance(text, str) or not text.strip():
             raise ExprError("the condition is empty")
         _refuse_full_width(text)
         if len(text) > MAX_CONDITION_CHARS:
             raise ExprError(f"the condition is {len(text):,} characters long (at most {MAX_CONDITION_CHARS:,}): "
                             "split it into facts with expr")
-        try:
-            rule = rule_engine.Rule(text, context=self.context)
-        except RecursionError:
-            raise ExprError("the condition is nested too deeply to read: split it into facts with expr") from None
-        except errors.RegexSyntaxError as exc:
-            raise ExprError(f"invalid regular expression {exc.value!r}: {exc.error}") from None
-        except errors.RuleSyntaxError as exc:
-            col = None
-            m = re.search(r"line \d+:(\d+)", str(exc.message))
-            if m:
-                col = int(m.group(1)) + 1
-            if exc.token is None:
-                raise ExprError("syntax error: the condition ends too early", len(text)) from None
-            raise ExprError(f"syntax error at '{exc.token.value}'", col) from None
-        except errors.SymbolResolutionError as exc:
-            name = exc.symbol_name
-            col = _find(text, name)
-            if later and name in later:
-                raise ExprError(f"'{name}' is not known yet here: {later[name]}", col) from None
-            raise ExprError(f"unknown fact '{name}'{suggest(name, self.types)}", col) from None
-        except errors.AttributeResolutionError as exc:
-            raise ExprError(f"unknown attribute '{exc.attribute_name}'", _find(text, exc.attribute_name)) from None
-        except (errors.EvaluationError, errors.EngineError) as exc:
-            used = [f"{n} ({self.types[n]})" for n in dict.fromkeys(_IDENT.findall(text)) if n in self.types]
-            hint = f"; the names used are {', '.join(used)}" if used else ""
-            raise ExprError(f"type error: {getattr(exc, 'message', exc)} (for example a date compared with a "
-                            f"number, or arithmetic on text){hint}") from None
+        rule = self._parse(text, later or {})
         result = rule.statement.expression.result_type
         if want is not None and result != rule_engine.DataType.UNDEFINED and \
                 not _compatible(result, TYPES[want]):
@@ -131,6 +117,73 @@ class Scope:
         symbols = frozenset(_symbols(rule.statement.expression))
         return Condition(text, rule, to_closure(rule.statement.expression, self.builtin_values), symbols)
 
+    def _parse(self, text: str, later: Mapping[str, str]) -> rule_engine.Rule:
+        """rule-engine's parse; an unknown name is noted and parsed again as a name of unknown type, so the
+        condition's next problem shows too (rule-engine stops at the first)."""
+        unknown: list[ExprError] = []
+        context = self.context
+        while True:
+            try:
+                rule = rule_engine.Rule(text, context=context)
+            except errors.SymbolResolutionError as exc:
+                name = exc.symbol_name
+                if name in self.placeholders(unknown) or len(unknown) >= MAX_UNKNOWN:
+                    raise _together(unknown) from None
+                unknown.append(self._unknown(name, text, later))
+                context = self._context({**self.types, **dict.fromkeys(self.placeholders(unknown))})
+                continue
+            except (RecursionError, errors.EngineError) as exc:
+                raise _together([*unknown, self._problem(exc, text)]) from None
+            if unknown:
+                raise _together(unknown)
+            return rule
+
+    @staticmethod
+    def placeholders(unknown: list[ExprError]) -> list[str]:
+        return [u.name for u in unknown if isinstance(u, _Unknown)]
+
+    def _unknown(self, name: str, text: str, later: Mapping[str, str]) -> ExprError:
+        if name in later:
+            return _Unknown(name, f"'{name}' is not known yet here: {later[name]}", _find(text, name))
+        return _Unknown(name, f"unknown fact '{name}'{suggest(name, self.types)}", _find(text, name))
+
+    def _context(self, types: Mapping[str, str | None]) -> rule_engine.Context:
+        """A context like this scope's; a name typed None resolves to rule-engine's UNDEFINED (any use type-checks)."""
+        resolver = rule_engine.type_resolver_from_dict(
+            {k: TYPES[v] if v else rule_engine.DataType.UNDEFINED for k, v in types.items()})
+        context = rule_engine.Context(type_resolver=resolver, default_timezone=self.context.default_timezone)
+        context.builtins = self.context.builtins
+        return context
+
+    def _problem(self, exc: BaseException, text: str) -> ExprError:
+        """rule-engine's complaint about ``text`` in a condition author's words."""
+        if isinstance(exc, RecursionError):
+            return ExprError("the condition is nested too deeply to read: split it into facts with expr")
+        if isinstance(exc, errors.RegexSyntaxError):
+            return ExprError(f"invalid regular expression {exc.value!r}: {exc.error}")
+        if isinstance(exc, errors.RuleSyntaxError):
+            if exc.token is None:
+                return ExprError("syntax error: the condition ends too early", len(text))
+            m = re.search(r"line \d+:(\d+)", str(exc.message))
+            return ExprError(f"syntax error at '{exc.token.value}'", int(m.group(1)) + 1 if m else None)
+        if isinstance(exc, errors.AttributeResolutionError):
+            return ExprError(f"unknown attribute '{exc.attribute_name}'", _find(text, exc.attribute_name))
+        used = [f"{n} ({self.types[n]})" for n in dict.fromkeys(_IDENT.findall(text)) if n in self.types]
+        hint = f"; the names used are {', '.join(used)}" if used else ""
+        return ExprError(f"type error: {getattr(exc, 'message', exc)} (for example a date compared with a number, "
+                         f"or arithmetic on text){hint}")
+
+
+class _Unknown(ExprError):
+    """A name the condition uses that the scope does not know."""
+
+    def __init__(self, name: str, message: str, col: int | None) -> None:
+        super().__init__(message, col)
+        self.name = name
+
+
+MAX_UNKNOWN = 20
+"""Unknown names reported for one condition; past that the condition is probably not meant for this file."""
 
 MAX_CONDITION_CHARS = 10_000
 MAX_DEPTH = 200

@@ -10,14 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from base.errors import SourceError, SourceErrors
+from base.schema import (
+    FAILED,
+    At,
+    Choice,
+    Invalid,
+    ListOf,
+    Nested,
+    Number,
+    Option,
+    Pattern,
+    Reader,
+    Section,
+    Text,
+    keys,
+)
 from base.suggest import suggest
-from base.yamlsrc import Document, PathKey, dotted, load_file
+from base.yamlsrc import Document, PathKey, load_file
 from rules.expr import Condition, ExprError, Scope
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
@@ -163,52 +178,6 @@ class RuleSet:
                 for name, (_, since) in COMPUTED.items() if since > stage}
 
 
-# -- loading ----------------------------------------------------------------
-
-class Checker:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.problems: list[SourceError] = []
-
-    def err(self, path: PathKey, message: str) -> None:
-        self.problems.append(self.doc.error(path, message))
-
-    def mapping(self, value: Any, path: PathKey, known: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.err(path, f"{dotted(path) or 'the file'}: expected a mapping, got {type(value).__name__}")
-            return {}
-        known = list(known)
-        for key in value:
-            if key not in known:
-                self.err((*path, key), f"unknown key '{key}' in {dotted(path) or 'the rule file'}"
-                                       f"{suggest(str(key), known)}")
-        for key in required:
-            if key not in value:
-                self.err(path, f"{dotted(path)}: '{key}' is required")
-        return value
-
-    def text(self, value: Any, path: PathKey, what: str = "text") -> str | None:
-        if isinstance(value, str) and value.strip():
-            return value
-        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-            self.err(path, f"{dotted(path)}: expected {what}")
-            return None
-        return str(value)
-
-    def number(self, value: Any, path: PathKey, integer: bool = False) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-            self.err(path, f"{dotted(path)}: expected {'a whole number' if integer else 'a number'}, got {value!r}")
-            return None
-        return float(value)
-
-    def name(self, value: Any, path: PathKey, what: str) -> str | None:
-        if not isinstance(value, str) or not _NAME.match(value):
-            self.err(path, f"{dotted(path)}: {what} '{value}' must be lower-case letters, digits and _ "
-                           "(it is used inside conditions)")
-            return None
-        return value
-
-
 def load_rules(paths: Iterable[str | Path]) -> RuleSet:
     """Parse and validate rule files (merged: facts, alerts and writeback add up; the rest once)."""
     rs, problems = read_rules(paths)
@@ -234,9 +203,9 @@ def read_rules(paths: Iterable[str | Path]) -> tuple[RuleSet, list[SourceError]]
     for doc in docs:
         rs.files.append(doc.file)
         rs.docs[doc.file] = doc
-        ck = Checker(doc)
-        _parse_doc(rs, doc, ck)
-        problems.extend(ck.problems)
+        reader = Reader(doc)
+        _parse_doc(rs, doc, reader)
+        problems.extend(reader.problems)
     return rs, problems
 
 
@@ -256,250 +225,309 @@ def expression_problems(rs: RuleSet, known: list[SourceError]) -> list[SourceErr
     return []
 
 
-# ``notify`` is read by the notify package (notify.config), which reports its problems with these.
-_TOP = ("timezone", "facts", "onboarding", "alerts", "health", "tiers", "writeback", "notify")
+# -- reading: one function per section of a rule file, on base.schema's options ----------------------------
+
+_SF_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
-def _parse_doc(rs: RuleSet, doc: Document, ck: Checker) -> None:
-    data = ck.mapping(doc.data, (), _TOP)
-    if "timezone" in data:
-        tzname = ck.text(data["timezone"], ("timezone",))
-        if tzname:
-            try:
-                zoneinfo.ZoneInfo(tzname) if tzname != "UTC" else None
-                rs.timezone = tzname
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                ck.err(("timezone",), f"timezone: unknown time zone '{tzname}' (for example Asia/Tokyo or UTC)")
-    for name, spec in (data.get("facts") or {}).items() if isinstance(data.get("facts"), dict) else []:
-        path: PathKey = ("facts", name)
-        if ck.name(name, path, "fact name") is None:
-            continue
-        if name in rs.facts:
-            ck.err(path, f"fact '{name}' is defined twice")
-            continue
-        if name in COMPUTED or name.startswith("days_since_"):
-            ck.err(path, f"fact '{name}' clashes with a name the engine computes")
-            continue
-        if isinstance(spec, str):
-            spec = {"type": spec}
-        spec = ck.mapping(spec, path, ("type", "field", "aggregate", "expr", "label"), ("type",))
-        kind = spec.get("type")
-        if kind not in FACT_TYPES:
-            if "type" in spec:
-                ck.err((*path, "type"), f"facts.{name}.type: '{kind}' is not a fact type"
-                                        f"{suggest(str(kind), FACT_TYPES)}; use one of {', '.join(FACT_TYPES)}")
-            continue
-        sources = [k for k in ("field", "aggregate", "expr") if k in spec]
-        if len(sources) > 1:
-            ck.err(path, f"facts.{name}: give one of field, aggregate or expr, not {' and '.join(sources)}")
-        agg = spec.get("aggregate")
-        if agg is not None and agg not in AGGREGATES:
-            ck.err((*path, "aggregate"), f"facts.{name}.aggregate: unknown ticket aggregate '{agg}'"
-                                         f"{suggest(str(agg), AGGREGATES)}; one of {', '.join(AGGREGATES)}")
-        field_name = spec.get("field")
-        if field_name is not None and not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", str(field_name)):
-            ck.err((*path, "field"), f"facts.{name}.field: '{field_name}' is not a Salesforce field name")
-        rs.facts[name] = Fact(name, kind, field=str(field_name) if field_name else None, aggregate=agg,
-                              expr=spec.get("expr"), label=spec.get("label"))
-    if "facts" in data and not isinstance(data.get("facts"), dict):
-        ck.err(("facts",), "facts: expected a mapping of fact names")
+def _name(what: str, required: bool = False) -> Pattern:
+    """A name conditions use (a fact, a phase, an alert…)."""
+    return Pattern(regex=_NAME, required=required,
+                   message="{path}: " + what + " '{value}' must be lower-case letters, digits and _ (it is used "
+                           "inside conditions)")
 
-    if "onboarding" in data:
-        if rs.start_fact is not None:
-            ck.err(("onboarding",), "onboarding is defined in more than one rule file")
-        ob = ck.mapping(data["onboarding"], ("onboarding",),
-                        ("start", "product", "stalled_after_days", "churn_risk_after_days", "status_labels",
-                         "products", "completed_on", "target_days"), ("start", "products"))
-        rs.start_fact = ob.get("start")
-        rs.product_fact = ob.get("product")
-        rs.completed_fact = ob.get("completed_on")
-        named = [str(p) for p in ob["products"]] if isinstance(ob.get("products"), dict) else []
-        for product, days in ck.mapping(ob.get("target_days") or {}, ("onboarding", "target_days"), named).items():
-            v = ck.number(days, ("onboarding", "target_days", product), integer=True)
-            if v is not None:
-                rs.target_days[str(product)] = int(v)
-        for key in ("stalled_after_days", "churn_risk_after_days"):
-            if key in ob:
-                v = ck.number(ob[key], ("onboarding", key), integer=True)
-                if v is not None:
-                    setattr(rs, key, int(v))
-        labels = ob.get("status_labels") or {}
-        for status, label in ck.mapping(labels, ("onboarding", "status_labels"), STATUSES).items():
-            rs.status_labels[status] = str(label)
-        products = ob.get("products") or {}
-        if not isinstance(products, dict) or not products:
-            ck.err(("onboarding", "products"), "onboarding.products: expected products, each with its phases")
-            products = {}
-        for product, phases in products.items():
-            ppath: PathKey = ("onboarding", "products", product)
-            if not isinstance(phases, list) or not phases:
-                ck.err(ppath, f"onboarding.products.{product}: expected a list of phases")
-                continue
-            out: list[Phase] = []
-            seen: set[str] = set()
-            last_due = -1
-            for i, ph in enumerate(phases):
-                php: PathKey = (*ppath, i)
-                ph = ck.mapping(ph, php, ("id", "name", "due_day", "done"), ("id", "due_day", "done"))
-                pid = ck.name(ph.get("id"), (*php, "id"), "phase id") if "id" in ph else None
-                if pid and pid in seen:
-                    ck.err((*php, "id"), f"phase id '{pid}' appears twice in product '{product}'")
-                seen.add(pid or "")
-                due = ck.number(ph.get("due_day"), (*php, "due_day"), integer=True) if "due_day" in ph else None
-                if due is not None and due < last_due:
-                    ck.err((*php, "due_day"), f"phase '{pid}': due_day {int(due)} is before the previous "
-                                              f"phase's ({last_due}); phases are listed in order")
-                if due is not None:
-                    last_due = int(due)
-                if pid and due is not None and "done" in ph:
-                    out.append(Phase(pid, str(ph.get("name") or pid), int(due), str(ph["done"])))
-            rs.products[str(product)] = out
-        if rs.churn_risk_after_days < rs.stalled_after_days:
-            ck.err(("onboarding", "churn_risk_after_days"),
-                   "onboarding.churn_risk_after_days must not be less than stalled_after_days")
 
-    for i, al in enumerate(data.get("alerts") or []):
-        ap: PathKey = ("alerts", i)
-        al = ck.mapping(al, ap, ("id", "title", "severity", "when", "statuses"), ("id", "title", "when"))
-        aid = ck.name(al.get("id"), (*ap, "id"), "alert id") if "id" in al else None
+@dataclass
+class TimeZone(Text):
+    """An IANA time zone name (or UTC)."""
+
+    def validate(self, value: Any, at: At) -> Any:
+        name = super().validate(value, at)
+        try:
+            if name != "UTC":
+                zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise Invalid(f"timezone: unknown time zone '{name}' (for example Asia/Tokyo or UTC)") from None
+        return name
+
+
+def _timezone(rs: RuleSet, value: Any, at: At) -> None:
+    if (tzname := at.check(TimeZone(), value)) is not FAILED:
+        rs.timezone = tzname
+
+
+_FACT_NAME = _name("fact name")
+_FACT = Section({
+    "type": Choice(choices=FACT_TYPES, required=True,
+                   message="{path}: '{value}' is not a fact type{suggestion}; use one of {choices}"),
+    "field": Pattern(regex=_SF_FIELD, message="{path}: '{value}' is not a Salesforce field name"),
+    "aggregate": Choice(choices=AGGREGATES, message="{path}: unknown ticket aggregate '{value}'{suggestion}; one of "
+                                                    "{choices}"),
+    **keys("expr", "label")})
+
+
+def _facts(rs: RuleSet, value: Any, at: At) -> None:
+    if not isinstance(value, dict):
+        at.err("facts: expected a mapping of fact names")
+        return
+    for name, spec in value.items():
+        _fact(rs, name, spec, at / name)
+
+
+def _fact(rs: RuleSet, name: Any, spec: Any, at: At) -> None:
+    if at.check(_FACT_NAME, name) is FAILED:
+        return
+    if name in rs.facts:
+        at.err(f"fact '{name}' is defined twice")
+        return
+    if name in COMPUTED or name.startswith("days_since_"):
+        at.err(f"fact '{name}' clashes with a name the engine computes")
+        return
+    fact = _FACT.read({"type": spec} if isinstance(spec, str) else spec, at)
+    sources = [k for k in ("field", "aggregate", "expr") if k in (spec if isinstance(spec, dict) else {})]
+    if len(sources) > 1:
+        at.err(f"facts.{name}: give one of field, aggregate or expr, not {' and '.join(sources)}")
+    if "type" in fact:
+        rs.facts[name] = Fact(name, fact["type"], field=fact.get("field"), aggregate=fact.get("aggregate"),
+                              expr=fact.get("expr"), label=fact.get("label"))
+
+
+_ONBOARDING = Section({
+    **keys("start", "products", required=("start", "products")), **keys("product", "completed_on", "target_days"),
+    "stalled_after_days": Number(integer=True), "churn_risk_after_days": Number(integer=True),
+    "status_labels": Nested(section=Section(keys(*STATUSES)))})
+
+
+def _onboarding(rs: RuleSet, value: Any, at: At) -> None:
+    if rs.start_fact is not None:
+        at.err("onboarding is defined in more than one rule file")
+    ob = _ONBOARDING.read(value, at)
+    rs.start_fact, rs.product_fact, rs.completed_fact = ob.get("start"), ob.get("product"), ob.get("completed_on")
+    products = ob.get("products")
+    named = Section({str(p): Number(integer=True) for p in products} if isinstance(products, dict) else {})
+    rs.target_days.update({str(p): days for p, days in named.read(ob.get("target_days") or {},
+                                                                   at / "target_days").items()})
+    for key in ("stalled_after_days", "churn_risk_after_days"):
+        if key in ob:
+            setattr(rs, key, ob[key])
+    rs.status_labels.update({status: str(label) for status, label in (ob.get("status_labels") or {}).items()})
+    _products(rs, products, at / "products")
+    if rs.churn_risk_after_days < rs.stalled_after_days:
+        (at / "churn_risk_after_days").err("onboarding.churn_risk_after_days must not be less than "
+                                           "stalled_after_days")
+
+
+def _products(rs: RuleSet, products: Any, at: At) -> None:
+    if not isinstance(products, dict) or not products:
+        at.err("onboarding.products: expected products, each with its phases")
+        return
+    for product, phases in products.items():
+        if not isinstance(phases, list) or not phases:
+            (at / product).err(f"onboarding.products.{product}: expected a list of phases")
+            continue
+        rs.products[str(product)] = _phases(str(product), phases, at / product)
+
+
+_PHASE = Section({"id": _name("phase id", required=True), "due_day": Number(integer=True, required=True),
+                  **keys("done", required=("done",)), **keys("name")})
+
+
+def _phases(product: str, phases: list[Any], at: At) -> list[Phase]:
+    out: list[Phase] = []
+    seen: set[str] = set()
+    last_due = -1
+    for i, raw in enumerate(phases):
+        phase = _PHASE.read(raw, at / i)
+        pid, due = phase.get("id"), phase.get("due_day")
+        if pid and pid in seen:
+            (at / i / "id").err(f"phase id '{pid}' appears twice in product '{product}'")
+        seen.add(pid or "")
+        if due is not None and due < last_due:
+            (at / i / "due_day").err(f"phase '{pid}': due_day {due} is before the previous phase's ({last_due}); "
+                                     "phases are listed in order")
+        last_due = last_due if due is None else due
+        if pid and due is not None and "done" in phase:
+            out.append(Phase(pid, str(phase.get("name") or pid), due, str(phase["done"])))
+    return out
+
+
+_ALERT = Section({
+    "id": _name("alert id", required=True), **keys("title", "when", required=("title", "when")),
+    "severity": Choice(choices=SEVERITIES, default="warning",
+                       message="{label}: severity '{value}' is not one of {choices}{suggestion}"),
+    "statuses": ListOf(item=Choice(choices=STATUSES,
+                                   message="{label}: unknown status '{value}'{suggestion}; one of {choices}"))},
+    label=lambda raw: f"alert '{raw.get('id')}'")
+
+
+def _alerts(rs: RuleSet, value: Any, at: At) -> None:
+    if not isinstance(value, list):
+        at.err("alerts: expected a list of alerts")
+        return
+    for i, raw in enumerate(value):
+        alert = _ALERT.read(raw, at / i)
+        aid = alert.get("id")
         if aid and any(a.id == aid for a in rs.alerts):
-            ck.err((*ap, "id"), f"alert id '{aid}' is defined twice")
-        sev = al.get("severity", "warning")
-        if sev not in SEVERITIES:
-            ck.err((*ap, "severity"), f"alert '{aid}': severity '{sev}' is not one of {', '.join(SEVERITIES)}"
-                                      f"{suggest(str(sev), SEVERITIES)}")
-        statuses = al.get("statuses")
-        if statuses is not None:
-            if not isinstance(statuses, list):
-                statuses = [statuses]
-            for j, s in enumerate(statuses):
-                if s not in STATUSES:
-                    ck.err((*ap, "statuses", j), f"alert '{aid}': unknown status '{s}'{suggest(str(s), STATUSES)}; "
-                                                 f"one of {', '.join(STATUSES)}")
-        if aid and "when" in al:
-            rs.alerts.append(Alert(aid, str(al.get("title", aid)), str(sev), str(al["when"]),
-                                   [str(s) for s in statuses] if statuses is not None else None))
-    if "alerts" in data and not isinstance(data.get("alerts"), list):
-        ck.err(("alerts",), "alerts: expected a list of alerts")
-
-    if "health" in data:
-        if rs.components:
-            ck.err(("health",), "health is defined in more than one rule file")
-        _parse_health(rs, data["health"], ck)
-
-    if "tiers" in data:
-        tiers = data["tiers"]
-        if not isinstance(tiers, list):
-            ck.err(("tiers",), "tiers: expected a list of {name, when}")
-            tiers = []
-        for i, t in enumerate(tiers):
-            t = ck.mapping(t, ("tiers", i), ("name", "when"), ("name",))
-            if "name" in t:
-                rs.tiers.append(Tier(str(t["name"]), str(t["when"]) if "when" in t else None))
-
-    wb = data.get("writeback")
-    if wb is not None:
-        for fname, source in ck.mapping(wb, ("writeback",), list(wb) if isinstance(wb, dict) else []).items():
-            if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", str(fname)):
-                ck.err(("writeback", fname), f"writeback: '{fname}' is not a Salesforce field name")
-            if isinstance(source, dict):
-                source = _per_product_writeback(rs, str(fname), source, ck)
-                if source is None:
-                    continue
-            if source not in WRITEBACK_SOURCES:
-                ck.err(("writeback", fname), f"writeback.{fname}: unknown value '{source}'"
-                                             f"{suggest(str(source), WRITEBACK_SOURCES)}; one of "
-                                             f"{', '.join(WRITEBACK_SOURCES)}")
-            elif fname in rs.writeback:
-                ck.err(("writeback", fname), f"writeback.{fname} is set twice")
-            else:
-                rs.writeback[str(fname)] = str(source)
+            (at / i / "id").err(f"alert id '{aid}' is defined twice")
+        if aid and "when" in alert:
+            statuses = alert.get("statuses")
+            rs.alerts.append(Alert(aid, str(alert.get("title", aid)), str(alert.get("severity", "warning")),
+                                   str(alert["when"]), [str(s) for s in statuses] if statuses is not None else None))
 
 
-def _per_product_writeback(rs: RuleSet, fname: str, spec: dict[str, Any], ck: Checker) -> str | None:
-    """``Field: {value: status_label, product: 経費精算}``: that product's value (its product is checked when
-    compiled, once every file's products are known); the value, or None after reporting a mistake."""
-    path: PathKey = ("writeback", fname)
-    spec = ck.mapping(spec, path, ("value", "product"), ("value", "product"))
-    source, product = spec.get("value"), spec.get("product")
-    if source is None or product is None:
-        return None
-    if source not in PER_PRODUCT_SOURCES:
-        ck.err((*path, "value"), f"writeback.{fname}.value: '{source}' is not a value per product"
-                                 f"{suggest(str(source), PER_PRODUCT_SOURCES)}; one of "
-                                 f"{', '.join(PER_PRODUCT_SOURCES)} (the others are the account's)")
-        return None
-    rs.writeback_products[fname] = str(product)
-    return str(source)
+_BAND = Section({"name": Option(required=True), "min": Number(default=0.0)})
+_HEALTH = Section({
+    "max": Number(above=0, range_message="health.max must be greater than 0"),
+    "components": ListOf(single=False, required=True), "bands": ListOf(single=False, item=Nested(section=_BAND))})
+_COMPONENT = Section({
+    "id": _name("component id", required=True), **keys("name", "ladder", "linear"),
+    "weight": Number(above=0, required=True, range_message="{label}: weight must be greater than 0"),
+    "inputs": ListOf()}, label=lambda raw: f"component '{raw.get('id')}'")
 
 
-def _parse_health(rs: RuleSet, value: Any, ck: Checker) -> None:
-    h = ck.mapping(value, ("health",), ("max", "components", "bands"), ("components",))
-    if "max" in h:
-        m = ck.number(h["max"], ("health", "max"))
-        if m is not None and m > 0:
-            rs.health_max = m
-        elif m is not None:
-            ck.err(("health", "max"), "health.max must be greater than 0")
-    comps = h.get("components") or []
-    if not isinstance(comps, list):
-        ck.err(("health", "components"), "health.components: expected a list")
-        comps = []
-    for i, c in enumerate(comps):
-        cp: PathKey = ("health", "components", i)
-        c = ck.mapping(c, cp, ("id", "name", "weight", "ladder", "linear", "inputs"), ("id", "weight"))
-        cid = ck.name(c.get("id"), (*cp, "id"), "component id") if "id" in c else None
-        weight = ck.number(c.get("weight"), (*cp, "weight")) if "weight" in c else None
-        if weight is not None and weight <= 0:
-            ck.err((*cp, "weight"), f"component '{cid}': weight must be greater than 0")
-        if ("ladder" in c) == ("linear" in c):
-            ck.err(cp, f"component '{cid}': give exactly one of 'ladder' or 'linear'")
-            continue
-        comp = Component(cid or "?", str(c.get("name") or cid), weight or 1.0)
-        if "ladder" in c:
-            steps = c["ladder"]
-            if not isinstance(steps, list) or not steps:
-                ck.err((*cp, "ladder"), f"component '{cid}': ladder needs a list of {{when, score}} steps")
-                continue
-            comp.ladder = []
-            for j, st in enumerate(steps):
-                sp: PathKey = (*cp, "ladder", j)
-                st = ck.mapping(st, sp, ("when", "score"), ("score",))
-                score = ck.number(st.get("score"), (*sp, "score")) if "score" in st else None
-                if score is not None and not 0 <= score <= 1:
-                    ck.err((*sp, "score"), f"component '{cid}': score {score:g} must be between 0 and 1")
-                if "when" not in st and j != len(steps) - 1:
-                    ck.err(sp, f"component '{cid}': only the last step may omit 'when' (it is the otherwise case)")
-                comp.ladder.append(Step(score or 0.0, str(st["when"]) if "when" in st else None))
-        else:
-            lp: PathKey = (*cp, "linear")
-            lin = ck.mapping(c["linear"], lp, ("fact", "from", "to"), ("fact", "from", "to"))
-            comp.linear_fact = lin.get("fact")
-            lo = ck.number(lin.get("from"), (*lp, "from")) if "from" in lin else None
-            hi = ck.number(lin.get("to"), (*lp, "to")) if "to" in lin else None
-            if lo is not None and hi is not None and lo == hi:
-                ck.err(lp, f"component '{cid}': linear 'from' and 'to' must differ")
-            comp.linear_from, comp.linear_to = lo or 0.0, hi if hi is not None else 1.0
-        if "inputs" in c:
-            comp.inputs = [str(x) for x in (c["inputs"] if isinstance(c["inputs"], list) else [c["inputs"]])]
-        rs.components.append(comp)
-    bands = h.get("bands") or []
-    for i, b in enumerate(bands if isinstance(bands, list) else []):
-        b = ck.mapping(b, ("health", "bands", i), ("name", "min"), ("name",))
-        mn = ck.number(b.get("min", 0), ("health", "bands", i, "min")) if "min" in b else 0.0
-        if "name" in b:
-            rs.bands.append(Band(str(b["name"]), mn or 0.0))
+def _health(rs: RuleSet, value: Any, at: At) -> None:
+    if rs.components:
+        at.err("health is defined in more than one rule file")
+    health = _HEALTH.read(value, at)
+    rs.health_max = health.get("max", rs.health_max)
+    for i, raw in enumerate(health.get("components") or []):
+        component = _component(raw, at / "components" / i)
+        if component is not None:
+            rs.components.append(component)
+    rs.bands += [Band(str(b["name"]), b["min"]) for b in health.get("bands") or [] if "name" in b]
     rs.bands.sort(key=lambda b: b.min, reverse=True)
+
+
+def _component(raw: Any, at: At) -> Component | None:
+    c = _COMPONENT.read(raw, at)
+    label = f"component '{c.get('id')}'"
+    if ("ladder" in c) == ("linear" in c):
+        at.err(f"{label}: give exactly one of 'ladder' or 'linear'")
+        return None
+    component = Component(c.get("id") or "?", str(c.get("name") or c.get("id")), c.get("weight") or 1.0)
+    if "ladder" in c:
+        component.ladder = _ladder(c["ladder"], (at / "ladder").labelled(label))
+        if component.ladder is None:
+            return None
+    else:
+        _linear(component, c["linear"], (at / "linear").labelled(label))
+    component.inputs = [str(x) for x in c.get("inputs") or []]
+    return component
+
+
+_STEP = Section({"when": Option(), "score": Number(required=True, minimum=0, maximum=1,
+                                                   range_message="{label}: score {value:g} must be between 0 and 1")})
+
+
+def _ladder(steps: Any, at: At) -> list[Step] | None:
+    if not isinstance(steps, list) or not steps:
+        at.err(f"{at.label}: ladder needs a list of {{when, score}} steps")
+        return None
+    ladder = []
+    for j, raw in enumerate(steps):
+        step = _STEP.read(raw, at / j)
+        if "when" not in step and j != len(steps) - 1:
+            (at / j).err(f"{at.label}: only the last step may omit 'when' (it is the otherwise case)")
+        ladder.append(Step(step.get("score") or 0.0, str(step["when"]) if "when" in step else None))
+    return ladder
+
+
+_LINEAR = Section({"fact": Option(required=True), "from": Number(required=True), "to": Number(required=True)})
+
+
+def _linear(component: Component, value: Any, at: At) -> None:
+    linear = _LINEAR.read(value, at)
+    component.linear_fact = linear.get("fact")
+    lo, hi = linear.get("from"), linear.get("to")
+    if lo is not None and hi is not None and lo == hi:
+        at.err(f"{at.label}: linear 'from' and 'to' must differ")
+    component.linear_from, component.linear_to = lo or 0.0, hi if hi is not None else 1.0
+
+
+_TIERS = ListOf(single=False, message="tiers: expected a list of {{name, when}}",
+                item=Nested(section=Section({"name": Option(required=True), "when": Option()})))
+
+
+def _tiers(rs: RuleSet, value: Any, at: At) -> None:
+    tiers = at.check(_TIERS, value)
+    rs.tiers += [Tier(str(t["name"]), str(t["when"]) if "when" in t else None)
+                 for t in (tiers if tiers is not FAILED else []) if "name" in t]
+
+
+_WRITEBACK_SOURCE = Choice(choices=WRITEBACK_SOURCES,
+                           message="{path}: unknown value '{value}'{suggestion}; one of {choices}")
+_PER_PRODUCT = Section({
+    "value": Choice(choices=PER_PRODUCT_SOURCES, required=True,
+                    message="{path}: '{value}' is not a value per product{suggestion}; one of {choices} (the others "
+                            "are the account's)"),
+    "product": Option(required=True)})
+
+
+def _writeback(rs: RuleSet, value: Any, at: At) -> None:
+    if value is None:
+        return
+    for fname, source in Section({k: Option() for k in value} if isinstance(value, dict) else {}).read(
+            value, at).items():
+        _writeback_field(rs, str(fname), source, at / fname)
+
+
+def _writeback_field(rs: RuleSet, fname: str, source: Any, at: At) -> None:
+    """``Field: source``, or ``Field: {value: status_label, product: 経費精算}`` for one product's value (its
+    product is checked when compiled, once every file's products are known)."""
+    if not _SF_FIELD.fullmatch(fname):
+        at.err(f"writeback: '{fname}' is not a Salesforce field name")
+    if isinstance(source, dict):
+        spec = _PER_PRODUCT.read(source, at)
+        if "value" not in spec or "product" not in spec:
+            return
+        rs.writeback_products[fname] = str(spec["product"])
+        source = spec["value"]
+    elif at.check(_WRITEBACK_SOURCE, source) is FAILED:
+        return
+    if fname in rs.writeback:
+        at.err(f"writeback.{fname} is set twice")
+    else:
+        rs.writeback[fname] = str(source)
+
+
+#: Each section of a rule file and the function that reads it. ``notify`` is read by the notify package
+#: (notify.config), which reports its problems with these.
+_SECTIONS: dict[str, Callable[[RuleSet, Any, At], None]] = {
+    "timezone": _timezone, "facts": _facts, "onboarding": _onboarding, "alerts": _alerts, "health": _health,
+    "tiers": _tiers, "writeback": _writeback}
+_TOP = Section(keys(*_SECTIONS, "notify"), name="the rule file")
+
+
+def _parse_doc(rs: RuleSet, doc: Document, reader: Reader) -> None:
+    at = reader.at()
+    data = _TOP.read(doc.data, at)
+    for key, read in _SECTIONS.items():
+        if key in data:
+            read(rs, data[key], at / key)
 
 
 def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
     """Compile every condition for ``today``; all problems are reported together with file:line:col."""
-    problems: list[SourceError] = []
-    docs = rs.docs
-    tz = rs.tz
-    scopes = {stage: Scope(rs.symbol_types(stage), today, tz) for stage in (1, 2, 3, 4)}
+    compiler = _Compiler(rs, today)
+    for step in (_compile_facts, _check_onboarding_facts, _compile_phases, _compile_components,
+                 _check_writeback_products, _compile_tiers_and_alerts):
+        step(rs, compiler)
+    if compiler.problems:
+        raise RuleError(compiler.problems)
+    rs.compiled_for = today
+    return rs
 
-    def locate(path: PathKey) -> tuple[str | None, int | None, int | None]:
+
+class _Compiler:
+    """The conditions of a rule set compiled at their stage, each problem located in the rule file it is in."""
+
+    def __init__(self, rs: RuleSet, today: dt.date) -> None:
+        self.rs = rs
+        self.scopes = {stage: Scope(rs.symbol_types(stage), today, rs.tz) for stage in (1, 2, 3, 4)}
+        self.problems: list[SourceError] = []
+
+    def locate(self, path: PathKey) -> tuple[str | None, int | None, int | None]:
+        docs = self.rs.docs
         for f, d in docs.items():
             if path in d.positions:
                 line, col = d.positions[path]
@@ -508,86 +536,93 @@ def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
             near_line, near_col = d.pos(path)
             if near_line is not None:
                 return f, near_line, near_col
-        return (rs.files[0] if rs.files else None), None, None
+        return (self.rs.files[0] if self.rs.files else None), None, None
 
-    def comp(text: str, stage: int, path: PathKey, what: str, want: str | None = "bool") -> Condition | None:
+    def problem(self, path: PathKey, message: str) -> None:
+        self.problems.append(SourceError(message, *self.locate(path)))
+
+    def condition(self, text: str, stage: int, path: PathKey, what: str, want: str | None = "bool"
+                  ) -> Condition | None:
         try:
-            return scopes[stage].compile(text, want, rs.later_names(stage))
+            return self.scopes[stage].compile(text, want, self.rs.later_names(stage))
         except ExprError as exc:
-            f, line, col = locate(path)
-            where = f" (column {exc.col} of the expression)" if exc.col else ""
-            problems.append(SourceError(f"{what}: {exc.message}{where}", f, line, col))
+            for one in exc.all():
+                where = f" (column {one.col} of the expression)" if one.col else ""
+                self.problem(path, f"{what}: {one.message}{where}")
             return None
 
-    # Facts given by an expression see the facts listed before them.
+
+def _compile_facts(rs: RuleSet, c: _Compiler) -> None:
+    """Facts given by an expression see the facts listed before them."""
     for fact in rs.facts.values():
         if fact.expr:
-            fact.condition = comp(fact.expr, 1, ("facts", fact.name, "expr"), f"fact '{fact.name}'", fact.type)
-    for name, path in ((rs.start_fact, ("onboarding", "start")), (rs.product_fact, ("onboarding", "product")),
-                       (rs.completed_fact, ("onboarding", "completed_on"))):
+            fact.condition = c.condition(fact.expr, 1, ("facts", fact.name, "expr"), f"fact '{fact.name}'",
+                                         fact.type)
+
+
+def _check_onboarding_facts(rs: RuleSet, c: _Compiler) -> None:
+    for name, key in ((rs.start_fact, "start"), (rs.product_fact, "product"), (rs.completed_fact, "completed_on")):
         if name is not None and name not in rs.facts:
-            f, line, col = locate(path)
-            problems.append(SourceError(f"onboarding: unknown fact '{name}'{suggest(str(name), rs.facts)}",
-                                        f, line, col))
-    if rs.start_fact in rs.facts and rs.facts[rs.start_fact].type not in ("date", "datetime"):
-        f, line, col = locate(("onboarding", "start"))
-        problems.append(SourceError(f"onboarding.start: fact '{rs.start_fact}' is a {rs.facts[rs.start_fact].type}; "
-                                    "the start must be a date", f, line, col))
-    if rs.completed_fact in rs.facts and rs.facts[rs.completed_fact].type not in ("date", "datetime"):
-        f, line, col = locate(("onboarding", "completed_on"))
-        problems.append(SourceError(f"onboarding.completed_on: fact '{rs.completed_fact}' is a "
-                                    f"{rs.facts[rs.completed_fact].type}; the completion must be a date", f, line, col))
+            c.problem(("onboarding", key), f"onboarding: unknown fact '{name}'{suggest(str(name), rs.facts)}")
+    for name, key, what in ((rs.start_fact, "start", "start"), (rs.completed_fact, "completed_on", "completion")):
+        if name in rs.facts and rs.facts[name].type not in ("date", "datetime"):
+            c.problem(("onboarding", key), f"onboarding.{key}: fact '{name}' is a {rs.facts[name].type}; the {what} "
+                                           "must be a date")
+
+
+def _compile_phases(rs: RuleSet, c: _Compiler) -> None:
     for product, phases in rs.products.items():
         for i, ph in enumerate(phases):
-            ph.done = comp(ph.done_text, 1, ("onboarding", "products", product, i, "done"),
-                           f"phase '{ph.id}' of product '{product}'")
-    for ci, c in enumerate(rs.components):
-        if c.ladder is not None:
-            syms: set[str] = set()
-            for j, st in enumerate(c.ladder):
-                if st.when_text is not None:
-                    st.when = comp(st.when_text, 2, ("health", "components", ci, "ladder", j, "when"),
-                                   f"health component '{c.id}'")
-                    if st.when:
-                        syms |= st.when.symbols
-            if not c.inputs:
-                c.inputs = sorted(syms)
-        elif c.linear_fact is not None:
-            types = rs.symbol_types(2)
-            if c.linear_fact in COMPUTED:
-                f, line, col = locate(("health", "components", ci, "linear", "fact"))
-                problems.append(SourceError(f"health component '{c.id}': a linear scale reads a fact, and "
-                                            f"'{c.linear_fact}' is computed by the engine (null when no phase is "
-                                            f"current): use a ladder, e.g. {{when: \"{c.linear_fact} > 30\", "
-                                            "score: 0}", f, line, col))
-            elif c.linear_fact not in types:
-                f, line, col = locate(("health", "components", ci, "linear", "fact"))
-                problems.append(SourceError(f"health component '{c.id}': unknown fact '{c.linear_fact}'"
-                                            f"{suggest(c.linear_fact, types)}", f, line, col))
-            elif types[c.linear_fact] != "number":
-                f, line, col = locate(("health", "components", ci, "linear", "fact"))
-                problems.append(SourceError(f"health component '{c.id}': linear needs a number fact; "
-                                            f"'{c.linear_fact}' is a {types[c.linear_fact]}", f, line, col))
-            c.inputs = c.inputs or [c.linear_fact]
-        for k, name in enumerate(c.inputs):
-            if name not in rs.symbol_types(2):
-                f, line, col = locate(("health", "components", ci, "inputs", k))
-                problems.append(SourceError(f"health component '{c.id}': unknown input '{name}'"
-                                            f"{suggest(name, rs.symbol_types(2))}", f, line, col))
+            ph.done = c.condition(ph.done_text, 1, ("onboarding", "products", product, i, "done"),
+                                  f"phase '{ph.id}' of product '{product}'")
+
+
+def _compile_components(rs: RuleSet, c: _Compiler) -> None:
+    types = rs.symbol_types(2)
+    for ci, comp in enumerate(rs.components):
+        path: PathKey = ("health", "components", ci)
+        if comp.ladder is not None:
+            used: set[str] = set()
+            for j, step in enumerate(comp.ladder):
+                if step.when_text is not None:
+                    step.when = c.condition(step.when_text, 2, (*path, "ladder", j, "when"),
+                                            f"health component '{comp.id}'")
+                    used |= step.when.symbols if step.when else set()
+            comp.inputs = comp.inputs or sorted(used)
+        elif comp.linear_fact is not None:
+            _check_linear_fact(comp, types, (*path, "linear", "fact"), c)
+            comp.inputs = comp.inputs or [comp.linear_fact]
+        for k, name in enumerate(comp.inputs):
+            if name not in types:
+                c.problem((*path, "inputs", k), f"health component '{comp.id}': unknown input '{name}'"
+                                                f"{suggest(name, types)}")
+
+
+def _check_linear_fact(comp: Component, types: dict[str, str], path: PathKey, c: _Compiler) -> None:
+    fact = comp.linear_fact or ""
+    if fact in COMPUTED:
+        c.problem(path, f"health component '{comp.id}': a linear scale reads a fact, and '{fact}' is computed by the "
+                        f"engine (null when no phase is current): use a ladder, e.g. {{when: \"{fact} > 30\", "
+                        "score: 0}")
+    elif fact not in types:
+        c.problem(path, f"health component '{comp.id}': unknown fact '{fact}'{suggest(fact, types)}")
+    elif types[fact] != "number":
+        c.problem(path, f"health component '{comp.id}': linear needs a number fact; '{fact}' is a {types[fact]}")
+
+
+def _check_writeback_products(rs: RuleSet, c: _Compiler) -> None:
     for fname, product in rs.writeback_products.items():
         if product not in rs.products:
-            f, line, col = locate(("writeback", fname, "product"))
-            problems.append(SourceError(f"writeback.{fname}.product: unknown product '{product}'"
-                                        f"{suggest(product, rs.products)}", f, line, col))
-    for i, t in enumerate(rs.tiers):
-        if t.when_text is not None:
-            t.when = comp(t.when_text, 3, ("tiers", i, "when"), f"tier '{t.name}'")
-    for i, a in enumerate(rs.alerts):
-        a.when = comp(a.when_text, 4, ("alerts", i, "when"), f"alert '{a.id}'")
-    if problems:
-        raise RuleError(problems)
-    rs.compiled_for = today
-    return rs
+            c.problem(("writeback", fname, "product"), f"writeback.{fname}.product: unknown product '{product}'"
+                                                       f"{suggest(product, rs.products)}")
+
+
+def _compile_tiers_and_alerts(rs: RuleSet, c: _Compiler) -> None:
+    for i, tier in enumerate(rs.tiers):
+        if tier.when_text is not None:
+            tier.when = c.condition(tier.when_text, 3, ("tiers", i, "when"), f"tier '{tier.name}'")
+    for i, alert in enumerate(rs.alerts):
+        alert.when = c.condition(alert.when_text, 4, ("alerts", i, "when"), f"alert '{alert.id}'")
 
 
 def load_and_compile(paths: Iterable[str | Path], today: dt.date) -> RuleSet:

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
+from base.schema import Reader
 from base.yamlsrc import PathKey
 from notify import kinds
 from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import Notice
-from rules.ruleset import Checker
 from sandbox.data import sf_datetime
 from sandbox.server import Sandbox
 from tests.conftest import RULES, Workspace, make_workspace
@@ -48,7 +48,7 @@ class FileChannel(Channel):
     resolved: bool = False
 
     @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Checker) -> FileChannel:
+    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> FileChannel:
         target = body.get("path")
         if not isinstance(target, str) or not target.strip():
             ck.err((*path, "path"), f"notify.channels.{name}.path: expected a file name")

@@ -229,6 +229,33 @@ def test_structure_and_expression_problems_reported_together(tmp_path: Path) -> 
     assert "unknown fact 'days_since_lastlogin'" in out and f"{path}:{line}:" in out, out
 
 
+def test_every_problem_of_a_file_in_one_run(tmp_path: Path) -> None:
+    """Issue 26: a line with three misspelt facts took three runs of rules check to fix (one unknown name a run).
+    Every mistake of the file, in the same condition or not, structure or condition, comes out of one run."""
+    text = (RULES.replace('when: "days_since_start > 30 and setup_on == null"',
+                          'when: "days_since_strat > 30 and setup_no == null and kickof_done"')
+            .replace("severity: info", "severity: notice")
+            .replace("weight: 100\n      linear", "weight: 0\n      linear")
+            .replace('when: "ratio < 0.3"', 'when: "setup_on < 3"'))
+    code, out, path = check(tmp_path, text)
+    assert code == 78, out
+    three = line_of(text, "days_since_strat")
+    expected = [
+        (three, "unknown fact 'days_since_strat' (did you mean 'days_since_start'?) (column 1 of the expression)"),
+        (three, "unknown fact 'setup_no' (did you mean 'setup_on'?) (column 27 of the expression)"),
+        (three, "unknown fact 'kickof_done' (did you mean 'kickoff_done'?) (column 48 of the expression)"),
+        (line_of(text, "severity: notice"), "alert 'stalled_long': severity 'notice' is not one of info, warning, "
+                                            "critical"),
+        (line_of(text, "weight: 0"), "component 'support': weight must be greater than 0"),
+        (line_of(text, "setup_on < 3"), "alert 'low_usage': type error"),
+    ]
+    shown = out.replace("Error: ", "").splitlines()
+    for line, message in expected:
+        assert any(ln.startswith(f"{path}:{line}:") and message in ln for ln in shown), (message, out)
+    lines = [int(ln.split(":")[1]) for ln in shown if ln.startswith(str(path))]
+    assert len(lines) == len(expected) and lines == sorted(lines)  # in file order
+
+
 def test_report_keys_target_days_and_completed_on(tmp_path: Path) -> None:
     """onboarding.target_days names products; onboarding.completed_on must be a date fact."""
     anchor = "  start: start\n"

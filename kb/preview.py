@@ -31,24 +31,65 @@ from urllib.parse import parse_qs, urlsplit
 
 from base.errors import SourceError, UsageError
 from kb.site import BuildCache, build
-from kb.spec import KbError, load_spec
+from kb.spec import KbError, KbSpec, load_spec
 
 log = logging.getLogger("csops.kb.preview")
 
 WAIT_SECONDS = 25.0
 RELOAD_SCRIPT = """<script>
 (function () {{
-  var since = {gen};
+  var since = {gen}, state = -1, page = decodeURIComponent(location.pathname).replace(/^\\//, "");
+  function el(tag, text, cls) {{
+    var e = document.createElement(tag);
+    if (text) {{ e.textContent = text; }}
+    if (cls) {{ e.className = cls; }}
+    return e;
+  }}
+  function show(s) {{
+    var box = document.getElementById("kb-overlay");
+    var found = (s.findings || {{}})[page] || [];
+    if (!s.error && !found.length) {{ if (box) {{ box.remove(); }} return; }}
+    if (!box) {{
+      box = el("aside"); box.id = "kb-overlay"; box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }}
+    box.textContent = "";
+    if (s.error) {{ box.appendChild(el("strong", s.labels.error)); box.appendChild(el("pre", s.error)); }}
+    if (found.length) {{
+      box.appendChild(el("strong", s.labels.findings.replace("{{n}}", found.length)));
+      var list = el("ul");
+      found.forEach(function (f) {{
+        var item = el("li", null, "kb-" + f.level);
+        item.appendChild(el("span", f.line + ":" + f.col + " " + f.level, "kb-where"));
+        item.appendChild(el("span", " " + f.message + " ", "kb-message"));
+        item.appendChild(el("code", f.rule));
+        list.appendChild(item);
+      }});
+      box.appendChild(list);
+    }}
+  }}
+  function status() {{
+    return fetch("/__kb/status", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }})
+      .then(function (s) {{ state = s.state; show(s); }});
+  }}
   function poll() {{
-    fetch("/__kb/wait?since=" + since, {{cache: "no-store"}})
+    fetch("/__kb/wait?since=" + since + "&state=" + state, {{cache: "no-store"}})
       .then(function (r) {{ return r.json(); }})
-      .then(function (d) {{ if (d.generation > since) {{ location.reload(); }} else {{ poll(); }} }})
+      .then(function (d) {{
+        if (d.generation > since) {{ location.reload(); return; }}
+        if (d.state !== state) {{ status().then(poll, poll); }} else {{ poll(); }}
+      }})
       .catch(function () {{ setTimeout(poll, 1000); }});
   }}
-  poll();
+  status().then(poll, poll);
 }})();
 </script>
 """
+#: The overlay's headings, in the knowledge base's language.
+LABELS = {"ja": {"error": "ビルドに失敗しました。前回のビルドを表示しています:",
+                 "findings": "kb check: この記事の指摘 {n} 件"},
+          "en": {"error": "The build failed; this is the previous build:",
+                 "findings": "kb check: {n} findings in this article"}}
 
 
 class PortInUse(UsageError, OSError):
@@ -78,6 +119,8 @@ class Generations:
         self._retired: set[Path] = set()
         self._lock = threading.Condition()
         self.closing = False
+        self.state = 0  # counts build attempts, failed ones too: the overlay follows it
+        self.status: dict[str, Any] = {"error": None, "findings": {}, "labels": LABELS["en"]}
 
     def next_folder(self) -> Path:
         return self.base / f"gen-{self.number + 1}"
@@ -110,10 +153,26 @@ class Generations:
             self._holders.pop(folder, None)
             shutil.rmtree(folder, ignore_errors=True)
 
-    def wait_newer(self, since: int, timeout: float) -> int:
+    def wait_newer(self, since: int, timeout: float, state: int | None = None) -> tuple[int, int]:
+        """The generation and state once the generation is newer than ``since`` or the state differs from
+        ``state`` (or after ``timeout``)."""
         with self._lock:
-            self._lock.wait_for(lambda: self.number > since or self.closing, timeout)
-            return self.number
+            self._lock.wait_for(lambda: self.number > since or (state is not None and self.state != state)
+                                or self.closing, timeout)
+            return self.number, self.state
+
+    def report(self, error: str | None, findings: dict[str, list[dict[str, Any]]] | None,
+               labels: dict[str, str]) -> None:
+        """The last build's error (None: it worked) and, after a good build, each article page's findings."""
+        with self._lock:
+            self.status = {"error": error, "labels": labels,
+                           "findings": self.status["findings"] if findings is None else findings}
+            self.state += 1
+            self._lock.notify_all()
+
+    def status_json(self) -> bytes:
+        with self._lock:
+            return json.dumps({**self.status, "state": self.state}, ensure_ascii=False).encode("utf-8")
 
     def close(self) -> None:
         """Answer every waiting long-poll now, so no request thread outlives the preview."""
@@ -147,13 +206,18 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == "/__kb/wait":
+            query = parse_qs(parts.query)
             try:
-                since = int((parse_qs(parts.query).get("since") or ["0"])[0] or 0)
+                since = int((query.get("since") or ["0"])[0] or 0)
+                state = int(query["state"][0]) if query.get("state") else None
             except ValueError:
-                self._send(400, "text/plain; charset=utf-8", b"since must be a generation number\n")
+                self._send(400, "text/plain; charset=utf-8", b"since and state must be numbers\n")
                 return
-            self._send(200, "application/json",
-                       json.dumps({"generation": self.generations.wait_newer(since, WAIT_SECONDS)}).encode())
+            number, now = self.generations.wait_newer(since, WAIT_SECONDS, state)
+            self._send(200, "application/json", json.dumps({"generation": number, "state": now}).encode())
+            return
+        if parts.path == "/__kb/status":
+            self._send(200, "application/json; charset=utf-8", self.generations.status_json())
             return
         folder, number = self.generations.acquire()
         try:
@@ -197,6 +261,7 @@ class Preview:
                  interval: float = 0.3) -> None:
         self.root, self.out, self.echo, self.interval = root, out, echo, interval
         self.builds = 0
+        self.language = "en"  # the last kb.yaml's that loaded: the overlay's words when kb.yaml does not
         self.cache = BuildCache()
         out.mkdir(parents=True, exist_ok=True)
         for stale in out.glob("gen-*"):
@@ -223,20 +288,45 @@ class Preview:
 
     def rebuild(self) -> None:
         folder = self.generations.next_folder()
+        spec = None
         try:
-            result = build(load_spec(self.root), folder, cache=self.cache)
+            spec = load_spec(self.root)
+            self.language = spec.language
+            result = build(spec, folder, cache=self.cache)
         except (KbError, SourceError) as exc:
-            shutil.rmtree(folder, ignore_errors=True)
-            self.echo(f"build failed, still serving the previous one:\n{exc}")
+            self._failed(folder, str(exc), spec)
             return
         except Exception as exc:  # the watcher must outlive any one bad build
-            shutil.rmtree(folder, ignore_errors=True)
-            self.echo(f"build failed ({type(exc).__name__}: {exc}), still serving the previous one")
+            self._failed(folder, f"{type(exc).__name__}: {exc}", spec)
             return
         self.generations.swap_in(folder)
         self.builds += 1
         self.echo(f"built {result.articles} articles in {result.seconds:.2f}s "
                   f"({result.rendered} rendered, {result.written} files written)")
+        self.generations.report(None, self._findings(spec), LABELS[spec.language])
+
+    def _failed(self, folder: Path, error: str, spec: KbSpec | None) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        self.echo(f"build failed, still serving the previous one:\n{error}")
+        self.generations.report(error, None, LABELS[spec.language if spec else self.language])
+
+    def _findings(self, spec: KbSpec) -> dict[str, list[dict[str, Any]]]:
+        """kb check over the knowledge base, by the page each article is built into (the overlay's list)."""
+        from kb.check import check
+        from kb.site import article_url
+
+        try:
+            result = check(spec)
+        except Exception:  # the overlay is a help; a failing check must not stop the preview
+            log.exception("kb check failed in the preview")
+            return {}
+        pages = {a.rel: article_url(a, spec) for a in result.articles}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for f in result.findings:
+            if f.path in pages:
+                out.setdefault(pages[f.path], []).append(
+                    {"line": f.line, "col": f.col, "level": f.level, "rule": f.rule, "message": f.message})
+        return out
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):

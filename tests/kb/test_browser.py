@@ -209,3 +209,35 @@ def test_admonitions_and_chrome_speak_the_articles_language(live: tuple[Preview,
     expect(page.locator(".admonition-title")).to_have_text("メモ")
     page.goto(preview.url + "articles/roles.en.html")
     expect(page.locator(".toc h2")).to_have_text("Contents")
+
+
+def test_the_overlay_shows_build_errors_and_the_articles_findings_and_clears(live: tuple[Preview, Path],
+                                                                              page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    preview, root = live
+    assert isinstance(page, Page)
+    page.goto(preview.url + "articles/clock-in.html")
+    expect(page.locator("#article-title")).to_have_text("スマートフォンで打刻する")
+    overlay = page.locator("#kb-overlay")
+    expect(overlay).to_have_count(0)  # the sample article is clean
+    path = root / ARTICLE
+    clean = path.read_text(encoding="utf-8")
+    path.write_text(clean.replace("アプリを開きます。", "ユーザがアプリを開きます。<script>alert(1)</script>", 1),
+                    encoding="utf-8")
+    expect(overlay).to_contain_text("kb check: この記事の指摘 1 件")
+    expect(overlay.locator("li.kb-error")).to_contain_text("「ユーザ」ではなく「ユーザー」と書きます")
+    expect(overlay.locator("li.kb-error code")).to_have_text("terms")
+    builds = preview.builds
+    kb_yaml = root / "kb.yaml"
+    good = kb_yaml.read_text(encoding="utf-8")
+    kb_yaml.write_text(good.replace("locale: ja ", "locale: [ja ", 1), encoding="utf-8")  # no build: YAML error
+    expect(overlay.locator("pre")).to_contain_text("kb.yaml")
+    expect(overlay).to_contain_text("ビルドに失敗しました")
+    assert preview.builds == builds and page.evaluate("document.scripts.length") >= 1
+    page.evaluate("window.kbMarker = 'not reloaded'")
+    kb_yaml.write_text(good, encoding="utf-8")
+    path.write_text(clean, encoding="utf-8")
+    expect(overlay).to_have_count(0)  # fixed: the page reloads without an overlay
+    assert page.evaluate("window.kbMarker === undefined")
+    expect(page.locator("#article-title")).to_have_text("スマートフォンで打刻する")

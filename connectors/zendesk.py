@@ -448,6 +448,12 @@ class HelpCenter:
                                      files={"file": (name, data, content_type)}, data=form)
         return dict(answer["article_attachment"])
 
+    def set_redirect_rule(self, redirect_from: str, redirect_to: str, status: str = "301") -> None:
+        """Create, or update, the Help Center's redirect rule for the path ``redirect_from`` (Redirect Rules API:
+        it takes effect where that URL answers 404, an archived article's)."""
+        self.client.request("POST", "/api/v2/guide/redirect_rules", json={"redirect_rule": {
+            "redirect_from": redirect_from, "redirect_to": redirect_to, "redirect_status": status}})
+
     def archive_article(self, article_id: int) -> None:
         """``DELETE /articles/{id}`` archives (restorable in the Guide UI only)."""
         self.client.request("DELETE", f"{self.BASE}/articles/{article_id}")

@@ -472,7 +472,9 @@ def _print_plan(report: PublishReport, dry_run: bool, show_all: bool) -> None:
     would = "would be " if dry_run else ""
     held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
     click.echo(f"{s['created']} {would}created, {s['updated']} {would}updated, {s['unchanged']} unchanged, "
-               f"{s['archived']} {would}archived, {s['images_uploaded']} images {would}uploaded, "
+               f"{s['archived']} {would}archived, "
+               + (f"{s['redirected']} {would}redirected, " if s["redirected"] else "")
+               + f"{s['images_uploaded']} images {would}uploaded, "
                f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
                + (" — dry run: nothing was written" if dry_run else ""))
 

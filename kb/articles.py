@@ -19,7 +19,7 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from base.yamlsrc import Document, load_text
-from kb.spec import ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
+from kb.spec import ARTICLE_KEY, ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ HELP_CENTER_FIELDS = (
     HelpCenterField("promoted", "promoted", bool),
     HelpCenterField("position", "position", int),
 )
-FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb", *ARTICLE_SETTINGS)
+FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb", *ARTICLE_SETTINGS,
+              "replaces")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Article:
     related: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)  # front matter kb: {disable: [rule…]}
     settings: dict[str, Setting] = field(default_factory=dict)  # front matter settings (kb.spec.ARTICLE_SETTINGS)
+    replaces: list[str] = field(default_factory=list)  # keys of removed articles whose URLs lead here
     text: str = ""
     body: str = ""
     body_line: int = 1
@@ -261,6 +263,7 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
             article.locale = str(meta["locale"])
     _kb_options(article, meta.get("kb"), bad)
     _settings(article, meta, bad)
+    _replaces(article, meta.get("replaces"), bad)
     article.labels = [str(x) for x in article.labels]
     article.related = [str(x) for x in article.related]
 
@@ -290,6 +293,19 @@ def _settings(article: Article, meta: dict[str, Any], bad: Bad) -> None:
             bad(line, col, "front-matter", problem)
         else:
             article.settings[key] = Setting(value, article.rel, line, col)
+
+
+def _replaces(article: Article, value: Any, bad: Bad) -> None:
+    """``replaces: [category/section/slug…]``: removed articles whose Help Center URL is redirected here when
+    ``kb publish --archive-removed`` archives them."""
+    if value is None:
+        return
+    keys = [value] if isinstance(value, str) else value
+    line, col = article.front_pos("replaces")
+    if not isinstance(keys, list) or not all(isinstance(k, str) and ARTICLE_KEY.match(k) for k in keys):
+        bad(line, col, "front-matter", f"replaces: expected articles' keys (category/section/slug), got {value!r}")
+        return
+    article.replaces = list(keys)
 
 
 def _kb_options(article: Article, value: Any, bad: Bad) -> None:

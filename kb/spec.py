@@ -229,8 +229,8 @@ def load_spec(root: Path, text: str | None = None) -> KbSpec:
     doc = load_file(path) if text is None else load_text(text, str(path))
     ck = _Ck(doc)
     data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
-                                  "permission_group_id", "user_segment_id", "help_center_locales", "defaults"),
-                 "kb.yaml")
+                                  "permission_group_id", "user_segment_id", "help_center_locales", "defaults",
+                                  "redirect_to"), "kb.yaml")
     spec = KbSpec(root=root, file=str(path), doc=doc)
     spec.locale = str(data.get("locale", "ja"))
     locales = data.get("locales") or [spec.locale]

@@ -24,6 +24,10 @@ Sources (Zendesk's API reference and help, checked before encoding each rule):
   attachment belongs to one article translation (its ``locale``), and one no longer embedded in that
   translation's body is deleted when the body is saved, so an image used by two articles (or two
   translations) must be attached to each.
+- Redirect Rules (…/help-center-api/redirect_rules/): ``POST /api/v2/guide/redirect_rules`` sets the rule for
+  ``redirect_from`` (a path beginning with '/', an article's without its slug; created or updated, 204),
+  ``redirect_to`` begins with https://, http:// or /, ``redirect_status`` one of 301 302 303 307 308; 50,000 per
+  brand; a rule takes effect only where the URL answers 404 (an archived or deleted article).
 - A request to a brand host may be redirected to the primary subdomain (``redirect_hosts``);
   requests drops the Authorization header on such a cross-host redirect.
 """
@@ -84,6 +88,7 @@ class HelpCenterAPI:
         # Guide Enterprise: more than one user segment per article, nested sections.
         self.enterprise = False
         self.content_tags: dict[str, dict[str, Any]] = {}
+        self.redirect_rules: dict[str, dict[str, Any]] = {}  # redirect_from → rule
         self.categories: dict[int, dict[str, Any]] = {}
         self.sections: dict[int, dict[str, Any]] = {}
         self.articles: dict[int, dict[str, Any]] = {}
@@ -101,6 +106,8 @@ class HelpCenterAPI:
         r(f"{HC}/user_segments", "GET", self.list_user_segments)
         r(f"{HC}/locales", "GET", self.list_locales)
         r("/api/v2/guide/content_tags", ["GET", "POST"], self.content_tags_endpoint)
+        r("/api/v2/guide/redirect_rules", ["GET", "POST"], self.redirect_rules_endpoint)
+        r("/api/v2/guide/redirect_rules/<rule_id>", ["GET", "DELETE"], self.redirect_rule_endpoint)
         r(f"{HC}/categories", ["GET", "POST"], self.categories_endpoint)
         r(f"{HC}/categories/<int:cid>", ["GET", "PUT"], self.category_endpoint)
         r(f"{HC}/categories/<int:oid>/translations", ["GET", "POST"], self.container_translations)
@@ -289,6 +296,65 @@ class HelpCenterAPI:
         self.content_tags[tag_id] = {"id": tag_id, "name": name, "created_at": now(), "updated_at": now()}
         self._write()
         return json_response({"content_tag": self.content_tags[tag_id]}, 201)
+
+    # -- redirect rules (Guide) ---------------------------------------------
+    REDIRECT_STATUSES = ("301", "302", "303", "307", "308")
+    MAX_REDIRECT_RULES = 50_000  # per brand
+
+    def redirect_rules_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
+        """``GET`` lists the rules (``records``, cursor ``meta``); ``POST`` sets the rule for ``redirect_from``
+        (created, or its target and status updated) and answers 204 with no body."""
+        denied = self.guard(request)
+        if denied:
+            return denied
+        if request.method == "GET":
+            prefix = request.args.get("filter[redirect_from_prefix]", "")
+            rules = sorted((r for r in self.redirect_rules.values() if r["redirect_from"].startswith(prefix)),
+                           key=lambda r: r["id"])
+            return json_response({"records": rules, "meta": {"has_more": False, "after_cursor": None,
+                                                             "before_cursor": None}})
+        body = self._body(request, "redirect_rule")
+        if isinstance(body, Response):
+            return body
+        problem = self._redirect_problem(body)
+        if problem:
+            return json_response({"errors": [{"code": "InvalidRedirectRule", "status": "400", "title": problem}]}, 400)
+        source, status = str(body["redirect_from"]), str(body["redirect_status"])
+        rule = self.redirect_rules.get(source)
+        if rule is None:
+            if len(self.redirect_rules) >= self.MAX_REDIRECT_RULES:
+                return json_response({"errors": [{"code": "LimitExceeded", "status": "400",
+                                                  "title": "50,000 redirect rules per brand"}]}, 400)
+            rule = self.redirect_rules[source] = {"id": f"01R{next(self.ids):023d}", "brand_id": "1",
+                                                  "redirect_from": source, "created_at": now()}
+        rule.update({"redirect_to": body["redirect_to"], "redirect_status": status, "updated_at": now()})
+        self._write()
+        return Response("", 204)
+
+    def _redirect_problem(self, body: dict[str, Any]) -> str | None:
+        source, target, status = body.get("redirect_from"), body.get("redirect_to"), body.get("redirect_status")
+        if not isinstance(source, str) or not source.startswith("/"):
+            return "redirect_from: the path to redirect from must begin with '/'"
+        if re.match(r"^/hc/[^/]+/(articles|sections|categories)/\d+-", source):
+            return "redirect_from: omit the slug from the path (/hc/{locale}/articles/{id})"
+        if not isinstance(target, str) or not target.startswith(("https://", "http://", "/")):
+            return "redirect_to: must begin with 'https://', 'http://' or '/'"
+        if str(status) not in self.REDIRECT_STATUSES:
+            return f"redirect_status: allowed values are {', '.join(self.REDIRECT_STATUSES)}"
+        return None
+
+    def redirect_rule_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
+        denied = self.guard(request)
+        if denied:
+            return denied
+        rule = next((r for r in self.redirect_rules.values() if r["id"] == args["rule_id"]), None)
+        if rule is None:
+            return not_found()
+        if request.method == "DELETE":
+            del self.redirect_rules[rule["redirect_from"]]
+            self._write()
+            return Response("", 204)
+        return json_response({"redirect_rule": rule})
 
     # -- categories and sections --------------------------------------------
     def categories_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
@@ -532,6 +598,10 @@ class HelpCenterAPI:
         """The public page: shown only when the article, its section and its category are in that locale."""
         art = self.articles.get(args["aid"])
         loc = args["locale"]
+        if art is None or art["archived"]:  # a redirect rule applies to a URL that would answer 404
+            rule = self.redirect_rules.get(f"/hc/{loc}/articles/{args['aid']}")
+            if rule is not None:
+                return Response("", int(rule["redirect_status"]), headers={"Location": rule["redirect_to"]})
         if art is None or art["archived"] or loc not in self.locales:
             return not_found()
         sec = self.sections.get(art["section_id"])

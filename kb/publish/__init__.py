@@ -41,7 +41,7 @@ from kb.publish.apply import Applier
 from kb.publish.bodies import Bodies, RenderCache
 from kb.publish.ids import IDS_FILE, HelpCenterIds
 from kb.publish.markers import Marker, canonical, find_marker, strip_markers
-from kb.publish.plan import Options, Plan, Planner
+from kb.publish.plan import Options, Plan, Planner, redirect_targets
 from kb.publish.remote import PublishError, RemoteTranslation, check_locales, map_locales, read_remote
 from kb.publish.report import PublishReport
 from kb.publish.settings import Access, Settings
@@ -82,13 +82,14 @@ class Publisher:
     def planner(self, articles: list[Article], options: Options | None = None) -> Planner:
         """After checking the Help Center's setup and every article's settings (exit 78 when they are wrong), a
         planner over a snapshot of it."""
+        redirects = redirect_targets(self.spec, articles)
         settings = Settings(self.hc, self.spec, self.access)
         settings.check(articles, (options or Options()).create_tags)
         mapping = check_locales(self.hc, self.spec, articles)
         remote = read_remote(self.hc, sorted(set(mapping.values())))
         ids = HelpCenterIds(self.spec.root, self.hc.client.base_url)
         return Planner(self.spec, remote, ids, Bodies(self.spec, self.hc, self.renders, self.base_url, mapping,
-                                                      remote), settings)
+                                                      remote), settings, redirects)
 
     def publish(self, options: Options | None = None, dry_run: bool = False) -> PublishReport:
         """The plan (a dry run), or the plan applied; ``api_calls`` counts both."""

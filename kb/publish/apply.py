@@ -29,6 +29,7 @@ from kb.publish.steps import (
     CreateSection,
     CreateTranslation,
     Drifted,
+    SetRedirect,
     Step,
     TranslateContainer,
     Unchanged,
@@ -37,6 +38,7 @@ from kb.publish.steps import (
     UpdateSection,
     UpdateTranslation,
 )
+from kb.spec import ARTICLE_KEY
 
 log = logging.getLogger("csops.kb.publish")
 
@@ -56,8 +58,8 @@ class Applier:
         steps = self.plan.steps
         last_create = max((i for i, s in enumerate(steps) if isinstance(s, CreateArticle)), default=-1)
         for i, step in enumerate(steps):
-            if isinstance(step, _CHANGES) and step.key in self.report.failed:
-                continue  # an earlier write to this article failed
+            if isinstance(step, (*_CHANGES, ArchiveArticle)) and step.key in self.report.failed:
+                continue  # an earlier write to this article failed (its redirect: it is not archived then)
             self.report.steps.append(step)
             self._apply(step)
             if i == last_create:
@@ -77,12 +79,14 @@ class Applier:
                         self._change(step)
             except _Failed:
                 return
-        elif isinstance(step, ArchiveArticle):
+        elif isinstance(step, (ArchiveArticle, SetRedirect)):
             try:
-                self.hc.archive_article(step.article_id)
-            except ConnectorError as exc:
-                self.report.failed.append(step.key)
-                log.warning("kb publish: archiving %s failed: %s", step.key, exc)
+                with self._article(step.key, "archiving " if isinstance(step, ArchiveArticle) else "redirecting "):
+                    if isinstance(step, SetRedirect):
+                        self._redirect(step)
+                    else:
+                        self.hc.archive_article(step.article_id)
+            except _Failed:
                 return
         else:
             return  # a decision: nothing to write
@@ -176,6 +180,18 @@ class Applier:
         version = next(v for v in self.plan.entries[step.key].versions if v.locale == step.locale)
         self._write_translation(step.key, step.article_id, version, new=False,
                                 create=isinstance(step, CreateTranslation))
+
+    def _redirect(self, step: SetRedirect) -> None:
+        """One rule per URL of the removed article: to the same locale of the target article when it has one."""
+        for loc in step.locales:
+            self.hc.set_redirect_rule(f"/hc/{loc}/articles/{step.article_id}", self._target_url(step.target, loc))
+
+    def _target_url(self, target: str, locale: str) -> str:
+        if not ARTICLE_KEY.match(target):
+            return target  # a URL or a path, as written
+        entry = self.plan.entries.get(target)
+        mine = [self.bodies.hc_locale[v.locale] for v in entry.versions] if entry else [locale]
+        return f"/hc/{locale if locale in mine else mine[0]}/articles/{self.bodies.ids[target]}"
 
     def _sent(self, key: str, fields: dict[str, Any]) -> None:
         """Record the settings just written (helpcenter-ids.yaml), so a later change in Guide shows as drift."""

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.errors import SourceError
+from base.suggest import suggest
 from kb.articles import HELP_CENTER_FIELDS, Article
 from kb.publish.bodies import Bodies
 from kb.publish.ids import HelpCenterIds
@@ -33,6 +35,7 @@ from kb.publish.steps import (
     Duplicate,
     Removed,
     Renamed,
+    SetRedirect,
     Skipped,
     Step,
     TranslateContainer,
@@ -42,7 +45,7 @@ from kb.publish.steps import (
     UpdateSection,
     UpdateTranslation,
 )
-from kb.spec import Category, KbSpec, Section
+from kb.spec import ARTICLE_KEY, Category, KbError, KbSpec, Section
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,9 @@ def metadata(a: Article, section_id: int | None, settings: Settings) -> dict[str
 
 class Planner:
     def __init__(self, spec: KbSpec, remote: Remote, ids: HelpCenterIds, bodies: Bodies,
-                 settings: Settings) -> None:
+                 settings: Settings, redirects: dict[str, str] | None = None) -> None:
         self.spec, self.remote, self.ids, self.bodies, self.settings = spec, remote, ids, bodies, settings
+        self.redirects = redirects or {}  # a removed article's key → where its URL leads
 
     def plan(self, articles: list[Article], options: Options) -> Plan:
         plan = Plan()
@@ -427,9 +431,41 @@ class Planner:
             if key in local_keys:
                 continue
             for aid in sorted(aids - kept):
-                out.append(ArchiveArticle(key, aid) if archive else
-                           Removed(key, detail=f"article {aid} is kept; --archive-removed archives it"))
+                target = self.redirects.get(key)
+                if not archive:
+                    more = f" and redirects its URL to {target}" if target else ""
+                    out.append(Removed(key, detail=f"article {aid} is kept; --archive-removed archives it{more}"))
+                    continue
+                if target:
+                    locales = tuple(sorted(loc for a, loc in self.remote.translations if a == aid))
+                    out.append(SetRedirect(key, aid, locales, target))
+                out.append(ArchiveArticle(key, aid))
         return out
+
+
+def redirect_targets(spec: KbSpec, articles: list[Article]) -> dict[str, str]:
+    """Where the URL of each removed article leads (kb.yaml's redirect_to, or the article whose front matter
+    ``replaces`` it): a target that is no article here, or two targets for one key, is a located error (exit 78)."""
+    keys = {a.key for a in articles}
+    out: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    problems: list[SourceError] = []
+    for old, setting in spec.redirect_to.items():
+        target = str(setting.value)
+        if ARTICLE_KEY.match(target) and target not in keys:
+            problems.append(SourceError(f"redirect_to.{old}: '{target}' is not an article of this knowledge base"
+                                        f"{suggest(target, keys)}", setting.file, setting.line, setting.col))
+        out[old], origin[old] = target, f"{setting.file}:{setting.line}"
+    for a in articles:
+        line, col = a.front_pos("replaces")
+        for old in a.replaces:
+            if out.get(old, a.key) != a.key:
+                problems.append(SourceError(f"replaces: {old} already leads to {out[old]} ({origin[old]})", a.rel,
+                                            line, col))
+            out[old], origin[old] = a.key, f"{a.rel}:{line}"
+    if problems:
+        raise KbError(problems)
+    return out
 
 
 def _find(items: dict[int, dict[str, Any]], stored: int | None, texts: dict[str, tuple[str, str]],

@@ -14,6 +14,7 @@ from kb.publish.steps import (
     Drifted,
     Duplicate,
     Renamed,
+    SetRedirect,
     Step,
     Unchanged,
     UpdateArticle,
@@ -56,6 +57,11 @@ class PublishReport:
         return sum(isinstance(s, ArchiveArticle) for s in self.done)
 
     @property
+    def redirected(self) -> int:
+        """Removed articles whose URLs now lead elsewhere (a redirect rule per URL)."""
+        return sum(isinstance(s, SetRedirect) for s in self.done)
+
+    @property
     def drifted(self) -> list[str]:
         return list(dict.fromkeys(s.key for s in self.steps if isinstance(s, Drifted)))
 
@@ -65,8 +71,9 @@ class PublishReport:
 
     def summary(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "archived": self.archived, "images_uploaded": self.images_uploaded, "api_calls": self.api_calls,
-                "failed": len(self.failed), "drifted": len(self.drifted), "blocked": len(self.blocked)}
+                "archived": self.archived, "redirected": self.redirected, "images_uploaded": self.images_uploaded,
+                "api_calls": self.api_calls, "failed": len(self.failed), "drifted": len(self.drifted),
+                "blocked": len(self.blocked)}
 
     @property
     def ok(self) -> bool:

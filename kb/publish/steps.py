@@ -178,6 +178,20 @@ class UpdateTranslation(Step):
 
 
 @dataclass(frozen=True)
+class SetRedirect(Step):
+    """A redirect rule for each URL of a removed article (one per locale), set before it is archived: the rule
+    takes effect once the URL answers 404."""
+
+    key: str  # the removed article's
+    article_id: int
+    locales: tuple[str, ...]  # Help Center locales of its URLs
+    target: str  # an article's key, or a URL or path
+
+    def line(self) -> str:
+        return _line("redirect", self.key, detail=f"article {self.article_id} → {self.target}")
+
+
+@dataclass(frozen=True)
 class ArchiveArticle(Step):
     key: str
     article_id: int

@@ -183,12 +183,13 @@ def test_kb_check_validates_the_settings(tmp_path: Path) -> None:
     root = make_kb(tmp_path)
     path = write(root, "admin/users/x.md", NEW_ARTICLE.format(
         title="設定の確認", front="user_segments: [管理者向け, true]\ncontent_tags: 勤怠\ncomments: often\n"
-                                 "notify: [yes]\npermission_group: ''\n", body="本文です。"))
+                                 "notify: [yes]\npermission_group: ''\nreplaces: trial-faq\n", body="本文です。"))
     found = {(f["line"], f["message"]) for f in findings(root, path) if f["rule"] == "front-matter"}
     assert found == {(3, "user_segments: expected names (or ids) of user segments, got True"),
                      (5, "comments: expected true or false, got 'often'"),
                      (6, "notify: expected true or false, got [True]"),
-                     (7, "permission_group: expected the name (or id) of a permission group, got ''")}
+                     (7, "permission_group: expected the name (or id) of a permission group, got ''"),
+                     (8, "replaces: expected articles' keys (category/section/slug), got 'trial-faq'")}
     kb_yaml = root / "kb.yaml"
     kb_yaml.write_text(kb_yaml.read_text(encoding="utf-8").replace(
         "  - id: admin\n", "  - id: admin\n    defaults: {user_segment: [x], content_tags: [1]}\n"), encoding="utf-8")
@@ -336,3 +337,87 @@ def test_a_section_moved_to_another_category_in_kb_yaml_keeps_its_id(tmp_path: P
     assert hc_writes(hc) == {"PUT /api/v2/help_center/sections/{sid}": 1}
     trouble = next(cid for cid in h.categories if h.translations[cid]["ja"]["title"] == "トラブルシューティング")
     assert h.sections[faq]["category_id"] == trouble and len(h.sections) == 8
+
+
+def test_an_article_removed_for_good_redirects_its_url(tmp_path: Path, hc: Sandbox) -> None:
+    import requests
+
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    old = article_with_marker(hc, "getting-started/faq/trial-faq")["id"]
+    articles = site.dir / "kb/articles"
+    (articles / "getting-started/faq/trial-faq.md").unlink()
+    add_article(site, "getting-started/faq/trial-and-plans.md", "トライアルと料金プラン",
+                "replaces: getting-started/faq/trial-faq\n")
+    plan = site.kb("publish", "--plan")
+    assert ("removed   getting-started/faq/trial-faq — article "
+            f"{old} is kept; --archive-removed archives it and redirects its URL to getting-started/faq/trial-and-plans"
+            in plan.stdout.splitlines())
+    hc.reset_stats()
+    out = site.kb("publish", "--archive-removed")
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert lines.index(f"redirect  getting-started/faq/trial-faq — article {old} → getting-started/faq/trial-and-plans"
+                       ) < lines.index(f"archive   getting-started/faq/trial-faq — article {old}")
+    assert "1 archived, 1 redirected," in lines[-1]
+    new = article_with_marker(hc, "getting-started/faq/trial-and-plans")["id"]
+    # One rule, for the removed article's only URL, to the new article's; the old URL now leads there.
+    assert list(h.redirect_rules.values()) == [{**next(iter(h.redirect_rules.values())),
+                                                "redirect_from": f"/hc/ja/articles/{old}",
+                                                "redirect_to": f"/hc/ja/articles/{new}", "redirect_status": "301"}]
+    page = requests.get(f"{hc.url}/hc/ja/articles/{old}", allow_redirects=False, timeout=5)
+    assert page.status_code == 301 and page.headers["Location"] == f"/hc/ja/articles/{new}"
+    assert hc_writes(hc)["POST /api/v2/guide/redirect_rules"] == 1
+    hc.reset_stats()
+    assert site.publish("--archive-removed")["redirected"] == 0 and site.writes() == 0
+
+
+def test_kb_yaml_redirects_and_their_mistakes(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    old = article_with_marker(hc, "employees/timecard/clock-in")["id"]  # ja and en-us: two URLs
+    kb_yaml = site.dir / "kb/kb.yaml"
+    text = kb_yaml.read_text(encoding="utf-8")
+    kb_yaml.write_text(text + "redirect_to: {employees/timecard/clock-in: employees/timecard/clock-inn}\n",
+                       encoding="utf-8")
+    for name in ("clock-in.md", "clock-in.en.md"):
+        (site.dir / "kb/articles/employees/timecard" / name).unlink()
+    edit(site.dir / "kb/articles/getting-started/setup/first-steps.md", "(../../employees/timecard/clock-in.md)",
+         "(https://example.com/punch)")
+    before = h.writes
+    wrong = site.kb("publish", "--archive-removed")
+    assert wrong.exit_code == 78
+    assert "redirect_to.employees/timecard/clock-in: 'employees/timecard/clock-inn' is not an article" in wrong.stderr
+    assert h.writes == before
+    kb_yaml.write_text(text + "redirect_to: {employees/timecard/clock-in: 'https://example.com/punch'}\n",
+                       encoding="utf-8")
+    assert site.publish("--archive-removed")["redirected"] == 1
+    assert sorted((r["redirect_from"], r["redirect_to"]) for r in h.redirect_rules.values()) == [
+        (f"/hc/en-us/articles/{old}", "https://example.com/punch"), (f"/hc/ja/articles/{old}", "https://example.com/punch")]
+
+
+def test_the_sandbox_redirect_rules_follow_the_api(hc: Sandbox) -> None:
+    import requests
+
+    o = hc.options
+    url = hc.url + "/api/v2/guide/redirect_rules"
+    auth = (f"{o.zendesk_email}/token", o.zendesk_token)
+
+    def rule(**kw: object) -> requests.Response:
+        body = {"redirect_from": "/hc/ja/articles/1", "redirect_to": "/hc/ja/articles/2", "redirect_status": 301}
+        return requests.post(url, json={"redirect_rule": {**body, **kw}}, auth=auth, timeout=5)
+
+    assert rule(redirect_from="hc/ja/articles/1").status_code == 400
+    assert rule(redirect_from="/hc/ja/articles/1-old-title").status_code == 400  # the slug is left out
+    assert rule(redirect_to="ftp://x").status_code == 400
+    assert rule(redirect_status=200).status_code == 400
+    made = rule()
+    assert made.status_code == 204 and made.content == b""
+    assert rule(redirect_to="https://example.com", redirect_status="302").status_code == 204  # updated, not added
+    listed = requests.get(url, auth=auth, timeout=5).json()["records"]
+    assert [(r["redirect_from"], r["redirect_to"], r["redirect_status"]) for r in listed] == [
+        ("/hc/ja/articles/1", "https://example.com", "302")]
+    assert requests.delete(f"{url}/{listed[0]['id']}", auth=auth, timeout=5).status_code == 204
+    assert requests.get(url, auth=auth, timeout=5).json()["records"] == []

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 import click
 
-from csops.display import print_delivery, table
+from base.terminal import table
+from csops.display import print_delivery
 from csops.jobs import deliver_pending, send_test_message
 from csops.shell import EXIT_PARTIAL, App, emit_json, pass_app
 from notify.outbox import Outbox

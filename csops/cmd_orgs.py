@@ -7,8 +7,10 @@ import io
 import click
 
 from base.csvfile import SpreadsheetWriter
-from base.terminal import printable
+from base.terminal import table
 from csops.shell import App, emit_json, pass_app
+
+COLUMNS = ["kind", "id", "name", "reason"]
 
 
 @click.command()
@@ -33,17 +35,16 @@ def orgs(app: App, unlinked: bool, as_json: bool, as_csv: bool) -> None:
         return
     if as_csv:
         out = io.StringIO()
-        columns = ["kind", "id", "name", "reason"]
         writer = SpreadsheetWriter(out)
-        writer.writerow(columns)
-        writer.writerows([r[c] for c in columns] for r in rows)
+        writer.writerow(COLUMNS)
+        writer.writerows([r[c] for c in COLUMNS] for r in rows)
         click.echo(out.getvalue(), nl=False)
         return
     orgs_n = sum(1 for r in rows if r["kind"] == "organization")
     click.echo(f"{orgs_n:,} Zendesk organizations not linked, {len(rows) - orgs_n:,} Salesforce accounts without "
                "an organization")
-    for r in rows:
-        click.echo(printable(f"  {r['kind']:<12} {r['id']:<18} {r['name'] or '':<30} {r['reason']}", one_line=True))
+    if rows:
+        click.echo(table([COLUMNS, *([r[c] for c in COLUMNS] for r in rows)]))
 
 
 def unlinked_rows(app: App) -> list[dict[str, str]]:

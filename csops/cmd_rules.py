@@ -11,8 +11,8 @@ import click
 
 from base.errors import InputError, UsageError
 from base.suggest import suggest
-from base.terminal import printable
-from csops.display import fact_value, number, plural, show, status_label, table
+from base.terminal import printable, table
+from csops.display import fact_value, number, plural, show, status_label
 from csops.factsfile import FactsFileError, read_facts
 from csops.jobs import find_accounts
 from csops.shell import App, emit_json, parse_today, pass_app

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from base.redact import redact_url, register_url_secrets
-from csops.display import table
+from base.terminal import table
 from csops.shell import App, emit_json, pass_app
 from store import (
     SCHEMA_VERSION,

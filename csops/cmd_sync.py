@@ -9,9 +9,9 @@ import click
 
 from base.csvfile import SpreadsheetWriter
 from base.files import atomic_open
-from base.terminal import printable
+from base.terminal import printable, table
 from connectors.sfid import is_valid_id, to18
-from csops.display import count, local_time, plural, print_delivery, print_planned, show, table
+from csops.display import count, local_time, plural, print_delivery, print_planned, show
 from csops.jobs import TeamView, active_alerts, run_sync, team_view
 from csops.progress import SEVERITY_STYLES, STATUS_STYLES, paint
 from csops.shell import EXIT_PARTIAL, App, colour, emit_json, parse_today, pass_app, progress_for
@@ -238,4 +238,4 @@ def alerts(app: App, only_new: bool, as_json: bool) -> None:
 
     click.echo(table([("severity", "account", "name", "alert", "since", "title")] +
                      [(a.severity, a.account_id, a.account or "", a.alert, a.first_seen, a.title)
-                      for a in out], severity))
+                      for a in out], paint=severity))

@@ -19,7 +19,7 @@ import kb as kb_pkg
 import rules as rules_pkg
 from base.errors import Partial
 from base.files import write_file
-from csops.display import table
+from base.terminal import table
 from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import App
 from csops.starter import sandbox_config, sandbox_env

@@ -1,10 +1,9 @@
-"""How values look on the terminal: aligned tables (wide characters count double), empty values, numbers."""
+"""How values look on the terminal: empty values, numbers, dates, delivery lines (tables: base.terminal.table)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,25 +13,6 @@ from base.terminal import printable
 if TYPE_CHECKING:
     from notify.deliver import DeliveryReport
     from notify.enqueue import Planned
-
-
-def width(text: str) -> int:
-    """Columns a string takes in a terminal (CJK and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def table(rows: Sequence[Sequence[str]], paint: Callable[[int, str, str], str] | None = None) -> str:
-    """Aligned columns; ``paint(column, cell, padded)`` may colour a body cell after it is padded. Cells are made
-    printable first (base.terminal): names and titles come from remote systems."""
-    rows = [[printable(str(c), one_line=True) for c in r] for r in rows]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, r in enumerate(rows):
-        cells = [c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)]
-        if paint is not None and n > 0:
-            cells = [paint(i, raw, padded) for i, (raw, padded) in enumerate(zip(r, cells, strict=True))]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def show(value: Any) -> str:

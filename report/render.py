@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from base import terminal
 from base.csvfile import SpreadsheetWriter
-from base.terminal import printable
 
 KEYS = ("cohort", "due_month", "phase", "week", "month", "survey", "alert", "tier")
-
-
-def width(text: str) -> int:
-    """Terminal columns: East Asian wide and fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _cell(value: Any) -> str:
@@ -30,17 +24,9 @@ def _cell(value: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    cells = [[printable(_cell(v), one_line=True) for v in row] for row in rows]  # segment names are remote data
-    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str]) -> str:
-        out = []
-        for i, v in enumerate(values):
-            pad = " " * (widths[i] - width(v))
-            out.append(v + pad if i == 0 else pad + v)
-        return "  ".join(out).rstrip()
-
-    return [line(list(headers)), *(line(r) for r in cells)]
+    """Numbers right-aligned under their headers, the first column (segment names: remote data) left."""
+    return terminal.table([list(headers), *([_cell(v) for v in row] for row in rows)],
+                          right=range(1, len(headers))).split("\n")
 
 
 def pct(value: float | None) -> str:

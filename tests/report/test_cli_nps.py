@@ -77,7 +77,7 @@ def test_the_readme_example_through_the_cli(synced: Workspace, tmp_path: Path) -
     assert all(m["nps"] != 4.08 for m in monthly.values())
     # the table shows it too, and the CSV has one number per row for the survey
     table = ws.cli("report", *PERIOD).stdout
-    from report.render import width
+    from base.terminal import width
 
     by_owner = ws.cli("report", *PERIOD, "--by", "owner").stdout  # the longest segments: 18-character Ids
     assert "NPS per survey" in by_owner and max(width(line) for line in by_owner.splitlines()) <= 120

@@ -57,7 +57,7 @@ def test_report_json_matches_the_history_the_sync_wrote(synced: Workspace) -> No
 
 
 def test_report_table_uses_the_rule_files_labels_and_fits_a_terminal(synced: Workspace) -> None:
-    from report.render import width
+    from base.terminal import width
 
     result = synced.cli("report", "--by", "product")
     assert result.exit_code == 0, result.output

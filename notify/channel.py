@@ -2,8 +2,9 @@
 
 A kind is a dataclass subclass of :class:`Channel` in a module of its own,
 registered in :mod:`notify.kinds`. It declares its options (the keys of its
-mapping in the rule file, besides ``type``) and reads them in :meth:`Channel.parse`;
-it delivers a channel's pending notices in :meth:`Channel.deliver`; it says what
+mapping in the rule file besides ``type``, each a base.schema option saying what
+it accepts, so a mistake is reported at its line) and is built from the values
+kept by :meth:`Channel.parse`; it delivers a channel's pending notices in :meth:`Channel.deliver`; it says what
 ``csops doctor`` can check without sending anything in :meth:`Channel.doctor`; and
 :meth:`Channel.send_test` sends the test message of ``csops notify --test``.
 """
@@ -20,8 +21,7 @@ from base.errors import InputError
 from notify.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
-    from base.schema import Reader
-    from base.yamlsrc import PathKey
+    from base.schema import At, Option
     from connectors.http import RetryPolicy
     from connectors.salesforce import SalesforceClient
 
@@ -93,19 +93,19 @@ class Channel(ABC):
 
     #: The ``type:`` that selects the kind in a rule file.
     type: ClassVar[str]
-    #: Keys of the channel's mapping besides ``type``, and those it must have.
-    options: ClassVar[tuple[str, ...]] = ()
-    required: ClassVar[tuple[str, ...]] = ()
+    #: The keys of the channel's mapping besides ``type``, each with what it accepts (base.schema options: a
+    #: refused value is reported at its key, with the file and line).
+    options: ClassVar[Mapping[str, Option]] = {}
     #: Account fields (besides ``Name``) the kind reads from the store when a notice is queued.
     account_fields: ClassVar[tuple[str, ...]] = ()
 
     name: str
 
     @classmethod
-    @abstractmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> Channel:
-        """The channel from its mapping (unknown and missing keys are already reported); a bad value is reported
-        through ``ck.err`` at its path, and a default used in its place."""
+    def parse(cls, name: str, values: dict[str, Any], at: At) -> Channel:
+        """The channel from the values its options kept (one refused or absent is left out, so the field's
+        default stands); ``at`` (the channel's mapping) reports what only the kind can judge."""
+        return cls(name, **values)
 
     @property
     def tells_resolved(self) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from base.errors import SourceError
-from base.schema import Reader, Section, keys
+from base.schema import Option, Reader, Section, keys
 from base.suggest import suggest
 from base.yamlsrc import Document, PathKey, dotted
 from notify.channel import Channel
@@ -140,8 +140,11 @@ def _channel(name: str, body: Any, path: PathKey, ck: Reader) -> Channel | None:
         ck.err((*path, "type"), f"notify.channels.{name}.type: unknown channel type '{body['type']}'"
                                 f"{suggest(str(body['type']), types)}; one of {', '.join(types)}")
         return None
-    known = Section(keys("type", *kind.options, required=kind.required))
-    return kind.parse(name, known.read(body, ck.at(path)), path, ck)
+    options: dict[str | int, Option] = {"type": Option()}
+    options.update(kind.options.items())
+    values = Section(options).read(body, ck.at(path))
+    values.pop("type", None)
+    return kind.parse(name, values, ck.at(path))
 
 
 def _check_routes(spec: NotifySpec, rs: RuleSet) -> list[SourceError]:

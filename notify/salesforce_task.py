@@ -12,14 +12,14 @@ clears, its Task is set to ``done_status``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from simple_salesforce import format_soql
 
-from base.schema import Section, keys
-from base.suggest import suggest
+from base.schema import Choice, Nested, Number, Option, Pattern, Section
 from connectors.http import ConnectorError
 from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
 from notify.channel import Channel, ChannelResult, Delivery
@@ -28,14 +28,15 @@ from notify.outbox import NEW, RESOLVED, Notice
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from base.schema import Reader
-    from base.yamlsrc import PathKey
+    from base.schema import At
 
 TASK_KEY_TAG = "csops-key:"
 TASK_PRIORITIES = ("High", "Normal", "Low")
 DEFAULT_PRIORITY = {"critical": "High", "warning": "Normal", "info": "Low"}
-_SF_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")
+_OWNER = re.compile(r"(005|00G)[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")  # a User or queue Id, 15 or 18 characters
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*__c")
+_DUE = "{path}: expected a whole number ≥ 0"
+_PRIORITY = "{path}: '{value}' is not a Task priority{suggestion}; one of {choices}"
 
 
 @dataclass
@@ -53,7 +54,15 @@ class TaskResult(ChannelResult):
 @dataclass
 class TaskChannel(Channel):
     type = "salesforce_task"
-    options = ("fallback_owner", "key_field", "due_in_days", "priority", "open_status", "done_status")
+    options: ClassVar[Mapping[str, Option]] = {
+        "fallback_owner": Pattern(regex=_OWNER, message="{path}: '{value}' is not a User (005…) or queue (00G…) Id"),
+        "key_field": Pattern(regex=_FIELD, message="{path}: '{value}' is not a custom field name (…__c)"),
+        "due_in_days": Number(integer=True, minimum=0, message=_DUE, range_message=_DUE),
+        "priority": Nested(section=Section({severity: Choice(choices=TASK_PRIORITIES, message=_PRIORITY)
+                                            for severity in DEFAULT_PRIORITY})),
+        "open_status": Option(),
+        "done_status": Option(),
+    }
     account_fields = ("OwnerId",)
 
     fallback_owner: str | None = None
@@ -64,23 +73,13 @@ class TaskChannel(Channel):
     done_status: str = "Completed"
 
     @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> TaskChannel:
-        owner = body.get("fallback_owner")
-        if owner is not None and not (isinstance(owner, str) and _SF_ID.match(owner) and owner[:3] in ("005", "00G")):
-            ck.err((*path, "fallback_owner"), f"notify.channels.{name}.fallback_owner: '{owner}' is not a User "
-                                              "(005…) or queue (00G…) Id")
-        key_field = body.get("key_field")
-        if key_field is not None and not (isinstance(key_field, str) and _FIELD.match(key_field)):
-            ck.err((*path, "key_field"), f"notify.channels.{name}.key_field: '{key_field}' is not a custom field "
-                                         "name (…__c)")
-        due = body.get("due_in_days", 3)
-        if isinstance(due, bool) or not isinstance(due, int) or due < 0:
-            ck.err((*path, "due_in_days"), f"notify.channels.{name}.due_in_days: expected a whole number ≥ 0")
-            due = 3
-        return cls(name, fallback_owner=owner if isinstance(owner, str) else None,
-                   key_field=key_field if isinstance(key_field, str) else None, due_in_days=due,
-                   priority=_priorities(name, body, path, ck), open_status=str(body.get("open_status", "Not Started")),
-                   done_status=str(body.get("done_status", "Completed")))
+    def parse(cls, name: str, values: dict[str, Any], at: At) -> TaskChannel:
+        """Priorities not given keep their defaults; statuses are Task picklist values, kept as text."""
+        values["priority"] = {**DEFAULT_PRIORITY, **values.get("priority", {})}
+        for key in ("open_status", "done_status"):
+            if key in values:
+                values[key] = str(values[key])
+        return cls(name, **values)
 
     def new_result(self) -> TaskResult:
         return TaskResult(self.name, self.type)
@@ -111,19 +110,6 @@ class TaskChannel(Channel):
         failed = [(n, refused[existing[k]]) for k, n in keyed.items() if existing.get(k) in refused]
         result.completed += len(outcome.written)
         _settle(out, done, failed, result, "complete the Task")
-
-
-def _priorities(name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> dict[str, str]:
-    priority = dict(DEFAULT_PRIORITY)
-    given = Section(keys(*DEFAULT_PRIORITY)).read(body.get("priority") or {}, ck.at((*path, "priority")))
-    for sev, value in given.items():
-        if value not in TASK_PRIORITIES:
-            ck.err((*path, "priority", sev), f"notify.channels.{name}.priority.{sev}: '{value}' is not a Task "
-                                             f"priority{suggest(str(value), TASK_PRIORITIES)}; one of "
-                                             f"{', '.join(TASK_PRIORITIES)}")
-        else:
-            priority[sev] = value
-    return priority
 
 
 @dataclass
@@ -225,7 +211,7 @@ def open_tasks(sf: SalesforceClient, keys: dict[str, str], key_field: str | None
     for start in range(0, len(items), COLLECTION_SIZE):
         chunk = items[start:start + COLLECTION_SIZE]
         if key_field:
-            if not _FIELD.match(key_field):
+            if not _FIELD.fullmatch(key_field):
                 raise FieldError(f"notify key_field: '{key_field}' is not a field name")
             values = ", ".join(format_soql("{}", k) for k, _ in chunk)
             soql = f"SELECT Id, {key_field} FROM Task WHERE IsClosed = false AND {key_field} IN ({values})"

@@ -14,28 +14,35 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from base.schema import Number, Option, Pattern
 from connectors.slack import SlackWebhook, WebhookURLError
 from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import NEW, RESOLVED, Notice
 
 if TYPE_CHECKING:
-    from base.schema import Reader
-    from base.yamlsrc import PathKey
+    from base.schema import At
 
 SEVERITY_ORDER = ("critical", "warning", "info")
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_MAX_ITEMS = "{path}: expected a whole number 1-40 (Slack allows 50 blocks a message)"
 
 
 @dataclass
 class SlackChannel(Channel):
     type = "slack"
-    options = ("webhook_env", "resolved", "digest_at", "max_items")
-    required = ("webhook_env",)
+    options: ClassVar[Mapping[str, Option]] = {
+        "webhook_env": Pattern(regex=_ENV_NAME, required=True,
+                               message="{path}: '{value}' is not an environment variable name (the URL is a secret: "
+                                       "name the variable that holds it)"),
+        "resolved": Option(),
+        "digest_at": Pattern(regex=_HHMM, message='{path}: expected a time like "09:00"'),
+        "max_items": Number(integer=True, minimum=1, maximum=40, message=_MAX_ITEMS, range_message=_MAX_ITEMS),
+    }
 
     webhook_env: str = ""
     resolved: bool = False
@@ -43,21 +50,8 @@ class SlackChannel(Channel):
     max_items: int = 20
 
     @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> SlackChannel:
-        env = body.get("webhook_env")
-        if env is not None and not (isinstance(env, str) and _ENV_NAME.match(env)):
-            ck.err((*path, "webhook_env"), f"notify.channels.{name}.webhook_env: '{env}' is not an environment "
-                                           "variable name (the URL is a secret: name the variable that holds it)")
-        at = body.get("digest_at")
-        if at is not None and not (isinstance(at, str) and _HHMM.match(at)):
-            ck.err((*path, "digest_at"), f"notify.channels.{name}.digest_at: expected a time like \"09:00\"")
-        items = body.get("max_items", 20)
-        if isinstance(items, bool) or not isinstance(items, int) or not 1 <= items <= 40:
-            ck.err((*path, "max_items"), f"notify.channels.{name}.max_items: expected a whole number 1-40 "
-                                         "(Slack allows 50 blocks a message)")
-            items = 20
-        return cls(name, webhook_env=str(env or ""), resolved=body.get("resolved") is True,
-                   digest_at=at if isinstance(at, str) else None, max_items=items)
+    def parse(cls, name: str, values: dict[str, Any], at: At) -> SlackChannel:
+        return cls(name, **{**values, "resolved": values.get("resolved") is True})
 
     @property
     def tells_resolved(self) -> bool:

@@ -15,12 +15,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from base.schema import Reader
-from base.yamlsrc import PathKey
+from base.schema import Option, Text
 from notify import kinds
 from notify.channel import Channel, ChannelResult, Delivery, Finding
 from notify.outbox import Notice
@@ -41,19 +40,11 @@ def entry(notice: Notice) -> dict[str, Any]:
 @dataclass
 class FileChannel(Channel):
     type = "file"
-    options = ("path", "resolved")
-    required = ("path",)
+    options: ClassVar[Mapping[str, Option]] = {"path": Text(what="a file name", required=True),
+                                               "resolved": Option()}
 
     path: str = ""
     resolved: bool = False
-
-    @classmethod
-    def parse(cls, name: str, body: dict[str, Any], path: PathKey, ck: Reader) -> FileChannel:
-        target = body.get("path")
-        if not isinstance(target, str) or not target.strip():
-            ck.err((*path, "path"), f"notify.channels.{name}.path: expected a file name")
-            target = ""
-        return cls(name, path=str(target), resolved=body.get("resolved") is True)
 
     @property
     def tells_resolved(self) -> bool:

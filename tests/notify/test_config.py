@@ -85,3 +85,44 @@ def test_a_product_route_matches_an_account_with_that_product_among_several() ->
     assert not route.matches({"product": "勤怠管理", "severity": "critical"})
     assert not route.matches({"product": "勤怠管理;経費精算", "severity": "warning"})
     assert not route.matches({"product": None, "severity": "critical"})
+
+
+OPTIONS = """\
+notify:
+  channels:
+    a: {type: slack, webhook_env: SLACK_A, digest_at: "9am", max_items: 41}
+    b: {type: slack, resolved: true}
+    t: {type: salesforce_task, fallback_owner: 001000000000001AAA, key_field: Alert_Key, due_in_days: -1}
+    u: {type: salesforce_task, priority: {critical: Urgent, warnin: Low}}
+  routes:
+    - {to: [a, b, t, u]}
+"""
+
+
+def test_every_bad_channel_option_is_reported_at_its_line_in_one_run(tmp_path: Path) -> None:
+    path = write(tmp_path, OPTIONS)
+    with pytest.raises(RuleError) as info:
+        load([ONBOARDING, path])
+    lines = {(p.line, p.message) for p in info.value.problems}
+    assert (3, 'notify.channels.a.digest_at: expected a time like "09:00"') in lines
+    assert (3, "notify.channels.a.max_items: expected a whole number 1-40 (Slack allows 50 blocks a message)") in lines
+    assert (4, "notify.channels.b: 'webhook_env' is required") in lines
+    assert (5, "notify.channels.t.fallback_owner: '001000000000001AAA' is not a User (005…) or queue (00G…) Id") \
+        in lines
+    assert (5, "notify.channels.t.key_field: 'Alert_Key' is not a custom field name (…__c)") in lines
+    assert (5, "notify.channels.t.due_in_days: expected a whole number ≥ 0") in lines
+    assert (6, "notify.channels.u.priority.critical: 'Urgent' is not a Task priority; one of High, Normal, Low") \
+        in lines
+    assert any(line == 6 and "unknown key 'warnin'" in m and "did you mean 'warning'" in m for line, m in lines)
+    assert len(lines) == 8
+
+
+def test_options_read_into_the_channel() -> None:
+    _, spec = load([ONBOARDING, NOTIFY])
+    alerts, digest, task = spec.channels["cs-alerts"], spec.channels["cs-digest"], spec.channels["owner-task"]
+    assert (alerts.webhook_env, alerts.resolved, alerts.max_items, alerts.digest_at) == \
+        ("SLACK_WEBHOOK_CS_ALERTS", True, 20, None)
+    assert (digest.resolved, digest.digest_at, digest.tells_resolved) == (False, "09:00", False)
+    assert (task.fallback_owner, task.due_in_days, task.priority, task.open_status, task.done_status,
+            task.key_field) == ("005000000000001AAA", 3, {"critical": "High", "warning": "Normal", "info": "Low"},
+                                "Not Started", "Completed", None)

@@ -73,13 +73,15 @@ class At:
     def err(self, message: str, below: PathKey = ()) -> None:
         self.reader.err((*self.path, *below), message)
 
-    def check(self, option: Option, value: Any) -> Any:
-        """``value`` as ``option`` keeps it, or :data:`FAILED` after reporting why not."""
+    def check(self, option: Option, value: Any, fallback: Any = FAILED) -> Any:
+        """``value`` as ``option`` keeps it, or ``fallback`` (:data:`FAILED`) after reporting why not."""
+        if value is None and option.null:
+            return None
         try:
             return option.validate(value, self)
         except Invalid as exc:
             self.err(exc.message, exc.below)
-            return FAILED
+            return fallback
 
     def fields(self, value: Any) -> dict[str, Any]:
         return {"path": dotted(self.path), "value": value, "label": self.label}
@@ -87,10 +89,12 @@ class At:
 
 @dataclass
 class Option:
-    """One key: its default when absent, whether it must be there, and (in subclasses) what it accepts."""
+    """One key: its default when absent, whether it must be there, whether null stands for "not given" (``null``)
+    and (in subclasses) what it accepts."""
 
     default: Any = None
     required: bool = False
+    null: bool = False
     message: str | None = None
 
     #: The message of a refused value, unless ``message`` gives another.
@@ -244,7 +248,7 @@ class Section:
         return f"unknown key '{key}' in {self.where(at) or 'the file'}{suggest(str(key), map(str, self.options))}"
 
     def missing(self, key: Any, at: At) -> str:
-        return f"{self.where(at)}: '{key}' is required"
+        return f"{self.where(at) or 'the file'}: '{key}' is required"
 
 
 def keys(*names: str, required: Iterable[str] = ()) -> dict[str | int, Option]:

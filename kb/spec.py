@@ -7,14 +7,17 @@ and each message names ``kb.yaml:line:col``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from base.errors import SourceError, SourceErrors
 from base.regex import UnsupportedPattern, user_regex
+from base.schema import At, Choice, Invalid, Nested, Number, Option, Reader, keys
+from base.schema import Section as KitSection
 from base.suggest import suggest
-from base.yamlsrc import Document, PathKey, load_file, load_text
+from base.yamlsrc import Document, load_file, load_text
 
 LEVELS = ("error", "warning", "suggestion")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -175,88 +178,84 @@ DICTIONARY = "dictionary"  # the kind of the rules writing.dictionaries makes (n
 SCOPES = ("sentence", "paragraph", "heading", "list", "table", "article")
 
 
-class _Ck:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.problems: list[SourceError] = []
+# -- reading kb.yaml: one function per part, on base.schema's options ---------------------------------------
 
-    def err(self, path: PathKey, message: str) -> None:
-        self.problems.append(self.doc.error(path, message))
 
-    def keys(self, value: Any, path: PathKey, known: tuple[str, ...], what: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.err(path, f"{what}: expected a mapping")
-            return {}
-        for k in value:
-            if k not in known:
-                self.err((*path, k), f"unknown key '{k}' in {what}{suggest(str(k), known)}")
-        return value
+class _Part(KitSection):
+    """kb.yaml's wording: a part is named by what it is (kb.yaml, a category, type 'howto'), not by its key path."""
 
-    def defaults(self, value: Any, path: PathKey) -> dict[str, Setting]:
-        """``defaults:`` of the top, a category or a section: article settings, each checked and located."""
-        out: dict[str, Setting] = {}
-        for key, v in self.keys(value, path, ARTICLE_SETTINGS, "defaults").items() if value is not None else ():
-            if key not in ARTICLE_SETTINGS:
-                continue
-            parsed, problem = parse_setting(key, v)
-            if problem:
-                self.err((*path, key), problem)
-                continue
-            line, col = self.doc.pos((*path, key))
-            out[key] = Setting(parsed, self.doc.file or "kb.yaml", line or 1, col or 1)
-        return out
+    def where(self, at: At) -> str:
+        return self.name or at.label
 
-    def localized(self, value: Any, path: PathKey, locales: list[str], what: str) -> dict[str, str]:
+    def not_a_mapping(self, value: Any, at: At) -> str:
+        return f"{self.where(at)}: expected a mapping"
+
+
+@dataclass
+class Localized(Option):
+    """Text, or text per locale (``{ja: …, en: …}``); plain text is the first locale's. ``what`` names it."""
+
+    locales: list[str] = field(default_factory=list)
+    what: str = "text"
+
+    def validate(self, value: Any, at: At) -> Any:
         if value is None:
             return {}
         if isinstance(value, str):
-            return {locales[0]: value}
-        if isinstance(value, dict):
-            out = {}
-            for k, v in value.items():
-                if k not in locales:
-                    self.err((*path, k), f"{what}: locale '{k}' is not in locales ({', '.join(locales)})"
-                                         f"{suggest(str(k), locales)}")
-                out[str(k)] = str(v)
-            return out
-        self.err(path, f"{what}: expected text, or text per locale")
-        return {}
+            return {self.locales[0]: value}
+        if not isinstance(value, dict):
+            raise Invalid(f"{self.what}: expected text, or text per locale")
+        for k in value:
+            if k not in self.locales:
+                (at / k).err(f"{self.what}: locale '{k}' is not in locales ({', '.join(self.locales)})"
+                             f"{suggest(str(k), self.locales)}")
+        return {str(k): str(v) for k, v in value.items()}
+
+
+@dataclass
+class ArticleSetting(Option):
+    """One of an article's Help Center settings as a default (kb.yaml) or in front matter: kept with its place."""
+
+    key: str = ""
+
+    def validate(self, value: Any, at: At) -> Any:
+        parsed, problem = parse_setting(self.key, value)
+        if problem:
+            raise Invalid(problem)
+        line, col = at.reader.doc.pos(at.path)
+        return Setting(parsed, at.reader.doc.file or "kb.yaml", line or 1, col or 1)
+
+
+_DEFAULTS = Nested(section=_Part({k: ArticleSetting(key=k) for k in ARTICLE_SETTINGS}, name="defaults"))
+_HC_ID = Number(integer=True, null=True, message="{path}: expected a number (the Help Center's id)")
+_TOP = _Part({**keys("locale", "locales", "title", "categories", "types", "default_type", "writing",
+                     "help_center_locales", "redirect_to"),
+              "permission_group_id": _HC_ID, "user_segment_id": _HC_ID, "defaults": _DEFAULTS}, name="kb.yaml")
 
 
 def load_spec(root: Path, text: str | None = None) -> KbSpec:
     """kb.yaml in ``root`` (its ``text`` as an editor holds it, when given)."""
     path = root / "kb.yaml"
     doc = load_file(path) if text is None else load_text(text, str(path))
-    ck = _Ck(doc)
-    data = ck.keys(doc.data, (), ("locale", "locales", "title", "categories", "types", "default_type", "writing",
-                                  "permission_group_id", "user_segment_id", "help_center_locales", "defaults",
-                                  "redirect_to"), "kb.yaml")
-    spec = KbSpec(root=root, file=str(path), doc=doc)
+    reader = Reader(doc)
+    at = reader.at()
+    data = _TOP.read(doc.data, at)
+    spec = KbSpec(root=root, file=str(path), doc=doc, permission_group_id=data.get("permission_group_id"),
+                  user_segment_id=data.get("user_segment_id"), defaults=data.get("defaults") or {})
     spec.locale = str(data.get("locale", "ja"))
     locales = data.get("locales") or [spec.locale]
     spec.locales = [str(x) for x in (locales if isinstance(locales, list) else [locales])]
     if spec.locale not in spec.locales:
         spec.locales.insert(0, spec.locale)
-    for key in ("permission_group_id", "user_segment_id"):
-        v = data.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
-            ck.err((key,), f"{key}: expected a number (the Help Center's id)")
-        else:
-            setattr(spec, key, v)
-    spec.title = ck.localized(data.get("title"), ("title",), spec.locales, "title")
-    spec.defaults = ck.defaults(data.get("defaults"), ("defaults",))
-    _redirects(spec, data.get("redirect_to"), ck)
-    _hc_locales(spec, data.get("help_center_locales"), ck)
-    _types(spec, data.get("types") or {}, ck)
-    spec.default_type = data.get("default_type")
-    if spec.default_type is not None and spec.default_type not in spec.types:
-        ck.err(("default_type",), f"default_type: unknown type '{spec.default_type}'"
-                                  f"{suggest(str(spec.default_type), spec.types)}")
-    _categories(spec, data.get("categories") or [], ck)
-    _writing(spec, data.get("writing") or {}, ck)
-    if ck.problems:
-        raise KbError(ck.problems)
+    for key, read in _PARTS.items():  # in this order: a part may need what an earlier one read
+        read(spec, data.get(key), at / key)
+    if reader.problems:
+        raise KbError(reader.problems)
     return spec
+
+
+def _title(spec: KbSpec, value: Any, at: At) -> None:
+    spec.title = at.check(Localized(locales=spec.locales, what="title"), value, fallback={})
 
 
 _HC_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -273,173 +272,204 @@ def redirect_problem(target: Any) -> str | None:
             f"got {target!r}")
 
 
-def _redirects(spec: KbSpec, value: Any, ck: _Ck) -> None:
+def _redirects(spec: KbSpec, value: Any, at: At) -> None:
     """``redirect_to: {category/section/old-slug: category/section/new-slug or URL}``: where the URL of an article
     archived by ``kb publish --archive-removed`` leads (a Help Center redirect rule)."""
     if value is None:
         return
     if not isinstance(value, dict):
-        ck.err(("redirect_to",), "redirect_to: expected a mapping of removed articles (category/section/slug) to "
-                                 "their new place")
+        at.err("redirect_to: expected a mapping of removed articles (category/section/slug) to their new place")
         return
     for old, target in value.items():
-        path: PathKey = ("redirect_to", old)
         problem = None if isinstance(old, str) and ARTICLE_KEY.match(old) else \
             f"redirect_to: {old!r} is not an article's key (category/section/slug)"
         problem = problem or redirect_problem(target)
         if problem:
-            ck.err(path, f"redirect_to.{old}: {problem}" if not problem.startswith("redirect_to") else problem)
+            (at / old).err(f"redirect_to.{old}: {problem}" if not problem.startswith("redirect_to") else problem)
             continue
-        line, col = ck.doc.pos(path)
-        spec.redirect_to[old] = Setting(target, ck.doc.file or "kb.yaml", line or 1, col or 1)
+        line, col = at.reader.doc.pos((*at.path, old))
+        spec.redirect_to[old] = Setting(target, at.reader.doc.file or "kb.yaml", line or 1, col or 1)
 
 
-def _hc_locales(spec: KbSpec, value: Any, ck: _Ck) -> None:
+def _hc_locales(spec: KbSpec, value: Any, at: At) -> None:
     """``help_center_locales: {en: en-us}``: the Help Center locale each kb locale publishes to."""
     if value is None:
         return
     if not isinstance(value, dict):
-        ck.err(("help_center_locales",), "help_center_locales: expected a mapping such as {en: en-us}")
+        at.err("help_center_locales: expected a mapping such as {en: en-us}")
         return
     for k, v in value.items():
-        path: PathKey = ("help_center_locales", k)
         if k not in spec.locales:
-            ck.err(path, f"help_center_locales: '{k}' is not one of locales ({', '.join(spec.locales)})"
+            (at / k).err(f"help_center_locales: '{k}' is not one of locales ({', '.join(spec.locales)})"
                          f"{suggest(str(k), spec.locales)}")
         elif not isinstance(v, str) or not _HC_LOCALE.match(v):
-            ck.err(path, f"help_center_locales.{k}: expected a Help Center locale code such as en-us, got {v!r}")
+            (at / k).err(f"help_center_locales.{k}: expected a Help Center locale code such as en-us, got {v!r}")
         else:
             spec.help_center_locales[str(k)] = v
 
 
-def _types(spec: KbSpec, types: Any, ck: _Ck) -> None:
-    if not isinstance(types, dict):
-        ck.err(("types",), "types: expected a mapping of type ids")
+_TYPE = _Part(keys("title", "required"))
+
+
+def _types(spec: KbSpec, types: Any, at: At) -> None:
+    if types is None:
         return
-    for tid, t in types.items():
-        path: PathKey = ("types", tid)
-        t = ck.keys(t, path, ("title", "required"), f"type '{tid}'")
+    if not isinstance(types, dict):
+        at.err("types: expected a mapping of type ids")
+        return
+    for tid, raw in types.items():
+        t = _TYPE.read(raw, (at / tid).labelled(f"type '{tid}'"))
         req = t.get("required") or {}
-        if isinstance(req, list):
-            req = {spec.locale: req}
         required: dict[str, list[str]] = {}
-        for loc, heads in (req.items() if isinstance(req, dict) else []):
+        for loc, heads in ({spec.locale: req} if isinstance(req, list) else req if isinstance(req, dict) else {}
+                           ).items():
+            where = at / tid / "required" / loc
             if loc not in spec.locales:
-                ck.err((*path, "required", loc), f"type '{tid}': locale '{loc}' is not in locales")
+                where.err(f"type '{tid}': locale '{loc}' is not in locales")
             if not isinstance(heads, list) or not all(isinstance(h, str) for h in heads):
-                ck.err((*path, "required", loc), f"type '{tid}': required.{loc} must be a list of headings")
+                where.err(f"type '{tid}': required.{loc} must be a list of headings")
                 continue
             required[str(loc)] = heads
-        spec.types[str(tid)] = ArticleType(str(tid), ck.localized(t.get("title"), (*path, "title"), spec.locales,
-                                                                  f"type '{tid}' title"), required)
+        title = (at / tid / "title").check(Localized(locales=spec.locales, what=f"type '{tid}' title"),
+                                           t.get("title"), fallback={})
+        spec.types[str(tid)] = ArticleType(str(tid), title, required)
 
 
-def _categories(spec: KbSpec, cats: Any, ck: _Ck) -> None:
-    if not isinstance(cats, list):
-        ck.err(("categories",), "categories: expected a list")
+def _default_type(spec: KbSpec, value: Any, at: At) -> None:
+    spec.default_type = value
+    if value is not None and value not in spec.types:
+        at.err(f"default_type: unknown type '{value}'{suggest(str(value), spec.types)}")
+
+
+_CATEGORY = _Part({**keys("id", "title", "description", "position", "related", "default_type", "sections"),
+                   "defaults": _DEFAULTS}, name="a category")
+_SECTION = _Part({**keys("id", "title", "description", "position", "default_type", "sections"),
+                  "defaults": _DEFAULTS}, name="a section")
+
+
+def _categories(spec: KbSpec, cats: Any, at: At) -> None:
+    if cats is None:
         return
-    for i, c in enumerate(cats):
-        path: PathKey = ("categories", i)
-        c = ck.keys(c, path, ("id", "title", "description", "position", "related", "default_type", "sections",
-                              "defaults"), "a category")
-        cid = str(c.get("id", ""))
-        if not _ID.match(cid):
-            ck.err((*path, "id"), f"category id '{cid}' must be lower-case letters, digits and - (it is the folder "
-                                  "name under articles/)")
-            continue
-        if cid in spec.categories:
-            ck.err((*path, "id"), f"category '{cid}' is defined twice")
-        if "title" not in c:
-            ck.err(path, f"category '{cid}': title is required")
-        dtype = c.get("default_type")
-        if dtype is not None and dtype not in spec.types:
-            ck.err((*path, "default_type"),
-                   f"category '{cid}': unknown type '{dtype}'{suggest(str(dtype), spec.types)}")
-        cat = Category(cid, ck.localized(c.get("title"), (*path, "title"), spec.locales, f"category '{cid}' title"),
-                       ck.localized(c.get("description"), (*path, "description"), spec.locales, "description"),
-                       int(c.get("position") or i), [str(r) for r in c.get("related") or []], dtype,
-                       defaults=ck.defaults(c.get("defaults"), (*path, "defaults")))
-        _sections(spec, cat, c.get("sections") or [], (*path, "sections"), None, ck)
-        spec.categories[cid] = cat
+    if not isinstance(cats, list):
+        at.err("categories: expected a list")
+        return
+    for i, raw in enumerate(cats):
+        cat = _category(spec, i, _CATEGORY.read(raw, at / i), at / i)
+        if cat is not None:
+            spec.categories[cat.id] = cat
     for i, cat in enumerate(spec.categories.values()):
         for k, rel in enumerate(cat.related):
             if rel not in spec.categories:
-                ck.err(("categories", i, "related", k), f"category '{cat.id}': related category '{rel}' does not "
-                                                        f"exist{suggest(rel, spec.categories)}")
+                (at / i / "related" / k).err(f"category '{cat.id}': related category '{rel}' does not exist"
+                                             f"{suggest(rel, spec.categories)}")
 
 
-def _sections(spec: KbSpec, cat: Category, items: Any, path: PathKey, parent: str | None, ck: _Ck) -> None:
+def _category(spec: KbSpec, i: int, c: dict[str, Any], at: At) -> Category | None:
+    cid = str(c.get("id", ""))
+    if not _ID.match(cid):
+        (at / "id").err(f"category id '{cid}' must be lower-case letters, digits and - (it is the folder name under "
+                        "articles/)")
+        return None
+    if cid in spec.categories:
+        (at / "id").err(f"category '{cid}' is defined twice")
+    if "title" not in c:
+        at.err(f"category '{cid}': title is required")
+    dtype = c.get("default_type")
+    if dtype is not None and dtype not in spec.types:
+        (at / "default_type").err(f"category '{cid}': unknown type '{dtype}'{suggest(str(dtype), spec.types)}")
+    cat = Category(cid, _localized(spec, c, "title", at, f"category '{cid}' title"),
+                   _localized(spec, c, "description", at, "description"), int(c.get("position") or i),
+                   [str(r) for r in c.get("related") or []], dtype, defaults=c.get("defaults") or {})
+    _sections(spec, cat, c.get("sections") or [], at / "sections", None)
+    return cat
+
+
+def _localized(spec: KbSpec, part: dict[str, Any], key: str, at: At, what: str) -> dict[str, str]:
+    return (at / key).check(Localized(locales=spec.locales, what=what), part.get(key), fallback={})
+
+
+def _sections(spec: KbSpec, cat: Category, items: Any, at: At, parent: str | None) -> None:
     """A category's sections, and the sections nested in them (``sections:`` inside a section): every id unique in
     the category, since it names the folder of the section's articles (articles/<category>/<section>/)."""
     if not isinstance(items, list):
-        ck.err(path, "sections: expected a list")
+        at.err("sections: expected a list")
         return
-    for j, s in enumerate(items):
-        sp: PathKey = (*path, j)
-        s = ck.keys(s, sp, ("id", "title", "description", "position", "default_type", "defaults"), "a section")
+    for j, raw in enumerate(items):
+        s = _SECTION.read(raw, at / j)
         sid = str(s.get("id", ""))
         if not _ID.match(sid):
-            ck.err((*sp, "id"), f"section id '{sid}' must be lower-case letters, digits and -")
+            (at / j / "id").err(f"section id '{sid}' must be lower-case letters, digits and -")
             continue
         if sid in cat.sections:
-            ck.err((*sp, "id"), f"section '{cat.id}/{sid}' is defined twice (section ids are folder names: one per "
+            (at / j / "id").err(f"section '{cat.id}/{sid}' is defined twice (section ids are folder names: one per "
                                 "category, nested sections included)")
         st = s.get("default_type")
         if st is not None and st not in spec.types:
-            ck.err((*sp, "default_type"),
-                   f"section '{cat.id}/{sid}': unknown type '{st}'{suggest(str(st), spec.types)}")
-        cat.sections[sid] = Section(sid, cat.id, ck.localized(s.get("title"), (*sp, "title"), spec.locales,
-                                                              f"section '{sid}' title"),
-                                    ck.localized(s.get("description"), (*sp, "description"), spec.locales,
-                                                 "description"), int(s.get("position") or j), st, parent,
-                                    ck.defaults(s.get("defaults"), (*sp, "defaults")))
+            (at / j / "default_type").err(f"section '{cat.id}/{sid}': unknown type '{st}'"
+                                          f"{suggest(str(st), spec.types)}")
+        cat.sections[sid] = Section(sid, cat.id, _localized(spec, s, "title", at / j, f"section '{sid}' title"),
+                                    _localized(spec, s, "description", at / j, "description"),
+                                    int(s.get("position") or j), st, parent, s.get("defaults") or {})
         if s.get("sections") is not None:
-            _sections(spec, cat, s.get("sections"), (*sp, "sections"), sid, ck)
+            _sections(spec, cat, s.get("sections"), at / j / "sections", sid)
 
 
-def _writing(spec: KbSpec, writing: Any, ck: _Ck) -> None:
-    w = ck.keys(writing, ("writing",), ("rules", "user_rules", "dictionaries"), "writing")
-    _rule_settings(spec, w.get("rules") or {}, ck)
-    _dictionaries(spec, w.get("dictionaries") or [], ck)
-    for i, r in enumerate(w.get("user_rules") or []):
-        path = ("writing", "user_rules", i)
-        r = ck.keys(r, path, ("id", "kind", "level", "message", "scope", "tokens", "patterns", "ignorecase", "swap",
-                              "max", "min", "first", "second", "either"), "a user rule")
-        rid = str(r.get("id", f"user-rule-{i + 1}"))
-        kind = r.get("kind")
-        if kind not in USER_KINDS:
-            ck.err((*path, "kind"), f"user rule '{rid}': kind '{kind}' is not one of {', '.join(USER_KINDS)}"
-                                    f"{suggest(str(kind), USER_KINDS)}")
-            continue
-        level = r.get("level", "warning")
-        if level not in LEVELS:
-            ck.err((*path, "level"), f"user rule '{rid}': level '{level}' is not one of {', '.join(LEVELS)}")
-        scope = r.get("scope", "article" if kind in ("conditional", "consistency", "substitution") else "sentence")
-        if scope not in SCOPES:
-            ck.err((*path, "scope"), f"user rule '{rid}': scope '{scope}' is not one of {', '.join(SCOPES)}"
-                                     f"{suggest(str(scope), SCOPES)}")
-        patterns = [str(p) for p in r.get("patterns") or []]
-        for p in patterns + [str(r[k]) for k in ("first", "second") if r.get(k)]:
-            try:
-                user_regex(p)
-            except UnsupportedPattern as exc:
-                ck.err(path, f"user rule '{rid}': {exc}")
-        either = r.get("either") or {}
-        pairs = list(either.items()) if isinstance(either, dict) else [tuple(x) for x in either]
-        rule = UserRule(rid, str(kind), str(level), str(r.get("message", "")), str(scope),
-                        [str(t) for t in r.get("tokens") or []], patterns, bool(r.get("ignorecase", False)),
-                        {str(k): str(v) for k, v in (r.get("swap") or {}).items()},
-                        r.get("max"), r.get("min"), r.get("first"), r.get("second"),
-                        [(str(a), str(b)) for a, b in pairs], ck.doc.pos(path)[0])
-        need = {"existence": rule.tokens or rule.patterns, "substitution": rule.swap,
-                "occurrence": (rule.tokens or rule.patterns) and (rule.max is not None or rule.min is not None),
-                "conditional": rule.first and rule.second, "consistency": rule.either}[rule.kind]
-        if not need:
-            hint = {"existence": "tokens or patterns", "substitution": "swap", "occurrence":
-                    "tokens or patterns, and max or min", "conditional": "first and second",
-                    "consistency": "either"}[rule.kind]
-            ck.err(path, f"user rule '{rid}' ({rule.kind}) needs {hint}")
-        spec.user_rules.append(rule)
+_WRITING = _Part(keys("rules", "user_rules", "dictionaries"), name="writing")
+
+
+def _writing(spec: KbSpec, writing: Any, at: At) -> None:
+    w = _WRITING.read(writing or {}, at)
+    _rule_settings(spec, w.get("rules") or {}, at / "rules")
+    _dictionaries(spec, w.get("dictionaries") or [], at / "dictionaries")
+    for i, raw in enumerate(w.get("user_rules") or []):
+        rule = _user_rule(i, raw, at / "user_rules" / i)
+        if rule is not None:
+            spec.user_rules.append(rule)
+
+
+_USER_RULE = _Part({
+    **keys("id", "message", "tokens", "patterns", "ignorecase", "swap", "max", "min", "first", "second", "either"),
+    "kind": Choice(choices=USER_KINDS, message="{label}: kind '{value}' is not one of {choices}{suggestion}"),
+    "level": Choice(choices=LEVELS, default="warning", message="{label}: level '{value}' is not one of {choices}"),
+    "scope": Choice(choices=SCOPES, message="{label}: scope '{value}' is not one of {choices}{suggestion}")},
+    name="a user rule")
+
+#: What each kind of user rule needs, as its message names it.
+_USER_RULE_NEEDS: dict[str, tuple[Callable[[UserRule], Any], str]] = {
+    "existence": (lambda r: r.tokens or r.patterns, "tokens or patterns"),
+    "substitution": (lambda r: r.swap, "swap"),
+    "occurrence": (lambda r: (r.tokens or r.patterns) and (r.max is not None or r.min is not None),
+                   "tokens or patterns, and max or min"),
+    "conditional": (lambda r: r.first and r.second, "first and second"),
+    "consistency": (lambda r: r.either, "either")}
+
+
+def _user_rule(i: int, raw: Any, at: At) -> UserRule | None:
+    rid = str(raw.get("id", f"user-rule-{i + 1}")) if isinstance(raw, dict) else f"user-rule-{i + 1}"
+    r = _USER_RULE.read(raw, at.labelled(f"user rule '{rid}'"))
+    kind = r.get("kind")
+    if kind is None:
+        if isinstance(raw, dict) and "kind" not in raw:
+            (at / "kind").err(f"user rule '{rid}': kind 'None' is not one of {', '.join(USER_KINDS)}")
+        return None
+    scope = r.get("scope", "article" if kind in ("conditional", "consistency", "substitution") else "sentence")
+    patterns = [str(p) for p in r.get("patterns") or []]
+    for pattern in patterns + [str(r[k]) for k in ("first", "second") if r.get(k)]:
+        try:
+            user_regex(pattern)
+        except UnsupportedPattern as exc:
+            at.err(f"user rule '{rid}': {exc}")
+    either = r.get("either") or {}
+    pairs = list(either.items()) if isinstance(either, dict) else [tuple(x) for x in either]
+    rule = UserRule(rid, str(kind), str(r.get("level", "warning")), str(r.get("message", "")),
+                    str(scope), [str(t) for t in r.get("tokens") or []], patterns, bool(r.get("ignorecase", False)),
+                    {str(k): str(v) for k, v in (r.get("swap") or {}).items()}, r.get("max"), r.get("min"),
+                    r.get("first"), r.get("second"), [(str(a), str(b)) for a, b in pairs],
+                    at.reader.doc.pos(at.path)[0])
+    need, hint = _USER_RULE_NEEDS[rule.kind]
+    if not need(rule):
+        at.err(f"user rule '{rid}' ({rule.kind}) needs {hint}")
+    return rule
 
 
 _DICTIONARY_MESSAGES = {
@@ -451,43 +481,47 @@ _DICTIONARY_MESSAGES = {
 }
 
 
-def _dictionaries(spec: KbSpec, items: Any, ck: _Ck) -> None:
-    """``writing.dictionaries``: prh dictionaries and Vale vocabularies, read as they are (kb/dictionaries.py)."""
-    from kb import dictionaries
+_DICTIONARY = _Part(keys("prh", "vale", "id", "level"), name="a dictionary")
 
+
+def _dictionaries(spec: KbSpec, items: Any, at: At) -> None:
+    """``writing.dictionaries``: prh dictionaries and Vale vocabularies, read as they are (kb/dictionaries.py)."""
     if not isinstance(items, list):
-        ck.err(("writing", "dictionaries"), "writing.dictionaries: expected a list of {prh: FILE} or {vale: FOLDER}")
+        at.err("writing.dictionaries: expected a list of {prh: FILE} or {vale: FOLDER}")
         return
-    project = spec.root.parent
-    for i, item in enumerate(items):
-        path: PathKey = ("writing", "dictionaries", i)
-        item = ck.keys(item, path, ("prh", "vale", "id", "level"), "a dictionary")
+    for i, raw in enumerate(items):
+        item = _DICTIONARY.read(raw, at / i)
         kinds = [k for k in ("prh", "vale") if k in item]
         level = item.get("level", "warning")
         if len(kinds) != 1 or not isinstance(item[kinds[0]], str):
-            ck.err(path, "a dictionary is {prh: FILE} or {vale: FOLDER} (relative to kb.yaml)")
-            continue
-        if level not in LEVELS:
-            ck.err((*path, "level"), f"writing.dictionaries: level '{level}' is not one of {', '.join(LEVELS)}")
-            continue
-        where = spec.root / item[kinds[0]]
-        try:
-            if kinds[0] == "prh":
-                found = [("prh", str(item.get("id", "prh")), dictionaries.load_prh(where, project))]
-            else:
-                accept, reject = dictionaries.load_vocabulary(where, project)
-                rid = str(item.get("id", "vocabulary"))
-                found = [("accept", rid, accept), ("reject", f"{rid}-avoid", reject)]
-        except SourceError as exc:
-            ck.problems.append(exc if exc.file else ck.doc.error((*path, kinds[0]), exc.message))
-            continue
-        for kind, rid, d in found:
-            ja, en = _DICTIONARY_MESSAGES[kind]
-            spec.user_rules.append(UserRule(rid, DICTIONARY, str(level), ja if spec.language == "ja" else en,
-                                            "article", line=ck.doc.pos(path)[0], entries=d.entries))
+            (at / i).err("a dictionary is {prh: FILE} or {vale: FOLDER} (relative to kb.yaml)")
+        elif level not in LEVELS:
+            (at / i / "level").err(f"writing.dictionaries: level '{level}' is not one of {', '.join(LEVELS)}")
+        else:
+            _dictionary(spec, kinds[0], item, str(level), at / i)
 
 
-def _rule_settings(spec: KbSpec, settings: Any, ck: _Ck) -> None:
+def _dictionary(spec: KbSpec, kind: str, item: dict[str, Any], level: str, at: At) -> None:
+    from kb import dictionaries
+
+    where, project = spec.root / item[kind], spec.root.parent
+    try:
+        if kind == "prh":
+            found = [("prh", str(item.get("id", "prh")), dictionaries.load_prh(where, project))]
+        else:
+            accept, reject = dictionaries.load_vocabulary(where, project)
+            rid = str(item.get("id", "vocabulary"))
+            found = [("accept", rid, accept), ("reject", f"{rid}-avoid", reject)]
+    except SourceError as exc:
+        at.reader.problems.append(exc if exc.file else at.reader.doc.error((*at.path, kind), exc.message))
+        return
+    for what, rid, d in found:
+        ja, en = _DICTIONARY_MESSAGES[what]
+        spec.user_rules.append(UserRule(rid, DICTIONARY, level, ja if spec.language == "ja" else en, "article",
+                                        line=at.reader.doc.pos(at.path)[0], entries=d.entries))
+
+
+def _rule_settings(spec: KbSpec, settings: Any, at: At) -> None:
     """``writing.rules``: each built-in rule's level, on or off, and options, over the registered defaults
     (kb/writing: a locked rule is not among them)."""
     from kb.writing import RULES
@@ -496,29 +530,24 @@ def _rule_settings(spec: KbSpec, settings: Any, ck: _Ck) -> None:
     for rid, r in configurable.items():
         spec.rules[rid] = RuleSetting(r.level, True, dict(r.options))
     for rid, value in (settings.items() if isinstance(settings, dict) else []):
-        path: PathKey = ("writing", "rules", rid)
         if rid in RULES and rid not in configurable:
-            ck.err(path, f"writing.rules: '{rid}' is always on at level {RULES[rid].level}: it cannot be changed")
-            continue
-        if rid not in configurable:
-            ck.err(path, f"writing.rules: unknown rule '{rid}'{suggest(str(rid), configurable)}")
-            continue
-        if value is False or value == "off":
+            (at / rid).err(f"writing.rules: '{rid}' is always on at level {RULES[rid].level}: it cannot be changed")
+        elif rid not in configurable:
+            (at / rid).err(f"writing.rules: unknown rule '{rid}'{suggest(str(rid), configurable)}")
+        elif value is False or value == "off":
             spec.rules[rid].enabled = False
-        elif isinstance(value, str):
-            _rule_option(spec.rules[rid], rid, "level", value, path, ck)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                _rule_option(spec.rules[rid], rid, k, v, path, ck)
+        elif isinstance(value, str | dict):
+            for k, v in ({"level": value} if isinstance(value, str) else value).items():
+                _rule_option(spec.rules[rid], rid, k, v, at / rid)
         else:
-            ck.err(path, f"writing.rules.{rid}: expected a level, 'off', or a mapping")
+            (at / rid).err(f"writing.rules.{rid}: expected a level, 'off', or a mapping")
 
 
-def _rule_option(setting: RuleSetting, rid: str, key: Any, value: Any, path: PathKey, ck: _Ck) -> None:
+def _rule_option(setting: RuleSetting, rid: str, key: Any, value: Any, at: At) -> None:
     if key == "level":
         if value not in LEVELS:
-            ck.err((*path, key), f"writing.rules.{rid}: level '{value}' is not one of {', '.join(LEVELS)}"
-                                 f"{suggest(str(value), LEVELS)}")
+            (at / key).err(f"writing.rules.{rid}: level '{value}' is not one of {', '.join(LEVELS)}"
+                           f"{suggest(str(value), LEVELS)}")
         else:
             setting.level = value
     elif key == "enabled":
@@ -526,5 +555,11 @@ def _rule_option(setting: RuleSetting, rid: str, key: Any, value: Any, path: Pat
     elif key in setting.options:
         setting.options[key] = value
     else:
-        ck.err((*path, key), f"writing.rules.{rid}: unknown option '{key}'"
-                             f"{suggest(str(key), [*setting.options, 'level', 'enabled'])}")
+        (at / key).err(f"writing.rules.{rid}: unknown option '{key}'"
+                       f"{suggest(str(key), [*setting.options, 'level', 'enabled'])}")
+
+
+#: kb.yaml's parts read by a function each, in the order they are read (types before what names a type).
+_PARTS: dict[str, Callable[[KbSpec, Any, At], None]] = {
+    "title": _title, "redirect_to": _redirects, "help_center_locales": _hc_locales, "types": _types,
+    "default_type": _default_type, "categories": _categories, "writing": _writing}

@@ -56,7 +56,13 @@ sync:
 
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-GITIGNORE = "# csops: the state store, the run lock and sandbox credentials\n.csops/\n"
+GITIGNORE = """# csops: the state store, the run lock and sandbox credentials
+.csops/
+# kb: what kb build, kb preview and kb publish's render cache write
+kb/_site/
+kb/_preview/
+kb/.cache/
+"""
 
 
 def packaged_rules() -> Path:
@@ -82,7 +88,7 @@ def starter_files(lang: str, with_kb: bool) -> dict[str, str]:
 def init_project(folder: Path, lang: str, with_kb: bool) -> list[Path]:
     """Write the starter files into ``folder``; nothing is written when any of them exists already.
 
-    An existing ``.gitignore`` is kept and gets the ``.csops/`` line appended when it lacks it.
+    An existing ``.gitignore`` is kept and gets the lines of ours it lacks appended.
     """
     files = starter_files(lang, with_kb)
     make_named_folder(folder)
@@ -98,9 +104,11 @@ def init_project(folder: Path, lang: str, with_kb: bool) -> list[Path]:
         make_folder(path.parent, folder)
         if rel == ".gitignore" and path.exists():
             old = path.read_text(encoding="utf-8")
-            if ".csops/" in old.split():
+            missing = [line for line in text.splitlines() if not line.startswith("#") and line not in old.split()]
+            if not missing:
                 continue
-            write_file(path, old + ("" if old.endswith("\n") or not old else "\n") + text, within=folder)
+            write_file(path, old + ("" if old.endswith("\n") or not old else "\n") + "# csops\n"
+                       + "".join(f"{line}\n" for line in missing), within=folder)
         else:
             write_file(path, text, overwrite=False, within=folder)
         written.append(path)

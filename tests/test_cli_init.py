@@ -62,6 +62,33 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert ".csops/" in (tmp_path / ".gitignore").read_text().split()
 
 
+def test_git_leaves_out_what_csops_and_kb_write(tmp_path: Path) -> None:
+    """After kb build (and with a store and a render cache beside), git add stages only the project's own files;
+    an older .gitignore gets the lines it lacks."""
+    assert csops(tmp_path, "init", "proj", "--kb").returncode == 0
+    proj = tmp_path / "proj"
+    build = subprocess.run([str(Path(sys.executable).parent / "kb"), "build"], cwd=proj, capture_output=True,
+                           text=True, timeout=60)
+    assert build.returncode == 0 and (proj / "kb" / "_site" / "index.html").is_file(), build.stderr
+    for rel in (".csops/state.db", "kb/.cache/render.json", "kb/_preview/index.html"):
+        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
+        (proj / rel).write_text("x", encoding="utf-8")
+    git = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", "."], cwd=proj, check=True, env=git)
+    subprocess.run(["git", "add", "-A"], cwd=proj, check=True, env=git)
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=proj, capture_output=True, text=True,
+                            check=True, env=git).stdout.split()
+    assert sorted(staged) == [".gitignore", "csops.yaml", "kb/articles/.gitkeep", "kb/kb.yaml",
+                              "rules/onboarding.yaml"]
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / ".gitignore").write_text("*.pyc\n.csops/\n", encoding="utf-8")
+    assert csops(old, "init").returncode == 0
+    lines = (old / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["*.pyc", ".csops/"] and lines.count(".csops/") == 1 and "kb/_site/" in lines
+
+
 def test_templates_are_package_data() -> None:
     """An installed csops (not this checkout) must carry the templates init reads."""
     import tomllib

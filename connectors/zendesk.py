@@ -440,10 +440,11 @@ class HelpCenter:
                                         json=payload)["translation"])
 
     def upload_attachment(self, article_id: int, name: str, data: bytes, content_type: str,
-                          locale: str | None = None) -> dict[str, Any]:
-        """An inline attachment of the article's ``locale`` translation (multipart field ``file``);
-        ``content_url`` goes into that translation's body."""
-        form = {"inline": "true", **({"locale": locale} if locale else {})}
+                          locale: str | None = None, inline: bool = True) -> dict[str, Any]:
+        """An inline attachment of the article's ``locale`` translation (multipart field ``file``), whose
+        ``content_url`` goes into that translation's body; or (``inline=False``) a block attachment, listed
+        under the article in every locale."""
+        form = {"inline": "true", **({"locale": locale} if locale else {})} if inline else {"inline": "false"}
         answer = self.client.request("POST", f"{self.BASE}/articles/{article_id}/attachments",
                                      files={"file": (name, data, content_type)}, data=form)
         return dict(answer["article_attachment"])
@@ -453,6 +454,13 @@ class HelpCenter:
         it takes effect where that URL answers 404, an archived article's)."""
         self.client.request("POST", "/api/v2/guide/redirect_rules", json={"redirect_rule": {
             "redirect_from": redirect_from, "redirect_to": redirect_to, "redirect_status": status}})
+
+    def block_attachments(self, article_id: int) -> list[dict[str, Any]]:
+        data = self.client.get(f"{self.BASE}/articles/{article_id}/attachments/block")
+        return list((data or {}).get("article_attachments") or [])
+
+    def delete_attachment(self, attachment_id: int) -> None:
+        self.client.request("DELETE", f"{self.BASE}/articles/attachments/{attachment_id}")
 
     def archive_article(self, article_id: int) -> None:
         """``DELETE /articles/{id}`` archives (restorable in the Guide UI only)."""

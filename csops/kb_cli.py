@@ -475,7 +475,8 @@ def _print_plan(report: PublishReport, dry_run: bool, show_all: bool) -> None:
                f"{s['archived']} {would}archived, "
                + (f"{s['redirected']} {would}redirected, " if s["redirected"] else "")
                + f"{s['images_uploaded']} images {would}uploaded, "
-               f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
+               + (f"{s['attachments_uploaded']} attachments {would}uploaded, " if s["attachments_uploaded"] else "")
+               + f"{s['failed']} failed{held} [{s['api_calls']} API calls]"
                + (" — dry run: nothing was written" if dry_run else ""))
 
 

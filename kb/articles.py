@@ -19,6 +19,7 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from base.yamlsrc import Document, load_text
+from kb.paths import UnsafePath, inside
 from kb.spec import ARTICLE_KEY, ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
 
 
@@ -43,7 +44,10 @@ HELP_CENTER_FIELDS = (
     HelpCenterField("position", "position", int),
 )
 FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related", "kb", *ARTICLE_SETTINGS,
-              "replaces")
+              "attachments", "replaces")
+
+#: Zendesk's limit per article attachment (Article Attachments API): checked before anything is uploaded.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Article:
     disable: list[str] = field(default_factory=list)  # front matter kb: {disable: [rule…]}
     settings: dict[str, Setting] = field(default_factory=dict)  # front matter settings (kb.spec.ARTICLE_SETTINGS)
     replaces: list[str] = field(default_factory=list)  # keys of removed articles whose URLs lead here
+    attachments: list[Path] = field(default_factory=list)  # files under files/: block attachments of the article
     text: str = ""
     body: str = ""
     body_line: int = 1
@@ -264,6 +269,7 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
     _kb_options(article, meta.get("kb"), bad)
     _settings(article, meta, bad)
     _replaces(article, meta.get("replaces"), bad)
+    _attachments(spec, article, meta.get("attachments"), bad)
     article.labels = [str(x) for x in article.labels]
     article.related = [str(x) for x in article.related]
 
@@ -293,6 +299,47 @@ def _settings(article: Article, meta: dict[str, Any], bad: Bad) -> None:
             bad(line, col, "front-matter", problem)
         else:
             article.settings[key] = Setting(value, article.rel, line, col)
+
+
+def _attachments(spec: KbSpec, article: Article, value: Any, bad: Bad) -> None:
+    """``attachments: [name…]``: files under the kb's files/ folder (never outside it, through a link or ``..``),
+    each at most Zendesk's 20 MB, uploaded as block attachments listed under the article."""
+    if value is None:
+        return
+    names = [value] if isinstance(value, str) else value
+    line, col = article.front_pos("attachments")
+    if not isinstance(names, list):
+        bad(line, col, "front-matter", "attachments: expected a list of files under files/")
+        return
+    folder = spec.root / "files"
+    for i, name in enumerate(names):
+        at = article.front.pos(("attachments", i)) if article.front is not None and value is names else (None, None)
+        ln, cl = at[0] or line, at[1] or col
+        if not isinstance(name, str) or not name.strip():
+            bad(ln, cl, "attachment", f"attachments: expected a file name under files/, got {name!r}")
+            continue
+        try:
+            path = inside(folder, folder / name)
+        except UnsafePath:
+            bad(ln, cl, "outside", f"attachment '{name}' leads outside {folder}: csops never reads or uploads it")
+            continue
+        problem = _attachment_problem(path)
+        if problem:
+            bad(ln, cl, "attachment", f"attachment '{name}': {problem}")
+        elif path in article.attachments:
+            bad(ln, cl, "attachment", f"attachment '{name}' is listed twice")
+        else:
+            article.attachments.append(path)
+
+
+def _attachment_problem(path: Path) -> str | None:
+    if not path.is_file():
+        near = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
+        return f"no such file under files/{suggest(path.name, near)}"
+    size = path.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        return f"{size / 1024 / 1024:.1f} MB; Zendesk takes at most 20 MB per attachment"
+    return None
 
 
 def _replaces(article: Article, value: Any, bad: Bad) -> None:

@@ -38,6 +38,8 @@ OTHER = {
     "encoding": ("UTF-8 ではないファイル", "a file that is not UTF-8"),
     "outside": ("ナレッジベースの外を指すファイル", "a file that leads outside the knowledge base"),
     "nesting": ("入れ子が深すぎる Markdown", "Markdown nested too deep to render"),
+    "attachment": ("添付ファイルがない、重複している、または 20 MB を超える",
+                   "an attachment that is missing, listed twice or over 20 MB"),
     "unknown-suppression": ("存在しないルールを無効にするコメント", "a suppression naming no rule"),
     "unused-suppression": ("何も無効にしていないコメント", "a suppression that silences nothing"),
     "variants": ("表記ゆれ（kb check --variants）: 一つの語の二通りの書き方",

@@ -37,9 +37,11 @@ from kb.spec import KbError, KbSpec
 PACKAGE = Path(__file__).resolve().parent
 UI = {
     "ja": {"search": "検索", "home": "ホーム", "toc": "目次", "related": "関連記事",
-           "related_categories": "関連カテゴリー", "promoted": "おすすめの記事", "draft": "下書き"},
+           "related_categories": "関連カテゴリー", "promoted": "おすすめの記事", "draft": "下書き",
+           "attachments": "添付ファイル"},
     "en": {"search": "Search", "home": "Home", "toc": "Contents", "related": "Related articles",
-           "related_categories": "Related categories", "promoted": "Recommended", "draft": "Draft"},
+           "related_categories": "Related categories", "promoted": "Recommended", "draft": "Draft",
+           "attachments": "Attachments"},
 }
 LOCALE_NAMES = {"ja": "日本語", "en": "English"}
 PARALLEL_FROM = 200
@@ -106,6 +108,16 @@ class BuildCache:
 def article_url(a: Article, spec: KbSpec) -> str:
     suffix = "" if a.locale == spec.locale else f".{a.locale}"
     return f"articles/{a.slug}{suffix}.html"
+
+
+def attachment_file(path: Path) -> str:
+    """Where the site keeps an attachment: files/<a hash of its path>/<its name>."""
+    return f"files/{hashlib.sha1(str(path).encode()).hexdigest()[:10]}/{path.name}"
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
 
 
 def structural_errors(findings: list[Finding]) -> list[Finding]:
@@ -181,9 +193,9 @@ def check_output(spec: KbSpec, out: Path, clean: bool = False) -> None:
     if root.is_relative_to(real):
         raise BuildRefused(f"--out {out} contains the knowledge base ({spec.root}); building there would delete "
                            "it: choose another folder")
-    if real.is_relative_to(root / "articles") or real.is_relative_to(root / "images"):
+    if any(real.is_relative_to(root / sources) for sources in ("articles", "images", "files")):
         raise BuildRefused(f"--out {out} is inside the article sources; choose a folder outside "
-                           f"{root / 'articles'} and {root / 'images'}")
+                           f"{root / 'articles'}, {root / 'images'} and {root / 'files'}")
     if not real.exists():
         return
     if not real.is_dir():
@@ -378,6 +390,8 @@ class _Site:
                               "url": article_url(o, spec)} for o in self.by_key[a.key] if o is not a],
             "category": {"id": cat.id, "title": spec.text(cat.title, a.locale)},
             "section": {"id": sec.id, "title": spec.text(sec.title, a.locale)},
+            "attachments": [{"name": p.name, "url": attachment_file(p), "size": _size(p)}
+                            for p in self._attachments(a)],
         }
         shown = {"title": a.title, "draft": a.draft, "labels": a.labels, "locale": a.locale}
         key = _digest([view, shown, body.digest])
@@ -386,6 +400,11 @@ class _Site:
             return self.env.get_template("article.html").render(**view, article=a, body=Markup(body.html),
                                                                 toc=body.toc)
         return article_url(a, spec), key, page
+
+    def _attachments(self, a: Article) -> list[Path]:
+        """The block attachments listed under the article: the front matter's of any of its translations (on the
+        Help Center they belong to the article, shown in every locale)."""
+        return list(dict.fromkeys(p for o in self.by_key[a.key] for p in o.attachments))
 
     def _article(self, a: Article) -> tuple[Body, str, bool, bool]:
         """Body and page of one article (in a worker process on a full build): (body, page key, rendered, wrote)."""
@@ -441,7 +460,9 @@ class _Site:
             result.rendered += rendered
             result.written += wrote
             result.articles += 1
-        self._copy_images(images)
+        self._copy(images)
+        self.result.images = len(images)
+        self._copy({p: attachment_file(p) for a in self.articles for p in a.attachments})
         self._index_pages()
         write_file(out / "assets" / "search-index.js",
                    "window.KB_INDEX = " + json.dumps(index_docs, ensure_ascii=False) + ";\n", **NEW_IN_BUILD)
@@ -449,8 +470,9 @@ class _Site:
         result.pages += 2 + result.articles
         return result
 
-    def _copy_images(self, images: dict[Path, str]) -> None:
-        for src, name in images.items():
+    def _copy(self, files: dict[Path, str]) -> None:
+        """Images and attachments into the site: linked from the previous build when unchanged (size, time)."""
+        for src, name in files.items():
             make_folder((self.out / name).parent, self.out)
             stat = src.stat()
             self.image_stamps[name] = stamp = (stat.st_size, stat.st_mtime_ns)
@@ -458,7 +480,6 @@ class _Site:
                 copy_file(src, self.out / name, **NEW_IN_BUILD)
                 self.result.written += 1
             self.files.append(name)
-        self.result.images = len(images)
 
     def _listing(self, cid: str, sid: str) -> list[dict[str, Any]]:
         items = [a for a in self.primary if a.category == cid and a.section == sid]

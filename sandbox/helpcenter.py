@@ -20,10 +20,12 @@ Sources (Zendesk's API reference and help, checked before encoding each rule):
 - "Any translated article must also have parent pages (section and category) translated in the same
   language" (Zendesk help 4707428787354): the public page ``/hc/{locale}/articles/{id}`` answers 404
   otherwise.  ``GET /api/v2/help_center/{locale}/articles`` lists each article's translation in that locale.
-- Article attachments (…/help-center-api/article_attachments/): multipart, 20 MB each; an inline
+- Article attachments (…/help-center-api/article_attachments/): multipart, 20 MB each; ``inline`` is false by
+  default (a block attachment, listed under the article; ``locale`` can only be set on inline ones); an inline
   attachment belongs to one article translation (its ``locale``), and one no longer embedded in that
   translation's body is deleted when the body is saved, so an image used by two articles (or two
-  translations) must be attached to each.
+  translations) must be attached to each. ``GET …/attachments/block`` lists the block ones,
+  ``DELETE /api/v2/help_center/articles/attachments/{id}`` deletes one.
 - Redirect Rules (…/help-center-api/redirect_rules/): ``POST /api/v2/guide/redirect_rules`` sets the rule for
   ``redirect_from`` (a path beginning with '/', an article's without its slug; created or updated, 204),
   ``redirect_to`` begins with https://, http:// or /, ``redirect_status`` one of 301 302 303 307 308; 50,000 per
@@ -124,6 +126,8 @@ class HelpCenterAPI:
         r(f"{HC}/articles/<int:aid>/translations", ["GET", "POST"], self.article_translations)
         r(f"{HC}/articles/<int:aid>/translations/<locale>", ["GET", "PUT"], self.translation_endpoint)
         r(f"{HC}/articles/<int:aid>/attachments", ["GET", "POST"], self.article_attachments)
+        r(f"{HC}/articles/<int:aid>/attachments/block", "GET", self.block_attachments)
+        r(f"{HC}/articles/attachments/<int:att_id>", ["GET", "DELETE"], self.attachment_endpoint)
         r("/hc/article_attachments/<int:att_id>/<name>", "GET", self.attachment_content)
         r("/hc/<locale>/articles/<int:aid>", "GET", self.article_page)
 
@@ -610,7 +614,10 @@ class HelpCenterAPI:
         if tr is None or tr["draft"] or sec is None or cat is None or loc not in self.translations[sec["id"]] \
                 or loc not in self.translations[cat["id"]]:
             return not_found()
-        return Response(f"<html><body><h1>{tr['title']}</h1>{tr['body']}</body></html>", 200,
+        files = "".join(f'<li><a href="{a["content_url"]}">{a["file_name"]}</a></li>'
+                        for a in self.attachments.values() if a["article_id"] == art["id"] and not a["inline"])
+        listing = f'<ul class="attachments">{files}</ul>' if files else ""
+        return Response(f"<html><body><h1>{tr['title']}</h1>{tr['body']}{listing}</body></html>", 200,
                         content_type="text/html; charset=utf-8")
 
     # -- attachments --------------------------------------------------------
@@ -639,7 +646,9 @@ class HelpCenterAPI:
         data = upload.read()
         if len(data) > 20 * 1024 * 1024:
             return json_response({"error": "FileTooLarge", "description": "20 MB per file"}, 413)
-        inline = request.form.get("inline", "false") == "true"
+        inline = request.form.get("inline", "false") == "true"  # false by default: a block attachment
+        if not inline and request.form.get("locale"):
+            return invalid("Locale: can only be set on inline attachments")
         locale = request.form.get("locale") or art["source_locale"]
         if locale not in self.locales:
             return invalid(f"Locale {locale!r} is not enabled")
@@ -653,6 +662,30 @@ class HelpCenterAPI:
         self.blobs[att_id] = data
         self._write()
         return json_response({"article_attachment": self.attachments[att_id]}, 201)
+
+    def block_attachments(self, request: Request, args: dict[str, Any]) -> Response:
+        """The article's block attachments: those not inline, listed under the article."""
+        denied = self.guard(request)
+        if denied:
+            return denied
+        if args["aid"] not in self.articles:
+            return not_found()
+        return json_response({"article_attachments": [a for a in self.attachments.values()
+                                                      if a["article_id"] == args["aid"] and not a["inline"]]})
+
+    def attachment_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
+        denied = self.guard(request)
+        if denied:
+            return denied
+        att = self.attachments.get(args["att_id"])
+        if att is None:
+            return not_found()
+        if request.method == "DELETE":
+            del self.attachments[args["att_id"]]
+            self.blobs.pop(args["att_id"], None)
+            self._write()
+            return Response("", 204)
+        return json_response({"article_attachment": att})
 
     def attachment_content(self, request: Request, args: dict[str, Any]) -> Response:
         att = self.attachments.get(args["att_id"])

@@ -11,18 +11,21 @@ import logging
 import mimetypes
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from base.errors import Failure
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
+from kb.publish.bodies import attachment_name
 from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
 from kb.publish.report import PublishReport, refused
 from kb.publish.settings import normalized
 from kb.publish.steps import (
     ArchiveArticle,
+    AttachFiles,
     CreateArticle,
     CreateCategory,
     CreateContentTag,
@@ -42,7 +45,8 @@ from kb.spec import ARTICLE_KEY
 
 log = logging.getLogger("csops.kb.publish")
 
-_CHANGES = (UpdateArticle, CreateTranslation, UpdateTranslation, Drifted, Unchanged)  # an existing article's steps
+#: An existing article's steps.
+_CHANGES = (UpdateArticle, AttachFiles, CreateTranslation, UpdateTranslation, Drifted, Unchanged)
 
 
 class Applier:
@@ -70,7 +74,7 @@ class Applier:
         if isinstance(step, (CreateCategory, CreateSection, UpdateCategory, UpdateSection, TranslateContainer,
                              CreateContentTag)):
             self._tree(step)
-        elif isinstance(step, (CreateArticle, UpdateArticle, CreateTranslation, UpdateTranslation)):
+        elif isinstance(step, (CreateArticle, UpdateArticle, AttachFiles, CreateTranslation, UpdateTranslation)):
             try:
                 with self._article(step.key, "creating " if isinstance(step, CreateArticle) else ""):
                     if isinstance(step, CreateArticle):
@@ -149,6 +153,9 @@ class Applier:
         aid = self.bodies.ids[step.key] = int(created["id"])
         self.ids.set("articles", step.key, aid)
         self._sent(step.key, meta)
+        if source.attachments:
+            self._attach(AttachFiles(step.key, step.locale, aid, tuple((attachment_name(p), str(p))
+                                                                      for p in source.attachments)))
         self.created.append((step, aid, final))
         self.progress(step.key)
 
@@ -167,7 +174,21 @@ class Applier:
             except _Failed:
                 continue
 
-    def _change(self, step: UpdateArticle | CreateTranslation | UpdateTranslation) -> None:
+    def _attach(self, step: AttachFiles) -> None:
+        """Block attachments up (or away), then the list recorded as attached (helpcenter-ids.yaml)."""
+        for name, path in step.upload:
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            self.hc.upload_attachment(step.article_id, name, Path(path).read_bytes(), content_type, inline=False)
+            self.report.attachments_uploaded += 1
+        for _, attachment_id in step.delete:
+            self.hc.delete_attachment(attachment_id)
+        entry = self.plan.entries[step.key]
+        self.ids.record(step.key, {"attachments": sorted(attachment_name(p) for p in entry.source.attachments)})
+
+    def _change(self, step: UpdateArticle | AttachFiles | CreateTranslation | UpdateTranslation) -> None:
+        if isinstance(step, AttachFiles):
+            self._attach(step)
+            return
         if isinstance(step, UpdateArticle):
             fields = dict(step.values)
             if "content_tag_ids" in fields:  # a tag created in this run has its id now

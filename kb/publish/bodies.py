@@ -21,8 +21,15 @@ from kb.render import local_link, render
 from kb.spec import KbSpec
 
 PLACEHOLDER = "#csops-pending"
+#: A file csops attached: named ``<12 hex digits of its content's SHA-256>-<its name>`` (images and attachments).
+CSOPS_FILE = re.compile(r"^[0-9a-f]{12}-")
 RENDER_VERSION = "1"
 _TOKEN = re.compile(r"csops-url-(\d+)-z")
+
+
+def attachment_name(path: Path) -> str:
+    """The name an attachment gets on the Help Center: the same file has the same name, so it is found again."""
+    return f"{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}-{path.name}"
 
 
 class RenderCache:

@@ -16,7 +16,7 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from kb.articles import HELP_CENTER_FIELDS, Article
-from kb.publish.bodies import Bodies
+from kb.publish.bodies import CSOPS_FILE, Bodies, attachment_name
 from kb.publish.ids import HelpCenterIds
 from kb.publish.markers import content_hash
 from kb.publish.remote import Remote
@@ -24,6 +24,7 @@ from kb.publish.settings import Settings, normalized, remote_fields
 from kb.publish.steps import (
     Adopted,
     ArchiveArticle,
+    AttachFiles,
     Blocked,
     Conflict,
     CreateArticle,
@@ -357,7 +358,7 @@ class Planner:
         images = sum(len(self.bodies.render(v, None, new=True).uploads) for v in written)
         notify = source.effective_settings(self.spec).get("notify")
         return CreateArticle(entry.key, source.locale, entry.section, tuple(v.locale for v in written), images,
-                             notify is not None and notify.value is True)
+                             notify is not None and notify.value is True, len(source.attachments))
 
     def _changes(self, entry: Entry, options: Options) -> list[Step]:
         """An existing article: its metadata, then each translation whose content differs — never one edited
@@ -373,6 +374,9 @@ class Planner:
         elif entry.how == "moved":
             out.append(Renamed(entry.key, entry.source.locale, f"from {entry.moved_from}; article "
                                                                f"{entry.article_id} keeps its URL"))
+        files = self._files(entry)
+        if files is not None:
+            out.append(files)
         for version in entry.versions:
             if options.locale is None or version.locale == options.locale:
                 out += self._version(entry, entry.article_id, version, options.force)
@@ -404,6 +408,24 @@ class Planner:
         else:
             values.update({n: want[n] for n in drifted})
         return values
+
+    def _files(self, entry: Entry) -> AttachFiles | None:
+        """The block attachments to upload or delete, found by name (content hash): the Help Center's are read
+        (once) only when helpcenter-ids.yaml does not already record the front matter's list as attached."""
+        assert entry.article_id is not None
+        want = {attachment_name(p): p for p in entry.source.attachments}
+        recorded = self.ids.sent.get(entry.key, {}).get("attachments")
+        if recorded is not None and sorted(recorded) == sorted(want):
+            return None
+        if recorded is None and not want:
+            return None  # never given any: nothing csops attached to look for
+        have = {str(a.get("file_name")): int(a["id"]) for a in self.bodies.hc.block_attachments(entry.article_id)}
+        upload = tuple((n, str(p)) for n, p in want.items() if n not in have)
+        delete = tuple(sorted((n, i) for n, i in have.items() if CSOPS_FILE.match(n) and n not in want))
+        if not upload and not delete:
+            self.ids.record(entry.key, {"attachments": sorted(want)})
+            return None
+        return AttachFiles(entry.key, entry.source.locale, entry.article_id, upload, delete)
 
     def _version(self, entry: Entry, aid: int, version: Article, force: bool) -> list[Step]:
         """One translation: nothing when it is as the file says, else its write (or why it is kept)."""

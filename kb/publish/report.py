@@ -7,6 +7,7 @@ from typing import Any
 
 from kb.publish.steps import (
     ArchiveArticle,
+    AttachFiles,
     Blocked,
     Conflict,
     CreateArticle,
@@ -28,6 +29,7 @@ class PublishReport:
     done: list[Step] = field(default_factory=list)  # the writes carried out (a dry run: those it would carry out)
     failed: list[str] = field(default_factory=list)  # article keys
     images_uploaded: int = 0
+    attachments_uploaded: int = 0
     api_calls: int = 0
 
     @classmethod
@@ -36,7 +38,9 @@ class PublishReport:
         writes = [s for s in steps if s.writes]
         return cls(list(steps), writes, refused(steps),
                    sum(s.images for s in writes if isinstance(s, (CreateArticle, CreateTranslation,
-                                                                  UpdateTranslation))))
+                                                                  UpdateTranslation))),
+                   sum(s.attachments if isinstance(s, CreateArticle) else len(s.upload) for s in writes
+                       if isinstance(s, (CreateArticle, AttachFiles))))
 
     @property
     def created(self) -> int:
@@ -45,7 +49,8 @@ class PublishReport:
     @property
     def updated(self) -> int:
         """Articles with a write to an existing article or translation, all of them done."""
-        return len({s.key for s in self.done if isinstance(s, (UpdateArticle, CreateTranslation, UpdateTranslation))}
+        return len({s.key for s in self.done if isinstance(s, (UpdateArticle, AttachFiles, CreateTranslation,
+                                                               UpdateTranslation))}
                    - set(self.failed))
 
     @property
@@ -72,8 +77,8 @@ class PublishReport:
     def summary(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "archived": self.archived, "redirected": self.redirected, "images_uploaded": self.images_uploaded,
-                "api_calls": self.api_calls, "failed": len(self.failed), "drifted": len(self.drifted),
-                "blocked": len(self.blocked)}
+                "attachments_uploaded": self.attachments_uploaded, "api_calls": self.api_calls,
+                "failed": len(self.failed), "drifted": len(self.drifted), "blocked": len(self.blocked)}
 
     @property
     def ok(self) -> bool:

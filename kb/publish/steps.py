@@ -126,6 +126,7 @@ class CreateArticle(Step):
     locales: tuple[str, ...]  # the kb locales this run writes, the source first
     images: int = 0  # images to upload, one per translation that shows it
     notify: bool = False  # e-mail the section's subscribers (front matter or kb.yaml notify: true)
+    attachments: int = 0  # block attachments to upload after it is created
 
     def line(self) -> str:
         return _line("create", self.key, self.locale, detail="notifies the section's subscribers" if self.notify
@@ -152,6 +153,22 @@ class UpdateArticle(Step):
         """A move (a new section: the same article, its URL kept) or an update of its fields."""
         return _line("move" if self.move_to is not None else "update", self.key, self.locale, self.changes,
                      f"from {self.moved_from}" if self.moved_from else "")
+
+
+@dataclass(frozen=True)
+class AttachFiles(Step):
+    """Block attachments of an existing article: files its front matter lists that it lacks are uploaded, files csops
+    attached that the front matter no longer lists are deleted (an attachment csops did not upload is left)."""
+
+    key: str
+    locale: str
+    article_id: int
+    upload: tuple[tuple[str, str], ...] = ()  # (name on the Help Center, local path)
+    delete: tuple[tuple[str, int], ...] = ()  # (name, attachment id)
+
+    def line(self) -> str:
+        shown = [f"+{n.split('-', 1)[1]}" for n, _ in self.upload] + [f"-{n.split('-', 1)[1]}" for n, _ in self.delete]
+        return _line("update", self.key, self.locale, [f"attachments: {', '.join(shown)}"])
 
 
 @dataclass(frozen=True)

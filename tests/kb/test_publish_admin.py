@@ -421,3 +421,100 @@ def test_the_sandbox_redirect_rules_follow_the_api(hc: Sandbox) -> None:
         ("/hc/ja/articles/1", "https://example.com", "302")]
     assert requests.delete(f"{url}/{listed[0]['id']}", auth=auth, timeout=5).status_code == 204
     assert requests.get(url, auth=auth, timeout=5).json()["records"] == []
+
+
+PDF = b"%PDF-1.4\n% csops test manual\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_a_pdf_attachment_uploads_once_and_is_reused(tmp_path: Path, hc: Sandbox) -> None:
+    import requests
+
+    site = Site(tmp_path, hc)
+    files = site.dir / "kb/files"
+    (files / "templates").mkdir(parents=True)
+    (files / "勤怠マニュアル.pdf").write_bytes(PDF)
+    (files / "templates/import.csv").write_text("社員番号,日付,出勤,退勤\n", encoding="utf-8")
+    path = add_article(site, "admin/integrations/csv-import.md", "CSVで勤怠を取り込む",
+                       "attachments: [勤怠マニュアル.pdf]\n")
+    add_article(site, "admin/integrations/csv-export.md", "CSVで勤怠を出力する", "attachments: [勤怠マニュアル.pdf]\n")
+    plan = site.kb("publish", "--plan")
+    assert "2 attachments would be uploaded" in plan.stdout.splitlines()[-1]
+    out = site.publish()
+    assert out["created"] == 15 and out["attachments_uploaded"] == 2
+    h = hc.helpcenter
+    aid = article_with_marker(hc, "admin/integrations/csv-import")["id"]
+    mine = [a for a in h.attachments.values() if a["article_id"] == aid]
+    assert len(mine) == 1 and mine[0]["inline"] is False and mine[0]["locale"] is None
+    assert mine[0]["file_name"].endswith("-勤怠マニュアル.pdf") and h.blobs[mine[0]["id"]] == PDF
+    page = requests.get(f"{hc.url}/hc/ja/articles/{aid}", timeout=5).text
+    assert 'class="attachments"' in page and "勤怠マニュアル.pdf" in page
+    # Unchanged: nothing uploaded, nothing even read about attachments; a body edit uploads nothing either.
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 15 and site.writes() == 0
+    assert not [k for k in hc.stats if "attachments" in k]
+    edit(path, "新しい機能の説明です。", "取り込みの手順です。")
+    hc.reset_stats()
+    assert site.publish()["attachments_uploaded"] == 0
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}/translations/{locale}": 1}
+    # Another file: uploaded; one dropped from the list: deleted (it was csops'); nothing else touched.
+    other = h.attachments[next(iter(h.attachments))]  # an image of the shipped kb, inline: never touched
+    edit(path, "attachments: [勤怠マニュアル.pdf]", "attachments: [templates/import.csv]")
+    plan = site.kb("publish", "--plan")
+    assert "update    admin/integrations/csv-import [ja] (attachments: +import.csv, -勤怠マニュアル.pdf)" in plan.stdout
+    hc.reset_stats()
+    assert site.publish()["attachments_uploaded"] == 1
+    assert hc_writes(hc) == {"POST /api/v2/help_center/articles/{aid}/attachments": 1,
+                             "DELETE /api/v2/help_center/articles/attachments/{att_id}": 1}
+    assert [a["file_name"].split("-", 1)[1] for a in h.attachments.values() if a["article_id"] == aid] == ["import.csv"]
+    assert other["id"] in h.attachments
+    # A clone without helpcenter-ids.yaml reads each article's attachments once, finds them by name, uploads none.
+    (site.dir / "kb/helpcenter-ids.yaml").unlink()
+    hc.reset_stats()
+    assert site.publish()["attachments_uploaded"] == 0 and site.writes() == 0
+    assert hc.stats["GET /api/v2/help_center/articles/{aid}/attachments/block"] == 2
+
+
+def test_attachments_stay_inside_files_and_under_20_mb(tmp_path: Path, hc: Sandbox) -> None:
+    import os
+
+    site = Site(tmp_path, hc)
+    files = site.dir / "kb/files"
+    files.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(PDF)
+    os.symlink(secret, files / "linked.pdf")
+    with (files / "huge.pdf").open("wb") as fh:
+        fh.truncate(20 * 1024 * 1024 + 1)
+    (files / "manual.pdf").write_bytes(PDF)
+    path = add_article(site, "admin/integrations/csv-import.md", "CSVで勤怠を取り込む",
+                       "attachments:\n  - linked.pdf\n  - ../../secret.pdf\n  - huge.pdf\n  - manul.pdf\n")
+    result = site.kb("publish")
+    assert result.exit_code == 78 and hc.helpcenter.writes == 0
+    rel = "kb/articles/admin/integrations/csv-import.md"
+    assert f"{rel}:4:5: outside: attachment 'linked.pdf' leads outside" in result.stderr
+    assert f"{rel}:5:5: outside: attachment '../../secret.pdf' leads outside" in result.stderr
+    assert f"{rel}:6:5: attachment: attachment 'huge.pdf': 20.0 MB; Zendesk takes at most 20 MB" in result.stderr
+    assert f"{rel}:7:5: attachment: attachment 'manul.pdf': no such file under files/ (did you mean 'manual.pdf'?)" \
+        in result.stderr
+    check = site.kb("check", str(path.relative_to(site.dir)))
+    assert check.exit_code == 1 and check.stdout.count("attachment") >= 4
+
+
+def test_the_preview_lists_an_articles_attachments_under_it(tmp_path: Path) -> None:
+    import re
+
+    from tests.kb.helpers import make_kb, run, write
+
+    root = make_kb(tmp_path)
+    (root / "files").mkdir()
+    (root / "files/勤怠マニュアル.pdf").write_bytes(PDF)
+    write(root, "admin/integrations/csv-import.md", NEW_ARTICLE.format(
+        title="CSVで勤怠を取り込む", front="attachments: [勤怠マニュアル.pdf]\n", body="取り込みの手順です。"))
+    out = tmp_path / "site"
+    built = run(root, "build", "--out", str(out))
+    assert built.exit_code == 0, built.output
+    page = (out / "articles/csv-import.html").read_text(encoding="utf-8")
+    link = re.search(r'<section class="attachments">.*?<a href="\.\./([^"]+)" download>勤怠マニュアル\.pdf</a>', page,
+                     re.S)
+    assert link and (out / link.group(1)).read_bytes() == PDF
+    assert run(root, "build", "--out", str(root / "files" / "site")).exit_code == 2  # never inside the sources

@@ -189,13 +189,16 @@ def load_article(spec: KbSpec, path: Path, text: str | None = None) -> tuple[Art
 
     real = os.path.realpath(path)
     if not real.startswith(os.path.join(os.path.realpath(spec.root), "")):
-        bad(1, 1, "outside", f"a link to {real}, outside the knowledge base: csops never reads, builds or publishes "
-                             "it (copy the file into the kb instead)")
+        bad(1, 1, "outside", spec.say(f"ナレッジベースの外（{real}）へのリンクです。"
+                                      "csops は読まず、ビルドも公開もしません（ファイルを kb の中にコピーします）",
+                                      f"a link to {real}, outside the knowledge base: csops never reads, builds or "
+                                      "publishes it (copy the file into the kb instead)"))
         return None, problems
     try:
         text = path.read_text(encoding="utf-8") if text is None else text
     except UnicodeDecodeError as exc:
-        bad(1, 1, "encoding", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        bad(1, 1, "encoding", spec.say(f"UTF-8 のテキストではありません（{exc.start} バイト目）。UTF-8 で保存します",
+                                       f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"))
         return None, problems
     place = _place(spec, path, bad)
     if place is None:
@@ -207,7 +210,8 @@ def load_article(spec: KbSpec, path: Path, text: str | None = None) -> tuple[Art
         return None, problems
     article = Article(path, rel, *place, text=text, body=body, body_line=body_line)
     if front_text is None:
-        bad(1, 1, "front-matter", "missing front matter: the file must start with ---, title: …, ---")
+        bad(1, 1, "front-matter", spec.say("フロントマターがありません。ファイルは ---、title: …、--- で始めます",
+                                           "missing front matter: the file must start with ---, title: …, ---"))
         return article, problems
     try:
         doc = load_text(front_text, rel, line_offset=1)
@@ -216,7 +220,8 @@ def load_article(spec: KbSpec, path: Path, text: str | None = None) -> tuple[Art
         return article, problems
     article.front = doc
     if not isinstance(doc.data, dict):
-        bad(2, 1, "front-matter", "front matter must be a mapping of keys (title: …)")
+        bad(2, 1, "front-matter", spec.say("フロントマターはキーと値の組（title: …）で書きます",
+                                           "front matter must be a mapping of keys (title: …)"))
     _front_matter(spec, article, doc.data if isinstance(doc.data, dict) else {}, path.name.count(".") > 1, bad)
     return article, problems
 
@@ -226,26 +231,35 @@ def _place(spec: KbSpec, path: Path, bad: Bad) -> tuple[str, str, str, str] | No
     None when the path cannot be an article's."""
     rel_to_articles = os.path.relpath(os.path.abspath(path), os.path.abspath(spec.root / "articles"))
     if rel_to_articles.startswith(".."):
-        bad(1, 1, "location", f"articles live under {spec.root / 'articles'}/<category>/<section>/")
+        bad(1, 1, "location", spec.say(f"記事は {spec.root / 'articles'}/<カテゴリー>/<セクション>/ に置きます",
+                                       f"articles live under {spec.root / 'articles'}/<category>/<section>/"))
         return None
     parts = tuple(Path(rel_to_articles).parts)
     if len(parts) != 3:
-        bad(1, 1, "location", "an article's path must be articles/<category>/<section>/<slug>.md")
+        bad(1, 1, "location", spec.say("記事のパスは articles/<カテゴリー>/<セクション>/<スラッグ>.md です",
+                                       "an article's path must be articles/<category>/<section>/<slug>.md"))
         return None
     category, section, name = parts
     slug, locale = name[:-3], spec.locale
     if "." in slug:
         slug, _, suffix = slug.rpartition(".")
         if suffix not in spec.locales:
-            bad(1, 1, "location", f"'{name}': '.{suffix}' is not a locale in kb.yaml ({', '.join(spec.locales)})"
-                                  f"{suggest(suffix, spec.locales)}")
+            locales = ", ".join(spec.locales)
+            bad(1, 1, "location", spec.say(f"「{name}」: 「.{suffix}」は kb.yaml のロケール（{locales}）"
+                                           f"にありません{suggest(suffix, spec.locales)}",
+                                           f"'{name}': '.{suffix}' is not a locale in kb.yaml "
+                                           f"({', '.join(spec.locales)}){suggest(suffix, spec.locales)}"))
             return None
         locale = suffix
     if category not in spec.categories:
-        bad(1, 1, "unknown-category", f"category '{category}' is not in kb.yaml{suggest(category, spec.categories)}")
+        hint = suggest(category, spec.categories)
+        bad(1, 1, "unknown-category", spec.say(f"カテゴリー「{category}」は kb.yaml にありません{hint}",
+                                               f"category '{category}' is not in kb.yaml{hint}"))
     elif section not in spec.categories[category].sections:
-        bad(1, 1, "unknown-section", f"section '{section}' is not in category '{category}' in kb.yaml"
-                                     f"{suggest(section, spec.categories[category].sections)}")
+        hint = suggest(section, spec.categories[category].sections)
+        bad(1, 1, "unknown-section", spec.say(f"セクション「{section}」は kb.yaml のカテゴリー「{category}」に"
+                                              f"ありません{hint}",
+                                              f"section '{section}' is not in category '{category}' in kb.yaml{hint}"))
     return category, section, slug, locale
 
 
@@ -254,7 +268,9 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
     for key in meta:
         if key not in FRONT_KEYS:
             line, col = article.front_pos(key)
-            bad(line, col, "front-matter", f"unknown front matter key '{key}'{suggest(str(key), FRONT_KEYS)}")
+            hint = suggest(str(key), FRONT_KEYS)
+            bad(line, col, "front-matter", spec.say(f"フロントマターに「{key}」というキーはありません{hint}",
+                                                    f"unknown front matter key '{key}'{hint}"))
     _title_and_type(spec, article, meta, bad)
     for f in HELP_CENTER_FIELDS:
         if f.key != "title":
@@ -263,7 +279,8 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
     if "locale" in meta:
         if meta["locale"] not in spec.locales:
             line, col = article.front_pos("locale")
-            bad(line, col, "front-matter", f"locale '{meta['locale']}' is not in kb.yaml's locales")
+            bad(line, col, "front-matter", spec.say(f"ロケール「{meta['locale']}」は kb.yaml の locales にありません",
+                                                    f"locale '{meta['locale']}' is not in kb.yaml's locales"))
         elif meta["locale"] != article.locale and not suffixed:
             article.locale = str(meta["locale"])
     _kb_options(article, meta.get("kb"), bad)
@@ -278,14 +295,16 @@ def _title_and_type(spec: KbSpec, article: Article, meta: dict[str, Any], bad: B
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         line, col = article.front_pos("title") if "title" in meta else (1, 1)
-        bad(line, col, "front-matter", "title is required (a non-empty text)")
+        bad(line, col, "front-matter", spec.say("title が必要です（空でない文字列）",
+                                                "title is required (a non-empty text)"))
     else:
         article.title = title.strip()
     article.type = meta.get("type") or spec.type_for(article.category, article.section)
     if article.type is not None and article.type not in spec.types:
         line, col = article.front_pos("type")
-        bad(line, col, "unknown-type",
-            f"type '{article.type}' is not in kb.yaml{suggest(str(article.type), spec.types)}")
+        hint = suggest(str(article.type), spec.types)
+        bad(line, col, "unknown-type", spec.say(f"記事タイプ「{article.type}」は kb.yaml にありません{hint}",
+                                                f"type '{article.type}' is not in kb.yaml{hint}"))
 
 
 def _settings(article: Article, meta: dict[str, Any], bad: Bad) -> None:

@@ -131,7 +131,7 @@ def _unsuppressed(spec: KbSpec, a: Article, found: list[Finding]) -> list[Findin
         return found
     problems: list[Finding] = []
     sups = suppress.for_article(spec, a, problems)
-    return suppress.apply(found, sups) + suppress.unused(a.rel, sups) + problems
+    return suppress.apply(found, sups) + suppress.unused(a.rel, sups, spec.say) + problems
 
 
 def _expand(paths: list[Path]) -> list[Path]:

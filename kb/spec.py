@@ -136,12 +136,21 @@ class KbSpec:
     help_center_locales: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Setting] = field(default_factory=dict)
     redirect_to: dict[str, Setting] = field(default_factory=dict)  # a removed article's key → where its URL leads
+    messages: str | None = None  # kb.yaml's language: every finding's message in it (None: as each rule words it)
     doc: Document | None = field(default=None, repr=False)
 
     @property
     def language(self) -> str:
-        """The language of kb's messages and docs for this knowledge base: ``ja`` or ``en``."""
-        return "ja" if self.locale.split("-")[0] == "ja" else "en"
+        """The language of kb's messages and docs for this knowledge base: ``ja`` or ``en`` (kb.yaml's
+        ``language``, else its locale's)."""
+        return self.messages or ("ja" if self.locale.split("-")[0] == "ja" else "en")
+
+    def say(self, ja: str, en: str, auto_ja: bool = False) -> str:
+        """A finding's message in kb.yaml's ``language``; without one, as the rule words it (``auto_ja``: in
+        Japanese, as rules about Japanese text are, or for a Japanese sentence)."""
+        if self.messages is not None:
+            return ja if self.messages == "ja" else en
+        return ja if auto_ja else en
 
     def section(self, category: str, section: str) -> Section | None:
         cat = self.categories.get(category)
@@ -230,7 +239,9 @@ _DEFAULTS = Nested(section=_Part({k: ArticleSetting(key=k) for k in ARTICLE_SETT
 _HC_ID = Number(integer=True, null=True, message="{path}: expected a number (the Help Center's id)")
 _TOP = _Part({**keys("locale", "locales", "title", "categories", "types", "default_type", "writing",
                      "help_center_locales", "redirect_to"),
-              "permission_group_id": _HC_ID, "user_segment_id": _HC_ID, "defaults": _DEFAULTS}, name="kb.yaml")
+              "permission_group_id": _HC_ID, "user_segment_id": _HC_ID, "defaults": _DEFAULTS,
+              "language": Choice(choices=("ja", "en"), message="{path}: '{value}' is not one of ja, en (the language "
+                                                               "of kb check's messages)")}, name="kb.yaml")
 
 
 def load_spec(root: Path, text: str | None = None) -> KbSpec:
@@ -243,6 +254,7 @@ def load_spec(root: Path, text: str | None = None) -> KbSpec:
     spec = KbSpec(root=root, file=str(path), doc=doc, permission_group_id=data.get("permission_group_id"),
                   user_segment_id=data.get("user_segment_id"), defaults=data.get("defaults") or {})
     spec.locale = str(data.get("locale", "ja"))
+    spec.messages = data.get("language")
     locales = data.get("locales") or [spec.locale]
     spec.locales = [str(x) for x in (locales if isinstance(locales, list) else [locales])]
     if spec.locale not in spec.locales:
@@ -424,6 +436,8 @@ def _writing(spec: KbSpec, writing: Any, at: At) -> None:
     for i, raw in enumerate(w.get("user_rules") or []):
         rule = _user_rule(i, raw, at / "user_rules" / i)
         if rule is not None:
+            if not rule.message and spec.messages:
+                rule.message = DEFAULT_MESSAGES[rule.kind][spec.messages]
             spec.user_rules.append(rule)
 
 
@@ -472,6 +486,17 @@ def _user_rule(i: int, raw: Any, at: At) -> UserRule | None:
     return rule
 
 
+#: A team's rule without a message speaks kb.yaml's language when it names one (else each kind's English words).
+DEFAULT_MESSAGES = {
+    "existence": {"ja": "「{match}」は使いません", "en": "'{match}' should not be used"},
+    "substitution": {"ja": "「{match}」ではなく「{replacement}」と書きます",
+                     "en": "use '{replacement}' instead of '{match}'"},
+    "occurrence": {"ja": "{count}回使われています（上限{max}回、下限{min}回）",
+                   "en": "{count} occurrences (max {max}, min {min})"},
+    "consistency": {"ja": "「{a}」と「{b}」が混在しています。どちらかに揃えます",
+                    "en": "use either '{a}' or '{b}' in one article, not both"},
+    "conditional": {"ja": "「{match}」を使う前に定義を書きます", "en": "'{match}' is used but never defined"},
+}
 _DICTIONARY_MESSAGES = {
     "prh": ("「{match}」ではなく「{replacement}」と書きます（{where}）",
             "use '{replacement}' instead of '{match}' ({where})"),

@@ -15,7 +15,7 @@ does, so stale ones do not pile up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from base.suggest import suggest
@@ -131,9 +131,12 @@ def apply(findings: Iterable[Finding], suppressions: list[Suppression]) -> list[
     return kept
 
 
-def unused(rel: str, suppressions: list[Suppression]) -> list[Finding]:
+def unused(rel: str, suppressions: list[Suppression],
+           say: Callable[[str, str], str] = lambda _ja, en: en) -> list[Finding]:
     return [Finding(rel, s.line, s.col, "info", "unused-suppression",
-                    f"{s.form} suppresses nothing here: remove it") for s in suppressions if not s.used]
+                    say(f"{s.form} は何も無効にしていません。削除します",
+                        f"{s.form} suppresses nothing here: remove it"))
+            for s in suppressions if not s.used]
 
 
 def for_article(spec: KbSpec, a: Article, problems: list[Finding]) -> list[Suppression]:
@@ -148,8 +151,10 @@ def for_article(spec: KbSpec, a: Article, problems: list[Finding]) -> list[Suppr
             if name in known:
                 rules.add(name)
             else:
+                hint = suggest(name, known)
                 problems.append(Finding(a.rel, line, col, "warning", "unknown-suppression",
-                                        f"kb.disable: no rule '{name}'{suggest(name, known)}"))
+                                        spec.say(f"kb.disable: 「{name}」というルールはありません{hint}",
+                                                 f"kb.disable: no rule '{name}'{hint}")))
         if rules:
             sups.append(Suppression(line, col, f"kb: {{disable: [{', '.join(a.disable)}]}}",
                                      frozenset(rules), 1, 1 << 30))

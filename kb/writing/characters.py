@@ -28,8 +28,8 @@ def no_exclamation_question(c: Ctx, sentences: list[Sentence]) -> None:
             continue
         for m in _EXCLAIM.finditer(s.text):
             c.emit(*s.pos(m.start()), "no-exclamation-question",
-                   f"感嘆符・疑問符「{m.group(0)}」は使いません" if s.ja else
-                   f"avoid '{m.group(0)}' in help-center prose")
+                   c.spec.say(f"感嘆符・疑問符「{m.group(0)}」は使いません",
+                              f"avoid '{m.group(0)}' in help-center prose", s.ja))
 
 
 def _each_char(c: Ctx, rx: re.Pattern[str]) -> Iterator[tuple[Block, re.Match[str]]]:
@@ -59,8 +59,10 @@ SPACE_ALWAYS = re.compile(rf"(?<={_JA})(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?={_JA})
       fix=Fix(HANKAKU, _nfkc, WIDTHS), textlint=("no-hankaku-kana",))
 def no_hankaku_kana(c: Ctx, _: list[Sentence]) -> None:
     for b, m in _each_char(c, HANKAKU):
+        wide = unicodedata.normalize("NFKC", m.group(0))
         c.emit(*b.at(m.start()), "no-hankaku-kana",
-               f"半角カナ「{m.group(0)}」は全角で書きます（{unicodedata.normalize('NFKC', m.group(0))}）")
+               c.spec.say(f"半角カナ「{m.group(0)}」は全角で書きます（{wide}）",
+                          f"half-width katakana '{m.group(0)}': write it full-width ({wide})", True))
 
 
 @rule("no-fullwidth-alnum", "warning", Doc("全角英数字", "full-width letters and digits",
@@ -68,8 +70,10 @@ def no_hankaku_kana(c: Ctx, _: list[Sentence]) -> None:
       fix=Fix(FULL_ALNUM, _nfkc, WIDTHS))
 def no_fullwidth_alnum(c: Ctx, _: list[Sentence]) -> None:
     for b, m in _each_char(c, FULL_ALNUM):
+        narrow = unicodedata.normalize("NFKC", m.group(0))
         c.emit(*b.at(m.start()), "no-fullwidth-alnum",
-               f"全角英数字「{m.group(0)}」は半角で書きます（{unicodedata.normalize('NFKC', m.group(0))}）")
+               c.spec.say(f"全角英数字「{m.group(0)}」は半角で書きます（{narrow}）",
+                          f"full-width letters or digits '{m.group(0)}': write them half-width ({narrow})", True))
 
 
 def _spacing_fix(options: Mapping[str, Any]) -> Fix:
@@ -85,8 +89,11 @@ def _spacing_fix(options: Mapping[str, Any]) -> Fix:
 def spacing(c: Ctx, _: list[Sentence]) -> None:
     always = c.opt("spacing", "space") == "always"
     for b, m in _each_char(c, SPACE_ALWAYS if always else SPACE_NEVER):
-        c.emit(*b.at(m.start()), "spacing", "全角文字と半角英数字の間にスペースを入れます" if always
-               else "全角文字と半角英数字の間にスペースを入れません")
+        c.emit(*b.at(m.start()), "spacing",
+               c.spec.say("全角文字と半角英数字の間にスペースを入れます",
+                          "put a space between Japanese and ASCII letters or digits", True) if always
+               else c.spec.say("全角文字と半角英数字の間にスペースを入れません",
+                               "no space between Japanese and ASCII letters or digits", True))
 
 
 @rule("no-nfd", "error", Doc("濁点・半濁点が結合文字（NFD）", "a voiced mark stored as a combining character (NFD)",
@@ -95,7 +102,8 @@ def spacing(c: Ctx, _: list[Sentence]) -> None:
 def no_nfd(c: Ctx, _: list[Sentence]) -> None:
     for b, m in _each_char(c, _NFD):
         c.emit(*b.at(max(0, m.start() - 1)), "no-nfd",
-               "濁点・半濁点が結合文字（NFD）です。NFC に正規化してください（kb check --fix）")
+               c.spec.say("濁点・半濁点が結合文字（NFD）です。NFC に正規化してください（kb check --fix）",
+                          "a combining (NFD) mark: normalise the text to NFC (kb check --fix)", True))
 
 
 @rule("no-invisible-chars", "error", Doc("ゼロ幅スペースや制御文字", "zero-width and control characters",
@@ -104,5 +112,7 @@ def no_nfd(c: Ctx, _: list[Sentence]) -> None:
       textlint=("no-zero-width-spaces", "no-invalid-control-character"))
 def no_invisible(c: Ctx, _: list[Sentence]) -> None:
     for b, m in _each_char(c, INVISIBLE):
+        name = unicodedata.name(m.group(0), "control")
         c.emit(*b.at(m.start()), "no-invisible-chars",
-               f"見えない文字 U+{ord(m.group(0)):04X} ({unicodedata.name(m.group(0), 'control')}) があります")
+               c.spec.say(f"見えない文字 U+{ord(m.group(0)):04X} ({name}) があります",
+                          f"invisible character U+{ord(m.group(0)):04X} ({name})", True))

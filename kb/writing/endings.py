@@ -25,6 +25,9 @@ def _ending(text: str) -> str | None:
     return None
 
 
+_EN = {"desumasu": "です・ます", "dearu": "だ・である"}
+
+
 @rule("style", "error", Doc(
     "本文の「です・ます」調と「だ・である」調の混在", "a body sentence in the other politeness style",
     "設定を保存します。保存した内容はすぐに反映される。", "設定を保存します。保存した内容はすぐに反映されます。"),
@@ -40,10 +43,12 @@ def style(c: Ctx, sentences: list[Sentence]) -> None:
             n_desu = sum(1 for _, e in found if e == "desumasu")
             want = "desumasu" if n_desu >= len(found) - n_desu else "dearu"
         where = "本文" if kind == "paragraph" else "箇条書き"
+        where_en = "body text" if kind == "paragraph" else "list items"
         for s, e in found:
             if e != want:
                 c.emit(*s.pos(len(s.text.rstrip(_TRAIL)) - 1), "style",
-                       f"{where}は{names[want]}で書きます（この文は{names[e]}）")
+                       c.spec.say(f"{where}は{names[want]}で書きます（この文は{names[e]}）",
+                                  f"write {where_en} in the {_EN[want]} style (this sentence: {_EN[e]})", True))
 
 
 @rule("ja-period", "warning", Doc("本文の文末に「。」がない", "a Japanese body sentence without 。",
@@ -57,5 +62,6 @@ def ja_period(c: Ctx, sentences: list[Sentence]) -> None:
             continue
         core = text.rstrip("」』）)】")
         if core and core[-1] not in "。！？!?:：" and is_ja(core[-1]):
-            c.emit(*s.pos(len(text) - 1), "ja-period", "文末に「。」がありません")
+            c.emit(*s.pos(len(text) - 1), "ja-period",
+                   c.spec.say("文末に「。」がありません", "the sentence does not end with 「。」", True))
 

@@ -22,7 +22,8 @@ from kb.writing.structure import anchors
 def image_alt(c: Ctx, _: list[Sentence]) -> None:
     for link in c.prose.links:
         if link.image and not link.text.strip():
-            c.emit(link.line, link.col, "image-alt", "image has no alt text: ![what it shows](…)")
+            c.emit(link.line, link.col, "image-alt", c.spec.say("画像に代替テキストがありません: ![画像の内容](…)",
+                                                                "image has no alt text: ![what it shows](…)"))
 
 
 @rule("empty-link", "error", Doc("リンクの文字列またはリンク先が空", "a link without text or target",
@@ -32,9 +33,9 @@ def image_alt(c: Ctx, _: list[Sentence]) -> None:
 def empty_link(c: Ctx, _: list[Sentence]) -> None:
     for link in c.prose.links:
         if not link.image and not link.text.strip(" `*_"):
-            c.emit(link.line, link.col, "empty-link", "link has no text")
+            c.emit(link.line, link.col, "empty-link", c.spec.say("リンクの文字列がありません", "link has no text"))
         if not link.target.strip():
-            c.emit(link.line, link.col, "empty-link", "link has no target")
+            c.emit(link.line, link.col, "empty-link", c.spec.say("リンク先がありません", "link has no target"))
 
 
 def _local(link: Link) -> tuple[str, str] | None:
@@ -56,8 +57,10 @@ def _outside(c: Ctx, link: Link, resolved: str, path_part: str) -> bool:
     if real.startswith(c.kb.inside):
         return False
     c.emit(link.line, link.col, "image-exists" if link.image else "internal-link",
-           f"'{path_part}' leads outside the knowledge base ({real}); csops never reads it: "
-           "copy the file under the kb folder")
+           c.spec.say(f"「{path_part}」はナレッジベースの外（{real}）を指しています。csops は読みません: "
+                      "ファイルを kb フォルダーの中にコピーします",
+                      f"'{path_part}' leads outside the knowledge base ({real}); csops never reads it: "
+                      "copy the file under the kb folder"))
     return True
 
 
@@ -74,7 +77,8 @@ def internal_link(c: Ctx, _: list[Sentence]) -> None:
         if not path_part:  # an anchor in this article (an image's too)
             if fragment and fragment not in anchors(c.prose):
                 c.emit(link.line, link.col, "internal-link",
-                       f"no heading with the anchor '#{fragment}' in this article")
+                       c.spec.say(f"この記事にアンカー「#{fragment}」の見出しがありません",
+                                  f"no heading with the anchor '#{fragment}' in this article"))
             continue
         if link.image:
             continue  # image-exists
@@ -86,15 +90,22 @@ def internal_link(c: Ctx, _: list[Sentence]) -> None:
 def _article_link(c: Ctx, link: Link, resolved: str, path_part: str, fragment: str) -> None:
     if not path_part.endswith(".md"):
         if not os.path.exists(resolved):
-            c.emit(link.line, link.col, "internal-link", f"linked file '{path_part}' not found")
+            c.emit(link.line, link.col, "internal-link", c.spec.say(f"リンク先のファイル「{path_part}」がありません",
+                                                                   f"linked file '{path_part}' not found"))
         return
     other = c.kb.by_path.get(resolved)
     if other is None:
         name = posixpath.basename(path_part)[:-3]
-        hint = " (an article with that slug exists elsewhere: fix the relative path)" if name in c.kb.slugs else ""
-        c.emit(link.line, link.col, "internal-link", f"linked article '{path_part}' not found{hint}")
+        elsewhere = name in c.kb.slugs
+        c.emit(link.line, link.col, "internal-link", c.spec.say(
+            f"リンク先の記事「{path_part}」がありません"
+            + ("（そのスラッグの記事は別の場所にあります。相対パスを直します）" if elsewhere else ""),
+            f"linked article '{path_part}' not found"
+            + (" (an article with that slug exists elsewhere: fix the relative path)" if elsewhere else "")))
     elif fragment and fragment not in anchors(c.kb.prose_of(other)):
-        c.emit(link.line, link.col, "internal-link", f"no heading with the anchor '#{fragment}' in {other.rel}")
+        c.emit(link.line, link.col, "internal-link",
+               c.spec.say(f"{other.rel} にアンカー「#{fragment}」の見出しがありません",
+                          f"no heading with the anchor '#{fragment}' in {other.rel}"))
 
 
 @rule("image-exists", "error", Doc("画像ファイルがない、または kb の外にある",
@@ -108,5 +119,6 @@ def image_exists(c: Ctx, _: list[Sentence]) -> None:
         path_part = local[0]
         resolved = norm_path(os.path.join(c.article.path.parent, path_part))
         if not _outside(c, link, resolved, path_part) and not os.path.exists(resolved):
-            c.emit(link.line, link.col, "image-exists", f"image '{path_part}' not found "
-                                                        f"({rel_path(c.spec, Path(resolved))})")
+            shown = rel_path(c.spec, Path(resolved))
+            c.emit(link.line, link.col, "image-exists", c.spec.say(f"画像「{path_part}」がありません（{shown}）",
+                                                                  f"image '{path_part}' not found ({shown})"))

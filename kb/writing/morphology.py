@@ -6,6 +6,8 @@ Registered with ``morphology=True``: without the ``ja`` extra they do not run, a
 
 from __future__ import annotations
 
+import re
+
 from kb import morphology
 from kb.prose import Sentence
 from kb.writing.base import Ctx, Doc, rule
@@ -13,9 +15,19 @@ from kb.writing.base import Ctx, Doc, rule
 
 def _report(c: Ctx, rule_id: str) -> morphology.Report:
     def report(s: Sentence, offset: int, message: str) -> None:
-        c.emit(*s.pos(offset), rule_id, message)
+        c.emit(*s.pos(offset), rule_id, message if c.spec.messages != "en" else _english(rule_id, message))
 
     return report
+
+
+def _english(rule_id: str, message: str) -> str:
+    """kb/morphology.py's Japanese message in English (kb.yaml's language: en), the quoted words kept."""
+    quoted = re.findall(r"「(.*?)」", message)
+    if rule_id == "no-dropping-the-ra" and len(quoted) >= 2:
+        return f"'{quoted[0]}' drops the ら of a potential verb: write '{quoted[1]}'"
+    if rule_id == "no-doubled-joshi" and quoted:
+        return f"the particle '{quoted[0]}' twice in one sentence: consider rewording it"
+    return "a double negative: say it in the positive"
 
 
 @rule("no-dropping-the-ra", "error", Doc(

@@ -28,7 +28,9 @@ def unmatched_pair(c: Ctx, _: list[Sentence]) -> None:
                 if stack and stack[-1][0] == _CLOSERS[ch]:
                     stack.pop()
                 else:
-                    c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_CLOSERS[ch]}」がありません")
+                    c.emit(*b.at(i), "unmatched-pair", c.spec.say(f"「{ch}」に対応する「{_CLOSERS[ch]}」がありません",
+                                                                  f"'{ch}' has no matching '{_CLOSERS[ch]}'", True))
         for ch, i in stack:
-            c.emit(*b.at(i), "unmatched-pair", f"「{ch}」に対応する「{_PAIRS[ch]}」がありません")
+            c.emit(*b.at(i), "unmatched-pair", c.spec.say(f"「{ch}」に対応する「{_PAIRS[ch]}」がありません",
+                                                          f"'{ch}' has no matching '{_PAIRS[ch]}'", True))
 

@@ -36,8 +36,8 @@ def weak_phrase(c: Ctx, sentences: list[Sentence]) -> None:
         for m in _WEAK.finditer(s.text):
             token = m.group(0)
             c.emit(*s.pos(m.start()), "weak-phrase",
-                   f"「{token}」は弱い表現です。言い切れるなら言い切ります" if has_ja(token) else
-                   f"'{token}' is a weak phrase; say it plainly if you can")
+                   c.spec.say(f"「{token}」は弱い表現です。言い切れるなら言い切ります",
+                              f"'{token}' is a weak phrase; say it plainly if you can", has_ja(token)))
 
 
 _ANY_REDUNDANT = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _REDUNDANT))
@@ -57,6 +57,6 @@ def redundant_expression(c: Ctx, sentences: list[Sentence]) -> None:
         for rx, shown, better in _REDUNDANT:
             for m in rx.finditer(s.text):
                 c.emit(*s.pos(m.start()), "redundant-expression",
-                       f"「{m.group(0)}」は冗長です。「{better}」と書けます" if has_ja(shown) else
-                       f"'{m.group(0)}' is redundant: write '{better}'")
+                       c.spec.say(f"「{m.group(0)}」は冗長です。「{better}」と書けます",
+                                  f"'{m.group(0)}' is redundant: write '{better}'", has_ja(shown)))
 

@@ -126,4 +126,4 @@ def check_placeholders(body: str, first_line: int, required: frozenset[str], emi
                                   "この記事では、打刻を修正する方法を説明します。"))
 def placeholder(c: Ctx, _: list[Sentence]) -> None:
     a = c.article
-    check_placeholders(a.body, a.body_line, c.kb.required, c.emit, a.locale)
+    check_placeholders(a.body, a.body_line, c.kb.required, c.emit, c.spec.messages or a.locale)

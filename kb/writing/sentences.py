@@ -22,12 +22,14 @@ def sentence_length(c: Ctx, sentences: list[Sentence]) -> None:
             n = len(text.replace("\n", ""))
             if n > limit:
                 c.emit(*s.pos(), "sentence-length",
-                       f"文が長すぎます（{n}文字、上限{limit}文字）。分けられないか検討してください")
+                       c.spec.say(f"文が長すぎます（{n}文字、上限{limit}文字）。分けられないか検討してください",
+                                  f"sentence is {n} characters long (max {limit}); consider splitting it", True))
         else:
             n = len(text.split())
             if n > words_limit:
                 c.emit(*s.pos(), "sentence-length",
-                       f"sentence is {n} words long (max {words_limit}); consider splitting it")
+                       c.spec.say(f"文が長すぎます（{n}語、上限{words_limit}語）。分けられないか検討してください",
+                                  f"sentence is {n} words long (max {words_limit}); consider splitting it"))
 
 
 @rule("max-ten", "warning", Doc(
@@ -46,6 +48,6 @@ def max_ten(c: Ctx, sentences: list[Sentence]) -> None:
         ja = s.ja
         marks = [i for i, ch in enumerate(text) if ch in ("、，" if ja else ",")]
         if len(marks) > limit:
-            msg = (f"一文の読点「、」が{len(marks)}個あります（上限{limit}個）" if ja else
-                   f"{len(marks)} commas in one sentence (max {limit})")
+            msg = c.spec.say(f"一文の読点「、」が{len(marks)}個あります（上限{limit}個）",
+                             f"{len(marks)} commas in one sentence (max {limit})", ja)
             c.emit(*s.pos(marks[limit]), "max-ten", msg)

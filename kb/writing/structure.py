@@ -20,8 +20,9 @@ def title_length(c: Ctx, _: list[Sentence]) -> None:
     if title:
         limit = int(c.opt("title-length", "max" if has_ja(title) else "max_en"))
         if len(title) > limit:
-            c.emit(*c.article.front_pos("title"), "title-length", f"title is {len(title)} characters long "
-                                                                  f"(max {limit})")
+            c.emit(*c.article.front_pos("title"), "title-length",
+                   c.spec.say(f"タイトルが長すぎます（{len(title)}文字、上限{limit}文字）",
+                              f"title is {len(title)} characters long (max {limit})"))
 
 
 @rule("heading-structure", "error", Doc(
@@ -35,14 +36,19 @@ def heading_structure(c: Ctx, _: list[Sentence]) -> None:
     for h in c.prose.headings:
         if h.level == 1:
             c.emit(h.line, h.col, "heading-structure",
-                   "the front matter title is the article's H1: start body headings at ##")
+                   c.spec.say("フロントマターの title が記事の H1 です。本文の見出しは ## から始めます",
+                              "the front matter title is the article's H1: start body headings at ##"))
         elif h.level > previous + 1:
-            c.emit(h.line, h.col, "heading-structure", f"heading level skips from H{previous} to H{h.level}")
+            c.emit(h.line, h.col, "heading-structure",
+                   c.spec.say(f"見出しのレベルが H{previous} から H{h.level} に飛んでいます",
+                              f"heading level skips from H{previous} to H{h.level}"))
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         siblings = seen_siblings.setdefault(tuple(t for _, t in stack), set())
         if h.text in siblings:
-            c.emit(h.line, h.col, "heading-structure", f"duplicate heading '{h.text}' among its siblings")
+            c.emit(h.line, h.col, "heading-structure",
+                   c.spec.say(f"同じ階層に見出し「{h.text}」が重複しています",
+                              f"duplicate heading '{h.text}' among its siblings"))
         siblings.add(h.text)
         stack.append((h.level, h.text))
         previous = h.level
@@ -86,8 +92,11 @@ def required_sections(c: Ctx, _: list[Sentence]) -> None:
     h2 = [_ATTR_END.sub("", h.text) if "{" in h.text else h.text for h in headings if h.level == 2]
     if not required_regex(required).fullmatch("".join(x + "\n" for x in h2)):
         line = next((h.line for h in headings if h.level == 2), a.body_line)
-        c.emit(line, 1, "required-sections", f"a '{t.id}' article needs the sections {' → '.join(required)} "
-                                             f"(found: {', '.join(h2) or 'none'})")
+        c.emit(line, 1, "required-sections",
+               c.spec.say(f"「{t.id}」の記事には {' → '.join(required)} の節が必要です（あるのは: "
+                          f"{'、'.join(h2) or 'なし'}）",
+                          f"a '{t.id}' article needs the sections {' → '.join(required)} "
+                          f"(found: {', '.join(h2) or 'none'})"))
 
 
 _RAW_MARKER = re.compile(r"csops-source|data-csops-key", re.IGNORECASE)
@@ -107,8 +116,11 @@ def raw_marker(c: Ctx, _: list[Sentence]) -> None:
     for i, line in enumerate(a.body.split("\n")):
         m = _RAW_MARKER.search(line)
         if m:
-            c.emit(a.body_line + i, m.start() + 1, "raw-marker", "a kb publish marker (csops-source span) is in "
-                   "the article; delete it: publish adds its own")
+            c.emit(a.body_line + i, m.start() + 1, "raw-marker",
+                   c.spec.say("kb publish の目印（csops-source の span）が記事にあります。"
+                              "削除します（publish が付けます）",
+                              "a kb publish marker (csops-source span) is in the article; delete it: publish adds its "
+                              "own"))
 
 
 def heading_id(text: str) -> str:

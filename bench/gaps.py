@@ -128,7 +128,8 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (seconds are wall-clock, cpu s the "
           "CPU time of the process and its workers: on a busy machine the first grows, the second not); peak MB is the "
           "process (Python, numpy, scikit-learn and the generated tickets included), worker MB the largest forked "
-          "normalising worker (from 20,000 tickets; its pages shared with the process until written)")
+          "worker (kb's own, and the normalising ones from 20,000 tickets; its pages shared with the process until "
+          "written)")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ DUPLICATE = 0.6  # n-gram cosine between two articles (same locale) at or above 
 PARALLEL = 20_000  # tickets from which normalising forks a process per core
 PREVIOUS_SAMPLE = 20_000  # previous-period tickets read for the trend; more are sampled evenly
 RISING = 1.5  # a covered topic whose tickets grew this much: its article may need an update
-_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+|<!--.*?-->|```.*?```", re.S)
+_MD = re.compile(r"```.*?```|<!--.*?-->|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+", re.S)
 _HEADING = re.compile(r"(?m)^#{1,6}\s+(.+)$")
 
 

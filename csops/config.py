@@ -1,13 +1,15 @@
 """``csops.yaml``: finding it, substituting ``${VAR}``, validating it.
 
-The schema is the dataclasses below: their fields are the known keys, their
-annotations the types.  Unknown keys get a "did you mean" suggestion and every
-message names the file, line and key path at fault.
+The schema is the dataclasses below (and the connectors' and stores' settings): their fields are the known keys,
+and each annotation becomes a base.schema option (:func:`option_for`). Unknown keys get a "did you mean"
+suggestion and every message names the file, line and key path at fault; what the values mean is checked by
+csops.config_checks, one function per section.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import types
@@ -20,8 +22,10 @@ from urllib.parse import urlsplit
 
 from base.errors import SourceError
 from base.redact import register_secret
+from base.schema import At, Invalid, ListOf, Option, Reader
+from base.schema import Section as KitSection
 from base.suggest import suggest
-from base.yamlsrc import Document, PathKey, dotted, load_file
+from base.yamlsrc import Document, dotted, load_file
 from connectors.salesforce import SalesforceConfig
 from connectors.zendesk import ZendeskConfig
 from report.settings import ReportConfig
@@ -131,11 +135,11 @@ def parse_config(doc: Document, path: Path | None = None, missing: list[SourceEr
     """The config, or one ConfigError with every problem (types, unknown keys, meanings) in file order."""
     from csops.config_checks import meaning_problems
 
-    problems: list[SourceError] = []
-    cfg = _build(Config, doc.data, (), doc, problems)
+    reader = Reader(doc)
+    cfg = Settings(cls=Config).validate(doc.data, reader.at())
     assert isinstance(cfg, Config)
     unset = {m.group(1) for p in missing or [] if (m := re.match(r"([\w.]+): environment variable", p.message))}
-    problems += meaning_problems(cfg, doc, unset)
+    problems = reader.problems + meaning_problems(cfg, doc, unset)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         raise ConfigError(str(problems[0]), problems=problems)
@@ -166,6 +170,8 @@ def _register_secrets(obj: Any) -> None:
             _register_secrets(value)
 
 
+# -- the schema: each section a dataclass, each key an option made from its annotation -------------------------
+
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
 
@@ -176,55 +182,74 @@ def _describe(value: Any) -> str:
     return f"{shown} ({kind})" if shown != kind else kind
 
 
-def _shown(doc: Document, path: PathKey, value: Any) -> str:
+def _shown(at: At, value: Any) -> str:
     """How a bad value is named in a message: never the text of a ``${VAR}`` (it may be a secret)."""
-    return "a value from the environment (not shown)" if path in doc.from_env else _describe(value)
+    return "a value from the environment (not shown)" if at.path in at.reader.doc.from_env else _describe(value)
 
 
-def _build(cls: type, data: Any, path: PathKey, doc: Document, problems: list[SourceError]) -> Any:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        problems.append(doc.error(path, f"{dotted(path) or 'the file'}: expected a mapping of keys, "
-                                        f"got {_shown(doc, path, data)}"))
-        return cls()
+class _Keys(KitSection):
+    """csops.yaml's wording: keys named by their dotted path (``unknown key 'zendesk.subdomian' in 'zendesk'``)."""
+
+    def not_a_mapping(self, value: Any, at: At) -> str:
+        return f"{dotted(at.path) or 'the file'}: expected a mapping of keys, got {_shown(at, value)}"
+
+    def unknown(self, key: Any, at: At) -> str:
+        where = f"in '{dotted(at.path)}'" if at.path else "at the top level"
+        return f"unknown key '{dotted((*at.path, key))}' {where}{suggest(str(key), map(str, self.options))}"
+
+
+@dataclass
+class Settings(Option):
+    """A section of csops.yaml: a dataclass whose fields are its keys and whose annotations their options."""
+
+    cls: type = object
+
+    def validate(self, value: Any, at: At) -> Any:
+        return self.cls(**_section(self.cls).read({} if value is None else value, at))
+
+
+@functools.cache
+def _section(cls: type) -> _Keys:
     hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        key_path = (*path, key)
-        if key not in known:
-            where = f"in '{dotted(path)}'" if path else "at the top level"
-            problems.append(doc.error(key_path, f"unknown key '{dotted(key_path)}' {where}"
-                                                f"{suggest(str(key), known)}"))
-            continue
-        values[key] = _check(hints[key], value, key_path, doc, problems)
-    return cls(**values)
+    return _Keys({f.name: option_for(hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")})
 
 
-def _check(tp: Any, value: Any, path: PathKey, doc: Document, problems: list[SourceError]) -> Any:
+def option_for(tp: Any) -> Option:
+    """The option for a key annotated ``tp``: ``X | None`` takes null, a dataclass is a section, ``list[X]`` a list
+    (a single value too) of X, and str, int, float and bool a value of that kind."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _check(args[0], value, path, doc, problems)
+        option = option_for(next(a for a in typing.get_args(tp) if a is not type(None)))
+        option.null = True
+        return option
     if dataclasses.is_dataclass(tp):
-        return _build(tp, value, path, doc, problems)  # type: ignore[arg-type]
+        return Settings(cls=tp)  # type: ignore[arg-type]
     if origin is list:
-        (item_tp,) = typing.get_args(tp)
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            value = [value]
-        if not isinstance(value, list):
-            problems.append(doc.error(path, f"{dotted(path)}: expected a list, got {_shown(doc, path, value)}"))
-            return []
-        return [_check(item_tp, v, (*path, i), doc, problems) for i, v in enumerate(value)]
-    ok = _coerce(tp, value)
-    if ok is _BAD:
-        problems.append(doc.error(path, f"{dotted(path)}: expected {_TYPE_NAMES.get(tp, tp)}, "
-                                        f"got {_shown(doc, path, value)}"))
-        return None
-    return ok
+        return _List(item=option_for(typing.get_args(tp)[0]))
+    return _Scalar(kind=tp)
+
+
+@dataclass
+class _List(ListOf):
+    def validate(self, value: Any, at: At) -> Any:
+        if value is None or isinstance(value, dict | bool):
+            raise Invalid(f"{dotted(at.path)}: expected a list, got {_shown(at, value)}")
+        return super().validate(value, at)
+
+
+@dataclass
+class _Scalar(Option):
+    """A string, an integer, a number or true/false; YAML's reading of an all-digit password or a date as a number
+    or a date is undone for a string, and digits in a string are taken for a number."""
+
+    kind: Any = str
+
+    def validate(self, value: Any, at: At) -> Any:
+        kept = _coerce(self.kind, value)
+        if kept is _BAD:
+            raise Invalid(f"{dotted(at.path)}: expected {_TYPE_NAMES.get(self.kind, self.kind)}, "
+                          f"got {_shown(at, value)}")
+        return kept
 
 
 _BAD = object()
@@ -248,7 +273,6 @@ def _coerce(tp: Any, value: Any) -> Any:
             return float(value)
         return _BAD
     if tp is str:
-        # YAML reads an all-digit password or a date as a number or a date; keep its text.
         return value if isinstance(value, str) else (str(value) if value is not None and
                                                      not isinstance(value, list | dict) else _BAD)
     return value

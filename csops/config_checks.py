@@ -37,17 +37,20 @@ def meaning_problems(cfg: Any, doc: Document, unset: set[str]) -> list[SourceErr
     _urls(cfg, report)
     _zendesk(cfg.zendesk, unset, report, ("zendesk", "auth") in doc.from_env)
     _salesforce(cfg.salesforce, unset, report, ("salesforce", "auth") in doc.from_env)
+    _store(cfg.store, report, ("store", "url") in doc.from_env)
+    return problems
+
+
+def _store(store: Any, report: Report, url_from_env: bool) -> None:
     try:
-        check_url(cfg.store.url)
+        check_url(store.url)
     except StoreError as exc:
-        secret = ("store", "url") in doc.from_env
         report(("store", "url"), "store.url: unsupported scheme (use sqlite:///path/to/state.db, or a PostgreSQL "
-                                 "URL)" if secret else str(exc))
-    lease = cfg.store.lease_seconds
+                                 "URL)" if url_from_env else str(exc))
+    lease = store.lease_seconds
     if lease is not None and not 1 <= lease <= 3600:
         report(("store", "lease_seconds"), f"store.lease_seconds: {lease:g} is out of range: between 1 and 3600 "
                                            "seconds (default 60; the lease is renewed every third of it)")
-    return problems
 
 
 #: The URLs credentials are sent to: each must be one they may go to (https, or http to this machine).

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from notify.config import NotifySpec
 from notify.outbox import NEW, RESOLVED
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
 
+if TYPE_CHECKING:
+    from store.outbox import Announcement
+
 #: Per (account, alert): the occurrence that ends and the channels its announcement was queued for.
-Announcements = dict[tuple[str, str], tuple[str, list[str]]]
+Announcements = dict[tuple[str, str], "Announcement"]
 
 
 class Planned(NamedTuple):

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from store.outbox import OutboxRow
 
 NEW, RESOLVED = "new", "resolved"
 
@@ -60,7 +63,7 @@ class Notice:
 class OutboxStore(Protocol):
     """What the outbox needs of the store."""
 
-    def pending_notifications(self, channel: str | None = None) -> list[dict[str, Any]]: ...
+    def pending_notifications(self, channel: str | None = None) -> list[OutboxRow]: ...
     def mark_delivered(self, ids: Iterable[int]) -> None: ...
     def mark_failed(self, ids: Iterable[int], error: str) -> None: ...
     def last_delivery(self, channel: str) -> str | None: ...
@@ -74,7 +77,7 @@ class Outbox:
 
     def pending(self, channel: str | None = None) -> list[Notice]:
         """Undelivered notices, oldest first (of one channel, or all)."""
-        return [Notice(**row) for row in self.store.pending_notifications(channel)]
+        return [Notice(**row._asdict()) for row in self.store.pending_notifications(channel)]
 
     def delivered(self, notices: Iterable[Notice]) -> None:
         self.store.mark_delivered([n.id for n in notices])

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.connection import Database, now_iso
 
-_OUTBOX_COLUMNS = ("id", "channel", "kind", "account_id", "alert_id", "occurrence", "payload", "created_at",
-                   "attempts", "last_error")
+
+class OutboxRow(NamedTuple):
+    """One alert change queued for one channel (``kind``: new or resolved), with its payload decoded."""
+
+    id: int
+    channel: str
+    kind: str
+    account_id: str
+    alert_id: str
+    occurrence: str  # the first day the alert was seen: which period of it this is about
+    payload: dict[str, Any]
+    created_at: str
+    attempts: int
+    last_error: str | None
+
+
+class Announcement(NamedTuple):
+    """The alert period a resolution ends, and the channels its announcement was queued for."""
+
+    occurrence: str
+    channels: list[str]
 
 
 class OutboxTable(Database):
     """The ``notify_outbox`` table."""
 
     def alert_announcements(self, keys: Iterable[tuple[str, str]], day: str
-                            ) -> dict[tuple[str, str], tuple[str, list[str]]]:
+                            ) -> dict[tuple[str, str], Announcement]:
         """Per (account, alert) ending on ``day``: the occurrence that ends (its first_seen) and the channels
         its announcement was queued for (the outbox's ``new`` rows, kept after delivery for this).
 
@@ -40,7 +59,7 @@ class OutboxTable(Database):
                     f"SELECT account_id, alert_id, occurrence, channel FROM notify_outbox WHERE account_id IN "
                     f"({marks}) AND kind = 'new' ORDER BY id", chunk):
                 channels.setdefault((a, i, occurrence), []).append(channel)
-        return {k: (first, channels.get((*k, first), [])) for k, first in occurrences.items()}
+        return {k: Announcement(first, channels.get((*k, first), [])) for k, first in occurrences.items()}
 
     def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
                               run_id: int | None) -> int:
@@ -52,19 +71,17 @@ class OutboxTable(Database):
             "ON CONFLICT (channel, kind, account_id, alert_id, occurrence) DO NOTHING",
             [(c, k, a, i, o, json.dumps(p, ensure_ascii=False), run_id, now) for c, k, a, i, o, p in rows])
 
-    def pending_notifications(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Undelivered outbox rows, oldest first, payload decoded."""
-        sql = f"SELECT {', '.join(_OUTBOX_COLUMNS)} FROM notify_outbox WHERE delivered_at IS NULL"
+    def pending_notifications(self, channel: str | None = None) -> list[OutboxRow]:
+        """Undelivered outbox rows (of one channel, or all), oldest first."""
+        sql = ("SELECT id, channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "
+               "last_error FROM notify_outbox WHERE delivered_at IS NULL")
         params: tuple[Any, ...] = ()
         if channel is not None:
             sql += " AND channel = ?"
             params = (channel,)
-        out = []
-        for row in self._query(sql + " ORDER BY id", params):
-            item = dict(zip(_OUTBOX_COLUMNS, row, strict=True))
-            item["payload"] = json.loads(item["payload"])
-            out.append(item)
-        return out
+        return [OutboxRow(i, c, kind, account, alert, occurrence, json.loads(payload), created, attempts, error)
+                for i, c, kind, account, alert, occurrence, payload, created, attempts, error
+                in self._query(sql + " ORDER BY id", params)]
 
     def mark_delivered(self, ids: Iterable[int]) -> None:
         now = now_iso()

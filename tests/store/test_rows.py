@@ -18,6 +18,7 @@ from store.evaluations import EvaluatedAccount, EvaluationRow, FunnelCount, Prod
 from store.history import HistoryPoint, ProductPoint
 from store.nps import NpsLine, NpsResponse, NpsScore, NpsSurvey
 from store.organizations import AccountName, OrganizationRow, UnlinkedOrganization
+from store.outbox import Announcement, OutboxRow
 from store.runs import RunRow
 from store.status_periods import StatusPeriodStart
 from store.tickets import TicketAggregates, TicketRow, TicketText
@@ -59,6 +60,7 @@ def test_rows_written_land_in_the_columns_their_fields_name(store_url: str) -> N
         s.write_history([point])
         s.write_product_history([product_point])
         assert s.replace_nps("survey.csv", [answer]) == (0, 1)
+        assert s.enqueue_notifications([("#cs", "new", ACCOUNT, "no_login_14d", "2026-10-05", {"title": "題"})], 5) == 1
     assert stored(store_url, "tickets", ticket) == [ticket]
     assert stored(store_url, "organizations", org) == [org]
     assert stored(store_url, "accounts", account) == [account]
@@ -70,6 +72,9 @@ def test_rows_written_land_in_the_columns_their_fields_name(store_url: str) -> N
     assert stored(store_url, "product_history", product_point) == [product_point]
     assert stored(store_url, "nps_responses", answer) == [answer]
     assert rows(target(store_url), "SELECT survey FROM nps_responses") == [("survey.csv",)]
+    assert rows(target(store_url), "SELECT channel, kind, account_id, alert_id, occurrence, payload, run_id, "
+                "delivered_at, attempts FROM notify_outbox") == [
+        ("#cs", "new", ACCOUNT, "no_login_14d", "2026-10-05", '{"title": "題"}', 5, None, 0)]
 
 
 def fill(url: str) -> None:
@@ -97,6 +102,9 @@ def fill(url: str) -> None:
          "('s.csv', 2, ?, '2026-10-07', 6, 'まあまあ')", (ACCOUNT,)),
         ("INSERT INTO runs (command, started_at, finished_at, status, exit_code, report) VALUES "
          "('sync', '2026-10-05T00:00:00Z', '2026-10-05T00:01:00Z', 'ok', 0, '{\"duration_s\": 1.5}')", ()),
+        ("INSERT INTO notify_outbox (channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "
+         "last_error) VALUES ('#cs', 'new', ?, 'a1', '2026-10-03', '{\"title\": \"題\"}', "
+         "'2026-10-03T00:00:00Z', 2, 'HTTP 500')", (ACCOUNT,)),
     ]:
         rows(where, sql, params)
 
@@ -131,6 +139,11 @@ def test_rows_read_hold_their_columns_in_the_fields_of_the_same_name(store_url: 
         assert s.nps_responses() == [NpsScore("s.csv", ACCOUNT, "2026-10-07", 6)]
         assert s.nps_answers() == [NpsResponse("s.csv", ACCOUNT, "2026-10-07", 6, "まあまあ")]
         assert s.nps_surveys() == [NpsSurvey("s.csv", 1, "2026-10-07", "2026-10-07")]
+        [pending] = s.pending_notifications("#cs")
+        assert pending == OutboxRow(pending.id, "#cs", "new", ACCOUNT, "a1", "2026-10-03", {"title": "題"},
+                                    "2026-10-03T00:00:00Z", 2, "HTTP 500")
+        assert s.alert_announcements([(ACCOUNT, "a1")], "2026-10-06") == {(ACCOUNT, "a1"): Announcement("2026-10-03",
+                                                                                                    ["#cs"])}
         [run] = s.recent_runs(5)
         assert run == RunRow(run.id, "sync", "2026-10-05T00:00:00Z", "2026-10-05T00:01:00Z", "ok", 0,
                              {"duration_s": 1.5})

@@ -504,8 +504,12 @@ class SalesforceClient:
 
     @staticmethod
     def _bulk2(sf: Salesforce, sobject: str) -> Any:
-        """simple-salesforce's Bulk 2.0 client for ``sobject``, bound to ``sf``'s (current) session."""
-        return getattr(sf.bulk2, sobject)._client
+        """simple-salesforce's Bulk 2.0 client for ``sobject``, bound to ``sf``'s (current) session.
+
+        Its job-level calls (create, upload, close, poll, results), which csops drives itself to retry locked rows
+        and keep the job id across a session refresh, are only on this client: the public SFBulk2Type runs a whole
+        job in one call."""
+        return getattr(sf.bulk2, sobject)._client  # noqa: SLF001  (simple-salesforce has no public handle on it)
 
     def _wait_for_job(self, job_id: str, sobject: str, timeout: float = 3600.0) -> dict[str, Any]:
         """Poll the job until it ends (JobComplete, Failed, Aborted)."""

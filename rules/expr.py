@@ -208,7 +208,8 @@ def _linear_regexes(root: Any, text: str) -> None:
                             _find(text, getattr(node.right, "name", "")) if hasattr(node.right, "name") else None)
         pattern = node.right.evaluate(None)
         try:
-            node._right = user_regex(pattern)
+            # rule-engine keeps the compiled pattern of =~ in _right and offers no way to supply another engine
+            node._right = user_regex(pattern)  # noqa: SLF001
         except UnsupportedPattern as exc:
             raise ExprError(str(exc)) from None
 

@@ -16,21 +16,30 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from base.redact import redact_url
-from store.dialect import (
-    Postgres,
-    SQLite,
-    StoreConfigError,
-    StoreError,
-    is_postgres,
-)
+from store.dialect import Postgres, SQLite, StoreError, driver_errors, is_postgres, pg_connect
 from store.schema import MIGRATION_LOCK_KEY, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_BUSY_SECONDS = 30.0
 
 R = TypeVar("R")
+
+#: Runs one statement on the store's connection, inside the transaction at hand; returns the driver's cursor.
+Run = Callable[[str, Sequence[Any]], Any]
+
+
+class Fence(Protocol):
+    """What each write transaction checks first while a run holds the database's run lock (store.lease.DbLease)."""
+
+    @property
+    def lost(self) -> bool: ...
+
+    def lost_error(self) -> Exception: ...
+
+    def fence(self, run: Run) -> None:
+        """Check, with ``run`` inside the transaction, that the lock is still this run's (raise if not)."""
 
 
 def _journal_mode_wal(conn: sqlite3.Connection) -> None:
@@ -66,7 +75,7 @@ class Database:
     def __init__(self, path: Path | None = None, *, url: str | None = None, migrate: bool = True) -> None:
         self._lock = threading.RLock()
         self._depth = 0
-        self._lease: Any = None  # the DbLease fencing this store's writes, while a run holds it
+        self._lease: Fence | None = None  # the lease fencing this store's writes, while a run holds it
         self._cursors = 0
         self.url = url
         self.path = path
@@ -74,7 +83,7 @@ class Database:
         if url is not None and is_postgres(url):
             self._dialect = Postgres()
             self._where = redact_url(url)
-            self._conn = self._pg_connect()
+            self._conn = pg_connect(url)
         else:
             assert path is not None, "Store needs a path or a url"
             self._dialect = SQLite()
@@ -97,21 +106,6 @@ class Database:
                 self.close()
                 raise
 
-    def _pg_connect(self, *, application_name: str = "csops", autocommit: bool = True,
-                    connect_timeout: int = 10) -> Any:
-        """A new psycopg connection to this store's database (the lease keeps one of its own)."""
-        try:
-            import psycopg
-        except ImportError:
-            raise StoreConfigError("store.url is a PostgreSQL URL but psycopg is not installed: "
-                              "pip install 'csops[postgres]'") from None
-        assert self.url is not None
-        extra: dict[str, Any] = {"application_name": application_name}
-        if "connect_timeout" not in self.url:
-            extra["connect_timeout"] = connect_timeout
-        with self._errors():
-            return psycopg.connect(self.url, autocommit=autocommit, **extra)
-
     @property
     def engine(self) -> str:
         """"sqlite" or "postgresql"."""
@@ -131,19 +125,18 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
         """Driver errors as StoreError (exit 74) or StoreUnavailable (exit 69), with where the store is."""
-        try:
-            yield
-        except StoreError:
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            raise self._dialect.explain(self._where, exc) from None
-        except Exception as exc:
-            if type(exc).__module__.startswith("psycopg"):
-                raise self._dialect.explain(self._where, exc) from None
-            raise
+        return driver_errors(self._dialect, self._where)
+
+    def fence_with(self, lease: Fence) -> None:
+        """Have every later write transaction check ``lease`` first (a run took the database's run lock)."""
+        self._lease = lease
+
+    def unfence(self, lease: Fence) -> None:
+        """Stop checking ``lease`` (the run let go of it); another lease fencing this store is left alone."""
+        if self._lease is lease:
+            self._lease = None
 
     def _check_lease(self) -> None:
         if self._lease is not None and self._lease.lost:
@@ -195,7 +188,7 @@ class Database:
             self._depth = 1
             try:
                 if fence and self._lease is not None:
-                    self._lease.fence(self)
+                    self._lease.fence(self._run)
                 yield self
             except BaseException:
                 with contextlib.suppress(Exception):

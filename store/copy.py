@@ -139,7 +139,7 @@ def copy_tables(source: Store, target: Store, *, replace: bool, progress: Progre
     with target.transaction():
         if replace:
             for table in reversed(TABLES):
-                target._execute(f"DELETE FROM {table}")
+                target.clear_table(table)
         for table in TABLES:
             columns = source.table_columns(table)
             total = source.row_count(table)

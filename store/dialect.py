@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -162,3 +164,33 @@ class Postgres:
                 "(PGPASSWORD, or ${VAR} in store.url). Nothing after the last committed step was kept; run again "
                 "when the server is back")
         return StoreError(f"the PostgreSQL store at {where} failed: {text}")
+
+
+@contextmanager
+def driver_errors(dialect: SQLite | Postgres, where: str) -> Iterator[None]:
+    """Driver errors as StoreError (exit 74) or StoreUnavailable (exit 69), saying where the store is."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        raise dialect.explain(where, exc) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise dialect.explain(where, exc) from None
+        raise
+
+
+def pg_connect(url: str, *, application_name: str = "csops", autocommit: bool = True,
+               connect_timeout: int = 10) -> Any:
+    """A new psycopg connection to the database ``url`` names (the store's, and the lease's own)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreConfigError("store.url is a PostgreSQL URL but psycopg is not installed: "
+                               "pip install 'csops[postgres]'") from None
+    extra: dict[str, Any] = {"application_name": application_name}
+    if "connect_timeout" not in url:
+        extra["connect_timeout"] = connect_timeout
+    with driver_errors(Postgres(), redact_url(url)):
+        return psycopg.connect(url, autocommit=autocommit, **extra)

@@ -26,9 +26,10 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
-from store.dialect import LockHeld, StoreError, StoreUnavailable
+from store.dialect import LockHeld, Postgres, StoreError, StoreUnavailable, driver_errors, pg_connect
 
 if TYPE_CHECKING:
+    from store.connection import Run
     from store.db import Store
 
 log = logging.getLogger("csops.lease")
@@ -58,7 +59,9 @@ class DbLease:
                  owns_store: bool = False) -> None:
         if store.engine != "postgresql":
             raise StoreError("the database lease is for a PostgreSQL store; a SQLite store uses the file lock")
+        assert store.url is not None
         self.store = store
+        self.url = store.url
         self.owns_store = owns_store
         self.seconds = float(seconds)
         self.name = name
@@ -71,11 +74,11 @@ class DbLease:
 
     # -- acquire / release ----------------------------------------------------
     def __enter__(self) -> DbLease:
-        self._conn = self.store._pg_connect(application_name="csops lease")
+        self._conn = pg_connect(self.url, application_name="csops lease")
         held = self.store.lease_holder(self.name)
         if held is not None and not held.expired:
             self._refuse(held)
-        with self.store._errors():
+        with driver_errors(Postgres(), self.store.describe()):
             # The row may be held FOR SHARE by the holder's write transaction (its fence): an expired holder's
             # last transaction is waited for, briefly; a second run never queues behind a live one.
             self._conn.execute("SET lock_timeout = '5s'")
@@ -88,7 +91,7 @@ class DbLease:
             self._conn.execute("SET lock_timeout = 0")
         if row is None:
             self._refuse(self.store.lease_holder(self.name))
-        self.store._lease = self
+        self.store.fence_with(self)
         self._thread = threading.Thread(target=self._renew_loop, name="csops-lease", daemon=True)
         self._thread.start()
         return self
@@ -117,8 +120,7 @@ class DbLease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.seconds)
-        if self.store._lease is self:
-            self.store._lease = None
+        self.store.unfence(self)
         if not self.lost:
             self._release()
         self._close()
@@ -131,7 +133,7 @@ class DbLease:
             try:
                 if attempt:
                     self._close()
-                    self._conn = self.store._pg_connect(application_name="csops lease", connect_timeout=3)
+                    self._conn = pg_connect(self.url, application_name="csops lease", connect_timeout=3)
                 self._conn.execute("DELETE FROM run_lease WHERE name = %s AND holder = %s", (self.name, self.holder))
                 return
             except Exception as exc:
@@ -172,10 +174,11 @@ class DbLease:
                          "here and wrote nothing more, so two runs never write at once. Committed steps are kept; "
                          "run again (check the database's availability if this repeats)")
 
-    def fence(self, store: Store) -> None:
-        """Called first in each write transaction: the lease is still ours and unexpired, and stays so until commit."""
-        row = store._run("SELECT 1 FROM run_lease WHERE name = ? AND holder = ? AND expires_at > now() FOR SHARE",
-                         (self.name, self.holder)).fetchone()
+    def fence(self, run: Run) -> None:
+        """Called first in each write transaction, with the statement runner of that transaction: the lease is still
+        ours and unexpired, and stays so until commit."""
+        row = run("SELECT 1 FROM run_lease WHERE name = ? AND holder = ? AND expires_at > now() FOR SHARE",
+                  (self.name, self.holder)).fetchone()
         if row is None:
             if not self.lost:
                 self._mark_lost("it expired or another run took it over")

@@ -68,6 +68,10 @@ class Maintenance(Database):
                            "run_lease WHERE name = ?", (name,))
         return found[0] if found else None
 
+    def clear_table(self, table: str) -> int:
+        """Delete every row of one of csops's tables (``csops store copy --replace``); returns how many."""
+        return int(self._execute(f"DELETE FROM {known_table(table)}").rowcount)
+
     def compact(self) -> None:
         """Give the space of deleted rows back (VACUUM, outside any transaction)."""
         self._run("VACUUM")

@@ -396,12 +396,16 @@ def preview_cmd(app: KbApp, port: int, out: Path | None) -> None:
 @click.option("--locale", help="Write only this locale's translations (the others stay as they are).")
 @click.option("--force", is_flag=True, help="Overwrite translations and settings edited in the Help Center (drifted) "
                                             "and publish articles that have kb check errors.")
+@click.option("--replace-content-blocks", is_flag=True,
+              help="Write the body of articles whose Help Center version holds Guide content blocks "
+                   "(<!-- kb-content-block: NAME --> in the file): the blocks become their text, unlinked.")
 @click.option("--create-tags", is_flag=True, help="Create the content tags articles name that the Help Center does not "
                                                   "have (otherwise such a name stops the publish, exit 78).")
 @click.option("--verbose-plan", "show_all", is_flag=True, help="Also list unchanged articles.")
 @click.pass_obj
 def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: bool, archive_removed: bool,
-                adopt: bool, locale: str | None, force: bool, create_tags: bool, show_all: bool) -> None:
+                adopt: bool, locale: str | None, force: bool, replace_content_blocks: bool, create_tags: bool,
+                show_all: bool) -> None:
     """Make the Help Center match kb/: categories and sections, then articles.
 
     Writes only what changed (an unchanged KB costs no write call). Title, body
@@ -441,7 +445,8 @@ def publish_cmd(app: KbApp, paths: tuple[Path, ...], dry_run: bool, as_json: boo
         raise UsageError(f"--locale {locale}: not one of kb.yaml's locales ({', '.join(publisher.spec.locales)})")
     # The same kind of lock as the sync's: a second publish at once exits 75 instead of duplicating.
     with nullcontext() if dry_run else RunLock(app.root / ".publish"):
-        report = publisher.publish(Options(archive_removed, adopt, only, locale, force, create_tags), dry_run=dry_run)
+        options = Options(archive_removed, adopt, only, locale, force, create_tags, replace_content_blocks)
+        report = publisher.publish(options, dry_run=dry_run)
     if bar_enabled and done:
         click.echo("", err=True)
     if as_json:
@@ -470,7 +475,7 @@ def _print_plan(report: PublishReport, dry_run: bool, show_all: bool) -> None:
             click.echo(printable(step.line()))  # Help Center titles are remote data
     s = report.summary()
     would = "would be " if dry_run else ""
-    held = "".join(f", {s[k]} {k}" for k in ("drifted", "blocked") if s[k])
+    held = "".join(f", {s[k]} {k}" for k in ("drifted", "held", "blocked") if s[k])
     click.echo(f"{s['created']} {would}created, {s['updated']} {would}updated, {s['unchanged']} unchanged, "
                f"{s['archived']} {would}archived, "
                + (f"{s['redirected']} {would}redirected, " if s["redirected"] else "")
@@ -513,8 +518,7 @@ def pull_cmd(app: KbApp, paths: tuple[Path, ...], into: Path, external_images: b
     fetcher = ImageFetcher(own=client.base_url, authed=client.session, external=external_images)
     if paths:
         for path in paths:
-            changed = pull_file(publisher, path, fetcher)
-            click.echo(f"{path}: {'now holds the Help Center version' if changed else 'already as on the Help Center'}")
+            click.echo(f"{path}: {pull_file(publisher, path, fetcher)}")
         return
     report = pull(publisher.hc, into, fetcher)
     for line in report.skipped:

@@ -48,6 +48,9 @@ FRONT_KEYS = (*(f.key for f in HELP_CENTER_FIELDS), "type", "locale", "related",
 
 #: Zendesk's limit per article attachment (Article Attachments API): checked before anything is uploaded.
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+#: ``<!-- kb-content-block: NAME -->``: a Guide content block sits here in the Help Center's version of the article;
+#: its text lives in Guide, and the Help Center API cannot write a body that keeps it.
+CONTENT_BLOCK = re.compile(r"<!--\s*kb-content-block:?\s*(.*?)\s*-->")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Article:
     settings: dict[str, Setting] = field(default_factory=dict)  # front matter settings (kb.spec.ARTICLE_SETTINGS)
     replaces: list[str] = field(default_factory=list)  # keys of removed articles whose URLs lead here
     attachments: list[Path] = field(default_factory=list)  # files under files/: block attachments of the article
+    content_blocks: list[str] = field(default_factory=list)  # Guide content blocks placed in its body
     text: str = ""
     body: str = ""
     body_line: int = 1
@@ -208,7 +212,8 @@ def load_article(spec: KbSpec, path: Path, text: str | None = None) -> tuple[Art
     if too_deep is not None:
         bad(too_deep[0], 1, "nesting", too_deep[1])
         return None, problems
-    article = Article(path, rel, *place, text=text, body=body, body_line=body_line)
+    article = Article(path, rel, *place, text=text, body=body, body_line=body_line,
+                      content_blocks=content_block_names(body))
     if front_text is None:
         bad(1, 1, "front-matter", spec.say("フロントマターがありません。ファイルは ---、title: …、--- で始めます",
                                            "missing front matter: the file must start with ---, title: …, ---"))
@@ -372,6 +377,20 @@ def _replaces(article: Article, value: Any, bad: Bad) -> None:
         bad(line, col, "front-matter", f"replaces: expected articles' keys (category/section/slug), got {value!r}")
         return
     article.replaces = list(keys)
+
+
+def content_block_names(body: str) -> list[str]:
+    """The Guide content blocks a body places with ``<!-- kb-content-block: NAME -->`` (not in fenced code)."""
+    if "kb-content-block" not in body:
+        return []
+    names: list[str] = []
+    in_fence = False
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            names += [m.group(1) or "content block" for m in CONTENT_BLOCK.finditer(line)]
+    return names
 
 
 def _kb_options(article: Article, value: Any, bad: Bad) -> None:

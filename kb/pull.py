@@ -297,14 +297,19 @@ def _download(url: str, into: Path, here: Path, cache: dict[str, str], fetcher: 
 _TITLE_LINE = re.compile(r"^title:.*$", re.MULTILINE)
 
 
-def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> bool:
+def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> str:
     """``kb pull PATH``: bring the Help Center's version of one article translation (an edit made in
     Guide, which publish reports as drifted) back into its Markdown file.  The front matter is kept
     except the title; links to other articles become relative again and images point at the kb's own
-    files (matched by content hash; others are downloaded under images/).  True when the file changed."""
+    files (matched by content hash; others are downloaded under images/).  What happened, for the user.
+
+    An article that places Guide content blocks (``<!-- kb-content-block: NAME -->``) keeps its body: the API
+    gives the blocks flattened into text, so pulling it would turn each block into a copy of its text."""
     from kb.publish import strip_markers
 
     article, remote, by_id = publisher.remote_version(path)
+    if article.content_blocks:
+        return _title_only(article, remote.title)
     root = publisher.spec.root
     local_images = {hashlib.sha256(p.read_bytes()).hexdigest()[:12]: p
                     for p in sorted((root / "images").rglob("*")) if p.is_file()} if (root / "images").is_dir() else {}
@@ -334,6 +339,19 @@ def pull_file(publisher: Any, path: Path, fetcher: ImageFetcher) -> bool:
         head = _TITLE_LINE.sub(lambda _: "title: " + json.dumps(remote.title, ensure_ascii=False), head, count=1)
     new = head.rstrip("\n") + "\n\n" + body
     if new == text:
-        return False
+        return "already as on the Help Center"
     write_file(article.path, new, named=True)  # the file the user named, inside the kb (kb.articles)
-    return True
+    return "now holds the Help Center version"
+
+
+def _title_only(article: Any, title: str) -> str:
+    blocks = ", ".join(article.content_blocks)
+    kept = (f"kept its body and its content block placeholders ({blocks}): the Help Center API gives Guide content "
+            "blocks flattened into text")
+    if title == article.title:
+        return kept
+    text = article.path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\n---\n")
+    head = _TITLE_LINE.sub(lambda _: "title: " + json.dumps(title, ensure_ascii=False), head, count=1)
+    write_file(article.path, head + sep + rest, named=True)
+    return f"took the Help Center's title; {kept}"

@@ -26,6 +26,9 @@ Sources (Zendesk's API reference and help, checked before encoding each rule):
   translation's body is deleted when the body is saved, so an image used by two articles (or two
   translations) must be attached to each. ``GET …/attachments/block`` lists the block ones,
   ``DELETE /api/v2/help_center/articles/attachments/{id}`` deletes one.
+- Content blocks (…/help-center-api/content-blocks-limitations/): the Articles API returns a body with each
+  content block converted to inline text and no trace of the block; a body written back has no placeholder for
+  one, so the blocks are replaced by that text (unlinked); updating other properties leaves them.
 - Redirect Rules (…/help-center-api/redirect_rules/): ``POST /api/v2/guide/redirect_rules`` sets the rule for
   ``redirect_from`` (a path beginning with '/', an article's without its slug; created or updated, 204),
   ``redirect_to`` begins with https://, http:// or /, ``redirect_status`` one of 301 302 303 307 308; 50,000 per
@@ -91,6 +94,10 @@ class HelpCenterAPI:
         self.enterprise = False
         self.content_tags: dict[str, dict[str, Any]] = {}
         self.redirect_rules: dict[str, dict[str, Any]] = {}  # redirect_from → rule
+        # Guide content blocks (name → HTML), and each translation body written through the API that replaced
+        # the blocks it held with their text (article id, locale, block names).
+        self.content_blocks: dict[str, str] = {}
+        self.blocks_replaced: list[tuple[int, str, list[str]]] = []
         self.categories: dict[int, dict[str, Any]] = {}
         self.sections: dict[int, dict[str, Any]] = {}
         self.articles: dict[int, dict[str, Any]] = {}
@@ -235,6 +242,27 @@ class HelpCenterAPI:
         with self.sb.lock:
             art = self.articles[article_id]
             art["votes_up"], art["votes_down"] = art.get("votes_up", 0) + up, art.get("votes_down", 0) + down
+
+    def insert_content_block(self, article_id: int, locale: str, name: str, html: str) -> None:
+        """A Guide editor inserts content block ``name`` into a translation (where csops' marker, if any, does not
+        sit). The API gives the body with the block flattened into its text, with no trace of the block."""
+        with self.sb.lock:
+            self.content_blocks[name] = html
+            tr = self.translations[article_id][locale]
+            tr.setdefault("content_blocks", []).append(name)
+            at = tr["body"].find('<span class="csops-source"')
+            at = len(tr["body"]) if at < 0 else at
+            tr["body"] = tr["body"][:at] + html + tr["body"][at:]
+
+    def update_content_block(self, name: str, html: str) -> None:
+        """Guide updates a content block: every article that uses it shows the new text."""
+        with self.sb.lock:
+            old = self.content_blocks[name]
+            self.content_blocks[name] = html
+            for trs in self.translations.values():
+                for tr in trs.values():
+                    if name in tr.get("content_blocks", []):
+                        tr["body"] = tr["body"].replace(old, html)
 
     def flag_outdated(self, article_id: int, locale: str) -> None:
         with self.sb.lock:
@@ -592,6 +620,8 @@ class HelpCenterAPI:
                     tr[k] = body[k]
             if "body" in body:
                 tr["body"] = sanitize(body["body"] or "")
+                if tr.get("content_blocks"):  # the API has no placeholder for a block: it is replaced by text
+                    self.blocks_replaced.append((args["aid"], args["locale"], tr.pop("content_blocks")))
                 self._drop_unembedded(args["aid"], args["locale"])
             tr["updated_at"] = now()
             self.articles[args["aid"]]["edited_at"] = now()

@@ -32,6 +32,7 @@ from kb.publish.steps import (
     CreateSection,
     CreateTranslation,
     Drifted,
+    Held,
     SetRedirect,
     Step,
     TranslateContainer,
@@ -46,7 +47,7 @@ from kb.spec import ARTICLE_KEY
 log = logging.getLogger("csops.kb.publish")
 
 #: An existing article's steps.
-_CHANGES = (UpdateArticle, AttachFiles, CreateTranslation, UpdateTranslation, Drifted, Unchanged)
+_CHANGES = (UpdateArticle, AttachFiles, CreateTranslation, UpdateTranslation, Drifted, Held, Unchanged)
 
 
 class Applier:
@@ -199,6 +200,10 @@ class Applier:
             self._sent(step.key, fields)
             return
         version = next(v for v in self.plan.entries[step.key].versions if v.locale == step.locale)
+        if isinstance(step, UpdateTranslation) and not step.body:  # a body with Guide content blocks is left
+            self.hc.update_translation(step.article_id, self.bodies.hc_locale[version.locale], title=version.title,
+                                       draft=version.draft)
+            return
         self._write_translation(step.key, step.article_id, version, new=False,
                                 create=isinstance(step, CreateTranslation))
 

@@ -18,8 +18,8 @@ from base.suggest import suggest
 from kb.articles import HELP_CENTER_FIELDS, Article
 from kb.publish.bodies import CSOPS_FILE, Bodies, attachment_name
 from kb.publish.ids import HelpCenterIds
-from kb.publish.markers import content_hash
-from kb.publish.remote import Remote
+from kb.publish.markers import body_hash, content_hash
+from kb.publish.remote import Remote, RemoteTranslation
 from kb.publish.settings import Settings, normalized, remote_fields
 from kb.publish.steps import (
     Adopted,
@@ -34,6 +34,7 @@ from kb.publish.steps import (
     CreateTranslation,
     Drifted,
     Duplicate,
+    Held,
     Removed,
     Renamed,
     SetRedirect,
@@ -60,6 +61,7 @@ class Options:
     locale: str | None = None
     force: bool = False
     create_tags: bool = False
+    replace_content_blocks: bool = False
 
 
 @dataclass
@@ -358,7 +360,8 @@ class Planner:
         images = sum(len(self.bodies.render(v, None, new=True).uploads) for v in written)
         notify = source.effective_settings(self.spec).get("notify")
         return CreateArticle(entry.key, source.locale, entry.section, tuple(v.locale for v in written), images,
-                             notify is not None and notify.value is True, len(source.attachments))
+                             notify is not None and notify.value is True, len(source.attachments),
+                             tuple(source.content_blocks))
 
     def _changes(self, entry: Entry, options: Options) -> list[Step]:
         """An existing article: its metadata, then each translation whose content differs — never one edited
@@ -379,7 +382,7 @@ class Planner:
             out.append(files)
         for version in entry.versions:
             if options.locale is None or version.locale == options.locale:
-                out += self._version(entry, entry.article_id, version, options.force)
+                out += self._version(entry, entry.article_id, version, options)
         if not out:
             out.append(Unchanged(entry.key))
         return out
@@ -427,13 +430,17 @@ class Planner:
             return None
         return AttachFiles(entry.key, entry.source.locale, entry.article_id, upload, delete)
 
-    def _version(self, entry: Entry, aid: int, version: Article, force: bool) -> list[Step]:
-        """One translation: nothing when it is as the file says, else its write (or why it is kept)."""
+    def _version(self, entry: Entry, aid: int, version: Article, options: Options) -> list[Step]:
+        """One translation: nothing when it is as the file says, else its write (or why it is kept). Replacing the
+        content blocks of one that has them overwrites what Guide shows of them (its body differs for them)."""
+        force = options.force or bool(version.content_blocks and options.replace_content_blocks)
         rendered = self.bodies.render(version, aid, new=False)
         digest = content_hash(version.title, rendered.html, version.draft)
         have = self.remote.translations.get((aid, self.bodies.hc_locale[version.locale]))
         if have is None:
             return [CreateTranslation(entry.key, version.locale, aid, len(rendered.uploads))]
+        if version.content_blocks and not options.replace_content_blocks:
+            return self._with_blocks(entry, aid, version, have, body_hash(rendered.html))
         if have.marker is not None and have.marker.digest == digest and not (have.marker.sent and have.drifted()):
             return []
         if entry.how != "adopt" and have.drifted() and not force and not have.same_content(version, rendered.html):
@@ -443,6 +450,23 @@ class Planner:
                 "--force overwrites it"))]
         return [UpdateTranslation(entry.key, version.locale, aid, tuple(have.changes(version, rendered.html)),
                                   len(rendered.uploads))]
+
+    def _with_blocks(self, entry: Entry, aid: int, version: Article, have: RemoteTranslation,
+                     body: str) -> list[Step]:
+        """A translation whose Help Center body holds Guide content blocks: the API flattens them into text and a
+        body written back would replace them, so only its title and draft are written; a body changed in the file
+        is held (exit 3) until it is edited in Guide, or --replace-content-blocks."""
+        out: list[Step] = []
+        fields = tuple(f for f, differs in (("title", have.title != version.title),
+                                            ("draft", have.draft != version.draft)) if differs)
+        if fields:
+            out.append(UpdateTranslation(entry.key, version.locale, aid, fields, body=False))
+        if have.marker is None or have.marker.sent != body:
+            blocks = ", ".join(version.content_blocks)
+            out.append(Held(entry.key, version.locale, (
+                f"「{version.title}」 uses Guide content blocks ({blocks}): its body is not written (the API would "
+                "replace the blocks with their text); make the change in Guide, or --replace-content-blocks")))
+        return out
 
     def _removed(self, local_keys: set[str], archive: bool, plan: Plan) -> list[Step]:
         """Articles whose file was removed (not moved: a moved file's article is its entry's): reported; archived

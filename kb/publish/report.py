@@ -14,6 +14,7 @@ from kb.publish.steps import (
     CreateTranslation,
     Drifted,
     Duplicate,
+    Held,
     Renamed,
     SetRedirect,
     Step,
@@ -71,6 +72,11 @@ class PublishReport:
         return list(dict.fromkeys(s.key for s in self.steps if isinstance(s, Drifted)))
 
     @property
+    def held(self) -> list[str]:
+        """Articles whose body changed in the file but holds Guide content blocks on the Help Center."""
+        return list(dict.fromkeys(s.key for s in self.steps if isinstance(s, Held)))
+
+    @property
     def blocked(self) -> list[str]:
         return [s.key for s in self.steps if isinstance(s, Blocked)]
 
@@ -78,11 +84,12 @@ class PublishReport:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "archived": self.archived, "redirected": self.redirected, "images_uploaded": self.images_uploaded,
                 "attachments_uploaded": self.attachments_uploaded, "api_calls": self.api_calls,
-                "failed": len(self.failed), "drifted": len(self.drifted), "blocked": len(self.blocked)}
+                "failed": len(self.failed), "drifted": len(self.drifted), "held": len(self.held),
+                "blocked": len(self.blocked)}
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.drifted or self.blocked)
+        return not (self.failed or self.drifted or self.held or self.blocked)
 
 
 def refused(steps: list[Step]) -> list[str]:

@@ -127,10 +127,12 @@ class CreateArticle(Step):
     images: int = 0  # images to upload, one per translation that shows it
     notify: bool = False  # e-mail the section's subscribers (front matter or kb.yaml notify: true)
     attachments: int = 0  # block attachments to upload after it is created
+    content_blocks: tuple[str, ...] = ()  # placed in the file: to insert in Guide (the API cannot)
 
     def line(self) -> str:
-        return _line("create", self.key, self.locale, detail="notifies the section's subscribers" if self.notify
-                     else "")
+        notes = (["notifies the section's subscribers"] if self.notify else []) + (
+            [f"insert content block {', '.join(self.content_blocks)} in Guide"] if self.content_blocks else [])
+        return _line("create", self.key, self.locale, detail="; ".join(notes))
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class UpdateTranslation(Step):
     article_id: int
     changes: tuple[str, ...]  # title, draft, body, marker
     images: int = 0
+    body: bool = True  # False: title and draft only (the body holds Guide content blocks)
 
     def line(self) -> str:
         return _line("update", self.key, self.locale, self.changes)
@@ -263,6 +266,13 @@ class Drifted(Outcome):
     """Edited in the Help Center: kept (exit 3) unless --force."""
 
     kind = "drifted"
+
+
+class Held(Outcome):
+    """Its body on the Help Center holds Guide content blocks, which a body written through the API would replace
+    with their text: kept (exit 3), even with --force, unless --replace-content-blocks."""
+
+    kind = "held"
 
 
 class Blocked(Outcome):

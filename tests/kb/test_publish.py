@@ -268,7 +268,7 @@ def test_pull_then_publish_is_a_no_op(tmp_path: Path, hc: Sandbox) -> None:
     assert json.loads(out.stdout) == {"created": 0, "updated": 0, "unchanged": 13, "archived": 0, "redirected": 0,
                                       "images_uploaded": 0, "attachments_uploaded": 0,
                                       "api_calls": json.loads(out.stdout)["api_calls"],
-                                      "failed": 0, "drifted": 0, "blocked": 0}
+                                      "failed": 0, "drifted": 0, "held": 0, "blocked": 0}
     assert site.writes() == 0
 
 

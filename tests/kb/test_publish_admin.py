@@ -518,3 +518,52 @@ def test_the_preview_lists_an_articles_attachments_under_it(tmp_path: Path) -> N
                      re.S)
     assert link and (out / link.group(1)).read_bytes() == PDF
     assert run(root, "build", "--out", str(root / "files" / "site")).exit_code == 2  # never inside the sources
+
+
+BLOCK = "<p>本機能の仕様は予告なく変更されることがあります。</p>"
+
+
+def test_an_article_with_guide_content_blocks_is_held_by_name_and_left_unchanged(tmp_path: Path,
+                                                                                 hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    path = add_article(site, "employees/requests/leave.md", "休暇を申請する",
+                       body="休暇の申請方法です。\n\n<!-- kb-content-block: 免責事項 -->")
+    plan = site.kb("publish", "--plan")
+    assert "create    employees/requests/leave [ja] — insert content block 免責事項 in Guide" in plan.stdout
+    site.publish()
+    h = hc.helpcenter
+    aid = article_with_marker(hc, "employees/requests/leave")["id"]
+    h.insert_content_block(aid, "ja", "免責事項", BLOCK)  # what the writer then did in Guide
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 14 and site.writes() == 0  # the flattened block is no edit to report
+    h.update_content_block("免責事項", BLOCK.replace("ことがあります", "場合があります"))
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 14 and site.writes() == 0
+    # The file's body changes: not written, even with --force; named, exit 3; the block stays linked.
+    edit(path, "休暇の申請方法です。", "休暇と半休の申請方法です。")
+    hc.reset_stats()
+    for args in ((), ("--force",)):
+        held = site.kb("publish", *args)
+        assert held.exit_code == 3, held.output
+        assert ("held      employees/requests/leave [ja] — 「休暇を申請する」 uses Guide content blocks (免責事項): "
+                "its body is not written" in held.stdout)
+        assert "1 held" in held.stdout.splitlines()[-1]
+    assert site.writes() == 0
+    tr = h.translations[aid]["ja"]
+    assert tr["content_blocks"] == ["免責事項"] and "場合があります" in tr["body"] and h.blocks_replaced == []
+    # A new title goes (the translation's title alone: the blocks stay); the body is still held.
+    edit(path, "title: 休暇を申請する", "title: 休暇・半休を申請する")
+    hc.reset_stats()
+    assert site.kb("publish").exit_code == 3
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}/translations/{locale}": 1}
+    assert tr["title"] == "休暇・半休を申請する" and tr["content_blocks"] == ["免責事項"]
+    # kb pull PATH keeps the placeholder and the body; the Help Center's title is already the file's.
+    pulled = site.kb("pull", "kb/articles/employees/requests/leave.md")
+    assert pulled.exit_code == 0, pulled.output
+    assert "kept its body and its content block placeholders (免責事項)" in pulled.stdout
+    assert "<!-- kb-content-block: 免責事項 -->" in path.read_text(encoding="utf-8")
+    # Asked for: written, and the block becomes its text (Zendesk unlinks it).
+    hc.reset_stats()
+    assert site.publish("--replace-content-blocks")["updated"] == 1
+    assert h.blocks_replaced == [(aid, "ja", ["免責事項"])] and "休暇と半休の申請方法です。" in tr["body"]

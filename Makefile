@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo install test lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,26 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/csops demo
+
+# csops and kb on your PATH: links in BINDIR to this folder's .venv (keep the folder; `git pull` updates them).
+# A file there that is not a link is left alone. Says how to add BINDIR to PATH when it is not on it.
+BINDIR ?= $(HOME)/.local/bin
+install: $(VENV)/.installed
+	@mkdir -p "$(BINDIR)"
+	@for c in csops kb; do \
+	  if [ -e "$(BINDIR)/$$c" ] && [ ! -L "$(BINDIR)/$$c" ]; then \
+	    echo "$(BINDIR)/$$c exists and is not a link: not replacing it (move it away, or make install BINDIR=DIR)" >&2; \
+	    exit 1; \
+	  fi; \
+	  ln -sfn "$(CURDIR)/$(BIN)/$$c" "$(BINDIR)/$$c"; \
+	done
+	@echo "csops and kb are in $(BINDIR) (they run from $(CURDIR)/$(VENV): keep this folder)"
+	@case ":$$PATH:" in \
+	  *":$(BINDIR):"*) echo "Next:  csops init myteam    # README: Starting your own project";; \
+	  *) echo "$(BINDIR) is not on your PATH yet. Add it, then open a new terminal:"; \
+	     echo "  echo 'export PATH=\"$(BINDIR):\$$PATH\"' >> ~/.$$(basename "$${SHELL:-bash}")rc"; \
+	     echo "Next:  csops init myteam    # README: Starting your own project";; \
+	esac
 
 # Four pytest workers even on two cores: most of a test's wall time is spent waiting on a sandbox, a csops
 # subprocess or PostgreSQL (the serial suite used 3 min of CPU in 7 min). Every test has its own port, folder and

@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -35,6 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this file is named sync.py too: the package must win
+
+from csops.starter import SANDBOX_STORE  # noqa: E402
+
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
 ORGS = "GET /api/v2/incremental/organizations.json"
 QUERY = ("GET /services/data/{version}/queryAll/", "GET /services/data/{version}/queryAll/{locator}")
@@ -120,9 +124,10 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                 time.sleep(0.1)
             with fresh_store(spec, work, args.keep) as (store_url, store_env):
                 text = config.read_text()
-                if "\nrules:" not in text:  # --write-config names the shipped rules when the folder has none
-                    text += f"rules:\n  files: [{ROOT / 'rules' / 'onboarding.yaml'}]\n"
-                text = text.replace("  url: sqlite:///.csops/state.db\n", f"  url: {store_url}\n")
+                text = text.replace(f"  url: {SANDBOX_STORE}\n", f"  url: {store_url}\n")
+                # The sync's own calls against the floor: the shipped notify.yaml's channels stay out.
+                text = re.sub(r", [^,\]]*notify\.yaml\]", "]", text)
+                assert "notify.yaml" not in text, "the sandbox config's rules line moved"
                 assert f"  url: {store_url}\n" in text, "the sandbox config's store.url line moved"
                 config.write_text(text)
                 engine = urlsplit(store_url).scheme

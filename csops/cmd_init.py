@@ -30,5 +30,5 @@ def init(folder: Path, lang: str, with_kb: bool) -> None:
     click.echo("  csops doctor          # after editing csops.yaml and setting ZENDESK_CLIENT_SECRET (a Zendesk "
                "OAuth client), and the Salesforce connected app's key (auth: jwt)")
     click.echo("  csops sync --dry-run  # what the first sync would write, writing nothing")
-    click.echo("\nTo try it first without real accounts: csops sandbox serve --write-config csops.yaml "
-               "(in another folder)")
+    click.echo(f"\nTo try it first against a local sandbox, no real accounts needed (in another terminal):\n"
+               f"  {cd}csops sandbox serve --write-config sandbox.yaml")

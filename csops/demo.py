@@ -7,6 +7,8 @@ CLI itself, so a demo run and a cron run take the same path.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -79,9 +81,20 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
         echo(f"      csops --config {config} rules explain <account id from above>")
         echo(f"      kb --config {config} gaps --format html -o gaps.html")
         if not keep:
-            echo("      (this folder is temporary; pass --keep DIR to keep it)")
+            echo("      (a folder under the system's temporary folder; pass --keep DIR to choose one)")
+        echo(f"\nNext:  {next_command()}")
     finally:
         sb.stop()
+
+
+def next_command() -> str:
+    """What a new user types after the demo: their own project, once ``csops`` is on PATH (README: Starting your own
+    project)."""
+    if shutil.which("csops"):
+        return "csops init myteam    # your own project (README: Starting your own project)"
+    if Path("Makefile").is_file() and "\ninstall:" in Path("Makefile").read_text(encoding="utf-8"):
+        return "make install         # puts csops and kb on your PATH; then: csops init myteam"
+    return f"csops is not on your PATH: add {Path(sys.executable).parent} to it; then: csops init myteam"
 
 
 DEMO_REPORT_CONFIG = """

@@ -1,4 +1,4 @@
-"""Starter files: ``csops init`` (a commented csops.yaml, a rule file, .gitignore, optionally kb/) and the
+"""Starter files: ``csops init`` (a commented csops.yaml, rule files, .gitignore, optionally kb/) and the
 csops.yaml for the local sandbox (``sandbox serve --write-config``, the demo)."""
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ def sandbox_env(options: Any) -> dict[str, str]:
 SANDBOX_SECRETS = {"ZENDESK_CLIENT_SECRET": "zendesk_client_secret", "ZENDESK_API_TOKEN": "zendesk_token",
                    "SALESFORCE_CONSUMER_SECRET": "sf_consumer_secret", "SALESFORCE_PASSWORD": "sf_password",
                    "SALESFORCE_SECURITY_TOKEN": "sf_security_token"}
+
+
+#: The store of a config ``sandbox serve --write-config`` writes: the sandbox's accounts never mix with a real
+#: store beside it (.csops/state.db).
+SANDBOX_STORE = "sqlite:///.csops/sandbox.db"
 
 
 def sandbox_config(url: str, zendesk_email: str, sf_username: str, store: str = "sqlite:///.csops/state.db",
@@ -72,11 +77,21 @@ def packaged_rules() -> Path:
     return Path(rules.__file__).resolve().parent / "onboarding.yaml"
 
 
+def sandbox_rules(folder: Path) -> list[str]:
+    """The rule files a sandbox config in ``folder`` names: the project's own (``rules/onboarding.yaml`` and
+    ``rules/notify.yaml``, relative) beside a project's rules, the shipped ones (absolute) anywhere else."""
+    if (folder / "rules" / "onboarding.yaml").exists():
+        return [f"rules/{name}" for name in ("onboarding.yaml", "notify.yaml") if (folder / "rules" / name).exists()]
+    return [str(packaged_rules()), str(packaged_rules().with_name("notify.yaml"))]
+
+
 def starter_files(lang: str, with_kb: bool) -> dict[str, str]:
     """Relative path → text of every file ``csops init`` writes."""
     rules_text = (packaged_rules() if lang == "ja" else TEMPLATES / "rules.en.yaml").read_text(encoding="utf-8")
     files = {"csops.yaml": (TEMPLATES / f"csops.{lang}.yaml").read_text(encoding="utf-8"),
-             "rules/onboarding.yaml": rules_text, ".gitignore": GITIGNORE}
+             "rules/onboarding.yaml": rules_text,
+             "rules/notify.yaml": packaged_rules().with_name("notify.yaml").read_text(encoding="utf-8"),
+             ".gitignore": GITIGNORE}
     if with_kb:
         import kb
 

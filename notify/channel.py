@@ -5,8 +5,9 @@ registered in :mod:`notify.kinds`. It declares its options (the keys of its
 mapping in the rule file besides ``type``, each a base.schema option saying what
 it accepts, so a mistake is reported at its line) and is built from the values
 kept by :meth:`Channel.parse`; it delivers a channel's pending notices in :meth:`Channel.deliver`; it says what
-``csops doctor`` can check without sending anything in :meth:`Channel.doctor`; and
-:meth:`Channel.send_test` sends the test message of ``csops notify --test``.
+``csops doctor`` can check without sending anything in :meth:`Channel.doctor`;
+:meth:`Channel.send_test` sends the test message of ``csops notify --test``; and
+:meth:`Channel.sandbox_env` points it at the sandbox (``csops sandbox serve``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from base.errors import InputError
 from notify.outbox import Notice, Outbox
@@ -127,3 +128,16 @@ class Channel(ABC):
     def send_test(self, out: Delivery) -> None:
         """Send a test message (``csops notify --test``); a kind that takes none says so."""
         raise InputError(f"--test: '{self.name}' is a {self.type} channel, which takes no test message")
+
+    def sandbox_env(self, emulator: Emulator, env: Mapping[str, str]) -> dict[str, str]:
+        """The environment variables that point this channel at a local emulator (``csops sandbox serve`` writes
+        them to its env file); ``env`` is the environment now, whose value the emulator may take over."""
+        return {}
+
+
+class Emulator(Protocol):
+    """What a local stand-in for the services (the sandbox) makes for a channel to deliver to."""
+
+    def slack_webhook(self, channel: str, current: str | None) -> str:
+        """An incoming webhook URL for ``channel``: ``current`` when it is one of the emulator's own (kept
+        across a restart on the same port), else a new one."""

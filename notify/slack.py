@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from base.schema import Number, Option, Pattern
 from connectors.slack import SlackWebhook, WebhookURLError
-from notify.channel import Channel, ChannelResult, Delivery, Finding
+from notify.channel import Channel, ChannelResult, Delivery, Emulator, Finding
 from notify.outbox import NEW, RESOLVED, Notice
 
 if TYPE_CHECKING:
@@ -89,6 +89,9 @@ class SlackChannel(Channel):
 
     def send_test(self, out: Delivery) -> None:
         self.webhook(out).post(probe_message(self, out.today))
+
+    def sandbox_env(self, emulator: Emulator, env: Mapping[str, str]) -> dict[str, str]:
+        return {self.webhook_env: emulator.slack_webhook(self.name, env.get(self.webhook_env))}
 
 
 # -- the message -----------------------------------------------------------------

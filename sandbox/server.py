@@ -128,6 +128,10 @@ class Sandbox:
         self.route("/__sandbox/stats/reset", "POST", self._stats_reset)
         self.route("/__sandbox/faults", "POST", self._faults)
 
+    def slack_webhook(self, channel: str, current: str | None) -> str:
+        """notify.channel.Emulator: an incoming webhook for a channel of the rule files."""
+        return self.slack.add_webhook(channel, current)
+
     # -- routing ------------------------------------------------------------
     def route(self, path: str, methods: str | list[str], handler: Handler) -> None:
         for method in [methods] if isinstance(methods, str) else methods:

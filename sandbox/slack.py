@@ -20,6 +20,7 @@ message released with ``drop=True`` is never recorded, as when its sender died.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 import time
@@ -60,10 +61,14 @@ class SlackAPI:
         self._drop = False
         sb.route("/slack/services/<team>/<bot>/<token>", "POST", self.post)
 
-    def add_webhook(self, channel: str) -> str:
-        token = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+    def add_webhook(self, channel: str, current: str | None = None) -> str:
+        """A new webhook's URL; ``current``, a URL of this emulator's form on its address (from a previous run on
+        the same port), is taken over with its token instead."""
+        kept = re.fullmatch(re.escape(self.sb.url) + r"/slack/services/T0SANDBOX/B\d{7}/([A-Za-z0-9]{20,})",
+                            current or "")
+        token = kept.group(1) if kept else secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
         self.hooks[token] = Webhook(channel)
-        return f"{self.sb.url}/slack/services/T0SANDBOX/B{len(self.hooks):07d}/{token}"
+        return current if kept and current else f"{self.sb.url}/slack/services/T0SANDBOX/B{len(self.hooks):07d}/{token}"
 
     def hook(self, channel: str) -> Webhook:
         return next(h for h in self.hooks.values() if h.channel == channel)

@@ -28,7 +28,7 @@ def test_init_writes_a_project_that_checks(tmp_path: Path, lang: str) -> None:
     out = csops(tmp_path, "init", "proj", "--lang", lang, "--kb")
     assert out.returncode == 0, out.stderr
     proj = tmp_path / "proj"
-    for rel in ("csops.yaml", "rules/onboarding.yaml", ".gitignore", "kb/kb.yaml"):
+    for rel in ("csops.yaml", "rules/onboarding.yaml", "rules/notify.yaml", ".gitignore", "kb/kb.yaml"):
         assert (proj / rel).is_file(), rel
     assert ".csops/" in (proj / ".gitignore").read_text().split()
     written = (proj / "csops.yaml").read_text(encoding="utf-8")
@@ -39,6 +39,8 @@ def test_init_writes_a_project_that_checks(tmp_path: Path, lang: str) -> None:
                                                         "csops sync --dry-run"]
     check = csops(proj, "rules", "check")
     assert check.returncode == 0 and check.stdout.startswith("ok: "), check.stderr
+    both = csops(proj, "rules", "check", "rules/onboarding.yaml", "rules/notify.yaml")
+    assert both.returncode == 0, both.stderr  # the notify file's routes name the starter rules' alerts
     rules_text = (proj / "rules" / "onboarding.yaml").read_text(encoding="utf-8")
     japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rules_text)
     assert bool(japanese) == (lang == "ja")
@@ -79,7 +81,7 @@ def test_git_leaves_out_what_csops_and_kb_write(tmp_path: Path) -> None:
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=proj, capture_output=True, text=True,
                             check=True, env=git).stdout.split()
     assert sorted(staged) == [".gitignore", "csops.yaml", "kb/articles/.gitkeep", "kb/kb.yaml",
-                              "rules/onboarding.yaml"]
+                              "rules/notify.yaml", "rules/onboarding.yaml"]
 
     old = tmp_path / "old"
     old.mkdir()

@@ -23,7 +23,14 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
         first = proc.stdout.readline().strip()
         assert first.startswith("sandbox listening on http://127.0.0.1:")
         url = first.rsplit(" ", 1)[1]
+        # The secrets came from the environment: the env file holds only what the sandbox made (the Slack
+        # webhooks of the shipped notify.yaml), never a copy of a secret.
+        assert proc.stdout.readline().strip() == "credentials: . .csops/sandbox.env"
         assert proc.stdout.readline().startswith("config written to sb.yaml")
+        written = (tmp_path / ".csops" / "sandbox.env").read_text(encoding="utf-8")
+        assert [line.split("=")[0] for line in written.splitlines()] == ["export SLACK_WEBHOOK_CS_ALERTS",
+                                                                         "export SLACK_WEBHOOK_CS_DIGEST"]
+        assert f"='{url}/slack/services/" in written and "for-test" not in written
         req = urllib.request.Request(url + "/api/v2/organizations?page%5Bsize%5D=100")
         req.add_header("Authorization", "Basic " + __import__("base64").b64encode(
             b"admin@sandbox.example.com/token:tok-for-test-1234").decode())

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sandbox.server import Sandbox
-from tests.conftest import Workspace, make_sandbox, make_workspace
+from tests.conftest import ROOT, Workspace, make_sandbox, make_workspace
 
 WRITEBACK = ["Onboarding_Status__c", "Onboarding_Phase__c", "Days_Overdue__c", "Health_Score__c", "Health_Band__c",
              "Customer_Tier__c", "Onboarding_Alerts__c"]
@@ -265,9 +265,14 @@ def test_status_and_alerts_need_no_api_secrets(ws: Workspace) -> None:
 
 
 def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
+    # From the checkout, as make demo runs it, with csops not on PATH yet.
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if not (Path(p) / "csops").exists())
     proc = subprocess.run([sys.executable, "-m", "csops", "demo", "--accounts", "40", "--tickets", "400",
-                           "--keep", str(tmp_path)], capture_output=True, text=True, timeout=120)
+                           "--keep", str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "PATH": path})
     assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("Next:  make install ")  # README: Starting your own project
     assert "second sync: nothing to write" in proc.stdout
     assert "onboarding status:" in proc.stdout
     # six months of weekly history through the real sync, then the report over it

@@ -402,8 +402,10 @@ class HelpCenter:
                                         json={"category": fields})["category"])
 
     def create_section(self, category_id: int, name: str, description: str, position: int,
-                       locale: str) -> dict[str, Any]:
-        body = {"section": {"name": name, "description": description, "position": position, "locale": locale}}
+                       locale: str, parent_section_id: int | None = None) -> dict[str, Any]:
+        """A section of the category, or nested in section ``parent_section_id`` (Guide Enterprise)."""
+        section = {"name": name, "description": description, "position": position, "locale": locale}
+        body = {"section": {**section, **({"parent_section_id": parent_section_id} if parent_section_id else {})}}
         return dict(self.client.request("POST", f"{self.BASE}/categories/{category_id}/sections",
                                         json=body)["section"])
 

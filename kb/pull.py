@@ -243,13 +243,21 @@ def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[
         return {"title": {t["locale"]: t["title"] for t in trs},
                 "description": {t["locale"]: t.get("body") or "" for t in trs}}
 
+    def sections(cid: int, parent: int | None) -> list[dict[str, Any]]:
+        """The category's sections under ``parent`` (None: its top level), each with those nested in it."""
+        out = []
+        for sid, sec in sorted(tree.sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
+            if sec["category_id"] != cid or sec.get("parent_section_id") != parent:
+                continue
+            nested = sections(cid, sid)
+            out.append({"id": tree.sec_ids[sid], **texts("sections", sid, sec), "position": sec.get("position") or 0,
+                        **({"sections": nested} if nested else {})})
+        return out
+
     categories = []
     for cid, c in sorted(tree.categories.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0])):
-        secs = [{"id": tree.sec_ids[sid], **texts("sections", sid, s), "position": s.get("position") or 0}
-                for sid, s in sorted(tree.sections.items(), key=lambda kv: (kv[1].get("position") or 0, kv[0]))
-                if s["category_id"] == cid]
         categories.append({"id": tree.cat_ids[cid], **texts("categories", cid, c), "position": c.get("position") or 0,
-                           "sections": secs})
+                           "sections": sections(cid, None)})
     locales.update({loc: 0 for loc in all_locales})
     data = {"locale": files.default_locale, "locales": sorted(locales) or [files.default_locale],
             "default_type": "article",

@@ -71,6 +71,7 @@ class Section:
     default_type: str | None = None
     parent: str | None = None  # a section's id: nested in it (Guide Enterprise)
     defaults: dict[str, Setting] = field(default_factory=dict)
+    line: int | None = None  # where kb.yaml defines it
 
 
 @dataclass

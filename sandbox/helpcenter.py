@@ -434,7 +434,10 @@ class HelpCenterAPI:
         body = self._body(request, "section")
         if isinstance(body, Response):
             return body
-        made = self._new_container(self.sections, body, category_id=args["cid"])
+        parent = self._parent(body, args["cid"], None)
+        if isinstance(parent, Response):
+            return parent
+        made = self._new_container(self.sections, body, category_id=args["cid"], parent_section_id=parent)
         return made if isinstance(made, Response) else json_response({"section": made}, 201)
 
     def section_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
@@ -448,12 +451,35 @@ class HelpCenterAPI:
             body = self._body(request, "section")
             if isinstance(body, Response):
                 return body
+            if "parent_section_id" in body:
+                parent = self._parent(body, body.get("category_id", sec["category_id"]), sec["id"])
+                if isinstance(parent, Response):
+                    return parent
+                sec["parent_section_id"] = parent
             for k in ("position", "category_id"):  # name and description are ignored here
                 if k in body:
                     sec[k] = body[k]
             sec["updated_at"] = now()
             self._write()
         return json_response({"section": self._container_view(sec)})
+
+    def _parent(self, body: dict[str, Any], category_id: int, section_id: int | None) -> int | Response | None:
+        """``parent_section_id``: writable only on Guide Enterprise (422 otherwise); a section of the same category,
+        not the section itself nor one nested in it."""
+        parent = body.get("parent_section_id")
+        if parent is None:
+            return None
+        if not self.enterprise:
+            return json_response({"error": "UnprocessableEntity", "description": (
+                "parent_section_id: nested sections are only writable for Guide Enterprise")}, 422)
+        seen = parent
+        while seen is not None:
+            if seen == section_id or seen not in self.sections:
+                return invalid("Parent section: must be another section of the same category")
+            seen = self.sections[seen].get("parent_section_id")
+        if self.sections[parent]["category_id"] != category_id:
+            return invalid("Parent section: must be another section of the same category")
+        return int(parent)
 
     def _container(self, request: Request, oid: int) -> dict[str, Any] | None:
         store = self.categories if "/categories/" in request.path else self.sections

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from base.errors import Failure
-from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError
+from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError, RequestRejected
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
 from kb.publish.bodies import attachment_name
 from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
+from kb.publish.remote import PublishError
 from kb.publish.report import PublishReport, refused
 from kb.publish.settings import normalized
 from kb.publish.steps import (
@@ -112,21 +113,38 @@ class Applier:
 
     # -- categories and sections --------------------------------------------
     def _tree(self, step: Step) -> None:
+        try:
+            self._tree_write(step)
+        except RequestRejected as exc:
+            nested = (isinstance(step, CreateSection) and step.parent) or (isinstance(step, UpdateSection) and \
+                step.reparent and step.parent)
+            if not nested or exc.status != 422:
+                raise
+            assert isinstance(step, (CreateSection, UpdateSection))
+            sec = self.spec.section(step.category, step.section)
+            raise PublishError(f"section {step.category}/{step.section} is nested in {step.parent}, and this Help "
+                               f"Center refuses nested sections (Guide Enterprise only): {exc}", self.spec.file,
+                               sec.line if sec else None) from None
+
+    def _tree_write(self, step: Step) -> None:
         if isinstance(step, CreateCategory):
             made = self.hc.create_category(step.name, step.description, step.position, step.locale)
             self.categories[step.category] = int(made["id"])
             self.ids.set("categories", step.category, int(made["id"]))
         elif isinstance(step, CreateSection):
+            parent = self.sections[f"{step.category}/{step.parent}"] if step.parent else None
             made = self.hc.create_section(self.categories[step.category], step.name, step.description,
-                                          step.position, step.locale)
+                                          step.position, step.locale, parent)
             self.sections[step.key] = int(made["id"])
             self.ids.set("sections", step.key, int(made["id"]))
         elif isinstance(step, UpdateCategory):
             self.hc.update_category(step.category_id, position=step.position)
         elif isinstance(step, UpdateSection):
-            fields = {"position": step.position} if step.position is not None else {}
+            fields: dict[str, int | None] = {"position": step.position} if step.position is not None else {}
             if step.move_to is not None:
                 fields["category_id"] = self.categories[step.move_to]
+            if step.reparent:
+                fields["parent_section_id"] = self.sections[f"{step.category}/{step.parent}"] if step.parent else None
             self.hc.update_section(step.section_id, **fields)
         elif isinstance(step, TranslateContainer):
             oid = (self.categories if step.kind == "categories" else self.sections)[step.ref]

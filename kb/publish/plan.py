@@ -144,7 +144,7 @@ class Planner:
                 if self.remote.categories[cid].get("position") != cat.position:
                     plan.steps.append(UpdateCategory(cat.id, cid, cat.position))
             plan.steps += self._translations("categories", cat.id, cid, texts)
-            for sec in sorted(cat.sections.values(), key=lambda s: s.position):
+            for sec in _tree_order(cat):
                 self._section(plan, cat, sec, cid)
 
     def _section(self, plan: Plan, cat: Category, sec: Section, cid: int | None) -> None:
@@ -159,16 +159,18 @@ class Planner:
             sid = self._moved_section(cat.id, sec.id)
         if sid is None:
             first_loc, (name, desc) = next(iter(texts.items()))
-            plan.steps.append(CreateSection(cat.id, sec.id, first_loc, name, desc, sec.position))
+            plan.steps.append(CreateSection(cat.id, sec.id, first_loc, name, desc, sec.position, sec.parent))
         else:
             self.ids.set("sections", key, sid)
             plan.sections[key] = sid
             item = self.remote.sections[sid]
             moved = cid is None or item.get("category_id") != cid
-            if moved or item.get("position") != sec.position:
+            parent = plan.sections.get(f"{cat.id}/{sec.parent}") if sec.parent else None
+            reparent = item.get("parent_section_id") != parent or (sec.parent is not None and parent is None)
+            if moved or reparent or item.get("position") != sec.position:
                 plan.steps.append(UpdateSection(cat.id, sec.id, sid,
                                                 sec.position if item.get("position") != sec.position else None,
-                                                cat.id if moved else None))
+                                                cat.id if moved else None, reparent, sec.parent))
         plan.steps += self._translations("sections", key, sid, texts)
 
     def _moved_section(self, category: str, section: str) -> int | None:
@@ -511,6 +513,19 @@ def redirect_targets(spec: KbSpec, articles: list[Article]) -> dict[str, str]:
             out[old], origin[old] = a.key, f"{a.rel}:{line}"
     if problems:
         raise KbError(problems)
+    return out
+
+
+def _tree_order(cat: Category) -> list[Section]:
+    """A category's sections, each before the sections nested in it, siblings by position."""
+    out: list[Section] = []
+
+    def visit(parent: str | None) -> None:
+        for sec in sorted((s for s in cat.sections.values() if s.parent == parent), key=lambda s: s.position):
+            out.append(sec)
+            visit(sec.id)
+
+    visit(None)
     return out
 
 

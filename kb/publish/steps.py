@@ -48,13 +48,15 @@ class CreateSection(Step):
     name: str
     description: str
     position: int
+    parent: str | None = None  # kb.yaml's id of the section it is nested in (Guide Enterprise)
 
     @property
     def key(self) -> str:
         return f"{self.category}/{self.section}"
 
     def line(self) -> str:
-        return _line("create", f"section {self.key}", detail=self.name)
+        return _line("create", f"section {self.key}", detail=self.name + (f" (in {self.parent})" if self.parent
+                                                                           else ""))
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,21 @@ class UpdateCategory(Step):
 
 @dataclass(frozen=True)
 class UpdateSection(Step):
-    """A section moved to another position, or into another category (``move_to``: kb.yaml's id)."""
+    """A section moved to another position, into another category (``move_to``: kb.yaml's id), or into another
+    section (``reparent``: to ``parent``, None for the category's top level)."""
 
     category: str
     section: str
     section_id: int
     position: int | None
     move_to: str | None
+    reparent: bool = False
+    parent: str | None = None
 
     def line(self) -> str:
         changes = sorted([*(["position"] if self.position is not None else []),
-                          *(["category_id"] if self.move_to is not None else [])])
+                          *(["category_id"] if self.move_to is not None else []),
+                          *(["parent_section_id"] if self.reparent else [])])
         return _line("update", f"section {self.category}/{self.section}", changes=changes)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from sandbox.server import Sandbox
 from tests.kb.test_publish import Site, hc_writes, live
 
@@ -567,3 +569,49 @@ def test_an_article_with_guide_content_blocks_is_held_by_name_and_left_unchanged
     hc.reset_stats()
     assert site.publish("--replace-content-blocks")["updated"] == 1
     assert h.blocks_replaced == [(aid, "ja", ["免責事項"])] and "休暇と半休の申請方法です。" in tr["body"]
+
+
+def test_nested_sections_need_guide_enterprise_and_keep_their_place(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    kb_yaml = site.dir / "kb/kb.yaml"
+    sso = "- id: sso\n  title: {ja: シングルサインオン, en: Single sign-on}\n  position: 1\n"
+    nested = "        sections:\n" + "".join(f"          {ln}\n" for ln in sso.splitlines())
+    users = "      - id: users\n        title: {ja: ユーザーと権限, en: Users and permissions}\n        position: 1\n"
+    edit(kb_yaml, users, users + nested)
+    add_article(site, "admin/sso/okta.md", "Oktaでログインする")
+    plan = site.kb("publish", "--plan")
+    assert "create    section admin/sso — シングルサインオン (in users)" in plan.stdout
+    refused = site.kb("publish")
+    assert refused.exit_code == 78 and "kb/kb.yaml:" in refused.stderr
+    assert "section admin/sso is nested in users, and this Help Center refuses nested sections" in refused.stderr
+    assert len(h.sections) == 8
+    h.enterprise = True
+    assert site.publish()["created"] == 1
+    sso_id = next(sid for sid in h.sections if h.translations[sid]["ja"]["title"] == "シングルサインオン")
+    users_id = next(sid for sid in h.sections if h.translations[sid]["ja"]["title"] == "ユーザーと権限")
+    assert h.sections[sso_id]["parent_section_id"] == users_id
+    assert h.sections[sso_id]["category_id"] == h.sections[users_id]["category_id"]
+    assert article_with_marker(hc, "admin/sso/okta")["section_id"] == sso_id
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 14 and site.writes() == 0
+    # A pulled tree keeps the nesting: publishing it back changes nothing.
+    assert site.kb("pull", "--into", "pulled").exit_code == 0
+    pulled = yaml.safe_load((site.dir / "pulled/kb.yaml").read_text(encoding="utf-8"))
+    admin = next(c for c in pulled["categories"] if c["id"] == "admin")
+    assert [s["id"] for s in next(s for s in admin["sections"] if s["id"] == "users")["sections"]] == ["sso"]
+    hc.reset_stats()
+    back = site.kb("--root", "pulled", "publish", "--json")
+    assert back.exit_code == 0, back.output
+    assert site.writes() == 0
+    # Out of its parent, to the category's top level: the same section, one update.
+    edit(kb_yaml, nested, "")
+    edit(kb_yaml, "      - id: integrations\n", "".join(f"      {ln}\n" for ln in sso.splitlines())
+         + "      - id: integrations\n")
+    hc.reset_stats()
+    out = site.kb("publish")
+    assert out.exit_code == 0, out.output
+    assert "update    section admin/sso (parent_section_id)" in out.stdout
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/sections/{sid}": 1}
+    assert h.sections[sso_id]["parent_section_id"] is None

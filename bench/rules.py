@@ -66,17 +66,36 @@ def floor(raw: dict[str, Any]) -> tuple[Any, ...]:
                           ("go_live", 90, golive is not None and (ratio or 0) >= 0.5)],
               "経費精算": [("kickoff", 7, kickoff is not None), ("setup", 21, setup is not None),
                           ("go_live", 60, golive is not None)]}.get(raw["product"])
-    status, overdue = "no_phases", None
-    if phases:
-        if start is None or start > TODAY:
-            status = "not_started"
-        else:
-            cur = next((p for p in phases if not p[2]), None)
-            if cur is None:
-                status = "completed"
-            else:
-                overdue = (TODAY - (start + dt.timedelta(days=cur[1]))).days
-                status = "churn_risk" if overdue > 30 else "stalled" if overdue > 0 else "on_track"
+    status, overdue = _status(phases, start)
+    score = _score(raw, ratio, since_login)
+    band = "green" if score >= 140 else "yellow" if score >= 80 else "red"
+    arr = raw["arr"]
+    tier = "S" if arr >= 10_000_000 and score >= 140 else "A" if arr >= 3_000_000 else "B" if arr >= 1_000_000 else "C"
+    late = overdue is not None and overdue > 0
+    alerts = [name for name, raised in (
+        ("setup_not_done_30d", status in ("on_track", "stalled", "churn_risk") and start is not None
+         and (TODAY - start).days > 30 and setup is None),
+        ("no_login_14d", since_login is not None and since_login >= 14),
+        ("usage_anomaly", golive is not None and ratio is not None and ratio < 0.3),
+        ("urgent_tickets", raw["urgent_open"] > 0),
+        ("onboarding_stalled", status in ("stalled", "churn_risk") and late),
+        ("onboarding_churn_risk", status == "churn_risk" and late)) if raised]
+    return status, overdue, score, band, tier, alerts
+
+
+def _status(phases: list[tuple[str, int, bool]] | None, start: dt.date | None) -> tuple[str, int | None]:
+    if not phases:
+        return "no_phases", None
+    if start is None or start > TODAY:
+        return "not_started", None
+    cur = next((p for p in phases if not p[2]), None)
+    if cur is None:
+        return "completed", None
+    overdue = (TODAY - (start + dt.timedelta(days=cur[1]))).days
+    return ("churn_risk" if overdue > 30 else "stalled" if overdue > 0 else "on_track"), overdue
+
+
+def _score(raw: dict[str, Any], ratio: float | None, since_login: int | None) -> float:
     parts = []
     if ratio is not None:
         parts.append((100, 1.0 if ratio >= 0.8 else 0.7 if ratio >= 0.5 else 0.4 if ratio >= 0.2 else 0.1))
@@ -85,24 +104,7 @@ def floor(raw: dict[str, Any]) -> tuple[Any, ...]:
         parts.append((60, 1.0 if admins >= 2 and since_login <= 7 else 0.6 if admins >= 1 and since_login <= 14
                       else 0.2))
     parts.append((40, min(1.0, max(0.0, (raw["tickets_last_30d"] - 10) / -10))))
-    score = round(200 * sum(w * s for w, s in parts) / sum(w for w, _ in parts), 1)
-    band = "green" if score >= 140 else "yellow" if score >= 80 else "red"
-    arr = raw["arr"]
-    tier = "S" if arr >= 10_000_000 and score >= 140 else "A" if arr >= 3_000_000 else "B" if arr >= 1_000_000 else "C"
-    alerts = []
-    if status in ("on_track", "stalled", "churn_risk") and start and (TODAY - start).days > 30 and setup is None:
-        alerts.append("setup_not_done_30d")
-    if since_login is not None and since_login >= 14:
-        alerts.append("no_login_14d")
-    if golive is not None and ratio is not None and ratio < 0.3:
-        alerts.append("usage_anomaly")
-    if raw["urgent_open"] > 0:
-        alerts.append("urgent_tickets")
-    if status in ("stalled", "churn_risk") and overdue and overdue > 0:
-        alerts.append("onboarding_stalled")
-    if status == "churn_risk" and overdue and overdue > 0:
-        alerts.append("onboarding_churn_risk")
-    return status, overdue, score, band, tier, alerts
+    return round(200 * sum(w * s for w, s in parts) / sum(w for w, _ in parts), 1)
 
 
 def main() -> None:

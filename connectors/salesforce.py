@@ -133,44 +133,37 @@ class QueryPage:
 
 def validate_where(where: str) -> str:
     """Check a user's WHERE filter cannot end or extend the statement; return it parenthesised."""
-    depth, quoted, i, word = 0, False, 0, ""
-    words: list[str] = []
-    while i < len(where):
-        ch = where[i]
-        if quoted:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "'":
-                quoted = False
-        elif ch == "'":
-            quoted = True
-        elif ch == ";":
+    outside, open_literal = _outside_literals(where)
+    depth = 0
+    for ch in outside:
+        if ch == ";":
             raise RequestRejected("salesforce.where: ';' is not allowed in the filter", 400)
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                raise RequestRejected("salesforce.where: unbalanced ')' in the filter", 400)
-        if not quoted and (ch.isalnum() or ch == "_"):
-            word += ch
-        else:
-            if word:
-                words.append(word.upper())
-            word = ""
-        i += 1
-    if word:
-        words.append(word.upper())
-    if quoted:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            raise RequestRejected("salesforce.where: unbalanced ')' in the filter", 400)
+    if open_literal:
         raise RequestRejected("salesforce.where: unterminated string literal in the filter", 400)
     if depth:
         raise RequestRejected("salesforce.where: unbalanced '(' in the filter", 400)
-    bad = sorted(set(words) & _FORBIDDEN_IN_WHERE)
+    bad = sorted({w.upper() for w in re.findall(r"\w+", outside)} & _FORBIDDEN_IN_WHERE)
     if bad:
         raise RequestRejected(f"salesforce.where: the filter may only hold conditions; '{bad[0]}' would "
                               "change the statement", 400)
     return f"({where})"
+
+
+def _outside_literals(where: str) -> tuple[str, bool]:
+    """``where`` with each string literal (quotes, escapes and all) blanked out, and whether one is left open."""
+    out: list[str] = []
+    quoted, i = False, 0
+    while i < len(where):
+        ch = where[i]
+        step = 2 if quoted and ch == "\\" else 1
+        if ch == "'":
+            quoted = not quoted
+        out.append(" " * len(where[i:i + step]) if quoted or ch == "'" else ch)
+        i += step
+    return "".join(out), quoted
 
 
 def soql_datetime(value: datetime) -> str:

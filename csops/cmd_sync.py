@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,31 +65,38 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
     if csv_file:
         write_changes_csv(csv_file, changes)
     if as_json:
-        out = report.summary()
-        if dry_run:
-            out["dry_run"] = True
-            out["changes"] = [{"account_id": c.account_id, "name": c.name,
-                               "fields": {f: {"old": o, "new": n} for f, (o, n) in c.fields.items()}}
-                              for c in changes]
-            out["notify_planned"] = [{"channel": r.channel, "kind": r.kind, "account_id": r.account_id,
-                                      "alert": r.alert_id} for r in report.notify_planned]
-        if report.failures:
-            out["failures"] = report.details()["failures"]
-        if report.mass_change is not None:
-            out["mass_change"] = report.mass_change.text()
-        emit_json(out)
+        emit_json(_json_summary(report, changes, dry_run))
     else:
         if dry_run:
-            if details or accounts:
-                print_changes(changes)
-            for line in summarise_changes(changes):
-                click.echo(line)
-            if csv_file:
-                click.echo(f"{len(changes):,} accounts' changes written to {csv_file}")
-            click.echo("")
+            _print_plan(changes, details or bool(accounts), csv_file)
         print_report(report, team_view(app), colour(app))
     if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
+
+
+def _json_summary(report: SyncReport, changes: list[PlannedChange], dry_run: bool) -> dict[str, Any]:
+    out = report.summary()
+    if dry_run:
+        out["dry_run"] = True
+        out["changes"] = [{"account_id": c.account_id, "name": c.name,
+                           "fields": {f: {"old": o, "new": n} for f, (o, n) in c.fields.items()}} for c in changes]
+        out["notify_planned"] = [{"channel": r.channel, "kind": r.kind, "account_id": r.account_id,
+                                  "alert": r.alert_id} for r in report.notify_planned]
+    if report.failures:
+        out["failures"] = report.details()["failures"]
+    if report.mass_change is not None:
+        out["mass_change"] = report.mass_change.text()
+    return out
+
+
+def _print_plan(changes: list[PlannedChange], each: bool, csv_file: Path | None) -> None:
+    if each:
+        print_changes(changes)
+    for line in summarise_changes(changes):
+        click.echo(line)
+    if csv_file:
+        click.echo(f"{len(changes):,} accounts' changes written to {csv_file}")
+    click.echo("")
 
 
 def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> list[PlannedChange]:

@@ -167,19 +167,9 @@ def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
     if "`" in masked:
         masked = _blank(masked, [m.span() for m in _CODE.finditer(masked)])
     if "![" in masked:
-        spans = []
-        for m in _IMAGE.finditer(masked):
-            if links is not None:
-                links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, True))
-            spans.append(m.span())
-        masked = _blank(masked, spans)
+        masked = _mask_links(masked, _IMAGE, lineno, links, image=True)
     if "[" in masked:
-        spans = []
-        for m in _LINK.finditer(masked):
-            if links is not None:
-                links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, False))
-            spans += [(m.start(), m.start(1)), (m.end(1), m.end())]
-        masked = _blank(masked, spans)
+        masked = _mask_links(masked, _LINK, lineno, links, image=False)
     for rx, needs in _MASKED_TOO:
         if any(x in masked for x in needs):
             masked = _blank(masked, [m.span() for m in rx.finditer(masked)])
@@ -188,6 +178,16 @@ def mask_inline(line: str, lineno: int, links: list[Link] | None = None) -> str:
         if attr:
             masked = _blank(masked, [attr.span()])
     return masked
+
+
+def _mask_links(masked: str, rx: re.Pattern[str], lineno: int, links: list[Link] | None, image: bool) -> str:
+    """Images blanked whole; a link's brackets and target blanked, its text kept (it is prose). Each noted."""
+    spans: list[tuple[int, int]] = []
+    for m in rx.finditer(masked):
+        if links is not None:
+            links.append(Link(m.group(1), m.group(2), lineno, m.start() + 1, image))
+        spans += [m.span()] if image else [(m.start(), m.start(1)), (m.end(1), m.end())]
+    return _blank(masked, spans)
 
 
 _MASKED_TOO = ((_URL, ("http",)), (_HTML, ("<",)), (_FOOTREF, ("[^",)), (_EMPH, ("**", "__", "~~")))
@@ -207,95 +207,116 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def extract(body: str, first_line: int = 1) -> Prose:
-    prose = Prose()
-    current: Block | None = None
-    fence: str | None = None
-    in_comment = False
-
-    def close() -> None:
-        nonlocal current
-        if current is not None and current.parts:
-            prose.blocks.append(current)
-        current = None
-
-    def add(block: Block, text: str, lineno: int, col0: int) -> None:
-        stripped = text.rstrip()
-        content = stripped.lstrip()
-        if not content:
-            return
-        base = pack(lineno, col0 + len(stripped) - len(content) + 1)
-        if block.parts:
-            prev = block.parts[-1][-1:]
-            if not (prev and is_ja(prev) and is_ja(content[0])):
-                # a soft line break the renderer shows as a space ("\n": no writing rule counts it as one)
-                block.append("\n", base)
-        block.append(content, base)
-
+    """The prose of an article's body: paragraphs, list items, headings and table cells, outside code fences and
+    HTML comments, each part with its line and column."""
+    ex = _Extractor(Prose())
     for i, raw in enumerate(body.split("\n")):
-        lineno = first_line + i
-        if fence is not None:
-            if raw.strip().startswith(fence):
-                fence = None
-            continue
+        ex.line(raw, first_line + i)
+    ex.close()
+    return ex.prose
+
+
+class _Extractor:
+    """:func:`extract`'s state as it goes line by line: the block being filled, and whether a fence or an HTML
+    comment is open."""
+
+    __slots__ = ("current", "fence", "in_comment", "prose")
+
+    def __init__(self, prose: Prose) -> None:
+        self.prose = prose
+        self.current: Block | None = None
+        self.fence: str | None = None
+        self.in_comment = False
+
+    def close(self) -> None:
+        if self.current is not None and self.current.parts:
+            self.prose.blocks.append(self.current)
+        self.current = None
+
+    def line(self, raw: str, lineno: int) -> None:
+        if self.outside_prose(raw):
+            return
+        line = mask_inline(raw, lineno, self.prose.links)
+        hm = _HEADING.match(line) if line[:1] == "#" else None
+        if hm and not raw.startswith("    "):
+            self.heading(raw, hm, lineno)
+        elif line[:3] == "!!!" and _ADMONITION.match(line):
+            self.close()
+        elif line.lstrip().startswith("|"):
+            self.table_row(line, lineno)
+        elif lm := _LIST.match(line):
+            self.close()
+            self.current = Block("list")
+            _add(self.current, line[lm.end():], lineno, lm.end())
+        else:
+            self.paragraph(line, lineno)
+
+    def outside_prose(self, raw: str) -> bool:
+        """Whether ``raw`` is no prose: inside or opening a code fence or HTML comment, or blank (which ends the
+        block being filled, as an opening does)."""
+        if self.fence is not None:
+            if raw.strip().startswith(self.fence):
+                self.fence = None
+            return True
         text = raw.lstrip()
         m = _FENCE.match(raw) if text[:1] in ("`", "~") else None
         if m:
-            close()
-            fence = m.group(1)
-            continue
-        if in_comment:
-            if "-->" in raw:
-                in_comment = False
-            continue
-        if text.startswith("<!--"):
-            close()
-            in_comment = "-->" not in raw
-            continue
-        if not text:
-            close()
-            continue
-        line = mask_inline(raw, lineno, prose.links)
-        hm = _HEADING.match(line) if line[:1] == "#" else None
-        if hm and not raw.startswith("    "):
-            close()
-            level = len(hm.group(1))
-            text_start = hm.start(2)
-            title = _ATTR.sub("", raw[text_start:len(hm.group(0))]).strip().rstrip("#").strip()
-            prose.headings.append(Heading(level, title, lineno, 1))
-            if level == 1:
-                prose.h1_lines.append(lineno)
-            block = Block("heading")
-            add(block, hm.group(2), lineno, text_start)
-            prose.blocks.append(block)
-            continue
-        if line[:3] == "!!!" and _ADMONITION.match(line):
-            close()
-            continue
-        if line.lstrip().startswith("|"):
-            close()
-            if not _TABLE_SEP.match(line):
-                for cell in re.finditer(r"[^|]+", line):
-                    if cell.group(0).strip(" \t" + MASK):
-                        block = Block("table")
-                        add(block, cell.group(0), lineno, cell.start())
-                        prose.blocks.append(block)
-            continue
-        lm = _LIST.match(line)
-        if lm:
-            close()
-            current = Block("list")
-            add(current, line[lm.end():], lineno, lm.end())
-            continue
-        content = line
-        col0 = 0
+            self.close()
+            self.fence = m.group(1)
+            return True
+        if self.in_comment:
+            self.in_comment = "-->" not in raw
+            return True
+        if text.startswith("<!--") or not text:
+            self.close()
+            self.in_comment = text.startswith("<!--") and "-->" not in raw
+            return True
+        return False
+
+    def heading(self, raw: str, hm: re.Match[str], lineno: int) -> None:
+        self.close()
+        level = len(hm.group(1))
+        text_start = hm.start(2)
+        title = _ATTR.sub("", raw[text_start:len(hm.group(0))]).strip().rstrip("#").strip()
+        self.prose.headings.append(Heading(level, title, lineno, 1))
+        if level == 1:
+            self.prose.h1_lines.append(lineno)
+        block = Block("heading")
+        _add(block, hm.group(2), lineno, text_start)
+        self.prose.blocks.append(block)
+
+    def table_row(self, line: str, lineno: int) -> None:
+        self.close()
+        if _TABLE_SEP.match(line):
+            return
+        for cell in re.finditer(r"[^|]+", line):
+            if cell.group(0).strip(" \t" + MASK):
+                block = Block("table")
+                _add(block, cell.group(0), lineno, cell.start())
+                self.prose.blocks.append(block)
+
+    def paragraph(self, line: str, lineno: int) -> None:
+        content, col0 = line, 0
         if content.lstrip().startswith(">"):
             col0 = content.index(">") + 1
             content = content[col0:]
-        if current is None:
-            current = Block("paragraph")
-        add(current, content, lineno, col0)
-    close()
-    return prose
+        if self.current is None:
+            self.current = Block("paragraph")
+        _add(self.current, content, lineno, col0)
+
+
+def _add(block: Block, text: str, lineno: int, col0: int) -> None:
+    stripped = text.rstrip()
+    content = stripped.lstrip()
+    if not content:
+        return
+    base = pack(lineno, col0 + len(stripped) - len(content) + 1)
+    if block.parts:
+        prev = block.parts[-1][-1:]
+        if not (prev and is_ja(prev) and is_ja(content[0])):
+            # a soft line break the renderer shows as a space ("\n": no writing rule counts it as one)
+            block.append("\n", base)
+    block.append(content, base)
 
 
 _OPEN = "「『（(【〔［"

@@ -15,7 +15,7 @@ does, so stale ones do not pile up.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from base.suggest import suggest
@@ -81,18 +81,8 @@ def parse(rel: str, body: str, first_line: int, known: set[str], substitutions: 
     """The suppressions written in an article's body (outside code blocks)."""
     out: list[Suppression] = []
     open_: dict[str, Suppression] = {}
-    fence: str | None = None
-    lines = body.split("\n")
-    end = first_line + len(lines)
-    for i, raw in enumerate(lines):
-        lineno = first_line + i
-        m = _FENCE.match(raw)
-        if fence is not None:
-            fence = None if raw.strip().startswith(fence) else fence
-            continue
-        if m:
-            fence = m.group(1)
-            continue
+    end = first_line + body.count("\n") + 1
+    for lineno, raw in _prose_lines(body, first_line):
         for c in _COMMENT.finditer(raw):
             form = _FORMS.match(c.group(1))
             if not form:
@@ -101,22 +91,38 @@ def parse(rel: str, body: str, first_line: int, known: set[str], substitutions: 
             if tool == "vale":
                 action = "disable" if form.group(4) == "off" else "enable"
             rules = _names(tool, names, known, substitutions, problems, (rel, lineno, c.start() + 1))
-            if rules is None:
-                continue
-            if action in ("disable-next-line", "disable-line"):
-                target = lineno + 1 if action == "disable-next-line" else lineno
-                out.append(Suppression(lineno, c.start() + 1, c.group(0), rules, target, target))
-            elif action == "disable":
-                s = Suppression(lineno, c.start() + 1, c.group(0), rules, lineno, end)
-                out.append(s)
-                for r in rules:
-                    open_[r] = s
-            else:
-                for r in list(open_) if ALL in rules else rules:
-                    if r in open_:
-                        closed = open_.pop(r)
-                        closed.last = min(closed.last, lineno)
+            if rules is not None:
+                _act(action, Suppression(lineno, c.start() + 1, c.group(0), rules, lineno, end), out, open_)
     return out
+
+
+def _prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """Each line of ``body`` outside fenced code blocks, with its line number in the file."""
+    fence: str | None = None
+    for i, raw in enumerate(body.split("\n")):
+        m = _FENCE.match(raw)
+        if fence is not None:
+            fence = None if raw.strip().startswith(fence) else fence
+        elif m:
+            fence = m.group(1)
+        else:
+            yield first_line + i, raw
+
+
+def _act(action: str, s: Suppression, out: list[Suppression], open_: dict[str, Suppression]) -> None:
+    """What one comment does: ``s`` covers from its own line to the end of the article until it is told which."""
+    if action in ("disable-next-line", "disable-line"):
+        s.first = s.last = s.line + 1 if action == "disable-next-line" else s.line
+        out.append(s)
+    elif action == "disable":
+        out.append(s)
+        for r in s.rules:
+            open_[r] = s
+    else:
+        for r in list(open_) if ALL in s.rules else s.rules:
+            if r in open_:
+                closed = open_.pop(r)
+                closed.last = min(closed.last, s.line)
 
 
 def apply(findings: Iterable[Finding], suppressions: list[Suppression]) -> list[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -154,50 +154,65 @@ def convert(name: str, kind: str, value: Any, tz: dt.tzinfo) -> Any:
     if isinstance(value, str):
         value = as_written_in_excel(kind, value)
     try:
-        if kind == "number":
-            if isinstance(value, bool):
-                raise ValueError
-            out = float(value)
-            if math.isnan(out) or math.isinf(out):
-                raise ValueError
-            return out
-        if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            raise ValueError
-        if kind == "string":
-            if isinstance(value, list | tuple):  # a JSON list, as a multi-select field holds it
-                return ";".join(str(v) for v in value)
-            return str(value)
-        if kind == "date":
-            if isinstance(value, dt.datetime):
-                d = value.astimezone(tz).date() if value.tzinfo else value.date()
-            elif isinstance(value, dt.date):
-                d = value
-            else:
-                text = str(value).strip()
-                d = _parse_datetime(text).astimezone(tz).date() if "T" in text else dt.date.fromisoformat(text[:10])
-                if "T" not in text and len(text) != 10:
-                    raise ValueError
-            return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
-        if kind == "datetime":
-            if isinstance(value, dt.datetime):
-                return value if value.tzinfo else value.replace(tzinfo=tz)
-            if isinstance(value, dt.date):
-                return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
-            text = str(value).strip()
-            if "T" not in text and " " not in text:
-                d = dt.date.fromisoformat(text)
-                return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
-            return _parse_datetime(text, tz)
-    except (ValueError, TypeError, OverflowError):
+        return _AS_KIND[kind](value, tz)
+    except (ValueError, TypeError, OverflowError, KeyError):
         raise FactValueError(name, value, kind) from None
-    raise FactValueError(name, value, kind)
+
+
+def _as_number(value: Any, tz: dt.tzinfo) -> float:
+    if isinstance(value, bool):
+        raise ValueError
+    out = float(value)
+    if math.isnan(out) or math.isinf(out):
+        raise ValueError
+    return out
+
+
+def _as_bool(value: Any, tz: dt.tzinfo) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError
+
+
+def _as_string(value: Any, tz: dt.tzinfo) -> str:
+    if isinstance(value, list | tuple):  # a JSON list, as a multi-select field holds it
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _as_date(value: Any, tz: dt.tzinfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        d = value.astimezone(tz).date() if value.tzinfo else value.date()
+    elif isinstance(value, dt.date):
+        d = value
+    else:
+        text = str(value).strip()
+        d = _parse_datetime(text).astimezone(tz).date() if "T" in text else dt.date.fromisoformat(text[:10])
+        if "T" not in text and len(text) != 10:
+            raise ValueError
+    return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
+
+
+def _as_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    text = str(value).strip()
+    if "T" not in text and " " not in text:
+        d = dt.date.fromisoformat(text)
+        return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
+    return _parse_datetime(text, tz)
+
+
+#: A fact's raw value as its type, per type (each raises ValueError or TypeError for a value that is not one).
+_AS_KIND: dict[str, Callable[[Any, dt.tzinfo], Any]] = {
+    "number": _as_number, "bool": _as_bool, "string": _as_string, "date": _as_date, "datetime": _as_datetime}
 
 
 def local_day(value: Any, tz: dt.tzinfo) -> dt.date | None:

@@ -330,96 +330,147 @@ def _strict_eq(a: Any, b: Any) -> bool:
 
 
 def to_closure(node: Any, builtin_values: Mapping[str, Any]) -> Fn:
-    """A Python closure computing what ``node.evaluate`` computes."""
+    """A Python closure computing what ``node.evaluate`` computes: a builder per node kind (:data:`_BUILDERS`), and
+    rule-engine's own evaluation for a node no builder takes."""
     kind = type(node).__name__
-
-    def sub(n: Any) -> Fn:
-        return to_closure(n, builtin_values)
-
-    if kind == "SymbolExpression":
-        name = node.name
-        if node.scope:
-            if name in builtin_values:
-                builtin = builtin_values[name]
-                return lambda t: builtin
-        else:
-            return lambda t: t.get(name)
-    elif kind in ("FloatExpression", "StringExpression", "BooleanExpression", "DatetimeExpression",
-                  "TimedeltaExpression", "NullExpression"):
-        value = None if kind == "NullExpression" else _literal(node)
-        return lambda t: value
-    elif kind == "LogicExpression":
-        left, right = sub(node.left), sub(node.right)
-        if node.type == "and":
-            return lambda t: bool(left(t)) and bool(right(t))
-        if node.type == "or":
-            return lambda t: bool(left(t)) or bool(right(t))
-    elif kind == "ComparisonExpression" and node.type in ("eq", "ne"):
-        left, right = sub(node.left), sub(node.right)
-        if node.type == "eq":
-            return lambda t: _strict_eq(left(t), right(t))
-        return lambda t: not _strict_eq(left(t), right(t))
-    elif kind == "ArithmeticComparisonExpression" and node.type in _CMP:
-        left, right, op = sub(node.left), sub(node.right), _CMP[node.type]
-
-        def compare(t: Thing) -> bool:
-            a, b = left(t), right(t)
-            if a is None and b is None:  # rule-engine: null <= null and null >= null hold
-                return op in (operator.ge, operator.le)
-            if a is None or b is None or isinstance(a, bool) != isinstance(b, bool) or isinstance(a, tuple):
-                raise TypeError("comparison with null or of different kinds")
-            return bool(op(a, b))
-        return compare
-    elif kind in ("ArithmeticExpression", "AddExpression", "SubtractExpression") and node.type in _ARITH:
-        left, right, aop = sub(node.left), sub(node.right), _ARITH[node.type]
-
-        def arith(t: Thing) -> Any:
-            a, b = left(t), right(t)
-            if a is None or b is None:
-                raise TypeError("arithmetic with null")
-            return aop(a, b)
-        return arith
-    elif kind == "UnaryExpression":
-        right = sub(node.right)
-        if node.type == "not":
-            return lambda t: not right(t)
-        if node.type == "uminus":
-            def neg(t: Thing) -> Any:
-                v = right(t)
-                if v is None:
-                    raise TypeError("negating null")
-                return -v
-            return neg
-    elif kind == "CoalesceExpression":
-        left, right = sub(node.left), sub(node.right)
-
-        def coalesce(t: Thing) -> Any:
-            v = left(t)
-            return right(t) if v is None else v
-        return coalesce
-    elif kind == "TernaryExpression":
-        cond, yes, no = sub(node.condition), sub(node.case_true), sub(node.case_false)
-        return lambda t: yes(t) if cond(t) else no(t)
-    elif kind == "GetAttributeExpression" and node.name == "days" and not node.safe:
-        obj = sub(node.object)
-
-        def days(t: Thing) -> float:
-            v = obj(t)
-            if not isinstance(v, dt.timedelta):
-                raise TypeError("days of a non-duration")
-            return float(v.days)
-        return days
-    elif kind == "ArrayExpression" and all(type(v).__name__.endswith("Expression") for v in node.value):
-        items = [sub(v) for v in node.value]
-        return lambda t: tuple(f(t) for f in items)
-    elif kind == "ContainsExpression":
-        container, member = sub(node.container), sub(node.member)
-        return lambda t: member(t) in container(t)
+    build = _BUILDERS.get(kind)
+    fn = build(node, lambda n: to_closure(n, builtin_values), builtin_values) if build else None
+    if fn is not None:
+        return fn
 
     def fallback(t: Thing) -> Any:
         return _plain(node.evaluate(t))
     fallback.slow_path = kind  # type: ignore[attr-defined]
     return fallback
+
+
+Sub = Callable[[Any], Fn]
+
+
+def _symbol(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    name = node.name
+    if not node.scope:
+        return lambda t: t.get(name)
+    if name in builtin_values:
+        builtin = builtin_values[name]
+        return lambda t: builtin
+    return None
+
+
+def _constant(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    value = None if type(node).__name__ == "NullExpression" else _literal(node)
+    return lambda t: value
+
+
+def _logic(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    left, right = sub(node.left), sub(node.right)
+    if node.type == "and":
+        return lambda t: bool(left(t)) and bool(right(t))
+    if node.type == "or":
+        return lambda t: bool(left(t)) or bool(right(t))
+    return None
+
+
+def _equality(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    if node.type not in ("eq", "ne"):
+        return None
+    left, right = sub(node.left), sub(node.right)
+    if node.type == "eq":
+        return lambda t: _strict_eq(left(t), right(t))
+    return lambda t: not _strict_eq(left(t), right(t))
+
+
+def _ordering(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    if node.type not in _CMP:
+        return None
+    left, right, op = sub(node.left), sub(node.right), _CMP[node.type]
+
+    def compare(t: Thing) -> bool:
+        a, b = left(t), right(t)
+        if a is None and b is None:  # rule-engine: null <= null and null >= null hold
+            return op in (operator.ge, operator.le)
+        if a is None or b is None or isinstance(a, bool) != isinstance(b, bool) or isinstance(a, tuple):
+            raise TypeError("comparison with null or of different kinds")
+        return bool(op(a, b))
+    return compare
+
+
+def _arithmetic(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    if node.type not in _ARITH:
+        return None
+    left, right, aop = sub(node.left), sub(node.right), _ARITH[node.type]
+
+    def arith(t: Thing) -> Any:
+        a, b = left(t), right(t)
+        if a is None or b is None:
+            raise TypeError("arithmetic with null")
+        return aop(a, b)
+    return arith
+
+
+def _unary(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    right = sub(node.right)
+    if node.type == "not":
+        return lambda t: not right(t)
+    if node.type != "uminus":
+        return None
+
+    def neg(t: Thing) -> Any:
+        v = right(t)
+        if v is None:
+            raise TypeError("negating null")
+        return -v
+    return neg
+
+
+def _coalesce(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    left, right = sub(node.left), sub(node.right)
+
+    def coalesce(t: Thing) -> Any:
+        v = left(t)
+        return right(t) if v is None else v
+    return coalesce
+
+
+def _ternary(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    cond, yes, no = sub(node.condition), sub(node.case_true), sub(node.case_false)
+    return lambda t: yes(t) if cond(t) else no(t)
+
+
+def _days(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    if node.name != "days" or node.safe:
+        return None
+    obj = sub(node.object)
+
+    def days(t: Thing) -> float:
+        v = obj(t)
+        if not isinstance(v, dt.timedelta):
+            raise TypeError("days of a non-duration")
+        return float(v.days)
+    return days
+
+
+def _array(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    if not all(type(v).__name__.endswith("Expression") for v in node.value):
+        return None
+    items = [sub(v) for v in node.value]
+    return lambda t: tuple(f(t) for f in items)
+
+
+def _contains(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
+    container, member = sub(node.container), sub(node.member)
+    return lambda t: member(t) in container(t)
+
+
+#: The node kinds rules use, each with the builder of its closure (None from a builder: that node falls back).
+_BUILDERS: dict[str, Callable[[Any, Sub, Mapping[str, Any]], Fn | None]] = {
+    "SymbolExpression": _symbol, "LogicExpression": _logic, "ComparisonExpression": _equality,
+    "ArithmeticComparisonExpression": _ordering, "ArithmeticExpression": _arithmetic, "AddExpression": _arithmetic,
+    "SubtractExpression": _arithmetic, "UnaryExpression": _unary, "CoalesceExpression": _coalesce,
+    "TernaryExpression": _ternary, "GetAttributeExpression": _days, "ArrayExpression": _array,
+    "ContainsExpression": _contains,
+    **dict.fromkeys(("FloatExpression", "StringExpression", "BooleanExpression", "DatetimeExpression",
+                     "TimedeltaExpression", "NullExpression"), _constant)}
 
 
 def slow_paths(fn: Fn) -> list[str]:

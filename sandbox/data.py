@@ -56,10 +56,19 @@ class Dataset:
 
 
 def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset:
+    """The same data for the same arguments: one random generator drawn in a fixed order (accounts, then their
+    organizations, then tickets)."""
     rng = random.Random(seed)
     ds = Dataset()
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
     created = now - timedelta(days=400)
+    _accounts(ds, rng, n_accounts, today, created)
+    _organizations(ds, rng, created)
+    _tickets(ds, rng, n_tickets, now)
+    return ds
+
+
+def _accounts(ds: Dataset, rng: random.Random, n_accounts: int, today: date, created: datetime) -> None:
     first_product = 0
     for i in range(n_accounts):
         acc_id = sf_id("001", 1_000_000 + i * 7919)
@@ -68,54 +77,63 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
             first_product += 1
             if first_product % 6 == 2:
                 product = f"{PRODUCTS[0]};{PRODUCTS[1]}"
-        start = today - timedelta(days=rng.randint(-10, 150))
-        age = (today - start).days
+        ds.accounts[acc_id] = _account(rng, i, acc_id, product, today, created)
 
-        def milestone(due: int, p_on_time: float, start: date = start, age: int = age) -> str | None:
-            if age < 0:
-                return None
-            if rng.random() < p_on_time:
-                d = start + timedelta(days=max(0, due - rng.randint(0, due)))
-                return d.isoformat() if d <= today else None
-            late = due + rng.randint(1, 60)
-            return (start + timedelta(days=late)).isoformat() if late <= age else None
 
-        kickoff = milestone(7, 0.9)
-        setup = milestone(30, 0.7) if kickoff else None
-        training = milestone(60, 0.7) if setup else None
-        golive = milestone(90, 0.7) if training else None
-        licensed = rng.choice([20, 50, 100, 300, 1000])
-        active_users = None if rng.random() < 0.08 else round(licensed * rng.betavariate(3, 2))
-        last_login = now - timedelta(days=rng.choice([0, 1, 2, 3, 5, 8, 15, 20, 40]), minutes=rng.randint(0, 900))
-        stamp = created + timedelta(seconds=i * 37)
-        ds.accounts[acc_id] = {
-            "Id": acc_id,
-            "Name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_KINDS)} {i + 1}",
-            "Type": "Customer - Direct",
-            "Product__c": product,
-            "Contract_Start_Date__c": start.isoformat(),
-            "Kickoff_Date__c": kickoff,
-            "Setup_Completed_Date__c": setup,
-            "Training_Completed_Date__c": training,
-            "Go_Live_Date__c": golive,
-            "Last_Login__c": sf_datetime(last_login),
-            "Licensed_Users__c": float(licensed),
-            "Active_End_Users__c": None if active_users is None else float(active_users),
-            "Active_Admins__c": float(rng.choice([0, 1, 1, 2, 3, 5])),
-            "Annual_Revenue_JPY__c": float(rng.choice([600_000, 1_200_000, 3_600_000, 12_000_000, 48_000_000])),
-            "Onboarding_Status__c": None,
-            "Expense_Onboarding_Status__c": None,
-            "Onboarding_Phase__c": None,
-            "Days_Overdue__c": None,
-            "Health_Score__c": None,
-            "Health_Band__c": None,
-            "Customer_Tier__c": None,
-            "Onboarding_Alerts__c": None,
-            "Evaluated_On__c": None,
-            "SystemModstamp": sf_datetime(stamp),
-            "LastModifiedDate": sf_datetime(stamp),
-            "IsDeleted": False,
-        }
+def _account(rng: random.Random, i: int, acc_id: str, product: str, today: date, created: datetime
+             ) -> dict[str, Any]:
+    now = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    start = today - timedelta(days=rng.randint(-10, 150))
+    age = (today - start).days
+
+    def milestone(due: int, p_on_time: float, start: date = start, age: int = age) -> str | None:
+        if age < 0:
+            return None
+        if rng.random() < p_on_time:
+            d = start + timedelta(days=max(0, due - rng.randint(0, due)))
+            return d.isoformat() if d <= today else None
+        late = due + rng.randint(1, 60)
+        return (start + timedelta(days=late)).isoformat() if late <= age else None
+
+    kickoff = milestone(7, 0.9)
+    setup = milestone(30, 0.7) if kickoff else None
+    training = milestone(60, 0.7) if setup else None
+    golive = milestone(90, 0.7) if training else None
+    licensed = rng.choice([20, 50, 100, 300, 1000])
+    active_users = None if rng.random() < 0.08 else round(licensed * rng.betavariate(3, 2))
+    last_login = now - timedelta(days=rng.choice([0, 1, 2, 3, 5, 8, 15, 20, 40]), minutes=rng.randint(0, 900))
+    stamp = created + timedelta(seconds=i * 37)
+    return {
+        "Id": acc_id,
+        "Name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_KINDS)} {i + 1}",
+        "Type": "Customer - Direct",
+        "Product__c": product,
+        "Contract_Start_Date__c": start.isoformat(),
+        "Kickoff_Date__c": kickoff,
+        "Setup_Completed_Date__c": setup,
+        "Training_Completed_Date__c": training,
+        "Go_Live_Date__c": golive,
+        "Last_Login__c": sf_datetime(last_login),
+        "Licensed_Users__c": float(licensed),
+        "Active_End_Users__c": None if active_users is None else float(active_users),
+        "Active_Admins__c": float(rng.choice([0, 1, 1, 2, 3, 5])),
+        "Annual_Revenue_JPY__c": float(rng.choice([600_000, 1_200_000, 3_600_000, 12_000_000, 48_000_000])),
+        "Onboarding_Status__c": None,
+        "Expense_Onboarding_Status__c": None,
+        "Onboarding_Phase__c": None,
+        "Days_Overdue__c": None,
+        "Health_Score__c": None,
+        "Health_Band__c": None,
+        "Customer_Tier__c": None,
+        "Onboarding_Alerts__c": None,
+        "Evaluated_On__c": None,
+        "SystemModstamp": sf_datetime(stamp),
+        "LastModifiedDate": sf_datetime(stamp),
+        "IsDeleted": False,
+    }
+
+
+def _organizations(ds: Dataset, rng: random.Random, created: datetime) -> None:
     org_id = 360_000_000_000
     acc_ids = list(ds.accounts)
     for i, acc_id in enumerate(acc_ids):
@@ -142,6 +160,9 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
             "notes": "",
             "deleted_at": None,
         }
+
+
+def _tickets(ds: Dataset, rng: random.Random, n_tickets: int, now: datetime) -> None:
     org_ids = list(ds.organizations)
     window = 180 * 86400
     base = now - timedelta(days=180)
@@ -154,7 +175,6 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
                              weights=[5, 15, 8, 2, 20, 45, 2])[0]
         org = rng.choice(org_ids) if org_ids and rng.random() < 0.95 else None
         ds.tickets[tid] = make_ticket(tid, status, org, created_at, updated_at, rng)
-    return ds
 
 
 def _text(tid: int) -> dict[str, str]:

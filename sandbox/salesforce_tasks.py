@@ -65,6 +65,29 @@ def _error(code: str, message: str, fields: list[str] | None = None) -> list[dic
     return [{"statusCode": code, "message": message, "fields": fields or []}]
 
 
+def _field_errors(key: str, value: Any) -> list[dict[str, Any]]:
+    """What Salesforce answers to one field of a Task create or update: unknown, read-only, wrong type, too long,
+    not a date, not in a restricted picklist; [] when it takes it."""
+    name = _CANON.get(key.lower())
+    if name is None:
+        return _error("INVALID_FIELD", f"No such column '{key}' on sobject of type Task", [key])
+    kind, writable, length, _ = FIELDS[name]
+    if not writable:
+        return _error("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}.", [name])
+    if value is None:
+        return []
+    if kind in ("string", "textarea", "picklist", "reference") and not isinstance(value, str):
+        return _error("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{name}: value not of required type: {value}", [name])
+    if length and isinstance(value, str) and len(value) > length and kind != "reference":
+        return _error("STRING_TOO_LONG", f"{name}: data value too large (max length={length})", [name])
+    if name == "ActivityDate" and not (isinstance(value, str) and _DATE.match(value)):
+        return _error("INVALID_TYPE_ON_FIELD_IN_RECORD", f"Due Date: value not of required type: {value}", [name])
+    if (name == "Status" and value not in STATUSES) or (name == "Priority" and value not in PRIORITIES):
+        return _error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                      f"{name}: bad value for restricted picklist field: {value}", [name])
+    return []
+
+
 class TaskAPI:
     """The Task sObject: create through Collections POST, update through PATCH, query through SOQL."""
 
@@ -122,39 +145,26 @@ class TaskAPI:
 
     # -- writes ------------------------------------------------------------------
     def _validate(self, values: dict[str, Any], creating: bool) -> list[dict[str, Any]]:
+        """Salesforce's answer to the first field it refuses (as it reports one error per record), or []."""
         for key, value in values.items():
-            name = _CANON.get(key.lower())
-            if name is None:
-                return _error("INVALID_FIELD", f"No such column '{key}' on sobject of type Task", [key])
-            kind, writable, length, _ = FIELDS[name]
-            if not writable:
-                return _error("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}.", [name])
-            if value is None:
-                continue
-            if kind in ("string", "textarea", "picklist", "reference") and not isinstance(value, str):
-                return _error("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{name}: value not of required type: {value}",
-                              [name])
-            if length and isinstance(value, str) and len(value) > length and kind != "reference":
-                return _error("STRING_TOO_LONG", f"{name}: data value too large (max length={length})", [name])
-            if name == "ActivityDate" and not (isinstance(value, str) and _DATE.match(value)):
-                return _error("INVALID_TYPE_ON_FIELD_IN_RECORD", f"Due Date: value not of required type: {value}",
-                              [name])
-            if (name == "Status" and value not in STATUSES) or (name == "Priority" and value not in PRIORITIES):
-                return _error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                              f"{name}: bad value for restricted picklist field: {value}", [name])
+            errors = _field_errors(key, value)
+            if errors:
+                return errors
+        return self._reference_errors(values, creating)
+
+    def _reference_errors(self, values: dict[str, Any], creating: bool) -> list[dict[str, Any]]:
         what = values.get("WhatId")
         if creating or "WhatId" in values:
             row = self.sb.data.accounts.get(str(what))
             if what is not None and (row is None or row.get("IsDeleted")):
                 return _error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["WhatId"])
         owner = values.get("OwnerId", API_USER if creating else None)
-        if owner is not None:
-            if owner in self.queues:
-                return []
-            if owner not in self.users:
-                return _error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["OwnerId"])
-            if not self.users[owner]:
-                return _error("INACTIVE_OWNER_OR_USER", "operation performed with inactive user", ["OwnerId"])
+        if owner is None or owner in self.queues:
+            return []
+        if owner not in self.users:
+            return _error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["OwnerId"])
+        if not self.users[owner]:
+            return _error("INACTIVE_OWNER_OR_USER", "operation performed with inactive user", ["OwnerId"])
         return []
 
     def _insert(self, rec: Any) -> dict[str, Any]:

@@ -182,20 +182,26 @@ class Parser:
         name = self.field()
         self.where_fields.add(name)
         if self.kw("IN"):
-            if self.take() != ("op", "("):
-                raise SoqlError("MALFORMED_QUERY", "expecting '('")
-            values = [self.literal()]
-            while self.peek() == ("op", ","):
-                self.take()
-                values.append(self.literal())
-            if self.take() != ("op", ")"):
-                raise SoqlError("MALFORMED_QUERY", "expecting ')'")
-            return lambda r: r.get(name) in values
+            return self._in_list(name)
         if self.kw("LIKE"):
             pattern = self.literal()
             rx = re.compile("^" + re.escape(str(pattern)).replace("%", ".*").replace("_", ".") + "$",
                             re.IGNORECASE)
             return lambda r: r.get(name) is not None and bool(rx.match(str(r.get(name))))
+        return self._compare(name)
+
+    def _in_list(self, name: str) -> Callable[[dict[str, Any]], bool]:
+        if self.take() != ("op", "("):
+            raise SoqlError("MALFORMED_QUERY", "expecting '('")
+        values = [self.literal()]
+        while self.peek() == ("op", ","):
+            self.take()
+            values.append(self.literal())
+        if self.take() != ("op", ")"):
+            raise SoqlError("MALFORMED_QUERY", "expecting ')'")
+        return lambda r: r.get(name) in values
+
+    def _compare(self, name: str) -> Callable[[dict[str, Any]], bool]:
         kind, op = self.take()
         if kind != "op" or op in ("(", ")", ","):
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{op}'")
@@ -203,13 +209,10 @@ class Parser:
         is_dt = isinstance(lit, tuple)
         value = lit[1] if is_dt else lit
 
-        def get(r: dict[str, Any]) -> Any:
-            v = r.get(name)
-            return _norm_dt(v) if is_dt and isinstance(v, str) else v
-
         def cmp(r: dict[str, Any]) -> bool:
-            v = get(r)
-            if op in ("=",):
+            v = r.get(name)
+            v = _norm_dt(v) if is_dt and isinstance(v, str) else v
+            if op == "=":
                 return bool(v == value)
             if op in ("!=", "<>"):
                 return bool(v != value)

@@ -60,6 +60,19 @@ def http(url: str, method: str = "GET") -> Any:
         return json.loads(answer.read() or b"{}")
 
 
+def make_install(term: Terminal, work: Path) -> None:
+    """``make install`` as the README says, then the line it prints to put csops on PATH, run in ``term``."""
+    venv = Path(sys.prefix)
+    make = ["make", "install", "-o", f"{venv}/.installed"]  # the package is installed already: link only
+    if venv.resolve() != (ROOT / ".venv").resolve():
+        make.append(f"VENV={venv}")
+    made = subprocess.run(make, cwd=ROOT, env=term.env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    add = re.search(r"^  (echo 'export PATH=.*)$", made.stdout, re.M)
+    assert add and "is not on your PATH yet" in made.stdout, made.stdout
+    term.run(add.group(1), work)  # the line make install printed, then a new terminal
+
+
 def test_a_fresh_user_reaches_a_slack_test_message_with_the_readme_alone(tmp_path: Path) -> None:
     install = readme_commands("## The three commands", "\n## ")
     start = readme_commands("## Starting your own project", "### Trying it")
@@ -78,15 +91,7 @@ def test_a_fresh_user_reaches_a_slack_test_message_with_the_readme_alone(tmp_pat
     before = subprocess.run(term.argv("csops --version"), cwd=work, env=term.env, capture_output=True, text=True)
     assert before.returncode == 127 and "command not found" in before.stderr  # the first hour as it was
 
-    venv = Path(sys.prefix)
-    make = ["make", "install", "-o", f"{venv}/.installed"]  # the package is installed already: link only
-    if venv.resolve() != (ROOT / ".venv").resolve():
-        make.append(f"VENV={venv}")
-    made = subprocess.run(make, cwd=ROOT, env=term.env, capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0, made.stderr
-    add = re.search(r"^  (echo 'export PATH=.*)$", made.stdout, re.M)
-    assert add and "is not on your PATH yet" in made.stdout, made.stdout
-    term.run(add.group(1), work)  # the line make install printed, then a new terminal
+    make_install(term, work)
     assert term.run("csops --version && kb --version", work).returncode == 0
 
     for command in start:

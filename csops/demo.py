@@ -77,11 +77,12 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
                 write_report(app, folder / "report.html", echo)
             finally:
                 app.close()
-        echo(f"\nTry:  csops --config {config} status")
-        echo(f"      csops --config {config} rules explain <account id from above>")
-        echo(f"      kb --config {config} gaps --format html -o gaps.html")
+        echo("\nThis demo's data" + ("" if shutil.which("csops") else " (once csops is on your PATH)") + ":")
+        echo(f"  csops --config {config} status")
+        echo(f"  csops --config {config} rules explain <account id from above>")
+        echo(f"  kb --config {config} gaps --format html -o gaps.html")
         if not keep:
-            echo("      (a folder under the system's temporary folder; pass --keep DIR to choose one)")
+            echo("  (a folder under the system's temporary folder; pass --keep DIR to choose one)")
         echo(f"\nNext:  {next_command()}")
     finally:
         sb.stop()

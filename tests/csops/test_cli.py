@@ -70,7 +70,7 @@ def test_readme_exit_code_table_is_the_shell_table() -> None:
 
     from csops.shell import EXIT_MEANINGS
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Exit codes"):]
     rows = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", section, re.M))
     assert {int(k): v for k, v in rows.items()} == EXIT_MEANINGS

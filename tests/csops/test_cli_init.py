@@ -13,7 +13,7 @@ import pytest
 from csops.starter import sandbox_config
 from sandbox.server import Sandbox
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def csops(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

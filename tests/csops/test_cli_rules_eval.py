@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from csops.cli import cli
 from tests.rules.test_check import write_rules
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "rules" / "onboarding.yaml"
 HEADER = "id,product,start,kickoff_done,setup_on,users,seats,tickets_last_30d,arr\n"
 

@@ -96,7 +96,7 @@ def test_no_config_anywhere_is_explained(tmp_path: Path) -> None:
 
 
 def test_example_config_documents_every_key_and_loads() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     example = root / "csops.example.yaml"
     env = {k: "x" for k in ("ZENDESK_CLIENT_SECRET", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN",
                             "SALESFORCE_CONSUMER_SECRET")}

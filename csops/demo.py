@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import kb as kb_pkg
 import rules as rules_pkg
 from base.errors import Partial
-from base.files import write_file
+from base.files import copy_file, make_folder, write_file
 from base.terminal import table
 from csops.jobs import active_alerts, kb_publisher, run_sync, team_view
 from csops.shell import App
@@ -72,8 +72,9 @@ def run_demo(accounts: int, tickets: int, keep: str | None, echo: Echo) -> None:
                 build_history(app, sb, echo)
                 demo_sync(app, echo)
                 show_notifications(sb, echo)
-                publish_sample_kb(app, echo)
-                show_gaps(app, echo)
+                kb_root = sample_kb(folder)
+                publish_sample_kb(app, kb_root, echo)
+                show_gaps(app, kb_root, echo)
                 write_report(app, folder / "report.html", echo)
             finally:
                 app.close()
@@ -188,12 +189,31 @@ def show_notifications(sb: Sandbox, echo: Echo) -> None:
          "owner because the account's owner is inactive")
 
 
-def publish_sample_kb(app: App, echo: Echo) -> None:
-    """Check the shipped knowledge base and publish it to the sandbox's Help Center, twice."""
+#: What the shipped sample knowledge base is made of (the rest of the kb package is code and templates).
+SAMPLE_KB = ("kb.yaml", "gaps.yaml", "articles", "images")
+
+
+def sample_kb(folder: Path) -> Path:
+    """A copy of the shipped knowledge base in the demo's folder. Publishing writes beside the articles (the Help
+    Center ids in helpcenter-ids.yaml, the render cache): into the demo's folder, never into the installed kb
+    package, where they outlived the demo and a checkout's tests copied them as if they were the sample's."""
+    shipped = Path(kb_pkg.__file__).parent
+    root = folder / "kb"
+    for name in SAMPLE_KB:
+        source = shipped / name
+        for path in [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file()):
+            target = root / path.relative_to(shipped)
+            make_folder(target.parent, folder)
+            copy_file(path, target, within=folder)
+    return root
+
+
+def publish_sample_kb(app: App, kb_root: Path, echo: Echo) -> None:
+    """Check the sample knowledge base and publish it to the sandbox's Help Center, twice."""
     from kb.check import check
     from kb.spec import load_spec
 
-    spec = load_spec(Path(kb_pkg.__file__).parent)
+    spec = load_spec(kb_root)
     echo(f"\nkb check: {len(check(spec).findings)} findings in the sample knowledge base")
     for label in ("kb publish", "kb publish again"):
         report = kb_publisher(app, spec).publish()
@@ -204,12 +224,12 @@ def publish_sample_kb(app: App, echo: Echo) -> None:
              f"{s['images_uploaded']} images, {s['api_calls']} API calls")
 
 
-def show_gaps(app: App, echo: Echo) -> None:
+def show_gaps(app: App, kb_root: Path, echo: Echo) -> None:
     """Which articles to write next, from the tickets the sync pulled (their text is in the store)."""
     from kb.gaps.report import build_report
     from kb.spec import load_spec
 
-    report = build_report(load_spec(Path(kb_pkg.__file__).parent), app.store)
+    report = build_report(load_spec(kb_root), app.store)
     a = report.analysis
     covered = sum(1 for t in a.topics if t.coverage == "covered")
     echo(f"\nkb gaps: {a.tickets} tickets of the last 90 days in {len(a.topics)} topics; {covered} covered by the "

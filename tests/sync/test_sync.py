@@ -268,10 +268,15 @@ def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
     # From the checkout, as make demo runs it, with csops not on PATH yet.
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                            if not (Path(p) / "csops").exists())
+    published = [ROOT / "kb" / "helpcenter-ids.yaml", ROOT / "kb" / ".cache"]  # what kb publish writes by the kb
+    before = {p: p.stat().st_mtime_ns for p in published if p.exists()}
     proc = subprocess.run([sys.executable, "-m", "csops", "demo", "--accounts", "40", "--tickets", "400",
                            "--keep", str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=ROOT,
                           env={**os.environ, "PATH": path})
     assert proc.returncode == 0, proc.stderr
+    # The sample knowledge base is published from a copy in the demo's folder, never from the installed package.
+    assert {p: p.stat().st_mtime_ns for p in published if p.exists()} == before
+    assert "articles:" in (tmp_path / "kb" / "helpcenter-ids.yaml").read_text(encoding="utf-8")
     assert proc.stdout.splitlines()[-1].startswith("Next:  make install ")  # README: Starting your own project
     assert "second sync: nothing to write" in proc.stdout
     assert "onboarding status:" in proc.stdout

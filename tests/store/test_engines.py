@@ -59,9 +59,18 @@ def slow_sandbox() -> Iterator[Sandbox]:
 
 
 def start_sync(ws: Workspace, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "csops", "--config", str(ws.config), "sync", *TODAY, *args],
-                            cwd=ws.path, env={**os.environ, **ws.env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    """A sync started as from a terminal, where ^C interrupts it.
+
+    A pytest-xdist worker ignores SIGINT, and an ignored signal stays ignored across exec (so Python would never
+    raise KeyboardInterrupt in the child, as for a background job of a shell); a handler is reset to the default.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "csops", "--config", str(ws.config), "sync", *TODAY, *args],
+                                cwd=ws.path, env={**os.environ, **ws.env}, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager

@@ -4,10 +4,12 @@
 
 Articles are made from the shipped samples (about 3 KB of mostly Japanese
 Markdown each), spread over the shipped category tree, with no links between
-them (and no images unless --images). Targets on a 2-core machine: check under
-5 s for 1000 articles; build under 4 s; kb preview's rebuild after one article
-changed under 0.5 s; publish of 1000 new articles in at most 1,100 API calls;
-an unchanged republish under 2 s.
+them (and no images unless --images). Each has Help Center settings (a user
+segment, a content tag, comments off, a position) and one PDF attachment. Targets
+on a 2-core machine: check under 5 s for 1000 articles; build under 4 s; kb
+preview's rebuild after one article changed under 0.5 s; publish of 1000 new
+articles in at most 1,100 API calls plus one per attachment; an unchanged
+republish under 2 s.
 """
 
 from __future__ import annotations
@@ -39,7 +41,16 @@ def cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+PDF = b"%PDF-1.4\n%% csops bench manual {}\ntrailer << >>\n%%%%EOF\n"
+SETTINGS = "user_segments: [管理者向け]\ncontent_tags: [勤怠]\ncomments: false\nposition: {}\nattachments: [{}]\n"
+
+
 def generate(root: Path, n: int, images: bool = True) -> int:
+    """``n`` articles from the samples; each with settings and one of 50 PDFs attached (a file per article would
+    only add disk: an attachment is uploaded per article either way)."""
+    (root / "files").mkdir(exist_ok=True)
+    for k in range(50):
+        (root / "files" / f"manual-{k:02d}.pdf").write_bytes(PDF.replace(b"{}", str(k).encode()))
     samples = sorted((ROOT / "kb" / "articles").rglob("*.md"))
     texts = [(p, p.read_text(encoding="utf-8")) for p in samples if p.name.count(".") == 1]
     total = 0
@@ -52,6 +63,8 @@ def generate(root: Path, n: int, images: bool = True) -> int:
         body = re.sub(r"(?<!!)\[([^\]]*)\]\((?!https?:)[^)]*\.md(#[^)]*)?\)", r"\1", body)
         if not images:
             body = re.sub(r"\n!\[[^\]]*\]\([^)]*\)\n", "\n", body)
+        head = re.sub(r"\n(position|attachments|comments|content_tags|user_segments):[^\n]*", "", head)
+        head += "\n" + SETTINGS.format(i % 30, f"manual-{i % 50:02d}.pdf").rstrip("\n")
         text = head.replace("title: ", f"title: {i:04d} ", 1) + "\n---\n" + body + "\n" + \
             body.replace("## ", "## 補足 ", -1) + body.replace("## ", "## 参考 ") + body.replace("## ", "## 付録 ")
         dest = root / "articles" / rel.parent / f"{rel.stem}-{i:04d}.md"
@@ -148,6 +161,9 @@ def publish_figures(spec: object) -> None:
     from sandbox.server import Options, Sandbox
 
     sb = Sandbox(Options(accounts=1, tickets=1)).start()
+    sb.helpcenter.user_segments.append({"id": 2101, "name": "管理者向け", "user_type": "signed_in_users",
+                                        "built_in": False})
+    sb.helpcenter.content_tags["01HBENCHTAG000000000000001"] = {"id": "01HBENCHTAG000000000000001", "name": "勤怠"}
     try:
         o = sb.options
         stats = CallStats()
@@ -162,11 +178,14 @@ def publish_figures(spec: object) -> None:
             seconds = time.perf_counter() - t
             s = report.summary()
             writes = sb.helpcenter.writes
-            print(f"kb {label}: {seconds:.2f} s, {s['api_calls']} API calls ({s['created']} created, "
-                  f"{s['updated']} updated, {s['unchanged']} unchanged, {s['images_uploaded']} images); "
-                  f"Help Center writes so far: {writes}; OAuth token calls so far: "
+            files = s["attachments_uploaded"]
+            floor = f" (target: at most 1,100 + {files} for the attachments = {1100 + files:,})" if files else ""
+            print(f"kb {label}: {seconds:.2f} s, {s['api_calls']} API calls{floor} ({s['created']} created, "
+                  f"{s['updated']} updated, {s['unchanged']} unchanged, {s['images_uploaded']} images, "
+                  f"{files} attachments); Help Center writes so far: {writes}; OAuth token calls so far: "
                   f"{stats.snapshot().get('zendesk-oauth', 0)}")
-        print("targets: publish of 1000 new articles in at most 1,100 API calls; unchanged republish under 2 s")
+        print("targets: publish of 1000 new articles with settings and one attachment each in at most 1,100 API "
+              "calls + 1 per attachment; unchanged republish under 2 s")
     finally:
         sb.stop()
 

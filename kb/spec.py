@@ -139,6 +139,7 @@ class KbSpec:
     redirect_to: dict[str, Setting] = field(default_factory=dict)  # a removed article's key → where its URL leads
     messages: str | None = None  # kb.yaml's language: every finding's message in it (None: as each rule words it)
     doc: Document | None = field(default=None, repr=False)
+    _defaults: dict[tuple[str, str], dict[str, Setting]] = field(default_factory=dict, repr=False)
 
     @property
     def language(self) -> str:
@@ -164,7 +165,13 @@ class KbSpec:
 
     def defaults_for(self, category: str, section: str) -> dict[str, Setting]:
         """kb.yaml's setting defaults for an article there: the top's, the category's, then each section's from
-        the outermost to the article's own, the nearer over the farther."""
+        the outermost to the article's own, the nearer over the farther (worked out once per section)."""
+        cached = self._defaults.get((category, section))
+        if cached is None:
+            cached = self._defaults[(category, section)] = self._defaults_for(category, section)
+        return cached
+
+    def _defaults_for(self, category: str, section: str) -> dict[str, Setting]:
         out = dict(self.defaults)
         cat = self.categories.get(category)
         if cat is None:

@@ -18,7 +18,6 @@ from base.errors import Failure
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError, RequestRejected
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
-from kb.publish.bodies import attachment_name
 from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
 from kb.publish.remote import PublishError
@@ -173,7 +172,7 @@ class Applier:
         self.ids.set("articles", step.key, aid)
         self._sent(step.key, meta)
         if source.attachments:
-            self._attach(AttachFiles(step.key, step.locale, aid, tuple((attachment_name(p), str(p))
+            self._attach(AttachFiles(step.key, step.locale, aid, tuple((self.bodies.attachment_name(p), str(p))
                                                                       for p in source.attachments)))
         self.created.append((step, aid, final))
         self.progress(step.key)
@@ -202,7 +201,8 @@ class Applier:
         for _, attachment_id in step.delete:
             self.hc.delete_attachment(attachment_id)
         entry = self.plan.entries[step.key]
-        self.ids.record(step.key, {"attachments": sorted(attachment_name(p) for p in entry.source.attachments)})
+        self.ids.record(step.key, {"attachments": sorted(self.bodies.attachment_name(p)
+                                                         for p in entry.source.attachments)})
 
     def _change(self, step: UpdateArticle | AttachFiles | CreateTranslation | UpdateTranslation) -> None:
         if isinstance(step, AttachFiles):

@@ -27,11 +27,6 @@ RENDER_VERSION = "1"
 _TOKEN = re.compile(r"csops-url-(\d+)-z")
 
 
-def attachment_name(path: Path) -> str:
-    """The name an attachment gets on the Help Center: the same file has the same name, so it is found again."""
-    return f"{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}-{path.name}"
-
-
 class RenderCache:
     """Markdown → HTML by source hash, kept in ``.cache/render.json`` under the kb root.
 
@@ -67,6 +62,19 @@ class RenderCache:
             self.entries[key] = hit
             self.dirty = True
         return str(hit["html"]), [(str(u), bool(i)) for u, i in hit["urls"]]
+
+    def file_digest(self, path: Path) -> str:
+        """The content hash of a file, read again only when its size or modification time changed (an
+        attachment can be 20 MB: an unchanged republish reads none)."""
+        st = path.stat()
+        key = f"file\0{path}"  # the loader's path: resolved, inside files/
+        hit = self.entries.get(key)
+        if hit is None or hit.get("size") != st.st_size or hit.get("mtime") != st.st_mtime_ns:
+            hit = {"size": st.st_size, "mtime": st.st_mtime_ns,
+                   "digest": hashlib.sha256(path.read_bytes()).hexdigest()[:12]}
+            self.entries[key] = hit
+            self.dirty = True
+        return str(hit["digest"])
 
     def save(self) -> None:
         if self.path is None or not self.dirty:
@@ -161,6 +169,10 @@ class Bodies:
                 self.remote.images[(aid, loc, digest)] = str(att["content_url"])
                 return str(att["content_url"])
         return None
+
+    def attachment_name(self, path: Path) -> str:
+        """The name an attachment gets on the Help Center: the same file has the same name, so it is found again."""
+        return f"{self.renders.file_digest(path)}-{path.name}"
 
     def uploaded(self, aid: int, loc: str, digest: str, attachment: dict[str, Any]) -> None:
         """An image uploaded for ``aid``'s ``loc`` translation: the next render points at it."""

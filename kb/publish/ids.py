@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,11 @@ class HelpCenterIds:
             k: {str(n): int(v) for n, v in ((mine or {}).get(k) or {}).items() if isinstance(v, int)}
             for k in self.KINDS} if isinstance(mine, dict) else {k: {} for k in self.KINDS}
         sent = mine.get("sent") if isinstance(mine, dict) else None
-        self.sent: dict[str, dict[str, Any]] = {
-            str(k): {str(f): v for f, v in fields.items() if _plain(v)}
-            for k, fields in sent.items() if isinstance(fields, dict)} if isinstance(sent, dict) else {}
+        self.sent: dict[str, dict[str, Any]] = {}
+        for k, fields in (sent.items() if isinstance(sent, dict) else ()):
+            record = _record(fields)
+            if record:
+                self.sent[str(k)] = record
         self.dirty = False
 
     def get(self, kind: str, key: str) -> int | None:
@@ -80,10 +83,22 @@ class HelpCenterIds:
         if not self.dirty:
             return
         self.all[self.host] = {k: dict(sorted(v.items())) for k, v in self.ids.items()}
-        if self.sent:
-            self.all[self.host]["sent"] = {k: dict(sorted(v.items())) for k, v in sorted(self.sent.items()) if v}
+        if self.sent:  # one JSON line per article: a thousand of them load in milliseconds, as YAML in a second
+            self.all[self.host]["sent"] = {k: json.dumps(dict(sorted(v.items())), ensure_ascii=False,
+                                                         separators=(",", ":"))
+                                           for k, v in sorted(self.sent.items()) if v}
         _write(self.path, self.all)
         self.dirty = False
+
+
+def _record(fields: Any) -> dict[str, Any]:
+    """One article's sent settings as the file holds them (a JSON object, or a mapping written by hand)."""
+    if isinstance(fields, str):
+        try:
+            fields = json.loads(fields)
+        except ValueError:
+            return {}
+    return {str(f): v for f, v in fields.items() if _plain(v)} if isinstance(fields, dict) else {}
 
 
 def _plain(value: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from kb.articles import HELP_CENTER_FIELDS, Article
-from kb.publish.bodies import CSOPS_FILE, Bodies, attachment_name
+from kb.publish.bodies import CSOPS_FILE, Bodies
 from kb.publish.ids import HelpCenterIds
 from kb.publish.markers import body_hash, content_hash
 from kb.publish.remote import Remote, RemoteTranslation
@@ -237,6 +237,10 @@ class Planner:
         self._link_ids(entries)  # a moved file is recognised by what it renders to, links included
         orphans = [aid for aid in self.remote.articles if aid not in taken and self.remote.keys_of(aid)
                    and not self.remote.keys_of(aid) & local]
+        gone: dict[int, list[str]] = {}  # article id → keys the ids file has for it whose file is gone
+        for key, aid in self.ids.ids["articles"].items():
+            if key not in local:
+                gone.setdefault(aid, []).append(key)
         for entry in entries:
             if entry.article_id is None and not self._moved(entry, orphans):
                 refusal = self._namesake(entry, options.adopt)
@@ -245,7 +249,7 @@ class Planner:
                     if not isinstance(refusal, Adopted):
                         continue
             if entry.article_id is not None:
-                self._keep_id(entry, local)
+                self._keep_id(entry, gone)
             plan.entries[entry.key] = entry
 
     def _link_ids(self, entries: Iterable[Entry]) -> None:
@@ -317,11 +321,11 @@ class Planner:
         entry.article_id, entry.how = int(clash["id"]), "adopt"
         return Adopted(entry.key, entry.source.locale, f"article {clash['id']}")
 
-    def _keep_id(self, entry: Entry, local: set[str]) -> None:
+    def _keep_id(self, entry: Entry, gone: dict[int, list[str]]) -> None:
         """helpcenter-ids.yaml names the article under its key now, and forgets a key whose file is gone."""
         assert entry.article_id is not None
         self.ids.set("articles", entry.key, entry.article_id)
-        for old in [k for k, aid in self.ids.ids["articles"].items() if aid == entry.article_id and k not in local]:
+        for old in gone.get(entry.article_id, ()):
             self.ids.rename("articles", old, entry.key)
 
     def _gate(self, plan: Plan) -> None:
@@ -418,7 +422,7 @@ class Planner:
         """The block attachments to upload or delete, found by name (content hash): the Help Center's are read
         (once) only when helpcenter-ids.yaml does not already record the front matter's list as attached."""
         assert entry.article_id is not None
-        want = {attachment_name(p): p for p in entry.source.attachments}
+        want = {self.bodies.attachment_name(p): p for p in entry.source.attachments}
         recorded = self.ids.sent.get(entry.key, {}).get("attachments")
         if recorded is not None and sorted(recorded) == sorted(want):
             return None

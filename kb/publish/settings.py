@@ -42,6 +42,7 @@ class Settings:
     _segments: list[dict[str, Any]] | None = None
     tag_ids: dict[str, str] | None = None
     missing_tags: list[str] = field(default_factory=list)  # names to create (--create-tags), in first-use order
+    _resolved: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
     # -- the Help Center's lists, read once -------------------------------------------------------------------
     @property
@@ -97,6 +98,19 @@ class Settings:
                                f"{self._segment_names()} (or leave it empty: everyone)", self.spec.file)
 
     def _resolve(self, key: str, setting: Setting, create_tags: bool) -> Any:
+        """The ids ``setting`` names (once per distinct value; a problem is raised at each place it is written)."""
+        cache_key = (key, setting.value)
+        if cache_key not in self._resolved:
+            try:
+                self._resolved[cache_key] = self._resolve_now(key, setting, create_tags)
+            except PublishError as exc:
+                self._resolved[cache_key] = exc
+        found = self._resolved[cache_key]
+        if isinstance(found, PublishError):
+            raise PublishError(found.message, setting.file, setting.line, setting.col)
+        return found
+
+    def _resolve_now(self, key: str, setting: Setting, create_tags: bool) -> Any:
         if key == "permission_group":
             return self._group(setting)
         if key == "user_segments":
@@ -149,12 +163,13 @@ class Settings:
         settings = a.effective_settings(self.spec)
         out: dict[str, Any] = {}
         group = settings.get("permission_group")
-        out["permission_group_id"] = self._group(group) if group else self.access.permission_group_id
+        out["permission_group_id"] = self._resolve("permission_group", group, False) if group else \
+            self.access.permission_group_id
         segments = settings.get("user_segments")
         if segments is None:
             out["user_segment_id"] = self.access.user_segment_id
         else:
-            out["user_segment_ids"] = sorted({self._segment(segments, x) for x in segments.value})
+            out["user_segment_ids"] = sorted(set(self._resolve("user_segments", segments, False)))
         tags = settings.get("content_tags")
         if tags is not None:
             known = self._tags()

@@ -157,15 +157,16 @@ def pull(hc: HelpCenter, into: Path, fetcher: ImageFetcher) -> PullReport:
                     for a in articles if a["id"] in paths}
     files = _Files(into, paths, {aid: {t["locale"] for t in trs} for aid, trs in translations.items()},
                    default_locale)
+    kb_yaml = into / "kb.yaml"
+    settings = _SettingNames.read(hc, [a for a in articles if a["id"] in paths], not kb_yaml.exists())
     for a in articles:
         if a["id"] not in paths:
             continue
         for tr in translations[a["id"]]:
-            _write_translation(a, tr, files, images, fetcher, report)
+            _write_translation(a, tr, files, images, fetcher, report, settings)
         report.articles += 1
-    kb_yaml = into / "kb.yaml"
     if not kb_yaml.exists():
-        _write_kb_yaml(hc, kb_yaml, tree, locales, files)
+        _write_kb_yaml(hc, kb_yaml, tree, locales, files, settings.default_group)
     report.categories, report.sections, report.images = len(tree.categories), len(tree.sections), len(images)
     return report
 
@@ -198,8 +199,47 @@ def _paths(tree: _Tree, articles: list[dict[str, Any]], report: PullReport) -> d
     return paths
 
 
-def _front_matter(article: dict[str, Any], translation: dict[str, Any]) -> dict[str, Any]:
-    """The front matter of a pulled translation: the Help Center fields kb publishes (kb.articles), those set."""
+@dataclass
+class _SettingNames:
+    """The names the pulled front matter gives an article's settings (kb.spec.ARTICLE_SETTINGS), so that publishing
+    the pulled tree back changes nothing: who sees it, who edits it, its content tags, comments off."""
+
+    segments: dict[int, str]
+    groups: dict[int, str]
+    tags: dict[str, str]
+    default_group: str | None  # the most common permission group: kb.yaml's default when pull writes kb.yaml
+
+    @classmethod
+    def read(cls, hc: HelpCenter, articles: list[dict[str, Any]], writes_kb_yaml: bool) -> _SettingNames:
+        segments = {int(s["id"]): str(s["user_type"] if s.get("built_in") else s["name"]) for s in hc.user_segments()}
+        groups = {int(g["id"]): str(g["name"]) for g in hc.permission_groups()}
+        tags = {str(t["id"]): str(t["name"]) for t in hc.content_tags()} if any(
+            a.get("content_tag_ids") for a in articles) else {}
+        used = Counter(groups.get(int(a.get("permission_group_id") or 0), "") for a in articles)
+        common = used.most_common(1)[0][0] if used else ""
+        return cls(segments, groups, tags, (common or None) if writes_kb_yaml else None)
+
+    def front(self, article: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        ids = article.get("user_segment_ids")
+        ids = ids if isinstance(ids, list) else [] if article.get("user_segment_id") is None else \
+            [article["user_segment_id"]]
+        if ids:
+            out["user_segments"] = [self.segments.get(i, i) for i in ids]
+        group = self.groups.get(int(article.get("permission_group_id") or 0))
+        if group and group != self.default_group:
+            out["permission_group"] = group
+        tags = [self.tags[t] for t in article.get("content_tag_ids") or [] if t in self.tags]
+        if tags:
+            out["content_tags"] = tags
+        if article.get("comments_disabled"):
+            out["comments"] = False
+        return out
+
+
+def _front_matter(article: dict[str, Any], translation: dict[str, Any], settings: _SettingNames) -> dict[str, Any]:
+    """The front matter of a pulled translation: the Help Center fields kb publishes (kb.articles), those set, and
+    the article's settings by name."""
     front: dict[str, Any] = {}
     for f in HELP_CENTER_FIELDS:
         value = (translation if f.translation else article).get(f.remote)
@@ -207,11 +247,11 @@ def _front_matter(article: dict[str, Any], translation: dict[str, Any]) -> dict[
             front["title"] = value or article.get("title")
         elif value:
             front[f.key] = list(value) if f.kind is list else value
-    return front
+    return {**front, **settings.front(article)}
 
 
 def _write_translation(a: dict[str, Any], tr: dict[str, Any], files: _Files, images: dict[str, str],
-                       fetcher: ImageFetcher, report: PullReport) -> None:
+                       fetcher: ImageFetcher, report: PullReport, settings: _SettingNames) -> None:
     target = files.file_for(a["id"], tr["locale"])
     assert target is not None
 
@@ -222,7 +262,8 @@ def _write_translation(a: dict[str, Any], tr: dict[str, Any], files: _Files, ima
 
     body = _Converter(links=links).convert(tr.get("body") or "")
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    text = "---\n" + yaml.safe_dump(_front_matter(a, tr), allow_unicode=True, sort_keys=False) + "---\n\n" + body
+    front = _front_matter(a, tr, settings)
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
     inside(files.into, target)
     make_folder(target.parent, files.into)
     write_file(target, text, within=files.into)
@@ -230,7 +271,8 @@ def _write_translation(a: dict[str, Any], tr: dict[str, Any], files: _Files, ima
     report.translations += 1
 
 
-def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[str], files: _Files) -> None:
+def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[str], files: _Files,
+                   default_group: str | None = None) -> None:
     """A kb.yaml for the pulled tree: its categories and sections with their names per locale, one article type."""
     all_locales = set(locales) | {loc for trs in files.have.values() for loc in trs}
 
@@ -262,6 +304,7 @@ def _write_kb_yaml(hc: HelpCenter, kb_yaml: Path, tree: _Tree, locales: Counter[
     data = {"locale": files.default_locale, "locales": sorted(locales) or [files.default_locale],
             "default_type": "article",
             "types": {"article": {"title": "Article", "required": {loc: ["*"] for loc in sorted(locales)}}},
+            **({"defaults": {"permission_group": default_group}} if default_group else {}),
             "categories": categories}
     write_file(kb_yaml, "# Written by kb pull; edit freely (types, writing rules: see the csops README).\n" +
                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), overwrite=False, within=files.into)

@@ -615,3 +615,24 @@ def test_nested_sections_need_guide_enterprise_and_keep_their_place(tmp_path: Pa
     assert "update    section admin/sso (parent_section_id)" in out.stdout
     assert hc_writes(hc) == {"PUT /api/v2/help_center/sections/{sid}": 1}
     assert h.sections[sso_id]["parent_section_id"] is None
+
+
+def test_a_pulled_tree_keeps_the_settings_and_publishes_back_unchanged(tmp_path: Path, hc: Sandbox) -> None:
+    admin_help_center(hc)
+    site = Site(tmp_path, hc)
+    add_article(site, "admin/users/partner-access.md", "パートナーの権限", "user_segments: [パートナー, staff]\n"
+                                                                         "content_tags: [勤怠]\ncomments: false\n"
+                                                                         "permission_group: Agents and managers\n")
+    site.publish()
+    assert site.kb("pull", "--into", "pulled").exit_code == 0
+    pulled = (site.dir / "pulled/articles/admin/users/partner-access.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(pulled.split("---\n")[1])
+    assert sorted(front["user_segments"]) == ["staff", "パートナー"] and front["content_tags"] == ["勤怠"]
+    assert front["comments"] is False and front["permission_group"] == "Agents and managers"
+    assert yaml.safe_load((site.dir / "pulled/kb.yaml").read_text(encoding="utf-8"))["defaults"] == {
+        "permission_group": "Admins"}
+    hc.reset_stats()
+    back = site.kb("--root", "pulled", "publish", "--json")
+    assert back.exit_code == 0, back.output
+    assert site.writes() == 0
+    assert sorted(article_with_marker(hc, "admin/users/partner-access")["user_segment_ids"]) == [2002, 2102]

@@ -21,10 +21,13 @@ _AND = re.compile(r"\band\b")
 
 
 def split_and(text: str) -> list[str]:
-    """The parts of ``text`` joined by ``and`` outside parentheses and quotes."""
+    """The parts of ``text`` joined by ``and`` outside parentheses and quoted strings (``'it\\'s'`` one string)."""
     parts, depth, quote, start, i = [], 0, "", 0, 0
     while i < len(text):
         ch = text[i]
+        if quote and ch == "\\":
+            i += 2  # an escaped character, a quote included, does not end the string
+            continue
         if quote:
             quote = "" if ch == quote else quote
         elif ch in "'\"":

@@ -12,6 +12,7 @@ is matched as it is written.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import re2
@@ -41,7 +42,28 @@ def user_regex(pattern: str, ignorecase: bool = False) -> Any:
     """``pattern`` compiled for RE2 (``search``, ``finditer``, ``sub`` as in ``re``); :class:`UnsupportedPattern`
     when RE2 cannot run it."""
     try:
-        return re2.compile(pattern, _OPTIONS[ignorecase])
+        return UserPattern(re2.compile(pattern, _OPTIONS[ignorecase]))
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise UnsupportedPattern(pattern, reason) from None
+
+
+class UserPattern:
+    """A compiled RE2 pattern whose ``finditer`` gives each match once. google-re2's wrapper, after an empty match,
+    resumes the search where it may find that same empty match again (``\\b`` matched twice at every word's end,
+    so a kb rule reported it twice). A pattern that cannot match the empty string gets exactly ``re``'s matches
+    (RE2 is leftmost-first, as ``re``); one that can may differ where ``re`` would retry the same position for a
+    longer match. The other methods (``search``, ``match``, ``fullmatch``, ``pattern``) are RE2's own; ``sub``
+    and ``split`` are not offered, since they iterate the same way."""
+
+    def __init__(self, compiled: Any) -> None:
+        self._compiled = compiled
+        self.pattern: str = compiled.pattern
+        self.search, self.match, self.fullmatch = compiled.search, compiled.match, compiled.fullmatch
+
+    def finditer(self, text: str, pos: int | None = None, endpos: int | None = None) -> Iterator[Any]:
+        last = None
+        for m in self._compiled.finditer(text, pos, endpos):
+            if m.span() != last:
+                yield m
+            last = m.span()

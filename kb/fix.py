@@ -156,15 +156,12 @@ def with_edits(spec: KbSpec, a: Article, found: list[Finding], table: list[Fixer
     Each fixer runs alone over the original text, so every edit's columns are the file's (``--fix`` applies
     them one after another, each over the text the previous ones left). A finding takes the change of its rule
     on its line nearest its column; a finding no change answers is left as it is (not fixable)."""
-    rules = {f.rule for f in found}
+    wanted = {(f.line, f.rule) for f in found}
+    rules = {rule for _, rule in wanted}
     mine = [fixer for fixer in table if fixer.rule in rules]
     if not mine:
         return found
-    sups = for_article(spec, a, [])
-    changes: dict[tuple[int, str], list[Change]] = {}
-    for fixer in mine:
-        for c in fix_article(spec, a, [fixer], sups)[1]:
-            changes.setdefault((c.line, c.rule), []).append(c)
+    changes = _line_changes(a, mine, wanted)
     out = []
     for f in found:
         candidates = changes.get((f.line, f.rule))
@@ -173,6 +170,29 @@ def with_edits(spec: KbSpec, a: Article, found: list[Finding], table: list[Fixer
             candidates.remove(c)
             f = replace(f, fix=Edit(c.line, c.col, c.col + len(c.before), c.after))
         out.append(f)
+    return out
+
+
+def _line_changes(a: Article, fixers_: list[Fixer], wanted: set[tuple[int, str]]) -> dict[tuple[int, str],
+                                                                                         list[Change]]:
+    """What each fixer alone would change on the lines that have a finding of its rule (the findings are
+    already unsuppressed and outside code, so only those lines are read: the cost follows the findings)."""
+    lines = a.text.split("\n")
+    title = a.title_at()
+    out: dict[tuple[int, str], list[Change]] = {}
+    for fixer in fixers_:
+        for lineno in sorted(n for n, rule in wanted if rule == fixer.rule):
+            raw = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+            made: list[Change] = []
+            if title is not None and lineno == title[0]:
+                if fixer.title:
+                    start = title[1] - 1
+                    _fix_line(raw[start:start + len(a.title)], fixer, a.rel, lineno, made)
+                    made = [replace(c, col=c.col + start) for c in made]
+            elif lineno >= a.body_line and _kind(raw) in fixer.kinds:
+                _fix_line(raw, fixer, a.rel, lineno, made)
+            for c in made:
+                out.setdefault((c.line, c.rule), []).append(c)
     return out
 
 

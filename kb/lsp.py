@@ -75,8 +75,13 @@ class Checked:
 
 
 class KbServer(LanguageServer):
+    """The editor sends the whole text on each change (Full sync): pygls applies an incremental change on its own
+    line split, which also breaks at U+2028 and form feeds where the client does not, so after one of them a
+    change would land on the wrong line and the server's copy would drift from the editor's. An article is a
+    few KB; sending it whole costs nothing beside the check."""
+
     def __init__(self, version: str) -> None:
-        super().__init__("kb", version, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("kb", version, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.knowledge: dict[Path, Knowledge] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.checked: dict[str, Checked] = {}
@@ -133,7 +138,8 @@ class KbServer(LanguageServer):
         self.pending.pop(uri, None)
         try:
             doc = self.workspace.get_text_document(uri)
-            diagnostics = [diagnostic(doc, f) for f in self.findings(uri)]
+            view = View(doc)
+            diagnostics = [diagnostic(view, f) for f in self.findings(uri)]
         except Exception:  # a bug must not end the editor's session: log it, keep serving
             log.exception("checking %s failed", uri)
             self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error,
@@ -167,7 +173,8 @@ class KbServer(LanguageServer):
         found = self.findings(uri)
         start, end = params.range.start.line + 1, params.range.end.line + 1
         here = [f for f in found if start <= f.line <= end]
-        out: list[lsp.CodeAction] = [quick_fix(doc, f) for f in here if f.fix is not None]
+        view = View(doc)
+        out: list[lsp.CodeAction] = [quick_fix(view, f) for f in here if f.fix is not None]
         out += self._suppressions(doc, here)
         fix_all = self._fix_all(doc, found)
         if fix_all is not None:
@@ -183,12 +190,12 @@ class KbServer(LanguageServer):
         spec = where[0].spec
         article, _ = load_article(spec, path, doc.source)
         known = set(spec.rules) | {r.id for r in spec.user_rules}
-        out, seen = [], set()
+        out, seen, view = [], set(), View(doc)
         for f in here:
             if f.rule not in known or (f.line, f.rule) in seen or article is None or f.line < article.body_line:
                 continue
             seen.add((f.line, f.rule))
-            out.append(suppression(doc, f))
+            out.append(suppression(view, f))
         return out
 
     def _fix_all(self, doc: TextDocument, found: list[Finding]) -> lsp.CodeAction | None:
@@ -204,7 +211,7 @@ class KbServer(LanguageServer):
         if not changes:
             return None
         title = f"kb: fix all ({len(changes)} changes)"
-        return lsp.CodeAction(title, kind=FIX_ALL, edit=_edit(doc.uri, [lsp.TextEdit(whole(doc), fixed)]))
+        return lsp.CodeAction(title, kind=FIX_ALL, edit=_edit(doc.uri, [lsp.TextEdit(View(doc).whole(), fixed)]))
 
     def hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
         from kb.ruledocs import explain
@@ -215,12 +222,13 @@ class KbServer(LanguageServer):
         where = self.knowledge_of(path) if path else None
         if where is None or where[0].spec is None:
             return None
-        at = [f for f in self.findings(uri) if _covers(doc, f, params.position)]
+        view = View(doc)
+        at = [f for f in self.findings(uri) if _covers(view, f, params.position)]
         if not at:
             return None
         text = "\n\n---\n\n".join(explain(where[0].spec, f.rule, f.message) for f in at)
         return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
-                         range=diagnostic(doc, at[0]).range)
+                         range=finding_range(view, at[0]))
 
 
 # -- from findings to LSP ----------------------------------------------------------------------------------------
@@ -234,26 +242,53 @@ def _path(uri: str) -> Path | None:
     return Path(os.path.abspath(fs)) if fs and uri.startswith("file:") else None
 
 
-def _position(doc: TextDocument, line: int, col: int) -> lsp.Position:
-    """A 1-based line and character column as the client counts (its position encoding)."""
-    return doc.position_codec.position_to_client_units(doc.lines, lsp.Position(line - 1, col - 1))
+class View:
+    """One version of a document with its lines as kb numbers them and the protocol counts them: split at \\n only
+    (pygls's ``TextDocument.lines`` also splits at U+2028, form feeds and other characters the protocol does not
+    end lines at, which put a finding after one on the wrong column, and it splits the whole text again on every
+    access). Columns go out in the client's position encoding (UTF-16 unless it asked otherwise)."""
+
+    def __init__(self, doc: TextDocument) -> None:
+        self.uri = doc.uri
+        self.source = doc.source
+        self.lines = doc.source.split("\n")
+        self.encoding = doc.position_codec.encoding
+
+    def line(self, n: int) -> str:
+        """Line ``n`` (1-based), empty past the end."""
+        return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
+
+    def position(self, line: int, col: int) -> lsp.Position:
+        """A 1-based line and character column as the client counts (its position encoding)."""
+        before = self.line(line)[:col - 1]
+        if self.encoding == lsp.PositionEncodingKind.Utf32:
+            units = len(before)
+        elif self.encoding == lsp.PositionEncodingKind.Utf8:
+            units = len(before.encode("utf-8", "surrogatepass"))
+        else:
+            units = len(before.encode("utf-16-le", "surrogatepass")) // 2
+        return lsp.Position(line - 1, units)
+
+    def whole(self) -> lsp.Range:
+        """The range of the whole text."""
+        return lsp.Range(lsp.Position(0, 0), self.position(len(self.lines), len(self.lines[-1]) + 1))
 
 
-def finding_range(doc: TextDocument, f: Finding) -> lsp.Range:
+def finding_range(view: View, f: Finding) -> lsp.Range:
     """The fix's span when there is one, else the character the finding points at."""
     if f.fix is not None:
-        return lsp.Range(_position(doc, f.line, f.fix.col), _position(doc, f.line, f.fix.end))
-    return lsp.Range(_position(doc, f.line, f.col), _position(doc, f.line, f.col + 1))
+        return lsp.Range(view.position(f.line, f.fix.col), view.position(f.line, f.fix.end))
+    return lsp.Range(view.position(f.line, f.col), view.position(f.line, f.col + 1))
 
 
-def diagnostic(doc: TextDocument, f: Finding) -> lsp.Diagnostic:
+def diagnostic(view: View, f: Finding) -> lsp.Diagnostic:
     data = {"fix": f.fix.text} if f.fix is not None else None
-    return lsp.Diagnostic(finding_range(doc, f), f.message, severity=SEVERITY.get(f.level), code=f.rule,
+    return lsp.Diagnostic(finding_range(view, f), f.message, severity=SEVERITY.get(f.level), code=f.rule,
                           source="kb", data=data)
 
 
-def _covers(doc: TextDocument, f: Finding, at: lsp.Position) -> bool:
-    r = finding_range(doc, f)
+def _covers(view: View, f: Finding, at: lsp.Position) -> bool:
+    r = finding_range(view, f)
     return r.start.line == at.line and r.start.character <= at.character <= max(r.end.character,
                                                                                  r.start.character + 1)
 
@@ -262,30 +297,22 @@ def _edit(uri: str, edits: list[lsp.TextEdit]) -> lsp.WorkspaceEdit:
     return lsp.WorkspaceEdit(changes={uri: edits})
 
 
-def whole(doc: TextDocument) -> lsp.Range:
-    source = doc.source
-    last = source.rsplit("\n", 1)[-1]
-    end = doc.position_codec.position_to_client_units([last], lsp.Position(0, len(last)))
-    return lsp.Range(lsp.Position(0, 0), lsp.Position(source.count("\n"), end.character))
-
-
-def quick_fix(doc: TextDocument, f: Finding) -> lsp.CodeAction:
+def quick_fix(view: View, f: Finding) -> lsp.CodeAction:
     assert f.fix is not None
-    line = doc.lines[f.line - 1] if f.line <= len(doc.lines) else ""
-    before = line[f.fix.col - 1:f.fix.end - 1]
+    before = view.line(f.line)[f.fix.col - 1:f.fix.end - 1]
     return lsp.CodeAction(f"kb: '{before}' → '{f.fix.text}' ({f.rule})", kind=lsp.CodeActionKind.QuickFix,
-                          diagnostics=[diagnostic(doc, f)], is_preferred=True,
-                          edit=_edit(doc.uri, [lsp.TextEdit(finding_range(doc, f), f.fix.text)]))
+                          diagnostics=[diagnostic(view, f)], is_preferred=True,
+                          edit=_edit(view.uri, [lsp.TextEdit(finding_range(view, f), f.fix.text)]))
 
 
-def suppression(doc: TextDocument, f: Finding) -> lsp.CodeAction:
-    line = doc.lines[f.line - 1] if f.line <= len(doc.lines) else ""
+def suppression(view: View, f: Finding) -> lsp.CodeAction:
+    line = view.line(f.line)
     indent = line[:len(line) - len(line.lstrip(" \t"))]
     comment = f"{indent}<!-- kb-disable-next-line {f.rule} -->\n"
     return lsp.CodeAction(f"kb: silence {f.rule} on this line", kind=lsp.CodeActionKind.QuickFix,
-                          diagnostics=[diagnostic(doc, f)],
-                          edit=_edit(doc.uri, [lsp.TextEdit(lsp.Range(lsp.Position(f.line - 1, 0),
-                                                                      lsp.Position(f.line - 1, 0)), comment)]))
+                          diagnostics=[diagnostic(view, f)],
+                          edit=_edit(view.uri, [lsp.TextEdit(lsp.Range(lsp.Position(f.line - 1, 0),
+                                                                       lsp.Position(f.line - 1, 0)), comment)]))
 
 
 def _spec_finding(kb: Knowledge, problem: SourceError) -> Finding:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.kb.helpers import HOWTO_JA, ROOT, make_kb
 KB = str(Path(sys.executable).with_name("kb"))
 BODY = "まず、ユーザを追加して、サーバの設定をします。ＣＳＶを出力することができます。\n\n反映されるかもしれません。"
 TEXT = HOWTO_JA.format(title="テスト記事", body=BODY)
+FIXED_WORDS = {"ユーザ": "ユーザー", "サーバ": "サーバー", "ＣＳＶ": "CSV", "することができ": "でき"}
 FIXED = HOWTO_JA.format(title="テスト記事", body=BODY.replace("ユーザ", "ユーザー").replace("サーバ", "サーバー")
                         .replace("ＣＳＶ", "CSV").replace("することができ", "でき"))
 
@@ -25,9 +27,12 @@ class Client(LanguageClient):
     """pytest-lsp's client, also keeping the document version each diagnostics notification is for."""
 
     versions: dict[str, int | None]
+    published: list[tuple[str, int | None, float]]  # every notification: uri, version, when it arrived
+    initialized: lsp.InitializeResult
 
 
 def _publish(client: Client, params: lsp.PublishDiagnosticsParams) -> None:
+    client.published.append((params.uri, params.version, time.monotonic()))
     client.versions[params.uri] = params.version
     client.diagnostics[params.uri] = params.diagnostics
 
@@ -38,15 +43,34 @@ def _make_client() -> Client:
 
     client = Client(converter_factory=default_converter)
     client.versions = {}
+    client.published = []
     register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _publish})
     return client
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[KB, "lsp"], client_factory=_make_client))
-async def client(lsp_client: Client) -> Any:
+async def _session(lsp_client: Client, debounce_ms: int) -> None:
     params = lsp.InitializeParams(capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
-                                  root_uri=from_fs_path(str(ROOT)), initialization_options={"debounce_ms": 20})
-    await lsp_client.initialize_session(params)
+                                  root_uri=from_fs_path(str(ROOT)),
+                                  initialization_options={"debounce_ms": debounce_ms})
+    lsp_client.initialized = await lsp_client.initialize_session(params)
+
+
+CONFIG = ClientServerConfig(server_command=[KB, "lsp"], client_factory=_make_client)
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: Client) -> Any:
+    await _session(lsp_client, 20)
+    yield
+    await lsp_client.shutdown_session()
+
+
+DEBOUNCE_MS = 1000  # long beside the time the client takes to send a burst of changes, even on a loaded machine
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def typing_client(lsp_client: Client) -> Any:
+    await _session(lsp_client, DEBOUNCE_MS)
     yield
     await lsp_client.shutdown_session()
 
@@ -125,6 +149,27 @@ async def test_open_diagnose_fix_all_and_get_a_clean_document(client: Client, tm
 
 
 @pytest.mark.asyncio
+async def test_a_burst_of_typing_is_checked_once_after_the_pause(typing_client: Client, tmp_path: Path) -> None:
+    """Changes are checked only when typing pauses for debounce_ms: four changes sent together give one
+    diagnostics notification, for the last version, no sooner than the pause."""
+    client = typing_client
+    root = make_kb(tmp_path)
+    path = root / "articles" / "employees" / "timecard" / "test.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(TEXT, encoding="utf-8")
+    uri = _open(client, path, TEXT)
+    assert len(await _diagnostics(client, uri, 1)) == 5
+    text = TEXT
+    for version, word in enumerate(["ユーザ", "サーバ", "ＣＳＶ", "することができ"], start=2):
+        text = text.replace(word, FIXED_WORDS[word])
+        _change(client, uri, version, text)
+    sent = time.monotonic()
+    assert [str(d.code) for d in await _diagnostics(client, uri, 5)] == ["weak-phrase"]
+    assert time.monotonic() - sent >= 0.9 * DEBOUNCE_MS / 1000
+    assert [v for u, v, _ in client.published if u == uri] == [1, 5]
+
+
+@pytest.mark.asyncio
 async def test_quick_fixes_suppression_and_hover(client: Client, tmp_path: Path) -> None:
     root = make_kb(tmp_path)
     path = root / "articles" / "employees" / "timecard" / "test.md"
@@ -157,6 +202,24 @@ async def test_quick_fixes_suppression_and_hover(client: Client, tmp_path: Path)
         lsp.TextDocumentIdentifier(uri), lsp.Position(weak.range.start.line + 1, weak.range.start.character)))
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     assert "**weak-phrase**" in hover.contents.value and "誤:" in hover.contents.value  # kb.yaml's language: ja
+
+
+@pytest.mark.asyncio
+async def test_positions_count_lines_as_the_protocol_does(client: Client, tmp_path: Path) -> None:
+    """LSP ends lines at \\n, \\r\\n and \\r only: a U+2028 or a form feed inside a line (Python's splitlines
+    breaks there) leaves the findings after it on that line, at their columns."""
+    root = make_kb(tmp_path)
+    path = root / "articles" / "employees" / "timecard" / "test.md"
+    path.parent.mkdir(parents=True)
+    text = TEXT.replace("まず、", "まず\u2028\x0c、")
+    uri = _open(client, path, text)
+    terms = [d for d in await _diagnostics(client, uri, 1) if d.code == "terms"]
+    lines = text.split("\n")
+    assert [(d.range.start.line, lines[d.range.start.line][d.range.start.character:d.range.end.character])
+            for d in terms] == [(6, "ユーザ"), (6, "サーバ")]
+    # and the editor sends whole texts: pygls would apply an incremental change on its own line split
+    sync = client.initialized.capabilities.text_document_sync
+    assert isinstance(sync, lsp.TextDocumentSyncOptions) and sync.change == lsp.TextDocumentSyncKind.Full
 
 
 @pytest.mark.asyncio

@@ -25,6 +25,10 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: An article's Help Center settings: a front matter key each, with defaults in kb.yaml (``defaults:`` at the top,
 #: in a category, in a section and its parent sections); the front matter wins, then the nearest default.
 ARTICLE_SETTINGS = ("notify", "user_segments", "permission_group", "content_tags", "comments")
+#: Zendesk's limits on content tags (Guide product limits, support.zendesk.com 4408831783962): per article, and per
+#: account (so ``kb publish --create-tags`` cannot create more).
+MAX_CONTENT_TAGS_PER_ARTICLE = 25
+MAX_CONTENT_TAGS_PER_ACCOUNT = 200
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,11 @@ def parse_setting(key: str, value: Any) -> tuple[Any, str | None]:
     if bad:
         what = "names (or ids) of user segments" if key == "user_segments" else "content tag names"
         return value, f"{key}: expected {what}, got {bad[0]!r}"
-    return tuple(x.strip() if isinstance(x, str) else x for x in items), None
+    out = tuple(x.strip() if isinstance(x, str) else x for x in items)
+    if key == "content_tags" and len(set(out)) > MAX_CONTENT_TAGS_PER_ARTICLE:
+        return value, (f"{key}: {len(set(out))} content tags; Zendesk takes at most {MAX_CONTENT_TAGS_PER_ARTICLE} "
+                       "per article")
+    return out, None
 
 
 class KbError(SourceErrors):

@@ -29,6 +29,10 @@ Sources (Zendesk's API reference and help, checked before encoding each rule):
 - Content blocks (…/help-center-api/content-blocks-limitations/): the Articles API returns a body with each
   content block converted to inline text and no trace of the block; a body written back has no placeholder for
   one, so the blocks are replaced by that text (unlinked); updating other properties leaves them.
+- Guide limits (support.zendesk.com 4408831783962, "Guide product limits"): at most 25 content tags per article and
+  200 per account; article attachments 20 MB each. User segments (…/help-center-api/user_segments/): "users on
+  Enterprise plans may specify an array of ids in the user_segment_ids property"; other plans set one
+  ``user_segment_id``.
 - Redirect Rules (…/help-center-api/redirect_rules/): ``POST /api/v2/guide/redirect_rules`` sets the rule for
   ``redirect_from`` (a path beginning with '/', an article's without its slug; created or updated, 204),
   ``redirect_to`` begins with https://, http:// or /, ``redirect_status`` one of 301 302 303 307 308; 50,000 per
@@ -201,6 +205,9 @@ class HelpCenterAPI:
             tags = body["content_tag_ids"] or []
             if not isinstance(tags, list) or any(t not in self.content_tags for t in tags):
                 return invalid("Content tags: must be ids of existing content tags")
+            if len(set(tags)) > self.MAX_TAGS_PER_ARTICLE:
+                return json_response({"error": "UnprocessableEntity", "description": (
+                    f"content_tag_ids: at most {self.MAX_TAGS_PER_ARTICLE} content tags per article")}, 422)
             out["content_tag_ids"] = list(dict.fromkeys(tags))
         return out
 
@@ -299,6 +306,9 @@ class HelpCenterAPI:
                                                      "default_locale": self.default_locale})
 
     # -- content tags (Guide) -----------------------------------------------
+    MAX_TAGS_PER_ARTICLE = 25
+    MAX_TAGS_PER_ACCOUNT = 200
+
     def content_tags_endpoint(self, request: Request, args: dict[str, Any]) -> Response:
         """``GET /api/v2/guide/content_tags`` answers ``records`` with cursor ``meta`` (no links); ``POST`` takes
         ``{"content_tag": {"name"}}``; a name is unique (case-insensitively)."""
@@ -324,6 +334,9 @@ class HelpCenterAPI:
             return invalid("Name: cannot be blank")
         if any(t["name"].lower() == name.lower() for t in self.content_tags.values()):
             return invalid("Name: has already been taken")
+        if len(self.content_tags) >= self.MAX_TAGS_PER_ACCOUNT:
+            return json_response({"error": "UnprocessableEntity", "description": (
+                f"Content tags: at most {self.MAX_TAGS_PER_ACCOUNT} per account")}, 422)
         tag_id = f"01H{next(self.ids):023d}"
         self.content_tags[tag_id] = {"id": tag_id, "name": name, "created_at": now(), "updated_at": now()}
         self._write()

@@ -17,7 +17,7 @@ from base.suggest import suggest
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
 from kb.publish.remote import PublishError
-from kb.spec import KbError, KbSpec, Setting
+from kb.spec import MAX_CONTENT_TAGS_PER_ACCOUNT, KbError, KbSpec, Setting
 
 #: Zendesk's built-in user segments have localised names; their user_type names them in any language.
 BUILT_IN_SEGMENTS = ("signed_in_users", "staff")
@@ -142,6 +142,11 @@ class Settings:
                                f"{suggest(name, tags)}; create it in Guide, or run kb publish --create-tags",
                                setting.file, setting.line, setting.col)
         if name not in self.missing_tags:
+            if len(tags) + len(self.missing_tags) >= MAX_CONTENT_TAGS_PER_ACCOUNT:
+                raise PublishError(f"content_tags: '{name}' would be content tag number "
+                                   f"{len(tags) + len(self.missing_tags) + 1} of this Help Center, and Zendesk allows "
+                                   f"{MAX_CONTENT_TAGS_PER_ACCOUNT} per account; use one it has{suggest(name, tags)}",
+                                   setting.file, setting.line, setting.col)
             self.missing_tags.append(name)
         return None
 

@@ -636,3 +636,44 @@ def test_a_pulled_tree_keeps_the_settings_and_publishes_back_unchanged(tmp_path:
     assert back.exit_code == 0, back.output
     assert site.writes() == 0
     assert sorted(article_with_marker(hc, "admin/users/partner-access")["user_segment_ids"]) == [2002, 2102]
+
+
+def test_content_tags_stay_within_zendesks_limits(tmp_path: Path, hc: Sandbox) -> None:
+    """Guide takes at most 25 content tags per article and 200 per account (Guide product limits): an article over
+    the first is a located mistake for kb check and kb publish alike; --create-tags never goes past the second."""
+    import requests
+
+    admin_help_center(hc)
+    h = hc.helpcenter
+    site = Site(tmp_path, hc)
+    many = ", ".join(f"タグ{i}" for i in range(26))
+    path = add_article(site, "admin/users/tagged.md", "タグの多い記事", f"content_tags: [{many}]\n")
+    rel = "kb/articles/admin/users/tagged.md"
+    check = site.kb("check", rel)
+    assert check.exit_code == 1 and "content_tags: 26 content tags; Zendesk takes at most 25 per article" in \
+        check.stdout
+    refused = site.kb("publish", "--create-tags")
+    assert refused.exit_code == 78 and h.writes == 0 and h.content_tags.keys() == {"01HTAG0000000000000000001"}
+    assert f"{rel}:3:1: front-matter: content_tags: 26 content tags; Zendesk takes at most 25" in refused.stderr
+    # 199 tags on the Help Center: one more may be created, the second is refused where it is written.
+    for i in range(198):
+        h.content_tags[f"01HFILL{i:018d}"] = {"id": f"01HFILL{i:018d}", "name": f"既存{i}"}
+    edit(path, f"content_tags: [{many}]", "content_tags: [勤怠, 新機能, 既存1, 新製品]")
+    over = site.kb("publish", "--create-tags")
+    assert over.exit_code == 78, over.output
+    assert (f"{rel}:3:1: content_tags: '新製品' would be content tag number 201 of this Help Center, and Zendesk "
+            "allows 200 per account") in over.stderr
+    assert h.writes == 0
+    edit(path, "新製品]", "既存2]")
+    assert site.publish("--create-tags")["created"] == 14 and len(h.content_tags) == 200
+    # The sandbox refuses what Zendesk refuses.
+    o = hc.options
+    auth = (f"{o.zendesk_email}/token", o.zendesk_token)
+    made = requests.post(f"{hc.url}/api/v2/guide/content_tags", json={"content_tag": {"name": "二百一"}}, auth=auth,
+                         timeout=5)
+    assert made.status_code == 422 and len(h.content_tags) == 200
+    aid = article_with_marker(hc, "admin/users/tagged")["id"]
+    tags = sorted(h.content_tags)[:26]
+    put = requests.put(f"{hc.url}/api/v2/help_center/articles/{aid}", json={"article": {"content_tag_ids": tags}},
+                       auth=auth, timeout=5)
+    assert put.status_code == 422 and len(h.articles[aid]["content_tag_ids"]) == 4

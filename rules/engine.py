@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from base.errors import InputError
-from rules.ruleset import COMPUTED, RuleSet
+from rules.ruleset import COMPUTED, WRITEBACK_SOURCES, RuleSet
 
 
 class FactValueError(InputError, ValueError):
@@ -380,32 +380,13 @@ class Engine:
         return Health(score, rs.health_max, band, [p.id for p in parts if p.score is None], parts)
 
     def writeback(self, ev: Evaluation) -> dict[str, Any]:
+        """Each writeback field's value (rules.ruleset.WRITEBACK_SOURCES); a per-product field takes that
+        product's value, null for an account without the product."""
         rs = self.rules
-        values: dict[str, Any] = {
-            "status": ev.status,
-            "status_label": rs.status_labels.get(ev.status, ev.status),
-            "phase": ev.phase,
-            "phase_name": ev.phase_name,
-            "days_overdue": None if ev.days_overdue is None else float(ev.days_overdue),
-            "health_score": ev.health.score,
-            "health_band": ev.health.band,
-            "tier": ev.tier,
-            "alerts": ";".join(ev.alerts) if ev.alerts else None,
-            "evaluated_on": ev.evaluated_on,
-        }
-        by_product = {r.product: r for r in ev.products}
+        by_product = {r.product: r for r in ev.products} if rs.writeback_products else {}
         out: dict[str, Any] = {}
-        for fieldname, source in rs.writeback.items():
+        for fieldname, name in rs.writeback.items():
             product = rs.writeback_products.get(fieldname)
-            if product is None:
-                out[fieldname] = values[source]
-            else:  # a per-product field: that product's value, null for an account without the product
-                r = by_product.get(product)
-                out[fieldname] = None if r is None else self._product_value(r, source)
+            of = ev if product is None else by_product.get(product)
+            out[fieldname] = None if of is None else WRITEBACK_SOURCES[name].value(of, rs)
         return out
-
-    def _product_value(self, r: ProductResult, source: str) -> Any:
-        values = {"status": r.status, "status_label": self.rules.status_labels.get(r.status, r.status),
-                  "phase": r.phase, "phase_name": r.phase_name,
-                  "days_overdue": None if r.days_overdue is None else float(r.days_overdue)}
-        return values[source]

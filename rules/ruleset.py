@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from base.errors import SourceError, SourceErrors
 from base.schema import (
@@ -34,16 +34,16 @@ from base.schema import (
 from base.suggest import suggest
 from base.yamlsrc import Document, PathKey, load_file
 from rules.expr import Condition, ExprError, Scope
+from store.tickets import TICKET_AGGREGATES
+
+if TYPE_CHECKING:
+    from rules.engine import Evaluation, ProductResult
 
 FACT_TYPES = ("date", "datetime", "number", "bool", "string")
-AGGREGATES = {"tickets_open": "number", "tickets_last_7d": "number", "tickets_last_30d": "number",
-              "urgent_open": "number", "last_ticket_at": "datetime", "csat_bad_30d": "number"}
+#: The ticket aggregates a fact may name, and their types: the store computes them (store.tickets).
+AGGREGATES = {a.name: a.type for a in TICKET_AGGREGATES}
 STATUSES = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
 SEVERITIES = ("info", "warning", "critical")
-WRITEBACK_SOURCES = ("status", "status_label", "phase", "phase_name", "days_overdue", "health_score",
-                     "health_band", "tier", "alerts", "evaluated_on")
-#: Writeback values that exist per product (``{value: status_label, product: 経費精算}``); the rest are the account's.
-PER_PRODUCT_SOURCES = ("status", "status_label", "phase", "phase_name", "days_overdue")
 # Names computed by the engine, with the stage from which conditions may use them.
 COMPUTED = {"status": ("string", 2), "phase": ("string", 2), "days_overdue": ("number", 2),
             "health_score": ("number", 3), "health_band": ("string", 3), "tier": ("string", 4)}
@@ -453,6 +453,48 @@ def _tiers(rs: RuleSet, value: Any, at: At) -> None:
     rs.tiers += [Tier(str(t["name"]), str(t["when"]) if "when" in t else None)
                  for t in (tiers if tiers is not FAILED else []) if "name" in t]
 
+
+@dataclass(frozen=True)
+class WritebackSource:
+    """A value the engine computes that a ``writeback`` field may take: what kind of Salesforce field holds it,
+    how it is read from an evaluation, and every value it can take under a rule set (None: any number or date)."""
+
+    kind: str  # text, number, date, or multi (ids joined with ';', for a multi-select picklist)
+    value: Callable[[Any, RuleSet], Any]  # (an Evaluation, or a ProductResult if per_product) → the value
+    values: Callable[[RuleSet], list[str]] | None = None
+    per_product: bool = False  # also one product's value: ``{value: status_label, product: 経費精算}``
+
+
+def _days_overdue(r: Evaluation | ProductResult, rs: RuleSet) -> float | None:
+    return None if r.days_overdue is None else float(r.days_overdue)
+
+
+def _phase_ids(rs: RuleSet) -> list[str]:
+    return sorted({p.id for phases in rs.products.values() for p in phases})
+
+
+def _phase_names(rs: RuleSet) -> list[str]:
+    return sorted({p.name for phases in rs.products.values() for p in phases})
+
+
+#: The writeback sources, written once: the rule file's parser takes their names (per product or not), the engine
+#: computes each field's value with ``value`` (rules.engine.Engine.writeback), and doctor and sync check the
+#: Salesforce field against ``kind`` and ``values`` (sync.fields).
+WRITEBACK_SOURCES: dict[str, WritebackSource] = {
+    "status": WritebackSource("text", lambda r, rs: r.status, lambda rs: list(STATUSES), per_product=True),
+    "status_label": WritebackSource("text", lambda r, rs: rs.status_labels.get(r.status, r.status),
+                                    lambda rs: [rs.status_labels.get(s, s) for s in STATUSES], per_product=True),
+    "phase": WritebackSource("text", lambda r, rs: r.phase, _phase_ids, per_product=True),
+    "phase_name": WritebackSource("text", lambda r, rs: r.phase_name, _phase_names, per_product=True),
+    "days_overdue": WritebackSource("number", _days_overdue, per_product=True),
+    "health_score": WritebackSource("number", lambda ev, rs: ev.health.score),
+    "health_band": WritebackSource("text", lambda ev, rs: ev.health.band, lambda rs: [b.name for b in rs.bands]),
+    "tier": WritebackSource("text", lambda ev, rs: ev.tier, lambda rs: [t.name for t in rs.tiers]),
+    "alerts": WritebackSource("multi", lambda ev, rs: ";".join(ev.alerts) if ev.alerts else None,
+                              lambda rs: [a.id for a in rs.alerts]),
+    "evaluated_on": WritebackSource("date", lambda ev, rs: ev.evaluated_on),
+}
+PER_PRODUCT_SOURCES = tuple(name for name, source in WRITEBACK_SOURCES.items() if source.per_product)
 
 _WRITEBACK_SOURCE = Choice(choices=WRITEBACK_SOURCES,
                            message="{path}: unknown value '{value}'{suggestion}; one of {choices}")

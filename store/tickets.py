@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from store.connection import Database
 
@@ -34,15 +36,30 @@ class TicketText(NamedTuple):
     description: str | None
 
 
-class TicketAggregates(NamedTuple):
-    """What one account's organizations' live tickets add up to: the facts a rule may name as ``aggregate``."""
+@dataclass(frozen=True)
+class Aggregate:
+    """A figure over the live tickets of an account's organizations that a rule's fact may name
+    (``aggregate: NAME``)."""
 
-    tickets_open: int = 0
-    tickets_last_7d: int = 0
-    tickets_last_30d: int = 0
-    urgent_open: int = 0
-    last_ticket_at: str | None = None
-    csat_bad_30d: int = 0
+    name: str
+    type: str  # the fact type a rule reads it as
+    sql: str  # its column over tickets ``t``; {open}: the open statuses, {since_7d} and {since_30d}: those days
+    empty: Any = 0  # its value for an account without a ticket
+
+
+#: The ticket aggregates, written once: the names and types a rule file may use (rules.ruleset.AGGREGATES), the one
+#: grouped query that computes them (TicketTable.ticket_aggregates) and an account's value without a ticket.
+TICKET_AGGREGATES = (
+    Aggregate("tickets_open", "number", "COUNT(CASE WHEN t.status IN {open} THEN 1 END)"),
+    Aggregate("tickets_last_7d", "number", "COUNT(CASE WHEN t.created_at >= {since_7d} THEN 1 END)"),
+    Aggregate("tickets_last_30d", "number", "COUNT(CASE WHEN t.created_at >= {since_30d} THEN 1 END)"),
+    Aggregate("urgent_open", "number", "COUNT(CASE WHEN t.priority = 'urgent' AND t.status IN {open} THEN 1 END)"),
+    Aggregate("last_ticket_at", "datetime", "MAX(t.created_at)", empty=None),
+    Aggregate("csat_bad_30d", "number",
+              "COUNT(CASE WHEN t.satisfaction = 'bad' AND t.updated_at >= {since_30d} THEN 1 END)"),
+)
+NO_TICKETS: dict[str, Any] = {a.name: a.empty for a in TICKET_AGGREGATES}
+_GIVEN = re.compile(r"\{(open|since_7d|since_30d)\}")
 
 
 class TicketTable(Database):
@@ -81,22 +98,19 @@ class TicketTable(Database):
         return found[0] if found else None
 
     def ticket_aggregates(self, open_statuses: Sequence[str], since_7d: str, since_30d: str
-                          ) -> dict[str, TicketAggregates]:
-        """Per linked Salesforce Account Id, the aggregates of its organizations' live tickets (one grouped
-        query); an account with no ticket is not in the result (its aggregates are ``TicketAggregates()``)."""
-        marks = ", ".join("?" for _ in open_statuses)
+                          ) -> dict[str, dict[str, Any]]:
+        """Per linked Salesforce Account Id, its TICKET_AGGREGATES by name (one grouped query over its
+        organizations' live tickets); an account with no ticket is not in the result (its values are NO_TICKETS)."""
+        given: dict[str, list[str]] = {"open": list(open_statuses), "since_7d": [since_7d], "since_30d": [since_30d]}
+        params: list[str] = []
+
+        def placeholder(m: re.Match[str]) -> str:
+            params.extend(given[m[1]])
+            return f"({', '.join('?' for _ in given[m[1]])})" if m[1] == "open" else "?"
+
+        columns = ", ".join(_GIVEN.sub(placeholder, a.sql) for a in TICKET_AGGREGATES)
         rows = self._query(
-            f"""
-            SELECT o.account_id,
-                   COUNT(CASE WHEN t.status IN ({marks}) THEN 1 END),
-                   COUNT(CASE WHEN t.created_at >= ? THEN 1 END),
-                   COUNT(CASE WHEN t.created_at >= ? THEN 1 END),
-                   COUNT(CASE WHEN t.priority = 'urgent' AND t.status IN ({marks}) THEN 1 END),
-                   MAX(t.created_at),
-                   COUNT(CASE WHEN t.satisfaction = 'bad' AND t.updated_at >= ? THEN 1 END)
-            FROM tickets t JOIN organizations o ON o.id = t.organization_id
-            WHERE t.deleted = 0 AND o.account_id IS NOT NULL
-            GROUP BY o.account_id
-            """,
-            (*open_statuses, since_7d, since_30d, *open_statuses, since_30d))
-        return {account_id: TicketAggregates(*counts) for account_id, *counts in rows}
+            f"SELECT o.account_id, {columns} FROM tickets t JOIN organizations o ON o.id = t.organization_id "
+            "WHERE t.deleted = 0 AND o.account_id IS NOT NULL GROUP BY o.account_id", params)
+        names = [a.name for a in TICKET_AGGREGATES]
+        return {account_id: dict(zip(names, values, strict=True)) for account_id, *values in rows}

@@ -10,13 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rules.ruleset import RuleSet
+from rules.ruleset import WRITEBACK_SOURCES, RuleSet
 from sync.conform import NUMBER_TYPES, TEXT_TYPES, picklist_values
 
-#: the kind of value each writeback source produces.
-SOURCE_KINDS = {"status": "text", "status_label": "text", "phase": "text", "phase_name": "text",
-                "days_overdue": "number", "health_score": "number", "health_band": "text", "tier": "text",
-                "alerts": "multi", "evaluated_on": "date"}
 _FIELD_KINDS = {"number": NUMBER_TYPES, "text": TEXT_TYPES, "date": ("date", "string", "textarea"),
                 "multi": ("multipicklist", "string", "textarea")}
 
@@ -51,7 +47,7 @@ def writeback_findings(rs: RuleSet, describe: dict[str, dict[str, Any]]) -> list
         if desc is None:
             continue
         kind = str(desc.get("type"))
-        want = SOURCE_KINDS.get(source, "text")
+        want = WRITEBACK_SOURCES[source].kind
         if kind not in _FIELD_KINDS[want]:
             out.append((f"writeback {name} ({kind}) cannot hold {source} (a {want} value)",
                         f"map {source} to a {' or '.join(_FIELD_KINDS[want][:2])} field, or change the "
@@ -61,29 +57,11 @@ def writeback_findings(rs: RuleSet, describe: dict[str, dict[str, Any]]) -> list
     return out
 
 
-def _possible_values(rs: RuleSet, source: str) -> list[str] | None:
-    statuses = ["not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases"]
-    if source == "status_label":
-        return [rs.status_labels.get(s, s) for s in statuses]
-    if source == "status":
-        return statuses
-    if source == "tier":
-        return [t.name for t in rs.tiers]
-    if source == "health_band":
-        return [b.name for b in rs.bands]
-    if source == "alerts":
-        return [a.id for a in rs.alerts]
-    if source == "phase":
-        return sorted({p.id for phases in rs.products.values() for p in phases})
-    if source == "phase_name":
-        return sorted({p.name for phases in rs.products.values() for p in phases})
-    return None
-
-
 def _value_findings(rs: RuleSet, name: str, source: str, desc: dict[str, Any]) -> list[tuple[str, str]]:
-    values = _possible_values(rs, source)
-    if values is None:
+    possible = WRITEBACK_SOURCES[source].values
+    if possible is None:
         return []
+    values = possible(rs)
     out = []
     if desc.get("type") in ("picklist", "multipicklist") and desc.get("restrictedPicklist"):
         allowed = picklist_values(desc)

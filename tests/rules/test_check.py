@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,20 @@ def test_per_product_writeback_mistakes_are_located(tmp_path: Path) -> None:
     assert "writeback.Expense_Status__c.product: unknown product 'Expence' (did you mean 'Expense'?)" in out
     assert "writeback.Expense_Score__c.value: 'health_score' is not a value per product" in out
     assert "writeback.Expense_Tier__c: 'product' is required" in out
+
+
+def readme_names(start: str, end: str) -> list[str]:
+    """The `names` the README's rule file section lists between two phrases."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    begin = text.index(start) + len(start)
+    return re.findall(r"`([a-z_0-9]+)`", text[begin:text.index(end, begin)])
+
+
+def test_the_readme_lists_the_writeback_sources_and_ticket_aggregates_the_code_knows() -> None:
+    """Each list is written once in the code (rules.ruleset.WRITEBACK_SOURCES, store.tickets.TICKET_AGGREGATES);
+    the README is the one other place that names them."""
+    from rules.ruleset import AGGREGATES, PER_PRODUCT_SOURCES, WRITEBACK_SOURCES
+
+    assert readme_names("Salesforce field ← one of", ". For an account with several") == list(WRITEBACK_SOURCES)
+    assert readme_names("For an account with several", "are its worst product's") == list(PER_PRODUCT_SOURCES)
+    assert readme_names("a ticket `aggregate` the sync computes", ", or an `expr`") == list(AGGREGATES)

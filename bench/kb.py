@@ -173,6 +173,7 @@ def publish_figures(spec: object) -> None:
         for label in ("publish", "re-publish unchanged"):
             # A new publisher each time, as a new `kb publish` process: the render cache comes from disk.
             publisher = Publisher(spec, HelpCenter(client), sb.url, 1524, None)  # type: ignore[arg-type]
+            load = os.getloadavg()[0]
             t = time.perf_counter()
             report = publisher.publish()
             seconds = time.perf_counter() - t
@@ -180,7 +181,8 @@ def publish_figures(spec: object) -> None:
             writes = sb.helpcenter.writes
             files = s["attachments_uploaded"]
             floor = f" (target: at most 1,100 + {files} for the attachments = {1100 + files:,})" if files else ""
-            print(f"kb {label}: {seconds:.2f} s, {s['api_calls']} API calls{floor} ({s['created']} created, "
+            print(f"kb {label}: {seconds:.2f} s (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, "
+                  f"{os.cpu_count()} cores), {s['api_calls']} API calls{floor} ({s['created']} created, "
                   f"{s['updated']} updated, {s['unchanged']} unchanged, {s['images_uploaded']} images, "
                   f"{files} attachments); Help Center writes so far: {writes}; OAuth token calls so far: "
                   f"{stats.snapshot().get('zendesk-oauth', 0)}")

@@ -132,21 +132,23 @@ def test_a_setting_changed_in_guide_is_drift_and_a_local_change_is_one_write(tmp
                                                                          "content_tags: [勤怠]\ncomments: false\n")
     site.publish()
     partner = article_with_marker(hc, "admin/users/partner-access")
-    partner["comments_disabled"] = False  # an admin turned comments on in Guide
+    # In Guide an admin turned comments on, promoted the article and let another segment see it.
+    partner.update(comments_disabled=False, promoted=True, user_segment_ids=[2101, 2102])
     hc.reset_stats()
     drifted = site.kb("publish")
     assert drifted.exit_code == 3, drifted.output
-    assert ("drifted   admin/users/partner-access [ja] — settings changed in the Help Center (comments); kept"
-            in drifted.stdout)
+    assert ("drifted   admin/users/partner-access [ja] — settings changed in the Help Center (promoted, user_segments, "
+            "comments); kept" in drifted.stdout)
     assert site.writes() == 0
     edit(path, "content_tags: [勤怠]\n", "content_tags: []\n")  # a change in the file still goes
     hc.reset_stats()
     assert site.kb("publish").exit_code == 3
     assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
-    assert partner["content_tag_ids"] == [] and partner["comments_disabled"] is False
+    assert partner["content_tag_ids"] == [] and partner["comments_disabled"] is False and partner["promoted"] is True
     hc.reset_stats()
     assert site.publish("--force")["updated"] == 1
-    assert partner["comments_disabled"] is True
+    assert partner["comments_disabled"] is True and partner["promoted"] is False
+    assert partner["user_segment_ids"] == [2102]
     hc.reset_stats()
     assert site.publish()["unchanged"] == 14 and site.writes() == 0
 
@@ -302,6 +304,33 @@ def test_kb_mv_of_a_section_renamed_in_kb_yaml_keeps_every_id(tmp_path: Path, hc
     out = site.publish()
     assert out["created"] == 0 and site.writes() == 0
     assert {a["id"] for a in live(hc)} == ids_before and set(h.sections) == sections_before
+
+
+def test_kb_mv_of_a_category_renamed_in_kb_yaml_keeps_every_id(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    site.publish()
+    h = hc.helpcenter
+    ids_before = {a["id"] for a in live(hc)}
+    containers_before = (set(h.categories), set(h.sections))
+    edit(site.dir / "kb/kb.yaml", "  - id: employees\n", "  - id: staff\n")
+    moved = site.kb("mv", "employees", "staff")
+    assert moved.exit_code == 0, moved.output
+    assert "moved kb/articles/employees/timecard/clock-in.en.md → kb/articles/staff/timecard/clock-in.en.md" in \
+        moved.stdout
+    link = (site.dir / "kb/articles/getting-started/setup/first-steps.md").read_text(encoding="utf-8")
+    assert "(../../staff/timecard/clock-in.md)" in link
+    ids = (site.dir / "kb/helpcenter-ids.yaml").read_text(encoding="utf-8")
+    assert "staff:" in ids and "staff/timecard:" in ids and "staff/timecard/clock-in:" in ids
+    assert "employees" not in ids
+    hc.reset_stats()
+    out = site.publish()
+    assert out["created"] == 0 and out["archived"] == 0 and site.writes() == 0
+    assert {a["id"] for a in live(hc)} == ids_before and (set(h.categories), set(h.sections)) == containers_before
+    # A body edited later goes to the same article, whose marker then names the new key.
+    aid = article_with_marker(hc, "employees/timecard/clock-in")["id"]
+    edit(site.dir / "kb/articles/staff/timecard/clock-in.md", "\n## ", "\n追記です。\n\n## ")
+    assert site.publish()["updated"] == 1 and {a["id"] for a in live(hc)} == ids_before
+    assert 'data-csops-key="staff/timecard/clock-in"' in h.translations[aid]["ja"]["body"]
 
 
 def test_kb_mv_refuses_what_it_cannot_do_and_changes_nothing(tmp_path: Path, hc: Sandbox) -> None:

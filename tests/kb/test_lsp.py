@@ -147,6 +147,18 @@ async def test_open_diagnose_fix_all_and_get_a_clean_document(client: Client, tm
     after = await _diagnostics(client, uri, 2)
     assert [str(d.code) for d in after] == ["weak-phrase"]
 
+    # an article whose findings are all fixable comes back with none
+    only_fixable = TEXT.replace("\n\n反映されるかもしれません。", "")
+    other = _open(client, path.with_name("other.md"), only_fixable)
+    assert len(await _diagnostics(client, other, 1)) == 4
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        lsp.TextDocumentIdentifier(other), lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+        lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll])))
+    assert actions is not None and len(actions) == 1 and isinstance(actions[0], lsp.CodeAction)
+    assert actions[0].edit is not None and actions[0].edit.changes is not None
+    _change(client, other, 2, _apply(only_fixable, list(actions[0].edit.changes[other])))
+    assert await _diagnostics(client, other, 2) == []
+
 
 @pytest.mark.asyncio
 async def test_a_burst_of_typing_is_checked_once_after_the_pause(typing_client: Client, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ own for the run (dropped after, unless --keep), so every figure starts empty.
 A password in the URL reaches csops through PGPASSWORD, never the config file.
 Store size: Store.size_bytes() after each run (SQLite: the file and its WAL;
 PostgreSQL: the csops tables with their indexes and TOAST).
+Write log: the seconds each run spent keeping it (logging, settling, pruning; targets under 10% of the first
+run's wall time) and its size with its indexes per 10,000 field writes (target under 5 MB).
 Floors: ceil(tickets/1000) export calls, ceil(accounts/2000) query calls,
 ceil(changed/200) write calls. Targets: calls at the floor, zero write calls
 on the second run, the first run under 60 s on a 2-core machine.
@@ -106,6 +108,18 @@ def store_mb(url: str, base: Path) -> float:
         store.close()
 
 
+def write_log_figures(url: str, base: Path) -> tuple[int, float, int | None]:
+    """The last run's write log: rows it logged, seconds it spent keeping the log, and the log's bytes now."""
+    from store import open_store
+
+    store = open_store(url, base, migrate=False)
+    try:
+        cost = store.recent_runs(1)[0].report.get("write_log", {})
+        return int(cost.get("rows", 0)), float(cost.get("seconds", 0.0)), store.write_log_bytes()
+    finally:
+        store.close()
+
+
 def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> None:
     from base.redact import redact_url
     from csops.demo import environment
@@ -137,6 +151,7 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                       f"{args.accounts:,} accounts, {args.tickets:,} tickets")
                 print(f"{'run':<8} {'export':>12} {'org export':>12} {'query':>10} {'write':>10} {'changed':>8} "
                       f"{'wall s':>7} {'peak RSS MB':>12} {'store MB':>9}")
+                logged: list[tuple[str, float, int, float, int | None]] = []
                 for label in ("first", "second"):
                     http(url + "/__sandbox/stats/reset", "POST")
                     report, wall, rss = run_sync(config, {**env, **store_env}, work)
@@ -151,12 +166,24 @@ def bench_store(args: argparse.Namespace, spec: str, env: dict[str, str]) -> Non
                     orgs = stats.get(ORGS, 0)
                     with environment(store_env):
                         size = store_mb(store_url, work)
+                        logged.append((label, wall, *write_log_figures(store_url, work)))
                     print(f"{label:<8} {export:>5} (≥{floors[0]:>4}) {orgs:>4} (≥{floors[3]:>4}) "
                           f"{query:>4} (≤{floors[1]:>3}) {write:>4} (≤{floors[2]:>3}) {changed:>8} {wall:>7.1f} "
                           f"{rss:>12.0f} {size:>9.1f}"
                           + (f"   (Bulk API 2.0: {bulk} calls for one job)" if bulk else ""))
+                print_write_log(logged)
         finally:
             stop_sandbox(server)
+
+
+def print_write_log(logged: list[tuple[str, float, int, float, int | None]]) -> None:
+    """The write log's cost per run: its seconds against the run's wall time (target < 10% of the first run's),
+    and its size per 10,000 field writes (target < 5 MB)."""
+    for label, wall, rows, seconds, size in logged:
+        per = "" if size is None or not rows else f", {size / 1e6 * 10_000 / rows:.2f} MB per 10,000 writes"
+        print(f"  write log, {label} run: {rows:,} field writes logged in {seconds:.2f} s "
+              f"({100 * seconds / wall:.1f}% of {wall:.1f} s)"
+              + ("" if size is None else f"; the log takes {size / 1e6:.2f} MB{per}"))
 
 
 def stop_sandbox(server: subprocess.Popen[Any]) -> None:

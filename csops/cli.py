@@ -12,6 +12,7 @@ from csops import (
     cmd_demo,
     cmd_doctor,
     cmd_init,
+    cmd_log,
     cmd_notify,
     cmd_orgs,
     cmd_pull,
@@ -25,7 +26,7 @@ from csops.shell import cli
 
 for command in (cmd_init.init, cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, cmd_sync.status, cmd_sync.alerts,
                 cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify,
-                cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store, cmd_auth.auth):
+                cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store, cmd_auth.auth, cmd_log.log):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

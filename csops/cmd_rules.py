@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from base.errors import InputError, UsageError
+from base.errors import InputError
 from base.suggest import suggest
 from base.terminal import printable, table
 from csops.display import fact_value, number, plural, show, status_label
 from csops.factsfile import FactsFileError, read_facts
-from csops.jobs import find_accounts
+from csops.jobs import one_account
 from csops.shell import App, emit_json, parse_today, pass_app
 from notify.config import NotifySpec
 from rules.engine import Engine, Evaluation, FactValueError, convert
@@ -189,7 +189,7 @@ def explain(app: App, account: str, as_json: bool) -> None:
     name. For each phase not done, the part of its condition that failed is
     shown with the values that made it fail.
     """
-    account_id, name = _one_account(app, account)
+    account_id, name = one_account(app, account)
     stored = app.store.evaluation(account_id)
     if stored is None:
         raise InputError(f"{account_id} ({name}) has no evaluation yet: it was pulled but not evaluated; run "
@@ -201,20 +201,6 @@ def explain(app: App, account: str, as_json: bool) -> None:
     rs = compile_rules(app.load_rules()[0], dt.date.fromisoformat(evaluated_on))
     for line in explain_lines(rs, account_id, name, result, evaluated_on):
         click.echo(printable(line))  # names and fact values come from Salesforce
-
-
-def _one_account(app: App, term: str) -> tuple[str, str | None]:
-    matches = find_accounts(app, term)
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        listed = "\n".join(f"  {i}  {n or ''}" for i, n in matches)
-        many = f"{'at least ' if len(matches) >= 10 else ''}{len(matches)}"
-        raise UsageError(f"'{term}' matches {many} accounts; give one Id:\n{listed}")
-    if app.store.count_evaluations() == 0:
-        raise InputError(f"no account '{term}': nothing has been evaluated yet; run `csops sync` first")
-    raise InputError(f"no account with the Id or a name containing '{term}' (an Id has 15 or 18 characters, as "
-                     "in the Salesforce URL)")
 
 
 def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[str, Any],

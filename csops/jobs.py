@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from base.errors import InputError, SourceError
+from base.errors import InputError, SourceError, UsageError
 from base.suggest import suggest
 from connectors.salesforce import SalesforceClient
 from csops.config import ConfigError
@@ -42,7 +42,8 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
         job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.pulled_fields(), progress=progress,
                       max_status_change_pct=app.config.sync.max_status_change_pct,
                       max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
-                      churned_fact=app.config.report.churned_fact, notify=spec)
+                      churned_fact=app.config.report.churned_fact, notify=spec,
+                      write_log_days=app.config.sync.write_log_days)
         if spec.enabled and not dry_run:
             assert rs.compiled_for is not None
             delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)
@@ -117,6 +118,21 @@ def find_accounts(app: App, term: str) -> list[AccountName]:
     if is_valid_id(term) and len(term) == 15:
         term = to18(term)
     return app.store.find_accounts(term)
+
+
+def one_account(app: App, term: str) -> tuple[str, str | None]:
+    """The one account ``term`` names (Id or part of the name); several or none is an error saying which."""
+    matches = find_accounts(app, term)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = "\n".join(f"  {i}  {n or ''}" for i, n in matches)
+        many = f"{'at least ' if len(matches) >= 10 else ''}{len(matches)}"
+        raise UsageError(f"'{term}' matches {many} accounts; give one Id:\n{listed}")
+    if app.store.count_evaluations() == 0:
+        raise InputError(f"no account '{term}': nothing has been evaluated yet; run `csops sync` first")
+    raise InputError(f"no account with the Id or a name containing '{term}' (an Id has 15 or 18 characters, as "
+                     "in the Salesforce URL)")
 
 
 def kb_publisher(app: App, spec: KbSpec, progress: Callable[[str], None] | None = None) -> Publisher:

@@ -124,6 +124,8 @@ class SalesforceAPI:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.writes: Counter[str] = Counter()
         self.field_writes: Counter[tuple[str, str]] = Counter()
+        # Every Account field update received (record id, field, value as sent, whether it was applied), in order.
+        self.received: list[tuple[str, str, Any, bool]] = []
         self.reject: dict[str, tuple[str, str]] = {}
         self.lock_once: set[str] = set()
         self.expire_at_job_step: set[str] = set()
@@ -368,6 +370,11 @@ class SalesforceAPI:
     # -- writes -------------------------------------------------------------
     def _apply(self, rec_id: str, values: dict[str, Any], locked_roll: bool) -> list[dict[str, Any]]:
         """Apply one record's update; the errors list (empty when it worked)."""
+        errors = self._apply_values(rec_id, values, locked_roll)
+        self.received.extend((rec_id, k, v, not errors) for k, v in values.items())
+        return errors
+
+    def _apply_values(self, rec_id: str, values: dict[str, Any], locked_roll: bool) -> list[dict[str, Any]]:
         if not isinstance(rec_id, str) or not _ID.match(rec_id):
             return [{"statusCode": "MALFORMED_ID", "message": f"Account ID: id value of incorrect type: {rec_id}",
                      "fields": ["Id"]}]

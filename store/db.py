@@ -17,10 +17,11 @@ from store.outbox import OutboxTable
 from store.runs import RunTable
 from store.status_periods import StatusPeriodTable
 from store.tickets import TicketTable
+from store.writelog import WriteLogTable
 
 
 class Store(CursorTable, TicketTable, OrganizationTable, AccountTable, EvaluationTable, StatusPeriodTable, AlertTable,
-            RunTable, HistoryTables, NpsTable, OutboxTable, Maintenance):
+            RunTable, HistoryTables, NpsTable, OutboxTable, WriteLogTable, Maintenance):
     """The state store (SQLite or PostgreSQL) with the schema migrated to the latest version.
 
     ``Store(path)`` opens a SQLite file; :func:`open_store` opens either engine from a ``store.url``. Every

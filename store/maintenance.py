@@ -53,7 +53,7 @@ class Maintenance(Database):
             raise StoreError(f"no column {', '.join(bad)} in table {table}")
         marks = ", ".join("?" for _ in columns)
         n = self._executemany(f"INSERT INTO {known_table(table)} ({', '.join(columns)}) VALUES ({marks})", rows)
-        if self.engine == "postgresql" and "id" in columns and table in ("runs", "notify_outbox"):
+        if self.engine == "postgresql" and "id" in columns and table in ("runs", "notify_outbox", "write_log"):
             # identity columns go on from the highest id copied in
             self._run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                       f"GREATEST((SELECT MAX(id) FROM {table}), 1))")

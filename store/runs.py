@@ -46,6 +46,11 @@ class RunTable(Database):
                            "ORDER BY id DESC LIMIT ?", (limit,))
         return [RunRow._make((*row, json.loads(report) if report else {})) for *row, report in rows]
 
+    def find_run(self, run_id: int) -> RunRow | None:
+        rows = self._query("SELECT id, command, started_at, finished_at, status, exit_code, report FROM runs "
+                           "WHERE id = ?", (run_id,))
+        return next((RunRow._make((*row, json.loads(report) if report else {})) for *row, report in rows), None)
+
     def clock_marks(self) -> ClockMarks:
         """The day the last recorded run evaluated for, and the start of the newest run (UTC), if any."""
         day = self._scalar("SELECT MAX(evaluated_on) FROM evaluations")

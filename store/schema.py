@@ -186,13 +186,32 @@ MIGRATIONS: list[tuple[int, str]] = [
     INSERT INTO evaluation_products (account_id, product, status, phase)
         SELECT account_id, COALESCE(product, ''), status, phase FROM evaluations WHERE status IS NOT NULL;
     """),
+    (12, """
+    CREATE TABLE write_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL,
+        written_at TEXT NOT NULL,
+        sobject TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        result TEXT NOT NULL,
+        error TEXT,
+        reason TEXT
+    );
+    CREATE INDEX write_log_account ON write_log (account_id);
+    CREATE INDEX write_log_run ON write_log (run_id);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 #: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
-          "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox")
+          "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
+          "write_log")
 
 
 def known_table(table: str) -> str:

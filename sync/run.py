@@ -39,6 +39,7 @@ from sync.pull import (
     refresh_formula_fields,
 )
 from sync.record import AlertChanges, preview_alerts, record_evaluations
+from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
 log = logging.getLogger("csops.sync")
 
@@ -82,6 +83,7 @@ class PlannedChange:
     account_id: str
     name: str | None
     fields: dict[str, tuple[Any, Any]]
+    reasons: dict[str, str] = field(default_factory=dict)  # field: the rule behind its new value (the write log)
 
 
 @dataclass
@@ -105,6 +107,7 @@ class SyncReport:
     notify_planned: list[Planned] = field(default_factory=list)
     notify: DeliveryReport = field(default_factory=DeliveryReport)
     clock_behind_s: float = 0.0
+    write_log: LogCost = field(default_factory=LogCost)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -134,6 +137,7 @@ class SyncReport:
         if self.clock_behind_s:
             out["clock_behind_seconds"] = round(self.clock_behind_s)
         out["alerts_new_list"] = [list(k) for k in self.alerts.new[:500]]
+        out["write_log"] = self.write_log.summary()
         return out
 
 
@@ -152,6 +156,7 @@ class SyncJob:
     max_no_phases_pct: float = 10.0
     allow_mass_change: bool = False
     churned_fact: str | None = None  # report.churned_fact: recorded in the history for the report
+    write_log_days: int = 400  # sync.write_log_days: how long the write log keeps a write
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -221,7 +226,9 @@ class SyncJob:
         if wanted:
             if self.progress:
                 self.progress("written", 0, total=len(wanted))
-            result = self.salesforce.update(wanted)
+            result = logged_update(self.store, self.salesforce, [
+                entry(report.run_id, c.account_id, f, old, new, c.reasons.get(f))
+                for c in report.changes for f, (old, new) in c.fields.items()], cost=report.write_log)
             report.written = len(result.written)
             report.failures.extend(result.failed)
             report.write_api_calls = result.api_calls
@@ -233,6 +240,7 @@ class SyncJob:
                             ",".join(f.fields))
         if self.deliver is not None:
             report.notify = self.deliver()
+        prune(self.store, self.write_log_days, report.write_log)
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
                   ) -> tuple[list[tuple[Evaluation, dict[str, Any]]], dict[str, dict[str, Any]]]:
@@ -254,7 +262,8 @@ class SyncJob:
             if changed:
                 wanted[account_id] = changed
                 report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
-                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()}))
+                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()},
+                                                    {f: reason_for(self.rules, ev, f) for f in changed}))
         report.accounts_evaluated = len(evaluations)
         if self.progress:
             self.progress("evaluated", len(evaluations) % 500, total=total)

@@ -23,6 +23,8 @@ class SyncConfig:
     retry_backoff_seconds: float = 0.5
     max_status_change_pct: float = 20.0
     max_no_phases_pct: float = 10.0
+    #: How long the write log keeps a write (days); each sync forgets older ones.
+    write_log_days: int = 400
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.max_attempts, max_wait_seconds=self.max_retry_wait_seconds,

@@ -1,0 +1,93 @@
+"""The write log: one row per field csops sent to Salesforce, with the value it replaced and why it was sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from store.connection import Database
+from store.dialect import StoreError
+
+#: A row's result: ``sent`` is logged before the request goes (a run killed before the answer leaves it so),
+#: then ``ok`` or ``rejected`` with Salesforce's error.
+SENT, OK, REJECTED = "sent", "ok", "rejected"
+
+_COLUMNS = ("run_id, written_at, sobject, record_id, account_id, field, old_value, new_value, result, error, "
+            "reason")
+
+
+class WriteEntry(NamedTuple):
+    """One field written (or sent) to one Salesforce record; values as Salesforce takes them (JSON types)."""
+
+    run_id: int
+    written_at: str
+    sobject: str  # Account, Task
+    record_id: str
+    account_id: str
+    field: str
+    old: Any  # the value Salesforce held before (None for a record the run created)
+    new: Any
+    result: str  # sent, ok, rejected
+    error: str | None
+    reason: str | None  # the rule or alert behind the value
+
+
+def _encode(entry: WriteEntry) -> tuple[Any, ...]:
+    return (*entry[:6], json.dumps(entry.old, ensure_ascii=False), json.dumps(entry.new, ensure_ascii=False),
+            *entry[8:])
+
+
+def _decode(row: tuple[Any, ...]) -> WriteEntry:
+    run_id, written_at, sobject, record_id, account_id, field, old, new, result, error, reason = row
+    return WriteEntry(run_id, written_at, sobject, record_id, account_id, field,
+                      None if old is None else json.loads(old), None if new is None else json.loads(new), result,
+                      error, reason)
+
+
+class WriteLogTable(Database):
+    """The ``write_log`` table."""
+
+    def log_writes(self, entries: Iterable[WriteEntry]) -> int:
+        """Add rows (logged before the request is sent, as :data:`SENT`); how many."""
+        marks = ", ".join("?" for _ in range(11))
+        return self._executemany(f"INSERT INTO write_log ({_COLUMNS}) VALUES ({marks})",
+                                 (_encode(e) for e in entries))
+
+    def settle_writes(self, run_id: int, sobject: str, record_ids: Iterable[str], rejected: dict[str, str]) -> None:
+        """Salesforce answered for these records of a run: ``rejected`` (record id → error) were refused, the
+        others were written."""
+        ids = list(dict.fromkeys(record_ids))
+        with self.transaction():
+            self._executemany("UPDATE write_log SET result = ?, error = ? WHERE run_id = ? AND sobject = ? AND "
+                              "record_id = ? AND result = ?",
+                              ((REJECTED, rejected[i], run_id, sobject, i, SENT) for i in ids if i in rejected))
+            self._executemany("UPDATE write_log SET result = ? WHERE run_id = ? AND sobject = ? AND record_id = ? "
+                              "AND result = ?", ((OK, run_id, sobject, i, SENT) for i in ids if i not in rejected))
+
+    def account_writes(self, account_id: str, limit: int | None = None) -> list[WriteEntry]:
+        """An account's writes (its fields and its Tasks), newest first."""
+        sql = f"SELECT {_COLUMNS} FROM write_log WHERE account_id = ? ORDER BY id DESC"
+        params: tuple[Any, ...] = (account_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        return [_decode(r) for r in self._query(sql, params)]
+
+    def run_writes(self, run_id: int) -> list[WriteEntry]:
+        """Every write of one run, in the order they were logged."""
+        return [_decode(r) for r in self._tuples(f"SELECT {_COLUMNS} FROM write_log WHERE run_id = ? ORDER BY id",
+                                                 (run_id,))]
+
+    def prune_write_log(self, before: str) -> int:
+        """Forget writes logged before ``before`` (UTC ISO time); how many."""
+        return int(self._execute("DELETE FROM write_log WHERE written_at < ?", (before,)).rowcount or 0)
+
+    def write_log_bytes(self) -> int | None:
+        """Bytes the write log takes with its indexes (None when SQLite's dbstat is not compiled in)."""
+        sql = ("SELECT pg_total_relation_size('write_log')" if self.engine == "postgresql" else
+               "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('write_log', 'write_log_account', 'write_log_run')")
+        try:
+            return int(self._scalar(sql) or 0)
+        except StoreError:
+            return None

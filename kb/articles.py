@@ -20,7 +20,7 @@ from base.errors import SourceError
 from base.suggest import suggest
 from base.yamlsrc import Document, load_text
 from kb.paths import UnsafePath, inside
-from kb.spec import ARTICLE_KEY, ARTICLE_SETTINGS, KbSpec, Setting, parse_setting
+from kb.spec import ARTICLE_KEY, ARTICLE_SETTINGS, DEFAULT_FIELDS, KbSpec, Setting, parse_setting
 
 
 @dataclass(frozen=True)
@@ -290,6 +290,10 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
             article.locale = str(meta["locale"])
     _kb_options(article, meta.get("kb"), bad)
     _settings(article, meta, bad)
+    for key in DEFAULT_FIELDS:
+        default = spec.defaults_for(article.category, article.section).get(key)
+        if default is not None and meta.get(key) is None:
+            setattr(article, key, default.value)
     _replaces(article, meta.get("replaces"), bad)
     _attachments(spec, article, meta.get("attachments"), bad)
     article.labels = [str(x) for x in article.labels]

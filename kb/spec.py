@@ -25,6 +25,9 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: An article's Help Center settings: a front matter key each, with defaults in kb.yaml (``defaults:`` at the top,
 #: in a category, in a section and its parent sections); the front matter wins, then the nearest default.
 ARTICLE_SETTINGS = ("notify", "user_segments", "permission_group", "content_tags", "comments")
+#: Help Center fields of the front matter (kb.articles.HELP_CENTER_FIELDS) that kb.yaml's ``defaults:`` may set too:
+#: a section whose articles are all promoted, say. An article that does not write one takes the nearest default.
+DEFAULT_FIELDS = ("promoted", "position")
 #: Zendesk's limits on content tags (Guide product limits, support.zendesk.com 4408831783962): per article, and per
 #: account (so ``kb publish --create-tags`` cannot create more).
 MAX_CONTENT_TAGS_PER_ARTICLE = 25
@@ -44,8 +47,11 @@ class Setting:
 def parse_setting(key: str, value: Any) -> tuple[Any, str | None]:
     """``value`` of setting ``key`` normalised (lists as tuples), and what is wrong with it: the one check for
     kb.yaml's defaults and the front matter."""
-    if key in ("notify", "comments"):
+    if key in ("notify", "comments", "promoted"):
         return value, None if isinstance(value, bool) else f"{key}: expected true or false, got {value!r}"
+    if key == "position":
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return value, None if whole else f"{key}: expected a whole number, got {value!r}"
     if key == "permission_group":
         ok = (isinstance(value, str) and value.strip()) or (isinstance(value, int) and not isinstance(value, bool))
         return value, None if ok else f"{key}: expected the name (or id) of a permission group, got {value!r}"
@@ -251,7 +257,8 @@ class ArticleSetting(Option):
         return Setting(parsed, at.reader.doc.file or "kb.yaml", line or 1, col or 1)
 
 
-_DEFAULTS = Nested(section=_Part({k: ArticleSetting(key=k) for k in ARTICLE_SETTINGS}, name="defaults"))
+_DEFAULTS = Nested(section=_Part({k: ArticleSetting(key=k) for k in (*ARTICLE_SETTINGS, *DEFAULT_FIELDS)},
+                                 name="defaults"))
 _HC_ID = Number(integer=True, null=True, message="{path}: expected a number (the Help Center's id)")
 _TOP = _Part({**keys("locale", "locales", "title", "categories", "types", "default_type", "writing",
                      "help_center_locales", "redirect_to"),

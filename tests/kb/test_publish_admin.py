@@ -125,6 +125,40 @@ def test_per_article_settings_land_and_a_second_publish_writes_nothing(tmp_path:
     assert again["unchanged"] == 14 and site.writes() == 0
 
 
+def test_promoted_and_position_take_kb_yaml_defaults(tmp_path: Path, hc: Sandbox) -> None:
+    site = Site(tmp_path, hc)
+    kb_yaml = site.dir / "kb/kb.yaml"
+    users = "      - id: users\n        title: {ja: ユーザーと権限, en: Users and permissions}\n"
+    edit(kb_yaml, users, users + "        defaults: {promoted: 'yes', position: 1.5}\n")
+    broken = site.kb("check")
+    assert broken.exit_code == 78
+    assert "promoted: expected true or false, got 'yes'" in broken.stderr
+    assert "position: expected a whole number, got 1.5" in broken.stderr
+    edit(kb_yaml, "defaults: {promoted: 'yes', position: 1.5}", "defaults: {promoted: true, position: 5}")
+    add_article(site, "admin/users/partner-access.md", "パートナーの権限")
+    add_article(site, "admin/users/quiet.md", "目立たせない記事", "promoted: false\n")
+    site.publish()
+    h = hc.helpcenter
+    # The section's defaults, unless the front matter says otherwise; other sections keep Zendesk's.
+    partner = article_with_marker(hc, "admin/users/partner-access")
+    assert (partner["promoted"], partner["position"]) == (True, 5)
+    invite = article_with_marker(hc, "admin/users/invite-users")  # position: 1 in its front matter
+    assert (invite["promoted"], invite["position"]) == (True, 1)
+    assert article_with_marker(hc, "admin/users/quiet")["promoted"] is False
+    assert article_with_marker(hc, "admin/integrations/payroll-export")["promoted"] is False
+    assert sum(a["promoted"] for a in h.articles.values()) == 4  # and getting-started/setup/first-steps's own
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 15 and site.writes() == 0
+    # The default goes: the section's articles are no longer promoted, one metadata update each.
+    edit(kb_yaml, "        defaults: {promoted: true, position: 5}\n", "")
+    hc.reset_stats()
+    assert site.publish()["updated"] == 3
+    assert hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 3}
+    assert [k for k in ("admin/users/partner-access", "admin/users/invite-users", "admin/users/roles")
+            if article_with_marker(hc, k)["promoted"]] == []
+    assert partner["position"] == 5  # no longer managed by the files: left as it is
+
+
 def test_a_setting_changed_in_guide_is_drift_and_a_local_change_is_one_write(tmp_path: Path, hc: Sandbox) -> None:
     admin_help_center(hc)
     site = Site(tmp_path, hc)

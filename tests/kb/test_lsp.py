@@ -217,6 +217,27 @@ async def test_quick_fixes_suppression_and_hover(client: Client, tmp_path: Path)
 
 
 @pytest.mark.asyncio
+async def test_a_prh_dictionary_and_a_vale_vocabulary_have_quick_fixes(client: Client, tmp_path: Path) -> None:
+    from tests.kb.test_dictionaries import _kb as kb_with_dictionaries
+
+    root = kb_with_dictionaries(tmp_path)
+    path = root / "articles" / "employees" / "timecard" / "test.md"
+    path.parent.mkdir(parents=True)
+    text = HOWTO_JA.format(title="テスト記事", body="ディフォルトの設定を github に送ります。")
+    uri = _open(client, path, text)
+    found = {str(d.code): d for d in await _diagnostics(client, uri, 1)}
+    assert {"prh", "vocabulary"} <= set(found)
+    edits: list[lsp.TextEdit] = []
+    for rule in ("prh", "vocabulary"):
+        actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), found[rule].range, lsp.CodeActionContext(diagnostics=[found[rule]])))
+        quick = [a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.endswith(f"({rule})")]
+        assert len(quick) == 1 and quick[0].edit is not None and quick[0].edit.changes is not None
+        edits += quick[0].edit.changes[uri]
+    assert "デフォルトの設定を GitHub に送ります。" in _apply(text, edits)
+
+
+@pytest.mark.asyncio
 async def test_positions_count_lines_as_the_protocol_does(client: Client, tmp_path: Path) -> None:
     """LSP ends lines at \\n, \\r\\n and \\r only: a U+2028 or a form feed inside a line (Python's splitlines
     breaks there) leaves the findings after it on that line, at their columns."""

@@ -4,8 +4,10 @@ Two topics can share their commonest words and one article: "how do I approve a 
 a request by mistake, how do I undo it" both weigh 承認 and 申請 most, and the article on approving says
 both in its title. When a near topic (centres at cosine ≥ SIBLING) is covered better by the same article,
 a topic is judged again by what sets it apart from that one (取消, 誤, 戻): an article that answers the
-first does not answer the second unless it says those too. The better covered of the two keeps its
-weights, so a topic split in two is not judged uncovered on both sides.
+first does not answer the second unless it says those too, in the measure those words carry the topic's
+weight: a fragment of the sibling's own topic (one phrasing of its question) weighs mostly the words the
+two share, and stays covered. The better covered of the two keeps its weights, so a topic split in two
+is not judged uncovered on both sides.
 """
 
 from __future__ import annotations
@@ -81,6 +83,29 @@ class Judge:
                       and out[s.index].scores[0][1] == article and out[s.index].best > mine.best]
             if rivals:
                 _, s = max(rivals, key=lambda r: r[0])
-                weights = distinctive(t.counts, t.size, self.background, self.total, (s.counts, s.size))
-                out[t.index] = Judgement(weights, self.score(weights), s.index)
+                out[t.index] = self._against(t, s, mine)
         return out
+
+    def _against(self, t: TopicWords, s: TopicWords, plain: Judgement) -> Judgement:
+        """``t`` judged against its better covered sibling ``s``: the part of its weight that sets it apart
+        (``apart``, see below) by the words that set it apart, the rest as before. A fragment of the sibling's
+        own topic (one phrasing of the same question) weighs mostly the words they share, so it stays
+        covered; a topic of its own weighs mostly words the sibling does not use, so the article must say
+        those."""
+        weights = distinctive(t.counts, t.size, self.background, self.total, (s.counts, s.size))
+        share = apart(plain.weights, t, s)
+        before = {key: score for score, key, _ in plain.scores}
+        scores = sorted((((1 - share) * before[key] + share * score, key, title)
+                         for score, key, title in self.score(weights)), key=lambda x: (-x[0], x[1]))
+        return Judgement(weights if share >= 0.5 else plain.weights, scores, s.index)
+
+
+def apart(weights: list[tuple[str, float]], t: TopicWords, s: TopicWords) -> float:
+    """The share of ``t``'s weight carried by what ``s`` does not say as often: each word counts by how much
+    less of ``s``'s tickets use it than of ``t``'s (1 when ``s`` never does, 0 when as often or more)."""
+    total = sum(w for _, w in weights)
+    if not total:
+        return 0.0
+    mine = {u: t.counts[u] / max(t.size, 1) for u, _ in weights}
+    theirs = {u: s.counts[u] / max(s.size, 1) for u, _ in weights}
+    return sum(w * max(0.0, 1 - theirs[u] / mine[u]) for u, w in weights if mine[u]) / total

@@ -280,7 +280,8 @@ class Normalizer:
                 continue
             if c.kind == "cut" or (c.kind in ("separator", "closing") and content >= MIN_CONTENT):
                 out.append(Verdict(line, "", c.reason))
-                out += [Verdict(rest, "", "after the sign-off or signature") for rest in lines[i + 1:] if rest.strip()]
+                after = "after a kb/gaps.yaml cut_at line" if c.kind == "cut" else "after the sign-off or signature"
+                out += [Verdict(rest, "", after) for rest in lines[i + 1:] if rest.strip()]
                 break
             verdict, pending = _verdict(line, c, pending, chat)
             content += len(verdict.kept)

@@ -170,6 +170,38 @@ def test_a_covered_topic_whose_tickets_grew_asks_for_an_article_update(window: W
     assert [(r["kind"], r["nearest_article"]) for r in rows if r["kind"] != "topic"] == [
         ("review", "troubleshooting/login/cannot-sign-in")]
     assert "Articles to review:" in window.gaps().stdout
+    page = window.gaps("--format", "html").stdout
+    review = page.split("<h2>Articles to review</h2>")[1]
+    assert "<code>troubleshooting/login/cannot-sign-in</code>" in review and "rose 4.0× (5 → 20)" in review
+
+
+INTERNAL_NOTE = "\n=== 社内メモ ===\nサーバー再起動で直るかも。ログ確認済み。サーバー再起動を案内"
+
+
+def test_a_teams_own_rules_in_gaps_yaml_decide_what_is_clustered(window: Window) -> None:
+    """kb/gaps.yaml as a team extends it: a line of its CRM dropped, its internal notes cut off. Without the
+    rules the notes' words (サーバー, 再起動) are among the topic's; with them --explain names the rule for
+    each line and the topic is the customer's question only."""
+    window.add(12, INVOICE_JA[0], INVOICE_JA[1] + "\n店舗コード S-0042 本店" + INTERNAL_NOTE)
+    before = window.report()["topics"][0]["terms"]
+    assert "サーバー" in before or "再起動" in before, before
+    rules = window.path / "kb" / "gaps.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert "cut_at:\n" in text and "drop_lines:\n" in text
+    rules.write_text(text.replace("cut_at:\n", "cut_at:\n  - '^=== 社内メモ ===$'\n")
+                     .replace("drop_lines:\n", "drop_lines:\n  - '^店舗コード'\n"), encoding="utf-8")
+    after = window.report()["topics"][0]["terms"]
+    assert not {"サーバー", "再起動", "店舗", "本店"} & set(after), after
+    explained = window.gaps("--explain", "1", "--format", "json")
+    assert explained.exit_code == 0, explained.output
+    lines = {line["line"]: line["reason"] for line in json.loads(explained.stdout)["lines"]}
+    assert lines["店舗コード S-0042 本店"] == "kb/gaps.yaml drop_lines"
+    assert lines["=== 社内メモ ==="] == "kb/gaps.yaml cut_at"
+    assert lines["サーバー再起動で直るかも。ログ確認済み。サーバー再起動を案内"] == "after a kb/gaps.yaml cut_at line"
+    assert lines[INVOICE_JA[1]] == ""
+    table = window.gaps("--explain", "1").stdout
+    assert f"rules: built in, {rules}" in table and "clustered as: " in table
+    assert "サーバー" not in table.split("clustered as: ")[1]
 
 
 MOBILE = ("スマホで打刻する方法", ("スマートフォンのアプリで出勤と退勤を打刻する方法を教えてください。",

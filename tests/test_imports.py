@@ -195,6 +195,28 @@ def test_kb_and_report_read_the_store_not_sync() -> None:
     assert not {n: d for n, d in through_sync.items() if d}
 
 
+#: What sync/ may take from notify/, name by name: the rule files' notify section, the outbox rows it plans and
+#: writes in its own transaction, and the type of the delivery report the shell hands back.
+SYNC_FROM_NOTIFY = {"notify.config": {"NotifySpec"}, "notify.enqueue": {"Planned", "enqueue", "plan"},
+                    "notify.deliver": {"DeliveryReport"}}
+
+
+def test_sync_only_enqueues_notifications() -> None:
+    """A sync puts alert changes in the outbox; delivering them is the shell's (csops.jobs hands the job a
+    ``deliver`` callback), so sync/ names no channel kind, no outbox delivery and no ``deliver`` (issue 26 item 5)."""
+    taken: dict[str, set[str]] = {}
+    for name, path in module_files().items():
+        if name.split(".")[0] != "sync":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "notify":
+                taken.setdefault(node.module or "", set()).update(a.name for a in node.names)
+            elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "notify" for a in node.names):
+                taken.setdefault("import notify", set()).add(name)
+    assert taken and taken.keys() <= SYNC_FROM_NOTIFY.keys(), taken
+    assert {m: sorted(n - SYNC_FROM_NOTIFY[m]) for m, n in taken.items() if n - SYNC_FROM_NOTIFY[m]} == {}
+
+
 def test_the_cycle_finder_finds_one() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None

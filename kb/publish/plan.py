@@ -89,8 +89,10 @@ class Plan:
     sections: dict[str, int] = field(default_factory=dict)  # category/section → Help Center id, likewise
 
 
-#: The article endpoint's fields as the writer knows them (kb.articles.HELP_CENTER_FIELDS and the settings).
-SETTING_NAMES = {"label_names": "labels", "permission_group_id": "permission_group", "user_segment_id": "user segment",
+#: The article endpoint's fields as the writer knows them: the front matter key of each of kb.articles'
+#: HELP_CENTER_FIELDS, and the settings' names (kb.publish.settings).
+SETTING_NAMES = {**{f.remote: f.key for f in HELP_CENTER_FIELDS},
+                 "permission_group_id": "permission_group", "user_segment_id": "user segment",
                  "user_segment_ids": "user_segments", "content_tag_ids": "content_tags",
                  "comments_disabled": "comments"}
 

@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -545,6 +545,22 @@ class SalesforceClient:
                 first = (item.get("errors") or [{}])[0] if not item.get("success") else {}
                 out.append(CreateOutcome(item.get("id") if item.get("success") else None,
                                          str(first.get("statusCode", "")), str(first.get("message", ""))))
+        return out
+
+    def current_values(self, ids: Iterable[str], fields: Iterable[str], sobject: str | None = None
+                       ) -> dict[str, dict[str, Any]]:
+        """What Salesforce holds now for these records' fields, 200 records a query; a deleted record is absent."""
+        sobject = sobject or self.config.object
+        cols = sorted({"Id", *fields})
+        for name in (*cols, sobject):
+            if not _IDENT.match(name):
+                raise FieldError(f"'{name}' is not a field or object name")
+        wanted = sorted(set(ids))
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), COLLECTION_SIZE):
+            values = ", ".join(format_soql("{}", i) for i in wanted[start:start + COLLECTION_SIZE])
+            for rec in self.query_records(f"SELECT {', '.join(cols)} FROM {sobject} WHERE Id IN ({values})"):
+                out[str(rec["Id"])] = {c: rec.get(c) for c in cols if c != "Id"}
         return out
 
     def inactive_users(self, ids: set[str]) -> set[str]:

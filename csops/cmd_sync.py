@@ -13,10 +13,11 @@ from base.files import atomic_open
 from base.terminal import printable, table
 from connectors.sfid import is_valid_id, to18
 from csops.display import count, local_time, plural, print_delivery, print_planned, show
-from csops.jobs import TeamView, active_alerts, run_sync, team_view
+from csops.jobs import TeamView, active_alerts, run_rollback, run_sync, team_view
 from csops.progress import SEVERITY_STYLES, STATUS_STYLES, paint
 from csops.shell import EXIT_PARTIAL, App, colour, emit_json, parse_today, pass_app, progress_for
 from rules.ruleset import STATUSES
+from sync.rollback import RollbackReport
 from sync.run import PlannedChange, SyncReport
 
 
@@ -39,9 +40,12 @@ from sync.run import PlannedChange, SyncReport
               help="Write even when more than sync.max_status_change_pct of the accounts would change onboarding "
                    "status (or sync.max_no_phases_pct would become no_phases). Without it such a run writes "
                    "nothing and exits 4.")
+@click.option("--rollback", "rollback_of", type=int, metavar="RUN",
+              help="Put back the values run RUN replaced (csops log --run RUN), where Salesforce still holds what it "
+                   "wrote; a field changed since is listed as a conflict and left alone. Try --dry-run first.")
 @pass_app
 def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_file: Path | None, full: bool,
-         as_json: bool, today: str | None, allow_mass_change: bool) -> None:
+         as_json: bool, today: str | None, allow_mass_change: bool, rollback_of: int | None) -> None:
     """Pull Zendesk and Salesforce, evaluate the rules for every account, write back what changed.
 
     \b
@@ -55,6 +59,11 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
     """
     if (details or accounts or csv_file) and not dry_run:
         raise click.UsageError("--details, --account and --csv show a plan: use them with --dry-run")
+    if rollback_of is not None:
+        if full or today or accounts or csv_file:
+            raise click.UsageError("--rollback takes --dry-run [--details], --json and --allow-mass-change only")
+        rollback(app, rollback_of, dry_run, details, as_json, allow_mass_change)
+        return
     progress = progress_for(app, as_json)
     try:
         report = run_sync(app, dry_run=dry_run, full=full, today=parse_today(today) if today else None,
@@ -72,6 +81,47 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
         print_report(report, team_view(app), colour(app))
     if report.failures or report.notify.failed:
         raise SystemExit(EXIT_PARTIAL)
+
+
+def rollback(app: App, of_run: int, dry_run: bool, details: bool, as_json: bool, allow_mass_change: bool) -> None:
+    report = run_rollback(app, of_run, dry_run=dry_run, allow_mass_change=allow_mass_change)
+    changes = [PlannedChange(r.account_id, r.name, r.fields) for r in report.restores]
+    if as_json:
+        out = report.summary()
+        out["changes"] = [{"account_id": c.account_id, "name": c.name,
+                           "fields": {f: {"now": o, "back": n} for f, (o, n) in c.fields.items()}} for c in changes]
+        if report.mass_change is not None:
+            out["mass_change"] = report.mass_change.text()
+        emit_json(out)
+    else:
+        _print_rollback(report, changes, details)
+    if report.failures:
+        raise SystemExit(EXIT_PARTIAL)
+
+
+def _print_rollback(report: RollbackReport, changes: list[PlannedChange], details: bool) -> None:
+    head = f"rollback of run {report.of_run}" + ("" if report.run_id is None else f" (run {report.run_id})")
+    click.echo(f"{head}: {plural(len(changes), 'account')} to put back, "
+               f"{plural(report.already_back, 'field')} already back, {plural(len(report.conflicts), 'conflict')}")
+    if details:
+        print_changes(changes)
+    if changes:
+        lines = summarise_changes(changes)
+        click.echo("\n".join(lines[1:]))
+    for c in report.conflicts[:50]:
+        click.echo(printable(f"  conflict, left alone: {c.text()}", one_line=True))
+    if len(report.conflicts) > 50:
+        click.echo(f"  … {plural(len(report.conflicts) - 50, 'more conflict')} (--json lists them all)")
+    for f in report.failures:
+        click.echo(f"  failed: {f.id}: {f.status_code}: {printable(f.message)}", err=True)
+    if report.mass_change is not None:
+        click.echo(("the real rollback would stop here: " if report.dry_run else "accepted (--allow-mass-change): ")
+                   + printable(report.mass_change.text()), err=True)
+    if report.dry_run:
+        click.echo("dry run: nothing written to Salesforce")
+    else:
+        click.echo(f"written: {report.written:,} accounts, {len(report.failures):,} failed "
+                   f"[{report.write_api_calls} API calls]; roll this back with csops sync --rollback {report.run_id}")
 
 
 def _json_summary(report: SyncReport, changes: list[PlannedChange], dry_run: bool) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from notify.outbox import Outbox
 from rules.ruleset import RuleSet, compile_rules
 from store.alerts import ActiveAlert
 from store.organizations import AccountName
+from sync.rollback import RollbackJob, RollbackReport
 from sync.run import Progress, SyncJob, SyncReport
 
 if TYPE_CHECKING:
@@ -49,6 +50,17 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
             delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)
             job.deliver = lambda: deliver(spec, delivery)
         return job.run(dry_run=dry_run, full=full)
+
+
+def run_rollback(app: App, of_run: int, *, dry_run: bool = False, allow_mass_change: bool = False
+                 ) -> RollbackReport:
+    """Under the run lock: put back what run ``of_run`` wrote, where Salesforce still holds it (sync.rollback)."""
+    with app.run_lock():
+        rs, _ = app.load_rules()
+        job = RollbackJob(app.store, salesforce_client(app), rs,
+                          max_status_change_pct=app.config.sync.max_status_change_pct,
+                          max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change)
+        return job.run(of_run, dry_run=dry_run)
 
 
 def notify_delivery(app: App, rs: RuleSet, today: date,

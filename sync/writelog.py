@@ -47,7 +47,7 @@ def logged_update(store: Store, sf: SalesforceClient, entries: list[WriteEntry],
     result = sf.update(changes, sobject=sobject)
     rejected = {f.id: f"{f.status_code}: {f.message}" for f in result.failed}
     started = time.perf_counter()
-    store.settle_writes(entries[0].run_id, sobject, result.written + list(rejected), rejected)
+    store.settle_writes(entries[0].run_id, sobject, rejected)
     cost.seconds += time.perf_counter() - started
     cost.rows += len(entries)
     return result

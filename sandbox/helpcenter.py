@@ -184,7 +184,7 @@ class HelpCenterAPI:
 
     def _article_fields(self, body: dict[str, Any]) -> dict[str, Any] | Response:
         """The article metadata in a create or update, checked as Zendesk checks it: the section, permission group,
-        user segments and content tags exist; more than one user segment needs Guide Enterprise (at most 10)."""
+        user segments and content tags exist; user_segment_ids (an array) only on Guide Enterprise (at most 10)."""
         out: dict[str, Any] = {k: body[k] for k in ("label_names", "promoted", "position", "comments_disabled")
                                if k in body}
         if "section_id" in body:
@@ -216,15 +216,16 @@ class HelpCenterAPI:
             ids = body["user_segment_ids"]
             if not isinstance(ids, list):
                 return invalid("User segment ids: must be a list")
+            if not self.enterprise:
+                return json_response({"error": "UnprocessableEntity", "description": (
+                    "user_segment_ids: an array of user segments per article requires Guide Enterprise; set "
+                    "user_segment_id")}, 422)
         elif "user_segment_id" in body:
             ids = [] if body["user_segment_id"] is None else [body["user_segment_id"]]
         else:
             return None
         if any(i not in {s["id"] for s in self.user_segments} for i in ids):
             return invalid("User segment does not exist")
-        if len(ids) > 1 and not self.enterprise:
-            return json_response({"error": "UnprocessableEntity", "description": (
-                "user_segment_ids: more than one user segment per article requires Guide Enterprise")}, 422)
         if len(ids) > 10:
             return json_response({"error": "UnprocessableEntity",
                                   "description": "user_segment_ids: at most 10 user segments per article"}, 422)

@@ -22,7 +22,7 @@ from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
 from kb.publish.remote import PublishError
 from kb.publish.report import PublishReport, refused
-from kb.publish.settings import normalized
+from kb.publish.settings import as_sent, normalized
 from kb.publish.steps import (
     ArchiveArticle,
     AttachFiles,
@@ -167,7 +167,7 @@ class Applier:
         meta = metadata(source, section_id, self.settings)
         created = self.hc.create_article(section_id, {
             "title": source.title, "locale": self.bodies.hc_locale[source.locale],
-            "draft": source.draft if final else True, "body": body, **meta}, notify_subscribers=step.notify)
+            "draft": source.draft if final else True, "body": body, **as_sent(meta)}, notify_subscribers=step.notify)
         aid = self.bodies.ids[step.key] = int(created["id"])
         self.ids.set("articles", step.key, aid)
         self._sent(step.key, meta)
@@ -214,7 +214,7 @@ class Applier:
                 fields["content_tag_ids"] = self.settings.fields(self.plan.entries[step.key].source)["content_tag_ids"]
             if step.move_to is not None:
                 fields["section_id"] = self.sections[step.move_to]
-            self.hc.update_article_metadata(step.article_id, **fields)
+            self.hc.update_article_metadata(step.article_id, **as_sent(fields))
             self._sent(step.key, fields)
             return
         version = next(v for v in self.plan.entries[step.key].versions if v.locale == step.locale)

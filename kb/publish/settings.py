@@ -172,7 +172,8 @@ class Settings:
             self.access.permission_group_id
         segments = settings.get("user_segments")
         if segments is None:
-            out["user_segment_id"] = self.access.user_segment_id
+            default = self.access.user_segment_id
+            out["user_segment_ids"] = [] if default is None else [default]
         else:
             out["user_segment_ids"] = sorted(set(self._resolve("user_segments", segments, False)))
         tags = settings.get("content_tags")
@@ -183,6 +184,19 @@ class Settings:
         if comments is not None:
             out["comments_disabled"] = not comments.value
         return out
+
+
+def as_sent(fields: dict[str, Any]) -> dict[str, Any]:
+    """The article endpoint's fields as sent: who may see the article as ``user_segment_id`` (null: everyone), which
+    every plan takes, and as ``user_segment_ids`` only for more than one segment, which only Guide Enterprise takes
+    (User Segments API). :meth:`Settings.fields` gives the list either way, so that a Help Center article with
+    several segments is compared as a list."""
+    ids = fields.get("user_segment_ids")
+    if ids is None or len(ids) > 1:
+        return fields
+    out = {k: v for k, v in fields.items() if k != "user_segment_ids"}
+    out["user_segment_id"] = ids[0] if ids else None
+    return out
 
 
 def normalized(field_name: str, value: Any) -> Any:

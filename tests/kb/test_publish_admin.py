@@ -210,9 +210,22 @@ def test_settings_the_help_center_does_not_know_stop_before_any_write(tmp_path: 
     assert partial.exit_code == 3
     assert "requires Guide Enterprise" in partial.stderr and "admin/users/partner-access" in partial.stderr
     assert len(live(hc)) == 13
-    hc.helpcenter.enterprise = True
+    # One segment on that plan: sent as user_segment_id, which every plan takes (user_segment_ids is Enterprise's).
+    edit(path, "[管理者向け, signed_in_users]", "[管理者向け]")
     assert site.publish()["created"] == 1
-    assert sorted(article_with_marker(hc, "admin/users/partner-access")["user_segment_ids"]) == [2001, 2101]
+    partner = article_with_marker(hc, "admin/users/partner-access")
+    assert partner["user_segment_id"] == 2101 and partner["user_segment_ids"] == [2101]
+    hc.reset_stats()
+    assert site.publish()["unchanged"] == 14 and site.writes() == 0
+    # On Guide Enterprise two segments go as user_segment_ids; then back to everyone: one update each.
+    hc.helpcenter.enterprise = True
+    edit(path, "[管理者向け]", "[管理者向け, signed_in_users]")
+    hc.reset_stats()
+    assert site.publish()["updated"] == 1 and hc_writes(hc) == {"PUT /api/v2/help_center/articles/{aid}": 1}
+    assert sorted(partner["user_segment_ids"]) == [2001, 2101]
+    edit(path, "[管理者向け, signed_in_users]", "[]")
+    assert site.publish()["updated"] == 1
+    assert partner["user_segment_ids"] == [] and partner["user_segment_id"] is None
 
 
 def test_kb_check_validates_the_settings(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def sync(app: App, dry_run: bool, details: bool, accounts: tuple[str, ...], csv_
         if dry_run:
             _print_plan(changes, details or bool(accounts), csv_file)
         print_report(report, team_view(app), colour(app))
-    if report.failures or report.notify.failed:
+    if report.partial:
         raise SystemExit(EXIT_PARTIAL)
 
 

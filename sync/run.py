@@ -109,6 +109,11 @@ class SyncReport:
     clock_behind_s: float = 0.0
     write_log: LogCost = field(default_factory=LogCost)
 
+    @property
+    def partial(self) -> bool:
+        """Finished with records or notifications rejected: the run record and the process both say 3."""
+        return bool(self.failures or self.notify.failed)
+
     def summary(self) -> dict[str, Any]:
         return {
             "zendesk": self.zendesk.summary(),
@@ -180,7 +185,7 @@ class SyncJob:
 
     def _record(self, run_id: int, report: SyncReport, ended: BaseException | None) -> None:
         """The run's row: status and exit code from base.errors.outcome, the mapping the process exit uses too."""
-        code, status = outcome(ended, partial=bool(report.failures or report.notify.failed))
+        code, status = outcome(ended, partial=report.partial)
         details = report.details()
         if ended is not None:
             details["error"] = redact(_error_text(ended, code))

@@ -86,10 +86,18 @@ def crash_mid_run(ws: Workspace) -> tuple[dict[str, str], Any]:
     return {"PYTHONPATH": str(hook)}, lambda: None
 
 
-@pytest.mark.parametrize(("cause", "code", "shown"), [(typo_in_a_field, 78, "Prodcut__c"),
-                                                      (crash_mid_run, 70, "ZeroDivisionError: injected crash")])
+def a_rejected_record(ws: Workspace) -> tuple[dict[str, str], Any]:
+    """Salesforce refuses one account's update (exit 3, the run 'partial'); the undo lets it through."""
+    reject = ws.sandbox.salesforce.reject
+    reject[sorted(ws.sandbox.data.accounts)[0]] = ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "変更できません")
+    return {}, reject.clear
+
+
+@pytest.mark.parametrize(("cause", "code", "status", "shown"), [
+    (typo_in_a_field, 78, "failed", "Prodcut__c"), (crash_mid_run, 70, "failed", "ZeroDivisionError: injected crash"),
+    (a_rejected_record, 3, "partial", "FIELD_CUSTOM_VALIDATION_EXCEPTION")])
 def test_the_run_record_has_the_exit_code_of_the_process(tmp_path: Path, sandbox: Sandbox, store_url: str,
-                                                         cause: Any, code: int, shown: str) -> None:
+                                                         cause: Any, code: int, status: str, shown: str) -> None:
     """F21, issue 26: sync/run.py had its own except-ladder: a failure it did not list was recorded as 1 whatever
     the process exited with (70 for a crash), a field Salesforce does not have as 69 (the process exited 78). Now
     both come from the exception's outcome class (base.errors)."""
@@ -101,7 +109,7 @@ def test_the_run_record_has_the_exit_code_of_the_process(tmp_path: Path, sandbox
     undo()
     ok = ws.run("sync", *TODAY)
     assert ok.returncode == 0, ok.stderr
-    assert [r[1:] for r in runs(target(store_url))] == [("failed", code), ("ok", 0)]
+    assert [r[1:] for r in runs(target(store_url))] == [(status, code), ("ok", 0)]
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="mounting a tmpfs needs root")

@@ -32,6 +32,8 @@ DEFAULT_FIELDS = ("promoted", "position")
 #: account (so ``kb publish --create-tags`` cannot create more).
 MAX_CONTENT_TAGS_PER_ARTICLE = 25
 MAX_CONTENT_TAGS_PER_ACCOUNT = 200
+#: Levels of sections in a category (the same Guide limits; nesting itself needs Guide Enterprise).
+MAX_SECTION_LEVELS = 5
 
 
 @dataclass(frozen=True)
@@ -423,11 +425,16 @@ def _localized(spec: KbSpec, part: dict[str, Any], key: str, at: At, what: str) 
     return (at / key).check(Localized(locales=spec.locales, what=what), part.get(key), fallback={})
 
 
-def _sections(spec: KbSpec, cat: Category, items: Any, at: At, parent: str | None) -> None:
-    """A category's sections, and the sections nested in them (``sections:`` inside a section): every id unique in
-    the category, since it names the folder of the section's articles (articles/<category>/<section>/)."""
+def _sections(spec: KbSpec, cat: Category, items: Any, at: At, parent: str | None, level: int = 1) -> None:
+    """A category's sections, and the sections nested in them (``sections:`` inside a section, at most
+    MAX_SECTION_LEVELS deep): every id unique in the category, since it names the folder of the section's articles
+    (articles/<category>/<section>/)."""
     if not isinstance(items, list):
         at.err("sections: expected a list")
+        return
+    if items and level > MAX_SECTION_LEVELS:
+        at.err(f"sections: nested {level} levels deep in category '{cat.id}'; Guide takes at most "
+               f"{MAX_SECTION_LEVELS} levels of sections")
         return
     for j, raw in enumerate(items):
         s = _SECTION.read(raw, at / j)
@@ -446,7 +453,7 @@ def _sections(spec: KbSpec, cat: Category, items: Any, at: At, parent: str | Non
                                     _localized(spec, s, "description", at / j, "description"),
                                     int(s.get("position") or j), st, parent, s.get("defaults") or {})
         if s.get("sections") is not None:
-            _sections(spec, cat, s.get("sections"), at / j / "sections", sid)
+            _sections(spec, cat, s.get("sections"), at / j / "sections", sid, level + 1)
 
 
 _WRITING = _Part(keys("rules", "user_rules", "dictionaries"), name="writing")

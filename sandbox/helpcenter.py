@@ -30,9 +30,9 @@ Sources (Zendesk's API reference and help, checked before encoding each rule):
   content block converted to inline text and no trace of the block; a body written back has no placeholder for
   one, so the blocks are replaced by that text (unlinked); updating other properties leaves them.
 - Guide limits (support.zendesk.com 4408831783962, "Guide product limits"): at most 25 content tags per article and
-  200 per account; article attachments 20 MB each. User segments (…/help-center-api/user_segments/): "users on
-  Enterprise plans may specify an array of ids in the user_segment_ids property"; other plans set one
-  ``user_segment_id``.
+  200 per account; article attachments 20 MB each; 5 levels of sections (Enterprise). User segments
+  (…/help-center-api/user_segments/): "users on Enterprise plans may specify an array of ids in the
+  user_segment_ids property"; other plans set one ``user_segment_id``.
 - Redirect Rules (…/help-center-api/redirect_rules/): ``POST /api/v2/guide/redirect_rules`` sets the rule for
   ``redirect_from`` (a path beginning with '/', an article's without its slug; created or updated, 204),
   ``redirect_to`` begins with https://, http:// or /, ``redirect_status`` one of 301 302 303 307 308; 50,000 per
@@ -493,7 +493,22 @@ class HelpCenterAPI:
             seen = self.sections[seen].get("parent_section_id")
         if self.sections[parent]["category_id"] != category_id:
             return invalid("Parent section: must be another section of the same category")
+        if self._level(parent) + 1 + (self._height(section_id) if section_id is not None else 0) > self.MAX_LEVELS:
+            return json_response({"error": "UnprocessableEntity", "description": (
+                f"parent_section_id: at most {self.MAX_LEVELS} levels of sections")}, 422)
         return int(parent)
+
+    MAX_LEVELS = 5  # levels of sections (Guide limits)
+
+    def _level(self, section_id: int) -> int:
+        """1 for a section of a category, 2 for one nested in it, …"""
+        parent = self.sections[section_id].get("parent_section_id")
+        return 1 if parent is None else 1 + self._level(parent)
+
+    def _height(self, section_id: int) -> int:
+        """How many levels the sections nested in ``section_id`` add below it (0: none)."""
+        children = [s for s, sec in self.sections.items() if sec.get("parent_section_id") == section_id]
+        return max((1 + self._height(c) for c in children), default=0)
 
     def _container(self, request: Request, oid: int) -> dict[str, Any] | None:
         store = self.categories if "/categories/" in request.path else self.sections

@@ -753,3 +753,53 @@ def test_content_tags_stay_within_zendesks_limits(tmp_path: Path, hc: Sandbox) -
     put = requests.put(f"{hc.url}/api/v2/help_center/articles/{aid}", json={"article": {"content_tag_ids": tags}},
                        auth=auth, timeout=5)
     assert put.status_code == 422 and len(h.articles[aid]["content_tag_ids"]) == 4
+
+
+def test_sections_nest_at_most_five_levels(tmp_path: Path, hc: Sandbox) -> None:
+    """Guide Enterprise takes five levels of sections (Guide limits): kb.yaml deeper is a located mistake, and the
+    sandbox refuses a sixth level, whether a section is created there or moved there with its own sections."""
+    import requests
+
+    from tests.kb.helpers import make_kb, run
+
+    root = make_kb(tmp_path)
+    kb_yaml = root / "kb.yaml"
+    spec = yaml.safe_load(kb_yaml.read_text(encoding="utf-8"))
+
+    def nest(levels: int) -> None:
+        users = next(s for c in spec["categories"] if c["id"] == "admin" for s in c["sections"] if s["id"] == "users")
+        for level in range(2, levels + 1):
+            users["sections"] = [{"id": f"level{level}", "title": {"ja": f"第{level}階層", "en": f"Level {level}"}}]
+            users = users["sections"][0]
+        kb_yaml.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    nest(6)
+    deep = run(root, "check")
+    assert deep.exit_code == 78, deep.output
+    assert "kb.yaml:" in deep.stderr and \
+        "sections: nested 6 levels deep in category 'admin'; Guide takes at most 5 levels of sections" in deep.stderr
+    nest(5)
+    assert "kb.yaml" not in run(root, "check").stderr
+    # The sandbox: five levels created one in another, not a sixth; a section with a child not moved to level 5.
+    hc.helpcenter.enterprise = True
+    o = hc.options
+    auth = (f"{o.zendesk_email}/token", o.zendesk_token)
+    base = hc.url + "/api/v2/help_center"
+    cat = requests.post(f"{base}/categories", json={"category": {"name": "C", "locale": "ja"}}, auth=auth,
+                        timeout=5).json()["category"]["id"]
+
+    def section(parent: int | None, name: str) -> requests.Response:
+        return requests.post(f"{base}/categories/{cat}/sections", json={"section": {
+            "name": name, "locale": "ja", **({"parent_section_id": parent} if parent else {})}}, auth=auth, timeout=5)
+
+    chain: list[int] = []
+    for level in range(1, 6):
+        made = section(chain[-1] if chain else None, f"L{level}")
+        assert made.status_code == 201, made.text
+        chain.append(made.json()["section"]["id"])
+    assert section(chain[-1], "L6").status_code == 422
+    other = section(None, "X").json()["section"]["id"]
+    assert section(other, "X2").status_code == 201
+    moved = requests.put(f"{base}/sections/{other}", json={"section": {"parent_section_id": chain[3]}}, auth=auth,
+                         timeout=5)
+    assert moved.status_code == 422 and hc.helpcenter.sections[other]["parent_section_id"] is None

@@ -98,7 +98,13 @@ def _record(fields: Any) -> dict[str, Any]:
             fields = json.loads(fields)
         except ValueError:
             return {}
-    return {str(f): v for f, v in fields.items() if _plain(v)} if isinstance(fields, dict) else {}
+    if not isinstance(fields, dict):
+        return {}
+    out = {str(f): v for f, v in fields.items() if _plain(v)}
+    if "user_segment_id" in out and "user_segment_ids" not in out:  # recorded before segments were compared as a list
+        seg = out.pop("user_segment_id")
+        out["user_segment_ids"] = [] if seg is None else [seg]
+    return out
 
 
 def _plain(value: Any) -> bool:

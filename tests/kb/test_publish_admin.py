@@ -187,6 +187,25 @@ def test_a_setting_changed_in_guide_is_drift_and_a_local_change_is_one_write(tmp
     assert site.publish()["unchanged"] == 14 and site.writes() == 0
 
 
+def test_segments_recorded_as_one_id_are_still_drift_when_guide_changes_them(tmp_path: Path, hc: Sandbox) -> None:
+    """helpcenter-ids.yaml written before segments were compared as a list recorded ``user_segment_id``: a segment
+    set in Guide since is still drift, kept, not overwritten."""
+    site = Site(tmp_path, hc)
+    site.publish()
+    ids_file = site.dir / "kb/helpcenter-ids.yaml"
+    text = ids_file.read_text(encoding="utf-8")
+    assert text.count('"user_segment_ids":[]') == 13
+    ids_file.write_text(text.replace('"user_segment_ids":[]', '"user_segment_id":null'), encoding="utf-8")
+    roles = article_with_marker(hc, "admin/users/roles")
+    roles.update(user_segment_id=2002, user_segment_ids=[2002])  # visible to staff only, set in Guide
+    hc.reset_stats()
+    drifted = site.kb("publish")
+    assert drifted.exit_code == 3, drifted.output
+    assert "drifted   admin/users/roles [ja] — settings changed in the Help Center (user_segments); kept" in \
+        drifted.stdout
+    assert site.writes() == 0 and roles["user_segment_ids"] == [2002]
+
+
 def test_settings_the_help_center_does_not_know_stop_before_any_write(tmp_path: Path, hc: Sandbox) -> None:
     admin_help_center(hc, enterprise=False)
     site = Site(tmp_path, hc)

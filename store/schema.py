@@ -204,6 +204,14 @@ MIGRATIONS: list[tuple[int, str]] = [
     CREATE INDEX write_log_account ON write_log (account_id);
     CREATE INDEX write_log_run ON write_log (run_id);
     """),
+    (13, """
+    CREATE TABLE write_batches (
+        run_id INTEGER NOT NULL,
+        sobject TEXT NOT NULL,
+        settled_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, sobject)
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -211,7 +219,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
           "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
-          "write_log")
+          "write_log", "write_batches")
 
 
 def known_table(table: str) -> str:

@@ -7,18 +7,21 @@ other (the demo used to drive the CLI through click's test runner).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from base.errors import InputError, SourceError, UsageError
+from base.errors import Failure, InputError, SourceError, UsageError
 from base.suggest import suggest
 from connectors.salesforce import SalesforceClient
 from csops.config import ConfigError
 from csops.shell import App, salesforce_client, zendesk_client
+from notify import ops
 from notify.channel import Delivery
+from notify.config import NotifySpec
 from notify.deliver import DeliveryReport, deliver
 from notify.outbox import Outbox
 from rules.ruleset import RuleSet, compile_rules
@@ -26,6 +29,8 @@ from store.alerts import ActiveAlert
 from store.organizations import AccountName
 from sync.rollback import RollbackJob, RollbackReport
 from sync.run import Progress, SyncJob, SyncReport
+
+log = logging.getLogger("csops.notify")
 
 if TYPE_CHECKING:
     from kb.publish import Publisher
@@ -49,7 +54,24 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
             assert rs.compiled_for is not None
             delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)
             job.deliver = lambda: deliver(spec, delivery)
-        return job.run(dry_run=dry_run, full=full)
+        if dry_run or not spec.watches_runs:
+            return job.run(dry_run=dry_run, full=full)
+        try:
+            return job.run(full=full)
+        finally:
+            tell_about_run(app, rs, spec)
+
+
+def tell_about_run(app: App, rs: RuleSet, spec: NotifySpec) -> None:
+    """After a sync, under its lock: the message about csops itself its outcome calls for (notify.ops), queued
+    and delivered. Never raises: the sync's own outcome is what the command reports, and what could not be sent
+    waits in the outbox."""
+    try:
+        runs = app.store.recent_runs(1)
+        if runs and runs[0].command == "sync" and ops.after_sync(app.store, spec, runs[0]):
+            deliver(spec, notify_delivery(app, rs, datetime.now(rs.tz).date()))
+    except (Failure, OSError) as exc:
+        log.warning("could not send the message about this run: %s", exc)
 
 
 def run_rollback(app: App, of_run: int, *, dry_run: bool = False, allow_mass_change: bool = False
@@ -78,11 +100,13 @@ def notify_delivery(app: App, rs: RuleSet, today: date,
                     salesforce, app.config.salesforce.instance_url)
 
 
-def deliver_pending(app: App) -> DeliveryReport:
-    """Deliver what waits in the outbox now, under the run lock."""
+def deliver_pending(app: App) -> tuple[DeliveryReport, str | None]:
+    """Under the run lock: check that the sync is not stale (notify.ops; queues the message once), then deliver
+    what waits in the outbox. Returns the delivery and the state queued, if any."""
     rs, spec = app.load_rules()
     with app.run_lock():
-        return deliver(spec, notify_delivery(app, rs, datetime.now(rs.tz).date()))
+        queued = ops.check_stale(app.store, spec) if spec.watches_runs else None
+        return deliver(spec, notify_delivery(app, rs, datetime.now(rs.tz).date())), queued
 
 
 def send_test_message(app: App, name: str) -> None:

@@ -99,6 +99,8 @@ class Channel(ABC):
     options: ClassVar[Mapping[str, Option]] = {}
     #: Account fields (besides ``Name``) the kind reads from the store when a notice is queued.
     account_fields: ClassVar[tuple[str, ...]] = ()
+    #: Whether ``run:`` routes may send here: messages about csops's own runs (notify.ops), not accounts.
+    takes_run_messages: ClassVar[bool] = False
 
     name: str
 

@@ -15,6 +15,14 @@ channel's options are read by its kind (:mod:`notify.kinds`).
 
 Every route whose conditions all match applies (an alert can reach several
 channels); a condition absent from a route matches everything.
+
+A route with ``run:`` is about csops itself, not accounts (:mod:`notify.ops`): the states of the sync it
+announces (``failed``, ``held``, ``partial``, ``stale``) and, when the sync works again, the recovery:
+
+    routes:
+      - {run: [failed, held, partial, stale], to: cs-ops}
+    warn_rejected_pct: 5       # partial: more than this share of the changed records rejected
+    stale_after: 26            # stale: no successful sync for this many hours
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from base.errors import SourceError
-from base.schema import Option, Reader, Section, keys
+from base.schema import Number, Option, Reader, Section, keys
 from base.suggest import suggest
 from base.yamlsrc import Document, PathKey, dotted
 from notify.channel import Channel
@@ -33,6 +41,10 @@ from notify.kinds import KINDS
 from rules.ruleset import SEVERITIES, STATUSES, RuleError, RuleSet, expression_problems, read_rules
 
 ROUTE_MATCHERS = ("alert", "severity", "product", "tier", "status")
+#: What a ``run:`` route can announce about csops's own runs.
+RUN_STATES = ("failed", "held", "partial", "stale")
+_PCT = "{path}: expected a percentage 0-100"
+_HOURS = "{path}: expected a number of hours above 0"
 
 
 @dataclass
@@ -41,6 +53,7 @@ class Route:
     match: dict[str, list[str]] = field(default_factory=dict)
     file: str | None = None
     path: PathKey = ()
+    run: list[str] = field(default_factory=list)  # a route about csops's runs: the states it announces
 
     def matches(self, values: dict[str, str | None]) -> bool:
         """Every condition holds; an account with several products (``勤怠管理;経費精算``) matches a product
@@ -59,6 +72,8 @@ class Route:
 class NotifySpec:
     channels: dict[str, Channel] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    warn_rejected_pct: float = 5.0
+    stale_after: float = 26.0  # hours
 
     @property
     def enabled(self) -> bool:
@@ -74,8 +89,17 @@ class NotifySpec:
                      status: str | None) -> list[Channel]:
         """The channels an alert goes to, in the order they are declared, each once."""
         values = {"alert": alert, "severity": severity, "product": product, "tier": tier, "status": status}
-        wanted = {name for r in self.routes if r.matches(values) for name in r.to}
+        wanted = {name for r in self.routes if not r.run and r.matches(values) for name in r.to}
         return [c for name, c in self.channels.items() if name in wanted]
+
+    def run_channels(self, state: str) -> list[Channel]:
+        """The channels the ``run:`` routes send this state of csops's runs to, each once."""
+        wanted = {name for r in self.routes if state in r.run for name in r.to}
+        return [c for name, c in self.channels.items() if name in wanted]
+
+    @property
+    def watches_runs(self) -> bool:
+        return any(r.run for r in self.routes)
 
 
 def load(paths: Iterable[str | Path]) -> tuple[RuleSet, NotifySpec]:
@@ -102,7 +126,13 @@ def parse(rs: RuleSet) -> tuple[NotifySpec, list[SourceError]]:
 
 
 def _read_section(spec: NotifySpec, doc: Document, ck: Reader) -> None:
-    data = Section(keys("channels", "routes")).read(doc.data["notify"], ck.at(("notify",)))
+    options = keys("channels", "routes")
+    options["warn_rejected_pct"] = Number(minimum=0, maximum=100, message=_PCT, range_message=_PCT)
+    options["stale_after"] = Number(above=0, message=_HOURS, range_message=_HOURS)
+    data = Section(options).read(doc.data["notify"], ck.at(("notify",)))
+    for key in ("warn_rejected_pct", "stale_after"):
+        if key in data:
+            setattr(spec, key, float(data[key]))
     channels = data.get("channels") or {}
     if not isinstance(channels, dict):
         ck.err(("notify", "channels"), "notify.channels: expected a mapping of channel names")
@@ -121,13 +151,15 @@ def _read_section(spec: NotifySpec, doc: Document, ck: Reader) -> None:
         routes = []
     for i, body in enumerate(routes):
         path = ("notify", "routes", i)
-        body = Section(keys("to", *ROUTE_MATCHERS, required=("to",))).read(body, ck.at(path))
+        body = Section(keys("to", "run", *ROUTE_MATCHERS, required=("to",))).read(body, ck.at(path))
         if "to" not in body:
             continue
         match = {key: [str(v) for v in (body[key] if isinstance(body[key], list) else [body[key]])]
                  for key in ROUTE_MATCHERS if key in body}
         to = body["to"] if isinstance(body["to"], list) else [body["to"]]
-        spec.routes.append(Route([str(t) for t in to], match, doc.file, path))
+        run = body.get("run", [])
+        spec.routes.append(Route([str(t) for t in to], match, doc.file, path,
+                                 [str(v) for v in (run if isinstance(run, list) else [run])]))
 
 
 def _channel(name: str, body: Any, path: PathKey, ck: Reader) -> Channel | None:
@@ -164,6 +196,7 @@ def _check_routes(spec: NotifySpec, rs: RuleSet) -> list[SourceError]:
                                           f"{dotted(route.path)}.to: unknown channel '{name}'"
                                           f"{suggest(name, spec.channels)}; channels: "
                                           f"{', '.join(spec.channels) or '(none)'}"))
+        problems += _check_run_route(spec, route, doc)
         for key, values in route.match.items():
             if not known.get(key):
                 continue
@@ -172,6 +205,33 @@ def _check_routes(spec: NotifySpec, rs: RuleSet) -> list[SourceError]:
                     problems.append(doc.error(_item(doc.positions, route.path, key, j),
                                               f"{dotted(route.path)}.{key}: unknown {key} '{v}'"
                                               f"{suggest(v, known[key])}; one of {', '.join(known[key])}"))
+    return problems
+
+
+def _check_run_route(spec: NotifySpec, route: Route, doc: Document) -> list[SourceError]:
+    """A ``run:`` route names run states only, no account conditions, and channels that take such messages."""
+    if not route.run and (*route.path, "run") not in doc.positions:
+        return []
+    where = dotted(route.path)
+    problems: list[SourceError] = []
+    if not route.run:
+        problems.append(doc.error((*route.path, "run"), f"{where}.run: name the states to announce: "
+                                                        f"{', '.join(RUN_STATES)}"))
+    for j, state in enumerate(route.run):
+        if state not in RUN_STATES:
+            hint = " (YAML reads a bare on/yes/true as true: quote it)" if state in ("True", "False") else ""
+            problems.append(doc.error(_item(doc.positions, route.path, "run", j),
+                                      f"{where}.run: unknown state '{state}'{suggest(state, RUN_STATES)}{hint}; "
+                                      f"one of {', '.join(RUN_STATES)}"))
+    if route.match:
+        problems.append(doc.error(route.path, f"{where}: a run: route is about csops's own runs; "
+                                              f"{', '.join(route.match)} belong in a route of its own"))
+    for j, name in enumerate(route.to):
+        channel = spec.channels.get(name)
+        if channel is not None and not channel.takes_run_messages:
+            problems.append(doc.error(_item(doc.positions, route.path, "to", j),
+                                      f"{where}.to: channel '{name}' ({channel.type}) takes no messages about "
+                                      "runs; send them to a Slack channel"))
     return problems
 
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from store.outbox import OutboxRow
 
 NEW, RESOLVED = "new", "resolved"
+#: A message about csops's own runs (notify.ops): ``alert_id`` holds the state it announces.
+RUN = "run"
 
 
 def occurrence_key(account_id: str, alert_id: str, occurrence: str) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from base.schema import Number, Option, Pattern
 from connectors.slack import SlackWebhook, WebhookURLError
 from notify.channel import Channel, ChannelResult, Delivery, Emulator, Finding
-from notify.outbox import NEW, RESOLVED, Notice
+from notify.outbox import NEW, RESOLVED, RUN, Notice
 
 if TYPE_CHECKING:
     from base.schema import At
@@ -44,6 +44,8 @@ class SlackChannel(Channel):
         "max_items": Number(integer=True, minimum=1, maximum=40, message=_MAX_ITEMS, range_message=_MAX_ITEMS),
     }
 
+    takes_run_messages = True
+
     webhook_env: str = ""
     resolved: bool = False
     digest_at: str | None = None
@@ -64,9 +66,15 @@ class SlackChannel(Channel):
         if self.digest_at and not self._digest_due(out):
             result.held = f"digest: sent after {self.digest_at} once a day"
             return
-        self.webhook(out).post(message(self, notices, out.account_link, out.today))
-        out.outbox.delivered(notices)
-        result.delivered = len(notices)
+        for notice in (n for n in notices if n.kind == RUN):  # about csops itself: a message each
+            self.webhook(out).post(run_message(notice))
+            out.outbox.delivered([notice])
+            result.delivered += 1
+        alerts = [n for n in notices if n.kind != RUN]
+        if alerts:
+            self.webhook(out).post(message(self, alerts, out.account_link, out.today))
+            out.outbox.delivered(alerts)
+            result.delivered += len(alerts)
 
     def _digest_due(self, out: Delivery) -> bool:
         """Past ``digest_at`` in the rules' time zone, and nothing sent here yet that day."""
@@ -109,12 +117,14 @@ def _line(notice: Notice, link: Callable[[str], str | None]) -> str:
     return f"• *{shown}*" + (f" · {facts}" if facts else "") + f" — {_esc(str(p.get('title') or '')[:200])}"
 
 
-def _sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
-    """Lines under a bold title, packed into section blocks of at most 3,000 characters each."""
+def _sections(title: str | None, lines: list[str]) -> list[dict[str, Any]]:
+    """Lines under a bold title (or none), packed into section blocks of at most 3,000 characters each."""
     blocks: list[dict[str, Any]] = []
-    text = f"*{title}*"
+    text = "" if title is None else f"*{title}*"
     for line in lines:
-        if len(text) + 1 + len(line) > SECTION_LIMIT:
+        if not text:
+            text = line[:SECTION_LIMIT]
+        elif len(text) + 1 + len(line) > SECTION_LIMIT:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
             text = line[:SECTION_LIMIT]
         else:
@@ -158,6 +168,17 @@ def message(channel: SlackChannel, notices: list[Notice], link: Callable[[str], 
     blocks = blocks[:MAX_BLOCKS - 1]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"csops sync · {today.isoformat()}"}]})
     return {"text": head, "blocks": blocks}
+
+
+def run_message(notice: Notice) -> dict[str, Any]:
+    """A message about csops's own runs (notify.ops): its title as the header, its lines as text."""
+    title = str(notice.payload.get("title") or notice.alert_id)
+    lines = [_esc(str(line)[:500]) for line in notice.payload.get("lines") or [] if str(line).strip()]
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
+    if lines:
+        blocks += _sections(None, lines)[:MAX_BLOCKS - 2]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"csops · {notice.occurrence[:16]}Z"}]})
+    return {"text": title, "blocks": blocks}
 
 
 def probe_message(channel: SlackChannel, today: date) -> dict[str, Any]:

@@ -71,6 +71,11 @@ class OutboxTable(Database):
             "ON CONFLICT (channel, kind, account_id, alert_id, occurrence) DO NOTHING",
             [(c, k, a, i, o, json.dumps(p, ensure_ascii=False), run_id, now) for c, k, a, i, o, p in rows])
 
+    def last_run_notice(self) -> str | None:
+        """The state the last message about csops's own runs announced (its ``alert_id``), if any."""
+        found = self._scalar("SELECT alert_id FROM notify_outbox WHERE kind = 'run' ORDER BY id DESC LIMIT 1")
+        return None if found is None else str(found)
+
     def pending_notifications(self, channel: str | None = None) -> list[OutboxRow]:
         """Undelivered outbox rows (of one channel, or all), oldest first."""
         sql = ("SELECT id, channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "

@@ -51,6 +51,13 @@ class RunTable(Database):
                            "WHERE id = ?", (run_id,))
         return next((RunRow._make((*row, json.loads(report) if report else {})) for *row, report in rows), None)
 
+    def sync_marks(self) -> tuple[str | None, str | None]:
+        """When the last successful sync finished (ok or partial), and when the first sync started (UTC ISO)."""
+        last = self._scalar("SELECT MAX(finished_at) FROM runs WHERE command = 'sync' AND status IN ('ok', "
+                            "'partial')")
+        first = self._scalar("SELECT MIN(started_at) FROM runs WHERE command = 'sync'")
+        return (None if last is None else str(last)), (None if first is None else str(first))
+
     def clock_marks(self) -> ClockMarks:
         """The day the last recorded run evaluated for, and the start of the newest run (UTC), if any."""
         day = self._scalar("SELECT MAX(evaluated_on) FROM evaluations")

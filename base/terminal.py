@@ -40,6 +40,19 @@ def width(text: str) -> int:
     return sum(_char_width(c) for c in text)
 
 
+def clip(text: str, columns: int) -> str:
+    """``text`` cut to at most ``columns`` terminal columns, ending in … when cut."""
+    if width(text) <= columns:
+        return text
+    out, used = [], 1
+    for c in text:
+        used += _char_width(c)
+        if used > columns:
+            break
+        out.append(c)
+    return "".join(out) + "…"
+
+
 def _char_width(c: str) -> int:
     kind = unicodedata.category(c)
     if kind in ("Mn", "Me") or (kind == "Cf" and c != "\u00ad"):  # a soft hyphen is shown

@@ -563,6 +563,19 @@ class SalesforceClient:
                 out[str(rec["Id"])] = {c: rec.get(c) for c in cols if c != "Id"}
         return out
 
+    def user_names(self, ids: set[str]) -> dict[str, str | None]:
+        """``User.Name`` of each of these User Ids (None for an Id that is no User: a queue, a deleted record),
+        200 Ids per query so the GET URI stays under the REST API's 16,384 bytes (414 URI Too Long beyond)."""
+        users = sorted(i for i in ids if i.startswith("005"))
+        names: dict[str, str | None] = dict.fromkeys(sorted(ids))
+        for start in range(0, len(users), COLLECTION_SIZE):
+            values = ", ".join(format_soql("{}", u) for u in users[start:start + COLLECTION_SIZE])
+            for r in self.query_records(f"SELECT Id, Name FROM User WHERE Id IN ({values})"):
+                uid, name = str(r.get("Id") or ""), r.get("Name")
+                if uid in names and isinstance(name, str) and name.strip():
+                    names[uid] = name
+        return names
+
     def inactive_users(self, ids: set[str]) -> set[str]:
         """Which of these User Ids are inactive (queue Ids, 00G…, are never inactive)."""
         users = sorted(i for i in ids if i.startswith("005"))

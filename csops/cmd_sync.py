@@ -294,6 +294,6 @@ def alerts(app: App, only_new: bool, as_json: bool) -> None:
     def severity(column: int, cell: str, padded: str) -> str:
         return paint(padded, SEVERITY_STYLES.get(cell), on) if column == 0 else padded
 
-    click.echo(table([("severity", "account", "name", "alert", "since", "title")] +
-                     [(a.severity, a.account_id, a.account or "", a.alert, a.first_seen, a.title)
+    click.echo(table([("severity", "account", "name", "owner", "alert", "since", "title")] +
+                     [(a.severity, a.account_id, a.account or "", a.owner or "", a.alert, a.first_seen, a.title)
                       for a in out], paint=severity))

@@ -48,8 +48,8 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
         job = SyncJob(app.store, zendesk, sf, rs, extra_fields=app.config.pulled_fields(), progress=progress,
                       max_status_change_pct=app.config.sync.max_status_change_pct,
                       max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
-                      churned_fact=app.config.report.churned_fact, notify=spec,
-                      write_log_days=app.config.sync.write_log_days)
+                      churned_fact=app.config.report.churned_fact, owner_field=app.config.report.owner_field,
+                      notify=spec, write_log_days=app.config.sync.write_log_days)
         if spec.enabled and not dry_run:
             assert rs.compiled_for is not None
             delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)
@@ -122,7 +122,7 @@ def send_test_message(app: App, name: str) -> None:
 
 def active_alerts(app: App, only_new: bool = False) -> list[ActiveAlert]:
     """Open alerts, most severe first, with the account's name (``only_new``: raised by the last sync)."""
-    return app.store.active_alerts(only_new)
+    return app.store.active_alerts(only_new, app.config.report.owner_field)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from report import nps
 from report.model import Account, AlertPeriod, Onboarding, Period, Point, ReportInput, month, state_on
@@ -116,23 +117,29 @@ class Tally:
         return self.counts["late"] + self.counts["not_completed"] + self.counts["churned"]
 
     @property
+    def decided(self) -> int:
+        """The rate's n: onboardings whose outcome is known (within, late, not completed)."""
+        return self.counts["within"] + self.failed
+
+    @property
     def rate(self) -> float | None:
-        decided = self.counts["within"] + self.failed
-        return round(self.counts["within"] / decided, 4) if decided else None
+        return round(self.counts["within"] / self.decided, 4) if self.decided else None
 
     def cohort(self) -> dict[str, Any]:
         c = self.counts
         return {"segment": self.segment, "cohort": self.month, "received": c.total(), "within": c["within"],
                 "failed": self.failed, "completed_late": c["late"],
                 "not_completed": c["not_completed"] + c["churned"], "churned": c["churned"],
-                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate}
+                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate,
+                "rate_n": self.decided}
 
     def due(self) -> dict[str, Any]:
         c = self.counts
         return {"segment": self.segment, "due_month": self.month, "due": c.total(), "on_time": c["within"],
                 "failed": self.failed, "completed_late": c["late"],
                 "not_completed": c["not_completed"] + c["churned"], "churned": c["churned"],
-                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate}
+                "in_window": c["in_window"], "date_unknown": c["date_unknown"], "rate": self.rate,
+                "rate_n": self.decided}
 
 
 def completion(inp: ReportInput) -> dict[str, Any]:
@@ -325,6 +332,60 @@ def score_falls(inp: ReportInput, top: int = 10) -> list[dict[str, Any]]:
     return falls[:top]
 
 
+# -- the action list --------------------------------------------------------------
+ACTION_ORDER = ("churn_risk", "stalled", "on_track")
+
+
+def days_in_status(points: list[Point], as_of: date) -> tuple[int | None, bool]:
+    """Days since the account entered the status it has on ``as_of``, and whether that day is history's first
+    (then the account was already in it: at least that many days)."""
+    since: int | None = None
+    for i, p in enumerate(points):
+        if p.day > as_of:
+            break
+        if since is None or p.status != points[i - 1].status:
+            since = i
+    if since is None:
+        return None, False
+    return (as_of - points[since].day).days, since == 0
+
+
+def score_change(points: list[Point], as_of: date, days: int = 30) -> float | None:
+    """The health score on ``as_of`` minus the score ``days`` before (None when either is unknown)."""
+    now, before = state_on(points, as_of), state_on(points, as_of - timedelta(days=days))
+    if now is None or before is None or now.score is None or before.score is None:
+        return None
+    return round(now.score - before.score, 1)
+
+
+def action_list(inp: ReportInput) -> dict[str, Any]:
+    """The accounts a weekly CS meeting works from: 解約見込, 滞留 and overdue in a phase (newest sync), worst
+    first, with their owner, phase, days overdue, days in status, health and its 30-day change, open alerts."""
+    open_alerts: dict[str, list[str]] = defaultdict(list)
+    for a in inp.alerts:
+        if a.resolved_on is None:
+            open_alerts[a.account_id].append(inp.alert_titles.get(a.alert_id, a.alert_id))
+    rows: list[dict[str, Any]] = []
+    as_of = None
+    for acc in inp.accounts:
+        cur = acc.current
+        if cur is None or acc.churned or cur.status not in ACTION_ORDER:
+            continue
+        if cur.status == "on_track" and not (cur.days_overdue or 0) > 0:
+            continue
+        as_of = max(as_of or cur.evaluated_on, cur.evaluated_on)
+        in_status, at_least = days_in_status(acc.points, cur.evaluated_on)
+        rows.append({"account_id": acc.id, "name": acc.name, "owner": acc.owner_label, "segment": acc.segment(inp.by),
+                     "product": cur.product, "phase": cur.phase_name, "status": cur.status,
+                     "status_label": inp.status_labels.get(cur.status, cur.status), "days_overdue": cur.days_overdue,
+                     "days_in_status": in_status, "days_in_status_at_least": at_least, "health_score": cur.score,
+                     "health_band": cur.band, "health_change_30d": score_change(acc.points, cur.evaluated_on),
+                     "open_alerts": sorted(open_alerts.get(acc.id, [])),
+                     "url": inp.account_url.replace("{id}", quote(acc.id, safe="")) if inp.account_url else None})
+    rows.sort(key=lambda r: (ACTION_ORDER.index(r["status"]), -(r["days_overdue"] or 0), r["account_id"]))
+    return {"as_of": as_of.isoformat() if as_of else None, "accounts": rows}
+
+
 # -- alerts ---------------------------------------------------------------
 def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str]) -> dict[str, Any]:
     """Raised and resolved per week per alert id, and the median days to resolve (resolved in the period)."""
@@ -352,6 +413,7 @@ def build(inp: ReportInput) -> dict[str, Any]:
         "period": {"from": inp.period.start.isoformat(), "to": inp.period.end.isoformat()},
         "by": inp.by,
         "accounts": len(inp.accounts),
+        "action_list": action_list(inp),
         "completion": completion(inp),
         **durations(inp),
         "funnel": funnel(inp),

@@ -15,7 +15,8 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from report.render import not_applicable_text, pct
+from base.terminal import width
+from report.render import ACTION_COLUMNS, action_cells, not_applicable_text, pct
 
 FONT = "'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, 'Noto Sans JP', sans-serif"
 STATUS_ORDER = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
@@ -39,28 +40,59 @@ def label(text: Any) -> str:
     return html.escape(str(text), quote=False)
 
 
+def legend(text: Any, columns: int = 26) -> str:
+    """A name for a legend entry or a category: :func:`label`'s literal text, broken into lines of at most
+    ``columns`` terminal columns (a Japanese alert title is one long word a phone's legend cannot fit)."""
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    for c in str(text):
+        w = width(c)
+        if used + w > columns and line:
+            lines.append("".join(line))
+            line, used = [], 0
+        line.append(c)
+        used += w
+    lines.append("".join(line))
+    return "<br>".join(label(part) for part in lines)
+
+
 def _layout(fig: go.Figure, ytitle: str, **kw: Any) -> go.Figure:
     """Titles live in the page's headings (they wrap on a phone); the y axis says what is counted, in Japanese."""
-    fig.update_layout(template="plotly_white", font={"family": FONT}, yaxis_title=ytitle,
-                      height=360, margin={"l": 56, "r": 16, "t": 16, "b": 40},
-                      legend={"orientation": "h", "y": -0.18}, autosize=True, **kw)
+    fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13}, yaxis_title=ytitle,
+                      height=380, margin={"l": 56, "r": 16, "t": 16, "b": 40},
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+                      autosize=True, **kw)
     return fig
 
 
+#: Below this many decided onboardings a rate is drawn hatched: 2 of 2 is no win.
+MIN_N = 5
+
+
 def _rate_chart(rep: dict[str, Any], rows_key: str, month_key: str, hover: str) -> go.Figure:
+    """Rates per segment and month, each bar with its n (hatched under MIN_N); the targets are dashed lines named in
+    the legend, so their labels never overlap one another or a bar."""
     fig = go.Figure()
     rows_all = rep["completion"][rows_key]
+    months = sorted({c[month_key] for c in rows_all})
     for seg in sorted({c["segment"] for c in rows_all}):
         rows = [c for c in rows_all if c["segment"] == seg]
-        fig.add_bar(name=label(seg), x=[c[month_key] for c in rows], y=[c["rate"] for c in rows],
-                    text=[pct(c["rate"]) for c in rows], customdata=[c["in_window"] for c in rows],
-                    hovertemplate="%{x}: %{text} (" + hover + ": %{customdata})<extra>" + label(seg) +
-                                  "</extra>")
+        decided = [c["rate_n"] for c in rows]
+        fig.add_bar(name=legend(seg), x=[c[month_key] for c in rows], y=[c["rate"] for c in rows],
+                    text=[f"{pct(c['rate'])}<br>n={n}" for c, n in zip(rows, decided, strict=True)],
+                    textposition="inside", insidetextanchor="end", textangle=0,
+                    marker_pattern_shape=["/" if n < MIN_N else "" for n in decided],
+                    customdata=[[c["in_window"], n] for c, n in zip(rows, decided, strict=True)],
+                    hovertemplate="%{x}: %{y:.1%} (n=%{customdata[1]}; " + hover + ": %{customdata[0]})<extra>" +
+                                  label(seg) + "</extra>")
     for product, rate in rep["completion"]["targets"].items():
-        fig.add_hline(y=rate, line_dash="dash", annotation_text=f"目標 {label(product)} {pct(rate)}",
-                      annotation_position="top left")
+        if months:
+            fig.add_scatter(name=f"目標 {label(product)} {pct(rate)}", x=months, y=[rate] * len(months),
+                            mode="lines", line={"dash": "dash", "width": 1.5}, hoverinfo="skip")
     return _layout(fig, "完了率", yaxis_tickformat=".0%", yaxis_range=[0, 1.05], barmode="group",
-                   xaxis_type="category", xaxis_categoryorder="category ascending")
+                   xaxis_type="category", xaxis_categoryorder="category ascending",
+                   uniformtext={"minsize": 10, "mode": "hide"})
 
 
 def completion_chart(rep: dict[str, Any]) -> go.Figure:
@@ -74,7 +106,7 @@ def due_chart(rep: dict[str, Any]) -> go.Figure:
 def time_to_complete_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for t in rep["time_to_complete"]:
-        fig.add_box(y=t["days"], name=label(f"{t['segment']} {t['cohort']}"), boxpoints=False)
+        fig.add_box(y=t["days"], name=legend(f"{t['segment']} {t['cohort']}"), boxpoints=False)
     return _layout(fig, "日数", showlegend=False)
 
 
@@ -85,7 +117,7 @@ def funnel_chart(rep: dict[str, Any]) -> go.Figure:
     names = ["契約 / received", label(lab.get("stalled", "stalled")), label(lab.get("churn_risk", "churn_risk")),
              "回復 / recovered", "解約 / churned", "未解決 / open"]
     for f in rep["funnel"]:
-        fig.add_trace(go.Funnel(name=label(f["segment"]), y=names, x=[f[s] for s in stages], textinfo="value"))
+        fig.add_trace(go.Funnel(name=legend(f["segment"]), y=names, x=[f[s] for s in stages], textinfo="value"))
     return _layout(fig, "")
 
 
@@ -94,7 +126,7 @@ def _stacked(rows: list[dict[str, Any]], order: list[str], labels: dict[str, str
     keys = [k for k in order if any(k in r for r in rows)]
     keys += sorted({k for r in rows for k in r if k != "week" and k not in keys})
     for k in keys:
-        fig.add_bar(name=label(labels.get(k, k)), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
+        fig.add_bar(name=legend(labels.get(k, k)), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
                     marker_color=COLOURS.get(k))
     return _layout(fig, "アカウント数", barmode="stack")
 
@@ -111,7 +143,7 @@ def tier_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for tier in sorted({t["tier"] for t in rep["tier_trend"]}):
         rows = [t for t in rep["tier_trend"] if t["tier"] == tier]
-        fig.add_scatter(name=label(tier), x=[r["week"] for r in rows], y=[r["mean_score"] for r in rows], mode="lines")
+        fig.add_scatter(name=legend(tier), x=[r["week"] for r in rows], y=[r["mean_score"] for r in rows], mode="lines")
     return _layout(fig, "平均スコア")
 
 
@@ -120,7 +152,7 @@ def alerts_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for alert in sorted({w["alert"] for w in rep["alerts"]["weekly"]}):
         rows = [w for w in rep["alerts"]["weekly"] if w["alert"] == alert]
-        fig.add_bar(name=label(titles.get(alert, alert)), x=[r["week"] for r in rows], y=[r["raised"] for r in rows])
+        fig.add_bar(name=legend(titles.get(alert, alert)), x=[r["week"] for r in rows], y=[r["raised"] for r in rows])
     return _layout(fig, "件数", barmode="stack")
 
 
@@ -128,7 +160,7 @@ def nps_chart(rep: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for seg in sorted({n["segment"] for n in rep["nps"]}):
         rows = [n for n in rep["nps"] if n["segment"] == seg]
-        fig.add_scatter(name=label(seg), x=[r["month"] for r in rows], y=[r["nps"] for r in rows],
+        fig.add_scatter(name=legend(seg), x=[r["month"] for r in rows], y=[r["nps"] for r in rows],
                         mode="lines+markers",
                         customdata=[[r["promoters"], r["passives"], r["detractors"], r["n"]] for r in rows],
                         hovertemplate="NPS %{y:+.2f}<br>推奨者 %{customdata[0]}% / 中立者 %{customdata[1]}% / "
@@ -136,16 +168,45 @@ def nps_chart(rep: dict[str, Any]) -> go.Figure:
     return _layout(fig, "NPS", yaxis_range=[-100, 100], xaxis_type="category", xaxis_categoryorder="category ascending")
 
 
-CHARTS: list[tuple[str, str, ChartFn]] = [
-    ("completion", "期間内オンボ完了率（開始月コホート、点線は目標） / completion within target", completion_chart),
-    ("due", "期限月別の期限内完了率（期限が期間内のアカウント） / completed by the deadline, by due month", due_chart),
-    ("time-to-complete", "完了までの日数 / days to complete", time_to_complete_chart),
-    ("funnel", "ファネル / funnel", funnel_chart),
-    ("status", "ステータス別アカウント数（各週末） / status per week", status_chart),
-    ("bands", "ヘルス帯の推移 / health bands per week", band_chart),
-    ("tiers", "ティア別ヘルススコア平均 / mean health score per tier", tier_chart),
-    ("alerts", "週ごとの新規アラート / alerts raised per week", alerts_chart),
-    ("nps", "NPS（推奨者% − 批判者%） / NPS per month", nps_chart),
+def _has(*keys: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether the report has rows under this path (``"completion", "cohorts"``)."""
+    def check(rep: dict[str, Any]) -> bool:
+        value: Any = rep
+        for k in keys:
+            value = value[k]
+        return bool(value)
+    return check
+
+
+ChartSpec = tuple[str, str, ChartFn, Callable[[dict[str, Any]], bool], str]
+
+#: (name, heading, chart, has data, what to say when it has none: what feeds the panel)
+CHARTS: list[ChartSpec] = [
+    ("completion", "期間内オンボ完了率（開始月コホート、点線は目標） / completion within target", completion_chart,
+     _has("completion", "cohorts"),
+     "データなし: 期間内に開始したオンボーディングがありません（開始日は onboarding.start の事実から、状態は "
+     "csops sync の履歴から） / no data: no onboarding started in the period"),
+    ("due", "期限月別の期限内完了率（期限が期間内のアカウント） / completed by the deadline, by due month", due_chart,
+     _has("completion", "due"),
+     "データなし: 期限が期間内のオンボーディングがありません / no data: no deadline in the period"),
+    ("time-to-complete", "完了までの日数 / days to complete", time_to_complete_chart, _has("time_to_complete"),
+     "データなし: 期間内に完了日のわかる完了がありません（履歴が短いときは completed_on の事実を設定） / no data: "
+     "no completion with a known date yet"),
+    ("funnel", "ファネル / funnel", funnel_chart, _has("funnel"),
+     "データなし: 期間内に開始したオンボーディングがありません / no data: no onboarding started in the period"),
+    ("status", "ステータス別アカウント数（各週末） / status per week", status_chart, _has("status_weekly"),
+     "データなし: csops sync の履歴がまだありません / no data: run csops sync"),
+    ("bands", "ヘルス帯の推移 / health bands per week", band_chart, _has("band_weekly"),
+     "データなし: csops sync の履歴がまだありません / no data: run csops sync"),
+    ("tiers", "ティア別ヘルススコア平均 / mean health score per tier", tier_chart, _has("tier_trend"),
+     "データなし: ヘルススコアかティア（ルールファイルの health: と tiers:）がまだありません / no data: no health "
+     "score or tier in the history"),
+    ("alerts", "週ごとの新規アラート / alerts raised per week", alerts_chart, _has("alerts", "weekly"),
+     "データなし: 期間内に上がったアラートはありません（ルールファイルの alerts:） / no data: no alert raised in the "
+     "period"),
+    ("nps", "NPS（推奨者% − 批判者%） / NPS per month", nps_chart, _has("nps"),
+     "データなし: NPS の回答がまだありません — csops nps import FILE.csv または csops nps pull で取り込みます / "
+     "no data yet: import answers with csops nps import or csops nps pull"),
 ]
 
 PAGE = """<!doctype html>
@@ -155,24 +216,92 @@ PAGE = """<!doctype html>
 <style>
 body {{ font-family: {font}; margin: 0 auto; padding: 12px; max-width: 1200px; color: #222; }}
 h1 {{ font-size: 1.3rem; }} h2 {{ font-size: 1rem; margin: 16px 0 0; }}
-.chart {{ width: 100%; min-height: 360px; margin: 8px 0 24px; overflow: hidden; }}
+.chart {{ width: 100%; min-height: 380px; margin: 8px 0 24px; overflow: hidden; }}
+.chart.empty {{ min-height: 0; }}
+p.no-data {{ color: #555; background: #f4f4f4; padding: 12px; margin: 8px 0 24px; }}
 table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px 8px; text-align: right; }}
+table.actions td, table.actions th {{ text-align: left; white-space: nowrap; border-bottom: 1px solid #eee; }}
+table.actions td.num {{ text-align: right; }} table.actions th {{ cursor: pointer; user-select: none; }}
+table.actions tr.churn_risk td:first-child {{ color: #d62728; font-weight: bold; }}
+table.actions tr.stalled td:first-child {{ color: #c05a00; }}
 .scroll {{ overflow-x: auto; max-width: 100%; }} p.note {{ color: #555; font-size: .85rem; }}
+@media (max-width: 700px) {{
+  .modebar-container {{ display: none !important; }}
+  body {{ padding: 8px; }} table {{ font-size: .8rem; }}
+}}
+@media print {{
+  .modebar-container {{ display: none !important; }}
+  body {{ max-width: none; }} .chart, table, h2 {{ break-inside: avoid; }}
+  .scroll {{ overflow: visible; }}
+}}
 </style>
 <script>{plotly}</script>
 </head><body>
 <h1>{title}</h1>
 <p class="note">{note}</p>
+<h2>対応リスト（解約見込・オンボ滞留・フェーズ期限超過） / action list</h2>
+{actions}
 {charts}
 <h2>NPS（調査ごと・期間全体） / NPS per survey and over the period</h2>
 <div class="scroll">{nps}</div>
 <h2>期間中にヘルススコアが最も下がったアカウント</h2>
 <div class="scroll">{falls}</div>
+<script>{sort_js}</script>
 </body></html>
 """
 
+#: Click a column's heading to sort the action list by it (numbers by their data-v, text by Japanese collation).
+SORT_JS = """
+document.querySelectorAll('table.actions th').forEach((th, col) => th.addEventListener('click', () => {
+  const body = th.closest('table').tBodies[0];
+  const down = th.dataset.dir !== 'desc';
+  th.dataset.dir = down ? 'desc' : 'asc';
+  const key = tr => {
+    const td = tr.cells[col];
+    return td.dataset.v !== undefined ? Number(td.dataset.v) : td.textContent;
+  };
+  const rows = [...body.rows].sort((a, b) => {
+    const x = key(a), y = key(b);
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'ja');
+    return down ? -c : c;
+  });
+  rows.forEach(r => body.appendChild(r));
+}));
+"""
+
+NUMERIC = (6, 7, 8, 9)  # overdue, in status, health, 30d change: sorted by number
+
+
+def _actions_table(rep: dict[str, Any]) -> str:
+    """The action list, sortable by any column; the account's name links to Salesforce when a URL is set."""
+    actions = rep["action_list"]["accounts"]
+    if not actions:
+        return '<p class="no-data">対応が必要なアカウントはありません / no account is 滞留, 解約見込 or overdue</p>'
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in ACTION_COLUMNS)
+    rows = []
+    for a in actions:
+        cells = action_cells(a)
+        numbers = (a["days_overdue"], a["days_in_status"], a["health_score"], a["health_change_30d"])
+        tds = []
+        for i, cell in enumerate(cells):
+            text = html.escape("–" if cell is None else f"{cell:,}" if isinstance(cell, int | float) else str(cell))
+            if i == 2 and a["url"]:
+                text = f'<a href="{html.escape(a["url"], quote=True)}">{text}</a>'
+            if i in NUMERIC:
+                value = numbers[NUMERIC.index(i)]
+                tds.append(f'<td class="num" data-v="{-1e9 if value is None else value}">{text}</td>')
+            else:
+                tds.append(f"<td>{text}</td>")
+        rows.append(f'<tr class="{html.escape(a["status"])}">{"".join(tds)}</tr>')
+    return (f'<p class="note">{len(actions):,} accounts as of {html.escape(rep["action_list"]["as_of"] or "")}; '
+            f'click a heading to sort</p><div class="scroll"><table class="actions"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
 
 def _falls_table(rep: dict[str, Any]) -> str:
+    if not rep["score_falls"]:
+        return ('<p class="no-data">データなし: 期間中にヘルススコアが下がったアカウントはありません'
+                '（スコアはルールファイルの health: から） / no data: no health score fell in the period</p>')
     rows = "".join(f"<tr><td>{html.escape(f['account_id'])}</td><td>{html.escape(f['name'] or '')}</td>"
                    f"<td>{f['from']}</td><td>{f['to']}</td><td>{f['change']}</td></tr>" for f in rep["score_falls"])
     return f"<table><tr><th>account</th><th>name</th><th>from</th><th>to</th><th>change</th></tr>{rows}</table>"
@@ -180,6 +309,10 @@ def _falls_table(rep: dict[str, Any]) -> str:
 
 def _nps_table(rep: dict[str, Any]) -> str:
     """The period's NPS per segment, then each survey's (its answers in the period)."""
+    if not rep["nps_period"] and not rep["nps_surveys"]:
+        return ('<p class="no-data">データなし: NPS の回答がまだありません — csops nps import FILE.csv または '
+                'csops nps pull で取り込みます / no data yet: csops nps import or csops nps pull</p>')
+
     def cells(values: list[Any]) -> str:
         return "".join(f"<td>{html.escape('–' if v is None else str(v))}</td>" for v in values)
 
@@ -195,9 +328,13 @@ def _nps_table(rep: dict[str, Any]) -> str:
 
 def as_html(rep: dict[str, Any]) -> str:
     parts = []
-    for name, heading, make in CHARTS:
-        fig = make(rep)
+    for name, heading, make, has_data, empty in CHARTS:
         parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if not has_data(rep):
+            parts.append(f'<div class="chart empty" data-chart="{name}"><p class="no-data">{html.escape(empty)}</p>'
+                         "</div>")
+            continue
+        fig = make(rep)
         parts.append(f'<div class="chart" data-chart="{name}">' + fig.to_html(
             full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
             config={"responsive": True, "displaylogo": False}) + "</div>")
@@ -207,4 +344,5 @@ def as_html(rep: dict[str, Any]) -> str:
             + (f" {html.escape(text)}." if (text := not_applicable_text(rep["completion"])) else ""))
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
-                       charts="\n".join(parts), nps=_nps_table(rep), falls=_falls_table(rep))
+                       actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep),
+                       falls=_falls_table(rep), sort_js=SORT_JS)

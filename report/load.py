@@ -8,11 +8,12 @@ from typing import Any
 
 from base.errors import InputError
 from base.suggest import suggest
-from report.model import Account, AlertPeriod, NpsAnswer, Onboarding, Period, Point, ReportInput
+from report.model import Account, AlertPeriod, Current, NpsAnswer, Onboarding, Period, Point, ReportInput
 from report.settings import ReportConfig
 from rules.engine import FactValueError, local_day
 from rules.ruleset import RuleSet
 from store import Store
+from store.owners import owner_id
 
 
 class ReportError(InputError):
@@ -36,6 +37,7 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
     """Every account the sync evaluated (or history knows), with its history and its onboarding per product."""
     accounts: dict[str, Account] = {}
     tz = rules.tz
+    names = store.owner_names()
     for evaluated in store.evaluated_accounts():
         res = json.loads(evaluated.result)
         facts = res.get("facts") or {}
@@ -44,7 +46,8 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
         accounts[evaluated.account_id] = Account(
             id=evaluated.account_id, product=evaluated.product, start=_day(facts.get(rules.start_fact or ""), tz),
             completed_on=_day(facts.get(rules.completed_fact), tz) if rules.completed_fact else None,
-            churned=churned, tier=res.get("tier"), owner=_owner(sf, cfg.owner_field), name=sf.get("Name"))
+            churned=churned, tier=res.get("tier"), owner=(owner := owner_id(sf, cfg.owner_field)), name=sf.get("Name"),
+            owner_name=names.get(owner or ""), current=_current(res))
     for h in store.history(until.isoformat()):
         acc = accounts.get(h.account_id)
         if acc is None:  # in history, no longer evaluated: keep what history knows
@@ -67,10 +70,16 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
     return list(accounts.values())
 
 
-def _owner(fields: dict[str, Any], name: str) -> str | None:
-    value = fields[name] if name in fields else next(
-        (v for k, v in fields.items() if k.lower() == name.lower()), None)
-    return None if value in (None, "") else str(value)
+def _current(res: dict[str, Any]) -> Current | None:
+    """The newest evaluation's view of the account (None for a result the store kept from an older csops)."""
+    try:
+        health = res.get("health") or {}
+        overdue = res.get("days_overdue")
+        return Current(date.fromisoformat(str(res["evaluated_on"])[:10]), str(res["status"]), res.get("product"),
+                       res.get("phase_name"), None if overdue is None else int(overdue), health.get("score"),
+                       health.get("band"))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def default_period(store: Store, today: date) -> Period:
@@ -112,4 +121,4 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         alerts=alert_periods, nps=answers, by=by, recovery_days=cfg.recovery_days,
         status_labels=dict(rules.status_labels),
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
-        alert_titles={a.id: a.title for a in rules.alerts})
+        alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url)

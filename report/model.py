@@ -40,6 +40,19 @@ class Onboarding:
     points: list[Point] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Current:
+    """The account as the newest sync evaluated it (its worst product's onboarding): what the action list shows."""
+
+    evaluated_on: date
+    status: str
+    product: str | None
+    phase_name: str | None
+    days_overdue: int | None
+    score: float | None
+    band: str | None
+
+
 @dataclass
 class Account:
     id: str
@@ -53,13 +66,20 @@ class Account:
     name: str | None = None
     onboardings: list[Onboarding] = field(default_factory=list)
     churned_on: date | None = None  # the first day history saw the account churned or deleted
+    owner_name: str | None = None  # User.Name of the owner, as the last sync fetched it
+    current: Current | None = None
 
     def segment(self, by: str | None, product: str | None = None) -> str:
         """The account's segment; ``product`` names one of its onboardings (by product: that product)."""
         if by is None:
             return "all"
-        value = {"product": product or self.product, "tier": self.tier, "owner": self.owner}[by]
+        value = {"product": product or self.product, "tier": self.tier, "owner": self.owner_label}[by]
         return value if value else "(none)"
+
+    @property
+    def owner_label(self) -> str | None:
+        """The owner as people know them: the name, else the Id (a queue, or a name not fetched yet)."""
+        return self.owner_name or self.owner
 
     def state_on(self, day: date) -> Point | None:
         """The account's newest point on or before ``day`` (None before the first point)."""
@@ -114,3 +134,4 @@ class ReportInput:
     status_labels: dict[str, str] = field(default_factory=dict)
     phase_names: dict[str, str] = field(default_factory=dict)
     alert_titles: dict[str, str] = field(default_factory=dict)
+    account_url: str | None = None  # a template with {id}: the account's page in Salesforce

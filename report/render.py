@@ -23,10 +23,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """Numbers right-aligned under their headers, the first column (segment names: remote data) left."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] | None = None) -> list[str]:
+    """Numbers right-aligned under their headers, the first column (segment names: remote data) left
+    (``right``: the columns to right-align, when not every one after the first)."""
     return terminal.table([list(headers), *([_cell(v) for v in row] for row in rows)],
-                          right=range(1, len(headers))).split("\n")
+                          right=range(1, len(headers)) if right is None else right).split("\n")
 
 
 def pct(value: float | None) -> str:
@@ -40,7 +41,7 @@ def as_table(rep: dict[str, Any]) -> str:
     targets = comp["targets"]
     out = [f"csops report {rep['period']['from']} – {rep['period']['to']}"
            f"{'  by ' + rep['by'] if rep['by'] else ''}  ({rep['accounts']:,} accounts)", "",
-           "Onboarding completed within the target days, by start-month cohort"]
+           *_actions(rep), "", "Onboarding completed within the target days, by start-month cohort"]
     out += table(["segment", "cohort", "received", "within", "failed", "in window", "rate", "target"],
                  [(c["segment"], c["cohort"], c["received"], c["within"], c["failed"], c["in_window"],
                    pct(c["rate"]), pct(targets.get(c["segment"])) if c["segment"] in targets else "")
@@ -70,6 +71,38 @@ def as_table(rep: dict[str, Any]) -> str:
                   for f in rep["funnel"]])
     out += _health(rep) + _alerts(rep) + _nps(rep)
     return "\n".join(out) + "\n"
+
+
+ACTION_COLUMNS = ("status", "account", "name", "owner", "product", "phase", "overdue", "in status", "health",
+                  "30d change", "open alerts")
+#: The terminal's columns (fit 120): the name stands for the account (its Id when it has none), alerts counted.
+TERMINAL_ACTIONS = ("status", "account", "owner", "product", "phase", "overdue", "in status", "health", "30d",
+                    "alerts")
+
+
+def action_cells(a: dict[str, Any]) -> list[Any]:
+    """One action-list row as the HTML shows it (ACTION_COLUMNS); days in status marked ≥ when the account was in
+    it on history's first day."""
+    in_status = a["days_in_status"]
+    change = a["health_change_30d"]
+    return [a["status_label"], a["account_id"], a["name"] or "", a["owner"] or "", a["product"] or "",
+            a["phase"] or "", a["days_overdue"],
+            None if in_status is None else f"{'≥' if a['days_in_status_at_least'] else ''}{in_status:,}",
+            a["health_score"], None if change is None else f"{change:+.1f}", ", ".join(a["open_alerts"])]
+
+
+def _actions(rep: dict[str, Any]) -> list[str]:
+    actions = rep["action_list"]
+    if not actions["accounts"]:
+        return ["Action list: no account is 滞留, 解約見込 or overdue in a phase"]
+    out = [f"Action list as of {actions['as_of']}: {len(actions['accounts']):,} accounts "
+           "(解約見込, 滞留 or overdue in a phase; worst first)"]
+    rows = []
+    for a in actions["accounts"]:
+        cells = action_cells(a)
+        rows.append([cells[0], terminal.clip(a["name"] or a["account_id"], 24), terminal.clip(cells[3], 14),
+                     terminal.clip(cells[4], 12), terminal.clip(cells[5], 16), *cells[6:10], len(a["open_alerts"])])
+    return out + table(TERMINAL_ACTIONS, rows, right=(5, 6, 7, 8, 9))
 
 
 def _nps_figures(n: dict[str, Any]) -> list[Any]:
@@ -144,6 +177,12 @@ def as_csv(rep: dict[str, Any]) -> str:
                                                          ("not_applicable", rep["completion"]["not_applicable"])]
     sections += [(s, rep[s]) for s in SECTIONS]
     sections += [("alerts_weekly", rep["alerts"]["weekly"]), ("alerts_resolve", rep["alerts"]["time_to_resolve"])]
+    for a in rep["action_list"]["accounts"]:  # the key names the account, its owner, product, phase and status
+        key = "/".join(str(a[k] or "") for k in ("account_id", "name", "owner", "product", "phase", "status_label"))
+        for metric in ("days_overdue", "days_in_status", "health_score", "health_change_30d"):
+            if a[metric] is not None:
+                w.writerow(["action_list", a["segment"], key, metric, a[metric]])
+        w.writerow(["action_list", a["segment"], key, "open_alerts", len(a["open_alerts"])])
     for name, rows in sections:
         for row in rows:
             seg = row.get("segment", row.get("account_id", ""))

@@ -22,6 +22,7 @@ class ReportConfig:
     churned_fact: str | None = None
     owner_field: str = "OwnerId"
     recovery_days: int = 90
+    account_url: str | None = None  # the account's page, with {id}: the action list links each name to it
     nps: NpsSourceConfig = field(default_factory=NpsSourceConfig)
 
     def problems(self, products: list[str], facts: list[str]) -> list[str]:
@@ -37,6 +38,10 @@ class ReportConfig:
                 out.append(f"report.targets.{product}: expected a share between 0 and 1 (0.9 for 90%), got {rate!r}")
         if self.churned_fact and self.churned_fact not in facts:
             out.append(f"report.churned_fact: unknown fact '{self.churned_fact}'")
+        if self.account_url is not None and not (
+                self.account_url.startswith(("https://", "http://")) and "{id}" in self.account_url):
+            out.append("report.account_url: expected an https:// URL with {id} where the Account Id goes, e.g. "
+                       "https://acme.lightning.force.com/lightning/r/Account/{id}/view")
         if self.recovery_days < 1:
             out.append("report.recovery_days: expected a positive number of days")
         return out

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 from sandbox.web import json_response
 
 API = "/services/data/<version>"
+#: "the maximum length for the combined URI and headers is 16,384 bytes ... If the URI itself exceeds this limit,
+#: the request returns a 414 URI Too Long error" (Salesforce Help 000386264; REFERENCE.md 2026-12-07)
+MAX_URI_BYTES = 16_384
 
 # name: (type, updateable, length)
 FIELDS: dict[str, tuple[str, bool, int]] = {
@@ -307,6 +310,8 @@ class SalesforceAPI:
         denied = self.guard(request)
         if denied:
             return denied
+        if len(request.path.encode()) + 1 + len(request.query_string) > MAX_URI_BYTES:
+            return sf_error(414, "URI_TOO_LONG", "URI Too Long", self._limit_headers())
         text = request.args.get("q", "")
         m = re.search(r"(?i)\bFROM\s+(\w+)", text)
         other = self.other_objects.get(m.group(1).lower()) if m else None

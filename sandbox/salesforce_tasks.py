@@ -38,6 +38,10 @@ FALLBACK_USER = sf_id("005", 1)
 CSMS = [sf_id("005", n) for n in (2, 3, 4)]
 INACTIVE_CSM = sf_id("005", 5)
 TASK_QUEUE = sf_id("00G", 1)
+#: User.Name is the person's full name (a read-only concatenation of FirstName and LastName, Japanese order in a
+#: ja locale); a name from Salesforce is remote data like any other.
+USER_NAMES = {API_USER: "連携ユーザー", FALLBACK_USER: "CS Ops 共有", CSMS[0]: "佐藤 花子", CSMS[1]: "鈴木 一郎",
+              CSMS[2]: "高橋 美咲", INACTIVE_CSM: "田中 健"}
 STATUSES = {"Not Started": False, "In Progress": False, "Waiting on someone else": False, "Deferred": False,
             "Completed": True}
 PRIORITIES = ("High", "Normal", "Low")
@@ -245,8 +249,8 @@ class UserObject:
         return None
 
     def rows(self) -> list[dict[str, Any]]:
-        return [{"Id": uid, "Name": f"CSM {uid[-6:-3]}", "IsActive": active or self.tasks.users_look_active,
-                 "IsDeleted": False}
+        return [{"Id": uid, "Name": USER_NAMES.get(uid, f"CSM {uid[-6:-3]}"),
+                 "IsActive": active or self.tasks.users_look_active, "IsDeleted": False}
                 for uid, active in self.tasks.users.items()]
 
     @staticmethod

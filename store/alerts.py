@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.owners import OwnerTable, owner_id
 
 
 class AlertKey(NamedTuple):
@@ -45,9 +45,10 @@ class ActiveAlert(NamedTuple):
     title: str
     first_seen: str
     last_seen: str
+    owner: str | None = None  # the account owner's name (User.Name as the last sync fetched it), else the Id
 
 
-class AlertTable(Database):
+class AlertTable(OwnerTable):
     """The ``alerts`` table."""
 
     def open_alerts(self) -> set[AlertKey]:
@@ -68,8 +69,9 @@ class AlertTable(Database):
         self._executemany("UPDATE alerts SET resolved_at = ? WHERE account_id = ? AND alert_id = ? "
                           "AND resolved_at IS NULL", [(day, a, i) for a, i in keys])
 
-    def active_alerts(self, only_new: bool = False) -> list[ActiveAlert]:
-        """Open alerts, most severe first, with the account's name; ``only_new``: raised by the last sync."""
+    def active_alerts(self, only_new: bool = False, owner_field: str = "OwnerId") -> list[ActiveAlert]:
+        """Open alerts, most severe first, with the account's name and owner (``owner_field``: the field holding
+        the owner's Id); ``only_new``: raised by the last sync."""
         sql = ("SELECT a.account_id, acc.fields, a.alert_id, a.severity, a.title, a.first_seen, a.last_seen "
                "FROM alerts a LEFT JOIN accounts acc ON acc.id = a.account_id WHERE a.resolved_at IS NULL")
         params: tuple[Any, ...] = ()
@@ -82,8 +84,14 @@ class AlertTable(Database):
                     "WHERE command = 'sync' AND status IN ('ok', 'partial'))), 0)")
         sql += (" ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.first_seen, "
                 "a.account_id, a.alert_id")
-        return [ActiveAlert(account_id, json.loads(fields).get("Name") if fields else None, *rest)
-                for account_id, fields, *rest in self._query(sql, params)]
+        names = self.owner_names()
+        out = []
+        for account_id, fields, alert_id, severity, title, first_seen, last_seen in self._query(sql, params):
+            values = json.loads(fields) if fields else {}
+            owner = owner_id(values, owner_field)
+            out.append(ActiveAlert(account_id, values.get("Name"), alert_id, severity, title, first_seen, last_seen,
+                                   names.get(owner or "", owner)))
+        return out
 
     def alert_periods(self) -> list[AlertOccurrence]:
         """Every alert period, oldest first."""

@@ -212,6 +212,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (run_id, sobject)
     );
     """),
+    (14, """
+    CREATE TABLE owners (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        fetched_on TEXT NOT NULL
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -219,7 +226,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
           "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
-          "write_log", "write_batches")
+          "write_log", "write_batches", "owners")
 
 
 def known_table(table: str) -> str:

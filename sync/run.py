@@ -26,6 +26,7 @@ from notify.enqueue import Planned, enqueue, plan
 from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
 from store import Store, StoreError
+from store.owners import owner_id
 from sync.conform import plan_values
 from sync.facts import account_facts
 from sync.fields import calculated_fields, canonical_names, canonical_rules
@@ -162,6 +163,7 @@ class SyncJob:
     allow_mass_change: bool = False
     churned_fact: str | None = None  # report.churned_fact: recorded in the history for the report
     write_log_days: int = 400  # sync.write_log_days: how long the write log keeps a write
+    owner_field: str = "OwnerId"  # report.owner_field: whose names the sync fetches (User.Name) for the report
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -243,9 +245,21 @@ class SyncJob:
             for f in result.failed[:20]:
                 log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message,
                             ",".join(f.fields))
+        self._owner_names(evaluations, today)
         if self.deliver is not None:
             report.notify = self.deliver()
         prune(self.store, self.write_log_days, report.write_log)
+
+    def _owner_names(self, evaluations: list[tuple[Evaluation, dict[str, Any]]], today: date) -> None:
+        """Fetch ``User.Name`` of the owners of the accounts evaluated (one query per 200 owners) into the store,
+        so the report and ``csops alerts`` name people, not Ids."""
+        fields = self.store.account_fields(ev.id for ev, _ in evaluations)
+        owners = {o for f in fields.values() if (o := owner_id(f, self.owner_field)) is not None}
+        if not owners:
+            return
+        names = self.salesforce.user_names(owners)
+        with self.store.transaction():
+            self.store.write_owner_names(names, today.isoformat())
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
                   ) -> tuple[list[tuple[Evaluation, dict[str, Any]]], dict[str, dict[str, Any]]]:

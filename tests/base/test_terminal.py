@@ -67,3 +67,11 @@ def test_every_row_starts_each_column_at_the_same_terminal_column(rows: list[lis
 @pytest.mark.parametrize("text", [*NAMES, "勤怠管理", "ｶﾀｶﾅ", "\u3000", "e\u0301", "a\u200bb", "\ufffd", "—·Ü"])
 def test_width_is_what_a_terminal_shows(text: str) -> None:
     assert width(text) == cell_len(text)
+
+
+def test_clip_cuts_by_terminal_columns() -> None:
+    from base.terminal import clip, width
+
+    assert clip("短い", 10) == "短い"
+    assert clip("株式会社ホクトラボ", 10) == "株式会社…" and width(clip("株式会社ホクトラボ", 10)) <= 10
+    assert clip("abcdefghij", 5) == "abcd…"

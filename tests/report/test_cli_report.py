@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from report.nps_csv import id18
+from sandbox.salesforce_tasks import USER_NAMES
 from tests.conftest import Workspace
 from tests.report.helpers import grow_history
 
@@ -46,11 +47,12 @@ def test_report_json_matches_the_history_the_sync_wrote(synced: Workspace) -> No
                                  "WHERE h.status = 'stalled' AND json_extract(e.result, '$.facts.contract_start') "
                                  "BETWEEN '2026-06-01' AND '2026-11-23T99')")
     assert rep["funnel"][0]["stalled"] == stalled_ever[0][0] > 0
-    # --by owner: the Account owner, pulled with the account even though no rule reads it
+    # --by owner: the Account owner, pulled with the account even though no rule reads it, shown by the User.Name
+    # the sync fetched for it
     by_owner = json.loads(ws.cli("report", "--format", "json", "--by", "owner", "--from", "2026-06-01").stdout)
     owners = {a["OwnerId"] for a in ws.sandbox.data.accounts.values()
               if a["Contract_Start_Date__c"] and "2026-06-01" <= a["Contract_Start_Date__c"] <= "2026-11-23"}
-    assert {f["segment"] for f in by_owner["funnel"]} == owners and len(owners) > 1
+    assert {f["segment"] for f in by_owner["funnel"]} == {USER_NAMES[o] for o in owners} and len(owners) > 1
     # accounts progressed through their phases: completions seen by history, times per phase
     assert rep["completion"]["date_sources"]["history"] > 0
     assert rep["time_to_complete"] and rep["time_in_phase"]
@@ -79,7 +81,10 @@ def test_report_html_is_written_to_a_file(synced: Workspace, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "cdn" not in text.lower().split("<script>")[0] and 'src="http' not in text
-    assert text.count('class="chart"') == 9 and "<h1>csops レポート" in text
+    assert text.count('data-chart="') == 9 and "<h1>csops レポート" in text
+    # no NPS answer yet: that panel is no empty chart but says what feeds it
+    assert text.count('class="chart empty"') == 1
+    assert 'data-chart="nps"><p class="no-data">データなし' in text and "csops nps import" in text
     assert "NPS per survey and over the period" in text
     assert synced.cli("report", "--format", "html").exit_code == 2  # needs --out
 

@@ -178,12 +178,12 @@ def test_the_readmes_worked_example_by_cohort_and_by_due_month() -> None:
     (jan,) = rep["cohorts"]
     assert jan == {"segment": "all", "cohort": "2026-01", "received": 6, "within": 2, "failed": 3,
                    "completed_late": 1, "not_completed": 2, "churned": 1, "in_window": 1, "date_unknown": 0,
-                   "rate": 0.4}
+                   "rate": 0.4, "rate_n": 5}
     assert rep["due"] == [
         {"segment": "all", "due_month": "2026-03", "due": 1, "on_time": 1, "failed": 0, "completed_late": 0,
-         "not_completed": 0, "churned": 0, "in_window": 0, "date_unknown": 0, "rate": 1.0},
+         "not_completed": 0, "churned": 0, "in_window": 0, "date_unknown": 0, "rate": 1.0, "rate_n": 1},
         {"segment": "all", "due_month": "2026-04", "due": 5, "on_time": 2, "failed": 3, "completed_late": 1,
-         "not_completed": 2, "churned": 1, "in_window": 0, "date_unknown": 0, "rate": 0.4}]
+         "not_completed": 2, "churned": 1, "in_window": 0, "date_unknown": 0, "rate": 0.4, "rate_n": 5}]
     assert rep["not_applicable"] == [{"segment": "all", "accounts": 1}]
     assert rep["date_sources"] == {"history": 2, "fact": 1, "unknown": 0}  # A and B seen by history, E by the fact
     # a one-month review: April has no start cohort to rate, and the due view still answers for April
@@ -232,3 +232,41 @@ def test_each_product_of_an_account_is_its_own_onboarding() -> None:
     # 勤怠管理 done on day 50 of 90; 経費精算's 60 days ran out on 2026-03-11
     assert rows == {"勤怠管理": (1, 1, 0), "経費精算": (1, 0, 1)}
     assert {f["segment"]: f["stalled"] for f in rep["funnel"]} == {"勤怠管理": 0, "経費精算": 1}
+
+
+def test_the_action_list_is_worst_first_with_days_in_status_and_the_30_day_change() -> None:
+    """README "Action list": 解約見込, then 滞留, then on track but overdue; days in status from the day history saw
+    the status begin (≥ when history began in it); churned and untroubled accounts are not listed."""
+    from report.model import Current
+
+    def account(aid: str, status: str, overdue: int | None, points: list[Point], **kw: object) -> Account:
+        cur = Current(D("2026-06-30"), status, "勤怠管理", "初期設定", overdue, points[-1].score, None)
+        return Account(aid, "勤怠管理", START, points, current=cur, **kw)  # type: ignore[arg-type]
+
+    accounts = [
+        account("late_on_track", "on_track", 3, [Point(D("2026-06-01"), "on_track", score=100.0)]),
+        account("stalled_long", "stalled", 20, [Point(D("2026-05-01"), "on_track", score=120.0),
+                                                 Point(D("2026-06-10"), "stalled", score=90.0)],
+                owner="005A", owner_name="佐藤 花子"),
+        account("churn", "churn_risk", 40, [Point(D("2026-04-01"), "churn_risk", score=50.0)], owner="00GQ"),
+        account("stalled_more", "stalled", 25, [Point(D("2026-06-20"), "stalled")]),
+        account("fine", "on_track", 0, [Point(D("2026-06-01"), "on_track")]),
+        account("left", "churn_risk", 60, [Point(D("2026-06-01"), "churn_risk")], churned=True),
+    ]
+    alerts = [AlertPeriod("churn", "a1", D("2026-06-01"), None), AlertPeriod("churn", "a2", D("2026-05-01"),
+                                                                             D("2026-05-09"))]
+    out = compute.action_list(inp(*accounts, alerts=alerts, alert_titles={"a1": "初期設定が遅れている"},
+                                  status_labels={"churn_risk": "解約見込"},
+                                  account_url="https://acme.example/lightning/r/Account/{id}/view"))
+    rows = out["accounts"]
+    assert out["as_of"] == "2026-06-30"
+    assert [r["account_id"] for r in rows] == ["churn", "stalled_more", "stalled_long", "late_on_track"]
+    churn, _, stalled, _ = rows
+    assert (churn["days_in_status"], churn["days_in_status_at_least"]) == (90, True)  # since 04-01, history's first
+    assert (stalled["days_in_status"], stalled["days_in_status_at_least"]) == (20, False)  # entered on 06-10
+    assert stalled["health_change_30d"] == -30.0  # 90 on 06-30 against 120 on 05-31
+    assert churn["health_change_30d"] == 0.0 and rows[1]["health_change_30d"] is None  # no score 30 days before
+    assert (stalled["owner"], churn["owner"]) == ("佐藤 花子", "00GQ")  # a name where known, else the Id
+    assert churn["open_alerts"] == ["初期設定が遅れている"] and stalled["open_alerts"] == []  # resolved: gone
+    assert churn["status_label"] == "解約見込"
+    assert churn["url"] == "https://acme.example/lightning/r/Account/churn/view"

@@ -50,7 +50,7 @@ def test_a_start_at_0030_tokyo_lands_in_its_cohort_and_deadline(ws: Workspace, t
     comp = json.loads(result.stdout)["completion"]
     assert comp["cohorts"] == [{"segment": "all", "cohort": "2026-10", "received": 2, "within": 1, "failed": 1,
                                 "completed_late": 0, "not_completed": 1, "churned": 0, "in_window": 0,
-                                "date_unknown": 0, "rate": 0.5}]
+                                "date_unknown": 0, "rate": 0.5, "rate_n": 2}]
     assert comp["date_sources"] == {"history": 1, "fact": 0, "unknown": 0}
     assert [(d["due_month"], d["due"], d["on_time"]) for d in comp["due"]] == [("2026-12", 2, 1)]
     # on its deadline day, the one not completed is still in window

@@ -149,4 +149,15 @@ def test_rows_read_hold_their_columns_in_the_fields_of_the_same_name(store_url: 
                              {"duration_s": 1.5})
     assert json.loads(json.dumps(ActiveAlert(ACCOUNT, None, "a", "warning", "t", "d", "d")._asdict())) == {
         "account_id": ACCOUNT, "account": None, "alert": "a", "severity": "warning", "title": "t",
-        "first_seen": "d", "last_seen": "d"}  # csops alerts --json's keys, as before the rows were typed
+        "first_seen": "d", "last_seen": "d", "owner": None}  # csops alerts --json's keys, and the owner's name
+
+
+def test_owner_names_are_kept_per_owner_and_name_the_alerts_owner(store_url: str) -> None:
+    with open_store(store_url) as s:
+        s.upsert_accounts([AccountRow(ACCOUNT, '{"Name": "テスト", "ownerid": "005000000000002AAA"}', None, 0)])
+        s.add_alerts([AlertRow(ACCOUNT, "a1", "critical", "タイトル", "2026-10-03", "2026-10-03", 1)])
+        s.write_owner_names({"005000000000002AAA": "佐藤 花子", "00G000000000001AAA": None}, "2026-10-04")
+        s.write_owner_names({"005000000000002AAA": "佐藤 花子（異動）"}, "2026-10-05")
+        assert s.owner_names() == {"005000000000002AAA": "佐藤 花子（異動）"}  # the newest name; a queue has none
+        [alert] = s.active_alerts()
+        assert alert.owner == "佐藤 花子（異動）"  # the field found whatever its case, as Salesforce names fields

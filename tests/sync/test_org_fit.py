@@ -148,7 +148,9 @@ def test_formula_fields_are_re_read_every_run_though_systemmodstamp_does_not_mov
     assert ws.cli("sync", *TODAY).exit_code == 0
     assert sb.data.accounts[account]["SystemModstamp"] == stamp
     assert stored_age() == age + 1
-    assert sum(sb.stats[q] for q in QUERY_CALLS) == 1  # Id + the formula field, one page for 40 accounts
+    # Id + the formula field, one page for 40 accounts; and the owners' names (User.Name), one query
+    assert sum(sb.stats[q] for q in QUERY_CALLS) == 2
+    assert sum("FROM+User" in path for _, path, _ in sb.recent if path.startswith("/services/data/")) >= 1
 
 
 def test_doctor_names_a_writeback_value_of_the_wrong_kind(ws: Workspace, tmp_path: Path) -> None:

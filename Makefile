@@ -15,10 +15,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# Tests get the ja extra too (fugashi + unidic-lite: two wheels, about 50 MB to download), so the morphology rules'
+# Tests get the sql extra (SQLAlchemy, DuckDB: the SQL fact sources' tests) and the ja extra too (fugashi + unidic-lite: two wheels, about 50 MB to download), so the morphology rules'
 # tests run in CI rather than being skipped.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,ja]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ja,sql]'
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -275,5 +275,19 @@ def _substitute(value: str, env: Mapping[str, str], doc: Document, path: PathKey
     return _ENV_REF.sub(repl, value)
 
 
+def expand_env(value: str, env: Mapping[str, str]) -> str:
+    """``value`` with its ``${VAR}`` (or ``${VAR:-default}``) parts read from ``env``; KeyError names an unset one.
+    For values kept as written and read from the environment only when used (a rule file's source URL)."""
+    def repl(m: re.Match[str]) -> str:
+        name, default = m.group(1), m.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise KeyError(name)
+
+    return _ENV_REF.sub(repl, value)
+
+
 def environ() -> Mapping[str, str]:
     return os.environ

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from base.errors import InputError
+from base.errors import InputError, SourceError
 from base.suggest import suggest
 from base.terminal import printable, table
 from csops.display import fact_value, number, plural, show, status_label
@@ -19,7 +19,7 @@ from csops.shell import App, emit_json, parse_today, pass_app
 from notify.config import NotifySpec
 from rules.engine import Engine, Evaluation, FactValueError, convert
 from rules.expr import Scope
-from rules.ruleset import COMPUTED, RuleSet, compile_rules
+from rules.ruleset import COMPUTED, RuleError, RuleSet, compile_rules
 from rules.why import why_false
 
 
@@ -43,15 +43,21 @@ def rules() -> None:
 @click.option("--salesforce", "against_org", is_flag=True,
               help="Also check against the org's describe: every field exists (any letter case; a suggestion "
                    "when not) and every writeback value fits its field (picklist values, length, type).")
+@click.option("--offline", is_flag=True, help="Do not connect to the SQL sources (their columns go unchecked).")
 @pass_app
-def rules_check(app: App, files: tuple[str, ...], against_org: bool) -> None:
+def rules_check(app: App, files: tuple[str, ...], against_org: bool, offline: bool) -> None:
     """Validate rule files: syntax, unknown facts, type errors, unknown keys.
 
     Every problem is printed as FILE:LINE:COL: message, with a suggestion where
     a close name exists. Exit 78 when there is any. Without FILES, checks
-    rules.files from csops.yaml (default rules/onboarding.yaml).
+    rules.files from csops.yaml (default rules/onboarding.yaml). Each SQL source
+    the facts read is connected to (read-only) and its query run on its first
+    rows: every column a fact names must be there with values of the fact's type
+    (--offline skips this).
     """
     rs, spec = compile_with_notify(app, files, None)
+    if not offline:
+        _check_sources(app, rs)
     if against_org:
         _check_against_org(app, rs)
     n_phases = sum(len(p) for p in rs.products.values())
@@ -62,6 +68,24 @@ def rules_check(app: App, files: tuple[str, ...], against_org: bool) -> None:
                   if spec.channels or spec.routes else ""))
     for line in component_lines(rs):
         click.echo(line)
+
+
+def _check_sources(app: App, rs: RuleSet) -> None:
+    from sync.sources import SAMPLE, check_source
+
+    problems: list[SourceError] = []
+    for source in rs.sources.values():
+        facts = rs.source_facts(source.name)
+        if not facts:
+            continue
+        columns, found = check_source(rs, source, app.config.base_dir)
+        problems += found
+        if not found:
+            click.echo(f"source {source.name}: {len(columns)} columns; {', '.join(f.name for f in facts)} read as "
+                       f"their types on its first {SAMPLE} rows"
+                       + ("; incremental by :since" if source.incremental else "; a full query each run"))
+    if problems:
+        raise RuleError(problems)
 
 
 def component_lines(rs: RuleSet) -> list[str]:
@@ -219,8 +243,11 @@ def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[s
            f"status: {_status_text(rs, result)}{several}"]
     out += [f"  note: {problem}" for problem in result.get("problems", [])]
     labels = {f.name: f.label for f in rs.facts.values() if f.label}
+    origins = {f.name: f"from source {f.source}" + (f", column {f.column}" if f.column else "")
+               for f in rs.facts.values() if f.source}
     out.append("\nfacts:")
-    out += [f"  {k} = {shown(k, v)}" + (f"  ({labels[k]})" if k in labels else "") for k, v in facts.items()]
+    out += [f"  {k} = {shown(k, v)}" + "".join(f"  ({n[k]})" for n in (labels, origins) if k in n)
+            for k, v in facts.items()]
     for p in products:
         if len(products) > 1:
             deadline = f"  deadline {p['target_date']}" if p.get("target_date") else ""

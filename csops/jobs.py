@@ -49,7 +49,8 @@ def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date
                       max_status_change_pct=app.config.sync.max_status_change_pct,
                       max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
                       churned_fact=app.config.report.churned_fact, owner_field=app.config.report.owner_field,
-                      notify=spec, write_log_days=app.config.sync.write_log_days)
+                      notify=spec, write_log_days=app.config.sync.write_log_days,
+                      base_dir=app.config.base_dir)
         if spec.enabled and not dry_run:
             assert rs.compiled_for is not None
             delivery = notify_delivery(app, rs, rs.compiled_for, lambda: sf)

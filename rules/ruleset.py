@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from base.errors import SourceError, SourceErrors
+from base.redact import url_secrets
 from base.schema import (
     FAILED,
     At,
@@ -64,6 +65,38 @@ class Fact:
     expr: str | None = None
     label: str | None = None
     condition: Condition | None = None
+    source: str | None = None  # a SQL source's name (README "Facts from your database")
+    column: str | None = None  # its column holding this fact (default: the fact's name)
+
+    @property
+    def source_column(self) -> str:
+        return self.column or self.name
+
+
+#: The incremental query's parameter: the last successful pull of the source, less its look-back.
+SINCE = re.compile(r"(?<![:\w]):since\b")
+ON_FAILURE = ("stop", "last_known")
+
+
+@dataclass
+class Source:
+    """A SQL fact source: a query csops runs read-only against the team's database or warehouse on each sync.
+
+    ``url`` is kept as written: its ``${VAR}`` parts are read from the environment only when connecting, so a
+    rule file (committed with the team's rules) never holds a credential."""
+
+    name: str
+    url: str
+    query: str
+    key: str
+    match: str | None = None  # a fact whose value the key column holds; None: the Salesforce Account Id
+    timeout_seconds: float = 60.0
+    lookback_seconds: int = 3600
+    on_failure: str = "stop"
+
+    @property
+    def incremental(self) -> bool:
+        return bool(SINCE.search(self.query))
 
 
 @dataclass
@@ -143,6 +176,7 @@ class RuleSet:
     tiers: list[Tier] = field(default_factory=list)
     writeback: dict[str, str] = field(default_factory=dict)
     writeback_products: dict[str, str] = field(default_factory=dict)  # field: the product it is written for
+    sources: dict[str, Source] = field(default_factory=dict)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
 
@@ -160,6 +194,21 @@ class RuleSet:
 
     def salesforce_fields(self) -> list[str]:
         return [f.field for f in self.facts.values() if f.field]
+
+    def error_at(self, path: PathKey, message: str) -> SourceError:
+        """A problem located at ``path`` in whichever rule file holds it (or its nearest located part)."""
+        for f, d in self.docs.items():
+            if path in d.positions:
+                return SourceError(message, f, *d.positions[path])
+        for f, d in self.docs.items():
+            near_line, near_col = d.pos(path)
+            if near_line is not None:
+                return SourceError(message, f, near_line, near_col)
+        return SourceError(message, self.files[0] if self.files else None)
+
+    def source_facts(self, source: str) -> list[Fact]:
+        """The facts read from one SQL source."""
+        return [f for f in self.facts.values() if f.source == source]
 
     def symbol_types(self, stage: int) -> dict[str, str]:
         types: dict[str, str] = {}
@@ -263,6 +312,7 @@ _FACT = Section({
     "field": Pattern(regex=_SF_FIELD, message="{path}: '{value}' is not a Salesforce field name"),
     "aggregate": Choice(choices=AGGREGATES, message="{path}: unknown ticket aggregate '{value}'{suggestion}; one of "
                                                     "{choices}"),
+    "source": _name("source name"), "column": Text(what="a column name"),
     **keys("expr", "label")})
 
 
@@ -284,12 +334,55 @@ def _fact(rs: RuleSet, name: Any, spec: Any, at: At) -> None:
         at.err(f"fact '{name}' clashes with a name the engine computes")
         return
     fact = _FACT.read({"type": spec} if isinstance(spec, str) else spec, at)
-    sources = [k for k in ("field", "aggregate", "expr") if k in (spec if isinstance(spec, dict) else {})]
+    sources = [k for k in ("field", "aggregate", "expr", "source") if k in (spec if isinstance(spec, dict) else {})]
     if len(sources) > 1:
-        at.err(f"facts.{name}: give one of field, aggregate or expr, not {' and '.join(sources)}")
+        at.err(f"facts.{name}: give one of field, aggregate, expr or source, not {' and '.join(sources)}")
+    if "column" in fact and "source" not in fact:
+        at.err(f"facts.{name}: column names a column of a SQL source; give source: too")
     if "type" in fact:
         rs.facts[name] = Fact(name, fact["type"], field=fact.get("field"), aggregate=fact.get("aggregate"),
-                              expr=fact.get("expr"), label=fact.get("label"))
+                              expr=fact.get("expr"), label=fact.get("label"), source=fact.get("source"),
+                              column=fact.get("column"))
+
+
+_SOURCE = Section({
+    "url": Text(required=True, what="a database URL (SQLAlchemy's: postgresql://, duckdb:///, sqlite:///…)"),
+    "query": Text(required=True, what="the SQL query"),
+    "key": Text(required=True, what="the column holding each row's account key"),
+    "match": _name("fact name"),
+    "timeout_seconds": Number(above=0, range_message="{path}: must be above 0"),
+    "lookback_seconds": Number(integer=True, minimum=0, range_message="{path}: must be 0 or more"),
+    "on_failure": Choice(choices=ON_FAILURE)})
+_ENV_ONLY = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _sources(rs: RuleSet, value: Any, at: At) -> None:
+    if not isinstance(value, dict):
+        at.err("sources: expected a mapping of source names")
+        return
+    for name, spec in value.items():
+        here = at / name
+        if here.check(_name("source name"), name) is FAILED:
+            continue
+        if name in rs.sources:
+            here.err(f"source '{name}' is defined twice")
+            continue
+        got = _SOURCE.read(spec, here)
+        if not {"url", "query", "key"} <= got.keys():
+            continue
+        if _literal_password(got["url"]):
+            (here / "url").err(f"sources.{name}.url: a password is written in the rule file; give it from the "
+                               "environment as ${VAR} (for example postgresql://reader:${USAGE_DB_PASSWORD}@host/db, "
+                               "or the whole URL as ${USAGE_DB_URL})")
+            continue
+        rs.sources[name] = Source(name, got["url"], got["query"].strip().rstrip(";").strip(), got["key"],
+                                  got.get("match"), float(got.get("timeout_seconds", 60)),
+                                  int(got.get("lookback_seconds", 3600)), got.get("on_failure", "stop"))
+
+
+def _literal_password(url: str) -> bool:
+    """A password in the URL that is not all ``${VAR}``: a credential committed with the rules."""
+    return any(not _ENV_ONLY.fullmatch(secret) for secret in url_secrets(url))
 
 
 _ONBOARDING = Section({
@@ -536,7 +629,7 @@ def _writeback_field(rs: RuleSet, fname: str, source: Any, at: At) -> None:
 #: (notify.config), which reports its problems with these.
 _SECTIONS: dict[str, Callable[[RuleSet, Any, At], None]] = {
     "timezone": _timezone, "facts": _facts, "onboarding": _onboarding, "alerts": _alerts, "health": _health,
-    "tiers": _tiers, "writeback": _writeback}
+    "tiers": _tiers, "writeback": _writeback, "sources": _sources}
 _TOP = Section(keys(*_SECTIONS, "notify"), name="the rule file")
 
 
@@ -551,7 +644,7 @@ def _parse_doc(rs: RuleSet, doc: Document, reader: Reader) -> None:
 def compile_rules(rs: RuleSet, today: dt.date) -> RuleSet:
     """Compile every condition for ``today``; all problems are reported together with file:line:col."""
     compiler = _Compiler(rs, today)
-    for step in (_compile_facts, _check_onboarding_facts, _compile_phases, _compile_components,
+    for step in (_check_sources, _compile_facts, _check_onboarding_facts, _compile_phases, _compile_components,
                  _check_writeback_products, _compile_tiers_and_alerts):
         step(rs, compiler)
     if compiler.problems:
@@ -568,20 +661,8 @@ class _Compiler:
         self.scopes = {stage: Scope(rs.symbol_types(stage), today, rs.tz) for stage in (1, 2, 3, 4)}
         self.problems: list[SourceError] = []
 
-    def locate(self, path: PathKey) -> tuple[str | None, int | None, int | None]:
-        docs = self.rs.docs
-        for f, d in docs.items():
-            if path in d.positions:
-                line, col = d.positions[path]
-                return f, line, col
-        for f, d in docs.items():
-            near_line, near_col = d.pos(path)
-            if near_line is not None:
-                return f, near_line, near_col
-        return (self.rs.files[0] if self.rs.files else None), None, None
-
     def problem(self, path: PathKey, message: str) -> None:
-        self.problems.append(SourceError(message, *self.locate(path)))
+        self.problems.append(self.rs.error_at(path, message))
 
     def condition(self, text: str, stage: int, path: PathKey, what: str, want: str | None = "bool"
                   ) -> Condition | None:
@@ -592,6 +673,23 @@ class _Compiler:
                 where = f" (column {one.col} of the expression)" if one.col else ""
                 self.problem(path, f"{what}: {one.message}{where}")
             return None
+
+
+def _check_sources(rs: RuleSet, c: _Compiler) -> None:
+    """Every fact's source is declared; a source's ``match`` is a fact read from elsewhere."""
+    for fact in rs.facts.values():
+        if fact.source is not None and fact.source not in rs.sources:
+            c.problem(("facts", fact.name, "source"), f"facts.{fact.name}: unknown source '{fact.source}'"
+                                                      f"{suggest(fact.source, rs.sources)}")
+    for src in rs.sources.values():
+        match = rs.facts.get(src.match or "")
+        if src.match is not None and match is None:
+            c.problem(("sources", src.name, "match"), f"sources.{src.name}.match: unknown fact '{src.match}'"
+                                                      f"{suggest(src.match, rs.facts)}")
+        elif match is not None and (match.source or match.expr):
+            c.problem(("sources", src.name, "match"), f"sources.{src.name}.match: fact '{src.match}' must come from "
+                                                      "Salesforce or a ticket aggregate, not from a source or an "
+                                                      "expression")
 
 
 def _compile_facts(rs: RuleSet, c: _Compiler) -> None:

@@ -16,13 +16,15 @@ from store.organizations import OrganizationTable
 from store.outbox import OutboxTable
 from store.owners import OwnerTable
 from store.runs import RunTable
+from store.sources import SourceTable
 from store.status_periods import StatusPeriodTable
 from store.tickets import TicketTable
 from store.writelog import WriteLogTable
 
 
 class Store(CursorTable, TicketTable, OrganizationTable, AccountTable, EvaluationTable, StatusPeriodTable, AlertTable,
-            RunTable, HistoryTables, NpsTable, OutboxTable, WriteLogTable, OwnerTable, Maintenance):
+            RunTable, HistoryTables, NpsTable, OutboxTable, WriteLogTable, OwnerTable, SourceTable,
+            Maintenance):
     """The state store (SQLite or PostgreSQL) with the schema migrated to the latest version.
 
     ``Store(path)`` opens a SQLite file; :func:`open_store` opens either engine from a ``store.url``. Every

@@ -219,6 +219,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         fetched_on TEXT NOT NULL
     );
     """),
+    (15, """
+    CREATE TABLE source_rows (
+        source TEXT NOT NULL,
+        key TEXT NOT NULL,
+        row_values TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        PRIMARY KEY (source, key)
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -226,7 +235,8 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: The tables csops keeps (for sizes, row counts and copies), in an order that respects nothing but reading.
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
           "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
-          "write_log", "write_batches", "owners")
+          "write_log", "write_batches", "owners",
+          "source_rows")
 
 
 def known_table(table: str) -> str:

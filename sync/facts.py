@@ -10,6 +10,7 @@ from typing import Any
 from rules.ruleset import RuleSet
 from store import Store
 from store.tickets import NO_TICKETS
+from sync.sources import source_values
 
 OPEN = ("new", "open", "pending", "hold")
 
@@ -25,10 +26,27 @@ def account_facts(store: Store, rules: RuleSet, today: date) -> Iterator[tuple[s
     """(account id, its Salesforce fields, raw facts by fact name) for every live account."""
     aggregates = ticket_aggregates(store, today)
     mapping = [(f.name, f.field, f.aggregate) for f in rules.facts.values() if f.field or f.aggregate]
+    sources = [(source, stored, [(f.name, f.source_column) for f in rules.source_facts(name)])
+               for name, (source, stored) in source_values(store, rules).items()]
     for account_id, fields_json in store.live_accounts():
         fields = json.loads(fields_json)
         agg = aggregates.get(account_id, NO_TICKETS)
         raw: dict[str, Any] = {}
         for name, field, aggregate in mapping:
             raw[name] = fields.get(field) if field else agg.get(aggregate or "")
+        for source, stored, columns in sources:
+            key = account_id if source.match is None else _text(raw.get(source.match))
+            found = stored.get(key) if key is not None else None
+            values = json.loads(found) if found is not None else {}
+            for name, column in columns:
+                raw[name] = values.get(column)
         yield account_id, fields, raw
+
+
+def _text(value: Any) -> str | None:
+    """A matched fact's value as a source's key column holds it (text, trimmed; 12.0 as 12)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None

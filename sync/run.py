@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from base.errors import InputError, outcome
@@ -40,6 +41,7 @@ from sync.pull import (
     refresh_formula_fields,
 )
 from sync.record import AlertChanges, preview_alerts, record_evaluations
+from sync.sources import SourcePullResult, pull_sources
 from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
 log = logging.getLogger("csops.sync")
@@ -114,6 +116,7 @@ class SyncReport:
     def partial(self) -> bool:
         """Finished with records or notifications rejected: the run record and the process both say 3."""
         return bool(self.failures or self.notify.failed)
+    sources: dict[str, SourcePullResult] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -127,6 +130,7 @@ class SyncReport:
             "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
                           "api_calls": self.write_api_calls},
             "notify": {"queued": self.notify_queued, "channels": self.notify.summary()},
+            **({"sources": {name: r.summary() for name, r in self.sources.items()}} if self.sources else {}),
             "duration_s": round(self.duration_s, 2),
         }
 
@@ -164,6 +168,7 @@ class SyncJob:
     churned_fact: str | None = None  # report.churned_fact: recorded in the history for the report
     write_log_days: int = 400  # sync.write_log_days: how long the write log keeps a write
     owner_field: str = "OwnerId"  # report.owner_field: whose names the sync fetches (User.Name) for the report
+    base_dir: Path = field(default_factory=Path.cwd)  # where a SQL source's relative file path starts
 
     def run(self, dry_run: bool = False, full: bool = False, command: str = "sync") -> SyncReport:
         started = time.monotonic()
@@ -202,6 +207,8 @@ class SyncJob:
 
     def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
         commit = not dry_run
+        # First: a source that is down stops the run before anything is evaluated from stale values.
+        report.sources = pull_sources(self.store, self.rules, self.base_dir, full=full, commit=commit)
         describe = self.salesforce.describe()
         canonical_rules(self.rules, describe)
         if self.zendesk is not None:
@@ -268,9 +275,12 @@ class SyncJob:
         evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
         wanted: dict[str, dict[str, Any]] = {}
         total = self.store.count_live_accounts() if self.progress else None
+        stale = [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
+                 f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts)
+            ev.problems.extend(stale)
             evaluations.append((ev, facts))
             if self.progress and len(evaluations) % 500 == 0:
                 self.progress("evaluated", 500, total=total)

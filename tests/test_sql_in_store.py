@@ -25,6 +25,13 @@ SOQL_FILES = {
     "notify/salesforce_task.py": "builds the SOQL that finds the open Tasks carrying csops' keys",
 }
 
+#: Files that run SQL against a database that is not csops's store, each with the reason.
+EXTERNAL_SQL_FILES = {
+    "sync/sources.py": "runs the team's own query (a rule file's SQL fact source) against the team's database or "
+                       "warehouse, read-only; its only SQL text wraps that query in a LIMIT for rules check and "
+                       "pull --preview. csops's own state never goes through it",
+}
+
 SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
                  r"|\bCREATE\s+(TABLE|INDEX|UNIQUE)\b|\bDROP\s+TABLE\b|\bALTER\s+TABLE\b|\bPRAGMA\b|\bVACUUM\b")
 INTERNALS = {"conn", "_conn", "_query", "_rows", "_execute", "_executemany", "_scalar", "_tuples", "_stream"}
@@ -50,7 +57,7 @@ def findings(rel: str, source: str) -> list[str]:
     tree = ast.parse(source, rel)
     out = []
     for node, text in strings(tree):
-        if SQL.search(text) and rel not in SOQL_FILES:
+        if SQL.search(text) and rel not in SOQL_FILES and rel not in EXTERNAL_SQL_FILES:
             out.append(f"{rel}:{node.lineno}: SQL text outside the store: {text.strip()[:60]!r}")
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in INTERNALS:
@@ -84,7 +91,7 @@ def test_the_guard_sees_sql_and_reaching_in() -> None:
 
 
 def test_every_soql_allowance_is_still_needed() -> None:
-    for rel in SOQL_FILES:
+    for rel in [*SOQL_FILES, *EXTERNAL_SQL_FILES]:
         text = (ROOT / rel).read_text(encoding="utf-8")
         assert any(SQL.search(t) for _, t in strings(ast.parse(text))), \
             f"{rel} holds no SOQL any more: drop it from SOQL_FILES"

@@ -1,0 +1,355 @@
+"""SQL fact sources: the team's own query, run read-only with a timeout against the team's database or warehouse,
+its rows stored per account key for the rules (README "Facts from your database").
+
+This module runs SQL that is not csops's: the query comes from the rule file and goes to the team's database
+through SQLAlchemy (any URL it has a dialect for). csops's own state never goes through here; it stays in
+``store/``. The only SQL text written here wraps the team's query (a ``LIMIT`` for a check or a preview) or makes
+the transaction read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from base.errors import SourceError, Unavailable
+from base.redact import redact, redact_url, register_secret, register_url_secrets
+from base.suggest import suggest
+from base.yamlsrc import expand_env
+from connectors.sfid import is_valid_id, to18
+from rules.engine import FactValueError, convert
+from rules.ruleset import RuleSet, Source
+from store import Store
+from store.sources import SourceRow
+
+log = logging.getLogger("csops.sources")
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+CHUNK = 2000
+
+
+class SourceUnavailable(Unavailable):
+    """A SQL source could not be reached or its query failed (exit 69); nothing was evaluated from it."""
+
+
+@dataclass
+class SourcePullResult:
+    name: str
+    rows: int = 0
+    changed: int = 0
+    since: str | None = None  # the :since the query got (None: a full query)
+    skipped: int = 0  # rows without a usable key
+    skipped_first: str | None = None  # why the first of them has none
+    failed: str | None = None  # on_failure: last_known and the source failed: why; its stored values stand
+    last_known_at: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rows": self.rows, "changed": self.changed, "since": self.since,
+                               "skipped": self.skipped}
+        if self.failed is not None:
+            out.update(failed=self.failed, last_known_at=self.last_known_at)
+        return out
+
+
+def cursor_name(source: Source) -> str:
+    """The cursor of a source's incremental pull; a changed query starts again from the beginning."""
+    digest = hashlib.sha256(source.query.encode()).hexdigest()[:12]
+    return f"source.{source.name}.{digest}"
+
+
+def since_for(store: Store, source: Source, full: bool = False) -> dt.datetime | None:
+    """The ``:since`` of the next pull: the start of the last successful one less the look-back (the epoch for the
+    first); None when the query takes no ``:since``."""
+    if not source.incremental:
+        return None
+    saved = None if full else store.get_cursor(cursor_name(source))
+    if saved is None:
+        return EPOCH
+    return dt.datetime.fromisoformat(saved) - dt.timedelta(seconds=source.lookback_seconds)
+
+
+# -- connecting --------------------------------------------------------------------------------------------------
+
+def source_url(source: Source, env: Mapping[str, str] | None = None) -> str:
+    """The URL with its ``${VAR}`` parts read from the environment; every credential in it is registered so no
+    message shows it. An unset variable is a source that cannot be reached (69), named without its value."""
+    env = os.environ if env is None else env
+    try:
+        url = expand_env(source.url, env)
+    except KeyError as exc:
+        raise SourceUnavailable(f"source '{source.name}': environment variable ${{{exc.args[0]}}} is not set "
+                                "(its URL is read from the environment)") from None
+    if url != source.url:
+        register_url_secrets(url)
+        if "${" in source.url.split("://", 1)[0] or source.url.startswith("${"):
+            register_secret(url)  # the whole URL came from the environment: shown nowhere
+    return "postgresql" + url[len("postgres"):] if url.startswith("postgres://") else url
+
+
+def _engine(source: Source, url: str, base_dir: Path) -> Any:
+    try:
+        import sqlalchemy as sa
+        from sqlalchemy.pool import NullPool
+    except ImportError:
+        raise SourceUnavailable(f"source '{source.name}' needs SQLAlchemy: pip install 'csops[sql]'") from None
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise SourceUnavailable(f"source '{source.name}': '{redact_url(url)}' is not a database URL "
+                                "(dialect://user@host/database)") from None
+    args: dict[str, Any] = {}
+    backend = parsed.get_backend_name()
+    if backend in ("sqlite", "duckdb") and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        path = path if path.is_absolute() else base_dir / path
+        if not path.is_file():
+            raise SourceUnavailable(f"source '{source.name}': no database file {path}")
+        if backend == "sqlite":  # read-only by the file's mode: the file is never created or written
+            parsed = parsed.set(database=f"file:{path}", query={**parsed.query, "mode": "ro", "uri": "true"})
+        else:
+            parsed = parsed.set(database=str(path))
+            args["read_only"] = True
+    elif backend == "postgresql":
+        args["connect_timeout"] = max(1, int(min(source.timeout_seconds, 30)))
+    try:
+        return sa.create_engine(parsed, poolclass=NullPool, connect_args=args)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise SourceUnavailable(f"source '{source.name}': no SQLAlchemy dialect for '{parsed.drivername}' "
+                                f"({exc}); install the package that provides it") from None
+
+
+def _read_only(conn: Any, source: Source) -> None:
+    """The transaction reads only, and a statement runs at most ``timeout_seconds``, where the engine can say so.
+    SQLite and DuckDB files are opened read-only; other engines: give the connecting user read grants only."""
+    import sqlalchemy as sa
+
+    name = conn.dialect.name
+    if name == "postgresql":
+        conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+        conn.execute(sa.text(f"SET LOCAL statement_timeout = {int(source.timeout_seconds * 1000)}"))
+    elif name in ("mysql", "mariadb"):
+        conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+
+
+@contextmanager
+def connected(source: Source, base_dir: Path) -> Iterator[Any]:
+    """A read-only connection to the source; any failure is :class:`SourceUnavailable` with the URL redacted.
+
+    Besides the engine's own statement timeout (PostgreSQL's ``statement_timeout``), a timer interrupts the query
+    after ``timeout_seconds`` (sqlite3 and DuckDB connections have ``interrupt``, psycopg's ``cancel``; a few
+    seconds later where the server keeps its own), so no engine can hold a sync."""
+    import sqlalchemy as sa
+
+    url = source_url(source)
+    engine = _engine(source, url, base_dir)
+    shown = redact(redact_url(url))
+    fired: list[bool] = []
+    try:
+        with engine.connect() as conn, conn.begin():
+            grace = 5.0 if conn.dialect.name == "postgresql" else 0.0
+            timer = threading.Timer(source.timeout_seconds + grace, _interrupt, (conn, fired))
+            timer.daemon = True
+            timer.start()
+            try:
+                _read_only(conn, source)
+                yield conn
+            finally:
+                timer.cancel()
+                conn.rollback()
+    except sa.exc.SQLAlchemyError as exc:
+        reason = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()[0]
+        if fired:
+            reason = f"the query ran past its timeout ({source.timeout_seconds:g} s) and was interrupted ({reason})"
+        raise SourceUnavailable(f"source '{source.name}' ({shown}): {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def _interrupt(conn: Any, fired: list[bool]) -> None:
+    raw = getattr(conn.connection, "dbapi_connection", None)
+    for method in ("interrupt", "cancel"):
+        if callable(getattr(raw, method, None)):
+            fired.append(True)
+            getattr(raw, method)()
+            return
+
+
+def _param(conn: Any, since: dt.datetime) -> Any:
+    """``:since`` as the engine compares it: SQLite has no time type, so there it is UTC text in SQLite's own
+    ``YYYY-MM-DD HH:MM:SS`` (what ``CURRENT_TIMESTAMP`` and ``datetime()`` write)."""
+    if conn.dialect.name == "sqlite":
+        return since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return since
+
+
+def rows(conn: Any, source: Source, since: dt.datetime | None, limit: int | None = None
+         ) -> tuple[list[str], Iterator[Mapping[str, Any]]]:
+    """The query's columns and its rows (streamed); ``limit`` wraps it for a check or a preview."""
+    import sqlalchemy as sa
+
+    text = source.query if limit is None else f"SELECT * FROM ({source.query}) csops_source LIMIT {int(limit)}"
+    params = {} if since is None else {"since": _param(conn, since)}
+    result = conn.execution_options(yield_per=CHUNK).execute(sa.text(text), params)
+    return list(result.keys()), iter(result.mappings())
+
+
+# -- pulling -----------------------------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | bytes):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def row_key(source: Source, value: Any) -> tuple[str | None, str | None]:
+    """The stored key of a row (an 18-character Account Id, or the matched fact's value as text), or why none."""
+    if value is None or str(value).strip() == "":
+        return None, f"no value in {source.key}"
+    text = str(value).strip()
+    if source.match is not None:
+        return text, None
+    if not is_valid_id(text):
+        return None, f"{source.key} '{text[:40]}' is not a 15- or 18-character Salesforce Account Id"
+    return to18(text), None
+
+
+def pull_source(store: Store, source: Source, base_dir: Path, full: bool = False, commit: bool = True
+                ) -> SourcePullResult:
+    """Run the source's query (incrementally by ``:since``) and store each row by key, a chunk per transaction.
+
+    The cursor moves only after every row is stored; a full query (no ``:since``) also drops the stored keys it no
+    longer returns."""
+    result = SourcePullResult(source.name)
+    started = dt.datetime.now(dt.UTC)
+    since = since_for(store, source, full)
+    result.since = None if since is None else since.isoformat()
+    seen: set[str] = set()
+    with connected(source, base_dir) as conn:
+        columns, stream = rows(conn, source, since)
+        if source.key not in columns:
+            raise SourceUnavailable(f"source '{source.name}': the query returns no column '{source.key}' (its key); "
+                                    f"it returns {', '.join(columns) or 'no column'}")
+        chunk: list[SourceRow] = []
+        for row in stream:
+            result.rows += 1
+            key, problem = row_key(source, row[source.key])
+            if key is None:
+                result.skipped += 1
+                result.skipped_first = result.skipped_first or problem
+                continue
+            if since is None:
+                seen.add(key)
+            values = {c: v for c, v in row.items() if c != source.key}
+            chunk.append(SourceRow(source.name, key, json.dumps(values, default=_jsonable, ensure_ascii=False,
+                                                                sort_keys=True)))
+            if len(chunk) >= CHUNK:
+                result.changed += _store(store, chunk)
+                chunk = []
+        result.changed += _store(store, chunk)
+    with store.transaction():
+        if since is None and commit:
+            result.changed += store.delete_source_rows(source.name, keep=seen)
+        if commit and since is not None:
+            store.set_cursor(cursor_name(source), started.isoformat())
+    if result.skipped:
+        log.warning("source %s: %d rows skipped (%s)", source.name, result.skipped, result.skipped_first)
+    return result
+
+
+def _store(store: Store, chunk: list[SourceRow]) -> int:
+    with store.transaction():
+        return store.upsert_source_rows(chunk)
+
+
+def pull_sources(store: Store, rules: RuleSet, base_dir: Path, full: bool = False, commit: bool = True
+                 ) -> dict[str, SourcePullResult]:
+    """Every source the rules read; one that fails stops the run (69) unless it is ``on_failure: last_known``, whose
+    stored values are then used and the run's report says so."""
+    out: dict[str, SourcePullResult] = {}
+    for source in rules.sources.values():
+        if not rules.source_facts(source.name):
+            continue
+        try:
+            out[source.name] = pull_source(store, source, base_dir, full, commit)
+        except SourceUnavailable as exc:
+            if source.on_failure != "last_known":
+                raise SourceUnavailable(f"{exc} (nothing was evaluated or written: the rules would read stale "
+                                        f"values; on_failure: last_known uses the stored ones)") from None
+            changed_at = store.source_changed_at(source.name)
+            log.warning("%s; using its last known values (stored %s)", exc, changed_at or "never")
+            out[source.name] = SourcePullResult(source.name, failed=str(exc), last_known_at=changed_at)
+    return out
+
+
+def source_values(store: Store, rules: RuleSet) -> dict[str, tuple[Source, dict[str, str]]]:
+    """Per source the rules read: the source and its stored rows (key → values as JSON)."""
+    return {s.name: (s, store.source_rows(s.name)) for s in rules.sources.values() if rules.source_facts(s.name)}
+
+
+# -- checking and previewing -------------------------------------------------------------------------------------
+
+SAMPLE = 20
+
+
+def check_source(rules: RuleSet, source: Source, base_dir: Path) -> tuple[list[str], list[SourceError]]:
+    """Run the query on its first rows: the key column and every column a fact reads must be there (a did-you-mean
+    otherwise), and the values of those rows must read as the facts' types. Returns the columns and the problems,
+    each located at the fact (or the source) at fault."""
+    problems: list[SourceError] = []
+    with connected(source, base_dir) as conn:
+        columns, stream = rows(conn, source, EPOCH if source.incremental else None, SAMPLE)
+        sample = list(stream)
+    if source.key not in columns:
+        problems.append(rules.error_at(("sources", source.name, "key"), f"sources.{source.name}.key: the query "
+                                       f"returns no column '{source.key}'{suggest(source.key, columns)}"))
+    for fact in rules.source_facts(source.name):
+        path = ("facts", fact.name, "column" if fact.column else "source")
+        if fact.source_column not in columns:
+            problems.append(rules.error_at(path, f"facts.{fact.name}: source '{source.name}' returns no column "
+                                           f"'{fact.source_column}'{suggest(fact.source_column, columns)}"))
+            continue
+        for n, row in enumerate(sample, 1):
+            try:
+                convert(fact.name, fact.type, row[fact.source_column], rules.tz)
+            except FactValueError as exc:
+                problems.append(rules.error_at(path, f"facts.{fact.name}: column '{fact.source_column}' of source "
+                                               f"'{source.name}' holds {exc.value!r} (row {n}), not a {fact.type}"))
+                break
+    return columns, problems
+
+
+def preview(store: Store, rules: RuleSet, source: Source, base_dir: Path, limit: int = 10
+            ) -> tuple[list[str], list[list[Any]]]:
+    """The first rows the next pull would get, as the rules will see them: the key, the account it names (or why
+    none), and each fact read from the source as its type."""
+    facts = rules.source_facts(source.name)
+    out: list[list[Any]] = []
+    with connected(source, base_dir) as conn:
+        columns, stream = rows(conn, source, since_for(store, source), limit)
+        if source.key not in columns:
+            raise SourceUnavailable(f"source '{source.name}': the query returns no column '{source.key}' (its key)")
+        for row in stream:
+            key, problem = row_key(source, row[source.key])
+            shown: list[Any] = [row[source.key], key if key is not None else f"({problem})"]
+            for fact in facts:
+                try:
+                    shown.append(convert(fact.name, fact.type, row.get(fact.source_column), rules.tz))
+                except FactValueError as exc:
+                    shown.append(f"({exc})")
+            out.append(shown)
+    return [source.key, "account" if source.match is None else source.match, *(f.name for f in facts)], out

@@ -247,3 +247,22 @@ def test_misnamed_sources_are_told_with_a_suggestion(ws: Workspace) -> None:
     use_rules(ws)
     pull = ws.cli("pull", "usge", "--preview")
     assert pull.exit_code == 2 and "no source 'usge' (did you mean 'usage'?)" in pull.stderr
+
+
+def test_a_source_keyed_by_another_fact(ws: Workspace) -> None:
+    """match: the key column holds a Salesforce field's value (here the account's name), not its Id."""
+    ids = accounts(ws)
+    names = [ws.sandbox.data.accounts[i]["Name"] for i in ids[:2]]
+    conn = sqlite3.connect(ws.path / "usage.db")
+    with conn:
+        conn.execute("CREATE TABLE usage (name TEXT, active_users_7d INTEGER)")
+        conn.executemany("INSERT INTO usage VALUES (?, ?)", [(f" {names[0]} ", 4), (names[1], 60), ("nobody", 1)])
+    conn.close()
+    path = use_rules(ws, query="SELECT name AS account_id, active_users_7d FROM usage", extra="    match: account_name")
+    path.write_text(path.read_text() + "  account_name: {type: string, field: Name}\n")
+    env = {"USAGE_DB_URL": "sqlite:///usage.db"}
+    report = sync_json(ws, env)["sources"]["usage"]
+    assert (report["rows"], report["since"]) == (3, None)  # no :since: the whole query each run
+    assert "active_users_7d = 4  (from source usage)" in explain(ws, ids[0], env)
+    assert "active_users_7d = 60  (from source usage)" in explain(ws, ids[1], env)
+    assert "active_users_7d = null" in explain(ws, ids[2], env)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from notify.config import NotifySpec
 from notify.outbox import NEW, RESOLVED
-from rules.engine import Evaluation
 from rules.ruleset import RuleSet
 
 if TYPE_CHECKING:
@@ -32,6 +31,19 @@ class Planned(NamedTuple):
     alert_id: str
     occurrence: str
     payload: dict[str, Any]
+
+
+class Evaluated(Protocol):
+    """What routes read of an account's evaluation (rules.engine.Evaluation, or the sync's brief of one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def product(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def tier(self) -> str | None: ...
 
 
 class AlertChanges(Protocol):
@@ -53,7 +65,7 @@ class EnqueueStore(Protocol):
 
 
 def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
-                       evaluations: Iterable[Evaluation], accounts: dict[str, dict[str, Any]],
+                       evaluations: Iterable[Evaluated], accounts: dict[str, dict[str, Any]],
                        announced: Announcements, today: date) -> list[Planned]:
     """The outbox rows for new and resolved alerts.
 
@@ -89,7 +101,7 @@ def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
 
 
 def plan(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
-         evaluations: Iterable[Evaluation], today: date) -> list[Planned]:
+         evaluations: Iterable[Evaluated], today: date) -> list[Planned]:
     """The rows these alert changes cause: what :func:`enqueue` writes, and what ``sync --dry-run`` prints."""
     if not spec.enabled or not (changes.new or changes.resolved):
         return []
@@ -99,7 +111,7 @@ def plan(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertCh
 
 
 def enqueue(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
-            evaluations: Iterable[Evaluation], today: date, run_id: int | None) -> int:
+            evaluations: Iterable[Evaluated], today: date, run_id: int | None) -> int:
     """Record the notifications these alert changes cause; call inside the transaction that records them."""
     rows = plan(store, spec, rules, changes, evaluations, today)
     return store.enqueue_notifications(rows, run_id) if rows else 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.engine import Evaluation
 from rules.ruleset import RuleSet
@@ -30,67 +31,124 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record_evaluations(store: Store, run_id: int, rules: RuleSet, evaluations: list[tuple[Evaluation, dict[str, Any]]],
-                       today: date, churned_fact: str | None = None) -> tuple[AlertChanges, Counter[str]]:
-    """Store every evaluation, close and open status periods, track alerts (first/last seen, resolved) and write
-    the dated history (``churned_fact``: the fact saying an account churned, ``report.churned_fact``)."""
-    day = today.isoformat()
-    changes = AlertChanges()
-    transitions: Counter[str] = Counter()
-    titles = {a.id: (a.severity, a.title) for a in rules.alerts}
-    open_alerts = store.open_alerts()
-    current_status = store.current_statuses()
-    eval_rows: list[EvaluationRow] = []
-    seen_alerts: set[AlertKey] = set()
-    new_alert_rows: list[AlertRow] = []
-    touched_alerts: list[AlertKey] = []
-    closing: list[str] = []
-    opening: list[StatusPeriodStart] = []
-    for ev, facts in evaluations:
-        result = ev.full()
-        result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
-        eval_rows.append(EvaluationRow(ev.id, run_id, ev.evaluated_on, ev.product, ev.status, ev.phase,
-                                       ev.health.score, json.dumps(result, ensure_ascii=False, default=str)))
-        previous = current_status.get(ev.id)
-        if previous != ev.status:
-            if previous is not None:
-                closing.append(ev.id)
-                transitions[f"{previous}->{ev.status}"] += 1
-            opening.append(StatusPeriodStart(ev.id, ev.status, day))
-        for alert_id in ev.alerts:
-            key = AlertKey(ev.id, alert_id)
-            seen_alerts.add(key)
-            if key in open_alerts:
-                touched_alerts.append(key)
-            else:
-                sev, title = titles.get(alert_id, ("warning", alert_id))
-                new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, day, day, run_id))
-                changes.new.append(key)
-    resolved = [k for k in open_alerts if k not in seen_alerts]
-    changes.resolved = resolved
-    changes.active = len(seen_alerts)
-    latest = store.latest_history()
-    history = history_points(latest, ((ev, bool(churned_fact and facts.get(churned_fact) is True))
-                                      for ev, facts in evaluations), day)
-    history += deleted_points(latest, store.live_account_ids() | {ev.id for ev, _ in evaluations}, day)
-    products = product_points(store.latest_product_history(), (ev for ev, _ in evaluations), day)
+class Brief(NamedTuple):
+    """What a run keeps of each account's evaluation once it is recorded: what notifications route on, what the
+    mass-change guard and a dry run's alert preview read, and whose owner's name to fetch. The full evaluation is
+    not kept (memory stays flat as accounts grow)."""
+
+    id: str
+    product: str | None
+    status: str
+    tier: str | None
+    alerts: tuple[str, ...]
+    owner: str | None  # the account owner's Id (report.owner_field), whose name the sync fetches
+
+    @classmethod
+    def of(cls, ev: Evaluation, owner: str | None = None) -> Brief:
+        return cls(ev.id, ev.product, ev.status, ev.tier, tuple(ev.alerts), owner)
+
+
+class Recorder:
+    """Stores evaluations as they come, a chunk at a time: each evaluation, the status periods it closes and opens,
+    the alert lifecycle (first/last seen; resolved once every account was seen) and the dated history.
+
+    Call inside one transaction around every :meth:`add` and :meth:`finish`, so a run is recorded whole or not at
+    all (a held run rolls it back). ``churned_fact``: the fact saying an account churned (``report.churned_fact``)."""
+
+    CHUNK = 1000
+
+    def __init__(self, store: Store, run_id: int, rules: RuleSet, today: date, churned_fact: str | None = None) -> None:
+        self.store, self.run_id, self.churned_fact = store, run_id, churned_fact
+        self.day = today.isoformat()
+        self.changes = AlertChanges()
+        self.transitions: Counter[str] = Counter()
+        self.titles = {a.id: (a.severity, a.title) for a in rules.alerts}
+        self.open_alerts = store.open_alerts()
+        self.current_status = store.current_statuses()
+        self.latest = store.latest_history()
+        self.latest_products = store.latest_product_history()
+        self.seen_alerts: set[AlertKey] = set()
+        self.evaluated: set[str] = set()
+        self.chunk: list[tuple[Evaluation, dict[str, Any]]] = []
+
+    def add(self, ev: Evaluation, facts: dict[str, Any]) -> None:
+        self.chunk.append((ev, facts))
+        self.evaluated.add(ev.id)
+        if len(self.chunk) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        chunk, self.chunk = self.chunk, []
+        if not chunk:
+            return
+        eval_rows: list[EvaluationRow] = []
+        new_alert_rows: list[AlertRow] = []
+        touched_alerts: list[AlertKey] = []
+        closing: list[str] = []
+        opening: list[StatusPeriodStart] = []
+        for ev, facts in chunk:
+            result = ev.full()
+            result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
+            eval_rows.append(EvaluationRow(ev.id, self.run_id, ev.evaluated_on, ev.product, ev.status, ev.phase,
+                                           ev.health.score, json.dumps(result, ensure_ascii=False, default=str)))
+            previous = self.current_status.get(ev.id)
+            if previous != ev.status:
+                if previous is not None:
+                    closing.append(ev.id)
+                    self.transitions[f"{previous}->{ev.status}"] += 1
+                opening.append(StatusPeriodStart(ev.id, ev.status, self.day))
+            for alert_id in ev.alerts:
+                key = AlertKey(ev.id, alert_id)
+                self.seen_alerts.add(key)
+                if key in self.open_alerts:
+                    touched_alerts.append(key)
+                else:
+                    sev, title = self.titles.get(alert_id, ("warning", alert_id))
+                    new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, self.day, self.day, self.run_id))
+                    self.changes.new.append(key)
+        churned = self.churned_fact
+        history = history_points(self.latest, ((ev, bool(churned and facts.get(churned) is True))
+                                               for ev, facts in chunk), self.day)
+        products = product_points(self.latest_products, (ev for ev, _ in chunk), self.day)
+        store = self.store
+        with store.transaction():
+            store.write_history(history)
+            store.write_product_history(products)
+            store.upsert_evaluations(eval_rows)
+            store.replace_evaluation_products([ev.id for ev, _ in chunk],
+                                              [ProductEvaluationRow(ev.id, *state) for ev, _ in chunk
+                                               for state in product_states(ev)])
+            store.close_status_periods(self.day, closing)
+            store.open_status_periods(opening)
+            store.touch_alerts(self.day, touched_alerts)
+            store.add_alerts(new_alert_rows)
+
+    def finish(self) -> tuple[AlertChanges, Counter[str]]:
+        """Store the last chunk, resolve the alerts no account raised, and close the history of accounts gone."""
+        self._flush()
+        resolved = [k for k in self.open_alerts if k not in self.seen_alerts]
+        self.changes.resolved = resolved
+        self.changes.active = len(self.seen_alerts)
+        gone = deleted_points(self.latest, self.store.live_account_ids() | self.evaluated, self.day)
+        with self.store.transaction():
+            self.store.write_history(gone)
+            self.store.resolve_alerts(self.day, resolved)
+        return self.changes, self.transitions
+
+
+def record_evaluations(store: Store, run_id: int, rules: RuleSet,
+                       evaluations: Iterable[tuple[Evaluation, dict[str, Any]]], today: date,
+                       churned_fact: str | None = None) -> tuple[AlertChanges, Counter[str]]:
+    """Store every evaluation at once (:class:`Recorder` in one transaction)."""
     with store.transaction():
-        store.write_history(history)
-        store.write_product_history(products)
-        store.upsert_evaluations(eval_rows)
-        store.replace_evaluation_products([ev.id for ev, _ in evaluations],
-                                          [ProductEvaluationRow(ev.id, *state) for ev, _ in evaluations
-                                           for state in product_states(ev)])
-        store.close_status_periods(day, closing)
-        store.open_status_periods(opening)
-        store.touch_alerts(day, touched_alerts)
-        store.add_alerts(new_alert_rows)
-        store.resolve_alerts(day, resolved)
-    return changes, transitions
+        recorder = Recorder(store, run_id, rules, today, churned_fact)
+        for ev, facts in evaluations:
+            recorder.add(ev, facts)
+        return recorder.finish()
 
 
-def preview_alerts(store: Store, evaluations: list[tuple[Evaluation, dict[str, Any]]]) -> AlertChanges:
+def preview_alerts(store: Store, evaluations: Iterable[Brief]) -> AlertChanges:
     """What :func:`record_evaluations` would report, without writing (for --dry-run)."""
     open_alerts = store.open_alerts()
-    active = {AlertKey(ev.id, a) for ev, _ in evaluations for a in ev.alerts}
+    active = {AlertKey(ev.id, a) for ev in evaluations for a in ev.alerts}
     return AlertChanges(new=sorted(active - open_alerts), resolved=sorted(open_alerts - active), active=len(active))

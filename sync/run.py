@@ -40,7 +40,7 @@ from sync.pull import (
     pull_zendesk,
     refresh_formula_fields,
 )
-from sync.record import AlertChanges, preview_alerts, record_evaluations
+from sync.record import AlertChanges, Brief, Recorder, preview_alerts
 from sync.sources import SourcePullResult, pull_sources
 from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
@@ -222,57 +222,72 @@ class SyncJob:
         formulas = calculated_fields(fields, describe)
         if formulas and report.salesforce.incremental:
             refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
-        evaluations, wanted = self._evaluate(report, today, describe)
-        report.mass_change = self._guard(report, evaluations)
         if dry_run:
-            report.alerts = preview_alerts(self.store, evaluations)
-            report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts,
-                                         (ev for ev, _ in evaluations), today)
+            briefs, _ = self._evaluate(report, today, describe, None)
+            report.mass_change = self._guard(report, briefs)
+            report.alerts = preview_alerts(self.store, briefs)
+            report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
             return
-        if report.mass_change is not None and not self.allow_mass_change:
-            raise MassChangeHeld(report.mass_change.text())
-        assert report.run_id is not None
-        with self.store.transaction():  # the outbox commits with the alert changes that cause it, or not at all
-            report.alerts, report.transitions = record_evaluations(self.store, report.run_id, self.rules,
-                                                                   evaluations, today, self.churned_fact)
-            report.notify_queued = enqueue(self.store, self.notify, self.rules, report.alerts,
-                                           (ev for ev, _ in evaluations), today, report.run_id)
+        briefs, wanted = self._evaluate_and_record(report, today, describe)
         if wanted:
-            if self.progress:
-                self.progress("written", 0, total=len(wanted))
-            result = logged_update(self.store, self.salesforce, [
-                entry(report.run_id, c.account_id, f, old, new, c.reasons.get(f))
-                for c in report.changes for f, (old, new) in c.fields.items()], cost=report.write_log)
-            report.written = len(result.written)
-            report.failures.extend(result.failed)
-            report.write_api_calls = result.api_calls
-            self._remember_written(wanted, result.written)
-            if self.progress:
-                self.progress("written", len(result.written))
-            for f in result.failed[:20]:
-                log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message,
-                            ",".join(f.fields))
-        self._owner_names(evaluations, today)
+            self._write(report, wanted)
+        self._owner_names(briefs, today)
         if self.deliver is not None:
             report.notify = self.deliver()
         prune(self.store, self.write_log_days, report.write_log)
 
-    def _owner_names(self, evaluations: list[tuple[Evaluation, dict[str, Any]]], today: date) -> None:
+    def _write(self, report: SyncReport, wanted: dict[str, dict[str, Any]]) -> None:
+        """Write the planned changes to Salesforce through the write log; keep the store's copy in step."""
+        run_id = report.run_id
+        assert run_id is not None
+        if self.progress:
+            self.progress("written", 0, total=len(wanted))
+        result = logged_update(self.store, self.salesforce, [
+            entry(run_id, c.account_id, f, old, new, c.reasons.get(f))
+            for c in report.changes for f, (old, new) in c.fields.items()], cost=report.write_log)
+        report.written = len(result.written)
+        report.failures.extend(result.failed)
+        report.write_api_calls = result.api_calls
+        self._remember_written(wanted, result.written)
+        if self.progress:
+            self.progress("written", len(result.written))
+        for f in result.failed[:20]:
+            log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message, ",".join(f.fields))
+
+    def _owner_names(self, briefs: list[Brief], today: date) -> None:
         """Fetch ``User.Name`` of the owners of the accounts evaluated (one query per 200 owners) into the store,
         so the report and ``csops alerts`` name people, not Ids."""
-        fields = self.store.account_fields(ev.id for ev, _ in evaluations)
-        owners = {o for f in fields.values() if (o := owner_id(f, self.owner_field)) is not None}
+        owners = {b.owner for b in briefs if b.owner is not None}
         if not owners:
             return
         names = self.salesforce.user_names(owners)
         with self.store.transaction():
             self.store.write_owner_names(names, today.isoformat())
 
-    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
-                  ) -> tuple[list[tuple[Evaluation, dict[str, Any]]], dict[str, dict[str, Any]]]:
-        """Evaluate every account; plan the writes (values conformed to their fields, only what differs)."""
+    def _evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
+                             ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
+        """Evaluate and record every account a chunk at a time, in one transaction that the mass-change guard
+        rolls back when it holds the run; the outbox commits with the alert changes that cause it, or not at all.
+        Returns each account's brief and the writes to make."""
+        assert report.run_id is not None
+        with self.store.transaction():
+            recorder = Recorder(self.store, report.run_id, self.rules, today, self.churned_fact)
+            briefs, wanted = self._evaluate(report, today, describe, recorder.add)
+            report.mass_change = self._guard(report, briefs)
+            if report.mass_change is not None and not self.allow_mass_change:
+                raise MassChangeHeld(report.mass_change.text())
+            report.alerts, report.transitions = recorder.finish()
+            report.notify_queued = enqueue(self.store, self.notify, self.rules, report.alerts, briefs, today,
+                                           report.run_id)
+        return briefs, wanted
+
+    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]],
+                  record: Callable[[Evaluation, dict[str, Any]], None] | None
+                  ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
+        """Evaluate every account, handing each evaluation to ``record`` and keeping only its brief; plan the
+        writes (values conformed to their fields, only what differs)."""
         engine = Engine(self.rules)
-        evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
+        briefs: list[Brief] = []
         wanted: dict[str, dict[str, Any]] = {}
         total = self.store.count_live_accounts() if self.progress else None
         stale = [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
@@ -281,8 +296,10 @@ class SyncJob:
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts)
             ev.problems.extend(stale)
-            evaluations.append((ev, facts))
-            if self.progress and len(evaluations) % 500 == 0:
+            if record is not None:
+                record(ev, facts)
+            briefs.append(Brief.of(ev, owner_id(sf_fields, self.owner_field)))
+            if self.progress and len(briefs) % 500 == 0:
                 self.progress("evaluated", 500, total=total)
             report.status_counts[ev.status] += 1
             changed, misfits = plan_values(sf_fields, ev.writeback, describe)
@@ -293,15 +310,14 @@ class SyncJob:
                 report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
                                                     {f: (sf_fields.get(f), v) for f, v in changed.items()},
                                                     {f: reason_for(self.rules, ev, f) for f in changed}))
-        report.accounts_evaluated = len(evaluations)
+        report.accounts_evaluated = len(briefs)
         if self.progress:
-            self.progress("evaluated", len(evaluations) % 500, total=total)
-        return evaluations, wanted
+            self.progress("evaluated", len(briefs) % 500, total=total)
+        return briefs, wanted
 
-    def _guard(self, report: SyncReport, evaluations: list[tuple[Evaluation, dict[str, Any]]]
-               ) -> MassChangeSummary | None:
+    def _guard(self, report: SyncReport, briefs: list[Brief]) -> MassChangeSummary | None:
         previous = self.store.last_statuses()
-        statuses = {ev.id: ev.status for ev, _ in evaluations}
+        statuses = {b.id: b.status for b in briefs}
         return check_mass_change(previous, statuses, [(c.account_id, c.name, c.fields) for c in report.changes],
                                  self.max_status_change_pct, self.max_no_phases_pct)
 

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from base.files import write_file
@@ -226,6 +227,13 @@ def fix_files(spec: KbSpec, articles: list[Article], write: bool = True) -> tupl
         changes += made
         diff += difflib.unified_diff(a.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
                                      f"a/{a.rel}", f"b/{a.rel}")
-        if write:
-            write_file(a.path, fixed, named=True)  # a link among the articles stays inside the kb (kb.articles)
+        if write:  # a link among the articles stays inside the kb (kb.articles)
+            write_file(a.path, fixed, named=True, newline=line_ending(a.path))
     return changes, "".join(diff)
+
+
+def line_ending(path: Path) -> str:
+    """The line ending most of the file's lines have on disk (the article's text has \\n: Python reads any ending
+    as \\n), so a fixed file keeps its endings and a fix changes only the lines it fixes."""
+    raw = path.read_bytes()
+    return "\r\n" if raw.count(b"\r\n") * 2 > raw.count(b"\n") else "\n"

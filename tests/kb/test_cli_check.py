@@ -158,6 +158,20 @@ def test_fix_applies_substitutions_and_builtin_fixes_and_prints_them(tmp_path: P
     assert "terms" not in rules_found(root, path)
 
 
+def test_fix_keeps_each_files_line_endings(tmp_path: Path) -> None:
+    """A file written on Windows (CRLF) gets its fixes and keeps CRLF: the pre-commit kb-fix hook must not turn
+    every line of it into a change."""
+    root = make_kb(tmp_path)
+    crlf = article(root, "ユーザを追加します。\n\n設定を保存します。", rel="admin/users/windows.md")
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    lf = article(root, "ユーザを追加します。", rel="admin/users/unix.md")
+    run(root, "check", "--fix")
+    raw = crlf.read_bytes()
+    assert "ユーザーを追加します。\r\n\r\n設定を保存します。".encode() in raw
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 5
+    assert b"\r" not in lf.read_bytes() and "ユーザーを追加します。" in lf.read_text(encoding="utf-8")
+
+
 def test_fix_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
     root = make_kb(tmp_path)
     path = article(root, "ユーザを追加します。")

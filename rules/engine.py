@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from base.errors import InputError
@@ -26,7 +26,7 @@ class FactValueError(InputError, ValueError):
         self.kind = kind
 
 
-@dataclass
+@dataclass(slots=True)
 class PhaseResult:
     id: str
     name: str
@@ -35,7 +35,7 @@ class PhaseResult:
     done: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class ComponentResult:
     id: str
     name: str
@@ -44,7 +44,7 @@ class ComponentResult:
     missing: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Health:
     score: float | None
     max: float
@@ -57,7 +57,7 @@ class Health:
 WORST_FIRST = ("churn_risk", "stalled", "on_track", "not_started", "completed", "no_phases")
 
 
-@dataclass
+@dataclass(slots=True)
 class ProductResult:
     """One product's onboarding at an account: its phases, status and deadline."""
 
@@ -121,7 +121,29 @@ class Evaluation:
                 "tier": self.tier, "writeback": self.writeback, "products": [r.brief() for r in self.products]}
 
     def full(self) -> dict[str, Any]:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives, built by hand: a sync stores one per account, and asdict's generic
+        deep copy cost more than the evaluation itself."""
+        return {"id": self.id, "product": self.product, "status": self.status, "phase": self.phase,
+                "phase_name": self.phase_name, "days_overdue": self.days_overdue, "alerts": list(self.alerts),
+                "health": _health_dict(self.health), "tier": self.tier, "writeback": dict(self.writeback),
+                "evaluated_on": self.evaluated_on, "phases": [_phase_dict(p) for p in self.phases],
+                "problems": list(self.problems), "products": [_product_dict(r) for r in self.products]}
+
+
+def _phase_dict(p: PhaseResult) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "due_day": p.due_day, "due_date": p.due_date, "done": p.done}
+
+
+def _health_dict(h: Health) -> dict[str, Any]:
+    return {"score": h.score, "max": h.max, "band": h.band, "missing": list(h.missing),
+            "components": [{"id": c.id, "name": c.name, "weight": c.weight, "score": c.score,
+                            "missing": list(c.missing)} for c in h.components]}
+
+
+def _product_dict(r: ProductResult) -> dict[str, Any]:
+    return {"product": r.product, "status": r.status, "phase": r.phase, "phase_name": r.phase_name,
+            "days_overdue": r.days_overdue, "target_date": r.target_date,
+            "phases": [_phase_dict(p) for p in r.phases], "problem": r.problem}
 
 
 _TRUE = {"true", "1", "yes", "y", "t", "はい"}
@@ -243,6 +265,12 @@ def _parse_datetime(text: str, tz: dt.tzinfo = dt.UTC) -> dt.datetime:
     return out if out.tzinfo else out.replace(tzinfo=tz)
 
 
+_MISSING = object()
+_INFINITE = (math.inf, -math.inf)
+#: Distinct values remembered per run, per cache (dates and numbers written as text repeat across accounts).
+_CACHE_SIZE = 50_000
+
+
 class Engine:
     """A compiled rule set bound to one evaluation date."""
 
@@ -255,24 +283,61 @@ class Engine:
         self._dated = [f.name for f in rules.facts.values() if f.type in ("date", "datetime")]
         self._derived = [f for f in rules.facts.values() if f.condition is not None]
         self._base = [f for f in rules.facts.values() if f.condition is None]
+        self._base_kinds = [(f.name, f.type) for f in self._base]
+        self._dated_keys = [(name, f"days_since_{name}") for name in self._dated]
+        self._texts: dict[tuple[str, str], Any] = {}
+        self._since: dict[Any, Any] = {}
+        self._due: dict[tuple[dt.date, int], list[str]] = {}
         self._targets = {product: rules.target_days_for(product) for product in rules.products}
         self._components = [(c, [n for n in c.inputs if n not in COMPUTED], c.always_scored)
                             for c in rules.components]
 
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name."""
+        """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name.
+
+        Text values are read once per run: accounts share their dates and picklist values, so a value already
+        read (or refused) is taken from a cache kept for this engine's run (:meth:`_read`)."""
         out: dict[str, Any] = {}
-        for f in self._base:
-            out[f.name] = convert(f.name, f.type, raw.get(f.name), self.tz)
+        read = self._read
+        for name, kind in self._base_kinds:
+            value = raw.get(name)
+            out[name] = None if value is None else read(name, kind, value)
         for f in self._derived:
             assert f.condition is not None
             out[f.name] = f.condition(out)
-        today = self.today
-        for name in self._dated:
+        since = self._since
+        for name, key in self._dated_keys:
             v = out.get(name)
-            day = local_day(v, self.tz)
-            out[f"days_since_{name}"] = None if day is None else float((today - day).days)
+            if v is None:
+                out[key] = None
+                continue
+            days = since.get(v, _MISSING)
+            if days is _MISSING:
+                day = local_day(v, self.tz)
+                days = None if day is None else float((self.today - day).days)
+                if len(since) < _CACHE_SIZE:
+                    since[v] = days
+            out[key] = days
         return out
+
+    def _read(self, name: str, kind: str, value: Any) -> Any:
+        """``convert`` for one value, with text remembered per fact type (a refusal too, raised again)."""
+        if type(value) is not str or kind == "string":
+            if kind == "number" and type(value) in (int, float) and value == value and value not in _INFINITE:
+                return float(value)
+            return convert(name, kind, value, self.tz)
+        key = (kind, value)
+        found = self._texts.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = convert(name, kind, value, self.tz)
+            except FactValueError as exc:
+                found = exc
+            if len(self._texts) < _CACHE_SIZE:
+                self._texts[key] = found
+        if isinstance(found, FactValueError):
+            raise FactValueError(name, found.value, found.kind)
+        return found
 
     def evaluate(self, account_id: str, facts: dict[str, Any]) -> Evaluation:
         """Each product's onboarding; then health, tier and alerts from the worst product's status."""
@@ -325,11 +390,11 @@ class Engine:
                                          (start + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
             return result
         current = None
-        for p in phases:
+        due = self._due_dates(start, phases)
+        for p, due_date in zip(phases, due, strict=True):
             assert p.done is not None
             done = p.done(facts) is True
-            result.phases.append(PhaseResult(p.id, p.name, p.due_day,
-                                             (start + dt.timedelta(days=p.due_day)).isoformat(), done))
+            result.phases.append(PhaseResult(p.id, p.name, p.due_day, due_date, done))
             if not done and current is None:
                 current = p
         if current is None:
@@ -344,6 +409,16 @@ class Engine:
         else:
             result.status = "on_track"
         return result
+
+    def _due_dates(self, start: dt.date, phases: list[Any]) -> list[str]:
+        """Each phase's deadline as ISO text, worked out once per start day and product."""
+        key = (start, id(phases))
+        found = self._due.get(key)
+        if found is None:
+            found = [(start + dt.timedelta(days=p.due_day)).isoformat() for p in phases]
+            if len(self._due) < _CACHE_SIZE:
+                self._due[key] = found
+        return found
 
     def _health(self, facts: Mapping[str, Any]) -> Health:
         rs = self.rules

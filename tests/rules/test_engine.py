@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -260,3 +261,49 @@ def test_per_product_writeback_fields(tmp_path: Path) -> None:
         ("オンボ滞留", "オンボ滞留", 6.0)
     one = ev(e, product="勤怠管理", start=days_ago(20), kickoff_done=True).writeback
     assert (one["Status__c"], one["Expense_Status__c"], one["Expense_Overdue__c"]) == ("on_track", None, None)
+
+
+def _accounts() -> list[dict[str, Any]]:
+    """Accounts whose text values repeat (as dates and picklists do across real accounts), a few of them bad."""
+    out = []
+    for i in range(60):
+        out.append({"product": ["勤怠管理", "Expense", "勤怠管理;Expense", None][i % 4],
+                    "start": ["2026-09-01", "2026/10/3", "2026-11-30", None, "2026-10-15T23:30:00Z",
+                              "2026-13-45"][i % 6],
+                    "kickoff_done": ["true", "はい", False, None][i % 4],
+                    "setup_on": ["2026-10-01", None, "2026-13-45"][i % 3],
+                    "last_login": ["2026-11-01T03:00:00.000+0000", "2026-11-22 10:00", None][i % 3],
+                    "users": [90, "45", "1,200", None, float("nan")][i % 5], "seats": [100, "100", 0][i % 3],
+                    "tickets_last_30d": i % 12, "arr": [1, "12,000,000"][i % 2]})
+    return out
+
+
+def _outcome(engine: Engine, raw: dict[str, Any]) -> Any:
+    from rules.engine import FactValueError
+
+    try:
+        facts = engine.facts(raw)
+    except FactValueError as exc:
+        return ("refused", exc.fact, repr(exc.value), exc.kind, str(exc))
+    return dataclasses.asdict(engine.evaluate("001", facts))
+
+
+def test_a_warm_engine_answers_as_a_fresh_one_and_full_is_asdict(tmp_path: Path) -> None:
+    """The engine remembers the text values it read for its run: an account read by a warm engine (its caches full
+    of other accounts' values, refusals included) gets what a fresh engine gives it, and Evaluation.full (built by
+    hand, for speed) is dataclasses.asdict."""
+    path = tmp_path / "r.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    rs = load_and_compile([path], TODAY)
+    warm = Engine(rs)
+    accounts = _accounts()
+    for raw in accounts:
+        _outcome(warm, raw)
+    refused = 0
+    for raw in reversed(accounts):
+        fresh = _outcome(Engine(rs), raw)
+        assert _outcome(warm, raw) == fresh
+        refused += isinstance(fresh, tuple)
+        if not isinstance(fresh, tuple):
+            assert warm.evaluate("001", warm.facts(raw)).full() == fresh
+    assert 0 < refused < len(accounts)

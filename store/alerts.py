@@ -62,7 +62,7 @@ class AlertTable(OwnerTable):
     def touch_alerts(self, day: str, keys: Iterable[tuple[str, str]]) -> None:
         """The open alert of each (account id, alert id) was seen again on ``day``."""
         self._executemany("UPDATE alerts SET last_seen = ? WHERE account_id = ? AND alert_id = ? "
-                          "AND resolved_at IS NULL", [(day, a, i) for a, i in keys])
+                          "AND resolved_at IS NULL AND last_seen <> ?", [(day, a, i, day) for a, i in keys])
 
     def resolve_alerts(self, day: str, keys: Iterable[tuple[str, str]]) -> None:
         """Close the open period of each (account id, alert id) on ``day``."""

@@ -20,6 +20,7 @@ class EvaluationRow(NamedTuple):
     phase: str | None
     health_score: float | None
     result: str  # JSON: the evaluation with the facts it read
+    result_hash: str | None = None  # of ``result``: a run rewrites only the rows whose result changed
 
 
 class ProductEvaluationRow(NamedTuple):
@@ -55,12 +56,18 @@ class EvaluationTable(Database):
     """The ``evaluations`` and ``evaluation_products`` tables."""
 
     def upsert_evaluations(self, rows: Iterable[EvaluationRow]) -> None:
-        """Keep the last evaluation per account."""
+        """Keep the last evaluation per account (``run_id``: the run that last changed it)."""
         self._executemany(
-            "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id, "
-            "evaluated_on = excluded.evaluated_on, product = excluded.product, status = excluded.status, "
-            "phase = excluded.phase, health_score = excluded.health_score, result = excluded.result", rows)
+            "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result, "
+            "result_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+            "run_id = excluded.run_id, evaluated_on = excluded.evaluated_on, product = excluded.product, "
+            "status = excluded.status, phase = excluded.phase, health_score = excluded.health_score, "
+            "result = excluded.result, result_hash = excluded.result_hash", rows)
+
+    def evaluation_hashes(self) -> dict[str, str | None]:
+        """Per evaluated account, the hash of its stored result (None for one stored before hashes were kept)."""
+        return {account_id: digest for account_id, digest in self._query(
+            "SELECT account_id, result_hash FROM evaluations")}
 
     def replace_evaluation_products(self, account_ids: Iterable[str], rows: Iterable[ProductEvaluationRow]) -> None:
         """The last evaluation's onboarding per product of these accounts: ``rows`` replace what they had."""

@@ -228,6 +228,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (source, key)
     );
     """),
+    (16, """
+    ALTER TABLE evaluations ADD COLUMN result_hash TEXT;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

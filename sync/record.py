@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -67,6 +68,8 @@ class Recorder:
         self.current_status = store.current_statuses()
         self.latest = store.latest_history()
         self.latest_products = store.latest_product_history()
+        self.stored = store.evaluation_hashes()
+        self.rewritten = 0
         self.seen_alerts: set[AlertKey] = set()
         self.evaluated: set[str] = set()
         self.chunk: list[tuple[Evaluation, dict[str, Any]]] = []
@@ -87,10 +90,9 @@ class Recorder:
         closing: list[str] = []
         opening: list[StatusPeriodStart] = []
         for ev, facts in chunk:
-            result = ev.full()
-            result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
-            eval_rows.append(EvaluationRow(ev.id, self.run_id, ev.evaluated_on, ev.product, ev.status, ev.phase,
-                                           ev.health.score, json.dumps(result, ensure_ascii=False, default=str)))
+            row = self._row(ev, facts)
+            if row is not None:
+                eval_rows.append(row)
             previous = self.current_status.get(ev.id)
             if previous != ev.status:
                 if previous is not None:
@@ -115,13 +117,26 @@ class Recorder:
             store.write_history(history)
             store.write_product_history(products)
             store.upsert_evaluations(eval_rows)
-            store.replace_evaluation_products([ev.id for ev, _ in chunk],
-                                              [ProductEvaluationRow(ev.id, *state) for ev, _ in chunk
-                                               for state in product_states(ev)])
+            changed = {r.account_id for r in eval_rows}  # a product's state is part of the result
+            store.replace_evaluation_products(changed, [ProductEvaluationRow(ev.id, *state) for ev, _ in chunk
+                                                        if ev.id in changed for state in product_states(ev)])
             store.close_status_periods(self.day, closing)
             store.open_status_periods(opening)
             store.touch_alerts(self.day, touched_alerts)
             store.add_alerts(new_alert_rows)
+
+    def _row(self, ev: Evaluation, facts: dict[str, Any]) -> EvaluationRow | None:
+        """The evaluation's row, or None when the store already holds this very result (the same day's rerun, an
+        account nothing changed for): the no-op path writes nothing."""
+        result = ev.full()
+        result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
+        text = json.dumps(result, ensure_ascii=False, default=str)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        if self.stored.get(ev.id) == digest:
+            return None
+        self.rewritten += 1
+        return EvaluationRow(ev.id, self.run_id, ev.evaluated_on, ev.product, ev.status, ev.phase, ev.health.score,
+                             text, digest)
 
     def finish(self) -> tuple[AlertChanges, Counter[str]]:
         """Store the last chunk, resolve the alerts no account raised, and close the history of accounts gone."""

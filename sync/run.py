@@ -117,6 +117,7 @@ class SyncReport:
         """Finished with records or notifications rejected: the run record and the process both say 3."""
         return bool(self.failures or self.notify.failed)
     sources: dict[str, SourcePullResult] = field(default_factory=dict)
+    evaluations_written: int = 0  # stored evaluations that changed (the others were left as they were)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -125,6 +126,7 @@ class SyncReport:
                            "accounts_deleted": self.salesforce.accounts_deleted,
                            "api_calls": self.salesforce.api_calls, "api_usage": self.salesforce.api_usage},
             "rules": {"accounts_evaluated": self.accounts_evaluated, "status_counts": dict(self.status_counts),
+                      "evaluations_written": self.evaluations_written,
                       "alerts_new": len(self.alerts.new), "alerts_resolved": len(self.alerts.resolved),
                       "alerts_active": self.alerts.active},
             "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
@@ -228,7 +230,7 @@ class SyncJob:
             report.alerts = preview_alerts(self.store, briefs)
             report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
             return
-        briefs, wanted = self._evaluate_and_record(report, today, describe)
+        briefs, wanted = self.evaluate_and_record(report, today, describe)
         if wanted:
             self._write(report, wanted)
         self._owner_names(briefs, today)
@@ -264,11 +266,12 @@ class SyncJob:
         with self.store.transaction():
             self.store.write_owner_names(names, today.isoformat())
 
-    def _evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
+    def evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
                              ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
-        """Evaluate and record every account a chunk at a time, in one transaction that the mass-change guard
-        rolls back when it holds the run; the outbox commits with the alert changes that cause it, or not at all.
-        Returns each account's brief and the writes to make."""
+        """Evaluate and record every stored account a chunk at a time (the part of a sync that grows with the
+        accounts; bench/sync.py --synthetic runs it alone), in one transaction that the mass-change guard rolls back
+        when it holds the run; the outbox commits with the alert changes that cause it, or not at all. Returns each
+        account's brief and the writes to make."""
         assert report.run_id is not None
         with self.store.transaction():
             recorder = Recorder(self.store, report.run_id, self.rules, today, self.churned_fact)
@@ -277,6 +280,7 @@ class SyncJob:
             if report.mass_change is not None and not self.allow_mass_change:
                 raise MassChangeHeld(report.mass_change.text())
             report.alerts, report.transitions = recorder.finish()
+            report.evaluations_written = recorder.rewritten
             report.notify_queued = enqueue(self.store, self.notify, self.rules, report.alerts, briefs, today,
                                            report.run_id)
         return briefs, wanted

@@ -290,10 +290,10 @@ def _front_matter(spec: KbSpec, article: Article, meta: dict[str, Any], suffixed
             article.locale = str(meta["locale"])
     _kb_options(article, meta.get("kb"), bad)
     _settings(article, meta, bad)
+    defaults = spec.defaults_for(article.category, article.section)
     for key in DEFAULT_FIELDS:
-        default = spec.defaults_for(article.category, article.section).get(key)
-        if default is not None and meta.get(key) is None:
-            setattr(article, key, default.value)
+        if key in defaults and meta.get(key) is None:
+            setattr(article, key, defaults[key].value)
     _replaces(article, meta.get("replaces"), bad)
     _attachments(spec, article, meta.get("attachments"), bad)
     article.labels = [str(x) for x in article.labels]

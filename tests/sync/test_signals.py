@@ -16,6 +16,7 @@ import pytest
 from base.exits import EXIT_INTERRUPTED, EXIT_TERMINATED
 from sandbox.server import Sandbox
 from tests.conftest import RULES, Workspace, make_workspace
+from tests.csops.test_cli_files import run_limited
 from tests.fulldisk import mount_tiny
 from tests.store.test_engines import (  # noqa: F401  (slow_sandbox: a fixture)
     count,
@@ -126,3 +127,18 @@ def test_a_sync_failing_on_a_full_disk_records_74(tmp_path: Path, sandbox: Sandb
         assert runs(disk / "state.db")[-1][1:] == ("failed", 74)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_sync_failing_past_the_file_size_limit_records_74(tmp_path: Path, sandbox: Sandbox) -> None:
+    """F21 without a privilege to mount (CI may not run as root): RLIMIT_FSIZE stops the store's file from growing
+    (EFBIG, SQLite's "disk I/O error"), as a full disk would. The process exits 74 and so does the record; the next
+    run, unlimited, goes on."""
+    ws = make_workspace(tmp_path, sandbox)
+    store = tmp_path / "state.db"
+    on_store(ws, f"sqlite:///{store}")
+    result = run_limited(ws, ["sync", *TODAY], limit=400 * 1024)
+    assert result.returncode == 74, result.stderr
+    assert f"cannot write the store at {store}" in result.stderr and "unexpected" not in result.stderr
+    again = ws.run("sync", *TODAY)
+    assert again.returncode == 0, again.stderr
+    assert [r[1:] for r in runs(store)] == [("failed", 74), ("ok", 0)]

@@ -248,6 +248,9 @@ def explain_lines(rs: RuleSet, account_id: str, name: str | None, result: dict[s
     out.append("\nfacts:")
     out += [f"  {k} = {shown(k, v)}" + "".join(f"  ({n[k]})" for n in (labels, origins) if k in n)
             for k, v in facts.items()]
+    if result.get("history"):  # the facts from history the rules could read (null: no history that far back)
+        out.append("\nfrom history:")
+        out += [f"  {k} = {'null' if v is None else shown(k, v)}" for k, v in result["history"].items()]
     for p in products:
         if len(products) > 1:
             deadline = f"  deadline {p['target_date']}" if p.get("target_date") else ""

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from base.errors import InputError
-from rules.ruleset import COMPUTED, WRITEBACK_SOURCES, RuleSet
+from rules.ruleset import COMPUTED, WRITEBACK_SOURCES, RuleSet, score_change_name
 
 
 class FactValueError(InputError, ValueError):
@@ -93,6 +93,51 @@ def split_products(value: Any) -> list[str]:
     return list(dict.fromkeys(p for p in (str(x).strip() for x in parts) if p))
 
 
+class PastPoint(NamedTuple):
+    """The account's state from ``day`` on, as earlier runs recorded it (the store's account history)."""
+
+    day: dt.date
+    status: str | None
+    phase: str | None
+    score: float | None
+
+
+def _run_start(past: Sequence[PastPoint], value: Any, key: Callable[[PastPoint], Any]) -> int | None:
+    """Index of the first point of the trailing run of points whose ``key`` is ``value`` (None: the newest differs)."""
+    i = len(past)
+    while i > 0 and key(past[i - 1]) == value:
+        i -= 1
+    return None if i == len(past) else i
+
+
+def history_facts(past: Sequence[PastPoint], today: dt.date, status: str, phase: str | None) -> dict[str, Any]:
+    """``days_in_status``, ``days_in_phase`` and ``previous_status`` from the points before today (README "Facts
+    from history"): days since the account entered its status (0 when it enters it today), the same for its phase
+    (null without a phase), and the status it had before; all null without history."""
+    if not past:
+        return {"days_in_status": None, "days_in_phase": None, "previous_status": None}
+    i = _run_start(past, status, lambda p: p.status)
+    j = _run_start(past, phase, lambda p: p.phase)
+    previous = past[-1].status if i is None else (past[i - 1].status if i > 0 else None)
+    return {"days_in_status": 0.0 if i is None else float((today - past[i].day).days),
+            "days_in_phase": None if phase is None else 0.0 if j is None else float((today - past[j].day).days),
+            "previous_status": previous}
+
+
+def score_change(past: Sequence[PastPoint], today: dt.date, score: float | None, days: int) -> float | None:
+    """The score now minus the score ``days`` before (the newest point on or before that day); null when either
+    is unknown."""
+    then = today - dt.timedelta(days=days)
+    before = None
+    for p in past:
+        if p.day > then:
+            break
+        before = p
+    if score is None or before is None or before.score is None:
+        return None
+    return round(score - before.score, 1)
+
+
 @dataclass
 class Evaluation:
     """An account's evaluation; status, phase and days overdue are its worst product's (all of them: products)."""
@@ -111,6 +156,7 @@ class Evaluation:
     phases: list[PhaseResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     products: list[ProductResult] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)  # the facts from history the rules could read
 
     def summary(self) -> dict[str, Any]:
         """The ``rules eval --json`` shape."""
@@ -127,7 +173,8 @@ class Evaluation:
                 "phase_name": self.phase_name, "days_overdue": self.days_overdue, "alerts": list(self.alerts),
                 "health": _health_dict(self.health), "tier": self.tier, "writeback": dict(self.writeback),
                 "evaluated_on": self.evaluated_on, "phases": [_phase_dict(p) for p in self.phases],
-                "problems": list(self.problems), "products": [_product_dict(r) for r in self.products]}
+                "problems": list(self.problems), "products": [_product_dict(r) for r in self.products],
+                "history": dict(self.history)}
 
 
 def _phase_dict(p: PhaseResult) -> dict[str, Any]:
@@ -291,6 +338,7 @@ class Engine:
         self._targets = {product: rules.target_days_for(product) for product in rules.products}
         self._components = [(c, [n for n in c.inputs if n not in COMPUTED], c.always_scored)
                             for c in rules.components]
+        self._windows = rules.score_windows
 
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name.
@@ -339,19 +387,25 @@ class Engine:
             raise FactValueError(name, found.value, found.kind)
         return found
 
-    def evaluate(self, account_id: str, facts: dict[str, Any]) -> Evaluation:
-        """Each product's onboarding; then health, tier and alerts from the worst product's status."""
+    def evaluate(self, account_id: str, facts: dict[str, Any], past: Sequence[PastPoint] = ()) -> Evaluation:
+        """Each product's onboarding; then health, tier and alerts from the worst product's status.
+
+        ``past``: the account's points before today, oldest first, for the facts from history (null without)."""
         rs = self.rules
         start = local_day(facts.get(rs.start_fact) if rs.start_fact else None, self.tz)
         products = self._products(facts)
         results = [self._onboarding(p, start, facts) for p in products]
         account = worst(results)
         overdue = account.days_overdue
+        history = history_facts(past, self.today, account.status, account.phase)
         facts = {**facts, "status": account.status, "phase": account.phase,
-                 "days_overdue": None if overdue is None else float(overdue)}
+                 "days_overdue": None if overdue is None else float(overdue), **history}
         health = self._health(facts)
         facts["health_score"] = health.score
         facts["health_band"] = health.band
+        for days in self._windows:
+            name = score_change_name(days)
+            facts[name] = history[name] = score_change(past, self.today, health.score, days)
         tier = None
         for t in rs.tiers:
             if t.when is None or t.when(facts) is True:
@@ -364,7 +418,7 @@ class Engine:
                         phase=account.phase, phase_name=account.phase_name, days_overdue=overdue, alerts=alerts,
                         health=health, tier=tier, writeback={}, evaluated_on=self.today.isoformat(),
                         phases=account.phases, problems=[r.problem for r in results if r.problem],
-                        products=results)
+                        products=results, history=history if past or self._windows else {})
         ev.writeback = self.writeback(ev)
         return ev
 

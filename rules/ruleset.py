@@ -47,7 +47,18 @@ STATUSES = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no
 SEVERITIES = ("info", "warning", "critical")
 # Names computed by the engine, with the stage from which conditions may use them.
 COMPUTED = {"status": ("string", 2), "phase": ("string", 2), "days_overdue": ("number", 2),
+            "days_in_status": ("number", 2), "days_in_phase": ("number", 2), "previous_status": ("string", 2),
             "health_score": ("number", 3), "health_band": ("string", 3), "tier": ("string", 4)}
+#: Names the engine computes from the account's history (README "Facts from history"): null without history.
+HISTORY_NAMES = ("days_in_status", "days_in_phase", "previous_status")
+#: The family ``health_score_change_<N>d``: the score now minus the score N days before (1 ≤ N ≤ 730), from the
+#: tiers on (like health_score). A rule file uses the windows it names.
+SCORE_CHANGE = re.compile(r"\bhealth_score_change_(\d{1,3})d\b")
+MAX_WINDOW = 730
+
+
+def score_change_name(days: int) -> str:
+    return f"health_score_change_{days}d"
 STAGE_NAMES = {1: "facts and onboarding phases", 2: "health components", 3: "tiers", 4: "alerts"}
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -219,7 +230,25 @@ class RuleSet:
         for name, (kind, since) in COMPUTED.items():
             if since <= stage:
                 types[name] = kind
+        if stage >= 3:
+            types.update({score_change_name(n): "number" for n in self.score_windows})
         return types
+
+    @property
+    def score_windows(self) -> list[int]:
+        """The N of every ``health_score_change_<N>d`` the tiers and alerts name (in range), smallest first."""
+        texts = [t.when_text for t in self.tiers] + [a.when_text for a in self.alerts]
+        return sorted({int(m.group(1)) for text in texts if text for m in SCORE_CHANGE.finditer(text)
+                       if 1 <= int(m.group(1)) <= MAX_WINDOW})
+
+    @property
+    def uses_history(self) -> bool:
+        """Whether any condition may read a fact from history (then the sync hands the engine the account's past)."""
+        texts = [t.when_text for t in self.tiers] + [a.when_text for a in self.alerts]
+        texts += [st.when_text for c in self.components for st in (c.ladder or [])]
+        texts += [ph.done_text for phases in self.products.values() for ph in phases]
+        return bool(self.score_windows) or any(
+            text and re.search(rf"\b({'|'.join(HISTORY_NAMES)})\b", text) for text in texts)
 
     def later_names(self, stage: int) -> dict[str, str]:
         return {name: f"it is computed after the {STAGE_NAMES[stage]}, so it can be used only in the "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from rules.engine import PastPoint
 from rules.ruleset import RuleSet
 from store import Store
 from store.tickets import NO_TICKETS
@@ -50,3 +51,12 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip() or None
+
+
+def past_points(store: Store, today: date) -> dict[str, list[PastPoint]]:
+    """Per account, its history points before ``today`` (oldest first): what the facts from history read."""
+    out: dict[str, list[PastPoint]] = {}
+    for h in store.history((today - timedelta(days=1)).isoformat()):
+        out.setdefault(h.account_id, []).append(PastPoint(date.fromisoformat(h.day), h.status, h.phase,
+                                                          h.health_score))
+    return out

@@ -29,7 +29,7 @@ from rules.ruleset import RuleSet
 from store import Store, StoreError
 from store.owners import owner_id
 from sync.conform import plan_values
-from sync.facts import account_facts
+from sync.facts import account_facts, past_points
 from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
 from sync.pull import (
@@ -296,9 +296,10 @@ class SyncJob:
         total = self.store.count_live_accounts() if self.progress else None
         stale = [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
                  f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
+        past = past_points(self.store, today) if self.rules.uses_history else {}
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
             facts = self._facts(engine, account_id, raw, report)
-            ev = engine.evaluate(account_id, facts)
+            ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             ev.problems.extend(stale)
             if record is not None:
                 record(ev, facts)

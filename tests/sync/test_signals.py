@@ -60,7 +60,7 @@ CRASH = """\
 import rules.engine
 
 
-def _crash(self, account_id, facts):
+def _crash(self, account_id, facts, past=()):
     raise ZeroDivisionError("injected crash")
 
 

@@ -185,7 +185,7 @@ def print_write_log(logged: list[tuple[str, float, int, float, int | None]]) -> 
     for label, wall, rows, seconds, size in logged:
         per = "" if size is None or not rows else f", {size / 1e6 * 10_000 / rows:.2f} MB per 10,000 writes"
         print(f"  write log, {label} run: {rows:,} field writes logged in {seconds:.2f} s "
-              f"({100 * seconds / wall:.1f}% of {wall:.1f} s)"
+              f"({100 * seconds / wall:.1f}% of {wall:.1f} s; load average {os.getloadavg()[0]:.1f})"
               + ("" if size is None else f"; the log takes {size / 1e6:.2f} MB{per}"))
 
 

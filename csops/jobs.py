@@ -98,7 +98,7 @@ def notify_delivery(app: App, rs: RuleSet, today: date,
                 client.append(salesforce_client(app))
             return client[0]
     return Delivery(Outbox(app.store), today, datetime.now(rs.tz), os.environ, app.config.sync.retry_policy(),
-                    salesforce, app.config.salesforce.instance_url)
+                    salesforce, app.config.salesforce.instance_url, app.store.owner_names)
 
 
 def deliver_pending(app: App) -> tuple[DeliveryReport, str | None]:

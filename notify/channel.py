@@ -12,14 +12,17 @@ kept by :meth:`Channel.parse`; it delivers a channel's pending notices in :meth:
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from base.errors import InputError
+from base.errors import Failure, InputError
 from notify.outbox import Notice, Outbox
+
+log = logging.getLogger("csops.notify")
 
 if TYPE_CHECKING:
     from base.schema import At, Option
@@ -80,6 +83,18 @@ class Delivery:
     policy: RetryPolicy | None = None
     salesforce: Callable[[], SalesforceClient] | None = None
     instance_url: str | None = None
+    owners: Callable[[], dict[str, str]] | None = None  # owner Id → name (the store's owners table)
+
+    def owner_names(self, ids: set[str]) -> dict[str, str]:
+        """The account owners' names for a message, as the last sync fetched them into the store (``owners``);
+        an owner not known yet is left out, and the message shows the Id."""
+        if self.owners is None or not ids:
+            return {}
+        try:
+            return {i: n for i, n in self.owners().items() if i in ids}
+        except Failure as exc:
+            log.warning("notify: the owners' names could not be read (%s); messages go without them", exc)
+            return {}
 
     def account_link(self, account_id: str) -> str | None:
         """The account's page in Salesforce Lightning, when the instance is known."""

@@ -44,6 +44,14 @@ class Evaluated(Protocol):
     def status(self) -> str: ...
     @property
     def tier(self) -> str | None: ...
+    @property
+    def phase_name(self) -> str | None: ...
+    @property
+    def days_overdue(self) -> int | None: ...
+    @property
+    def health_score(self) -> float | None: ...
+    @property
+    def health_band(self) -> str | None: ...
 
 
 class AlertChanges(Protocol):
@@ -59,6 +67,7 @@ class EnqueueStore(Protocol):
     """What enqueueing needs of the store."""
 
     def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def health_before(self, ids: Iterable[str], day: str) -> dict[str, float]: ...
     def alert_announcements(self, keys: Iterable[tuple[str, str]], day: str) -> Announcements: ...
     def enqueue_notifications(self, rows: Iterable[tuple[str, str, str, str, str, dict[str, Any]]],
                               run_id: int | None) -> int: ...
@@ -66,7 +75,8 @@ class EnqueueStore(Protocol):
 
 def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
                        evaluations: Iterable[Evaluated], accounts: dict[str, dict[str, Any]],
-                       announced: Announcements, today: date) -> list[Planned]:
+                       announced: Announcements, today: date, health_before: dict[str, float] | None = None
+                       ) -> list[Planned]:
     """The outbox rows for new and resolved alerts.
 
     A new alert goes where the routes send it now (the account's product, tier and
@@ -78,16 +88,16 @@ def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
     is not told either way.
     """
     by_id = {ev.id: ev for ev in evaluations}
-    meta = {a.id: (a.severity, a.title) for a in rules.alerts}
+    meta = {a.id: (a.severity, a.title, a.action) for a in rules.alerts}
     rows: list[Planned] = []
     for kind, keys in ((NEW, changes.new), (RESOLVED, changes.resolved)):
         for account_id, alert_id in keys:
             ev = by_id.get(account_id)
-            severity, title = meta.get(alert_id, ("warning", alert_id))
+            severity, title, action = meta.get(alert_id, ("warning", alert_id, None))
             fields = accounts.get(account_id, {})
             payload = {"account": fields.get("Name"), "owner": fields.get("OwnerId"), "severity": severity,
-                       "title": title, "product": ev.product if ev else None, "status": ev.status if ev else None,
-                       "tier": ev.tier if ev else None}
+                       "title": title, "action": action, "language": rules.message_language,
+                       **_account_state(rules, ev, (health_before or {}).get(account_id))}
             if kind == NEW:
                 occurrence = today.isoformat()
                 channels = spec.channels_for(alert_id, severity, payload["product"], payload["tier"],
@@ -100,6 +110,18 @@ def plan_notifications(spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
     return rows
 
 
+def _account_state(rules: RuleSet, ev: Evaluated | None, health_before: float | None) -> dict[str, Any]:
+    """What a message says about the account: product, status and its label, phase, days overdue, tier, health
+    and its change since the last history point before today."""
+    if ev is None:
+        return {"product": None, "status": None, "tier": None}
+    score = ev.health_score
+    return {"product": ev.product, "status": ev.status, "status_label": rules.status_labels.get(ev.status, ev.status),
+            "phase": ev.phase_name, "days_overdue": ev.days_overdue, "tier": ev.tier, "health": score,
+            "health_band": ev.health_band, "health_max": rules.health_max,
+            "health_change": None if score is None or health_before is None else round(score - health_before, 1)}
+
+
 def plan(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,
          evaluations: Iterable[Evaluated], today: date) -> list[Planned]:
     """The rows these alert changes cause: what :func:`enqueue` writes, and what ``sync --dry-run`` prints."""
@@ -107,7 +129,8 @@ def plan(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertCh
         return []
     accounts = store.account_fields(a for a, _ in [*changes.new, *changes.resolved])
     announced = store.alert_announcements(changes.resolved, today.isoformat())
-    return plan_notifications(spec, rules, changes, evaluations, accounts, announced, today)
+    before = store.health_before(accounts, today.isoformat())
+    return plan_notifications(spec, rules, changes, evaluations, accounts, announced, today, before)
 
 
 def enqueue(store: EnqueueStore, spec: NotifySpec, rules: RuleSet, changes: AlertChanges,

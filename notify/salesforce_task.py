@@ -22,6 +22,7 @@ from simple_salesforce import format_soql
 from base.schema import Choice, Nested, Number, Option, Pattern, Section
 from connectors.http import ConnectorError
 from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
+from notify import words
 from notify.channel import Channel, ChannelResult, Delivery
 from notify.outbox import NEW, RESOLVED, Notice
 
@@ -179,11 +180,10 @@ def task_record(channel: TaskChannel, notice: Notice, owner: str | None, link: C
     """The Task for a new alert: for the owner, due ``due_in_days`` after today, carrying the occurrence's key."""
     p = notice.payload
     url = link(notice.account_id)
-    lines = [notice.title, "", f"Account: {notice.account_name}", f"Product: {p.get('product') or '-'}",
-             f"Onboarding status: {p.get('status') or '-'}",
-             f"Alert: {notice.alert_id} ({notice.severity}), first seen {notice.occurrence}"]
+    lines = [notice.title, "", *words.task_lines(words.language(p), p, notice.account_name, notice.alert_id,
+                                                 notice.severity, notice.occurrence, None)]
     if url:
-        lines.append(url)
+        lines += ["", url]
     lines += ["", f"{TASK_KEY_TAG} {notice.key}"]
     record: dict[str, Any] = {
         "Subject": notice.title[:255], "WhatId": notice.account_id,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from base.schema import Number, Option, Pattern
 from connectors.slack import SlackWebhook, WebhookURLError
+from notify import words
 from notify.channel import Channel, ChannelResult, Delivery, Emulator, Finding
 from notify.outbox import NEW, RESOLVED, RUN, Notice
 
@@ -45,6 +46,7 @@ class SlackChannel(Channel):
     }
 
     takes_run_messages = True
+    account_fields = ("OwnerId",)  # the owner's name in each line
 
     webhook_env: str = ""
     resolved: bool = False
@@ -72,7 +74,8 @@ class SlackChannel(Channel):
             result.delivered += 1
         alerts = [n for n in notices if n.kind != RUN]
         if alerts:
-            self.webhook(out).post(message(self, alerts, out.account_link, out.today))
+            owners = out.owner_names({n.owner for n in alerts if n.owner})
+            self.webhook(out).post(message(self, alerts, out.account_link, out.today, owners))
             out.outbox.delivered(alerts)
             result.delivered += len(alerts)
 
@@ -108,13 +111,19 @@ def _esc(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _line(notice: Notice, link: Callable[[str], str | None]) -> str:
+def _line(notice: Notice, link: Callable[[str], str | None], owners: Mapping[str, str]) -> str:
+    """One alert: the account (linked), its state and the alert's title; its next step on a second line."""
     p = notice.payload
+    lang = words.language(p)
     name = _esc(notice.account_name[:100]).replace("|", "¦")
     url = link(notice.account_id)
     shown = f"<{url}|{name}>" if url else name
-    facts = " · ".join(_esc(x) for x in (p.get("product"), p.get("status")) if x)
-    return f"• *{shown}*" + (f" · {facts}" if facts else "") + f" — {_esc(str(p.get('title') or '')[:200])}"
+    owner = owners.get(notice.owner or "") or notice.owner
+    facts = " · ".join(_esc(str(x)[:100]) for x in words.facts(lang, p, owner))
+    title = _esc(str(p.get("title") or "")[:200])
+    action = p.get("action") if notice.kind == NEW else None
+    line = f"• *{shown}*" + (f" · {facts}" if facts else "") + f" — {title}"
+    return line + (f"\n      → {_esc(words.next_step(lang, str(action)[:300]))}" if action else "")
 
 
 def _sections(title: str | None, lines: list[str]) -> list[dict[str, Any]]:
@@ -134,37 +143,31 @@ def _sections(title: str | None, lines: list[str]) -> list[dict[str, Any]]:
 
 
 def message(channel: SlackChannel, notices: list[Notice], link: Callable[[str], str | None],
-            today: date) -> dict[str, Any]:
-    """One Block Kit message for a channel's pending notices: new alerts by severity, then resolved ones.
+            today: date, owners: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One Block Kit message for a channel's pending notices: new alerts by severity, then resolved ones, in the
+    rule file's language, each with the account's state, owner (``owners``: User Id → name) and next step.
 
     Within Slack's limits (50 blocks, 3,000 characters a section, 150 a header):
     at most ``channel.max_items`` alerts are listed; the rest are counted.
     """
+    owners = owners or {}
+    lang = words.language(notices[0].payload) if notices else "en"
     new = [n for n in notices if n.kind == NEW]
     resolved = [n for n in notices if n.kind == RESOLVED]
     counts = {s: sum(1 for n in new if n.severity == s) for s in SEVERITY_ORDER}
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    head = f"csops: {len(new)} new alert{'s' if len(new) != 1 else ''}" + (f" ({summary})" if summary else "")
-    if resolved:
-        head += f", {len(resolved)} resolved"
+    head = words.header(lang, len(new), counts, len(resolved))
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": head[:150]}}]
     budget = channel.max_items
-    for severity in SEVERITY_ORDER:
-        group = [n for n in new if n.severity == severity]
+    groups = [(s, [n for n in new if n.severity == s]) for s in SEVERITY_ORDER]
+    for severity, group in [*groups, (None, resolved)]:
         if not group:
             continue
         shown = group[:max(budget, 0)]
         budget -= len(shown)
-        lines = [_line(n, link) for n in shown]
+        lines = [_line(n, link, owners) for n in shown]
         if len(group) > len(shown):
-            lines.append(f"…and {len(group) - len(shown)} more ({severity}): `csops alerts` lists them all")
-        blocks += _sections(f"{severity.capitalize()} ({len(group)})", lines)
-    if resolved:
-        shown = resolved[:max(budget, 0)]
-        lines = [_line(n, link) for n in shown]
-        if len(resolved) > len(shown):
-            lines.append(f"…and {len(resolved) - len(shown)} more resolved")
-        blocks += _sections(f"Resolved ({len(resolved)})", lines)
+            lines.append(words.more(lang, len(group) - len(shown), severity))
+        blocks += _sections(words.group_title(lang, severity, len(group)), lines)
     blocks = blocks[:MAX_BLOCKS - 1]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"csops sync · {today.isoformat()}"}]})
     return {"text": head, "blocks": blocks}

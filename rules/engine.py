@@ -158,6 +158,14 @@ class Evaluation:
     products: list[ProductResult] = field(default_factory=list)
     history: dict[str, Any] = field(default_factory=dict)  # the facts from history the rules could read
 
+    @property
+    def health_score(self) -> float | None:
+        return self.health.score
+
+    @property
+    def health_band(self) -> str | None:
+        return self.health.band
+
     def summary(self) -> dict[str, Any]:
         """The ``rules eval --json`` shape."""
         return {"id": self.id, "product": self.product, "status": self.status, "phase": self.phase,

@@ -45,6 +45,8 @@ FACT_TYPES = ("date", "datetime", "number", "bool", "string")
 AGGREGATES = {a.name: a.type for a in TICKET_AGGREGATES}
 STATUSES = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
 SEVERITIES = ("info", "warning", "critical")
+LANGUAGES = ("ja", "en")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 # Names computed by the engine, with the stage from which conditions may use them.
 COMPUTED = {"status": ("string", 2), "phase": ("string", 2), "days_overdue": ("number", 2),
             "days_in_status": ("number", 2), "days_in_phase": ("number", 2), "previous_status": ("string", 2),
@@ -127,6 +129,7 @@ class Alert:
     when_text: str
     statuses: list[str] | None = None
     when: Condition | None = None
+    action: str | None = None  # what to do next, for the people the alert reaches
 
 
 @dataclass
@@ -190,6 +193,15 @@ class RuleSet:
     sources: dict[str, Source] = field(default_factory=dict)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
+    language: str | None = None  # ja or en: the words of messages to people (notify)
+
+    @property
+    def message_language(self) -> str:
+        """``language``, else ja when the status labels or alert titles are written in Japanese, else en."""
+        if self.language:
+            return self.language
+        texts = [*self.status_labels.values(), *(a.title for a in self.alerts)]
+        return "ja" if any(_JAPANESE.search(t) for t in texts) else "en"
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -327,6 +339,14 @@ class TimeZone(Text):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise Invalid(f"timezone: unknown time zone '{name}' (for example Asia/Tokyo or UTC)") from None
         return name
+
+
+def _language(rs: RuleSet, value: Any, at: At) -> None:
+    if (language := at.check(Choice(choices=LANGUAGES, message="language: '{value}' is not one of {choices}"
+                                                              "{suggestion}"), value)) is not FAILED:
+        if rs.language is not None and rs.language != language:
+            at.err(f"language: '{language}' here, '{rs.language}' in another rule file")
+        rs.language = str(language)
 
 
 def _timezone(rs: RuleSet, value: Any, at: At) -> None:
@@ -474,7 +494,7 @@ def _phases(product: str, phases: list[Any], at: At) -> list[Phase]:
 
 
 _ALERT = Section({
-    "id": _name("alert id", required=True), **keys("title", "when", required=("title", "when")),
+    "id": _name("alert id", required=True), **keys("title", "when", "action", required=("title", "when")),
     "severity": Choice(choices=SEVERITIES, default="warning",
                        message="{label}: severity '{value}' is not one of {choices}{suggestion}"),
     "statuses": ListOf(item=Choice(choices=STATUSES,
@@ -493,8 +513,10 @@ def _alerts(rs: RuleSet, value: Any, at: At) -> None:
             (at / i / "id").err(f"alert id '{aid}' is defined twice")
         if aid and "when" in alert:
             statuses = alert.get("statuses")
+            action = alert.get("action")
             rs.alerts.append(Alert(aid, str(alert.get("title", aid)), str(alert.get("severity", "warning")),
-                                   str(alert["when"]), [str(s) for s in statuses] if statuses is not None else None))
+                                   str(alert["when"]), [str(s) for s in statuses] if statuses is not None else None,
+                                   action=None if action is None else str(action)))
 
 
 _BAND = Section({"name": Option(required=True), "min": Number(default=0.0)})
@@ -657,8 +679,8 @@ def _writeback_field(rs: RuleSet, fname: str, source: Any, at: At) -> None:
 #: Each section of a rule file and the function that reads it. ``notify`` is read by the notify package
 #: (notify.config), which reports its problems with these.
 _SECTIONS: dict[str, Callable[[RuleSet, Any, At], None]] = {
-    "timezone": _timezone, "facts": _facts, "onboarding": _onboarding, "alerts": _alerts, "health": _health,
-    "tiers": _tiers, "writeback": _writeback, "sources": _sources}
+    "timezone": _timezone, "language": _language, "facts": _facts, "onboarding": _onboarding, "alerts": _alerts,
+    "health": _health, "tiers": _tiers, "writeback": _writeback, "sources": _sources}
 _TOP = Section(keys(*_SECTIONS, "notify"), name="the rule file")
 
 

@@ -44,6 +44,21 @@ class HistoryTables(Database):
             "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
         return {p.account_id: p for p in points}
 
+    def health_before(self, ids: Iterable[str], day: str) -> dict[str, float]:
+        """Per account, its health score at its newest history point before ``day`` (none: left out)."""
+        wanted = sorted(set(ids))
+        out: dict[str, float] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for account_id, score in self._query(
+                    "SELECT account_id, health_score FROM account_history WHERE account_id IN "
+                    f"({', '.join('?' for _ in chunk)}) AND day < ? ORDER BY account_id, day", (*chunk, day)):
+                if score is None:
+                    out.pop(account_id, None)
+                else:
+                    out[account_id] = float(score)
+        return out
+
     def write_history(self, rows: Iterable[HistoryPoint]) -> None:
         """Upsert points: at most one per account per day."""
         self._executemany(

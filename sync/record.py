@@ -43,10 +43,16 @@ class Brief(NamedTuple):
     tier: str | None
     alerts: tuple[str, ...]
     owner: str | None  # the account owner's Id (report.owner_field), whose name the sync fetches
+    # what a message about the account says (notify.enqueue)
+    phase_name: str | None = None
+    days_overdue: int | None = None
+    health_score: float | None = None
+    health_band: str | None = None
 
     @classmethod
     def of(cls, ev: Evaluation, owner: str | None = None) -> Brief:
-        return cls(ev.id, ev.product, ev.status, ev.tier, tuple(ev.alerts), owner)
+        return cls(ev.id, ev.product, ev.status, ev.tier, tuple(ev.alerts), owner, ev.phase_name, ev.days_overdue,
+                   ev.health.score, ev.health.band)
 
 
 class Recorder:

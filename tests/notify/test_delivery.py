@@ -77,7 +77,7 @@ def test_new_alert_one_message_one_task_then_nothing_then_completed(nws: Workspa
     assert accounts == set(setup_late(sb))  # never for an account whose product has no phases
     messages = sb.slack.messages("#cs-alerts")
     assert len(messages) == 1
-    assert f"csops: {len(accounts)} new alert" in messages[0]["text"]
+    assert f"csops: 新しいアラート {len(accounts)}件" in messages[0]["text"]  # the rule file's language
     shown = "".join(b["text"]["text"] for b in messages[0]["blocks"] if b["type"] == "section")
     some = sorted(accounts)[0]
     assert f"{sb.url}/lightning/r/Account/{some}/view|" in shown and sb.data.accounts[some]["Name"] in shown
@@ -110,7 +110,7 @@ def test_new_alert_one_message_one_task_then_nothing_then_completed(nws: Workspa
     assert len(closed) == 1 and closed[0]["Status"] == "Completed" and closed[0]["IsClosed"] is True
     assert len(sb.tasks.open_tasks()) == len(accounts) - 1
     last = sb.slack.messages("#cs-alerts")[-1]
-    assert len(sb.slack.messages("#cs-alerts")) == 2 and "1 resolved" in last["text"]
+    assert len(sb.slack.messages("#cs-alerts")) == 2 and "解消 1件" in last["text"]
     assert "nothing pending" in nws.cli("notify", "--pending").output
 
 

@@ -82,7 +82,7 @@ def lines(sb: Sandbox, channel: str, name: str) -> list[tuple[str, str]]:
             if block["type"] != "section":
                 continue
             head, *rest = block["text"]["text"].split("\n")
-            kind = "resolved" if head.startswith("*Resolved") else "new"
+            kind = "resolved" if head.startswith(("*Resolved", "*解消")) else "new"
             out += [(kind, line.rsplit(" — ", 1)[1]) for line in rest if f"|{name}>" in line or f"*{name}*" in line]
     return out
 

@@ -574,6 +574,8 @@ def test_a_pdf_attachment_uploads_once_and_is_reused(tmp_path: Path, hc: Sandbox
 def test_attachments_stay_inside_files_and_under_20_mb(tmp_path: Path, hc: Sandbox) -> None:
     import os
 
+    import requests
+
     site = Site(tmp_path, hc)
     files = site.dir / "kb/files"
     files.mkdir()
@@ -595,6 +597,20 @@ def test_attachments_stay_inside_files_and_under_20_mb(tmp_path: Path, hc: Sandb
         in result.stderr
     check = site.kb("check", str(path.relative_to(site.dir)))
     assert check.exit_code == 1 and check.stdout.count("attachment") >= 4
+    # The sandbox refuses what Zendesk refuses: one byte past 20 MB; 20 MB itself is taken.
+    path.unlink()
+    site.publish()
+    aid = article_with_marker(hc, "admin/users/roles")["id"]
+    o = hc.options
+    url = f"{hc.url}/api/v2/help_center/articles/{aid}/attachments"
+    auth = (f"{o.zendesk_email}/token", o.zendesk_token)
+    with (files / "huge.pdf").open("rb") as fh:
+        too_big = requests.post(url, files={"file": ("huge.pdf", fh)}, auth=auth, timeout=60)
+    assert too_big.status_code == 413 and not [a for a in hc.helpcenter.attachments.values() if a["article_id"] == aid]
+    with (files / "huge.pdf").open("r+b") as fh:
+        fh.truncate(20 * 1024 * 1024)
+    with (files / "huge.pdf").open("rb") as fh:
+        assert requests.post(url, files={"file": ("huge.pdf", fh)}, auth=auth, timeout=60).status_code == 201
 
 
 def test_the_preview_lists_an_articles_attachments_under_it(tmp_path: Path) -> None:

@@ -106,6 +106,10 @@ class ZendeskOAuth:
         self.codes: dict[str, Code] = {}
         self.grants: Counter[str] = Counter()
         self.issued: list[str] = []  # every access and refresh token ever issued (tests look for leaks)
+        # For each client-credentials token after a client's first: the share of the previous token's lifetime still
+        # left when it was replaced (a client renewing per expiry leaves a tenth at most, whatever the machine's load).
+        self.life_left_at_renewal: list[float] = []
+        self._last_cc: dict[str, tuple[float, float]] = {}
         self._ids = 1000
         # The sandbox's token also works as a bearer token "made elsewhere" (zendesk.auth: bearer), never expiring.
         self.tokens[sb.options.zendesk_token] = Token(1, sb.options.zendesk_token, ["read", "write"], float("inf"))
@@ -208,7 +212,15 @@ class ZendeskOAuth:
         if refused:
             return refused
         scopes = self._scopes(body)
-        return scopes if isinstance(scopes, Response) else self._issue(scopes, False, body.get("expires_in"))
+        if isinstance(scopes, Response):
+            return scopes
+        token = self._issue(scopes, False, body.get("expires_in"))
+        now, client = time.time(), str(body.get("client_id"))
+        if client in self._last_cc:
+            issued_at, expires_at = self._last_cc[client]
+            self.life_left_at_renewal.append(max(0.0, expires_at - now) / (expires_at - issued_at))
+        self._last_cc[client] = (now, token.expires_at)
+        return token
 
     def _authorization_code(self, body: dict[str, Any]) -> Token | Response:
         refused = self._client(body, secret_required=False)

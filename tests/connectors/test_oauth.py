@@ -28,7 +28,7 @@ def unsigned_jwt(claims: dict[str, Any]) -> str:
 
 
 def token(sb: Sandbox, **form: str) -> tuple[int, dict[str, Any]]:
-    resp = requests.post(sb.url + "/services/oauth2/token", data=form, timeout=5)
+    resp = requests.post(sb.url + "/services/oauth2/token", data=form, timeout=30)
     return resp.status_code, resp.json()
 
 

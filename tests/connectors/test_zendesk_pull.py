@@ -85,7 +85,7 @@ def test_rate_limit_real_answers_429_with_retry_after(tmp_path: Path) -> None:
     try:
         auth = (f"{sb.options.zendesk_email}/token", sb.options.zendesk_token)
         codes = [requests.get(sb.url + "/api/v2/incremental/tickets/cursor.json", params={"start_time": 0},
-                              auth=auth, timeout=5) for _ in range(11)]
+                              auth=auth, timeout=30) for _ in range(11)]
         assert [c.status_code for c in codes[:10]] == [200] * 10
         assert codes[10].status_code == 429
         assert 1 <= int(codes[10].headers["Retry-After"]) <= 60

@@ -34,9 +34,9 @@ def test_serve_prints_its_url_writes_a_config_and_stops_cleanly(tmp_path: Path) 
         req = urllib.request.Request(url + "/api/v2/organizations?page%5Bsize%5D=100")
         req.add_header("Authorization", "Basic " + __import__("base64").b64encode(
             b"admin@sandbox.example.com/token:tok-for-test-1234").decode())
-        orgs = json.loads(urllib.request.urlopen(req, timeout=5).read())["organizations"]
+        orgs = json.loads(urllib.request.urlopen(req, timeout=30).read())["organizations"]
         assert len(orgs) == 12
-        stats = json.loads(urllib.request.urlopen(url + "/__sandbox/stats", timeout=5).read())
+        stats = json.loads(urllib.request.urlopen(url + "/__sandbox/stats", timeout=30).read())
         assert stats["requests"] == {"GET /api/v2/organizations": 1} and stats["total"] == 1
         config = (tmp_path / "sb.yaml").read_text(encoding="utf-8")
         assert f"base_url: {url}" in config and "auth: client_credentials" in config

@@ -105,7 +105,7 @@ def test_sample_kb_published(tmp_path: Path, hc: Sandbox) -> None:
     assert re.search(rf'href="{hc.url}/hc/ja/articles/\d+#手順"', body), body
     images = re.findall(r'src="([^"]+)"', body)
     assert images and all("/hc/article_attachments/" in u for u in images)
-    assert requests.get(images[0], timeout=5).content[:4] == b"\x89PNG"
+    assert requests.get(images[0], timeout=30).content[:4] == b"\x89PNG"
     assert all(a["inline"] for a in h.attachments.values())
     assert first["promoted"] is True and first["label_names"] == ["初期設定", "管理者"]
     en = h.translations[first["id"]]["en-us"]
@@ -223,27 +223,28 @@ def test_missing_permission_group_lists_the_help_centers(tmp_path: Path, hc: San
 def test_help_center_rules_of_the_sandbox(hc: Sandbox) -> None:
     auth = (f"{hc.options.zendesk_email}/token", hc.options.zendesk_token)
     base = hc.url + "/api/v2/help_center"
-    cat = requests.post(base + "/categories", json={"category": {"name": "C"}}, auth=auth, timeout=5).json()["category"]
+    cat = requests.post(base + "/categories", json={"category": {"name": "C"}}, auth=auth,
+                        timeout=30).json()["category"]
     sec = requests.post(f"{base}/categories/{cat['id']}/sections", json={"section": {"name": "S"}}, auth=auth,
-                        timeout=5).json()["section"]
+                        timeout=30).json()["section"]
     missing = requests.post(f"{base}/sections/{sec['id']}/articles", json={"article": {"title": "T", "locale": "ja"}},
-                            auth=auth, timeout=5)
+                            auth=auth, timeout=30)
     assert missing.status_code == 400
     assert "You must provide user_segment_id. Set to 'null' to make it visible to everyone" in missing.text
     assert "You must provide permission_group_id." in missing.text
-    created = requests.post(f"{base}/sections/{sec['id']}/articles", auth=auth, timeout=5, json={"article": {
+    created = requests.post(f"{base}/sections/{sec['id']}/articles", auth=auth, timeout=30, json={"article": {
         "title": "T", "locale": "ja", "permission_group_id": 1524, "user_segment_id": None,
         "body": '<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">l</a></p>'}})
     art = created.json()["article"]
     assert "script" not in art["body"] and "onclick" not in art["body"] and "javascript:" not in art["body"]
     put = requests.put(f"{base}/articles/{art['id']}", json={"article": {"title": "ignored", "body": "ignored",
-                                                                          "promoted": True}}, auth=auth, timeout=5)
+                                                                          "promoted": True}}, auth=auth, timeout=30)
     assert put.status_code == 200 and put.json()["article"]["title"] == "T" and put.json()["article"]["promoted"]
     up = requests.post(f"{base}/articles/{art['id']}/attachments", files={"file": ("a.png", b"\x89PNG", "image/png")},
-                       data={"inline": "true"}, auth=auth, timeout=5)
+                       data={"inline": "true"}, auth=auth, timeout=30)
     assert up.status_code == 201 and up.json()["article_attachment"]["inline"] is True
-    assert requests.delete(f"{base}/articles/{art['id']}", auth=auth, timeout=5).status_code == 204
-    assert requests.get(f"{base}/articles", auth=auth, timeout=5).json()["articles"] == []
+    assert requests.delete(f"{base}/articles/{art['id']}", auth=auth, timeout=30).status_code == 204
+    assert requests.get(f"{base}/articles", auth=auth, timeout=30).json()["articles"] == []
 
 
 def test_pull_then_publish_is_a_no_op(tmp_path: Path, hc: Sandbox) -> None:
@@ -276,10 +277,10 @@ def test_pull_an_unmanaged_help_center(tmp_path: Path, hc: Sandbox) -> None:
     auth = (f"{hc.options.zendesk_email}/token", hc.options.zendesk_token)
     base = hc.url + "/api/v2/help_center"
     cat = requests.post(base + "/categories", json={"category": {"name": "FAQ", "position": 1}}, auth=auth,
-                        timeout=5).json()["category"]
+                        timeout=30).json()["category"]
     sec = requests.post(f"{base}/categories/{cat['id']}/sections", json={"section": {"name": "General"}},
-                        auth=auth, timeout=5).json()["section"]
-    requests.post(f"{base}/sections/{sec['id']}/articles", auth=auth, timeout=5, json={"article": {
+                        auth=auth, timeout=30).json()["section"]
+    requests.post(f"{base}/sections/{sec['id']}/articles", auth=auth, timeout=30, json={"article": {
         "title": "料金について", "locale": "ja", "permission_group_id": 1524, "user_segment_id": None,
         "body": "<h2>支払い方法</h2><p>クレジットカードと請求書払いに対応しています。</p>"
                 "<ul><li>月払い</li><li>年払い</li></ul><pre><code class=\"language-sh\">echo ok</code></pre>"}})

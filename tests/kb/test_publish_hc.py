@@ -18,7 +18,7 @@ writes = hc_writes
 
 def api(sb: Sandbox, method: str, path: str, **kw: Any) -> requests.Response:
     auth = (f"{sb.options.zendesk_email}/token", sb.options.zendesk_token)
-    return requests.request(method, sb.url + "/api/v2/help_center" + path, auth=auth, timeout=5, **kw)
+    return requests.request(method, sb.url + "/api/v2/help_center" + path, auth=auth, timeout=30, **kw)
 
 
 def test_shipped_kb_publishes_completely_in_both_locales(tmp_path: Path, hc: Sandbox) -> None:
@@ -37,7 +37,7 @@ def test_shipped_kb_publishes_completely_in_both_locales(tmp_path: Path, hc: San
     shown = 0
     for a in live(hc):
         for loc, tr in h.translations[a["id"]].items():
-            page = requests.get(f"{hc.url}/hc/{loc}/articles/{a['id']}", timeout=5)
+            page = requests.get(f"{hc.url}/hc/{loc}/articles/{a['id']}", timeout=30)
             assert page.status_code == (404 if tr["draft"] else 200), (loc, tr["title"])
             shown += page.status_code == 200
     assert shown >= 14
@@ -137,10 +137,10 @@ def test_sandbox_help_center_is_as_strict_as_zendesk(hc: Sandbox) -> None:
     api(hc, "POST", f"/articles/{art['id']}/translations",
         json={"translation": {"locale": "en-us", "title": "T-en", "body": "<p>x</p>"}})
     # Category translated into en-us, section not: the en-us translation is not shown.
-    assert requests.get(f"{hc.url}/hc/en-us/articles/{art['id']}", timeout=5).status_code == 404
-    assert requests.get(f"{hc.url}/hc/ja/articles/{art['id']}", timeout=5).status_code == 200
+    assert requests.get(f"{hc.url}/hc/en-us/articles/{art['id']}", timeout=30).status_code == 404
+    assert requests.get(f"{hc.url}/hc/ja/articles/{art['id']}", timeout=30).status_code == 200
     api(hc, "POST", f"/sections/{sec['id']}/translations", json={"translation": {"locale": "en-us", "title": "S"}})
-    assert requests.get(f"{hc.url}/hc/en-us/articles/{art['id']}", timeout=5).status_code == 200
+    assert requests.get(f"{hc.url}/hc/en-us/articles/{art['id']}", timeout=30).status_code == 200
     # An inline attachment no longer embedded in its translation is deleted when the body is saved.
     att = api(hc, "POST", f"/articles/{art['id']}/attachments", files={"file": ("a.png", b"\x89PNG", "image/png")},
               data={"inline": "true", "locale": "ja"}).json()["article_attachment"]

@@ -214,14 +214,14 @@ def test_preview_serves_and_rebuilds_on_change(tmp_path: Path) -> None:
     preview = Preview(root, tmp_path / "site", 0, messages.append, interval=0.1).start()
     try:
         assert preview.url.startswith("http://127.0.0.1:")
-        page = urllib.request.urlopen(preview.url + "articles/clock-in.html", timeout=5).read().decode()
+        page = urllib.request.urlopen(preview.url + "articles/clock-in.html", timeout=30).read().decode()
         assert "出勤を打刻する" in page
         target = root / "articles/employees/timecard/clock-in.md"
         target.write_text(target.read_text(encoding="utf-8").replace("出勤を打刻する", "出勤を記録する"),
                           encoding="utf-8")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            page = urllib.request.urlopen(preview.url + "articles/clock-in.html", timeout=5).read().decode()
+            page = urllib.request.urlopen(preview.url + "articles/clock-in.html", timeout=30).read().decode()
             if "出勤を記録する" in page and preview.builds >= 2:
                 break
             time.sleep(0.1)

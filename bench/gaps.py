@@ -29,6 +29,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +46,50 @@ def _corpus(name: str):  # type: ignore[no-untyped-def]
     return {"A": corpus_a, "B": corpus_b, "C": corpus_c}[name]()
 
 
+class PssPeak:
+    """The largest proportional set size (Pss) of this process and its children together while it runs, read
+    from /proc every 50 ms: memory the run really holds, a page shared by a forked worker and the process
+    counted once (their peak RSS figures each count it in full). 0 where /proc has no smaps_rollup."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PssPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.peak_kb = max(self.peak_kb, _pss_kb([os.getpid(), *_children(os.getpid())]))
+            if self._stop.wait(0.05):
+                return
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [g for c in found for g in _children(c)]
+
+
+def _pss_kb(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:  # a worker that just ended
+            continue
+        total += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+    return total
+
+
 def measure(name: str, n: int, seed: int) -> dict[str, float]:
     from kb.gaps.report import build_report, render
     from kb.spec import load_spec
@@ -57,7 +102,8 @@ def measure(name: str, n: int, seed: int) -> dict[str, float]:
         store_tickets(Path(tmp) / "state.db", labelled)
         store = Store(Path(tmp) / "state.db")
         start, cpu = time.perf_counter(), _cpu()
-        report = build_report(load_spec(ROOT / "kb"), store, 90, 5)
+        with PssPeak() as pss:
+            report = build_report(load_spec(ROOT / "kb"), store, 90, 5)
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         out = json.loads(render(report, "json"))
         store.close()
@@ -67,7 +113,7 @@ def measure(name: str, n: int, seed: int) -> dict[str, float]:
     return {"in_period": in_period, "topics": len(out["topics"]), "gaps": len(gaps), "p5": s.precision_at_5,
             "recall": s.recall, "purity": s.purity, "seconds": seconds, "cpu": cpu,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "pss_mb": pss.peak_kb / 1024}
 
 
 def baseline(name: str, n: int, seed: int) -> dict[str, float]:
@@ -90,7 +136,7 @@ def baseline(name: str, n: int, seed: int) -> dict[str, float]:
     s = score(corpus, labelled, proposed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"in_period": len(rows), "topics": 0, "gaps": len(proposed), "p5": s.precision_at_5, "recall": s.recall,
-            "purity": s.purity, "seconds": seconds, "cpu": cpu, "peak_mb": peak, "worker_mb": 0.0}
+            "purity": s.purity, "seconds": seconds, "cpu": cpu, "peak_mb": peak, "worker_mb": 0.0, "pss_mb": 0.0}
 
 
 def _cpu() -> float:
@@ -119,7 +165,7 @@ def main() -> None:
         return
     names = [args.only] if args.only else ["A", "B", "C"]
     print(f"{'corpus':<14} {'tickets':>8} {'period':>7} {'method':<9} {'gaps':>5} {'p@5':>5} {'recall':>6} "
-          f"{'purity':>6} {'seconds':>8} {'cpu s':>6} {'peak MB':>8} {'worker MB':>9}")
+          f"{'purity':>6} {'seconds':>8} {'cpu s':>6} {'peak MB':>8} {'worker MB':>9} {'all MB':>7}")
     runs = [(name, *EVAL[name], method) for name in names for method in ("kb", "baseline")]
     if not args.skip_large:
         runs += [(name, args.tickets, EVAL[name][1], "kb") for name in names]
@@ -127,14 +173,16 @@ def main() -> None:
         r = _run(method, name, n, seed)
         label = LABELS[name]
         workers = f"{r['worker_mb']:.0f}" if r["worker_mb"] else "-"
+        together = f"{r['pss_mb']:.0f}" if r["pss_mb"] else "-"
         print(f"{label:<14} {n:>8,} {r['in_period']:>7,} {'kb gaps' if method == 'kb' else 'baseline':<9} "
               f"{r['gaps']:>5} {r['p5']:>5.2f} {r['recall']:>6.2f} {r['purity']:>6.2f} {r['seconds']:>8.1f} "
-              f"{r['cpu']:>6.1f} {r['peak_mb']:>8.0f} {workers:>9}")
+              f"{r['cpu']:>6.1f} {r['peak_mb']:>8.0f} {workers:>9} {together:>7}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (seconds are wall-clock, cpu s the "
           "CPU time of the process and its workers: on a busy machine the first grows, the second not); peak MB is the "
           "process (Python, numpy, scikit-learn and the generated tickets included), worker MB the largest forked "
           "worker (kb's own, and the normalising ones from 20,000 tickets; its pages shared with the process until "
-          "written)")
+          "written), all MB the largest Pss of the process and its workers together while kb gaps ran (a shared page "
+          "counted once: the memory the run holds)")
 
 
 if __name__ == "__main__":

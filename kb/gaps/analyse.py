@@ -210,6 +210,8 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
             continue
         counts = Counter(u for i in idx for u in period.units[i])
         label = [w for w, _ in distinctive(counts, len(idx), judge.background, judge.total, how_many=5)]
+        if not label:  # its tickets share no word, only pieces of characters: one-offs, not a topic
+            continue
         topic = Topic(0, label, _examples(X, clustering, t, idx, current),
                       sorted(current[int(i)].id for i in idx), int(before_counts[t]),
                       round(float(clustering.coherence[t]), 3), weights=judged[t].weights)

@@ -502,21 +502,39 @@ class Glossary:
         if run in self.map:
             done = self.map[run]
         else:
-            parts, p = [], 0
+            parts, p, inside = [], 0, False  # inside: the character before p is part of a katakana word
             while p < len(run):
-                for k in range(min(self.longest, len(run) - p), 1, -1):
-                    canon = self.map.get(run[p:p + k])
-                    if canon is not None:
-                        parts.append(canon)
-                        p += k
-                        break
+                found = None if inside and _is_kana(run[p]) else self._term_at(run, p)
+                if found is not None:
+                    parts.append(found[1])
+                    p += found[0]
+                    inside = False
                 else:
                     parts.append(run[p])
+                    inside = _is_kana(run[p])
                     p += 1
             done = "".join(parts)
         if len(self._runs) < 500_000:
             self._runs[run] = done
         return done
+
+
+    def _term_at(self, run: str, p: int) -> tuple[int, str] | None:
+        """The longest term at ``p`` (length, what it becomes) that does not end inside a katakana word: パート
+        is a term, but not in パートナー; スマホ in スマホアプリ is, アプリ being a term too."""
+        for k in range(min(self.longest, len(run) - p), 1, -1):
+            canon = self.map.get(run[p:p + k])
+            if canon is None:
+                continue
+            end = p + k
+            if end < len(run) and _is_kana(run[end - 1]) and _is_kana(run[end]) and self._term_at(run, end) is None:
+                continue
+            return k, canon
+        return None
+
+
+def _is_kana(c: str) -> bool:
+    return "ァ" <= c <= "ヺ" or c == "ー"
 
 
 def _content_form(term: str) -> list[str]:

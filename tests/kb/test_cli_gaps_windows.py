@@ -236,3 +236,31 @@ def test_a_topic_asked_in_several_ways_and_languages_is_one_proposal(window: Win
         window.add(10, subject, body)
     report = window.report()
     assert [(t["coverage"], t["tickets"]) for t in report["topics"]] == [("not covered", 30)]
+
+
+ONE_OFFS = ("年末年始の営業日を教えてください。", "御社のロゴを資料に使ってもよいですか。",
+            "セミナーの録画はありますか。", "担当営業が変わったので連絡先を知りたい。",
+            "見積書の宛先を変えてほしいです。", "展示会のブースの場所は？", "ISMSの認証は取得していますか。",
+            "パートナー制度の資料をください。", "メルマガを止めたいです。",
+            "データセンターはどこにありますか。", "御社の決算期はいつですか。", "取材をお願いできますか。",
+            "Do you have a SOC 2 report?", "Where is your office in Osaka?",
+            "Please update our billing contact.", "Is there a user conference this year?",
+            "社名変更の手続きを教えて。", "FAXで注文できますか。", "導入事例に載せてもらえますか。",
+            "請求書払いは可能ですか。", "障害の原因報告書をください。", "ヘルプのリンク切れを見つけました。",
+            "英語のマニュアルはありますか。", "電話がつながりにくかったです。")
+
+
+def test_unrelated_one_off_questions_make_no_topic(window: Window) -> None:
+    """Two dozen questions on as many subjects: no proposal groups them (a mixed group is split or dropped,
+    never proposed), and every ticket is counted among the unassigned."""
+    for question in ONE_OFFS:
+        window.add(1, question[:12], question)
+    report = window.report()
+    assert report["tickets"] == len(ONE_OFFS)
+    assert report["topics"] == [] and report["unassigned"] == len(ONE_OFFS), [t["label"] for t in report["topics"]]
+    # asked for topics of two tickets, every one is named by a word its tickets share (they used to be
+    # joined by pieces of characters: データセンター, office osaka, アップデート, user conference, no term)
+    small = window.report("--min-tickets", "2")["topics"]
+    assert all(t["terms"] for t in small), [t["label"] for t in small]
+    # パートナー is not パート (part-timers, a glossary term) with ナー after it
+    assert all("アルバイト" not in t["terms"] for t in small), [t["label"] for t in small]

@@ -150,3 +150,11 @@ def test_japanese_and_english_share_their_words_through_the_glossary() -> None:
     en = content_words(fold("I changed my phone and the two-factor authentication code never arrives"), g)
     assert {"機種変更", "二段階認証", "コード"} <= set(ja.split()) & set(en.split())
     assert content_words(fold("サインイン画面でエラー"), g) == content_words(fold("ログイン画面でエラー"), g)
+
+
+def test_a_glossary_term_is_not_cut_out_of_a_longer_katakana_word() -> None:
+    g = Glossary((*SYNONYMS, ("アルバイト", "パート", "part-timer")))
+    assert content_words(fold("パートナー制度の資料"), g) == "パートナー制度 資料"
+    assert content_words(fold("パートさんの打刻"), g) == "アルバイト 打刻"
+    assert content_words(fold("スマホアプリで打刻"), g) == "スマートフォンアプリ 打刻"  # two terms side by side
+    assert content_words(fold("サインイン画面"), g) == "ログイン画面"

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ def measure(name: str, n: int, seed: int) -> dict[str, float]:
     from kb.gaps.report import build_report, render
     from kb.spec import load_spec
     from store import Store
-    from tests.kb.gaps_eval import SINCE, score, store_tickets, tickets
+    from tests.kb.gaps_eval import SINCE, UNTIL, score, store_tickets, tickets
 
     corpus = _corpus(name)
     labelled = tickets(corpus, n, seed)
@@ -103,10 +104,12 @@ def measure(name: str, n: int, seed: int) -> dict[str, float]:
         store = Store(Path(tmp) / "state.db")
         start, cpu = time.perf_counter(), _cpu()
         with PssPeak() as pss:
-            report = build_report(load_spec(ROOT / "kb"), store, 90, 5)
+            # the 90 days the corpus was written for (to UNTIL), whatever today's date
+            report = build_report(load_spec(ROOT / "kb"), store, 90, 5, date.fromisoformat(UNTIL))
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         out = json.loads(render(report, "json"))
         store.close()
+    assert out["since"] == SINCE, (out["since"], SINCE)
     gaps = [t["ticket_ids"] for t in out["topics"] if t["coverage"] != "covered"]
     s = score(corpus, labelled, gaps)
     in_period = sum(1 for t in labelled if t.created_at >= SINCE and not t.deleted)

@@ -20,6 +20,8 @@ import scipy.sparse as sp
 from kb.gaps.terms import coverage, distinctive
 
 SIBLING = 0.3  # cosine between two topics' centres at or above which one may be judged against the other
+SIBLING_SIZE = 3  # … if the other has at least 1/SIBLING_SIZE of its tickets (a fragment, one phrasing of a
+# question, does not tell a topic several times its size what sets it apart: its other phrasings would)
 
 
 @dataclass
@@ -80,6 +82,7 @@ class Judge:
                 continue
             article = mine.scores[0][1]
             rivals = [(sims[i, j], s) for j, s in enumerate(topics) if j != i and sims[i, j] >= SIBLING
+                      and s.size * SIBLING_SIZE >= t.size
                       and out[s.index].scores[0][1] == article and out[s.index].best > mine.best]
             if rivals:
                 _, s = max(rivals, key=lambda r: r[0])

@@ -16,6 +16,7 @@ from csops import (
     cmd_notify,
     cmd_orgs,
     cmd_pull,
+    cmd_replay,
     cmd_report,
     cmd_rules,
     cmd_sandbox,
@@ -28,6 +29,8 @@ for command in (cmd_init.init, cmd_doctor.doctor, cmd_pull.pull, cmd_sync.sync, 
                 cmd_rules.rules, cmd_sandbox.sandbox, cmd_demo.demo, cmd_notify.notify,
                 cmd_orgs.orgs, cmd_report.report, cmd_report.nps, cmd_store.store, cmd_auth.auth, cmd_log.log):
     cli.add_command(command)
+
+cmd_rules.rules.add_command(cmd_replay.replay_command)
 
 __all__ = ["cli", "main"]
 

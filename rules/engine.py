@@ -348,6 +348,13 @@ class Engine:
                             for c in rules.components]
         self._windows = rules.score_windows
 
+    def move_to(self, day: dt.date) -> None:
+        """Evaluate as of ``day`` from now on with the same compiled conditions (right when none of them reads
+        ``today`` or ``now``, which are fixed at compile time): ``csops rules replay`` walks the days this way."""
+        if day != self.today:
+            self.today = day
+            self._since.clear()
+
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name.
 

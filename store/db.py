@@ -9,6 +9,7 @@ from store.alerts import AlertTable
 from store.cursors import CursorTable
 from store.dialect import is_postgres, sqlite_path
 from store.evaluations import EvaluationTable
+from store.facthistory import FactHistoryTables
 from store.history import HistoryTables
 from store.maintenance import Maintenance
 from store.nps import NpsTable
@@ -23,7 +24,7 @@ from store.writelog import WriteLogTable
 
 
 class Store(CursorTable, TicketTable, OrganizationTable, AccountTable, EvaluationTable, StatusPeriodTable, AlertTable,
-            RunTable, HistoryTables, NpsTable, OutboxTable, WriteLogTable, OwnerTable, SourceTable,
+            RunTable, HistoryTables, NpsTable, OutboxTable, WriteLogTable, OwnerTable, FactHistoryTables, SourceTable,
             Maintenance):
     """The state store (SQLite or PostgreSQL) with the schema migrated to the latest version.
 

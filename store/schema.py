@@ -231,6 +231,18 @@ MIGRATIONS: list[tuple[int, str]] = [
     (16, """
     ALTER TABLE evaluations ADD COLUMN result_hash TEXT;
     """),
+    (17, """
+    CREATE TABLE fact_history (
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        PRIMARY KEY (account_id, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE fact_state (
+        account_id TEXT PRIMARY KEY,
+        facts TEXT NOT NULL
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -239,7 +251,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
           "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
           "write_log", "write_batches", "owners",
-          "source_rows")
+          "source_rows", "fact_history", "fact_state")
 
 
 def known_table(table: str) -> str:

@@ -275,7 +275,9 @@ class SyncJob:
         assert report.run_id is not None
         with self.store.transaction():
             recorder = Recorder(self.store, report.run_id, self.rules, today, self.churned_fact)
-            briefs, wanted = self._evaluate(report, today, describe, recorder.add)
+            raw_facts: dict[str, dict[str, Any]] = {}
+            briefs, wanted = self._evaluate(report, today, describe, recorder.add, raw_facts)
+            self.store.record_facts(raw_facts, today.isoformat())  # what csops rules replay re-evaluates
             report.mass_change = self._guard(report, briefs)
             if report.mass_change is not None and not self.allow_mass_change:
                 raise MassChangeHeld(report.mass_change.text())
@@ -286,10 +288,11 @@ class SyncJob:
         return briefs, wanted
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]],
-                  record: Callable[[Evaluation, dict[str, Any]], None] | None
+                  record: Callable[[Evaluation, dict[str, Any]], None] | None,
+                  raw_facts: dict[str, dict[str, Any]] | None = None
                   ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
-        """Evaluate every account, handing each evaluation to ``record`` and keeping only its brief; plan the
-        writes (values conformed to their fields, only what differs)."""
+        """Evaluate every account, handing each evaluation to ``record`` and keeping only its brief (and its raw
+        facts in ``raw_facts``); plan the writes (values conformed to their fields, only what differs)."""
         engine = Engine(self.rules)
         briefs: list[Brief] = []
         wanted: dict[str, dict[str, Any]] = {}
@@ -298,6 +301,8 @@ class SyncJob:
                  f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
         past = past_points(self.store, today) if self.rules.uses_history else {}
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
+            if raw_facts is not None:
+                raw_facts[account_id] = raw
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             ev.problems.extend(stale)

@@ -1,0 +1,152 @@
+"""``csops rules replay``: the stored fact history re-evaluated day by day under the current rules and a proposed
+rule file, with what each would have done per week. Reads the store only (no API, no write).
+
+Each account's raw facts on a day are the newest ``fact_history`` values on or before it (the sync keeps them on
+the days they change); both rule sets see the same facts and build their own history (for the facts from history)
+from their own evaluations, so replaying the current rules against themselves shows no difference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from report.compute import week_of
+from rules.engine import Engine, Evaluation, FactValueError, PastPoint
+from rules.ruleset import RuleSet, compile_rules
+from store import Store
+
+METRICS = ("status_changes", "band_changes", "alerts_raised")
+_CLOCK = re.compile(r"\b(today|now)\b")
+
+
+@dataclass
+class Week:
+    """What one rule set did in one week: status and band changes, alerts raised (per alert id)."""
+
+    status_changes: int = 0
+    band_changes: int = 0
+    alerts: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> dict[str, Any]:
+        return {"status_changes": self.status_changes, "band_changes": self.band_changes,
+                "alerts_raised": sum(self.alerts.values()), "alerts": dict(sorted(self.alerts.items()))}
+
+
+class Replayer:
+    """One rule set over the days: an engine per day (one for all days when no condition reads today or now)."""
+
+    def __init__(self, rules: RuleSet, first: date) -> None:
+        self.rules = rules
+        self.per_day = any(_CLOCK.search(t) for t in _texts(rules))
+        self._engines: dict[date, Engine] = {}
+        self._one = None if self.per_day else Engine(compile_rules(rules, first))
+        self.weeks: dict[date, Week] = {}
+        self.backlog: Counter[str] = Counter()  # alerts already raised on an account's first replayed day
+
+    def engine(self, day: date) -> Engine:
+        if self._one is not None:
+            self._one.move_to(day)
+            return self._one
+        if day not in self._engines:
+            self._engines[day] = Engine(compile_rules(self.rules, day))
+        return self._engines[day]
+
+    def account(self, account_id: str, days: Iterator[tuple[date, dict[str, Any]]]) -> None:
+        """Evaluate one account on each of its days and count what changed, week by week."""
+        past: list[PastPoint] = []
+        before: Evaluation | None = None
+        for day, raw in days:
+            engine = self.engine(day)
+            ev = engine.evaluate(account_id, _typed(engine, raw), past)
+            week = self.weeks.setdefault(week_of(day), Week())
+            if before is None:
+                self.backlog.update(ev.alerts)
+            else:
+                week.status_changes += ev.status != before.status
+                week.band_changes += ev.health.band != before.health.band
+                week.alerts.update(set(ev.alerts) - set(before.alerts))
+            point = PastPoint(day, ev.status, ev.phase, ev.health.score)
+            if not past or past[-1][1:] != point[1:]:
+                past.append(point)
+            before = ev
+
+
+def _texts(rules: RuleSet) -> list[str]:
+    texts = [t.when_text for t in rules.tiers] + [a.when_text for a in rules.alerts]
+    texts += [st.when_text for c in rules.components for st in (c.ladder or [])]
+    texts += [ph.done_text for phases in rules.products.values() for ph in phases]
+    texts += [f.expr for f in rules.facts.values() if f.expr]
+    return [t for t in texts if t]
+
+
+def _typed(engine: Engine, raw: dict[str, Any]) -> dict[str, Any]:
+    """Typed facts; a stored value that does not fit its (perhaps new) type is null, as the sync treats it."""
+    raw = dict(raw)
+    while True:
+        try:
+            return engine.facts(raw)
+        except FactValueError as exc:
+            raw[exc.fact] = None
+
+
+def account_days(changes: list[tuple[date, dict[str, Any]]], start: date, end: date
+                 ) -> Iterator[tuple[date, dict[str, Any]]]:
+    """Each day from the account's first known facts (or ``start``) to ``end``, with its facts on that day."""
+    facts: dict[str, Any] = {}
+    i = 0
+    while i < len(changes) and changes[i][0] <= start:
+        facts.update(changes[i][1])
+        i += 1
+    day = start if i else (changes[0][0] if changes else end + timedelta(days=1))
+    while day <= end:
+        while i < len(changes) and changes[i][0] <= day:
+            facts.update(changes[i][1])
+            i += 1
+        yield day, facts
+        day += timedelta(days=1)
+
+
+def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date, dict[str, Any]]]]]:
+    """Per account (in id order), its fact changes up to ``end``."""
+    import json
+
+    current: str | None = None
+    changes: list[tuple[date, dict[str, Any]]] = []
+    for row in store.fact_history(end.isoformat()):
+        if row.account_id != current:
+            if current is not None:
+                yield current, changes
+            current, changes = row.account_id, []
+        changes.append((date.fromisoformat(row.day), json.loads(row.changes)))
+    if current is not None:
+        yield current, changes
+
+
+def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: date) -> dict[str, Any]:
+    """Both rule sets over every account's days from ``start`` to ``end``; per week, each one's figures and the
+    difference (proposed − current)."""
+    sets = {"current": Replayer(current, start), "proposed": Replayer(proposed, start)}
+    accounts = 0
+    for account_id, changes in fact_changes(store, end):
+        accounts += 1
+        for r in sets.values():
+            r.account(account_id, account_days(changes, start, end))
+    weeks: list[dict[str, Any]] = []
+    for week in sorted(set(sets["current"].weeks) | set(sets["proposed"].weeks)):
+        cur = sets["current"].weeks.get(week, Week()).summary()
+        new = sets["proposed"].weeks.get(week, Week()).summary()
+        diff: dict[str, Any] = {m: new[m] - cur[m] for m in METRICS}
+        ids = sorted(set(cur["alerts"]) | set(new["alerts"]))
+        diff["alerts"] = {i: d for i in ids if (d := new["alerts"].get(i, 0) - cur["alerts"].get(i, 0))}
+        weeks.append({"week": week.isoformat(), "current": cur, "proposed": new, "difference": diff})
+    changed = [w for w in weeks if any(w["difference"][m] for m in METRICS) or w["difference"]["alerts"]]
+    return {"from": start.isoformat(), "to": end.isoformat(), "accounts": accounts,
+            "rules": {"current": list(current.files), "proposed": list(proposed.files)},
+            "backlog": {k: dict(sorted(r.backlog.items())) for k, r in sets.items()},
+            "weeks": weeks, "weeks_changed": len(changed),
+            "totals": {k: {m: sum(w[k][m] for w in weeks) for m in METRICS} for k in ("current", "proposed")}}

@@ -1,0 +1,68 @@
+"""The facts each account's evaluation read, kept on the days they change (``csops rules replay`` re-evaluates
+them): ``fact_history`` holds per account and day the facts that changed, ``fact_state`` the newest values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from store.connection import Database
+
+
+class FactChange(NamedTuple):
+    """The raw facts (by fact name) that took these values on ``day``; a fact that went away is null."""
+
+    account_id: str
+    day: str
+    changes: str  # JSON object
+
+
+def _json(facts: dict[str, Any]) -> str:
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class FactHistoryTables(Database):
+    """The ``fact_history`` and ``fact_state`` tables."""
+
+    def record_facts(self, facts: dict[str, dict[str, Any]], day: str) -> int:
+        """Store the raw facts of these accounts evaluated on ``day``: one ``fact_history`` row per account whose
+        facts differ from its newest (only the facts that differ), ``fact_state`` replaced for those. Returns how
+        many accounts changed. A second run the same day folds into that day's row."""
+        state = {a: json.loads(f) for a, f in self._query("SELECT account_id, facts FROM fact_state")}
+        today = dict(self._query("SELECT account_id, changes FROM fact_history WHERE day = ?", (day,)))
+        rows, states = [], []
+        for account_id, values in facts.items():
+            values = json.loads(_json(values))  # as JSON reads them back: what the next comparison sees
+            old = state.get(account_id, {})
+            delta = {k: v for k, v in values.items() if old.get(k, _ABSENT) != v}
+            delta.update({k: None for k in old if k not in values})
+            if not delta:
+                continue
+            if account_id in today:
+                delta = {**json.loads(today[account_id]), **delta}
+            rows.append((account_id, day, _json(delta)))
+            states.append((account_id, _json(values)))
+        self._executemany("INSERT INTO fact_history (account_id, day, changes) VALUES (?, ?, ?) ON CONFLICT "
+                          "(account_id, day) DO UPDATE SET changes = excluded.changes", rows)
+        self._executemany("INSERT INTO fact_state (account_id, facts) VALUES (?, ?) ON CONFLICT (account_id) "
+                          "DO UPDATE SET facts = excluded.facts", states)
+        return len(rows)
+
+    def fact_history_span(self) -> tuple[str | None, str | None]:
+        """The first and last day the fact history holds (None, None when it is empty)."""
+        rows = self._query("SELECT MIN(day), MAX(day) FROM fact_history")
+        first, last = rows[0] if rows else (None, None)
+        return first, last
+
+    def fact_history(self, until: str | None = None) -> Iterator[FactChange]:
+        """Every fact change up to ``until`` (inclusive), ordered by account and day."""
+        sql = "SELECT account_id, day, changes FROM fact_history"
+        params: tuple[Any, ...] = ()
+        if until is not None:
+            sql += " WHERE day <= ?"
+            params = (until,)
+        yield from self._stream(FactChange, sql + " ORDER BY account_id, day", params)
+
+
+_ABSENT = object()

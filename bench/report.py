@@ -11,6 +11,11 @@ them under their own ids (the store holds 10,000 accounts' rows all the same). N
 are measured by bench/sync.py. Prints the store size (total and the history
 table), the growth per year scaled to 10,000 accounts against the 50 MB bound,
 and the seconds to read the store and compute the report (target: under 5 s).
+
+Each day also keeps the accounts' raw facts in the fact history (``Store.record_facts``, as the sync does): its
+size and growth are printed, and ``csops rules replay``'s work (the shipped rules and one threshold changed, every
+day, both rule sets) is timed on ``--replay-accounts`` accounts and given for all at that rate (target: 10,000
+accounts × 1 year under 10 s).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from report.compute import build  # noqa: E402
 from report.html import as_html  # noqa: E402
 from report.load import load_input  # noqa: E402
 from report.model import Period  # noqa: E402
+from report.replay import Replayer, account_days, fact_changes  # noqa: E402
 from report.settings import ReportConfig  # noqa: E402
 from rules.engine import Engine, Evaluation  # noqa: E402
 from rules.ruleset import compile_rules, load_rules  # noqa: E402
@@ -66,13 +72,16 @@ class Copy(Evaluation):
         return {**self.template_full, "id": self.id}
 
 
-def evaluate_day(engine: Engine, templates: dict[str, dict[str, Any]], day: date,
-                 mapping: list[tuple[str, str]]) -> list[tuple[Evaluation, dict[str, Any]]]:
+def evaluate_day(engine: Engine, templates: dict[str, dict[str, Any]], day: date, mapping: list[tuple[str, str]],
+                 raws: list[dict[str, Any]] | None = None) -> list[tuple[Evaluation, dict[str, Any]]]:
+    """Each template evaluated on ``day``; its raw facts (what the sync keeps in the fact history) into ``raws``."""
     out = []
     for account_id, plan in templates.items():
         fields = {**plan, **_as_of(plan, day, END - day)}
         raw: dict[str, Any] = {name: fields.get(field) for name, field in mapping}
         raw.update({"tickets_open": 0, "urgent_open": 0, "tickets_last_30d": 0, "csat_bad_30d": 0})
+        if raws is not None:
+            raws.append(raw)
         facts = engine.facts(raw)
         out.append((engine.evaluate(account_id, facts), facts))
     return out
@@ -91,7 +100,8 @@ def simulate(store: Store, n: int, days: int, distinct: int) -> float:
     for k in range(days):
         day = first + timedelta(days=k)
         rules = compile_rules(base, day)  # compiling again for another day replaces every condition
-        evaluated = evaluate_day(Engine(rules), templates, day, mapping)
+        raws: list[dict[str, Any]] = []
+        evaluated = evaluate_day(Engine(rules), templates, day, mapping, raws)
         fulls = [ev.full() for ev, _ in evaluated]
         evaluations: list[tuple[Evaluation, dict[str, Any]]] = []
         for i, account_id in enumerate(ids):
@@ -102,6 +112,8 @@ def simulate(store: Store, n: int, days: int, distinct: int) -> float:
             evaluations.append((copy, facts))
         run_id = store.start_run("bench")
         record_evaluations(store, run_id, rules, evaluations, day)
+        with store.transaction():
+            store.record_facts({a: raws[i % len(raws)] for i, a in enumerate(ids)}, day.isoformat())
         store.finish_run(run_id, "ok", 0, {})
         if k % 30 == 0 or k == days - 1:
             print(f"  day {k + 1}/{days} ({day}): {time.monotonic() - started:.0f}s, "
@@ -114,6 +126,8 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=10_000)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--distinct", type=int, default=1000, help="accounts evaluated by the engine each day")
+    ap.add_argument("--replay-accounts", type=int, default=300,
+                    help="accounts the replay timing evaluates (the figure for all is extrapolated)")
     ap.add_argument("--store", type=Path, help="keep the simulated store here; if it exists, only time the report")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +162,46 @@ def main() -> None:
             t3 = time.monotonic()
             print(f"report --by {by or '(none)'}: read {t1 - t0:.2f}s + compute {t2 - t1:.2f}s = "
                   f"{t2 - t0:.2f}s (target < 5 s); html render {t3 - t2:.2f}s, {len(html) / 1e6:.1f} MB")
+        fact_growth(store, args.accounts, args.days)
+        time_replay(store, args.days, args.replay_accounts)
         store.close()
+
+
+def fact_growth(store: Store, accounts: int, days: int) -> None:
+    """The fact history's size (the facts kept on the days they change), per year at 10,000 accounts."""
+    scale = (10_000 / accounts) * (365 / days)
+    rows = store.row_count("fact_history")
+    size = sum(store.table_bytes(t) or 0 for t in ("fact_history", "fact_state"))
+    print(f"fact history: {rows:,} change rows, {size / 1e6:.1f} MB with fact_state; growth per year at 10,000 "
+          f"accounts: {size * scale / 1e6:.1f} MB, {rows * scale / 10_000:.0f} change days per account")
+
+
+def time_replay(store: Store, days: int, sample: int) -> None:
+    """csops rules replay's work (both rule sets, every account, every day) on ``sample`` accounts of the store,
+    and the time for all of them at the same rate."""
+    base = load_rules([ROOT / "rules" / "onboarding.yaml"])
+    text = (ROOT / "rules" / "onboarding.yaml").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        proposed_file = Path(tmp) / "proposed.yaml"
+        proposed_file.write_text(text.replace('"days_since_last_login >= 14"', '"days_since_last_login >= 8"'),
+                                 encoding="utf-8")
+        proposed = load_rules([proposed_file])
+    start, end = END - timedelta(days=days - 1), END
+    sets = [Replayer(base, start), Replayer(proposed, start)]
+    total = store.row_count("fact_state")
+    t0 = time.monotonic()
+    n = 0
+    for account_id, changes in fact_changes(store, end):
+        if n == sample:
+            break
+        n += 1
+        for r in sets:
+            r.account(account_id, account_days(changes, start, end))
+    took = time.monotonic() - t0
+    evals = 2 * n * days
+    print(f"rules replay: {n:,} of {total:,} accounts × {days} days × 2 rule sets = {evals:,} evaluations in "
+          f"{took:.1f}s ({1e6 * took / max(evals, 1):.0f} µs each); all {total:,} accounts at that rate: "
+          f"{took * total / max(n, 1):.0f}s (target < 10 s)")
 
 
 if __name__ == "__main__":

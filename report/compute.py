@@ -164,7 +164,19 @@ def completion(inp: ReportInput) -> dict[str, Any]:
             "due": [t.due() for _, t in sorted(due.items())],
             "not_applicable": not_applicable(inp),
             "date_sources": {k: sources.get(k, 0) for k in ("history", "fact", "unknown")},
+            "short_history": short_history(inp, sources.get("unknown", 0)),
             "targets": inp.target_rates, "target_days": inp.target_days}
+
+
+def short_history(inp: ReportInput, unknown: int) -> dict[str, Any] | None:
+    """When completion dates can come only from history and history is shorter than a target (a new project's
+    first syncs): how long it is, and how many completions it could not date. None otherwise."""
+    first = min((p.day for a in inp.accounts for p in a.points), default=None)
+    longest = max(inp.target_days.values(), default=0)
+    if first is None or inp.completed_fact is not None or (inp.period.end - first).days >= longest:
+        return None
+    return {"history_from": first.isoformat(), "history_days": (inp.period.end - first).days,
+            "target_days": longest, "dates_unknown": unknown}
 
 
 def not_applicable(inp: ReportInput) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from base.terminal import width
-from report.render import ACTION_COLUMNS, action_cells, not_applicable_text, pct
+from report.render import ACTION_COLUMNS, action_cells, not_applicable_text, pct, short_history_text
 
 FONT = "'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, 'Noto Sans JP', sans-serif"
 STATUS_ORDER = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
@@ -341,7 +341,8 @@ def as_html(rep: dict[str, Any]) -> str:
     src = rep["completion"]["date_sources"]
     note = (f"{rep['accounts']:,} accounts{' by ' + html.escape(rep['by']) if rep['by'] else ''}; completion dates: "
             f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown."
-            + (f" {html.escape(text)}." if (text := not_applicable_text(rep["completion"])) else ""))
+            + (f" {html.escape(text)}." if (text := not_applicable_text(rep["completion"])) else "")
+            + (f" <strong>{html.escape(short)}.</strong>" if (short := short_history_text(rep["completion"])) else ""))
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
                        actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep),

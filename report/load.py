@@ -121,4 +121,5 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         alerts=alert_periods, nps=answers, by=by, recovery_days=cfg.recovery_days,
         status_labels=dict(rules.status_labels),
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
-        alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url)
+        alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url,
+        completed_fact=rules.completed_fact)

@@ -135,3 +135,4 @@ class ReportInput:
     phase_names: dict[str, str] = field(default_factory=dict)
     alert_titles: dict[str, str] = field(default_factory=dict)
     account_url: str | None = None  # a template with {id}: the account's page in Salesforce
+    completed_fact: str | None = None  # onboarding.completed_on, when the rule file maps it

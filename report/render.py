@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,7 +55,9 @@ def as_table(rep: dict[str, Any]) -> str:
                   for c in comp["due"]])
     src = comp["date_sources"]
     out += [f"completion dates: {src['history']} from history, {src['fact']} from the completed_on fact, "
-            f"{src['unknown']} unknown (not counted)", "", "Days to complete"]
+            f"{src['unknown']} unknown (not counted)"]
+    out += textwrap.wrap(f"note: {text}", 118, subsequent_indent="  ") if (text := short_history_text(comp)) else []
+    out += ["", "Days to complete"]
     out += table(["segment", "cohort", "n", "median", "p75", "p90"],
                  [(t["segment"], t["cohort"], t["n"], t["median"], t["p75"], t["p90"])
                   for t in rep["time_to_complete"]])
@@ -122,6 +125,17 @@ def _nps(rep: dict[str, Any]) -> list[str]:
     out += ["", "NPS per month"]
     out += table(["segment", "month", *shares], [(n["segment"], n["month"], *_nps_figures(n)) for n in rep["nps"]])
     return out
+
+
+def short_history_text(comp: dict[str, Any]) -> str:
+    """The first-run warning: completion dates come only from a history shorter than the target days."""
+    short = comp.get("short_history")
+    if not short:
+        return ""
+    return (f"history starts {short['history_from']}, {short['history_days']} days before the period's end: shorter "
+            f"than the {short['target_days']} target days, so accounts that completed before it have no completion "
+            f"date ({short['dates_unknown']} left out of the rate) and the rate reads low. Map the completed_on fact "
+            "(onboarding.completed_on: a date fact such as the go-live date) in the rule file to date them")
 
 
 def not_applicable_text(comp: dict[str, Any]) -> str:

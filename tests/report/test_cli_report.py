@@ -187,3 +187,26 @@ def test_churned_and_deleted_accounts_leave_the_counts_from_that_day(ws: Workspa
     assert sum(v for k, v in before.items() if k != "week") == len(accounts)
     cohort = next(c for c in rep["completion"]["cohorts"] if c["cohort"] == accounts[x]["Contract_Start_Date__c"][:7])
     assert cohort["churned"] == 1  # X: its deadline is after --to, yet it is lost, not in window
+
+
+def test_a_history_shorter_than_the_target_says_so_and_names_completed_on(ws: Workspace, tmp_path: Path) -> None:
+    """First-run honesty: two syncs a month apart cannot date completions from before the first; the report says
+    so and names completed_on, and says nothing once the rule file maps it."""
+    grow_history(ws, ("2026-10-19", "2026-11-23"))
+    table = " ".join(ws.cli("report").stdout.split())  # the note is wrapped to the terminal's 120 columns
+    assert "note: history starts 2026-10-19, 35 days before the period's end" in table
+    assert "completed_on" in table and "90 target days" in table
+    rep = json.loads(ws.cli("report", "--format", "json").stdout)
+    assert rep["completion"]["short_history"]["history_days"] == 35
+    out = tmp_path / "r.html"
+    assert ws.cli("report", "--format", "html", "--out", str(out)).exit_code == 0
+    assert "Map the completed_on fact" in out.read_text(encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    from tests.conftest import RULES
+    rules.write_text(RULES.read_text(encoding="utf-8").replace("  # completed_on: go_live_on",
+                                                               "  completed_on: go_live_on"), encoding="utf-8")
+    import re
+    ws.config.write_text(re.sub(r"files: \[.*\]", f"files: [{rules}]", ws.config.read_text()))
+    mapped = ws.cli("report")
+    assert mapped.exit_code == 0, mapped.output
+    assert "note: history starts" not in mapped.stdout

@@ -31,10 +31,11 @@ def log(app: App, account: str | None, run_id: int | None, limit: int, as_json: 
 
     \b
     ACCOUNT is an 18- or 15-character Id or part of the name. Each line is one
-    field of one account: the run, the time, the value Salesforce held before, the value
-    sent, the result (ok, rejected with Salesforce's error, or unconfirmed when
-    the run was stopped before Salesforce answered) and the rule behind it.
-    Kept sync.write_log_days (default 400) days.
+    field of one record (an account field, or the Status of a Task a notify
+    channel created or completed): the run, the time, the value Salesforce
+    held before, the value sent, the result (ok, rejected with Salesforce's
+    error, or unconfirmed when the run was stopped before Salesforce answered)
+    and the rule behind it. Kept sync.write_log_days (default 400) days.
     """
     if (account is None) == (run_id is None):
         raise UsageError("name an ACCOUNT (Id or part of the name) or give --run N")

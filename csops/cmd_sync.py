@@ -101,7 +101,8 @@ def rollback(app: App, of_run: int, dry_run: bool, details: bool, as_json: bool,
 
 def _print_rollback(report: RollbackReport, changes: list[PlannedChange], details: bool) -> None:
     head = f"rollback of run {report.of_run}" + ("" if report.run_id is None else f" (run {report.run_id})")
-    click.echo(f"{head}: {plural(len(changes), 'account')} to put back, "
+    tasks = f", {plural(len(report.tasks), 'Task')} to close or put back" if report.tasks else ""
+    click.echo(f"{head}: {plural(len(changes), 'account')} to put back{tasks}, "
                f"{plural(report.already_back, 'field')} already back, {plural(len(report.conflicts), 'conflict')}")
     if details:
         print_changes(changes)

@@ -79,10 +79,11 @@ def run_rollback(app: App, of_run: int, *, dry_run: bool = False, allow_mass_cha
                  ) -> RollbackReport:
     """Under the run lock: put back what run ``of_run`` wrote, where Salesforce still holds it (sync.rollback)."""
     with app.run_lock():
-        rs, _ = app.load_rules()
+        rs, spec = app.load_rules()
         job = RollbackJob(app.store, salesforce_client(app), rs,
                           max_status_change_pct=app.config.sync.max_status_change_pct,
-                          max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change)
+                          max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
+                          closed_status={c.name: c.closed_status for c in spec.channels.values() if c.closed_status})
         return job.run(of_run, dry_run=dry_run)
 
 
@@ -98,7 +99,7 @@ def notify_delivery(app: App, rs: RuleSet, today: date,
                 client.append(salesforce_client(app))
             return client[0]
     return Delivery(Outbox(app.store), today, datetime.now(rs.tz), os.environ, app.config.sync.retry_policy(),
-                    salesforce, app.config.salesforce.instance_url, app.store.owner_names)
+                    salesforce, app.config.salesforce.instance_url, app.store.owner_names, app.store.log_writes)
 
 
 def deliver_pending(app: App) -> tuple[DeliveryReport, str | None]:

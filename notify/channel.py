@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from base.schema import At, Option
     from connectors.http import RetryPolicy
     from connectors.salesforce import SalesforceClient
+    from store.writelog import WriteEntry
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ class Delivery:
     salesforce: Callable[[], SalesforceClient] | None = None
     instance_url: str | None = None
     owners: Callable[[], dict[str, str]] | None = None  # owner Id → name (the store's owners table)
+    #: Records in the write log what a channel wrote to Salesforce (Tasks created and completed).
+    log_writes: Callable[[list[WriteEntry]], object] | None = None
+
+    def logged(self, entries: list[WriteEntry]) -> None:
+        if self.log_writes is not None and entries:
+            self.log_writes(entries)
 
     def owner_names(self, ids: set[str]) -> dict[str, str]:
         """The account owners' names for a message, as the last sync fetched them into the store (``owners``);
@@ -132,6 +139,12 @@ class Channel(ABC):
 
     def new_result(self) -> ChannelResult:
         return ChannelResult(self.name, self.type)
+
+    @property
+    def closed_status(self) -> str | None:
+        """The Status a record this channel created in Salesforce is set to when a rollback undoes its run
+        (closed, never deleted); None for a kind that creates no record."""
+        return None
 
     @abstractmethod
     def deliver(self, notices: list[Notice], out: Delivery, result: ChannelResult) -> None:

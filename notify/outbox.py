@@ -40,6 +40,7 @@ class Notice:
     created_at: str | None = None
     attempts: int = 0
     last_error: str | None = None
+    run_id: int | None = None  # the run that queued it: a Task created for it is that run's write (write log)
 
     @property
     def key(self) -> str:

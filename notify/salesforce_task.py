@@ -25,6 +25,8 @@ from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
 from notify import words
 from notify.channel import Channel, ChannelResult, Delivery
 from notify.outbox import NEW, RESOLVED, Notice
+from store.connection import now_iso
+from store.writelog import OK, REJECTED, WriteEntry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from base.schema import At
 
 TASK_KEY_TAG = "csops-key:"
+TASK_REASON = "notify "
 TASK_PRIORITIES = ("High", "Normal", "Low")
 DEFAULT_PRIORITY = {"critical": "High", "warning": "Normal", "info": "Low"}
 _OWNER = re.compile(r"(005|00G)[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")  # a User or queue Id, 15 or 18 characters
@@ -85,6 +88,10 @@ class TaskChannel(Channel):
     def new_result(self) -> TaskResult:
         return TaskResult(self.name, self.type)
 
+    @property
+    def closed_status(self) -> str:
+        return self.done_status
+
     def deliver(self, notices: list[Notice], out: Delivery, result: ChannelResult) -> None:
         assert isinstance(result, TaskResult)
         if out.salesforce is None:
@@ -107,6 +114,8 @@ class TaskChannel(Channel):
         outcome = sf.update({existing[k]: {"Status": self.done_status} for k in keyed if k in existing},
                             sobject="Task")
         refused = {f.id: f"{f.status_code}: {f.message}" for f in outcome.failed}
+        out.logged([task_write(self, n, existing[k], self.open_status, self.done_status, refused.get(existing[k]))
+                    for k, n in keyed.items() if k in existing])
         done = [n for k, n in keyed.items() if existing.get(k) not in refused]
         failed = [(n, refused[existing[k]]) for k, n in keyed.items() if existing.get(k) in refused]
         result.completed += len(outcome.written)
@@ -136,7 +145,7 @@ class _Creation:
         late: list[Notice] = []
         for n, outcome in zip(todo, sf.create("Task", [self.record(n, owners[n.key]) for n in todo]), strict=True):
             if outcome.id:
-                self._created(n, done, moved=n.owner in inactive)
+                self._created(n, outcome.id, done, moved=n.owner in inactive)
             elif outcome.status_code == "INACTIVE_OWNER_OR_USER" and channel.fallback_owner and \
                     owners[n.key] != channel.fallback_owner:
                 late.append(n)  # deactivated since the lookup
@@ -146,7 +155,7 @@ class _Creation:
             again = [self.record(n, channel.fallback_owner) for n in late]
             for n, outcome in zip(late, sf.create("Task", again), strict=True):
                 if outcome.id:
-                    self._created(n, done, moved=True)
+                    self._created(n, outcome.id, done, moved=True)
                 else:
                     failed.append((n, f"{outcome.status_code}: {outcome.message}"))
         _settle(self.out, done, failed, self.result, "create the Task")
@@ -154,9 +163,10 @@ class _Creation:
     def record(self, notice: Notice, owner: str | None) -> dict[str, Any]:
         return task_record(self.channel, notice, owner, self.out.account_link, self.out.today)
 
-    def _created(self, notice: Notice, done: list[Notice], moved: bool) -> None:
+    def _created(self, notice: Notice, task_id: str, done: list[Notice], moved: bool) -> None:
         done.append(notice)
         self.result.created += 1
+        self.out.logged([task_write(self.channel, notice, task_id, None, self.channel.open_status, None)])
         if moved:
             self.result.notes.append(f"{notice.account_id} ({notice.payload.get('account') or '?'}): owner "
                                      f"{notice.owner} is inactive; Task assigned to the fallback owner "
@@ -173,6 +183,22 @@ def _settle(out: Delivery, done: list[Notice], failed: list[tuple[Notice, str]],
         first, first_why = failed[0]
         result.error = (f"Salesforce refused to {what} for {len(failed)} alert(s), e.g. "
                         f"{first.account_id} {first.alert_id}: {first_why}")
+
+
+def task_write(channel: TaskChannel, notice: Notice, task_id: str, old: str | None, new: str,
+               refused: str | None) -> WriteEntry:
+    """The write log's row for a Task this channel created (``old`` None) or completed, as the run that queued
+    the notice wrote it; the reason names the channel (a rollback completes with its ``done_status``)."""
+    return WriteEntry(notice.run_id or 0, now_iso(), "Task", task_id, notice.account_id, "Status", old, new,
+                      REJECTED if refused else OK, refused,
+                      f"{TASK_REASON}{channel.name}: alert {notice.alert_id} (first seen {notice.occurrence})")
+
+
+def channel_of(reason: str | None) -> str | None:
+    """The channel a Task row of the write log was written by (see :func:`task_write`)."""
+    if not reason or not reason.startswith(TASK_REASON):
+        return None
+    return reason[len(TASK_REASON):].split(":", 1)[0]
 
 
 def task_record(channel: TaskChannel, notice: Notice, owner: str | None, link: Callable[[str], str | None],

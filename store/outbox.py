@@ -22,6 +22,7 @@ class OutboxRow(NamedTuple):
     created_at: str
     attempts: int
     last_error: str | None
+    run_id: int | None = None  # the run that queued it
 
 
 class Announcement(NamedTuple):
@@ -79,13 +80,13 @@ class OutboxTable(Database):
     def pending_notifications(self, channel: str | None = None) -> list[OutboxRow]:
         """Undelivered outbox rows (of one channel, or all), oldest first."""
         sql = ("SELECT id, channel, kind, account_id, alert_id, occurrence, payload, created_at, attempts, "
-               "last_error FROM notify_outbox WHERE delivered_at IS NULL")
+               "last_error, run_id FROM notify_outbox WHERE delivered_at IS NULL")
         params: tuple[Any, ...] = ()
         if channel is not None:
             sql += " AND channel = ?"
             params = (channel,)
-        return [OutboxRow(i, c, kind, account, alert, occurrence, json.loads(payload), created, attempts, error)
-                for i, c, kind, account, alert, occurrence, payload, created, attempts, error
+        return [OutboxRow(i, c, kind, account, alert, occurrence, json.loads(payload), created, attempts, error, run)
+                for i, c, kind, account, alert, occurrence, payload, created, attempts, error, run
                 in self._query(sql + " ORDER BY id", params)]
 
     def mark_delivered(self, ids: Iterable[int]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from base.errors import InputError, outcome
 from base.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
+from notify.salesforce_task import channel_of
 from rules.ruleset import RuleSet
 from store import Store
 from store.writelog import OK, SENT, WriteEntry
@@ -50,6 +51,7 @@ class Restore:
     account_id: str
     name: str | None
     fields: dict[str, tuple[Any, Any]]  # field: (now, put back)
+    record_id: str | None = None  # another record than the account (a Task)
 
 
 @dataclass
@@ -60,6 +62,7 @@ class RollbackReport:
     restores: list[Restore] = field(default_factory=list)
     already_back: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    tasks: list[Restore] = field(default_factory=list)  # Tasks the run created (closed) or changed (put back)
     written: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     write_api_calls: int = 0
@@ -70,6 +73,7 @@ class RollbackReport:
     def summary(self) -> dict[str, Any]:
         return {"rollback_of": self.of_run, "run_id": self.run_id, "dry_run": self.dry_run,
                 "accounts": len(self.restores), "fields": sum(len(r.fields) for r in self.restores),
+                "tasks": len(self.tasks),
                 "already_back": self.already_back, "conflicts": [c.__dict__ for c in self.conflicts],
                 "written": self.written, "failed": len(self.failures), "api_calls": self.write_api_calls,
                 "duration_s": round(self.duration_s, 2)}
@@ -97,6 +101,8 @@ class RollbackJob:
     max_status_change_pct: float = 20.0
     max_no_phases_pct: float = 10.0
     allow_mass_change: bool = False
+    #: notify channel → the Status a record it created is closed with (a Task channel's done_status)
+    closed_status: dict[str, str] = field(default_factory=dict)
 
     def run(self, of_run: int, dry_run: bool = False) -> RollbackReport:
         started = time.monotonic()
@@ -127,7 +133,7 @@ class RollbackJob:
             raise InputError(f"--rollback {of_run}: no such run (see `csops status --runs 50`)")
         last: dict[tuple[str, str], WriteEntry] = {}
         for e in self.store.run_writes(of_run):
-            if e.sobject == "Account" and e.result in (OK, SENT):
+            if e.sobject in ("Account", "Task") and e.result in (OK, SENT):
                 last[(e.record_id, e.field)] = e
         if not last:
             raise InputError(f"--rollback {of_run}: run {of_run} ({found.command}, {found.status}) wrote no field "
@@ -136,8 +142,11 @@ class RollbackJob:
         return list(last.values())
 
     def _run(self, report: RollbackReport, written: list[WriteEntry]) -> None:
-        current = self.salesforce.current_values({e.record_id for e in written}, {e.field for e in written})
-        wanted = self._plan(report, written, current)
+        fields = [e for e in written if e.sobject == "Account"]
+        tasks = [e for e in written if e.sobject == "Task"]
+        current = self.salesforce.current_values({e.record_id for e in fields}, {e.field for e in fields})
+        wanted = self._plan(report, fields, current)
+        task_wanted = self._plan_tasks(report, tasks)
         report.mass_change = self._guard(report, current)
         if report.dry_run:
             return
@@ -153,6 +162,37 @@ class RollbackJob:
         report.write_api_calls = result.api_calls
         with self.store.transaction():  # the store's copy in step with what Salesforce now holds
             self.store.merge_account_fields({i: wanted[i] for i in result.written})
+        if task_wanted:
+            done = logged_update(self.store, self.salesforce, [
+                entry(run_id, r.account_id, "Status", now, back, f"rollback of run {report.of_run}",
+                      sobject="Task", record_id=r.record_id) for r in report.tasks
+                for now, back in [r.fields["Status"]]], sobject="Task", cost=report.write_log)
+            report.failures.extend(done.failed)
+            report.write_api_calls += done.api_calls
+
+    def _plan_tasks(self, report: RollbackReport, tasks: list[WriteEntry]) -> dict[str, Any]:
+        """Tasks the run created are closed with their channel's closed status where they are still as created;
+        a Task's Status the run changed is put back as for a field. ``{Task Id: Status}``."""
+        if not tasks:
+            return {}
+        current = self.salesforce.current_values({e.record_id for e in tasks}, {"Status"}, sobject="Task")
+        wanted: dict[str, Any] = {}
+        for e in tasks:
+            back = e.old
+            if e.old is None:  # created by the run: closed, not deleted
+                back = self.closed_status.get(channel_of(e.reason) or "", "Completed")
+            now = current.get(e.record_id)
+            if now is None:
+                report.conflicts.append(Conflict(e.account_id, f"Task {e.record_id}", e.new, None, back, gone=True))
+            elif same(now.get("Status"), back):
+                report.already_back += 1
+            elif same(now.get("Status"), e.new):
+                wanted[e.record_id] = back
+                report.tasks.append(Restore(e.account_id, None, {"Status": (now.get("Status"), back)}, e.record_id))
+            else:
+                report.conflicts.append(Conflict(e.account_id, f"Task {e.record_id}", e.new, now.get("Status"),
+                                                 back))
+        return wanted
 
     def _plan(self, report: RollbackReport, written: list[WriteEntry], current: dict[str, dict[str, Any]]
               ) -> dict[str, dict[str, Any]]:

@@ -151,3 +151,34 @@ def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path) -> No
         assert killed and {r["result"] for r in killed} <= {"ok", "unconfirmed"}
     finally:
         sb.stop()
+
+
+def test_tasks_a_run_created_are_in_the_log_and_closed_by_its_rollback(tmp_path: Path, sandbox: Sandbox) -> None:
+    from tests.notify.test_delivery import notify_workspace
+
+    ws = notify_workspace(tmp_path, sandbox)
+    assert ws.cli("sync", *TODAY).exit_code == 0
+    tasks = dict(sandbox.tasks.tasks)
+    assert tasks and all(t["Status"] == "Not Started" for t in tasks.values())
+    logged = [r for r in ws.json("log", "--run", "1") if r["sobject"] == "Task"]
+    assert sorted((r["record_id"], r["account_id"], r["old"], r["new"], r["result"]) for r in logged) == \
+        sorted((i, t["WhatId"], None, "Not Started", "ok") for i, t in tasks.items())
+    some = sorted(tasks)[0]
+    history = ws.cli("log", tasks[some]["WhatId"])
+    assert f"Task {some} Status" in history.stdout and "notify owner-task: alert setup_not_done_30d" in history.stdout
+    by_hand = sorted(tasks)[1]
+    sandbox.tasks.tasks[by_hand]["Status"] = "In Progress"  # a CSM started on it: left alone
+
+    assert rollback(ws, "1")[0] == 4  # every account's status back to empty: the guard asks
+    code, done = rollback(ws, "1", "--allow-mass-change")
+    assert code == 0 and done["tasks"] == len(tasks) - 1
+    assert set(sandbox.tasks.tasks) == set(tasks)  # closed, never deleted
+    assert {i: t["Status"] for i, t in sandbox.tasks.tasks.items()} == \
+        {**dict.fromkeys(tasks, "Completed"), by_hand: "In Progress"}
+    assert any(c["field"] == f"Task {by_hand}" and c["now"] == "In Progress" for c in done["conflicts"])
+    closing = [r for r in ws.json("log", "--run", "3") if r["sobject"] == "Task"]
+    assert len(closing) == len(tasks) - 1 and {(r["old"], r["new"]) for r in closing} == {("Not Started", "Completed")}
+    # the rollback rolled back: the Tasks open again as run 1 left them
+    code, again = rollback(ws, "3", "--allow-mass-change")
+    assert code == 0 and {i: t["Status"] for i, t in sandbox.tasks.tasks.items()} == \
+        {**dict.fromkeys(tasks, "Not Started"), by_hand: "In Progress"}

@@ -130,12 +130,16 @@ def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path) -> No
         proc = start_rollback(ws, 2)
         try:
             deadline = time.monotonic() + 120
-            while sb.stats[PATCH] < 1 and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
+            while not sb.salesforce.received and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)  # until Salesforce has applied the first of the rollback's four calls
             assert proc.poll() is None, "the rollback finished before it could be killed"
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.wait()
+        seen = -1
+        while seen != len(sb.salesforce.received):  # a call in flight when it was killed still lands
+            seen = len(sb.salesforce.received)
+            time.sleep(0.5)
         assert 1 <= sb.stats[PATCH] < 4
         assert {i: a["Health_Score__c"] for i, a in sb.data.accounts.items()} != before
         sb.options.latency_ms = 0

@@ -20,13 +20,14 @@ from connectors.salesforce import SalesforceClient
 from csops.config import ConfigError
 from csops.shell import App, salesforce_client, zendesk_client
 from notify import ops
-from notify.channel import Delivery
+from notify.channel import Delivery, channel_of
 from notify.config import NotifySpec
 from notify.deliver import DeliveryReport, deliver
 from notify.outbox import Outbox
 from rules.ruleset import RuleSet, compile_rules
 from store.alerts import ActiveAlert
 from store.organizations import AccountName
+from store.writelog import WriteEntry
 from sync.rollback import RollbackJob, RollbackReport
 from sync.run import Progress, SyncJob, SyncReport
 
@@ -83,8 +84,14 @@ def run_rollback(app: App, of_run: int, *, dry_run: bool = False, allow_mass_cha
         job = RollbackJob(app.store, salesforce_client(app), rs,
                           max_status_change_pct=app.config.sync.max_status_change_pct,
                           max_no_phases_pct=app.config.sync.max_no_phases_pct, allow_mass_change=allow_mass_change,
-                          closed_status={c.name: c.closed_status for c in spec.channels.values() if c.closed_status})
+                          closed_status=lambda e: closed_status(spec, e))
         return job.run(of_run, dry_run=dry_run)
+
+
+def closed_status(spec: NotifySpec, written: WriteEntry) -> str:
+    """The Status a rollback closes a Task with: its channel's (named in the write log row's reason)."""
+    channel = spec.channels.get(channel_of(written.reason) or "")
+    return (channel.closed_status if channel is not None else None) or "Completed"
 
 
 def notify_delivery(app: App, rs: RuleSet, today: date,

@@ -165,6 +165,21 @@ class Channel(ABC):
         return {}
 
 
+_REASON = "notify "
+
+
+def write_reason(channel: str, why: str) -> str:
+    """The reason of a write log row a channel wrote: ``notify CHANNEL: why``."""
+    return f"{_REASON}{channel}: {why}"
+
+
+def channel_of(reason: str | None) -> str | None:
+    """The channel that wrote a write log row (see :func:`write_reason`), or None."""
+    if not reason or not reason.startswith(_REASON):
+        return None
+    return reason[len(_REASON):].split(":", 1)[0]
+
+
 class Emulator(Protocol):
     """What a local stand-in for the services (the sandbox) makes for a channel to deliver to."""
 

@@ -23,7 +23,7 @@ from base.schema import Choice, Nested, Number, Option, Pattern, Section
 from connectors.http import ConnectorError
 from connectors.salesforce import COLLECTION_SIZE, FieldError, SalesforceClient
 from notify import words
-from notify.channel import Channel, ChannelResult, Delivery
+from notify.channel import Channel, ChannelResult, Delivery, write_reason
 from notify.outbox import NEW, RESOLVED, Notice
 from store.connection import now_iso
 from store.writelog import OK, REJECTED, WriteEntry
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from base.schema import At
 
 TASK_KEY_TAG = "csops-key:"
-TASK_REASON = "notify "
 TASK_PRIORITIES = ("High", "Normal", "Low")
 DEFAULT_PRIORITY = {"critical": "High", "warning": "Normal", "info": "Low"}
 _OWNER = re.compile(r"(005|00G)[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")  # a User or queue Id, 15 or 18 characters
@@ -191,14 +190,7 @@ def task_write(channel: TaskChannel, notice: Notice, task_id: str, old: str | No
     the notice wrote it; the reason names the channel (a rollback completes with its ``done_status``)."""
     return WriteEntry(notice.run_id or 0, now_iso(), "Task", task_id, notice.account_id, "Status", old, new,
                       REJECTED if refused else OK, refused,
-                      f"{TASK_REASON}{channel.name}: alert {notice.alert_id} (first seen {notice.occurrence})")
-
-
-def channel_of(reason: str | None) -> str | None:
-    """The channel a Task row of the write log was written by (see :func:`task_write`)."""
-    if not reason or not reason.startswith(TASK_REASON):
-        return None
-    return reason[len(TASK_REASON):].split(":", 1)[0]
+                      write_reason(channel.name, f"alert {notice.alert_id} (first seen {notice.occurrence})"))
 
 
 def task_record(channel: TaskChannel, notice: Notice, owner: str | None, link: Callable[[str], str | None],

@@ -14,13 +14,13 @@ The rollback is a run of its own, logged like a sync, so it can be rolled back i
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from base.errors import InputError, outcome
 from base.redact import redact
 from connectors.salesforce import RecordFailure, SalesforceClient
-from notify.salesforce_task import channel_of
 from rules.ruleset import RuleSet
 from store import Store
 from store.writelog import OK, SENT, WriteEntry
@@ -101,8 +101,9 @@ class RollbackJob:
     max_status_change_pct: float = 20.0
     max_no_phases_pct: float = 10.0
     allow_mass_change: bool = False
-    #: notify channel → the Status a record it created is closed with (a Task channel's done_status)
-    closed_status: dict[str, str] = field(default_factory=dict)
+    #: The Status a Task a run created is closed with, from its write log row (the shell reads the channel's
+    #: done_status from the row's reason); Completed when not given.
+    closed_status: Callable[[WriteEntry], str] | None = None
 
     def run(self, of_run: int, dry_run: bool = False) -> RollbackReport:
         started = time.monotonic()
@@ -180,7 +181,7 @@ class RollbackJob:
         for e in tasks:
             back = e.old
             if e.old is None:  # created by the run: closed, not deleted
-                back = self.closed_status.get(channel_of(e.reason) or "", "Completed")
+                back = self.closed_status(e) if self.closed_status else "Completed"
             now = current.get(e.record_id)
             if now is None:
                 report.conflicts.append(Conflict(e.account_id, f"Task {e.record_id}", e.new, None, back, gone=True))

@@ -184,5 +184,6 @@ def test_tasks_a_run_created_are_in_the_log_and_closed_by_its_rollback(tmp_path:
     assert len(closing) == len(tasks) - 1 and {(r["old"], r["new"]) for r in closing} == {("Not Started", "Completed")}
     # the rollback rolled back: the Tasks open again as run 1 left them
     code, again = rollback(ws, "3", "--allow-mass-change")
+    assert again["tasks"] == len(tasks) - 1
     assert code == 0 and {i: t["Status"] for i, t in sandbox.tasks.tasks.items()} == \
         {**dict.fromkeys(tasks, "Not Started"), by_hand: "In Progress"}

@@ -208,6 +208,11 @@ def phase_runs(start: date | None, pts: list[Point]) -> Iterator[tuple[str, int]
 
 def durations(inp: ReportInput) -> dict[str, Any]:
     """Days to complete (per segment and cohort) and days in each phase (per segment): median, p75, p90."""
+    phases = list(inp.phase_names)  # the rule file's order: kickoff before setup, not by name
+
+    def order(phase: str) -> tuple[int, str]:
+        return (phases.index(phase) if phase in phases else len(phases), phase)
+
     to_complete: dict[tuple[str, str], list[float]] = defaultdict(list)
     in_phase: dict[tuple[str, str], list[float]] = defaultdict(list)
     for acc, ob in received(inp):
@@ -222,7 +227,7 @@ def durations(inp: ReportInput) -> dict[str, Any]:
         "time_to_complete": [{"segment": s, "cohort": c, **spread(v), "days": sorted(v)}
                              for (s, c), v in sorted(to_complete.items())],
         "time_in_phase": [{"segment": s, "phase": p, "phase_name": inp.phase_names.get(p, p), **spread(v)}
-                          for (s, p), v in sorted(in_phase.items())],
+                          for (s, p), v in sorted(in_phase.items(), key=lambda kv: (kv[0][0], order(kv[0][1])))],
     }
 
 
@@ -399,12 +404,19 @@ def action_list(inp: ReportInput) -> dict[str, Any]:
 
 
 # -- alerts ---------------------------------------------------------------
-def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str]) -> dict[str, Any]:
-    """Raised and resolved per week per alert id, and the median days to resolve (resolved in the period)."""
+def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str],
+           first_sync: date | None = None) -> dict[str, Any]:
+    """Raised and resolved per week per alert id, and the median days to resolve (resolved in the period).
+
+    The alerts first seen on the first sync (``first_sync``: history's first day) were raised before csops looked:
+    they are the backlog, counted apart, not as that week's alerts."""
     weekly: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     days: dict[str, list[float]] = defaultdict(list)
+    backlog: Counter[str] = Counter()
     for a in periods:
-        if a.first_seen in period:
+        if a.first_seen == first_sync and a.first_seen in period:
+            backlog[a.alert_id] += 1
+        elif a.first_seen in period:
             weekly[(week_of(a.first_seen).isoformat(), a.alert_id)]["raised"] += 1
         if a.resolved_on is not None and a.resolved_on in period:
             weekly[(week_of(a.resolved_on).isoformat(), a.alert_id)]["resolved"] += 1
@@ -415,6 +427,8 @@ def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str]) -
                    for (w, i), c in sorted(weekly.items())],
         "time_to_resolve": [{"alert": i, "title": titles.get(i, i), "resolved": len(days[i]),
                              "median_days": quantile(days[i], 0.5)} for i in ids],
+        "backlog": {"day": first_sync.isoformat() if backlog and first_sync else None,
+                    "alerts": dict(sorted(backlog.items())), "total": backlog.total()},
     }
 
 
@@ -432,7 +446,8 @@ def build(inp: ReportInput) -> dict[str, Any]:
         "recovery_days": inp.recovery_days,
         **over_time(inp),
         "score_falls": score_falls(inp),
-        "alerts": alerts(inp.alerts, inp.period, inp.alert_titles),
+        "alerts": alerts(inp.alerts, inp.period, inp.alert_titles,
+                         min((p.day for a in inp.accounts for p in a.points), default=None)),
         "nps": nps.by_month(inp.nps, by_id, inp.period, inp.by),
         "nps_surveys": nps.by_survey(inp.nps, by_id, inp.period, inp.by),
         "nps_period": nps.in_period(inp.nps, by_id, inp.period, inp.by),

@@ -16,7 +16,14 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from base.terminal import width
-from report.render import ACTION_COLUMNS, action_cells, not_applicable_text, pct, short_history_text
+from report.render import (
+    ACTION_COLUMNS,
+    action_cells,
+    backlog_text,
+    not_applicable_text,
+    pct,
+    short_history_text,
+)
 
 FONT = "'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, 'Noto Sans JP', sans-serif"
 STATUS_ORDER = ("not_started", "on_track", "stalled", "churn_risk", "completed", "no_phases")
@@ -334,6 +341,8 @@ def as_html(rep: dict[str, Any]) -> str:
             parts.append(f'<div class="chart empty" data-chart="{name}"><p class="no-data">{html.escape(empty)}</p>'
                          "</div>")
             continue
+        if name == "alerts" and (backlog := backlog_text(rep)):
+            parts.append(f'<p class="note">{html.escape(backlog)}</p>')
         fig = make(rep)
         parts.append(f'<div class="chart" data-chart="{name}">' + fig.to_html(
             full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",

@@ -170,7 +170,17 @@ def _alerts(rep: dict[str, Any]) -> list[str]:
     out += table(["alert", "raised", "resolved", "median days"],
                  [(t["title"], raised.get(t["alert"], 0), t["resolved"], t["median_days"])
                   for t in rep["alerts"]["time_to_resolve"]])
+    out += [text] if (text := backlog_text(rep)) else []
     return out
+
+
+def backlog_text(rep: dict[str, Any]) -> str:
+    """The alerts already raised on the first sync: the backlog, not that week's alerts (empty when none)."""
+    backlog = rep["alerts"]["backlog"]
+    if not backlog["total"]:
+        return ""
+    return (f"already raised on the first sync ({backlog['day']}): {backlog['total']:,} alerts, counted apart "
+            "(the backlog, not that week's alerts)")
 
 
 def as_json(rep: dict[str, Any]) -> str:

@@ -270,3 +270,26 @@ def test_the_action_list_is_worst_first_with_days_in_status_and_the_30_day_chang
     assert churn["open_alerts"] == ["初期設定が遅れている"] and stalled["open_alerts"] == []  # resolved: gone
     assert churn["status_label"] == "解約見込"
     assert churn["url"] == "https://acme.example/lightning/r/Account/churn/view"
+
+
+def test_the_first_syncs_alerts_are_the_backlog_not_that_weeks() -> None:
+    first = D("2026-01-05")
+    periods = [AlertPeriod(a, "no_login", first, None) for a in ("a", "b", "c")]
+    periods.append(AlertPeriod("d", "no_login", D("2026-01-12"), None))
+    out = compute.alerts(periods, Period(D("2026-01-01"), D("2026-02-28")), {}, first)
+    assert out["weekly"] == [{"week": "2026-01-12", "alert": "no_login", "raised": 1, "resolved": 0}]
+    assert out["backlog"] == {"day": "2026-01-05", "alerts": {"no_login": 3}, "total": 3}
+    # a period starting after the first sync has no backlog
+    later = compute.alerts(periods, Period(D("2026-01-10"), D("2026-02-28")), {}, first)
+    assert later["backlog"]["total"] == 0
+
+
+def test_days_in_phase_follow_the_rule_files_order() -> None:
+    """kickoff, setup, go_live as the rule file lists them, not go_live, kickoff, setup by name."""
+    points = [Point(D("2026-01-10"), "on_track", "kickoff"), Point(D("2026-01-15"), "on_track", "setup"),
+              Point(D("2026-02-01"), "on_track", "go_live"), Point(D("2026-03-01"), "completed", None)]
+    account = onboarding(Account("a", "勤怠管理", START, points))
+    names = {"kickoff": "キックオフ", "setup": "初期設定", "go_live": "本番稼働"}
+    rows = compute.durations(inp(account, phase_names=names))["time_in_phase"]
+    assert [r["phase"] for r in rows] == ["kickoff", "setup", "go_live"]
+    assert [r["median"] for r in rows] == [5.0, 17.0, 28.0]

@@ -1,7 +1,7 @@
 """Evaluating ``kb gaps`` on a labelled corpus: tickets stored as the pull stores them, and the scores.
 
 The corpora are sandbox/ticket_corpus.py (A, tuned on), sandbox/ticket_corpus_b.py (B, held back) and
-sandbox/ticket_corpus_c.py (C, held back and written after the tuning was final).
+sandbox/ticket_corpus_c.py (C, held back: written after the glossary, only its figures read).
 Their labels stay here, beside the store: ``kb gaps`` reads only what `csops pull zendesk` would have
 written (the pull's own row function masks and condenses the text).
 

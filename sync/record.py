@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -59,13 +59,17 @@ class Recorder:
     """Stores evaluations as they come, a chunk at a time: each evaluation, the status periods it closes and opens,
     the alert lifecycle (first/last seen; resolved once every account was seen) and the dated history.
 
-    Call inside one transaction around every :meth:`add` and :meth:`finish`, so a run is recorded whole or not at
-    all (a held run rolls it back). ``churned_fact``: the fact saying an account churned (``report.churned_fact``)."""
+    Each chunk is one transaction, and so is :meth:`finish`; ``notify(new, resolved)`` (the outbox) is called inside
+    the transaction that records those alert changes. Around it all, one transaction makes it all or nothing (the
+    one-call :func:`record_evaluations`). ``churned_fact``: the fact saying an account churned
+    (``report.churned_fact``)."""
 
     CHUNK = 1000
 
-    def __init__(self, store: Store, run_id: int, rules: RuleSet, today: date, churned_fact: str | None = None) -> None:
-        self.store, self.run_id, self.churned_fact = store, run_id, churned_fact
+    def __init__(self, store: Store, run_id: int, rules: RuleSet, today: date, churned_fact: str | None = None,
+                 notify: Callable[[list[AlertKey], list[AlertKey]], int] | None = None) -> None:
+        self.store, self.run_id, self.churned_fact, self.notify = store, run_id, churned_fact, notify
+        self.queued = 0
         self.day = today.isoformat()
         self.changes = AlertChanges()
         self.transitions: Counter[str] = Counter()
@@ -92,6 +96,7 @@ class Recorder:
             return
         eval_rows: list[EvaluationRow] = []
         new_alert_rows: list[AlertRow] = []
+        new_keys: list[AlertKey] = []
         touched_alerts: list[AlertKey] = []
         closing: list[str] = []
         opening: list[StatusPeriodStart] = []
@@ -113,7 +118,7 @@ class Recorder:
                 else:
                     sev, title = self.titles.get(alert_id, ("warning", alert_id))
                     new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, self.day, self.day, self.run_id))
-                    self.changes.new.append(key)
+                    new_keys.append(key)
         churned = self.churned_fact
         history = history_points(self.latest, ((ev, bool(churned and facts.get(churned) is True))
                                                for ev, facts in chunk), self.day)
@@ -130,6 +135,9 @@ class Recorder:
             store.open_status_periods(opening)
             store.touch_alerts(self.day, touched_alerts)
             store.add_alerts(new_alert_rows)
+            if self.notify is not None and new_keys:
+                self.queued += self.notify(new_keys, [])
+        self.changes.new.extend(new_keys)
 
     def _row(self, ev: Evaluation, facts: dict[str, Any]) -> EvaluationRow | None:
         """The evaluation's row, or None when the store already holds this very result (the same day's rerun, an
@@ -154,6 +162,8 @@ class Recorder:
         with self.store.transaction():
             self.store.write_history(gone)
             self.store.resolve_alerts(self.day, resolved)
+            if self.notify is not None and resolved:
+                self.queued += self.notify([], resolved)
         return self.changes, self.transitions
 
 

@@ -24,9 +24,10 @@ from connectors.zendesk import ZendeskClient
 from notify.config import NotifySpec
 from notify.deliver import DeliveryReport
 from notify.enqueue import Planned, enqueue, plan
-from rules.engine import Engine, Evaluation, FactValueError
+from rules.engine import Engine, FactValueError
 from rules.ruleset import RuleSet
 from store import Store, StoreError
+from store.alerts import AlertKey
 from store.owners import owner_id
 from sync.conform import plan_values
 from sync.facts import account_facts, past_points
@@ -225,7 +226,7 @@ class SyncJob:
         if formulas and report.salesforce.incremental:
             refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
         if dry_run:
-            briefs, _ = self._evaluate(report, today, describe, None)
+            briefs, _ = self._evaluate(report, today, describe, self._past(today))
             report.mass_change = self._guard(report, briefs)
             report.alerts = preview_alerts(self.store, briefs)
             report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
@@ -267,47 +268,72 @@ class SyncJob:
             self.store.write_owner_names(names, today.isoformat())
 
     def evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
-                             ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
-        """Evaluate and record every stored account a chunk at a time (the part of a sync that grows with the
-        accounts; bench/sync.py --synthetic runs it alone), in one transaction that the mass-change guard rolls back
-        when it holds the run; the outbox commits with the alert changes that cause it, or not at all. Returns each
-        account's brief and the writes to make."""
-        assert report.run_id is not None
+                            ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
+        """Evaluate every stored account and plan the writes, keeping a brief per account; stop here when the
+        mass-change guard holds the run (nothing written); else evaluate again and record a chunk per transaction
+        (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns each
+        account's brief and the writes to make.
+
+        Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
+        the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
+        past = self._past(today)
+        raw_facts: dict[str, dict[str, Any]] = {}
+        briefs, wanted = self._evaluate(report, today, describe, past, raw_facts)
+        report.mass_change = self._guard(report, briefs)
+        if report.mass_change is not None and not self.allow_mass_change:
+            raise MassChangeHeld(report.mass_change.text())
         with self.store.transaction():
-            recorder = Recorder(self.store, report.run_id, self.rules, today, self.churned_fact)
-            raw_facts: dict[str, dict[str, Any]] = {}
-            briefs, wanted = self._evaluate(report, today, describe, recorder.add, raw_facts)
             self.store.record_facts(raw_facts, today.isoformat())  # what csops rules replay re-evaluates
-            report.mass_change = self._guard(report, briefs)
-            if report.mass_change is not None and not self.allow_mass_change:
-                raise MassChangeHeld(report.mass_change.text())
-            report.alerts, report.transitions = recorder.finish()
-            report.evaluations_written = recorder.rewritten
-            report.notify_queued = enqueue(self.store, self.notify, self.rules, report.alerts, briefs, today,
-                                           report.run_id)
+        raw_facts.clear()
+        self._record_evaluations(report, today, briefs, past)
         return briefs, wanted
 
-    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]],
-                  record: Callable[[Evaluation, dict[str, Any]], None] | None,
+    def _past(self, today: date) -> dict[str, Any]:
+        """Each account's history points, for rules that read history facts (none otherwise)."""
+        return past_points(self.store, today) if self.rules.uses_history else {}
+
+    def _record_evaluations(self, report: SyncReport, today: date, briefs: list[Brief], past: dict[str, Any]
+                            ) -> None:
+        """Evaluate each account again (the same facts give the same evaluation) and record it, a chunk per
+        transaction; each chunk's new alerts are enqueued in its transaction and the resolved ones with their
+        resolution, so the outbox commits with the alert changes that cause it, or not at all."""
+        run_id = report.run_id
+        assert run_id is not None
+
+        def notify(new: list[AlertKey], resolved: list[AlertKey]) -> int:
+            return enqueue(self.store, self.notify, self.rules, AlertChanges(new, resolved), briefs, today, run_id)
+
+        engine = Engine(self.rules)
+        stale = self._stale_notes(report)
+        recorder = Recorder(self.store, run_id, self.rules, today, self.churned_fact, notify)
+        for account_id, _, raw in account_facts(self.store, self.rules, today):
+            facts = self._facts(engine, account_id, raw, None)
+            ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
+            ev.problems.extend(stale)
+            recorder.add(ev, facts)
+        report.alerts, report.transitions = recorder.finish()
+        report.evaluations_written = recorder.rewritten
+        report.notify_queued = recorder.queued
+
+    @staticmethod
+    def _stale_notes(report: SyncReport) -> list[str]:
+        return [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
+                f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
+
+    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
                   raw_facts: dict[str, dict[str, Any]] | None = None
                   ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
-        """Evaluate every account, handing each evaluation to ``record`` and keeping only its brief (and its raw
-        facts in ``raw_facts``); plan the writes (values conformed to their fields, only what differs)."""
+        """Evaluate every account, keeping only its brief (and its raw facts in ``raw_facts``); plan the writes
+        (values conformed to their fields, only what differs)."""
         engine = Engine(self.rules)
         briefs: list[Brief] = []
         wanted: dict[str, dict[str, Any]] = {}
         total = self.store.count_live_accounts() if self.progress else None
-        stale = [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
-                 f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
-        past = past_points(self.store, today) if self.rules.uses_history else {}
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
             if raw_facts is not None:
                 raw_facts[account_id] = raw
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
-            ev.problems.extend(stale)
-            if record is not None:
-                record(ev, facts)
             briefs.append(Brief.of(ev, owner_id(sf_fields, self.owner_field)))
             if self.progress and len(briefs) % 500 == 0:
                 self.progress("evaluated", 500, total=total)
@@ -332,14 +358,16 @@ class SyncJob:
                                  self.max_status_change_pct, self.max_no_phases_pct)
 
     @staticmethod
-    def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport) -> dict[str, Any]:
-        """Typed facts; a value that does not fit its type is reported and treated as null."""
+    def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport | None) -> dict[str, Any]:
+        """Typed facts; a value that does not fit its type is reported (once: not on the recording pass) and
+        treated as null."""
         raw = dict(raw)
         while True:
             try:
                 return engine.facts(raw)
             except FactValueError as exc:
-                report.fact_problems.append(f"{account_id}: {exc}")
+                if report is not None:
+                    report.fact_problems.append(f"{account_id}: {exc}")
                 raw[exc.fact] = None
 
     def _remember_written(self, wanted: dict[str, dict[str, Any]], written: list[str]) -> None:

@@ -128,13 +128,14 @@ def funnel_chart(rep: dict[str, Any]) -> go.Figure:
     return _layout(fig, "")
 
 
-def _stacked(rows: list[dict[str, Any]], order: list[str], labels: dict[str, str]) -> go.Figure:
+def _stacked(rows: list[dict[str, Any]], order: list[str], labels: dict[str, str],
+             colours: dict[str, str] | None = None) -> go.Figure:
     fig = go.Figure()
     keys = [k for k in order if any(k in r for r in rows)]
     keys += sorted({k for r in rows for k in r if k != "week" and k not in keys})
     for k in keys:
         fig.add_bar(name=legend(labels.get(k, k)), x=[r["week"] for r in rows], y=[r.get(k, 0) for r in rows],
-                    marker_color=COLOURS.get(k))
+                    marker_color=(colours or {}).get(k, COLOURS.get(k)))
     return _layout(fig, "アカウント数", barmode="stack")
 
 
@@ -142,8 +143,24 @@ def status_chart(rep: dict[str, Any]) -> go.Figure:
     return _stacked(rep["status_weekly"], list(STATUS_ORDER), rep["labels"]["status"])
 
 
+#: Band colours from the worst band to the best, spread over as many bands as the rule file has.
+BAND_SCALE = ("#d62728", "#ff7f0e", "#e6b800", "#bcbd22", "#2ca02c")
+
+
+def band_colours(best_first: list[str]) -> dict[str, str]:
+    """The rule file's bands (best first, as it orders them by min) coloured red for the worst to green for the
+    best, whatever they are called (良好/注意/危険 as well as green/yellow/red)."""
+    worst_first = list(reversed(best_first))
+    if len(worst_first) < 2:
+        return dict.fromkeys(worst_first, BAND_SCALE[-1])
+    top = len(BAND_SCALE) - 1
+    return {b: BAND_SCALE[round(i * top / (len(worst_first) - 1))] for i, b in enumerate(worst_first)}
+
+
 def band_chart(rep: dict[str, Any]) -> go.Figure:
-    return _stacked(rep["band_weekly"], ["red", "yellow", "green"], {"(none)": "スコアなし"})
+    """Bands stacked worst at the bottom, named and ordered as the rule file has them."""
+    bands = rep["labels"].get("bands") or ["green", "yellow", "red"]
+    return _stacked(rep["band_weekly"], list(reversed(bands)), {"(none)": "スコアなし"}, band_colours(bands))
 
 
 def tier_chart(rep: dict[str, Any]) -> go.Figure:

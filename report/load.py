@@ -122,4 +122,4 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         status_labels=dict(rules.status_labels),
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
         alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url,
-        completed_fact=rules.completed_fact)
+        completed_fact=rules.completed_fact, band_names=[b.name for b in rules.bands])

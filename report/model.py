@@ -136,3 +136,4 @@ class ReportInput:
     alert_titles: dict[str, str] = field(default_factory=dict)
     account_url: str | None = None  # a template with {id}: the account's page in Salesforce
     completed_fact: str | None = None  # onboarding.completed_on, when the rule file maps it
+    band_names: list[str] = field(default_factory=list)  # the rule file's health bands, best (highest min) first

@@ -293,3 +293,16 @@ def test_days_in_phase_follow_the_rule_files_order() -> None:
     rows = compute.durations(inp(account, phase_names=names))["time_in_phase"]
     assert [r["phase"] for r in rows] == ["kickoff", "setup", "go_live"]
     assert [r["median"] for r in rows] == [5.0, 17.0, 28.0]
+
+
+def test_band_colours_follow_the_rule_files_bands_whatever_their_names() -> None:
+    from report.html import BAND_SCALE, band_chart, band_colours
+
+    assert band_colours(["良好", "注意", "危険"]) == {"危険": BAND_SCALE[0], "注意": BAND_SCALE[2],
+                                                    "良好": BAND_SCALE[-1]}
+    assert band_colours(["ok", "bad"]) == {"bad": BAND_SCALE[0], "ok": BAND_SCALE[-1]}
+    rep = {"band_weekly": [{"week": "2026-01-05", "良好": 3, "危険": 1, "注意": 2}],
+           "labels": {"bands": ["良好", "注意", "危険"]}}
+    fig = band_chart(rep)
+    assert [t.name for t in fig.data] == ["危険", "注意", "良好"]  # worst at the bottom of the stack
+    assert [t.marker.color for t in fig.data] == [BAND_SCALE[0], BAND_SCALE[2], BAND_SCALE[-1]]

@@ -300,6 +300,8 @@ def main() -> None:
     specs = ([] if args.no_sqlite else ["sqlite"]) + [s for s in args.store if s != "sqlite"]
     for spec in specs:
         (synthetic_bench if args.synthetic else bench_store)(args, spec, env)
+    if args.synthetic:
+        return
     print("\nfloors: export = ceil(tickets/1000) on the first run, 1 when nothing changed;\n"
           "query = ceil(accounts/2000); write = ceil(changed/200) with sObject Collections; above\n"
           "salesforce.bulk_threshold (2000) one Bulk API 2.0 job (create, upload, close, poll, results)\n"

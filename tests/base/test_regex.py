@@ -28,9 +28,12 @@ TEXT = st.text(st.sampled_from(LETTERS + "B勤務"), max_size=20)
 @given(PATTERN, TEXT, st.booleans())
 def test_matches_what_python_matches(pattern: str, text: str, ignorecase: bool) -> None:
     flags = re.ASCII | (re.IGNORECASE if ignorecase else 0)
-    assume(re.fullmatch(pattern, "", flags) is None)  # can match empty: see the next test
+    theirs = [(m.span(), m.group(0)) for m in re.finditer(pattern, text, flags)]
+    # An empty match anywhere (not only on empty text: '(\b| )' on '1 ') is where re retries the same position for
+    # a longer match and RE2 does not: the next test holds those.
+    assume(all(end > start for (start, end), _ in theirs))
     ours = [(m.span(), m.group(0)) for m in user_regex(pattern, ignorecase).finditer(text)]
-    assert ours == [(m.span(), m.group(0)) for m in re.finditer(pattern, text, flags)], (pattern, text)
+    assert ours == theirs, (pattern, text)
 
 
 @given(PATTERN, TEXT)

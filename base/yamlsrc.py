@@ -264,15 +264,10 @@ _CONSTRUCTOR = yaml.SafeLoader("")
 
 
 def _substitute(value: str, env: Mapping[str, str], doc: Document, path: PathKey) -> str:
-    def repl(m: re.Match[str]) -> str:
-        name, default = m.group(1), m.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        raise doc.error(path, f"{dotted(path)}: environment variable ${{{name}}} is not set")
-
-    return _ENV_REF.sub(repl, value)
+    try:
+        return expand_env(value, env)
+    except KeyError as unset:
+        raise doc.error(path, f"{dotted(path)}: environment variable ${{{unset.args[0]}}} is not set") from None
 
 
 def expand_env(value: str, env: Mapping[str, str]) -> str:

@@ -120,11 +120,16 @@ class Callback:
                 if parts.path != CALLBACK_PATH or owner._done.is_set():
                     self._answer(404, "Not the csops sign-in callback.")
                     return
-                owner.params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                owner._done.set()
-                ok = "code" in owner.params
-                self._answer(200 if ok else 400, "csops: signed in. You can close this tab." if ok else
-                             "csops: the sign-in did not complete; see the terminal.")
+                params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                ok = "code" in params
+                try:
+                    self._answer(200 if ok else 400, "csops: signed in. You can close this tab." if ok else
+                                 "csops: the sign-in did not complete; see the terminal.")
+                finally:
+                    # Only once the page is sent: a refused sign-in ends the command at once, and the process
+                    # exiting first cut the browser's page short (IncompleteRead in the deny test).
+                    owner.params = params
+                    owner._done.set()
 
             def _answer(self, status: int, text: str) -> None:
                 body = f"<!doctype html><title>csops</title><p>{html.escape(text)}</p>".encode()

@@ -227,7 +227,9 @@ class Sandbox:
         with self.lock:
             return json_response({"requests": dict(self.stats), "total": self.total, "faults": self.faults,
                                   "salesforce_api_usage": self.salesforce.usage,
-                                  "zendesk_oauth_grants": dict(self.oauth.grants)})
+                                  "zendesk_oauth_grants": dict(self.oauth.grants),
+                                  "slack_messages": dict(Counter(h.channel for h in self.slack.hooks.values()
+                                                                 for _ in h.messages))})
 
     def _stats_reset(self, request: Request, args: dict[str, Any]) -> Response:
         self.reset_stats()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import shutil
 import statistics
@@ -24,7 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+import kb_corpus  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,14 +35,6 @@ from pygls.uris import from_fs_path  # noqa: E402
 
 PARAGRAPH = ("勤怠データを出力して給与計算ソフトに取り込みます。ユーザを追加して、サーバの設定を確認します。"
              "ＣＳＶを出力することができます。設定は反映されるかもしれません。")
-
-
-def _bench_kb() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_kb", ROOT / "bench" / "kb.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def article_text(size: int) -> str:
@@ -132,7 +124,7 @@ def main() -> None:
         root.mkdir()
         shutil.copy(ROOT / "kb" / "kb.yaml", root / "kb.yaml")
         shutil.copytree(ROOT / "kb" / "images", root / "images")
-        _bench_kb().generate(root, args.articles)
+        kb_corpus.generate(root, args.articles)
         path = root / "articles" / "employees" / "timecard" / "bench-large.md"
         text = article_text(args.size)
         path.write_text(text, encoding="utf-8")

@@ -16,7 +16,6 @@ Also prints the seconds --variants adds to kb check over the corpus.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
 import shutil
 import sys
@@ -25,6 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import kb_corpus  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,14 +50,6 @@ PAIRS = [
 DISTRACTORS = ["管理者だけが使えます。", "管理者が使います。", "設定は管理者が行えます。", "設定を管理者が行います。",
                "一覧で見られます。", "一覧を見ます。", "申請書を書けます。", "申請書を書きます。",
                "データを出せます。", "データを出します。"]
-
-
-def _bench_kb() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_kb", ROOT / "bench" / "kb.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _report(root: Path) -> tuple[list[Any], float]:
@@ -109,7 +102,7 @@ def main() -> None:
         root.mkdir()
         shutil.copy(ROOT / "kb" / "kb.yaml", root / "kb.yaml")
         shutil.copytree(ROOT / "kb" / "images", root / "images")
-        _bench_kb().generate(root, args.articles)
+        kb_corpus.generate(root, args.articles)
         before, _ = _report(root)
         seeded = seed(root, random.Random(args.seed))
         found, seconds = _report(root)

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from base.errors import InputError, outcome
-from base.redact import redact
+from base.errors import InputError
 from connectors.salesforce import RecordFailure, SalesforceClient
 from rules.ruleset import RuleSet
 from store import Store
 from store.writelog import OK, SENT, WriteEntry
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
+from sync.run import record_end
 from sync.writeback import diff, same
 from sync.writelog import LogCost, entry, logged_update
 
@@ -121,11 +121,7 @@ class RollbackJob:
         finally:
             report.duration_s = time.monotonic() - started
             if report.run_id is not None:
-                code, status = outcome(ended, partial=bool(report.failures))
-                details = report.details()
-                if ended is not None:
-                    details["error"] = redact(str(ended))
-                self.store.finish_run(report.run_id, status, code, details)
+                record_end(self.store, report.run_id, report.details(), bool(report.failures), ended)
 
     def _written_by(self, of_run: int) -> list[WriteEntry]:
         """The run's account field writes that may have reached Salesforce, the last per field."""

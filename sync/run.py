@@ -82,6 +82,23 @@ def _error_text(exc: BaseException, code: int) -> str:
     return str(exc) if code != EXIT_SOFTWARE else f"{type(exc).__name__}: {exc}"
 
 
+def record_end(store: Store, run_id: int, details: dict[str, Any], partial: bool, ended: BaseException | None
+               ) -> None:
+    """A run's row at its end (a sync's or a rollback's): status and exit code from base.errors.outcome, the mapping
+    the process exit uses too, and the error that ended it."""
+    code, status = outcome(ended, partial=partial)
+    if ended is not None:
+        details["error"] = redact(_error_text(ended, code))
+    try:
+        store.finish_run(run_id, status, code, details)
+    except StoreError as exc:
+        if ended is None:
+            raise
+        # The store itself is why the run stops (server gone, lease lost): the first error is the one to report;
+        # the next run marks this one killed.
+        log.debug("could not record the end of run %s: %s", run_id, exc)
+
+
 @dataclass
 class PlannedChange:
     account_id: str
@@ -194,19 +211,7 @@ class SyncJob:
                 self._record(run_id, report, ended)
 
     def _record(self, run_id: int, report: SyncReport, ended: BaseException | None) -> None:
-        """The run's row: status and exit code from base.errors.outcome, the mapping the process exit uses too."""
-        code, status = outcome(ended, partial=report.partial)
-        details = report.details()
-        if ended is not None:
-            details["error"] = redact(_error_text(ended, code))
-        try:
-            self.store.finish_run(run_id, status, code, details)
-        except StoreError as exc:
-            if ended is None:
-                raise
-            # The store itself is why the run stops (server gone, lease lost): the first error is the one to
-            # report; the next run marks this one killed.
-            log.debug("could not record the end of run %s: %s", run_id, exc)
+        record_end(self.store, run_id, report.details(), report.partial, ended)
 
     def _run(self, report: SyncReport, today: date, dry_run: bool, full: bool) -> None:
         commit = not dry_run

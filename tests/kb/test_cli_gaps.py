@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from csops.demo import sample_kb
 from csops.kb_cli import kb
 from sandbox.corpus import LabelledTicket
 from tests.kb.gaps_eval import SINCE, UNTIL, corpus_a, score, store_tickets, tickets
@@ -51,8 +51,7 @@ class GapsWorkspace:
 @pytest.fixture(scope="module")
 def gaps_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GapsWorkspace]:
     path = tmp_path_factory.mktemp("gaps")
-    shutil.copytree(ROOT / "kb", path / "kb", ignore=shutil.ignore_patterns("_site", ".cache", "*.py", "__pycache__",
-                                                                           "templates", "static", "gaps"))
+    sample_kb(path)
     (path / "csops.yaml").write_text("store:\n  url: sqlite:///state.db\n", encoding="utf-8")
     labelled = tickets(corpus_a(), N, SEED)
     store_tickets(path / "state.db", labelled)

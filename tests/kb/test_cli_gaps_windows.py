@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from csops.demo import sample_kb
 from csops.kb_cli import kb
 from store import Store
 
@@ -32,8 +33,7 @@ INVOICE_EN = ("Change the name on our invoice", "Please change the company name 
 class Window:
     def __init__(self, path: Path, articles: bool = True) -> None:
         self.path = path
-        ignore = shutil.ignore_patterns("_site", ".cache", "*.py", "__pycache__", "templates", "static", "gaps")
-        shutil.copytree(ROOT / "kb", path / "kb", ignore=ignore)
+        sample_kb(path)
         if not articles:
             shutil.rmtree(path / "kb" / "articles")
             (path / "kb" / "articles").mkdir()

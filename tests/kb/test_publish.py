@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import requests
 from click.testing import CliRunner, Result
 
+from csops.demo import sample_kb
 from csops.kb_cli import kb
 from csops.starter import sandbox_config, sandbox_env
 from sandbox.server import Sandbox
 from tests.conftest import make_sandbox
-from tests.kb.helpers import SHIPPED
 
 WRITES = ("POST ", "PUT ", "DELETE ", "PATCH ")
 TOKEN_GRANT = "POST /oauth/tokens"  # asking for an access token writes nothing to the Help Center
@@ -32,7 +31,7 @@ class Site:
         self.sb = sb
         self.dir = tmp / name
         self.dir.mkdir()
-        shutil.copytree(SHIPPED, self.dir / "kb", ignore=shutil.ignore_patterns("_site"))
+        sample_kb(self.dir)
         self.config = self.dir / "csops.yaml"
         o = sb.options
         text = sandbox_config(sb.url, o.zendesk_email, o.sf_username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import click
 
 from base.terminal import table
 from csops.shell import App, emit_json, pass_app
+from report.render import backtest_cells, backtest_text, pct
 from report.replay import replay
 from rules.ruleset import load_rules
 
@@ -44,7 +46,7 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
     end = to.date() if to else date.fromisoformat(last)
     if start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
-    result = replay(app.store, current, new, start, end)
+    result = replay(app.store, current, new, start, end, app.config.report.churned_fact)
     if as_json:
         emit_json(result)
         return
@@ -66,6 +68,38 @@ def replay_lines(result: dict[str, Any]) -> list[str]:
     for name, backlog in result["backlog"].items():
         out.append(f"already raised on the first day ({name}): "
                    + (", ".join(f"{k} {v}" for k, v in backlog.items()) or "none"))
+    out += backtest_lines(result["backtest"])
     out += ["", f"{result['weeks_changed']} of {len(result['weeks'])} weeks differ" if result["weeks_changed"]
             else "no difference: the proposed rules do what the current ones do over this history"]
     return out
+
+
+def backtest_lines(both: dict[str, dict[str, Any]]) -> list[str]:
+    """The health score's backtest under each rule set, side by side: per band, then per component level."""
+    cur, new = both["current"], both["proposed"]
+    out = ["", "Health score backtest (current | proposed)"]
+    out += textwrap.wrap(backtest_text(cur), 118, subsequent_indent="  ")
+    if not cur["days"]:
+        return out
+    out.append(f"base rate: current {pct(cur['base_rate'])}, proposed {pct(new['base_rate'])}")
+    for key, head in (("bands", ["band"]), ("components", ["component", "level"])):
+        rows = {_key(r): r for r in cur[key]}
+        proposed = {_key(r): r for r in new[key]}
+        table_rows = [[*k, *_figures(rows.get(k)), *_figures(proposed.get(k))]
+                      for k in list(rows) + [k for k in proposed if k not in rows]]
+        names = {_key(r): r.get("name") for r in cur[key] + new[key]}
+        table_rows = [[names.get(tuple(r[:len(head)])) or r[0], *r[1:]] for r in table_rows]
+        out += ["", table([[*head, "n", "share", "lift", "n", "share", "lift"], *table_rows],
+                          right=range(len(head), len(head) + 6))]
+    return out
+
+
+def _key(row: dict[str, Any]) -> tuple[str, ...]:
+    return (row["band"],) if "band" in row else (row["component"], row["level"])
+
+
+def _figures(row: dict[str, Any] | None) -> list[str]:
+    if row is None:
+        return ["0", "–", "–"]
+    n, _, _, share, lift = backtest_cells(row)
+    return [f"{n:,}", share, lift]

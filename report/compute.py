@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from report import nps
+from report.backtest import backtest
 from report.model import Account, AlertPeriod, Onboarding, Period, Point, ReportInput, month, state_on
 
 TROUBLE = ("stalled", "churn_risk")
@@ -432,9 +433,17 @@ def alerts(periods: list[AlertPeriod], period: Period, titles: dict[str, str],
     }
 
 
+def health_backtest(inp: ReportInput, history_from: date | None) -> dict[str, Any]:
+    """The backtest (:mod:`report.backtest`) over the recorded history of the period: from its first day, or
+    history's when later."""
+    first = max(inp.period.start, history_from or inp.period.start)
+    return backtest((a.points for a in inp.accounts), first, inp.period.end, inp.band_names, inp.components)
+
+
 def build(inp: ReportInput) -> dict[str, Any]:
     """Every section of the report, as plain data (what ``--format json`` prints)."""
     by_id = {a.id: a for a in inp.accounts}
+    history_from = min((a.points[0].day for a in inp.accounts if a.points), default=None)
     return {
         "period": {"from": inp.period.start.isoformat(), "to": inp.period.end.isoformat()},
         "by": inp.by,
@@ -446,8 +455,8 @@ def build(inp: ReportInput) -> dict[str, Any]:
         "recovery_days": inp.recovery_days,
         **over_time(inp),
         "score_falls": score_falls(inp),
-        "alerts": alerts(inp.alerts, inp.period, inp.alert_titles,
-                         min((p.day for a in inp.accounts for p in a.points), default=None)),
+        "backtest": health_backtest(inp, history_from),
+        "alerts": alerts(inp.alerts, inp.period, inp.alert_titles, history_from),
         "nps": nps.by_month(inp.nps, by_id, inp.period, inp.by),
         "nps_surveys": nps.by_survey(inp.nps, by_id, inp.period, inp.by),
         "nps_period": nps.in_period(inp.nps, by_id, inp.period, inp.by),

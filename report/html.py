@@ -16,10 +16,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from base.terminal import width
+from report.model import MIN_N
 from report.render import (
     ACTION_COLUMNS,
+    BACKTEST_BANDS,
+    BACKTEST_PARTS,
     action_cells,
     backlog_text,
+    backtest_cells,
+    backtest_text,
     not_applicable_text,
     pct,
     short_history_text,
@@ -73,8 +78,6 @@ def _layout(fig: go.Figure, ytitle: str, **kw: Any) -> go.Figure:
     return fig
 
 
-#: Below this many decided onboardings a rate is drawn hatched: 2 of 2 is no win.
-MIN_N = 5
 
 
 def _rate_chart(rep: dict[str, Any], rows_key: str, month_key: str, hover: str) -> go.Figure:
@@ -266,6 +269,8 @@ table.actions tr.stalled td:first-child {{ color: #c05a00; }}
 <h2>対応リスト（解約見込・オンボ滞留・フェーズ期限超過） / action list</h2>
 {actions}
 {charts}
+<h2>ヘルススコアの検証（90日以内の解約見込・解約） / health score backtest</h2>
+{backtest}
 <h2>NPS（調査ごと・期間全体） / NPS per survey and over the period</h2>
 <div class="scroll">{nps}</div>
 <h2>期間中にヘルススコアが最も下がったアカウント</h2>
@@ -322,6 +327,22 @@ def _actions_table(rep: dict[str, Any]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
+def backtest_html(bt: dict[str, Any]) -> str:
+    """The backtest's bands, then its components' levels, each row with its n (share and lift "–" below MIN_N)."""
+    note = f'<p class="note">{html.escape(backtest_text(bt))}</p>'
+    if not bt["days"]:
+        return note.replace('class="note"', 'class="no-data"')
+
+    def rows(head: tuple[str, ...], values: list[list[Any]]) -> str:
+        cells = ["".join(f"<td>{html.escape('–' if v is None else f'{v:,}' if isinstance(v, int) else str(v))}</td>"
+                         for v in row) for row in values]
+        return (f'<table class="backtest"><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>'
+                + "".join(f"<tr>{c}</tr>" for c in cells) + "</table>")
+
+    return (note + '<div class="scroll">' + rows(BACKTEST_BANDS, [[b["band"], *backtest_cells(b)] for b in bt["bands"]])
+            + rows(BACKTEST_PARTS, [[c["name"], c["level"], *backtest_cells(c)] for c in bt["components"]]) + "</div>")
+
+
 def _falls_table(rep: dict[str, Any]) -> str:
     if not rep["score_falls"]:
         return ('<p class="no-data">データなし: 期間中にヘルススコアが下がったアカウントはありません'
@@ -372,4 +393,4 @@ def as_html(rep: dict[str, Any]) -> str:
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
                        actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep),
-                       falls=_falls_table(rep), sort_js=SORT_JS)
+                       falls=_falls_table(rep), backtest=backtest_html(rep["backtest"]), sort_js=SORT_JS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
@@ -38,6 +39,7 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
     accounts: dict[str, Account] = {}
     tz = rules.tz
     names = store.owner_names()
+    parts = _components_reader()
     for evaluated in store.evaluated_accounts():
         res = json.loads(evaluated.result)
         facts = res.get("facts") or {}
@@ -53,7 +55,7 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
         if acc is None:  # in history, no longer evaluated: keep what history knows
             acc = accounts[h.account_id] = Account(h.account_id, h.product, None)
         point = Point(date.fromisoformat(h.day), h.status, h.phase, h.health_score, h.health_band, h.tier, h.product,
-                      h.gone)
+                      h.gone, parts(h.components))
         acc.points.append(point)
         if not h.gone:
             acc.churned_on = None
@@ -68,6 +70,24 @@ def load_accounts(store: Store, rules: RuleSet, cfg: ReportConfig, until: date) 
         acc.onboardings[-1].points.append(Point(date.fromisoformat(p.day), p.status, p.phase,
                                                 product=p.product or None))
     return list(accounts.values())
+
+
+def _components_reader() -> Callable[[str | None], dict[str, float | None] | None]:
+    """A point's components JSON as a mapping, each distinct text read once (accounts share their scores)."""
+    seen: dict[str, dict[str, float | None] | None] = {}
+
+    def read(text: str | None) -> dict[str, float | None] | None:
+        if text is None:
+            return None
+        found = seen.get(text)
+        if found is None:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = None
+            found = seen[text] = value if isinstance(value, dict) else None
+        return found
+    return read
 
 
 def _current(res: dict[str, Any]) -> Current | None:
@@ -122,4 +142,5 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         status_labels=dict(rules.status_labels),
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
         alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url,
-        completed_fact=rules.completed_fact, band_names=[b.name for b in rules.bands])
+        completed_fact=rules.completed_fact, band_names=[b.name for b in rules.bands],
+        components={c.id: c.name for c in rules.components})

@@ -6,10 +6,13 @@ take these objects only, so tests can hand-make histories.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 SPLITS = ("product", "tier", "owner")
+#: Below this many, a rate or share is no evidence (2 of 2 is no win): drawn hatched, or shown as "–".
+MIN_N = 5
 
 
 def month(day: date) -> str:
@@ -29,6 +32,7 @@ class Point:
     tier: str | None = None
     product: str | None = None
     gone: str | None = None  # "churned" or "deleted" from this day on: out of the counts
+    components: Mapping[str, float | None] | None = None  # health component id → score 0-1 (None: not recorded)
 
 
 @dataclass
@@ -137,3 +141,4 @@ class ReportInput:
     account_url: str | None = None  # a template with {id}: the account's page in Salesforce
     completed_fact: str | None = None  # onboarding.completed_on, when the rule file maps it
     band_names: list[str] = field(default_factory=list)  # the rule file's health bands, best (highest min) first
+    components: dict[str, str] = field(default_factory=dict)  # the rule file's health components: id → name

@@ -10,6 +10,7 @@ from typing import Any
 
 from base import terminal
 from base.csvfile import SpreadsheetWriter
+from report.model import MIN_N
 
 KEYS = ("cohort", "due_month", "phase", "week", "month", "survey", "alert", "tier")
 
@@ -72,7 +73,7 @@ def as_table(rep: dict[str, Any]) -> str:
                  [(f["segment"], f["received"], f["stalled"], f["churn_risk"], f["recovered"], f["churned"],
                    f["still_open"], pct(f["stalled_recovery_rate"]), pct(f["churn_risk_recovery_rate"]))
                   for f in rep["funnel"]])
-    out += _health(rep) + _alerts(rep) + _nps(rep)
+    out += _health(rep) + _backtest(rep["backtest"]) + _alerts(rep) + _nps(rep)
     return "\n".join(out) + "\n"
 
 
@@ -162,6 +163,42 @@ def _health(rep: dict[str, Any]) -> list[str]:
     return out
 
 
+BACKTEST_BANDS = ("band", "n", "accounts", "events", "share", "lift")
+BACKTEST_PARTS = ("component", "level", "n", "accounts", "events", "share", "lift")
+
+
+def backtest_text(bt: dict[str, Any]) -> str:
+    """What the backtest counts, over which days (or why it has none: too short a history)."""
+    h = bt["horizon_days"]
+    if not bt["days"]:
+        return (f"no backtest yet: it needs a day followed by {h} days of history inside the period; make the period "
+                f"longer (--from) or let the history grow")
+    return (f"of the accounts in a band (or a component's level) on a day, the share that went 解約見込 or churned "
+            f"within the next {h} days, and its lift over the base rate; days {bt['first']} – {bt['last']} every 7 "
+            f"days ({len(bt['days'])}), {bt['observations']:,} observations of {bt['accounts']:,} accounts (not "
+            f"already 解約見込), {bt['events']:,} events, base rate {pct(bt['base_rate'])}; "
+            f"share and lift – below n = {MIN_N}")
+
+
+def backtest_cells(row: dict[str, Any]) -> list[Any]:
+    """n, accounts, events, share and lift of one row, share and lift "–" below MIN_N."""
+    few = row["n"] < MIN_N
+    return [row["n"], row["accounts"], row["events"], "–" if few else pct(row["share"]),
+            "–" if few or row["lift"] is None else f"{row['lift']:.2f}×"]
+
+
+def _backtest(bt: dict[str, Any]) -> list[str]:
+    out = ["", "Health score backtest"]
+    out += textwrap.wrap(backtest_text(bt), 118, subsequent_indent="  ")
+    if not bt["days"]:
+        return out
+    out += table(BACKTEST_BANDS, [(b["band"], *backtest_cells(b)) for b in bt["bands"]])
+    out.append("")
+    out += table(BACKTEST_PARTS, [(c["name"], c["level"], *backtest_cells(c)) for c in bt["components"]],
+                 right=range(2, len(BACKTEST_PARTS)))
+    return out
+
+
 def _alerts(rep: dict[str, Any]) -> list[str]:
     raised: dict[str, int] = {}
     for w in rep["alerts"]["weekly"]:
@@ -187,6 +224,16 @@ def as_json(rep: dict[str, Any]) -> str:
     return json.dumps(rep, ensure_ascii=False, indent=2) + "\n"
 
 
+def _backtest_csv(w: SpreadsheetWriter, bt: dict[str, Any]) -> None:
+    """backtest_band rows keyed by band, backtest_component rows by component/level."""
+    keyed = [("backtest_band", b["band"], b) for b in bt["bands"]]
+    keyed += [("backtest_component", f"{c['component']}/{c['level']}", c) for c in bt["components"]]
+    for section, key, row in keyed:
+        for metric in ("n", "accounts", "events", "share", "lift"):
+            if row[metric] is not None:
+                w.writerow([section, "all", key, metric, row[metric]])
+
+
 SECTIONS = ("time_to_complete", "time_in_phase", "funnel", "status_weekly", "band_weekly", "tier_trend",
             "score_falls", "nps", "nps_surveys", "nps_period")
 
@@ -207,6 +254,7 @@ def as_csv(rep: dict[str, Any]) -> str:
             if a[metric] is not None:
                 w.writerow(["action_list", a["segment"], key, metric, a[metric]])
         w.writerow(["action_list", a["segment"], key, "open_alerts", len(a["open_alerts"])])
+    _backtest_csv(w, rep["backtest"])
     for name, rows in sections:
         for row in rows:
             seg = row.get("segment", row.get("account_id", ""))

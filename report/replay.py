@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from report.backtest import backtest
 from report.compute import week_of
+from report.model import Point
 from rules.engine import Engine, Evaluation, FactValueError, PastPoint
 from rules.ruleset import RuleSet, compile_rules
 from store import Store
@@ -40,8 +42,10 @@ class Week:
 class Replayer:
     """One rule set over the days: an engine per day (one for all days when no condition reads today or now)."""
 
-    def __init__(self, rules: RuleSet, first: date) -> None:
+    def __init__(self, rules: RuleSet, first: date, churned_fact: str | None = None) -> None:
         self.rules = rules
+        self.churned_fact = churned_fact
+        self.states: list[list[Point]] = []  # per account, its replayed states on the days they changed
         self.per_day = any(_CLOCK.search(t) for t in _texts(rules))
         self._engines: dict[date, Engine] = {}
         self._one = None if self.per_day else Engine(compile_rules(rules, first))
@@ -59,10 +63,16 @@ class Replayer:
     def account(self, account_id: str, days: Iterator[tuple[date, dict[str, Any]]]) -> None:
         """Evaluate one account on each of its days and count what changed, week by week."""
         past: list[PastPoint] = []
+        states: list[Point] = []
         before: Evaluation | None = None
         for day, raw in days:
             engine = self.engine(day)
-            ev = engine.evaluate(account_id, _typed(engine, raw), past)
+            facts = _typed(engine, raw)
+            ev = engine.evaluate(account_id, facts, past)
+            state = Point(day, ev.status, band=ev.health.band, components={c.id: c.score for c in ev.health.components},
+                          gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
+            if not states or _differs(states[-1], state):
+                states.append(state)
             week = self.weeks.setdefault(week_of(day), Week())
             if before is None:
                 self.backlog.update(ev.alerts)
@@ -74,6 +84,11 @@ class Replayer:
             if not past or past[-1][1:] != point[1:]:
                 past.append(point)
             before = ev
+        self.states.append(states)
+
+
+def _differs(a: Point, b: Point) -> bool:
+    return (a.status, a.band, a.gone, a.components) != (b.status, b.band, b.gone, b.components)
 
 
 def _texts(rules: RuleSet) -> list[str]:
@@ -127,10 +142,11 @@ def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date
         yield current, changes
 
 
-def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: date) -> dict[str, Any]:
+def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: date,
+           churned_fact: str | None = None) -> dict[str, Any]:
     """Both rule sets over every account's days from ``start`` to ``end``; per week, each one's figures and the
-    difference (proposed − current)."""
-    sets = {"current": Replayer(current, start), "proposed": Replayer(proposed, start)}
+    difference (proposed − current); each one's backtest of the health score (``churned_fact``: the report's)."""
+    sets = {"current": Replayer(current, start, churned_fact), "proposed": Replayer(proposed, start, churned_fact)}
     accounts = 0
     for account_id, changes in fact_changes(store, end):
         accounts += 1
@@ -149,4 +165,6 @@ def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: 
             "rules": {"current": list(current.files), "proposed": list(proposed.files)},
             "backlog": {k: dict(sorted(r.backlog.items())) for k, r in sets.items()},
             "weeks": weeks, "weeks_changed": len(changed),
+            "backtest": {k: backtest(r.states, start, end, [b.name for b in r.rules.bands],
+                                     {c.id: c.name for c in r.rules.components}) for k, r in sets.items()},
             "totals": {k: {m: sum(w[k][m] for w in weeks) for m in METRICS} for k in ("current", "proposed")}}

@@ -20,6 +20,7 @@ class HistoryPoint(NamedTuple):
     health_band: str | None
     tier: str | None
     gone: str | None  # 'churned' or 'deleted' from the day the account left, else None
+    components: str | None = None  # JSON {component id: score 0-1 or null}; None on points older than schema 18
 
 
 class ProductPoint(NamedTuple):
@@ -40,7 +41,7 @@ class HistoryTables(Database):
         points = self._rows(
             HistoryPoint,
             "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
-            "h.gone FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
+            "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
             "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
         return {p.account_id: p for p in points}
 
@@ -63,15 +64,15 @@ class HistoryTables(Database):
         """Upsert points: at most one per account per day."""
         self._executemany(
             "INSERT INTO account_history (account_id, day, product, status, phase, health_score, health_band, tier, "
-            "gone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
+            "gone, components) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day) DO UPDATE SET "
             "product = excluded.product, status = excluded.status, phase = excluded.phase, "
             "health_score = excluded.health_score, health_band = excluded.health_band, tier = excluded.tier, "
-            "gone = excluded.gone",
+            "gone = excluded.gone, components = excluded.components",
             rows)
 
     def history(self, until: str | None = None) -> Iterator[HistoryPoint]:
         """Every history point up to ``until`` (a day, inclusive), ordered by account and day."""
-        sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier, gone "
+        sql = ("SELECT account_id, day, product, status, phase, health_score, health_band, tier, gone, components "
                "FROM account_history")
         params: tuple[Any, ...] = ()
         if until is not None:

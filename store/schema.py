@@ -243,6 +243,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         facts TEXT NOT NULL
     );
     """),
+    (18, """
+    ALTER TABLE account_history ADD COLUMN components TEXT;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -2,14 +2,16 @@
 state changed.
 
 A point is written only when the state differs from the newest point (the account's product, status, phase,
-health score, band, tier and whether it is gone; a product's status and phase), so the state on any past day
-is the newest point on or before it, and the store grows with changes, not with runs. A second run on the same
-day replaces that day's point (at most one per day). An account that churned (``report.churned_fact``) or was
-deleted in Salesforce gets a point saying so: the report leaves it out of its counts from that day on.
+health score, band, its components' scores, tier and whether it is gone; a product's status and phase), so the
+state on any past day is the newest point on or before it, and the store grows with changes, not with runs. A
+second run on the same day replaces that day's point (at most one per day). An account that churned
+(``report.churned_fact``) or was deleted in Salesforce gets a point saying so: the report leaves it out of its
+counts from that day on.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from rules.engine import Evaluation
@@ -27,11 +29,18 @@ def history_points(latest: dict[str, HistoryPoint], evaluations: Iterable[tuple[
     points = []
     for ev, churned in evaluations:
         point = HistoryPoint(ev.id, day, ev.product, ev.status, ev.phase, ev.health.score, ev.health.band, ev.tier,
-                             CHURNED if churned else None)
+                             CHURNED if churned else None, components_json(ev))
         newest = latest.get(ev.id)
         if newest is None or _state(newest) != _state(point):
             points.append(point)
     return points
+
+
+def components_json(ev: Evaluation) -> str | None:
+    """The health components' scores (0-1, null when unscored) as the point keeps them: the report's backtest
+    reads them per component. None for rules without health components."""
+    parts = {c.id: c.score for c in ev.health.components}
+    return json.dumps(parts, sort_keys=True, ensure_ascii=False) if parts else None
 
 
 def _state(point: HistoryPoint) -> HistoryPoint:

@@ -77,3 +77,39 @@ def test_replay_needs_history_and_a_valid_rule_file(ws: Workspace, tmp_path: Pat
     grow_history(ws, WEEKLY[:2])
     result = ws.cli("rules", "replay", "--rules", str(bad))
     assert result.exit_code == 78 and "days_since_lastlogin" in result.output
+
+
+@pytest.fixture
+def half_year(ws: Workspace) -> Workspace:
+    grow_history(ws)  # monthly syncs 2026-06-01 … 2026-11-23: long enough for 90-day horizons
+    return ws
+
+
+def test_the_backtest_beside_each_rule_set(half_year: Workspace, tmp_path: Path) -> None:
+    text = RULES.read_text(encoding="utf-8")
+    same = tmp_path / "same.yaml"
+    same.write_text(text, encoding="utf-8")
+    unchanged = run_replay(half_year, same)["backtest"]
+    assert unchanged["current"] == unchanged["proposed"]
+    cur = unchanged["current"]
+    assert cur["days"][0] == "2026-06-01" and cur["horizon_days"] == 90 and cur["events"] > 0
+    assert sum(b["n"] for b in cur["bands"]) == cur["observations"]
+    assert sum(b["events"] for b in cur["bands"]) == cur["events"]
+    assert all(sum(c["n"] for c in cur["components"] if c["component"] == cid) == cur["observations"]
+               for cid in ("end_users", "admins", "support"))
+    # a band threshold moves accounts between bands, and nothing else: the same observations and events, the same
+    # component levels, and the accounts of 80-119 points counted red instead of yellow
+    assert "- {name: yellow, min: 80}" in text
+    stricter = tmp_path / "stricter.yaml"
+    stricter.write_text(text.replace("- {name: yellow, min: 80}", "- {name: yellow, min: 120}"), encoding="utf-8")
+    moved = run_replay(half_year, stricter)["backtest"]
+    assert moved["current"] == cur
+    new = moved["proposed"]
+    assert (new["observations"], new["events"], new["components"]) == (cur["observations"], cur["events"],
+                                                                        cur["components"])
+    bands = {b["band"]: b for b in cur["bands"]}
+    new_bands = {b["band"]: b for b in new["bands"]}
+    assert new_bands["red"]["n"] > bands["red"]["n"]
+    assert new_bands["red"]["n"] + new_bands.get("yellow", {"n": 0})["n"] == bands["red"]["n"] + bands["yellow"]["n"]
+    lines = half_year.cli("rules", "replay", "--rules", str(stricter)).stdout
+    assert "Health score backtest (current | proposed)" in lines and "エンドユーザー利用" in lines

@@ -30,11 +30,9 @@ def test_sync_writes_a_point_per_account_then_only_changes(ws: Workspace) -> Non
     now = dict(ws.store_rows("SELECT account_id, status FROM evaluations"))
     before = {a: s for a, _, s in first}
     assert all(now[a] == s for a, _, s in moved)
-    changed = ws.store_rows("SELECT account_id, product, status, phase, health_score, health_band, tier "
-                            "FROM account_history WHERE day = '2027-03-01'")
-    olds = {r[0]: r[1:] for r in ws.store_rows(
-        "SELECT account_id, product, status, phase, health_score, health_band, tier FROM account_history "
-        "WHERE day = '2026-11-23'")}
+    state = "account_id, product, status, phase, health_score, health_band, components, tier"
+    changed = ws.store_rows(f"SELECT {state} FROM account_history WHERE day = '2027-03-01'")
+    olds = {r[0]: r[1:] for r in ws.store_rows(f"SELECT {state} FROM account_history WHERE day = '2026-11-23'")}
     assert all(olds[r[0]] != r[1:] for r in changed)
     assert any(before[a] != s for a, _, s in moved)
 

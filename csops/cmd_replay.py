@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import date, datetime
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import Any
 
 import click
 
+from base.files import make_named_folder, write_file
 from base.terminal import table
 from csops.shell import App, emit_json, pass_app
+from notify.config import load
 from report.render import backtest_cells, backtest_text, pct
-from report.replay import replay
-from rules.ruleset import load_rules
+from report.replay import METRICS, replay
+from report.replay_html import as_html
 
 
 @click.command("replay")
@@ -23,22 +26,33 @@ from rules.ruleset import load_rules
               help="First day to replay (default: the first day of the stored fact history).")
 @click.option("--to", metavar="DATE", type=click.DateTime(["%Y-%m-%d"]),
               help="Last day to replay (default: the newest day of the stored fact history).")
-@click.option("--json", "as_json", is_flag=True, help="Print the weeks as JSON (fits a pull-request comment).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (fits a pull-request comment).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (html needs it).")
 @pass_app
-def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, to: datetime | None,
-                   as_json: bool) -> None:
+def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, to: datetime | None, fmt: str,
+                   as_json: bool, out: Path | None) -> None:
     """Re-evaluate the stored history day by day with a proposed rule file, beside the current rules.
 
     \b
-    Per week: status and band changes and alerts raised under each, and the
-    difference. Reads the store only: no API call, nothing written.
+    Per week: status and band changes, alerts raised, and the Slack messages
+    and Tasks the notify routes would have produced under each, and the
+    difference; then the health score's backtest under each. Reads the store
+    only: no API call, nothing written (but --out).
 
     \b
-    Example:
+    Examples:
       csops rules replay --rules rules/onboarding.new.yaml --from 2026-06-01
+      csops rules replay --rules rules/onboarding.new.yaml rules/notify.yaml --format html --out replay.html
     """
-    current, _ = app.load_rules()
-    new = load_rules([Path(p) for p in proposed])
+    fmt = "json" if as_json else fmt
+    if fmt == "html" and out is None:
+        raise click.BadParameter("an HTML replay goes to a file: add --out replay.html", param_hint="--out")
+    current = app.load_rules()
+    new = load(Path(p) for p in proposed)
+    if not new[1].enabled:  # a proposed rule file without a notify section: the current routes for both
+        new = (new[0], current[1])
     first, last = app.store.fact_history_span()
     if first is None or last is None:
         raise click.UsageError("no fact history yet: each csops sync keeps the facts it evaluated; run one first")
@@ -47,24 +61,34 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
     if start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
     result = replay(app.store, current, new, start, end, app.config.report.churned_fact)
-    if as_json:
+    if out is None and fmt == "json":
         emit_json(result)
         return
-    click.echo("\n".join(replay_lines(result)))
+    text = {"json": lambda r: json.dumps(r, ensure_ascii=False, indent=2) + "\n", "html": as_html,
+            "table": lambda r: "\n".join(replay_lines(r)) + "\n"}[fmt](result)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    make_named_folder(out.parent)
+    write_file(out, text, named=True)
+    click.echo(f"replay written to {out} ({result['accounts']:,} accounts, {start} – {end})", err=True)
 
 
 def replay_lines(result: dict[str, Any]) -> list[str]:
     out = [f"replay {result['from']} – {result['to']}: {result['accounts']:,} accounts; "
            f"current {', '.join(result['rules']['current'])} vs proposed {', '.join(result['rules']['proposed'])}",
            ""]
-    rows: list[list[str]] = [["week", "status changes", "band changes", "alerts raised", "alerts by id (proposed − "
-                                                                                          "current)"]]
+    rows: list[list[str]] = [["week", "status", "band", "alerts", "Slack", "Tasks", "Tasks",
+                              "alerts by id (proposed − current)"],
+                             ["", "changes", "changes", "raised", "messages", "created", "completed", ""]]
     for w in result["weeks"]:
         cur, new, diff = w["current"], w["proposed"], w["difference"]
-        rows.append([w["week"], *(f"{cur[m]} → {new[m]}" if diff[m] else str(cur[m])
-                                  for m in ("status_changes", "band_changes", "alerts_raised")),
+        rows.append([w["week"], *(f"{cur[m]} → {new[m]}" if diff[m] else str(cur[m]) for m in METRICS),
                      ", ".join(f"{k} {v:+d}" for k, v in diff["alerts"].items())])
-    out.append(table(rows, right=(1, 2, 3)))
+    out.append(table(rows, right=range(1, len(METRICS) + 1)))
+    for name, channels in result["channels"].items():
+        out.append(f"notify channels ({name}): " + (", ".join(f"{c} ({t})" for c, t in channels.items())
+                                                    or "none (no notify section): no message, no Task"))
     for name, backlog in result["backlog"].items():
         out.append(f"already raised on the first day ({name}): "
                    + (", ".join(f"{k} {v}" for k, v in backlog.items()) or "none"))

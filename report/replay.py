@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from notify.channel import Channel
+from notify.config import NotifySpec
 from report.backtest import backtest
 from report.compute import week_of
 from report.model import Point
@@ -22,28 +24,76 @@ from rules.engine import Engine, Evaluation, FactValueError, PastPoint
 from rules.ruleset import RuleSet, compile_rules
 from store import Store
 
-METRICS = ("status_changes", "band_changes", "alerts_raised")
+METRICS = ("status_changes", "band_changes", "alerts_raised", "slack_messages", "tasks_created", "tasks_completed")
 _CLOCK = re.compile(r"\b(today|now)\b")
 
 
 @dataclass
 class Week:
-    """What one rule set did in one week: status and band changes, alerts raised (per alert id)."""
+    """What one rule set did in one week: status and band changes, alerts raised (per alert id), Slack messages
+    (per channel) and Tasks created and completed."""
 
     status_changes: int = 0
     band_changes: int = 0
     alerts: Counter[str] = field(default_factory=Counter)
+    slack: Counter[str] = field(default_factory=Counter)
+    tasks_created: int = 0
+    tasks_completed: int = 0
 
     def summary(self) -> dict[str, Any]:
         return {"status_changes": self.status_changes, "band_changes": self.band_changes,
-                "alerts_raised": sum(self.alerts.values()), "alerts": dict(sorted(self.alerts.items()))}
+                "alerts_raised": sum(self.alerts.values()), "alerts": dict(sorted(self.alerts.items())),
+                "slack_messages": sum(self.slack.values()), "slack": dict(sorted(self.slack.items())),
+                "tasks_created": self.tasks_created, "tasks_completed": self.tasks_completed}
+
+
+class Notices:
+    """What a rule set's notify routes would have sent, as a daily sync sends it (README "Alerts that reach
+    people"): a raised alert goes to the channels its routes pick that day; a cleared one back to the channels
+    that announced it, if they tell resolutions. A Slack channel posts one message a day when it has any (a
+    digest channel too: once a day); a Task channel creates a Task per raised alert and completes it when the
+    alert clears."""
+
+    def __init__(self, spec: NotifySpec, rules: RuleSet) -> None:
+        self.spec = spec
+        self.severity = {a.id: a.severity for a in rules.alerts}
+        self.posting: set[tuple[date, str]] = set()  # (day, Slack channel) with something to post
+
+    def account(self, day: date, ev: Evaluation, raised: set[str], cleared: set[str],
+                announced: dict[str, list[str]], week: Week) -> None:
+        """Route one account's changes of ``day``; ``announced`` (alert → channel names) is kept per account."""
+        if not self.spec.enabled:
+            return
+        for alert in raised:
+            channels = self.spec.channels_for(alert, self.severity.get(alert), ev.product, ev.tier, ev.status)
+            announced[alert] = [c.name for c in channels]
+            for c in channels:
+                self._notice(c, day, week, created=True)
+        for alert in cleared:
+            for name in announced.pop(alert, []):
+                channel = self.spec.channels.get(name)
+                if channel is not None and channel.tells_resolved:
+                    self._notice(channel, day, week, created=False)
+
+    def _notice(self, channel: Channel, day: date, week: Week, created: bool) -> None:
+        """A message channel (Slack) posts once a day; a channel that keeps a record (a Task) opens or closes one."""
+        if channel.closed_status is None:
+            if (day, channel.name) not in self.posting:
+                self.posting.add((day, channel.name))
+                week.slack[channel.name] += 1
+        elif created:
+            week.tasks_created += 1
+        else:
+            week.tasks_completed += 1
 
 
 class Replayer:
     """One rule set over the days: an engine per day (one for all days when no condition reads today or now)."""
 
-    def __init__(self, rules: RuleSet, first: date, churned_fact: str | None = None) -> None:
+    def __init__(self, rules: RuleSet, first: date, churned_fact: str | None = None,
+                 notify: NotifySpec | None = None) -> None:
         self.rules = rules
+        self.notices = Notices(notify or NotifySpec(), rules)
         self.churned_fact = churned_fact
         self.states: list[list[Point]] = []  # per account, its replayed states on the days they changed
         self.per_day = any(_CLOCK.search(t) for t in _texts(rules))
@@ -64,6 +114,7 @@ class Replayer:
         """Evaluate one account on each of its days and count what changed, week by week."""
         past: list[PastPoint] = []
         states: list[Point] = []
+        announced: dict[str, list[str]] = {}
         before: Evaluation | None = None
         for day, raw in days:
             engine = self.engine(day)
@@ -79,7 +130,9 @@ class Replayer:
             else:
                 week.status_changes += ev.status != before.status
                 week.band_changes += ev.health.band != before.health.band
-                week.alerts.update(set(ev.alerts) - set(before.alerts))
+                raised, cleared = set(ev.alerts) - set(before.alerts), set(before.alerts) - set(ev.alerts)
+                week.alerts.update(raised)
+                self.notices.account(day, ev, raised, cleared, announced, week)
             point = PastPoint(day, ev.status, ev.phase, ev.health.score)
             if not past or past[-1][1:] != point[1:]:
                 past.append(point)
@@ -142,11 +195,13 @@ def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date
         yield current, changes
 
 
-def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: date,
-           churned_fact: str | None = None) -> dict[str, Any]:
-    """Both rule sets over every account's days from ``start`` to ``end``; per week, each one's figures and the
-    difference (proposed − current); each one's backtest of the health score (``churned_fact``: the report's)."""
-    sets = {"current": Replayer(current, start, churned_fact), "proposed": Replayer(proposed, start, churned_fact)}
+def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
+           end: date, churned_fact: str | None = None) -> dict[str, Any]:
+    """Both rule sets (each with its notify routes) over every account's days from ``start`` to ``end``; per week,
+    each one's figures and the difference (proposed − current); each one's backtest of the health score
+    (``churned_fact``: the report's)."""
+    sets = {"current": Replayer(current[0], start, churned_fact, current[1]),
+            "proposed": Replayer(proposed[0], start, churned_fact, proposed[1])}
     accounts = 0
     for account_id, changes in fact_changes(store, end):
         accounts += 1
@@ -162,7 +217,9 @@ def replay(store: Store, current: RuleSet, proposed: RuleSet, start: date, end: 
         weeks.append({"week": week.isoformat(), "current": cur, "proposed": new, "difference": diff})
     changed = [w for w in weeks if any(w["difference"][m] for m in METRICS) or w["difference"]["alerts"]]
     return {"from": start.isoformat(), "to": end.isoformat(), "accounts": accounts,
-            "rules": {"current": list(current.files), "proposed": list(proposed.files)},
+            "rules": {"current": list(current[0].files), "proposed": list(proposed[0].files)},
+            "channels": {k: {c.name: c.type for c in r.notices.spec.channels.values()} if r.notices.spec.enabled
+                         else {} for k, r in sets.items()},
             "backlog": {k: dict(sorted(r.backlog.items())) for k, r in sets.items()},
             "weeks": weeks, "weeks_changed": len(changed),
             "backtest": {k: backtest(r.states, start, end, [b.name for b in r.rules.bands],

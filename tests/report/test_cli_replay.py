@@ -26,10 +26,11 @@ def replayed(ws: Workspace) -> Workspace:
     return ws
 
 
-def run_replay(ws: Workspace, rules: Path, *args: str) -> dict:
+def run_replay(ws: Workspace, rules: Path, *more: Path, args: tuple[str, ...] = ()) -> dict:
     db = ws.path / ".csops" / "state.db"
     before, calls = digest(db), ws.sandbox.total
-    result = ws.cli("rules", "replay", "--rules", str(rules), "--json", *args)
+    result = ws.cli("rules", "replay", "--rules", str(rules), *(a for p in more for a in ("--rules", str(p))),
+                    "--json", *args)
     assert result.exit_code == 0, result.output
     assert digest(db) == before  # nothing written
     assert ws.sandbox.total == calls  # no API call
@@ -113,3 +114,68 @@ def test_the_backtest_beside_each_rule_set(half_year: Workspace, tmp_path: Path)
     assert new_bands["red"]["n"] + new_bands.get("yellow", {"n": 0})["n"] == bands["red"]["n"] + bands["yellow"]["n"]
     lines = half_year.cli("rules", "replay", "--rules", str(stricter)).stdout
     assert "Health score backtest (current | proposed)" in lines and "エンドユーザー利用" in lines
+
+
+NOTIFY = Path(__file__).resolve().parents[2] / "rules" / "notify.yaml"
+CRITICAL = {"setup_not_done_30d", "urgent_tickets", "onboarding_churn_risk"}
+WARNING = {"no_login_14d", "usage_anomaly"}
+
+
+@pytest.fixture
+def notifying(ws: Workspace) -> Workspace:
+    """The weekly history, under rule files with the shipped notify routes (cs-alerts: critical, raised and
+    resolved; cs-digest: warning; owner-task: critical, and onboarding_stalled of tiers S and A), added once the
+    syncs are done (the replay reads them, no webhook is called)."""
+    grow_history(ws, WEEKLY)
+    text = ws.config.read_text(encoding="utf-8")
+    assert f"files: [{RULES}]" in text
+    ws.config.write_text(text.replace(f"files: [{RULES}]", f"files: [{RULES}, {NOTIFY}]"), encoding="utf-8")
+    return ws
+
+
+def test_the_slack_messages_and_tasks_the_routes_would_produce(notifying: Workspace, tmp_path: Path) -> None:
+    same = run_replay(notifying, RULES, NOTIFY)  # the proposed notify routes are the current ones
+    assert same["weeks_changed"] == 0 and same["channels"]["current"] == {
+        "cs-alerts": "slack", "cs-digest": "slack", "owner-task": "salesforce_task"}
+    weeks = [w["current"] for w in same["weeks"]]
+    assert sum(w["tasks_created"] for w in weeks) > 0 and sum(w["slack_messages"] for w in weeks) > 0
+    for w in weeks:  # a Slack channel posts at most once a day, and does post in a week with something for it
+        assert all(0 <= w["slack"].get(c, 0) <= 7 for c in ("cs-alerts", "cs-digest"))
+        if any(a in CRITICAL for a in w["alerts"]):  # (it also posts resolutions: resolved: true)
+            assert w["slack"].get("cs-alerts", 0) > 0
+        assert (w["slack"].get("cs-digest", 0) > 0) == any(a in WARNING for a in w["alerts"])
+        assert w["tasks_created"] >= sum(n for a, n in w["alerts"].items() if a in CRITICAL)
+    # routing the warnings to the owners' Tasks too: one more Task per warning alert raised, nothing else
+    more = tmp_path / "notify.yaml"
+    more.write_text(NOTIFY.read_text(encoding="utf-8").replace(
+        "    - {severity: warning, to: cs-digest}", "    - {severity: warning, to: [cs-digest, owner-task]}"),
+        encoding="utf-8")
+    moved = run_replay(notifying, RULES, more)
+    for w in moved["weeks"]:
+        diff = w["difference"]
+        assert diff["tasks_created"] == sum(n for a, n in w["current"]["alerts"].items() if a in WARNING)
+        assert (diff["slack_messages"], diff["alerts_raised"], diff["alerts"]) == (0, 0, {})
+    assert moved["weeks_changed"] > 0
+    lines = notifying.cli("rules", "replay", "--rules", str(RULES), "--rules", str(more)).stdout
+    assert "Tasks" in lines and "notify channels (proposed): cs-alerts (slack), cs-digest (slack), owner-task" in lines
+
+
+def test_a_proposed_file_without_notify_keeps_the_current_routes(notifying: Workspace) -> None:
+    out = run_replay(notifying, RULES)
+    assert out["channels"]["proposed"] == out["channels"]["current"] and out["weeks_changed"] == 0
+
+
+def test_the_replay_as_one_offline_html_file(notifying: Workspace, tmp_path: Path) -> None:
+    lower = tmp_path / "lower.yaml"
+    lower.write_text(RULES.read_text(encoding="utf-8").replace('when: "days_since_last_login >= 14"',
+                                                               'when: "days_since_last_login >= 8"'), encoding="utf-8")
+    page = tmp_path / "out" / "replay.html"
+    result = notifying.cli("rules", "replay", "--rules", str(lower), "--format", "html", "--out", str(page))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "<script src" not in text and "Plotly" in text  # the library embedded: works offline
+    assert text.count('class=differs') == run_replay(notifying, lower)["weeks_changed"] > 0
+    assert 'data-chart="slack-messages"' in text and 'data-chart="tasks-created"' in text
+    assert "no_login_14d +" in text
+    refused = notifying.cli("rules", "replay", "--rules", str(lower), "--format", "html")
+    assert refused.exit_code == 2 and "--out" in refused.output

@@ -34,6 +34,8 @@ PREVIOUS_SAMPLE = 20_000  # previous-period tickets read for the trend; more are
 RISING = 1.5  # a covered topic whose tickets grew this much: its article may need an update
 _MD = re.compile(r"```.*?```|<!--.*?-->|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`>|\[\]]+", re.S)
 _HEADING = re.compile(r"(?m)^#{1,6}\s+(.+)$")
+_NUMBERS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -140,17 +142,28 @@ class Documents:
     def _clean(self, ticket: TicketText) -> Cleaned:
         return self.normalizer.clean(ticket.subject, ticket.description)
 
+    def shape(self, text: str) -> str:
+        """A subject's or line's words without its numbers: what a layout repeats ("通話時間 10分17秒" and
+        "通話時間 4分28秒", "closed after 30 minutes" and "after 15 minutes" are one)."""
+        return _SPACES.sub(" ", _NUMBERS.sub(" ", self.words(text))).strip()
+
     def learn_layouts(self, cleaned: Sequence[Cleaned]) -> None:
         self.layout_subjects, self.layout_lines = layout_parts(
-            [c.subject for c in cleaned], [c.kept for c in cleaned], CharVectorizer(min_df=2).fit_transform,
-            self.words)
+            [self.shape(c.subject) for c in cleaned], [[self.shape(x) for x in c.kept] for c in cleaned],
+            CharVectorizer(min_df=2).fit_transform)
+
+    def layout_subject(self, subject: str) -> bool:
+        return bool(subject) and self.shape(subject) in self.layout_subjects
+
+    def layout_line(self, line: str) -> bool:
+        return self.shape(line) in self.layout_lines
 
     def parts(self, c: Cleaned) -> list[str]:
         """The content words of the subject (twice: it is the customer's own summary) and of each kept line,
         layouts set aside."""
-        subject = "" if c.subject in self.layout_subjects else self.words(c.subject)
+        subject = "" if self.layout_subject(c.subject) else self.words(c.subject)
         out = [subject, subject] if subject else []
-        out += [w for w in (self.words(x) for x in c.kept if x not in self.layout_lines) if w]
+        out += [w for w in (self.words(x) for x in c.kept if not self.layout_line(x)) if w]
         return out
 
     def document(self, c: Cleaned) -> str:

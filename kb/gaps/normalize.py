@@ -142,6 +142,8 @@ _HTML_TAG = re.compile(r"(?i)</?\s*(?:div|p|br|span|b|i|u|em|strong|font|a|table
 _SPACE = re.compile(r"[ \t\u3000]+")
 _DIGIT = re.compile(r"\d")
 _SPACE_NO_TAB = re.compile(r"[ \u3000]+")
+PROSE = 16  # characters from which a form field's value that reads as a sentence is what the customer said
+_SENTENCE = re.compile(r"[。？?！!]")
 MIN_CONTENT = 8  # characters of question before a closing or a rule line ends the message (shorter: a header)
 
 # What carries no topic: Japanese grammar (hiragana runs: particles, endings, です/ます), punctuation, digits,
@@ -358,8 +360,10 @@ class Normalizer:
             label, value = _label(field.group(1)), field.group(2).strip()
             if label in self.keep_labels:
                 return _Line("field-keep", self.strip_phrases(_tokens(value)))
-            if label in self.drop_labels:
+            if label in self.drop_labels and not _prose(value):
                 return _Line("field-drop", value, reason=f"form field '{label}'")
+            if label in self.drop_labels:  # お客様：… in a call transcript is what the customer said
+                return self._by_people(value) or _Line("field-keep", self.strip_phrases(_tokens(value)))
             if self._agent(label):
                 return _Line("drop", reason="support side of a chat")
         return None
@@ -421,6 +425,11 @@ def _verdict(line: str, c: _Line, pending: str, chat: bool) -> tuple[Verdict, st
     if kind in ("text", "field-keep", "chat", "field"):
         return Verdict(line, text, "" if text else "greeting or closing"), pending
     return Verdict(line, "", reason), "heading-drop" if kind == "field-drop" and not text else pending
+
+
+def _prose(value: str) -> bool:
+    """A field's value that is a sentence, not a name, a company or an address: a transcript's お客様：… line."""
+    return len(value) >= PROSE and bool(_SENTENCE.search(value) or _PROBLEM.search(value))
 
 
 def _label(raw: str) -> str:

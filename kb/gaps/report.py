@@ -240,11 +240,11 @@ def explain(report: GapsReport, ticket: TicketText) -> dict[str, Any]:
         raise GapsError("nothing was analysed")
     subject, description = mask_pii(ticket.subject or ""), mask_pii(ticket.description or "")
     cleaned = documents.normalizer.clean(subject, description, explain=True)
-    layout_subject = bool(cleaned.subject) and cleaned.subject in documents.layout_subjects
+    layout_subject = documents.layout_subject(cleaned.subject)
     lines = []
     for v in cleaned.lines:
         reason = v.reason
-        if v.kept and v.kept in documents.layout_lines:
+        if v.kept and documents.layout_line(v.kept):
             reason = "a layout: this line comes with tickets about many topics"
         lines.append({"line": v.line, "kept": "" if reason else v.kept, "reason": reason})
     topic_id = a.assignment.get(ticket.id)

@@ -26,10 +26,9 @@ MIN_JUDGED = 3  # fewer tickets with any other text than this: no evidence, the 
 
 
 def layout_parts(subjects: Sequence[str], lines: Sequence[Sequence[str]],
-                 vectorize: Callable[[list[str]], sp.csr_matrix],
-                 words: Callable[[str], str]) -> tuple[set[str], set[str]]:
-    """(subjects, lines) that recur across unrelated tickets. ``vectorize`` turns documents into L2-normalised
-    rows; ``words`` a line into the words a document is made of."""
+                 vectorize: Callable[[list[str]], sp.csr_matrix]) -> tuple[set[str], set[str]]:
+    """(subjects, lines) that recur across unrelated tickets, each given as its words (its shape: the numbers
+    a layout fills in left out). ``vectorize`` turns documents into L2-normalised rows."""
     n = len(subjects)
     floor = max(MIN_COUNT, int(MIN_SHARE * n))
     subject_count = Counter(s for s in subjects if s)
@@ -39,7 +38,7 @@ def layout_parts(subjects: Sequence[str], lines: Sequence[Sequence[str]],
     if not recurring_subjects and not recurring_lines:
         return set(), set()
     skip = set(recurring_lines)
-    docs = [" ".join(words(x) for x in ticket if x not in skip) for ticket in lines]
+    docs = [" ".join(x for x in ticket if x not in skip) for ticket in lines]
     X = vectorize(docs)
     has_text = np.asarray(X.multiply(X).sum(axis=1)).ravel() > 0
     layout_subjects = _layouts(recurring_subjects, [{s} if s else set() for s in subjects], X, has_text)

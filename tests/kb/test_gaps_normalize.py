@@ -74,6 +74,14 @@ LAYOUTS = {
         "社員から下記の問い合わせがありましたので転送します。\n\n---------- Forwarded message ---------\n"
         "From: 木村 <<email>>\nDate: 2026/10/01\nSubject: 残業申請\n\n残業申請のボタンが見当たりません。",
         "残業申請のボタンが見当たりません", ("from", "date", "木村")),
+    "call transcript (お客様： is what the customer said, not a form field)": (
+        "【通話の自動文字起こし】\nオペレーター：お電話ありがとうございます。サポートセンターでございます。\n"
+        "お客様：もしもし、北斗商事の田中と申します。\nオペレーター：ご用件をお伺いします。\n"
+        "お客様：えーと、有給休暇の付与日数が正しく計算されていないようです。\nオペレーター：承知しました。\n"
+        "お客様：はい。", "有給休暇の付与日数が正しく計算されていないようです", ("北斗", "田中", "ありがとう", "承知")),
+    "phone memo whose お客様 field names the customer": (
+        "【電話対応メモ】\nお客様：株式会社みなと運輸 総務課 佐藤様\n折り返し先：<phone>\n"
+        "内容：シフト表をPDFで出力したいとのこと。", "シフト表をpdfで出力したいとのこと", ("みなと", "佐藤", "総務")),
     "English mail": (
         "Hi team,\n\nOur payroll export fails with an encoding error.\n\nCheers,\nEmily Carter\nHR | Pacific Rim "
         "Logistics\nTel: <phone>", "our payroll export fails with an encoding error", ("emily", "pacific", "cheers")),

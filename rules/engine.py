@@ -102,6 +102,59 @@ class PastPoint(NamedTuple):
     score: float | None
 
 
+def _health_plan(c: Any, types: Mapping[str, str]) -> _HealthPlan:
+    ladder = [(None if st.when is None else st.when.holds, st.score) for st in c.ladder or []]
+    reads = set(c.inputs) | {c.linear_fact} - {None} | {n for st in c.ladder or [] if st.when for n in st.when.symbols}
+    remembered = all(types.get(n) != "datetime" for n in reads)  # an instant's hour differs between zones
+    return _HealthPlan(c, [n for n in c.inputs if n not in COMPUTED], c.always_scored, ladder,
+                       tuple(sorted(reads)) if remembered else None, {}, {})
+
+
+def _component(plan: _HealthPlan, facts: Mapping[str, Any]) -> tuple[ComponentResult, int | None]:
+    """The component's result, remembered per the values it reads, and a number naming that result among the
+    component's (None: not remembered)."""
+    if plan.reads is None:
+        return _score_component(plan, facts), None
+    key = tuple([facts.get(name) for name in plan.reads])
+    try:
+        found = plan.memo.get(key)
+    except TypeError:  # a value that cannot be a key (a list handed in without Engine.facts)
+        return _score_component(plan, facts), None
+    if found is not None:
+        return found
+    part = _score_component(plan, facts)
+    named = plan.results.get((part.score, tuple(part.missing)))
+    if named is None:
+        if len(plan.results) >= _CACHE_SIZE:
+            return part, None
+        named = plan.results[(part.score, tuple(part.missing))] = (part, len(plan.results))
+    if len(plan.memo) < _CACHE_SIZE:
+        plan.memo[key] = named
+    return named
+
+
+def _score_component(plan: _HealthPlan, facts: Mapping[str, Any]) -> ComponentResult:
+    c = plan.component
+    missing = [name for name in plan.fact_inputs if facts.get(name) is None]
+    # Left out only when it cannot be scored at all: a linear scale without its value, or every input a
+    # null fact (a computed value always counts as present). Otherwise a null inside a condition is
+    # false (unless ``??``), as everywhere else, and a ladder falls through to its later steps.
+    unscorable = c.linear_fact is not None and facts.get(c.linear_fact) is None
+    if unscorable or (not plan.always and len(missing) == len(c.inputs)):
+        return ComponentResult(c.id, c.name, c.weight, None, missing)
+    score = 0.0
+    if c.ladder is not None:
+        for holds, step_score in plan.ladder:
+            if holds is None or holds(facts):
+                score = step_score
+                break
+    else:
+        value = float(facts[c.linear_fact or ""])
+        span = c.linear_to - c.linear_from
+        score = min(1.0, max(0.0, (value - c.linear_from) / span))
+    return ComponentResult(c.id, c.name, c.weight, score)
+
+
 def _run_start(past: Sequence[PastPoint], value: Any, key: Callable[[PastPoint], Any]) -> int | None:
     """Index of the first point of the trailing run of points whose ``key`` is ``value`` (None: the newest differs)."""
     i = len(past)
@@ -138,7 +191,7 @@ def score_change(past: Sequence[PastPoint], today: dt.date, score: float | None,
     return round(score - before.score, 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Evaluation:
     """An account's evaluation; status, phase and days overdue are its worst product's (all of them: products)."""
 
@@ -321,39 +374,68 @@ def _parse_datetime(text: str, tz: dt.tzinfo = dt.UTC) -> dt.datetime:
 
 
 _MISSING = object()
+#: The facts from history of an account without history (read only: merged into the facts the rules read).
+_NO_HISTORY: Mapping[str, Any] = {"days_in_status": None, "days_in_phase": None, "previous_status": None}
 _INFINITE = (math.inf, -math.inf)
 #: Distinct values remembered per run, per cache (dates and numbers written as text repeat across accounts).
 _CACHE_SIZE = 50_000
 
 
+class _HealthPlan(NamedTuple):
+    """A health component as the engine scores it, with what its score depends on."""
+
+    component: Any  # rules.ruleset.Component
+    fact_inputs: list[str]  # its inputs that are facts (a computed value always counts as present)
+    always: bool
+    ladder: list[tuple[Callable[[Mapping[str, Any]], bool] | None, float]]
+    reads: tuple[str, ...] | None  # every name its score depends on; None: not remembered (reads a datetime)
+    memo: dict[tuple[Any, ...], tuple[ComponentResult, int | None]]
+    results: dict[tuple[float | None, tuple[str, ...]], tuple[ComponentResult, int | None]]
+
+
 class Engine:
-    """A compiled rule set bound to one evaluation date."""
+    """A compiled rule set bound to one evaluation date.
+
+    Results are remembered within a run where they depend on few values: a product's onboarding on its start day
+    and which phases are done, a health component on the values it reads, the health on its components' results.
+    Accounts with the same values share those result objects, so an evaluation's parts are never modified."""
 
     def __init__(self, rules: RuleSet) -> None:
         if rules.compiled_for is None:
             raise ValueError("compile the rules first (rules.ruleset.compile_rules)")
         self.rules = rules
         self.today: dt.date = rules.compiled_for
+        self._today_text = self.today.isoformat()
         self.tz = rules.tz
         self._dated = [f.name for f in rules.facts.values() if f.type in ("date", "datetime")]
-        self._derived = [f for f in rules.facts.values() if f.condition is not None]
-        self._base = [f for f in rules.facts.values() if f.condition is None]
-        self._base_kinds = [(f.name, f.type) for f in self._base]
+        self._derived = [(f.name, f.condition) for f in rules.facts.values() if f.condition is not None]
+        self._texts: dict[str, dict[str, Any]] = {kind: {} for kind in _AS_KIND}
+        self._readers = [(f.name, f.type, f.type == "number", self._texts[f.type])
+                         for f in rules.facts.values() if f.condition is None]
         self._dated_keys = [(name, f"days_since_{name}") for name in self._dated]
-        self._texts: dict[tuple[str, str], Any] = {}
         self._since: dict[Any, Any] = {}
-        self._due: dict[tuple[dt.date, int], list[str]] = {}
+        self._days: dict[Any, dt.date | None] = {}
         self._targets = {product: rules.target_days_for(product) for product in rules.products}
-        self._components = [(c, [n for n in c.inputs if n not in COMPUTED], c.always_scored)
-                            for c in rules.components]
+        self._done = {product: [p.done.holds for p in phases if p.done is not None]
+                      for product, phases in rules.products.items()}
+        self._onboarded: dict[tuple[Any, ...], ProductResult] = {}
+        self._plans = [_health_plan(c, rules.symbol_types(2)) for c in rules.components]
+        self._healths: dict[tuple[int, ...], Health] = {}
+        self._tiers = [(t.name, None if t.when is None else t.when.holds) for t in rules.tiers]
+        self._alerts = [(a.id, None if a.statuses is None else frozenset(a.statuses), a.when.holds)
+                        for a in rules.alerts if a.when is not None]
         self._windows = rules.score_windows
+        self._writers = [(fieldname, WRITEBACK_SOURCES[name].value, rules.writeback_products.get(fieldname))
+                         for fieldname, name in rules.writeback.items()]
 
     def move_to(self, day: dt.date) -> None:
         """Evaluate as of ``day`` from now on with the same compiled conditions (right when none of them reads
         ``today`` or ``now``, which are fixed at compile time): ``csops rules replay`` walks the days this way."""
         if day != self.today:
             self.today = day
-            self._since.clear()
+            self._today_text = day.isoformat()
+            for cache in (self._since, self._onboarded, self._healths, *(p.memo for p in self._plans)):
+                cache.clear()
 
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name.
@@ -361,16 +443,24 @@ class Engine:
         Text values are read once per run: accounts share their dates and picklist values, so a value already
         read (or refused) is taken from a cache kept for this engine's run (:meth:`_read`)."""
         out: dict[str, Any] = {}
-        read = self._read
-        for name, kind in self._base_kinds:
+        for name, kind, number, texts in self._readers:
             value = raw.get(name)
-            out[name] = None if value is None else read(name, kind, value)
-        for f in self._derived:
-            assert f.condition is not None
-            out[f.name] = f.condition(out)
+            if value is None:
+                out[name] = None
+            elif number and (value.__class__ is float or value.__class__ is int) and value == value and \
+                    value not in _INFINITE:
+                out[name] = float(value)
+            elif value.__class__ is str and (found := texts.get(value, _MISSING)) is not _MISSING and \
+                    not isinstance(found, FactValueError):
+                out[name] = found
+            else:
+                out[name] = self._read(name, kind, value)
+        for name, condition in self._derived:
+            assert condition is not None
+            out[name] = condition(out)
         since = self._since
         for name, key in self._dated_keys:
-            v = out.get(name)
+            v = out[name]
             if v is None:
                 out[key] = None
                 continue
@@ -385,36 +475,47 @@ class Engine:
 
     def _read(self, name: str, kind: str, value: Any) -> Any:
         """``convert`` for one value, with text remembered per fact type (a refusal too, raised again)."""
-        if type(value) is not str or kind == "string":
+        if type(value) is not str:
             if kind == "number" and type(value) in (int, float) and value == value and value not in _INFINITE:
                 return float(value)
             return convert(name, kind, value, self.tz)
-        key = (kind, value)
-        found = self._texts.get(key, _MISSING)
+        texts = self._texts[kind]
+        found = texts.get(value, _MISSING)
         if found is _MISSING:
             try:
                 found = convert(name, kind, value, self.tz)
             except FactValueError as exc:
                 found = exc
-            if len(self._texts) < _CACHE_SIZE:
-                self._texts[key] = found
+            if len(texts) < _CACHE_SIZE:
+                texts[value] = found
         if isinstance(found, FactValueError):
             raise FactValueError(name, found.value, found.kind)
         return found
+
+    def _day(self, value: Any) -> dt.date | None:
+        """:func:`local_day`, remembered per value (the same instant falls on the same day)."""
+        day = self._days.get(value, _MISSING) if value.__class__ is not str else _MISSING
+        if day is _MISSING:
+            day = local_day(value, self.tz)
+            if len(self._days) < _CACHE_SIZE and value.__class__ is not str:
+                self._days[value] = day
+        return day  # type: ignore[return-value]
 
     def evaluate(self, account_id: str, facts: dict[str, Any], past: Sequence[PastPoint] = ()) -> Evaluation:
         """Each product's onboarding; then health, tier and alerts from the worst product's status.
 
         ``past``: the account's points before today, oldest first, for the facts from history (null without)."""
         rs = self.rules
-        start = local_day(facts.get(rs.start_fact) if rs.start_fact else None, self.tz)
+        start = self._day(facts.get(rs.start_fact)) if rs.start_fact else None
         products = self._products(facts)
         results = [self._onboarding(p, start, facts) for p in products]
         account = worst(results)
         overdue = account.days_overdue
-        history = history_facts(past, self.today, account.status, account.phase)
+        keep_history = bool(past or self._windows)
+        history = history_facts(past, self.today, account.status, account.phase) if keep_history else {}
         facts = {**facts, "status": account.status, "phase": account.phase,
-                 "days_overdue": None if overdue is None else float(overdue), **history}
+                 "days_overdue": None if overdue is None else float(overdue),
+                 **(history if keep_history else _NO_HISTORY)}
         health = self._health(facts)
         facts["health_score"] = health.score
         facts["health_band"] = health.band
@@ -422,18 +523,20 @@ class Engine:
             name = score_change_name(days)
             facts[name] = history[name] = score_change(past, self.today, health.score, days)
         tier = None
-        for t in rs.tiers:
-            if t.when is None or t.when(facts) is True:
-                tier = t.name
+        for name, holds in self._tiers:
+            if holds is None or holds(facts):
+                tier = name
                 break
         facts["tier"] = tier
-        alerts = [a.id for a in rs.alerts if (a.statuses is None or account.status in a.statuses)
-                  and a.when is not None and a.when(facts) is True]
-        ev = Evaluation(id=account_id, product=";".join(p for p in products if p) or None, status=account.status,
+        status = account.status
+        alerts = [alert for alert, statuses, holds in self._alerts
+                  if (statuses is None or status in statuses) and holds(facts)]
+        ev = Evaluation(id=account_id, product=(products[0] if len(products) == 1 else
+                                                ";".join(p for p in products if p)) or None, status=status,
                         phase=account.phase, phase_name=account.phase_name, days_overdue=overdue, alerts=alerts,
-                        health=health, tier=tier, writeback={}, evaluated_on=self.today.isoformat(),
+                        health=health, tier=tier, writeback={}, evaluated_on=self._today_text,
                         phases=account.phases, problems=[r.problem for r in results if r.problem],
-                        products=results, history=history if past or self._windows else {})
+                        products=results, history=history)
         ev.writeback = self.writeback(ev)
         return ev
 
@@ -445,7 +548,20 @@ class Engine:
         return list(split_products(facts.get(rs.product_fact))) or [None]
 
     def _onboarding(self, product: str | None, start: dt.date | None, facts: Mapping[str, Any]) -> ProductResult:
-        """One product's onboarding (README "Semantics"): no_phases, not_started, completed or how overdue."""
+        """One product's onboarding (README "Semantics"), remembered per start day and phases done: it depends
+        on nothing else."""
+        done = self._done.get(product) if product is not None else None
+        key = (product, start, None if done is None or start is None or self.today < start else
+               tuple([holds(facts) for holds in done]))
+        found = self._onboarded.get(key)
+        if found is None:
+            found = self._product_result(product, start, key[2])
+            if len(self._onboarded) < _CACHE_SIZE:
+                self._onboarded[key] = found
+        return found
+
+    def _product_result(self, product: str | None, start: dt.date | None, dones: tuple[bool, ...] | None
+                        ) -> ProductResult:
         rs = self.rules
         phases = rs.products.get(product) if product is not None else None
         if not phases:
@@ -454,16 +570,14 @@ class Engine:
         target = self._targets.get(product or "")
         result = ProductResult(product, "not_started", target_date=None if start is None or target is None else
                                (start + dt.timedelta(days=target)).isoformat())
-        if start is None or self.today < start:
+        if start is None or dones is None:
             result.phases = [PhaseResult(p.id, p.name, p.due_day, None if start is None else
                                          (start + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
             return result
         current = None
-        due = self._due_dates(start, phases)
-        for p, due_date in zip(phases, due, strict=True):
-            assert p.done is not None
-            done = p.done(facts) is True
-            result.phases.append(PhaseResult(p.id, p.name, p.due_day, due_date, done))
+        for p, done in zip(phases, dones, strict=True):
+            result.phases.append(PhaseResult(p.id, p.name, p.due_day,
+                                             (start + dt.timedelta(days=p.due_day)).isoformat(), done))
             if not done and current is None:
                 current = p
         if current is None:
@@ -479,39 +593,30 @@ class Engine:
             result.status = "on_track"
         return result
 
-    def _due_dates(self, start: dt.date, phases: list[Any]) -> list[str]:
-        """Each phase's deadline as ISO text, worked out once per start day and product."""
-        key = (start, id(phases))
-        found = self._due.get(key)
-        if found is None:
-            found = [(start + dt.timedelta(days=p.due_day)).isoformat() for p in phases]
-            if len(self._due) < _CACHE_SIZE:
-                self._due[key] = found
-        return found
-
     def _health(self, facts: Mapping[str, Any]) -> Health:
-        rs = self.rules
+        """The health score from each component's result; a component's result is remembered per the values it
+        reads, and the health per the components' results."""
         parts: list[ComponentResult] = []
-        for c, fact_inputs, always in self._components:
-            missing = [name for name in fact_inputs if facts.get(name) is None]
-            # Left out only when it cannot be scored at all: a linear scale without its value, or every input a
-            # null fact (a computed value always counts as present). Otherwise a null inside a condition is
-            # false (unless ``??``), as everywhere else, and a ladder falls through to its later steps.
-            unscorable = c.linear_fact is not None and facts.get(c.linear_fact) is None
-            if unscorable or (not always and len(missing) == len(c.inputs)):
-                parts.append(ComponentResult(c.id, c.name, c.weight, None, missing))
-                continue
-            score = 0.0
-            if c.ladder is not None:
-                for st in c.ladder:
-                    if st.when is None or st.when(facts) is True:
-                        score = st.score
-                        break
-            else:
-                value = float(facts[c.linear_fact or ""])
-                span = c.linear_to - c.linear_from
-                score = min(1.0, max(0.0, (value - c.linear_from) / span))
-            parts.append(ComponentResult(c.id, c.name, c.weight, score))
+        tokens: list[int] | None = []
+        for plan in self._plans:
+            part, token = _component(plan, facts)
+            parts.append(part)
+            if token is None:
+                tokens = None
+            elif tokens is not None:
+                tokens.append(token)
+        if tokens is None:
+            return self._total(parts)
+        key = tuple(tokens)
+        health = self._healths.get(key)
+        if health is None:
+            health = self._total(parts)
+            if len(self._healths) < _CACHE_SIZE:
+                self._healths[key] = health
+        return health
+
+    def _total(self, parts: list[ComponentResult]) -> Health:
+        rs = self.rules
         present = [p for p in parts if p.score is not None]
         total = sum(p.weight for p in present)
         if not rs.components:
@@ -529,8 +634,7 @@ class Engine:
         rs = self.rules
         by_product = {r.product: r for r in ev.products} if rs.writeback_products else {}
         out: dict[str, Any] = {}
-        for fieldname, name in rs.writeback.items():
-            product = rs.writeback_products.get(fieldname)
+        for fieldname, value, product in self._writers:
             of = ev if product is None else by_product.get(product)
-            out[fieldname] = None if of is None else WRITEBACK_SOURCES[name].value(of, rs)
+            out[fieldname] = None if of is None else value(of, rs)
         return out

@@ -61,19 +61,27 @@ def _together(problems: list[ExprError]) -> ExprError:
     return first
 
 
+#: What a condition's closure raises when its value cannot be known (a null or a division by zero inside): the
+#: condition is then null (Condition.__call__), so it does not hold.
+UNKNOWN = (TypeError, ZeroDivisionError, AttributeError, decimal.InvalidOperation, errors.EvaluationError,
+           OverflowError, ValueError)
+
+
 @dataclass
 class Condition:
     text: str
     rule: rule_engine.Rule
     fn: Fn
     symbols: frozenset[str]
+    holds: Callable[[Thing], bool]
+    """``self(thing) is True`` in as few calls as it can, never raising: what phases, ladders, tiers and alerts
+    ask (:func:`to_holds`)."""
 
     def __call__(self, thing: Thing) -> Any:
         """The value, or None when it cannot be known (a null or a division by zero inside)."""
         try:
             return self.fn(thing)
-        except (TypeError, ZeroDivisionError, AttributeError, decimal.InvalidOperation, errors.EvaluationError,
-                OverflowError, ValueError):
+        except UNKNOWN:
             return None
 
     def slow(self, thing: Thing) -> Any:
@@ -115,7 +123,9 @@ class Scope:
                             "with expr")
         _linear_regexes(rule.statement.expression, text)
         symbols = frozenset(_symbols(rule.statement.expression))
-        return Condition(text, rule, to_closure(rule.statement.expression, self.builtin_values), symbols)
+        root = rule.statement.expression
+        return Condition(text, rule, to_closure(root, self.builtin_values), symbols,
+                         to_holds(root, self.builtin_values))
 
     def _parse(self, text: str, later: Mapping[str, str]) -> rule_engine.Rule:
         """rule-engine's parse; an unknown name is noted and parsed again as a name of unknown type, so the
@@ -346,6 +356,33 @@ def to_closure(node: Any, builtin_values: Mapping[str, Any]) -> Fn:
 
 Sub = Callable[[Any], Fn]
 
+def to_holds(node: Any, builtin_values: Mapping[str, Any]) -> Callable[[Thing], bool]:
+    """Whether the condition holds (its value ``is True``), never raising, as few calls deep as it allows.
+
+    ``fact OP constant`` and ``fact == null`` are one closure. ``A and B`` is ``holds(A) and holds(B)`` when each
+    side is true, false or unknown (a comparison, a null test, a logic node): ``and`` holds only when both sides
+    do. ``or`` is not split: an unknown left side makes the whole unknown even when the right side holds.
+    Anything else calls its closure and catches what it raises (Condition.__call__: unknown)."""
+    kind = type(node).__name__
+    if kind == "ArithmeticComparisonExpression" and node.type in _CMP:
+        fast = _holds_against_constant(node, _CMP[node.type])
+        if fast is not None:
+            return fast
+    if kind == "ComparisonExpression" and node.type in ("eq", "ne") and _is_fact(node.left) and \
+            type(node.right).__name__ == "NullExpression":
+        return to_closure(node, builtin_values)  # a bool, and it cannot raise
+    if kind == "LogicExpression" and node.type == "and" and _gives_bool(node.left) and _gives_bool(node.right):
+        left, right = to_holds(node.left, builtin_values), to_holds(node.right, builtin_values)
+        return lambda t: left(t) and right(t)
+    fn = to_closure(node, builtin_values)
+
+    def holds(t: Thing) -> bool:
+        try:
+            return fn(t) is True
+        except UNKNOWN:
+            return False
+    return holds
+
 
 def _symbol(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:
     name = node.name
@@ -422,6 +459,36 @@ def _symbol_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Fn | N
             raise TypeError("comparison with null or of different kinds")
         return bool(op(a, b))
     return compare
+
+
+def _holds_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Callable[[Thing], bool] | None:
+    """:func:`_symbol_against_constant` as whether it holds: false where that raises (a null, a bool)."""
+    left, right = node.left, node.right
+    if not (_is_fact(left) and type(right).__name__ in ("FloatExpression", "StringExpression", "DatetimeExpression")):
+        return None
+    name, b = left.name, _literal(right)
+    if b is None or isinstance(b, bool | tuple):
+        return None
+
+    def holds(t: Thing) -> bool:
+        a = t.get(name)
+        if a is None or isinstance(a, bool | tuple):
+            return False
+        try:
+            return bool(op(a, b))
+        except UNKNOWN:
+            return False
+    return holds
+
+
+#: Node kinds whose value is true, false or unknown (never another value), so ``and`` over them can be split.
+_BOOL_NODES = ("ComparisonExpression", "ArithmeticComparisonExpression", "LogicExpression",
+               "FuzzyComparisonExpression")
+
+
+def _gives_bool(node: Any) -> bool:
+    kind = type(node).__name__
+    return kind in _BOOL_NODES or (kind == "UnaryExpression" and node.type == "not")
 
 
 def _arithmetic(node: Any, sub: Sub, builtin_values: Mapping[str, Any]) -> Fn | None:

@@ -222,3 +222,27 @@ def test_the_stalled_account_of_the_issue(tmp_path: Path) -> None:
     # 2026-11-03T15:30Z is 2026-11-04 00:30 in Tokyo: the phase is due on 11-14, so 9 days overdue
     late_start = engine.evaluate("y", engine.facts({"product": "A", "start": "2026-11-03T15:30:00Z", "n1": 10}))
     assert (late_start.days_overdue, late_start.health.score) == (9, 70.0)
+
+
+@st.composite
+def neighbours(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Accounts that differ from one another in one or two facts, some given twice: what the engine remembers
+    (a product's onboarding per start day and phases done, a health component per the values it reads, the health
+    per its components' results) is shared between them, and each must still get its own answers."""
+    base = draw(accounts())
+    out = [base]
+    for _ in range(draw(st.integers(2, 12))):
+        other = dict(draw(st.sampled_from(out)))
+        fresh = draw(accounts())
+        for key in draw(st.lists(st.sampled_from(sorted(fresh)), min_size=1, max_size=2, unique=True)):
+            other[key] = fresh[key]
+        out.append(other)
+    return out + draw(st.lists(st.sampled_from(out), max_size=6))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(rules=rule_files(), raws=neighbours())
+def test_remembered_results_are_each_accounts_own(tmp_path: Path, rules: dict[str, Any],
+                                                  raws: list[dict[str, Any]]) -> None:
+    compare(tmp_path, rules, raws)

@@ -68,3 +68,35 @@ def test_example_rules_compile_to_fast_closures() -> None:
     conds += [p.done for ps in rs.products.values() for p in ps] + [a.when for a in rs.alerts]
     conds += [s.when for c in rs.components for s in (c.ladder or [])] + [t.when for t in rs.tiers]
     assert all(slow_paths(c.fn) == [] for c in conds if c is not None)
+
+
+ATOMS = ["n > 3", "n >= m", "m < 2", "n != 2", "n == m", "d == null", "d != null", "d > d'2026-01-01'",
+         "e <= $now", "s == 'a'", "s >= 'b'", "b", "not b", "b == false", "(n ?? 0) >= 1", "n / m > 0.5",
+         "($today - d).days >= 30", "s =~ 'ab.*'", "s in ['a', 'b']", "n", "s", "e"]
+
+
+def joined(depth: int) -> st.SearchStrategy[str]:
+    atom = st.sampled_from(ATOMS)
+    if depth == 0:
+        return atom
+    inner = joined(depth - 1)
+    return st.one_of(atom, st.builds("{} and {}".format, inner, inner), st.builds("{} or {}".format, inner, inner),
+                     st.builds("({}) and ({})".format, inner, inner), st.builds("not ({})".format, inner))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=joined(3), thing=facts)
+def test_holds_is_whether_rule_engine_says_true(text: str, thing: dict[str, Any]) -> None:
+    """Condition.holds (split over ``and``, one closure for ``fact OP constant``) is rule-engine's ``is True``,
+    with an unknown value (a null, a division by zero) never holding, and no exception."""
+    from hypothesis import assume
+
+    from rules.expr import ExprError
+
+    try:
+        cond = SCOPE.compile(text, want=None)
+    except ExprError:
+        assume(False)
+        return
+    assert cond.holds(thing) is (cond.slow(thing) is True), (text, thing)
+    assert cond.holds(thing) is (cond(thing) is True), (text, thing)

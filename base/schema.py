@@ -145,6 +145,18 @@ class Number(Option):
 
 
 @dataclass
+class Flag(Option):
+    """true or false (YAML's own, not the text "yes" or "true")."""
+
+    MESSAGE = "{path}: expected true or false, got {value!r}"
+
+    def validate(self, value: Any, at: At) -> Any:
+        if isinstance(value, bool):
+            return value
+        raise self.invalid(value, at)
+
+
+@dataclass
 class Pattern(Option):
     """Text matching ``regex`` in full (a name, an id, a field name)."""
 

@@ -16,7 +16,7 @@ from csops.shell import App, emit_json, pass_app
 from store.writelog import WriteEntry
 
 COLUMNS = ["run", "time", "sobject", "record_id", "account_id", "field", "old", "new", "result", "error", "reason"]
-RESULTS = {"ok": "ok", "rejected": "rejected", "sent": "unconfirmed"}
+RESULTS = {"ok": "ok", "rejected": "rejected", "sent": "unconfirmed", "left": "left"}
 
 
 @click.command("log")
@@ -35,7 +35,9 @@ def log(app: App, account: str | None, run_id: int | None, limit: int, as_json: 
     channel created or completed): the run, the time, the value Salesforce
     held before, the value sent, the result (ok, rejected with Salesforce's
     error, or unconfirmed when the run was stopped before Salesforce answered)
-    and the rule behind it. Kept sync.write_log_days (default 400) days.
+    and the rule behind it. A field csops left as it wrote it on an account
+    that left the rules' scope reads "left", with the reason. Kept
+    sync.write_log_days (default 400) days.
     """
     if (account is None) == (run_id is None):
         raise UsageError("name an ACCOUNT (Id or part of the name) or give --run N")
@@ -47,7 +49,8 @@ def log(app: App, account: str | None, run_id: int | None, limit: int, as_json: 
         heading = f"run {run_id}: {len(entries):,} writes"
     else:
         assert account is not None
-        account_id, name = one_account(app, account)
+        known = store.account_fields([account])  # an Id, of a live account or one out of scope (deleted)
+        account_id, name = (account, known[account].get("Name")) if account in known else one_account(app, account)
         entries = store.account_writes(account_id, limit)
         heading = f"{account_id} ({name or '?'}): {len(entries):,} writes, newest first"
     rows = [as_row(e) for e in entries]

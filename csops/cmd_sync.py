@@ -135,6 +135,8 @@ def _json_summary(report: SyncReport, changes: list[PlannedChange], dry_run: boo
                                   "alert": r.alert_id} for r in report.notify_planned]
     if report.failures:
         out["failures"] = report.details()["failures"]
+    if report.scope.exits:
+        out["out_of_scope_list"] = [e.as_json() for e in report.scope.exits]
     if report.mass_change is not None:
         out["mass_change"] = report.mass_change.text()
     return out
@@ -199,13 +201,33 @@ def print_changes(changes: list[PlannedChange]) -> None:
             click.echo(printable(f"  {fieldname}: {show(old)} → {show(new)}", one_line=True))
 
 
+def print_scope(report: SyncReport) -> None:
+    """What becomes of the fields csops wrote on accounts out of the rules' scope (sync.scope), one line each."""
+    plan = report.scope
+    if not plan.exits:
+        return
+    counts = plan.summary()
+    verb = "would clear" if report.dry_run else "cleared"
+    click.echo(f"out of scope: {plural(counts['accounts'], 'account')} with fields csops wrote: {verb} "
+               f"{counts['cleared']:,}, left {counts['left']:,}" + ("" if report.dry_run else " (in csops log)"))
+    for e in plan.exits[:50]:
+        head = f"  {e.account_id}" + (f" ({e.name})" if e.name else "") + f", {e.why}:"
+        parts = [f"{verb} {f} ({show(v)})" for f, v in e.clear.items()]
+        parts += [f"left {f} = {show(v)}" for f, v in e.left.items()]
+        parts += [f"left {f}: changed since csops wrote {show(w)}, holds {show(n)}" for f, (w, n) in e.changed.items()]
+        click.echo(printable(f"{head} {'; '.join(parts)}", one_line=True))
+    if len(plan.exits) > 50:
+        click.echo(f"  … {plural(len(plan.exits) - 50, 'more account')} (--json lists them all)")
+
+
 def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
     z, s = report.zendesk, report.salesforce
     click.echo(f"zendesk:    {z.tickets_pulled:,} tickets ({z.tickets_deleted:,} deleted), "
                f"{z.organizations_pulled:,} organizations ({z.organizations_unlinked:,} not linked, "
                f"{z.organizations_unlinked_new:,} new: csops orgs --unlinked) "
                f"[{z.api_calls} API calls]")
-    click.echo(f"salesforce: {s.accounts_pulled:,} accounts ({s.accounts_deleted:,} deleted) "
+    left_filter = f", {s.accounts_left_filter:,} left salesforce.where" if s.accounts_left_filter else ""
+    click.echo(f"salesforce: {s.accounts_pulled:,} accounts ({s.accounts_deleted:,} deleted{left_filter}) "
                f"[{s.api_calls} API calls, org usage {s.api_usage or 'unknown'}]")
     counts = ", ".join(f"{paint(team.status(k), STATUS_STYLES.get(k), on)} {v:,}"
                        for k, v in sorted(report.status_counts.items(),
@@ -219,6 +241,7 @@ def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
     for f in report.failures:
         click.echo(f"  failed: {f.id}: {f.status_code}: {printable(f.message)}" + (f" ({', '.join(f.fields)})"
                                                                          if f.fields else ""), err=True)
+    print_scope(report)
     for problem in report.fact_problems[:20]:
         click.echo(f"  note: {printable(problem)} (treated as empty)", err=True)
     print_delivery(report.notify)

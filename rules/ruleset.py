@@ -21,6 +21,7 @@ from base.schema import (
     FAILED,
     At,
     Choice,
+    Flag,
     Invalid,
     ListOf,
     Nested,
@@ -190,6 +191,9 @@ class RuleSet:
     tiers: list[Tier] = field(default_factory=list)
     writeback: dict[str, str] = field(default_factory=dict)
     writeback_products: dict[str, str] = field(default_factory=dict)  # field: the product it is written for
+    #: writeback.clear_when_out_of_scope: empty the fields csops last wrote on an account that left the accounts
+    #: the sync evaluates, where Salesforce still holds csops's value (sync.scope)
+    clear_when_out_of_scope: bool | None = None
     sources: dict[str, Source] = field(default_factory=dict)
     compiled_for: dt.date | None = None
     docs: dict[str, Document] = field(default_factory=dict, repr=False)
@@ -649,12 +653,31 @@ _PER_PRODUCT = Section({
     "product": Option(required=True)})
 
 
+class _WritebackSettings(Section):
+    """The writeback section's settings, told from its fields by their value: true or false, never a value name."""
+
+    def unknown(self, key: Any, at: At) -> str:
+        return (f"writeback: unknown setting '{key}'{suggest(str(key), map(str, self.options))} (a field takes a "
+                "value name, e.g. status_label)")
+
+
+_WRITEBACK_SETTINGS = _WritebackSettings({"clear_when_out_of_scope": Flag()})
+
+
 def _writeback(rs: RuleSet, value: Any, at: At) -> None:
     if value is None:
         return
-    for fname, source in Section({k: Option() for k in value} if isinstance(value, dict) else {}).read(
-            value, at).items():
-        _writeback_field(rs, str(fname), source, at / fname)
+    if not isinstance(value, dict):
+        Section({}).read(value, at)  # says it is no mapping
+        return
+    settings = {k: v for k, v in value.items() if isinstance(v, bool) or k in _WRITEBACK_SETTINGS.options}
+    for key, flag in _WRITEBACK_SETTINGS.read(settings, at).items():
+        if rs.clear_when_out_of_scope is not None:
+            (at / key).err(f"writeback.{key} is set twice")
+        rs.clear_when_out_of_scope = flag
+    for fname, source in value.items():
+        if fname not in settings:
+            _writeback_field(rs, str(fname), source, at / fname)
 
 
 def _writeback_field(rs: RuleSet, fname: str, source: Any, at: At) -> None:

@@ -48,6 +48,17 @@ class AccountTable(Database):
         """Mark accounts deleted (a full pull no longer sees them); their history stays."""
         self._executemany("UPDATE accounts SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
 
+    def live_among(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` the store holds as live accounts."""
+        wanted = list(dict.fromkeys(ids))
+        out: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out.update(i for (i,) in self._query(f"SELECT id FROM accounts WHERE deleted = 0 AND id IN ({marks})",
+                                                 chunk))
+        return out
+
     def live_accounts(self) -> Iterator[StoredAccount]:
         """Every live account, ordered by id."""
         yield from self._stream(StoredAccount, "SELECT id, fields FROM accounts WHERE deleted = 0 ORDER BY id")

@@ -10,8 +10,9 @@ from store.connection import Database, now_iso
 from store.dialect import StoreError
 
 #: A row's result: ``sent`` is logged before the request goes (a run killed before the answer leaves it so),
-#: then ``ok`` or ``rejected`` with Salesforce's error.
-SENT, OK, REJECTED = "sent", "ok", "rejected"
+#: then ``ok`` or ``rejected`` with Salesforce's error. ``left``: not sent; csops left a field it wrote as it was, on
+#: an account out of the rules' scope (sync.scope), and says so here once.
+SENT, OK, REJECTED, LEFT = "sent", "ok", "rejected", "left"
 
 _COLUMNS = ("run_id, written_at, sobject, record_id, account_id, field, old_value, new_value, result, error, "
             "reason")
@@ -88,6 +89,18 @@ class WriteLogTable(Database):
     def run_writes(self, run_id: int) -> list[WriteEntry]:
         """Every write of one run, in the order they were logged."""
         return [_decode(r) for r in self._tuples(f"SELECT {_READ} WHERE w.run_id = ? ORDER BY w.id", (run_id,))]
+
+    def out_of_scope_writes(self) -> list[WriteEntry]:
+        """On accounts the store no longer holds as live (deleted, or out of salesforce.where), each Account field
+        whose newest row that may have reached Salesforce (or says csops left it) set a value, and is not a
+        ``left`` row: what sync.scope has yet to clear or leave. One pass over those accounts' rows."""
+        reached = f"('{OK}', '{SENT}', '{LEFT}')"
+        newest = ("SELECT MAX(x.id) AS id FROM write_log x JOIN accounts a ON a.id = x.account_id AND a.deleted = 1 "
+                  f"WHERE x.sobject = 'Account' AND x.result IN {reached} GROUP BY x.account_id, x.field")
+        sql = (f"SELECT {_READ} JOIN ({newest}) m ON m.id = w.id "
+               f"WHERE w.result <> '{LEFT}' AND w.new_value IS NOT NULL AND w.new_value <> 'null' "
+               "ORDER BY w.account_id, w.id")
+        return [_decode(r) for r in self._tuples(sql, ())]
 
     def prune_write_log(self, before: str) -> int:
         """Forget writes logged before ``before`` (UTC ISO time); how many."""

@@ -55,6 +55,7 @@ class ZendeskPullResult:
 class SalesforcePullResult:
     accounts_pulled: int = 0
     accounts_deleted: int = 0
+    accounts_left_filter: int = 0  # live accounts changed since the last run so salesforce.where no longer has them
     api_calls: int = 0
     api_usage: str | None = None
     incremental: bool = False
@@ -206,6 +207,8 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
         result.accounts_deleted += deleted
         if progress:
             progress("accounts", len(rows), total=page.total)
+    if since is not None and client.config.where:
+        result.accounts_left_filter = _left_filter(store, client, since, seen)
     if full:
         # Accounts a full pull no longer sees were purged (or left the filter): mark them, keep their history.
         gone = sorted(store.live_account_ids() - seen)
@@ -216,6 +219,23 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     result.api_calls = client.session.stats.snapshot().get("salesforce", 0) - before
     result.api_usage = client.api_usage
     return result
+
+
+def _left_filter(store: Store, client: SalesforceClient, since: datetime, seen: set[str]) -> int:
+    """Mark the live accounts changed since ``since`` that the filtered pull no longer returned: they left
+    ``salesforce.where`` (moved to another owner, another type…). An incremental pull asks only for accounts the
+    filter selects, so without this an account that left it would stay live in the store, evaluated on its last
+    pulled values and written to, until a full pull. One Id-only query of the accounts changed since; how many."""
+    changed: set[str] = set()
+    for page in client.query_pages(client.build_query([], since), include_deleted=True):
+        changed.update(str(r["Id"]) for r in page.records)
+    gone = sorted(store.live_among(changed - seen))
+    if gone:
+        with store.transaction():
+            store.mark_accounts_deleted(gone)
+        log.info("salesforce: %d accounts changed so salesforce.where no longer selects them; out of scope",
+                 len(gone))
+    return len(gone)
 
 
 def refresh_formula_fields(store: Store, client: SalesforceClient, formulas: list[str],

@@ -42,6 +42,7 @@ from sync.pull import (
     refresh_formula_fields,
 )
 from sync.record import AlertChanges, Brief, Recorder, preview_alerts
+from sync.scope import ScopePlan, clear_reason, plan_scope_exits
 from sync.sources import SourcePullResult, pull_sources
 from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
@@ -129,6 +130,7 @@ class SyncReport:
     notify: DeliveryReport = field(default_factory=DeliveryReport)
     clock_behind_s: float = 0.0
     write_log: LogCost = field(default_factory=LogCost)
+    scope: ScopePlan = field(default_factory=ScopePlan)  # accounts out of the rules' scope with fields csops wrote
 
     @property
     def partial(self) -> bool:
@@ -142,6 +144,7 @@ class SyncReport:
             "zendesk": self.zendesk.summary(),
             "salesforce": {"accounts_pulled": self.salesforce.accounts_pulled,
                            "accounts_deleted": self.salesforce.accounts_deleted,
+                           "accounts_left_filter": self.salesforce.accounts_left_filter,
                            "api_calls": self.salesforce.api_calls, "api_usage": self.salesforce.api_usage},
             "rules": {"accounts_evaluated": self.accounts_evaluated, "status_counts": dict(self.status_counts),
                       "evaluations_written": self.evaluations_written,
@@ -149,6 +152,7 @@ class SyncReport:
                       "alerts_active": self.alerts.active},
             "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
                           "api_calls": self.write_api_calls},
+            **({"out_of_scope": self.scope.summary()} if self.scope.exits else {}),
             "notify": {"queued": self.notify_queued, "channels": self.notify.summary()},
             **({"sources": {name: r.summary() for name, r in self.sources.items()}} if self.sources else {}),
             "duration_s": round(self.duration_s, 2),
@@ -168,6 +172,7 @@ class SyncReport:
             out["clock_behind_seconds"] = round(self.clock_behind_s)
         out["alerts_new_list"] = [list(k) for k in self.alerts.new[:500]]
         out["write_log"] = self.write_log.summary()
+        out["out_of_scope_list"] = [e.as_json() for e in self.scope.exits[:500]]
         return out
 
 
@@ -230,6 +235,7 @@ class SyncJob:
         formulas = calculated_fields(fields, describe)
         if formulas and report.salesforce.incremental:
             refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
+        report.scope = self._scope(report)
         if dry_run:
             briefs, _ = self._evaluate(report, today, describe, self._past(today))
             report.mass_change = self._guard(report, briefs)
@@ -237,8 +243,14 @@ class SyncJob:
             report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
             return
         briefs, wanted = self.evaluate_and_record(report, today, describe)
+        wanted.update(report.scope.clears())
         if wanted:
             self._write(report, wanted)
+        assert report.run_id is not None
+        left = report.scope.left_rows(report.run_id)
+        if left:
+            with self.store.transaction():
+                self.store.log_writes(left)
         self._owner_names(briefs, today)
         if self.deliver is not None:
             report.notify = self.deliver()
@@ -356,9 +368,22 @@ class SyncJob:
             self.progress("evaluated", len(briefs) % 500, total=total)
         return briefs, wanted
 
+    def _scope(self, report: SyncReport) -> ScopePlan:
+        """The accounts out of scope with fields csops wrote (sync.scope); the fields to clear join the planned
+        changes, so the dry run shows them and the guard and the writer take them like any other."""
+        plan = plan_scope_exits(self.store, self.salesforce, self.rules)
+        for e in plan.exits:
+            if e.clear:
+                report.changes.append(PlannedChange(e.account_id, e.name, {f: (v, None) for f, v in e.clear.items()},
+                                                    dict.fromkeys(e.clear, clear_reason(e.why))))
+        return plan
+
     def _guard(self, report: SyncReport, briefs: list[Brief]) -> MassChangeSummary | None:
         previous = self.store.last_statuses()
         statuses = {b.id: b.status for b in briefs}
+        for account_id in report.scope.clears():  # an account whose fields are emptied changes like a status
+            previous.setdefault(account_id, "in scope")
+            statuses[account_id] = "out of scope"
         return check_mass_change(previous, statuses, [(c.account_id, c.name, c.fields) for c in report.changes],
                                  self.max_status_change_pct, self.max_no_phases_pct)
 

@@ -4,7 +4,6 @@ the sandbox's Slack: one message per change of state and one on recovery, never 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,8 @@ import pytest
 
 from sandbox.server import Sandbox
 from tests.conftest import RULES, Workspace, make_workspace
+from tests.store.test_engines import on_store, target
+from tests.store_sql import rows
 from tests.sync.test_sync import TODAY
 from tests.sync.test_write_log import edited_rules
 
@@ -38,8 +39,16 @@ def ops_workspace(path: Path, sb: Sandbox, rules: Path = RULES) -> Workspace:
 
 
 @pytest.fixture
-def ows(tmp_path: Path, sandbox: Sandbox) -> Iterator[Workspace]:
-    yield ops_workspace(tmp_path, sandbox)
+def ows(tmp_path: Path, sandbox: Sandbox, store_url: str) -> Iterator[Workspace]:
+    """The ops workspace, on each store engine."""
+    yield on_store(ops_workspace(tmp_path, sandbox), store_url)
+
+
+def store_of(ws: Workspace) -> str | Path:
+    found = re.search(r"^  url: (\S+)$", ws.config.read_text(encoding="utf-8"), re.MULTILINE)
+    assert found
+    url = found.group(1)
+    return target(url) if url.startswith("postgres") else ws.path / url[len("sqlite:///"):]
 
 
 def posted(ws: Workspace) -> list[dict[str, Any]]:
@@ -64,9 +73,9 @@ def test_three_failed_syncs_post_one_failed_and_then_one_recovered(ows: Workspac
     assert "It was failed" in text_of(posted(ows)[1])
 
 
-def test_a_held_sync_posts_held_with_the_command(tmp_path: Path, sandbox: Sandbox) -> None:
+def test_a_held_sync_posts_held_with_the_command(tmp_path: Path, sandbox: Sandbox, store_url: str) -> None:
     rules = edited_rules(tmp_path)
-    ws = ops_workspace(tmp_path, sandbox, rules)
+    ws = on_store(ops_workspace(tmp_path, sandbox, rules), store_url)
     assert ws.cli("sync", *TODAY).exit_code == 0
     rules.write_text(re.sub(r"due_day: \d+", "due_day: 1", rules.read_text(encoding="utf-8")), encoding="utf-8")
     assert ws.cli("sync", *TODAY).exit_code == 4
@@ -81,11 +90,11 @@ def test_a_held_sync_posts_held_with_the_command(tmp_path: Path, sandbox: Sandbo
 
 def age_runs(ws: Workspace, hours: float) -> None:
     """As if every run had happened ``hours`` earlier."""
-    with sqlite3.connect(ws.path / ".csops" / "state.db") as conn:
-        for run_id, started, finished in conn.execute("SELECT id, started_at, finished_at FROM runs").fetchall():
-            shift = [(datetime.fromisoformat(v.replace("Z", "+00:00")) - timedelta(hours=hours))
-                     .strftime("%Y-%m-%dT%H:%M:%SZ") if v else v for v in (started, finished)]
-            conn.execute("UPDATE runs SET started_at = ?, finished_at = ? WHERE id = ?", (*shift, run_id))
+    store = store_of(ws)
+    for run_id, started, finished in rows(store, "SELECT id, started_at, finished_at FROM runs"):
+        shift = [(datetime.fromisoformat(v.replace("Z", "+00:00")) - timedelta(hours=hours))
+                 .strftime("%Y-%m-%dT%H:%M:%SZ") if v else v for v in (started, finished)]
+        rows(store, "UPDATE runs SET started_at = ?, finished_at = ? WHERE id = ?", (*shift, run_id))
 
 
 def test_check_stale_posts_stale_once_after_the_threshold(ows: Workspace) -> None:
@@ -112,7 +121,8 @@ def test_check_stale_posts_stale_once_after_the_threshold(ows: Workspace) -> Non
     ("{run: [failed], to: owner-task}", "channel 'owner-task' (salesforce_task) takes no messages about runs"),
     ("{run: [failed], severity: critical, to: cs-ops}", "severity belong in a route of its own"),
 ])
-def test_run_routes_are_checked(ows: Workspace, route: str, message: str) -> None:
+def test_run_routes_are_checked(tmp_path: Path, sandbox: Sandbox, route: str, message: str) -> None:
+    ows = ops_workspace(tmp_path, sandbox)  # the rule file alone: no store needed
     (ows.path / "ops.yaml").write_text(OPS.replace("{run: [failed, held, partial, stale], to: cs-ops}", route),
                                        encoding="utf-8")
     result = ows.cli("rules", "check")

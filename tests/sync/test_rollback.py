@@ -18,6 +18,7 @@ from typing import Any
 from sandbox.server import Sandbox
 from tests.conftest import Workspace, make_sandbox, make_workspace
 from tests.store.test_engines import on_store
+from tests.store_sql import rows
 from tests.sync.test_sync import PATCH, TODAY
 from tests.sync.test_write_log import edited_rules, use_rules
 
@@ -113,10 +114,12 @@ def start_rollback(ws: Workspace, run: int) -> subprocess.Popen[str]:
                             stderr=subprocess.DEVNULL, text=True)
 
 
-def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path) -> None:
+def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path, store_url: str) -> None:
     sb = make_sandbox(accounts=700, tickets=2000)
+    postgresql = store_url.startswith("postgresql")
     try:
-        ws = make_workspace(tmp_path, sb)
+        # PostgreSQL: the killed run's lease must run out before the rerun; 5 s outlasts start-up under load
+        ws = on_store(make_workspace(tmp_path, sb), store_url, lease_seconds=5 if postgresql else None)
         assert ws.cli("sync", *TODAY).exit_code == 0
         before = {i: a["Health_Score__c"] for i, a in sb.data.accounts.items()}
         rules = edited_rules(tmp_path)
@@ -143,6 +146,9 @@ def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path) -> No
         assert 1 <= sb.stats[PATCH] < 4
         assert {i: a["Health_Score__c"] for i, a in sb.data.accounts.items()} != before
         sb.options.latency_ms = 0
+        if postgresql:
+            left = rows(store_url, "SELECT EXTRACT(EPOCH FROM expires_at - now()) FROM run_lease WHERE name = 'run'")
+            time.sleep(max(0.0, float(left[0][0])) + 0.5 if left else 0.0)  # on the database's clock
         result = ws.cli("sync", "--rollback", "2", "--json")
         assert result.exit_code == 0, result.output
         out = json.loads(result.stdout)

@@ -1,5 +1,6 @@
-"""``csops rules replay``: the stored fact history re-evaluated day by day under the current rules and a proposed
-rule file, with what each would have done per week. Reads the store only (no API, no write).
+"""``csops rules replay``: the stored fact history re-evaluated under the current rules and a proposed rule file,
+with what each would have done per week. Reads the store only (no API, no write). An account is evaluated on the
+days its evaluation can change (:mod:`report.replay_days`), every day when the rules do not allow knowing them.
 
 Each account's raw facts on a day are the newest ``fact_history`` values on or before it (the sync keeps them on
 the days they change); both rule sets see the same facts and build their own history (for the facts from history)
@@ -20,6 +21,7 @@ from notify.config import NotifySpec
 from report.backtest import backtest
 from report.compute import week_of
 from report.model import Point
+from report.replay_days import DaySensitivity, analyse
 from rules.engine import Engine, Evaluation, FactValueError, PastPoint
 from rules.ruleset import RuleSet, compile_rules
 from store import Store
@@ -91,7 +93,7 @@ class Replayer:
     """One rule set over the days: an engine per day (one for all days when no condition reads today or now)."""
 
     def __init__(self, rules: RuleSet, first: date, churned_fact: str | None = None,
-                 notify: NotifySpec | None = None) -> None:
+                 notify: NotifySpec | None = None, fast: bool = True) -> None:
         self.rules = rules
         self.notices = Notices(notify or NotifySpec(), rules)
         self.churned_fact = churned_fact
@@ -99,8 +101,13 @@ class Replayer:
         self.per_day = any(_CLOCK.search(t) for t in _texts(rules))
         self._engines: dict[date, Engine] = {}
         self._one = None if self.per_day else Engine(compile_rules(rules, first))
+        self.fast, self.why_every_day = (None, "a condition reads today or now") if self._one is None else \
+            analyse(self._one.rules)
+        if not fast:
+            self.fast, self.why_every_day = None, "asked to"
         self.weeks: dict[date, Week] = {}
         self.backlog: Counter[str] = Counter()  # alerts already raised on an account's first replayed day
+        self.evaluations = 0
 
     def engine(self, day: date) -> Engine:
         if self._one is not None:
@@ -110,34 +117,75 @@ class Replayer:
             self._engines[day] = Engine(compile_rules(self.rules, day))
         return self._engines[day]
 
-    def account(self, account_id: str, days: Iterator[tuple[date, dict[str, Any]]]) -> None:
-        """Evaluate one account on each of its days and count what changed, week by week."""
-        past: list[PastPoint] = []
-        states: list[Point] = []
-        announced: dict[str, list[str]] = {}
-        before: Evaluation | None = None
-        for day, raw in days:
-            engine = self.engine(day)
-            facts = _typed(engine, raw)
-            ev = engine.evaluate(account_id, facts, past)
-            state = Point(day, ev.status, band=ev.health.band, components={c.id: c.score for c in ev.health.components},
-                          gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
-            if not states or _differs(states[-1], state):
-                states.append(state)
-            week = self.weeks.setdefault(week_of(day), Week())
-            if before is None:
-                self.backlog.update(ev.alerts)
-            else:
-                week.status_changes += ev.status != before.status
-                week.band_changes += ev.health.band != before.health.band
-                raised, cleared = set(ev.alerts) - set(before.alerts), set(before.alerts) - set(ev.alerts)
-                week.alerts.update(raised)
-                self.notices.account(day, ev, raised, cleared, announced, week)
-            point = PastPoint(day, ev.status, ev.phase, ev.health.score)
-            if not past or past[-1][1:] != point[1:]:
-                past.append(point)
-            before = ev
-        self.states.append(states)
+    def account(self, account_id: str, changes: list[tuple[date, dict[str, Any]]], start: date, end: date) -> None:
+        """Evaluate one account from ``start`` to ``end`` and count what changed, week by week: only on the days its
+        evaluation can change (:mod:`report.replay_days`), or every day when the rules do not allow that."""
+        walk = _Walk(account_id)
+        if self.fast is None:
+            for day, raw in account_days(changes, start, end):
+                self._evaluate(walk, day, raw)
+        else:
+            self._fast(walk, self.fast, changes, start, end)
+        self.states.append(walk.states)
+
+    def _fast(self, walk: _Walk, fast: DaySensitivity, changes: list[tuple[date, dict[str, Any]]], start: date,
+              end: date) -> None:
+        facts: dict[str, Any] = {}
+        i = 0
+        while i < len(changes) and changes[i][0] <= start:
+            facts.update(changes[i][1])
+            i += 1
+        flip: date | None = start if i else (changes[0][0] if changes else None)  # the first day: evaluated
+        while True:
+            day = min(d for d in (flip, changes[i][0] if i < len(changes) else None, end + timedelta(days=1)) if d)
+            if day > end:
+                return
+            force = day == flip
+            if i < len(changes) and changes[i][0] == day:
+                force = force or not fast.unchanged_by(facts, changes[i][1], day)
+                facts.update(changes[i][1])
+                i += 1
+            if force:
+                walk.last = (self._evaluate(walk, day, facts), day)
+            assert walk.last is not None
+            flip = fast.next_day(walk.last[0], walk.last[1], facts, walk.past, day)
+
+    def _evaluate(self, walk: _Walk, day: date, raw: dict[str, Any]) -> Evaluation:
+        engine = self.engine(day)
+        self.evaluations += 1
+        facts = _typed(engine, raw)
+        ev = engine.evaluate(walk.account_id, facts, walk.past)
+        state = Point(day, ev.status, band=ev.health.band, components={c.id: c.score for c in ev.health.components},
+                      gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
+        if not walk.states or _differs(walk.states[-1], state):
+            walk.states.append(state)
+        week = self.weeks.setdefault(week_of(day), Week())
+        before = walk.before
+        if before is None:
+            self.backlog.update(ev.alerts)
+        else:
+            week.status_changes += ev.status != before.status
+            week.band_changes += ev.health.band != before.health.band
+            raised, cleared = set(ev.alerts) - set(before.alerts), set(before.alerts) - set(ev.alerts)
+            week.alerts.update(raised)
+            self.notices.account(day, ev, raised, cleared, walk.announced, week)
+        point = PastPoint(day, ev.status, ev.phase, ev.health.score)
+        if not walk.past or walk.past[-1][1:] != point[1:]:
+            walk.past.append(point)
+        walk.before = ev
+        return ev
+
+
+@dataclass
+class _Walk:
+    """One account's replay under one rule set: its history so far, states, announced alerts, last evaluation."""
+
+    account_id: str
+    past: list[PastPoint] = field(default_factory=list)
+    states: list[Point] = field(default_factory=list)
+    announced: dict[str, list[str]] = field(default_factory=dict)
+    before: Evaluation | None = None
+    last: tuple[Evaluation, date] | None = None
 
 
 def _differs(a: Point, b: Point) -> bool:
@@ -196,19 +244,21 @@ def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date
 
 
 def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
-           end: date, churned_fact: str | None = None) -> dict[str, Any]:
+           end: date, churned_fact: str | None = None, fast: bool = True) -> dict[str, Any]:
     """Both rule sets (each with its notify routes) over every account's days from ``start`` to ``end``; per week,
     each one's figures and the difference (proposed − current); each one's backtest of the health score
-    (``churned_fact``: the report's)."""
-    sets = {"current": Replayer(current[0], start, churned_fact, current[1]),
-            "proposed": Replayer(proposed[0], start, churned_fact, proposed[1])}
+    (``churned_fact``: the report's). ``fast=False``: evaluate every day (what the fast path is tested against)."""
+    sets = {"current": Replayer(current[0], start, churned_fact, current[1], fast),
+            "proposed": Replayer(proposed[0], start, churned_fact, proposed[1], fast)}
     accounts = 0
     for account_id, changes in fact_changes(store, end):
         accounts += 1
         for r in sets.values():
-            r.account(account_id, account_days(changes, start, end))
+            r.account(account_id, changes, start, end)
     weeks: list[dict[str, Any]] = []
-    for week in sorted(set(sets["current"].weeks) | set(sets["proposed"].weeks)):
+    first_week = week_of(start)
+    every = [first_week + timedelta(days=7 * k) for k in range((week_of(end) - first_week).days // 7 + 1)]
+    for week in every if accounts else []:
         cur = sets["current"].weeks.get(week, Week()).summary()
         new = sets["proposed"].weeks.get(week, Week()).summary()
         diff: dict[str, Any] = {m: new[m] - cur[m] for m in METRICS}
@@ -224,4 +274,6 @@ def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[Ru
             "weeks": weeks, "weeks_changed": len(changed),
             "backtest": {k: backtest(r.states, start, end, [b.name for b in r.rules.bands],
                                      {c.id: c.name for c in r.rules.components}) for k, r in sets.items()},
-            "totals": {k: {m: sum(w[k][m] for w in weeks) for m in METRICS} for k in ("current", "proposed")}}
+            "totals": {k: {m: sum(w[k][m] for w in weeks) for m in METRICS} for k in ("current", "proposed")},
+            "evaluations": {k: r.evaluations for k, r in sets.items()},
+            "every_day": {k: r.why_every_day for k, r in sets.items()}}

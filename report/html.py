@@ -27,6 +27,7 @@ from report.render import (
     backtest_text,
     not_applicable_text,
     pct,
+    rule_change_text,
     short_history_text,
 )
 
@@ -193,6 +194,23 @@ def nps_chart(rep: dict[str, Any]) -> go.Figure:
                         hovertemplate="NPS %{y:+.2f}<br>推奨者 %{customdata[0]}% / 中立者 %{customdata[1]}% / "
                                       "批判者 %{customdata[2]}% (n=%{customdata[3]})")
     return _layout(fig, "NPS", yaxis_range=[-100, 100], xaxis_type="category", xaxis_categoryorder="category ascending")
+
+
+#: The charts over time: each marks the days the rule files changed.
+TIME_CHARTS = ("status", "bands", "tiers", "alerts", "nps")
+RULE_CHANGE = "ルール変更 / rules changed"
+
+
+def mark_rule_changes(fig: go.Figure, days: list[str], monthly: bool = False) -> None:
+    """A dotted line on each day a sync first ran with changed rule files (on its month for a monthly chart),
+    named at the top of the plot (under the legend)."""
+    for day in days:
+        x = day[:7] if monthly else day
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"dash": "dot", "color": "#555"},
+                      name=f"rules changed {day}")
+        fig.add_annotation(x=x, y=1, yref="paper", yanchor="top", xanchor="left", showarrow=False, font={"size": 10},
+                           bgcolor="rgba(255,255,255,0.8)",
+                           text=f"{RULE_CHANGE.split(' / ')[0]} {day[5:]}", hovertext=f"rules changed {day}")
 
 
 def _has(*keys: str) -> Callable[[dict[str, Any]], bool]:
@@ -382,6 +400,8 @@ def as_html(rep: dict[str, Any]) -> str:
         if name == "alerts" and (backlog := backlog_text(rep)):
             parts.append(f'<p class="note">{html.escape(backlog)}</p>')
         fig = make(rep)
+        if name in TIME_CHARTS:
+            mark_rule_changes(fig, rep["rule_changes"], monthly=name == "nps")
         parts.append(f'<div class="chart" data-chart="{name}">' + fig.to_html(
             full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
             config={"responsive": True, "displaylogo": False}) + "</div>")
@@ -389,7 +409,8 @@ def as_html(rep: dict[str, Any]) -> str:
     note = (f"{rep['accounts']:,} accounts{' by ' + html.escape(rep['by']) if rep['by'] else ''}; completion dates: "
             f"{src['history']} from history, {src['fact']} from the completed_on fact, {src['unknown']} unknown."
             + (f" {html.escape(text)}." if (text := not_applicable_text(rep["completion"])) else "")
-            + (f" <strong>{html.escape(short)}.</strong>" if (short := short_history_text(rep["completion"])) else ""))
+            + (f" <strong>{html.escape(short)}.</strong>" if (short := short_history_text(rep["completion"])) else "")
+            + (f" {html.escape(changed)} (dotted lines on the charts)." if (changed := rule_change_text(rep)) else ""))
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
     return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
                        actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep),

@@ -102,6 +102,19 @@ def _current(res: dict[str, Any]) -> Current | None:
         return None
 
 
+def rule_changes(store: Store) -> list[date]:
+    """The days a run's rule files' hash differed from the run before it (the first hash recorded is no change)."""
+    out: list[date] = []
+    before: str | None = None
+    for day, digest in store.rules_hashes():
+        if before is not None and digest != before:
+            changed = date.fromisoformat(day)
+            if changed not in out:
+                out.append(changed)
+        before = digest
+    return sorted(out)
+
+
 def default_period(store: Store, today: date) -> Period:
     """The last 26 weeks up to the newest history day (or today when there is no history)."""
     newest = max((p.day for p in store.latest_history().values()), default=None)
@@ -143,4 +156,4 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
         alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url,
         completed_fact=rules.completed_fact, band_names=[b.name for b in rules.bands],
-        components={c.id: c.name for c in rules.components})
+        components={c.id: c.name for c in rules.components}, rule_changes=rule_changes(store))

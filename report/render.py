@@ -43,7 +43,8 @@ def as_table(rep: dict[str, Any]) -> str:
     targets = comp["targets"]
     out = [f"csops report {rep['period']['from']} – {rep['period']['to']}"
            f"{'  by ' + rep['by'] if rep['by'] else ''}  ({rep['accounts']:,} accounts)", "",
-           *_actions(rep), "", "Onboarding completed within the target days, by start-month cohort"]
+           *_actions(rep), *rule_change_lines(rep), "",
+           "Onboarding completed within the target days, by start-month cohort"]
     out += table(["segment", "cohort", "received", "within", "failed", "in window", "rate", "target"],
                  [(c["segment"], c["cohort"], c["received"], c["within"], c["failed"], c["in_window"],
                    pct(c["rate"]), pct(targets.get(c["segment"])) if c["segment"] in targets else "")
@@ -107,6 +108,16 @@ def _actions(rep: dict[str, Any]) -> list[str]:
         rows.append([cells[0], terminal.clip(a["name"] or a["account_id"], 24), terminal.clip(cells[3], 14),
                      terminal.clip(cells[4], 12), terminal.clip(cells[5], 16), *cells[6:10], len(a["open_alerts"])])
     return out + table(TERMINAL_ACTIONS, rows, right=(5, 6, 7, 8, 9))
+
+
+def rule_change_text(rep: dict[str, Any]) -> str:
+    """The days in the period a sync first ran with changed rule files (empty when none)."""
+    days = rep.get("rule_changes") or []
+    return f"rule files changed on {', '.join(days)}: figures before and after are not alike" if days else ""
+
+
+def rule_change_lines(rep: dict[str, Any]) -> list[str]:
+    return ["", text] if (text := rule_change_text(rep)) else []
 
 
 def _nps_figures(n: dict[str, Any]) -> list[Any]:
@@ -255,6 +266,8 @@ def as_csv(rep: dict[str, Any]) -> str:
                 w.writerow(["action_list", a["segment"], key, metric, a[metric]])
         w.writerow(["action_list", a["segment"], key, "open_alerts", len(a["open_alerts"])])
     _backtest_csv(w, rep["backtest"])
+    for day in rep["rule_changes"]:
+        w.writerow(["rule_change", "all", day, "changed", 1])
     for name, rows in sections:
         for row in rows:
             seg = row.get("segment", row.get("account_id", ""))

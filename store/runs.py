@@ -26,14 +26,22 @@ class ClockMarks(NamedTuple):
 class RunTable(Database):
     """The ``runs`` table."""
 
-    def start_run(self, command: str) -> int:
-        """Record a run's start. Call it holding the run lock: any run still 'running' then was killed."""
+    def start_run(self, command: str, rules_hash: str | None = None, rules_day: str | None = None) -> int:
+        """Record a run's start. Call it holding the run lock: any run still 'running' then was killed.
+        ``rules_hash``: the rule files' hash the run evaluates with, on ``rules_day`` (the report marks the days
+        it changed)."""
         with self.transaction():
             self._execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'",
                          (now_iso(),))
-            cur = self._execute("INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running') "
-                                "RETURNING id", (command, now_iso()))
+            cur = self._execute("INSERT INTO runs (command, started_at, status, rules_hash, rules_day) VALUES "
+                                "(?, ?, 'running', ?, ?) RETURNING id", (command, now_iso(), rules_hash, rules_day))
             return int(cur.fetchone()[0])
+
+    def rules_hashes(self) -> list[tuple[str, str]]:
+        """(day, rule files' hash) of every run that recorded one, oldest first."""
+        return [(str(d), str(h)) for d, h in self._query(
+            "SELECT rules_day, rules_hash FROM runs WHERE rules_hash IS NOT NULL AND rules_day IS NOT NULL "
+            "ORDER BY id")]
 
     def finish_run(self, run_id: int, status: str, exit_code: int, report: dict[str, Any]) -> None:
         with self.transaction():

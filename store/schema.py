@@ -246,6 +246,10 @@ MIGRATIONS: list[tuple[int, str]] = [
     (18, """
     ALTER TABLE account_history ADD COLUMN components TEXT;
     """),
+    (19, """
+    ALTER TABLE runs ADD COLUMN rules_hash TEXT;
+    ALTER TABLE runs ADD COLUMN rules_day TEXT;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -7,6 +7,8 @@ crash writes only what is still missing and never writes a value twice.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -176,6 +178,14 @@ class SyncReport:
         return out
 
 
+def rules_hash(rules: RuleSet) -> str:
+    """The rule files' content as parsed (comments, layout and the files' names aside), hashed: a run records it
+    so the report can mark the days the rules changed."""
+    parsed = [doc.data for doc in rules.docs.values()]
+    text = json.dumps(parsed, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class SyncJob:
     store: Store
@@ -201,7 +211,7 @@ class SyncJob:
         today = self.rules.compiled_for
         assert today is not None
         report.clock_behind_s = check_clock(self.store, today)
-        run_id = None if dry_run else self.store.start_run(command)
+        run_id = None if dry_run else self.store.start_run(command, rules_hash(self.rules), today.isoformat())
         report.run_id = run_id
         ended: BaseException | None = None
         try:

@@ -223,6 +223,15 @@ class Database:
             cur.executemany(self._dialect.sql(sql), rows)
             return max(int(cur.rowcount), 0)
 
+    def _bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """New rows into one table, as many as a run makes at once (the write log's): COPY on PostgreSQL,
+        ``executemany`` on SQLite (the dialect's ``bulk_insert``); how many."""
+        rows = list(rows)
+        if rows:
+            with self.transaction(), self._errors():
+                self._dialect.bulk_insert(self._conn, table, columns, rows)
+        return len(rows)
+
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._check_lease()
         with self._errors():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +89,11 @@ class SQLite:
         return int(scalar("PRAGMA page_count")) * int(scalar("PRAGMA page_size"))
 
     @staticmethod
+    def bulk_insert(conn: Any, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    @staticmethod
     def explain(where: str, exc: BaseException) -> StoreError:
         """What a SQLite failure on the store means for the person running csops, and what to do."""
         text = str(exc)
@@ -138,6 +143,13 @@ class Postgres:
         for pattern, replacement in _PG_TYPES:
             script = pattern.sub(replacement, script)
         return _statements(script)
+
+    @staticmethod
+    def bulk_insert(conn: Any, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+        """``COPY … FROM STDIN``: the rows as one stream, not a statement (and a round trip per batch) each."""
+        with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def size_bytes(self, scalar: Any) -> int:
         return int(scalar("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "

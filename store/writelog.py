@@ -55,9 +55,7 @@ class WriteLogTable(Database):
 
     def log_writes(self, entries: Iterable[WriteEntry]) -> int:
         """Add rows (logged before the request is sent, as :data:`SENT`); how many."""
-        marks = ", ".join("?" for _ in range(11))
-        return self._executemany(f"INSERT INTO write_log ({_COLUMNS}) VALUES ({marks})",
-                                 (_encode(e) for e in entries))
+        return self._bulk_insert("write_log", _COLUMNS.split(", "), (_encode(e) for e in entries))
 
     def settle_writes(self, run_id: int, sobject: str, rejected: dict[str, str]) -> None:
         """Salesforce answered for every record of a run's write: ``rejected`` (record id → error) were refused,

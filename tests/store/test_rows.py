@@ -161,3 +161,21 @@ def test_owner_names_are_kept_per_owner_and_name_the_alerts_owner(store_url: str
         assert s.owner_names() == {"005000000000002AAA": "佐藤 花子（異動）"}  # the newest name; a queue has none
         [alert] = s.active_alerts()
         assert alert.owner == "佐藤 花子（異動）"  # the field found whatever its case, as Salesforce names fields
+
+
+def test_write_log_rows_keep_any_text_on_both_engines(store_url: str) -> None:
+    """The write log is loaded with COPY on PostgreSQL: text COPY would read as its own syntax (a tab, a newline, a
+    backslash, ``\\N`` for null) lands as written, and null stays null."""
+    from store.writelog import OK, SENT, WriteEntry
+
+    hostile = ["a\tb", "line\nnext", "back\\slash", "\\N", "'quoted' \"double\"", "解約見込\r\n", "", None,
+               {"k": ["\t", "\\"]}, 12.5]
+    entries = [WriteEntry(7, "2026-10-05T00:00:00Z", "Account", ACCOUNT, ACCOUNT, f"F{i}__c", v, v, SENT,
+                          None if i % 2 else "err\tor\\", None if i % 3 else f"reason\t{v}")
+               for i, v in enumerate(hostile)]
+    with open_store(store_url) as s:
+        assert s.log_writes(entries) == len(entries)
+        s.settle_writes(7, "Account", {})
+        assert s.run_writes(7) == [e._replace(result=OK) for e in entries]
+    raw = rows(target(store_url), "SELECT old_value, error, reason FROM write_log ORDER BY id")
+    assert raw == [(json.dumps(e.old, ensure_ascii=False), e.error, e.reason) for e in entries]

@@ -100,3 +100,14 @@ def test_kb_findings_and_crash_exit_differently(tmp_path: Path, monkeypatch: pyt
     crashed = CliRunner().invoke(kb, ["--root", str(root), "check"])
     assert crashed.exit_code == 70
     assert "unexpected error: ZeroDivisionError" in crashed.output
+
+
+def test_python_m_csops_in_a_project_folder_uses_its_own_kb_package(tmp_path: Path) -> None:
+    """The project's kb/ folder (a knowledge base, no __init__.py) is first on sys.path under ``-m``: it must not
+    shadow csops's ``kb`` package, which ``init`` reads the starter kb.yaml from."""
+    (tmp_path / "kb" / "articles").mkdir(parents=True)
+    proc = subprocess.run([sys.executable, "-m", "csops", "init", "--kb", "team2"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    shipped = Path(__file__).resolve().parents[2] / "kb" / "kb.yaml"
+    assert (tmp_path / "team2" / "kb" / "kb.yaml").read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")

@@ -301,7 +301,7 @@ def test_two_publishes_at_once_create_no_duplicates(tmp_path: Path, hc: Sandbox)
 
     site = Site(tmp_path, hc)
     hc.options.latency_ms = 15  # long enough for the two runs to overlap
-    cmd = [sys.executable, "-c", "from csops.kb_cli import main; main()", "--config", str(site.config),
+    cmd = [str(Path(sys.executable).with_name("kb")), "--config", str(site.config),
            "--root", "kb", "publish"]
     env = {**os.environ, **site.env}
     runs = [subprocess.Popen(cmd, cwd=site.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

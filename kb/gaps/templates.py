@@ -9,6 +9,12 @@ recurs is judged by the tickets that carry it: with it set aside, how alike is
 the rest of them? Their mean pairwise cosine (1 when all the same, near 0 when
 unrelated; unlike the length of their mean, it does not grow as the group
 shrinks) tells a layout from a topic, without any labels.
+
+Subjects and lines are compared by their shape, their words without numbers:
+"通話時間 10分17秒" and "通話時間 4分28秒" are one header. And a layout brings
+lines along that are never quite the same (an intro naming the customer), which
+make its tickets look alike: a second test leaves out the words hardly said
+without the layout and asks the same of what is left (_by_companions).
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ import scipy.sparse as sp
 MIN_SHARE = 0.003  # a subject or line recurs when this share of the tickets carry it …
 MIN_COUNT = 4  # … and at least this many
 LAYOUT = 0.12  # tickets that share a subject or line but are less alike than this: it is a layout, not a topic
+COMPANION = 0.8  # a word this share of whose tickets carry a subject or line comes with it (_by_companions)
+WORD_LAYOUT = 0.135  # … tickets alike less than this in their other words (companions aside): a layout
+MIN_EVIDENCE = 5  # … judged on at least this many tickets with other words
 MIN_JUDGED = 3  # fewer tickets with any other text than this: no evidence, the subject or line stays
 
 
@@ -43,7 +52,61 @@ def layout_parts(subjects: Sequence[str], lines: Sequence[Sequence[str]],
     has_text = np.asarray(X.multiply(X).sum(axis=1)).ravel() > 0
     layout_subjects = _layouts(recurring_subjects, [{s} if s else set() for s in subjects], X, has_text)
     layout_lines = _layouts(recurring_lines, [set(t) for t in lines], X, has_text)
+    layout_subjects |= _by_companions([s for s in recurring_subjects if s not in layout_subjects],
+                                      [{s} if s else set() for s in subjects], lines, skip)
+    layout_lines |= _by_companions([x for x in recurring_lines if x not in layout_lines], [set(t) for t in lines],
+                                   lines, skip)
     return layout_subjects, layout_lines
+
+
+def _by_companions(candidates: list[str], carried: list[set[str]], lines: Sequence[Sequence[str]],
+                   skip: set[str]) -> set[str]:
+    """Candidates whose tickets are alike only in what comes with the layout.
+
+    A layout brings along more than its own line: a note's intro naming the customer ("営業 平田です。<company>様の
+    定例で以下の…"), a chat's "Conversation with <name> (<company>)". Those lines differ from ticket to ticket, so
+    they stay in the rest and make its tickets look alike. Here the rest is words, and a word is left out when
+    COMPANION of the tickets that use it carry the candidate (it is hardly said without the layout); what is
+    left is the customer's question, which others ask without the layout too."""
+    if not candidates:
+        return set()
+    W = _word_matrix(lines, skip)
+    df = np.maximum(np.asarray((W > 0).sum(axis=0)).ravel(), 1)
+    index = {c: i for i, c in enumerate(candidates)}
+    tickets: list[list[int]] = [[] for _ in candidates]
+    for doc, parts in enumerate(carried):
+        for part in parts:
+            i = index.get(part)
+            if i is not None:
+                tickets[i].append(doc)
+    out = set()
+    for c, docs in zip(candidates, tickets, strict=True):
+        if len(docs) < MIN_EVIDENCE:
+            continue
+        rest = W[docs]
+        companion = np.asarray((rest > 0).sum(axis=0)).ravel() >= COMPANION * df
+        rest = sp.csr_matrix(rest.multiply(~companion))
+        norms = np.sqrt(np.asarray(rest.multiply(rest).sum(axis=1)).ravel())
+        live = norms > 0
+        if live.sum() >= MIN_EVIDENCE:
+            unit = sp.csr_matrix(rest[live].multiply(1 / norms[live][:, None]))
+            total = np.asarray(unit.sum(axis=0)).ravel()
+            if pairwise_mean(np.array([total @ total]), np.array([int(live.sum())]))[0] < WORD_LAYOUT:
+                out.add(c)
+    return out
+
+
+def _word_matrix(lines: Sequence[Sequence[str]], skip: set[str]) -> sp.csr_matrix:
+    """Tickets × the words of their lines that do not recur (idf-weighted)."""
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for doc, ticket in enumerate(lines):
+        for w in {w for x in ticket if x not in skip for w in x.split()}:
+            rows.append(doc)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    W = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(lines), max(1, len(vocab))))
+    df = np.maximum(np.asarray(W.sum(axis=0)).ravel(), 1)
+    return sp.csr_matrix(W.multiply(np.log1p(len(lines) / df)))
 
 
 def _layouts(candidates: list[str], carried: list[set[str]], X: sp.csr_matrix, has_text: np.ndarray) -> set[str]:

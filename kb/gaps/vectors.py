@@ -7,10 +7,17 @@ but scikit-learn's analyzer builds every n-gram as a Python string: about 100 s
 for 100,000 tickets on two cores. Here every n-gram of the corpus is an integer
 (its code points side by side, 21 bits each, so sizes never collide) hashed into ``2**BITS`` columns in one numpy
 pass, a chunk of documents at a time to bound memory; scikit-learn weighs them.
+
+English words are features whole (a plural or tense ending cut off), not
+character n-grams: the letters of English words are shared by English texts
+about anything, and unrelated English tickets looked alike enough to join one
+topic (corpus C: the English tickets of five topics in one proposal).
 """
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,13 +28,47 @@ from sklearn.feature_extraction.text import TfidfTransformer
 NGRAMS = (2, 3)
 BITS = 20
 CHUNK = 25_000
+_LATIN = re.compile(r"[a-z][a-z0-9+#]+")
+_LATIN_RUN = re.compile(r"[a-z0-9+# ]*[a-z][a-z0-9+# ]*")
+_ENDING = re.compile(r"(?<=...)(?:ies|es|s|ed|ing)$")
+_HAS_LATIN = re.compile(r"[a-z]")
+_WORD_COLUMNS: dict[str, int] = {}
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of code × φ·2⁶⁴
 
 
+def _latin_words(docs: Sequence[str]) -> tuple[list[int], list[int]]:
+    """(row, column) of each English word of each document: the word, its plural or tense ending cut off,
+    hashed (crc32: the same in every process) into the columns."""
+    rows, cols = [], []
+    mask = (1 << BITS) - 1
+    for i, d in enumerate(docs):
+        if not _HAS_LATIN.search(d):
+            continue
+        for w in _LATIN.findall(d):
+            col = _WORD_COLUMNS.get(w)
+            if col is None:
+                col = zlib.crc32(_ENDING.sub("", w).encode()) & mask
+                if len(_WORD_COLUMNS) < 200_000:
+                    _WORD_COLUMNS[w] = col
+            rows.append(i)
+            cols.append(col)
+    return rows, cols
+
+
+def _blank(m: re.Match[str]) -> str:
+    return "\0" * len(m.group())
+
+
 def _hashed_counts(docs: Sequence[str]) -> sp.csr_matrix:
-    """Counts of every character 1-, 2- and 3-gram of each document, hashed into ``2**BITS`` columns."""
+    """Counts of every character 2- and 3-gram of each document's non-Latin text, and of each of its English
+    words, hashed into ``2**BITS`` columns. English words are features whole: their character n-grams (and
+    those across the space between two words) are shared by English texts about anything, and made unrelated
+    English tickets look alike."""
+    word_rows, word_cols = _latin_words(docs)
+    docs = [_LATIN_RUN.sub(_blank, d.replace("\0", " ")) if _HAS_LATIN.search(d) else d.replace("\0", " ")
+            for d in docs]
     lengths = np.fromiter((len(d) + 1 for d in docs), dtype=np.int64, count=len(docs))
-    joined = "\0".join(d.replace("\0", " ") for d in docs) + "\0"
+    joined = "\0".join(docs) + "\0"
     chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     doc_of = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
     rows, cols = [], []
@@ -43,8 +84,8 @@ def _hashed_counts(docs: Sequence[str]) -> sp.csr_matrix:
             ok &= part != 0
         rows.append(doc_of[:length][ok])
         cols.append(((code[ok] * _MULT) >> np.uint64(64 - BITS)).astype(np.int32))
-    if not rows:
-        return sp.csr_matrix((len(docs), 1 << BITS), dtype=np.float32)
+    rows.append(np.array(word_rows, dtype=np.int32))
+    cols.append(np.array(word_cols, dtype=np.int32))
     row, col = np.concatenate(rows), np.concatenate(cols)
     m = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(len(docs), 1 << BITS))
     m.sum_duplicates()

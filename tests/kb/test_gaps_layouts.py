@@ -40,3 +40,70 @@ def test_a_layout_filled_in_with_numbers_is_one_layout() -> None:
         assert documents.layout_subject(c.subject), c.subject
         assert not documents.layout_line(question), question
         assert documents.document(c) == documents.words(question)
+
+
+NAMES = ("Daniel Ong", "Mark Sullivan", "Yuki Tanaka", "Hannah Schmidt")
+COMPANIES = ("Kodama Foods", "Wakaba Logistics Asia", "Bayside Hotels")
+ASKED = (
+    "The app said my clock-in was saved, but the web attendance list has nothing for today.",
+    "Where is the approve button for requests from my team?",
+    "How do I withdraw an overtime request I submitted by mistake?",
+    "Our payroll export fails with an encoding error.",
+    "Can staff punch in on a shared tablet at the entrance without logging in?",
+    "Is there a way to remind people who forget to clock out?",
+    "How long do you keep attendance records after we cancel?",
+    "The night shift allowance is not calculated after midnight.",
+    "Can the time zone be set per office for our Singapore branch?",
+    "How do I move an employee to another department from next month?",
+    "The invitation email never arrived for two new part-timers.",
+    "Single sign-on with Okta: where is the entity ID?",
+)
+
+
+def test_a_chat_layout_whose_tickets_share_names_and_companies_is_a_layout() -> None:
+    """A messenger's tickets: its header names the customer and company (from the few that write), so the rest of
+    them look alike in those names; the closing line is still a layout, the questions are not."""
+    rng = random.Random(3)
+    documents = Documents()
+    cleaned = []
+    for i in range(60):
+        name, company = rng.choice(NAMES), rng.choice(COMPANIES)
+        body = (f"Conversation with {name} ({company})\n\n{name.split()[0]}: hello?\n{name.split()[0]}: "
+                f"{ASKED[i % len(ASKED)]}\nConversation closed automatically after 30 minutes of inactivity")
+        cleaned.append(documents.normalizer.clean("New conversation from the messenger", body))
+    documents.learn_layouts(cleaned)
+    closing = documents.normalizer.clean("", "Conversation closed automatically after 30 minutes of inactivity")
+    assert documents.layout_line(closing.kept[0])
+    assert documents.layout_subject(cleaned[0].subject)
+    for c in cleaned:
+        assert any(not documents.layout_line(x) and documents.words(x) for x in c.kept), c.kept
+
+
+def test_a_forwarding_layout_whose_intro_varies_is_a_layout() -> None:
+    """A salesperson forwards customers' questions with a note whose intro names the customer (so the intros
+    hardly repeat as lines, but they share the note's words): the note's fixed line is a layout all the same;
+    the questions, which others ask by mail too, are not."""
+    rng = random.Random(7)
+    documents = Documents()
+    cleaned = []
+    for i in range(48):
+        sales, company = rng.choice(("営業 平田", "営業部 大野", "インサイドセールス 杉山")), rng.choice(COMPANY_JA)
+        person = rng.choice(("前田 康介", "岡本 千尋", "藤田 誠", "石川 かおり"))
+        body = (f"CS各位\n{sales}です。{company}様（{person}様）の定例で以下のご質問をいただきました。\n"
+                "回答をお客様へ直接お送りいただけますか。\n\n"
+                f"「{QUESTIONS[i % len(QUESTIONS)]}{DETAILS[i // len(QUESTIONS)]}」\n\n"
+                f"商談ステータス：{rng.choice(STATUSES)}\n以上、よろしくお願いします。")
+        cleaned.append(documents.normalizer.clean(f"【営業エスカレ】{company}様より", body))
+    for i in range(48):  # the same questions asked by mail
+        question = f"{QUESTIONS[(i + 5) % len(QUESTIONS)]}{DETAILS[(i + 1) % len(DETAILS)]}"
+        cleaned.append(documents.normalizer.clean(question[:12], f"お世話になっております。\n{question}"))
+    documents.learn_layouts(cleaned)
+    note = documents.normalizer.clean("", "回答をお客様へ直接お送りいただけますか。").kept[0]
+    assert documents.layout_line(note)
+    for c, question in zip(cleaned[:48], (QUESTIONS[i % len(QUESTIONS)] for i in range(48)), strict=True):
+        line = next(x for x in c.kept if question.lower()[:6] in x)
+        assert not documents.layout_line(line), line
+
+
+STATUSES = ("安定稼働", "更新交渉中", "追加導入検討")
+COMPANY_JA = ("株式会社ひまわり薬局", "社会福祉法人 つばさ会", "株式会社ベイサイドホテルズ", "こだま食品工業株式会社")

@@ -28,9 +28,18 @@ class FactHistoryTables(Database):
     def record_facts(self, facts: dict[str, dict[str, Any]], day: str) -> int:
         """Store the raw facts of these accounts evaluated on ``day``: one ``fact_history`` row per account whose
         facts differ from its newest (only the facts that differ), ``fact_state`` replaced for those. Returns how
-        many accounts changed. A second run the same day folds into that day's row."""
-        state = {a: json.loads(f) for a, f in self._query("SELECT account_id, facts FROM fact_state")}
-        today = dict(self._query("SELECT account_id, changes FROM fact_history WHERE day = ?", (day,)))
+        many accounts changed. A second run the same day folds into that day's row. Reads the stored rows of these
+        accounts only: a sync calls it a chunk at a time, and its memory stays that of a chunk."""
+        state: dict[str, Any] = {}
+        today: dict[str, str] = {}
+        ids = list(facts)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            state.update((a, json.loads(f)) for a, f in self._query(
+                f"SELECT account_id, facts FROM fact_state WHERE account_id IN ({marks})", chunk))
+            today.update(self._query(f"SELECT account_id, changes FROM fact_history WHERE day = ? AND account_id IN "
+                                     f"({marks})", (day, *chunk)))
         rows, states = [], []
         for account_id, values in facts.items():
             values = json.loads(_json(values))  # as JSON reads them back: what the next comparison sees

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -54,8 +55,14 @@ class WriteLogTable(Database):
     """The ``write_log`` table."""
 
     def log_writes(self, entries: Iterable[WriteEntry]) -> int:
-        """Add rows (logged before the request is sent, as :data:`SENT`); how many."""
-        return self._bulk_insert("write_log", _COLUMNS.split(", "), (_encode(e) for e in entries))
+        """Add rows (logged before the request is sent, as :data:`SENT`) in one transaction, 5,000 at a time (a
+        first sync logs hundreds of thousands: they are never all in memory); how many."""
+        rows = (_encode(e) for e in entries)
+        logged = 0
+        with self.transaction():
+            while batch := list(itertools.islice(rows, 5000)):
+                logged += self._bulk_insert("write_log", _COLUMNS.split(", "), batch)
+        return logged
 
     def settle_writes(self, run_id: int, sobject: str, rejected: dict[str, str]) -> None:
         """Salesforce answered for every record of a run's write: ``rejected`` (record id → error) were refused,

@@ -83,15 +83,21 @@ class Recorder:
         self.seen_alerts: set[AlertKey] = set()
         self.evaluated: set[str] = set()
         self.chunk: list[tuple[Evaluation, dict[str, Any]]] = []
+        self.raw: dict[str, dict[str, Any]] = {}
 
-    def add(self, ev: Evaluation, facts: dict[str, Any]) -> None:
+    def add(self, ev: Evaluation, facts: dict[str, Any], raw: dict[str, Any] | None = None) -> None:
+        """Record ``ev`` (with the chunk it falls in); ``raw``: the raw facts it read, kept in the fact history for
+        ``csops rules replay`` in the same transaction."""
         self.chunk.append((ev, facts))
         self.evaluated.add(ev.id)
+        if raw is not None:
+            self.raw[ev.id] = raw
         if len(self.chunk) >= self.CHUNK:
             self._flush()
 
     def _flush(self) -> None:
         chunk, self.chunk = self.chunk, []
+        raw, self.raw = self.raw, {}
         if not chunk:
             return
         eval_rows: list[EvaluationRow] = []
@@ -125,6 +131,8 @@ class Recorder:
         products = product_points(self.latest_products, (ev for ev, _ in chunk), self.day)
         store = self.store
         with store.transaction():
+            if raw:
+                store.record_facts(raw, self.day)
             store.write_history(history)
             store.write_product_history(products)
             store.upsert_evaluations(eval_rows)

@@ -8,6 +8,7 @@ crash writes only what is still missing and never writes a value twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import time
@@ -247,15 +248,14 @@ class SyncJob:
             refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
         report.scope = self._scope(report)
         if dry_run:
-            briefs, _ = self._evaluate(report, today, describe, self._past(today))
+            briefs = self._evaluate(report, today, describe, self._past(today))
             report.mass_change = self._guard(report, briefs)
             report.alerts = preview_alerts(self.store, briefs)
             report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
             return
-        briefs, wanted = self.evaluate_and_record(report, today, describe)
-        wanted.update(report.scope.clears())
-        if wanted:
-            self._write(report, wanted)
+        briefs = self.evaluate_and_record(report, today, describe)
+        if report.changes:  # the scope's clears are among them (_scope)
+            self._write(report)
         assert report.run_id is not None
         left = report.scope.left_rows(report.run_id)
         if left:
@@ -266,19 +266,20 @@ class SyncJob:
             report.notify = self.deliver()
         prune(self.store, self.write_log_days, report.write_log)
 
-    def _write(self, report: SyncReport, wanted: dict[str, dict[str, Any]]) -> None:
-        """Write the planned changes to Salesforce through the write log; keep the store's copy in step."""
+    def _write(self, report: SyncReport) -> None:
+        """Write the planned changes to Salesforce through the write log (its entries made as they are logged, not
+        all at once); keep the store's copy in step."""
         run_id = report.run_id
         assert run_id is not None
         if self.progress:
-            self.progress("written", 0, total=len(wanted))
-        result = logged_update(self.store, self.salesforce, [
+            self.progress("written", 0, total=len(report.changes))
+        result = logged_update(self.store, self.salesforce, (
             entry(run_id, c.account_id, f, old, new, c.reasons.get(f))
-            for c in report.changes for f, (old, new) in c.fields.items()], cost=report.write_log)
+            for c in report.changes for f, (old, new) in c.fields.items()), cost=report.write_log)
         report.written = len(result.written)
         report.failures.extend(result.failed)
         report.write_api_calls = result.api_calls
-        self._remember_written(wanted, result.written)
+        self._remember_written(report.changes, result.written)
         if self.progress:
             self.progress("written", len(result.written))
         for f in result.failed[:20]:
@@ -295,25 +296,21 @@ class SyncJob:
             self.store.write_owner_names(names, today.isoformat())
 
     def evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
-                            ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
+                            ) -> list[Brief]:
         """Evaluate every stored account and plan the writes, keeping a brief per account; stop here when the
         mass-change guard holds the run (nothing written); else evaluate again and record a chunk per transaction
         (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns each
-        account's brief and the writes to make.
+        account's brief; the writes to make are ``report.changes``.
 
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
         past = self._past(today)
-        raw_facts: dict[str, dict[str, Any]] = {}
-        briefs, wanted = self._evaluate(report, today, describe, past, raw_facts)
+        briefs = self._evaluate(report, today, describe, past)
         report.mass_change = self._guard(report, briefs)
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())
-        with self.store.transaction():
-            self.store.record_facts(raw_facts, today.isoformat())  # what csops rules replay re-evaluates
-        raw_facts.clear()
         self._record_evaluations(report, today, briefs, past)
-        return briefs, wanted
+        return briefs
 
     def _past(self, today: date) -> dict[str, Any]:
         """Each account's history points, for rules that read history facts (none otherwise)."""
@@ -337,7 +334,7 @@ class SyncJob:
             facts = self._facts(engine, account_id, raw, None)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             ev.problems.extend(stale)
-            recorder.add(ev, facts)
+            recorder.add(ev, facts, raw)  # the raw facts: what csops rules replay re-evaluates
         report.alerts, report.transitions = recorder.finish()
         report.evaluations_written = recorder.rewritten
         report.notify_queued = recorder.queued
@@ -347,18 +344,15 @@ class SyncJob:
         return [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
                 f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
 
-    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
-                  raw_facts: dict[str, dict[str, Any]] | None = None
-                  ) -> tuple[list[Brief], dict[str, dict[str, Any]]]:
-        """Evaluate every account, keeping only its brief (and its raw facts in ``raw_facts``); plan the writes
-        (values conformed to their fields, only what differs)."""
+    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any]
+                  ) -> list[Brief]:
+        """Evaluate every account, keeping only its brief; plan the writes in ``report.changes`` (values conformed
+        to their fields, only what differs; each reason text kept once, as accounts share them)."""
         engine = Engine(self.rules)
         briefs: list[Brief] = []
-        wanted: dict[str, dict[str, Any]] = {}
+        texts: dict[str, str] = {}
         total = self.store.count_live_accounts() if self.progress else None
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
-            if raw_facts is not None:
-                raw_facts[account_id] = raw
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             briefs.append(Brief.of(ev, owner_id(sf_fields, self.owner_field)))
@@ -369,14 +363,14 @@ class SyncJob:
             for m in misfits:
                 report.failures.append(RecordFailure(account_id, m.code, f"not sent: {m.message}", [m.field]))
             if changed:
-                wanted[account_id] = changed
+                reasons = {f: reason_for(self.rules, ev, f) for f in changed}
                 report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
                                                     {f: (sf_fields.get(f), v) for f, v in changed.items()},
-                                                    {f: reason_for(self.rules, ev, f) for f in changed}))
+                                                    {f: texts.setdefault(r, r) for f, r in reasons.items()}))
         report.accounts_evaluated = len(briefs)
         if self.progress:
             self.progress("evaluated", len(briefs) % 500, total=total)
-        return briefs, wanted
+        return briefs
 
     def _scope(self, report: SyncReport) -> ScopePlan:
         """The accounts out of scope with fields csops wrote (sync.scope); the fields to clear join the planned
@@ -410,7 +404,14 @@ class SyncJob:
                     report.fact_problems.append(f"{account_id}: {exc}")
                 raw[exc.fact] = None
 
-    def _remember_written(self, wanted: dict[str, dict[str, Any]], written: list[str]) -> None:
-        """Keep the store's copy of each account in step with what Salesforce now holds."""
+    def _remember_written(self, changes: list[PlannedChange], written: list[str]) -> None:
+        """Keep the store's copy of each account in step with what Salesforce now holds (a thousand accounts read
+        and merged at a time)."""
+        done = set(written)
+        sent = (c for c in changes if c.account_id in done)
         with self.store.transaction():
-            self.store.merge_account_fields({account_id: wanted[account_id] for account_id in written})
+            while chunk := list(itertools.islice(sent, 1000)):
+                batch: dict[str, dict[str, Any]] = {}
+                for c in chunk:
+                    batch.setdefault(c.account_id, {}).update({f: v for f, (_, v) in c.fields.items()})
+                self.store.merge_account_fields(batch)

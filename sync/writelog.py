@@ -8,6 +8,7 @@ reads what Salesforce holds before it puts anything back, so it needs no more th
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,25 +32,33 @@ class LogCost:
         return {"rows": self.rows, "seconds": round(self.seconds, 3)}
 
 
-def logged_update(store: Store, sf: SalesforceClient, entries: list[WriteEntry], sobject: str = "Account",
+def logged_update(store: Store, sf: SalesforceClient, entries: Iterable[WriteEntry], sobject: str = "Account",
                   cost: LogCost | None = None) -> WriteResult:
     """Write the entries' new values (one update through the usual writer: Collections, or Bulk above its
-    threshold), logged before and settled after."""
+    threshold), logged before and settled after. The entries are read once, as they are logged: a generator keeps
+    the sync's memory to the values to send."""
     changes: dict[str, dict[str, Any]] = {}
-    for e in entries:
-        changes.setdefault(e.record_id, {})[e.field] = e.new
-    if not changes:
-        return WriteResult()
+    run_ids: set[int] = set()
+
+    def noted() -> Iterator[WriteEntry]:
+        for e in entries:
+            changes.setdefault(e.record_id, {})[e.field] = e.new
+            run_ids.add(e.run_id)
+            yield e
+
     cost = cost or LogCost()
     started = time.perf_counter()
-    store.log_writes(entries)
+    logged = store.log_writes(noted())
     cost.seconds += time.perf_counter() - started
+    if not changes:
+        return WriteResult()
     result = sf.update(changes, sobject=sobject)
     rejected = {f.id: f"{f.status_code}: {f.message}" for f in result.failed}
     started = time.perf_counter()
-    store.settle_writes(entries[0].run_id, sobject, rejected)
+    for run_id in sorted(run_ids):
+        store.settle_writes(run_id, sobject, rejected)
     cost.seconds += time.perf_counter() - started
-    cost.rows += len(entries)
+    cost.rows += logged
     return result
 
 

@@ -16,7 +16,13 @@ from csops.shell import App, emit_json, pass_app
 from notify.config import load
 from report.render import backtest_cells, backtest_text, pct
 from report.replay import METRICS, replay
-from report.replay_html import as_html
+
+
+def as_html(result: dict[str, Any]) -> str:
+    """Plotly is imported for the HTML output only (as in cmd_report)."""
+    from report.replay_html import as_html
+
+    return as_html(result)
 
 
 @click.command("replay")

@@ -14,12 +14,19 @@ from base.suggest import suggest
 from csops.config import ConfigError
 from csops.shell import App, emit_json, pass_app, salesforce_client
 from report.compute import build
-from report.html import as_html
 from report.load import ReportError, load_input, resolve_period
 from report.model import SPLITS
 from report.nps_csv import Answer, ImportPlan, plan_import, read_nps_csv, survey_name_problem
 from report.render import as_csv, as_json, as_table, table
 from sync.nps import nps_soql, pull_nps
+
+
+def as_html(report: dict[str, Any]) -> str:
+    """Plotly is imported for an HTML report only: it costs every other csops command a tenth of a second."""
+    from report.html import as_html
+
+    return as_html(report)
+
 
 RENDER = {"table": as_table, "csv": as_csv, "json": as_json, "html": as_html}
 

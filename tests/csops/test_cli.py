@@ -111,3 +111,10 @@ def test_python_m_csops_in_a_project_folder_uses_its_own_kb_package(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     shipped = Path(__file__).resolve().parents[2] / "kb" / "kb.yaml"
     assert (tmp_path / "team2" / "kb" / "kb.yaml").read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+
+
+def test_csops_starts_without_plotly() -> None:
+    """Plotly is for an HTML report or replay; every other command (each cron run) once paid for its import."""
+    code = "import sys, csops.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotly', 'narwhals')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert out.strip() == "[]"

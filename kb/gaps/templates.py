@@ -52,22 +52,26 @@ def layout_parts(subjects: Sequence[str], lines: Sequence[Sequence[str]],
     has_text = np.asarray(X.multiply(X).sum(axis=1)).ravel() > 0
     layout_subjects = _layouts(recurring_subjects, [{s} if s else set() for s in subjects], X, has_text)
     layout_lines = _layouts(recurring_lines, [set(t) for t in lines], X, has_text)
-    layout_subjects |= _by_companions([s for s in recurring_subjects if s not in layout_subjects],
-                                      [{s} if s else set() for s in subjects], lines, skip)
-    layout_lines |= _by_companions([x for x in recurring_lines if x not in layout_lines], [set(t) for t in lines],
-                                   lines, skip)
+    found = _by_companions([("subject", s) for s in recurring_subjects if s not in layout_subjects]
+                           + [("line", x) for x in recurring_lines if x not in layout_lines],
+                           [{("subject", s), *(("line", x) for x in t)} for s, t in zip(subjects, lines, strict=True)],
+                           lines, skip)
+    layout_subjects |= {v for kind, v in found if kind == "subject"}
+    layout_lines |= {v for kind, v in found if kind == "line"}
     return layout_subjects, layout_lines
 
 
-def _by_companions(candidates: list[str], carried: list[set[str]], lines: Sequence[Sequence[str]],
-                   skip: set[str]) -> set[str]:
-    """Candidates whose tickets are alike only in what comes with the layout.
+def _by_companions(candidates: list[tuple[str, str]], carried: list[set[tuple[str, str]]],
+                   lines: Sequence[Sequence[str]], skip: set[str]) -> set[tuple[str, str]]:
+    """Candidates (a subject or a line) whose tickets are alike only in what comes with the layout.
 
     A layout brings along more than its own line: a note's intro naming the customer ("営業 平田です。<company>様の
     定例で以下の…"), a chat's "Conversation with <name> (<company>)". Those lines differ from ticket to ticket, so
     they stay in the rest and make its tickets look alike. Here the rest is words, and a word is left out when
-    COMPANION of the tickets that use it carry the candidate (it is hardly said without the layout); what is
-    left is the customer's question, which others ask without the layout too."""
+    COMPANION of the tickets that use it carry the candidate (it is hardly said without the layout), or when it
+    came with a layout found before (the commonest candidates are judged first: a note's fixed line before the
+    status field only some of its tickets carry); what is left is the customer's question, which others ask
+    without the layout too."""
     if not candidates:
         return set()
     W = _word_matrix(lines, skip)
@@ -79,21 +83,28 @@ def _by_companions(candidates: list[str], carried: list[set[str]], lines: Sequen
             i = index.get(part)
             if i is not None:
                 tickets[i].append(doc)
+    came_along = np.zeros(W.shape[1], dtype=bool)
     out = set()
-    for c, docs in zip(candidates, tickets, strict=True):
-        if len(docs) < MIN_EVIDENCE:
+    for i in sorted(range(len(candidates)), key=lambda i: (-len(tickets[i]), candidates[i])):
+        if len(tickets[i]) < MIN_EVIDENCE:
             continue
-        rest = W[docs]
+        rest = W[tickets[i]]
         companion = np.asarray((rest > 0).sum(axis=0)).ravel() >= COMPANION * df
-        rest = sp.csr_matrix(rest.multiply(~companion))
-        norms = np.sqrt(np.asarray(rest.multiply(rest).sum(axis=1)).ravel())
-        live = norms > 0
-        if live.sum() >= MIN_EVIDENCE:
-            unit = sp.csr_matrix(rest[live].multiply(1 / norms[live][:, None]))
-            total = np.asarray(unit.sum(axis=0)).ravel()
-            if pairwise_mean(np.array([total @ total]), np.array([int(live.sum())]))[0] < WORD_LAYOUT:
-                out.add(c)
+        if _unalike(sp.csr_matrix(rest.multiply(~(companion | came_along)))):
+            out.add(candidates[i])
+            came_along |= companion
     return out
+
+
+def _unalike(rest: sp.csr_matrix) -> bool:
+    """Whether the rows with any word left are less alike than WORD_LAYOUT (and there are MIN_EVIDENCE)."""
+    norms = np.sqrt(np.asarray(rest.multiply(rest).sum(axis=1)).ravel())
+    live = norms > 0
+    if live.sum() < MIN_EVIDENCE:
+        return False
+    unit = sp.csr_matrix(rest[live].multiply(1 / norms[live][:, None]))
+    total = np.asarray(unit.sum(axis=0)).ravel()
+    return bool(pairwise_mean(np.array([total @ total]), np.array([int(live.sum())]))[0] < WORD_LAYOUT)
 
 
 def _word_matrix(lines: Sequence[Sequence[str]], skip: set[str]) -> sp.csr_matrix:

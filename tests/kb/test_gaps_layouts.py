@@ -81,8 +81,8 @@ def test_a_chat_layout_whose_tickets_share_names_and_companies_is_a_layout() -> 
 
 def test_a_forwarding_layout_whose_intro_varies_is_a_layout() -> None:
     """A salesperson forwards customers' questions with a note whose intro names the customer (so the intros
-    hardly repeat as lines, but they share the note's words): the note's fixed line is a layout all the same;
-    the questions, which others ask by mail too, are not."""
+    hardly repeat as lines, but they share the note's words): the note's fixed line and its status field are
+    layouts all the same; the questions, which others ask by mail too, are not."""
     rng = random.Random(7)
     documents = Documents()
     cleaned = []
@@ -100,6 +100,8 @@ def test_a_forwarding_layout_whose_intro_varies_is_a_layout() -> None:
     documents.learn_layouts(cleaned)
     note = documents.normalizer.clean("", "回答をお客様へ直接お送りいただけますか。").kept[0]
     assert documents.layout_line(note)
+    for status in STATUSES:  # a field only a third of the note's tickets carry: the note's words came with it
+        assert documents.layout_line(documents.normalizer.clean("", f"商談ステータス：{status}").kept[0]), status
     for c, question in zip(cleaned[:48], (QUESTIONS[i % len(QUESTIONS)] for i in range(48)), strict=True):
         line = next(x for x in c.kept if question.lower()[:6] in x)
         assert not documents.layout_line(line), line

@@ -124,6 +124,7 @@ class Documents:
         self.layout_subjects: set[str] = set()
         self.layout_lines: set[str] = set()
         self._words: dict[str, str] = {}
+        self._shapes: dict[str, str] = {}
 
     def words(self, text: str) -> str:
         done = self._words.get(text)
@@ -145,7 +146,13 @@ class Documents:
     def shape(self, text: str) -> str:
         """A subject's or line's words without its numbers: what a layout repeats ("通話時間 10分17秒" and
         "通話時間 4分28秒", "closed after 30 minutes" and "after 15 minutes" are one)."""
-        return _SPACES.sub(" ", _NUMBERS.sub(" ", self.words(text))).strip()
+        done = self._shapes.get(text)
+        if done is None:
+            words = self.words(text)
+            done = _SPACES.sub(" ", _NUMBERS.sub(" ", words)).strip() if _NUMBERS.search(words) else words
+            if len(self._shapes) < 300_000:
+                self._shapes[text] = done
+        return done
 
     def learn_layouts(self, cleaned: Sequence[Cleaned]) -> None:
         self.layout_subjects, self.layout_lines = layout_parts(

@@ -53,16 +53,14 @@ def layout_parts(subjects: Sequence[str], lines: Sequence[Sequence[str]],
     layout_subjects = _layouts(recurring_subjects, [{s} if s else set() for s in subjects], X, has_text)
     layout_lines = _layouts(recurring_lines, [set(t) for t in lines], X, has_text)
     found = _by_companions([("subject", s) for s in recurring_subjects if s not in layout_subjects]
-                           + [("line", x) for x in recurring_lines if x not in layout_lines],
-                           [{("subject", s), *(("line", x) for x in t)} for s, t in zip(subjects, lines, strict=True)],
-                           lines, skip)
+                           + [("line", x) for x in recurring_lines if x not in layout_lines], subjects, lines, skip)
     layout_subjects |= {v for kind, v in found if kind == "subject"}
     layout_lines |= {v for kind, v in found if kind == "line"}
     return layout_subjects, layout_lines
 
 
-def _by_companions(candidates: list[tuple[str, str]], carried: list[set[tuple[str, str]]],
-                   lines: Sequence[Sequence[str]], skip: set[str]) -> set[tuple[str, str]]:
+def _by_companions(candidates: list[tuple[str, str]], subjects: Sequence[str], lines: Sequence[Sequence[str]],
+                   skip: set[str]) -> set[tuple[str, str]]:
     """Candidates (a subject or a line) whose tickets are alike only in what comes with the layout.
 
     A layout brings along more than its own line: a note's intro naming the customer ("営業 平田です。<company>様の
@@ -76,13 +74,7 @@ def _by_companions(candidates: list[tuple[str, str]], carried: list[set[tuple[st
         return set()
     W = _word_matrix(lines, skip)
     df = np.maximum(np.asarray((W > 0).sum(axis=0)).ravel(), 1)
-    index = {c: i for i, c in enumerate(candidates)}
-    tickets: list[list[int]] = [[] for _ in candidates]
-    for doc, parts in enumerate(carried):
-        for part in parts:
-            i = index.get(part)
-            if i is not None:
-                tickets[i].append(doc)
+    tickets = _carriers(candidates, subjects, lines)
     came_along = np.zeros(W.shape[1], dtype=bool)
     out = set()
     for i in sorted(range(len(candidates)), key=lambda i: (-len(tickets[i]), candidates[i])):
@@ -94,6 +86,23 @@ def _by_companions(candidates: list[tuple[str, str]], carried: list[set[tuple[st
             out.add(candidates[i])
             came_along |= companion
     return out
+
+
+def _carriers(candidates: list[tuple[str, str]], subjects: Sequence[str],
+              lines: Sequence[Sequence[str]]) -> list[list[int]]:
+    """The tickets that carry each candidate (("subject", text) or ("line", text))."""
+    by_subject = {v: i for i, (kind, v) in enumerate(candidates) if kind == "subject"}
+    by_line = {v: i for i, (kind, v) in enumerate(candidates) if kind == "line"}
+    tickets: list[list[int]] = [[] for _ in candidates]
+    for doc, (subject, ticket) in enumerate(zip(subjects, lines, strict=True)):
+        i = by_subject.get(subject)
+        if i is not None:
+            tickets[i].append(doc)
+        for x in set(ticket):
+            i = by_line.get(x)
+            if i is not None:
+                tickets[i].append(doc)
+    return tickets
 
 
 def _unalike(rest: sp.csr_matrix) -> bool:

@@ -120,12 +120,20 @@ class SourceErrors(SourceError):
         return "\n".join(str(p) for p in self.problems)
 
 
-class Terminated(BaseException):
+class Terminated(SystemExit):
     """SIGTERM arrived. Like KeyboardInterrupt it is no ``Exception``, so nothing on the way catches it: the run
-    unwinds, releases its lock, records itself as interrupted and exits 143."""
+    unwinds, releases its lock, records itself as interrupted and exits 143.
+
+    A SystemExit, because that is what psycopg (like KeyboardInterrupt) answers by cancelling the statement it is
+    waiting on: as a bare BaseException it left the statement running on the server and the connection unusable,
+    so the run could not record its end and its lock's release waited on the statement's transaction. Uncaught, it
+    still exits 143."""
 
     exit_code: ClassVar[int] = EXIT_TERMINATED
     run_status: ClassVar[str] = "interrupted"
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_TERMINATED)
 
 
 def exit_code_for(exc: BaseException) -> int:

@@ -106,6 +106,29 @@ class Database:
                 self.close()
                 raise
 
+    def recover(self) -> None:
+        """Make the connection usable again after an interrupt (Ctrl-C, SIGTERM) unwound through a statement, so
+        the run can still record how it ended. psycopg cancels the statement for KeyboardInterrupt only: SIGTERM's
+        Terminated leaves it running ("another command is already in progress"), and a cancel the server does not
+        honour within 5 s (a loaded machine) closes the connection. A connection not idle (a statement running,
+        a batch still in pipeline mode, a transaction left open: it holds the lease row FOR SHARE, so the lock's
+        release would wait on it for ever) is cancelled and replaced by a new one. The fence stays."""
+        with self._lock:
+            self._depth = 0
+            if self.engine == "sqlite":
+                if self._conn.in_transaction:
+                    self._run("ROLLBACK")
+                return
+            from psycopg.pq import TransactionStatus
+
+            if self._conn.pgconn.transaction_status != TransactionStatus.IDLE:
+                with contextlib.suppress(Exception):
+                    self._conn.cancel_safe(timeout=2.0)
+                self.close()
+                assert self.url is not None
+                with self._errors():
+                    self._conn = pg_connect(self.url)
+
     @property
     def engine(self) -> str:
         """"sqlite" or "postgresql"."""

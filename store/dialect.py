@@ -188,6 +188,10 @@ def driver_errors(dialect: SQLite | Postgres, where: str) -> Iterator[None]:
     except (sqlite3.Error, OSError) as exc:
         raise dialect.explain(where, exc) from None
     except Exception as exc:
+        if isinstance(exc.__context__, BaseException) and not isinstance(exc.__context__, Exception):
+            # Ctrl-C or SIGTERM in the middle of a driver call, and the driver's clean-up failed on the way out
+            # (psycopg: "cannot exit pipeline mode while busy"): the interrupt is what happened
+            raise exc.__context__ from None
         if type(exc).__module__.startswith("psycopg"):
             raise dialect.explain(where, exc) from None
         raise

@@ -94,6 +94,8 @@ def record_end(store: Store, run_id: int, details: dict[str, Any], partial: bool
     if ended is not None:
         details["error"] = redact(_error_text(ended, code))
     try:
+        if ended is not None and not isinstance(ended, Exception):  # Ctrl-C, SIGTERM: maybe mid-statement
+            store.recover()
         store.finish_run(run_id, status, code, details)
     except StoreError as exc:
         if ended is None:

@@ -56,6 +56,29 @@ def test_a_signal_mid_sync_ends_it_cleanly(tmp_path: Path, slow_sandbox: Sandbox
     assert [r[1:] for r in runs(where)] == [("interrupted", code), ("ok", 0)]
 
 
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)])
+def test_a_signal_during_a_postgresql_statement_is_recorded(tmp_path: Path, sandbox: Sandbox, pg_url: str,
+                                                            sig: signal.Signals, code: int) -> None:
+    """The signal lands while a statement runs on the server (here: waits for a table the test holds locked).
+    psycopg cancels the statement for Ctrl-C only; SIGTERM's Terminated left it running, so the run's end could
+    not be recorded ("another command is already in progress"): the run stayed 'running'."""
+    import psycopg
+
+    ws = on_store(make_workspace(tmp_path, sandbox), pg_url, lease_seconds=60)
+    assert ws.run("store", "migrate").returncode == 0
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE")
+        with running_sync(ws) as proc:
+            wait_for(lambda: bool(rows(pg_url, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                                               "current_database() AND wait_event_type = 'Lock'")[0][0]), proc)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=60)
+        holder.rollback()
+    assert proc.returncode == code, err
+    assert runs(pg_url)[-1][1:] == ("interrupted", code)
+    assert lease_row(pg_url) is None
+
+
 CRASH = """\
 import rules.engine
 

@@ -461,5 +461,6 @@ def build(inp: ReportInput) -> dict[str, Any]:
         "nps_surveys": nps.by_survey(inp.nps, by_id, inp.period, inp.by),
         "nps_period": nps.in_period(inp.nps, by_id, inp.period, inp.by),
         "rule_changes": [d.isoformat() for d in inp.rule_changes if d in inp.period],
-        "labels": {"status": inp.status_labels, "phase": inp.phase_names, "bands": inp.band_names},
+        "labels": {"status": inp.status_labels, "phase": inp.phase_names, "bands": inp.band_names,
+                   "band_colours": inp.band_colours},
     }

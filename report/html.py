@@ -162,9 +162,11 @@ def band_colours(best_first: list[str]) -> dict[str, str]:
 
 
 def band_chart(rep: dict[str, Any]) -> go.Figure:
-    """Bands stacked worst at the bottom, named and ordered as the rule file has them."""
+    """Bands stacked worst at the bottom, named, ordered and (where it sets them) coloured as the rule file has
+    them."""
     bands = rep["labels"].get("bands") or ["green", "yellow", "red"]
-    return _stacked(rep["band_weekly"], list(reversed(bands)), {"(none)": "スコアなし"}, band_colours(bands))
+    colours = {**band_colours(bands), **rep["labels"].get("band_colours", {})}
+    return _stacked(rep["band_weekly"], list(reversed(bands)), {"(none)": "スコアなし"}, colours)
 
 
 def tier_chart(rep: dict[str, Any]) -> go.Figure:

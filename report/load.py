@@ -156,4 +156,5 @@ def load_input(store: Store, rules: RuleSet, cfg: ReportConfig, period: Period, 
         phase_names={ph.id: ph.name for phases in rules.products.values() for ph in phases},
         alert_titles={a.id: a.title for a in rules.alerts}, account_url=cfg.account_url,
         completed_fact=rules.completed_fact, band_names=[b.name for b in rules.bands],
-        components={c.id: c.name for c in rules.components}, rule_changes=rule_changes(store))
+        components={c.id: c.name for c in rules.components}, rule_changes=rule_changes(store),
+        band_colours={b.name: b.colour for b in rules.bands if b.colour})

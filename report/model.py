@@ -142,4 +142,5 @@ class ReportInput:
     completed_fact: str | None = None  # onboarding.completed_on, when the rule file maps it
     band_names: list[str] = field(default_factory=list)  # the rule file's health bands, best (highest min) first
     components: dict[str, str] = field(default_factory=dict)  # the rule file's health components: id → name
+    band_colours: dict[str, str] = field(default_factory=dict)  # the bands' own colours, where the rule file sets one
     rule_changes: list[date] = field(default_factory=list)  # the days a run first used changed rule files

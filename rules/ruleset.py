@@ -162,6 +162,7 @@ class Component:
 class Band:
     name: str
     min: float
+    colour: str | None = None  # "#rrggbb": the report's colour for it (default: red for the worst to green)
 
 
 @dataclass
@@ -523,7 +524,9 @@ def _alerts(rs: RuleSet, value: Any, at: At) -> None:
                                    action=None if action is None else str(action)))
 
 
-_BAND = Section({"name": Option(required=True), "min": Number(default=0.0)})
+_BAND = Section({"name": Option(required=True), "min": Number(default=0.0),
+                 "colour": Pattern(regex=re.compile(r"#[0-9a-fA-F]{6}"),
+                                   message='{path}: \'{value}\' is not a colour: write it as "#2ca02c"')})
 _HEALTH = Section({
     "max": Number(above=0, range_message="health.max must be greater than 0"),
     "components": ListOf(single=False, required=True), "bands": ListOf(single=False, item=Nested(section=_BAND))})
@@ -542,7 +545,7 @@ def _health(rs: RuleSet, value: Any, at: At) -> None:
         component = _component(raw, at / "components" / i)
         if component is not None:
             rs.components.append(component)
-    rs.bands += [Band(str(b["name"]), b["min"]) for b in health.get("bands") or [] if "name" in b]
+    rs.bands += [Band(str(b["name"]), b["min"], b.get("colour")) for b in health.get("bands") or [] if "name" in b]
     rs.bands.sort(key=lambda b: b.min, reverse=True)
 
 

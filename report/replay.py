@@ -38,14 +38,14 @@ class Week:
     status_changes: int = 0
     band_changes: int = 0
     alerts: Counter[str] = field(default_factory=Counter)
-    slack: Counter[str] = field(default_factory=Counter)
+    messages: Counter[str] = field(default_factory=Counter)  # per message channel (Slack)
     tasks_created: int = 0
     tasks_completed: int = 0
 
     def summary(self) -> dict[str, Any]:
         return {"status_changes": self.status_changes, "band_changes": self.band_changes,
                 "alerts_raised": sum(self.alerts.values()), "alerts": dict(sorted(self.alerts.items())),
-                "slack_messages": sum(self.slack.values()), "slack": dict(sorted(self.slack.items())),
+                "slack_messages": sum(self.messages.values()), "messages": dict(sorted(self.messages.items())),
                 "tasks_created": self.tasks_created, "tasks_completed": self.tasks_completed}
 
 
@@ -82,7 +82,7 @@ class Notices:
         if channel.closed_status is None:
             if (day, channel.name) not in self.posting:
                 self.posting.add((day, channel.name))
-                week.slack[channel.name] += 1
+                week.messages[channel.name] += 1
         elif created:
             week.tasks_created += 1
         else:

@@ -138,10 +138,6 @@ def _conditions(rules: RuleSet) -> Iterator[Condition]:
     return (c for c in found if c is not None)
 
 
-class _Refused(Exception):
-    pass
-
-
 def analyse(rules: RuleSet) -> tuple[DaySensitivity | None, str]:
     """The rule set's day sensitivity, or None and why the replay must evaluate every day."""
     dates = {f.name for f in rules.facts.values() if f.type in ("date", "datetime") and f.condition is None}
@@ -156,22 +152,24 @@ def analyse(rules: RuleSet) -> tuple[DaySensitivity | None, str]:
         if c.linear_fact in growing:
             return None, f"component '{c.id}' scales {c.linear_fact} linearly"
     for cond in _conditions(rules):
-        try:
-            _walk(cond.rule.statement.expression, growing, dates, out.thresholds, read_directly)
-        except _Refused as exc:
-            return None, f"the condition '{cond.text}' {exc}"
+        refused = _walk(cond.rule.statement.expression, growing, dates, out.thresholds, read_directly)
+        if refused:
+            return None, f"the condition '{cond.text}' {refused}"
     out.anchor_only = dates - read_directly - {rules.start_fact or ""}
     return out, ""
 
 
-def _walk(node: Any, growing: set[str], dates: set[str], cuts: dict[str, set[float]], direct: set[str]) -> None:
+def _walk(node: Any, growing: set[str], dates: set[str], cuts: dict[str, set[float]], direct: set[str]
+          ) -> str | None:
+    """Record the constants each growing number is compared with (into ``cuts``) and the date facts read other
+    than through ``days_since_X`` (into ``direct``); say why not when a growing number is used otherwise."""
     kind = type(node).__name__
     if kind == "SymbolExpression" and not node.scope:
         if node.name in growing:
-            raise _Refused(f"uses {node.name} other than compared with a number")
+            return f"uses {node.name} other than compared with a number"
         if node.name in dates:
             direct.add(node.name)
-        return
+        return None
     if kind in _COMPARISONS:
         for mine, other in ((node.left, node.right), (node.right, node.left)):
             name = _growing_operand(mine, growing)
@@ -179,13 +177,15 @@ def _walk(node: Any, growing: set[str], dates: set[str], cuts: dict[str, set[flo
                 continue
             if type(other).__name__ == "FloatExpression":
                 cuts.setdefault(name, set()).add(float(other.value))
-                return
+                return None
             if type(other).__name__ == "NullExpression" and node.type in ("eq", "ne"):
-                return
+                return None
         if node.type in ("eq", "ne") and _null_check(node, dates):
-            return
+            return None
     for child in _children(node):
-        _walk(child, growing, dates, cuts, direct)
+        if refused := _walk(child, growing, dates, cuts, direct):
+            return refused
+    return None
 
 
 def _growing_operand(node: Any, growing: set[str]) -> str | None:

@@ -140,10 +140,10 @@ def test_the_slack_messages_and_tasks_the_routes_would_produce(notifying: Worksp
     weeks = [w["current"] for w in same["weeks"]]
     assert sum(w["tasks_created"] for w in weeks) > 0 and sum(w["slack_messages"] for w in weeks) > 0
     for w in weeks:  # a Slack channel posts at most once a day, and does post in a week with something for it
-        assert all(0 <= w["slack"].get(c, 0) <= 7 for c in ("cs-alerts", "cs-digest"))
+        assert all(0 <= w["messages"].get(c, 0) <= 7 for c in ("cs-alerts", "cs-digest"))
         if any(a in CRITICAL for a in w["alerts"]):  # (it also posts resolutions: resolved: true)
-            assert w["slack"].get("cs-alerts", 0) > 0
-        assert (w["slack"].get("cs-digest", 0) > 0) == any(a in WARNING for a in w["alerts"])
+            assert w["messages"].get("cs-alerts", 0) > 0
+        assert (w["messages"].get("cs-digest", 0) > 0) == any(a in WARNING for a in w["alerts"])
         assert w["tasks_created"] >= sum(n for a, n in w["alerts"].items() if a in CRITICAL)
     # routing the warnings to the owners' Tasks too: one more Task per warning alert raised, nothing else
     more = tmp_path / "notify.yaml"

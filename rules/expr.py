@@ -443,15 +443,22 @@ def _is_fact(node: Any) -> bool:
     return type(node).__name__ == "SymbolExpression" and not node.scope
 
 
-def _symbol_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Fn | None:
-    """``fact OP constant`` (the commonest condition: ``active_ratio >= 0.5``) as one closure that reads the fact
-    itself: the same answers as the general comparison, without its two nested calls."""
+def _fact_and_constant(node: Any) -> tuple[str, Any] | None:
+    """``(fact, constant)`` when ``node`` compares a fact with a number, text or date written in the condition."""
     left, right = node.left, node.right
     if not (_is_fact(left) and type(right).__name__ in ("FloatExpression", "StringExpression", "DatetimeExpression")):
         return None
-    name, b = left.name, _literal(right)
-    if b is None or isinstance(b, bool | tuple):
+    b = _literal(right)
+    return None if b is None or isinstance(b, bool | tuple) else (left.name, b)
+
+
+def _symbol_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Fn | None:
+    """``fact OP constant`` (the commonest condition: ``active_ratio >= 0.5``) as one closure that reads the fact
+    itself: the same answers as the general comparison, without its two nested calls."""
+    pair = _fact_and_constant(node)
+    if pair is None:
         return None
+    name, b = pair
 
     def compare(t: Thing) -> bool:
         a = t.get(name)
@@ -463,12 +470,10 @@ def _symbol_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Fn | N
 
 def _holds_against_constant(node: Any, op: Callable[[Any, Any], Any]) -> Callable[[Thing], bool] | None:
     """:func:`_symbol_against_constant` as whether it holds: false where that raises (a null, a bool)."""
-    left, right = node.left, node.right
-    if not (_is_fact(left) and type(right).__name__ in ("FloatExpression", "StringExpression", "DatetimeExpression")):
+    pair = _fact_and_constant(node)
+    if pair is None:
         return None
-    name, b = left.name, _literal(right)
-    if b is None or isinstance(b, bool | tuple):
-        return None
+    name, b = pair
 
     def holds(t: Thing) -> bool:
         a = t.get(name)

@@ -256,7 +256,9 @@ CHARTS: list[ChartSpec] = [
      "no data yet: import answers with csops nps import or csops nps pull"),
 ]
 
-PAGE = """<!doctype html>
+#: What every csops HTML page shares (the report, the replay): one offline file with Plotly inlined, no chart toolbar
+#: over the plots on a phone or on paper, tables that scroll sideways rather than overflow.
+_HEAD = """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
@@ -264,13 +266,7 @@ PAGE = """<!doctype html>
 body {{ font-family: {font}; margin: 0 auto; padding: 12px; max-width: 1200px; color: #222; }}
 h1 {{ font-size: 1.3rem; }} h2 {{ font-size: 1rem; margin: 16px 0 0; }}
 .chart {{ width: 100%; min-height: 380px; margin: 8px 0 24px; overflow: hidden; }}
-.chart.empty {{ min-height: 0; }}
-p.no-data {{ color: #555; background: #f4f4f4; padding: 12px; margin: 8px 0 24px; }}
 table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px 8px; text-align: right; }}
-table.actions td, table.actions th {{ text-align: left; white-space: nowrap; border-bottom: 1px solid #eee; }}
-table.actions td.num {{ text-align: right; }} table.actions th {{ cursor: pointer; user-select: none; }}
-table.actions tr.churn_risk td:first-child {{ color: #d62728; font-weight: bold; }}
-table.actions tr.stalled td:first-child {{ color: #c05a00; }}
 .scroll {{ overflow-x: auto; max-width: 100%; }} p.note {{ color: #555; font-size: .85rem; }}
 @media (max-width: 700px) {{
   .modebar-container {{ display: none !important; }}
@@ -281,12 +277,29 @@ table.actions tr.stalled td:first-child {{ color: #c05a00; }}
   body {{ max-width: none; }} .chart, table, h2 {{ break-inside: avoid; }}
   .scroll {{ overflow: visible; }}
 }}
-</style>
+{css}</style>
 <script>{plotly}</script>
 </head><body>
 <h1>{title}</h1>
 <p class="note">{note}</p>
-<h2>対応リスト（解約見込・オンボ滞留・フェーズ期限超過） / action list</h2>
+"""
+
+
+def page(title: str, note_html: str, css: str, body: str) -> str:
+    """A whole page: the shared head with ``css`` added, the title, the note (HTML, escaped by the caller), ``body``."""
+    return (_HEAD.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note_html, css=css)
+            + body + "</body></html>\n")
+
+
+_CSS = """.chart.empty { min-height: 0; }
+p.no-data { color: #555; background: #f4f4f4; padding: 12px; margin: 8px 0 24px; }
+table.actions td, table.actions th { text-align: left; white-space: nowrap; border-bottom: 1px solid #eee; }
+table.actions td.num { text-align: right; } table.actions th { cursor: pointer; user-select: none; }
+table.actions tr.churn_risk td:first-child { color: #d62728; font-weight: bold; }
+table.actions tr.stalled td:first-child { color: #c05a00; }
+"""
+
+_BODY = """<h2>対応リスト（解約見込・オンボ滞留・フェーズ期限超過） / action list</h2>
 {actions}
 {charts}
 <h2>ヘルススコアの検証（90日以内の解約見込・解約） / health score backtest</h2>
@@ -296,7 +309,6 @@ table.actions tr.stalled td:first-child {{ color: #c05a00; }}
 <h2>期間中にヘルススコアが最も下がったアカウント</h2>
 <div class="scroll">{falls}</div>
 <script>{sort_js}</script>
-</body></html>
 """
 
 #: Click a column's heading to sort the action list by it (numbers by their data-v, text by Japanese collation).
@@ -414,6 +426,6 @@ def as_html(rep: dict[str, Any]) -> str:
             + (f" <strong>{html.escape(short)}.</strong>" if (short := short_history_text(rep["completion"])) else "")
             + (f" {html.escape(changed)} (dotted lines on the charts)." if (changed := rule_change_text(rep)) else ""))
     title = f"csops レポート {rep['period']['from']} – {rep['period']['to']}"
-    return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=note,
-                       actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep),
-                       falls=_falls_table(rep), backtest=backtest_html(rep["backtest"]), sort_js=SORT_JS)
+    return page(title, note, _CSS, _BODY.format(
+        actions=_actions_table(rep), charts="\n".join(parts), nps=_nps_table(rep), falls=_falls_table(rep),
+        backtest=backtest_html(rep["backtest"]), sort_js=SORT_JS))

@@ -6,9 +6,8 @@ import html
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
-from report.html import FONT, _layout, backtest_html, label
+from report.html import _layout, backtest_html, label, page
 from report.replay import METRICS
 
 #: What each weekly figure is called on the page (Japanese / English, as the report's headings).
@@ -16,32 +15,17 @@ NAMES = {"status_changes": "ステータス変化 / status changes", "band_chang
          "alerts_raised": "新規アラート / alerts raised", "slack_messages": "Slack メッセージ / Slack messages",
          "tasks_created": "作成される ToDo / Tasks created", "tasks_completed": "完了される ToDo / Tasks completed"}
 
-PAGE = """<!doctype html>
-<html lang="ja"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: {font}; margin: 0 auto; padding: 12px; max-width: 1200px; color: #222; }}
-h1 {{ font-size: 1.3rem; }} h2 {{ font-size: 1rem; margin: 16px 0 0; }}
-.chart {{ width: 100%; min-height: 380px; margin: 8px 0 24px; overflow: hidden; }}
-table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: 2px 8px; text-align: right; }}
-td:first-child, th:first-child {{ text-align: left; }} tr.differs td {{ background: #fff4d6; }}
-.scroll {{ overflow-x: auto; max-width: 100%; }} p.note, p.no-data {{ color: #555; font-size: .85rem; }}
-@media (max-width: 700px) {{ .modebar-container {{ display: none !important; }} body {{ padding: 8px; }} }}
-@media print {{ .modebar-container {{ display: none !important; }} .scroll {{ overflow: visible; }} }}
-</style>
-<script>{plotly}</script>
-</head><body>
-<h1>{title}</h1>
-<p class="note">{note}</p>
-<h2>週ごとの比較（現行 → 提案） / per week, current → proposed</h2>
+_CSS = """td:first-child, th:first-child { text-align: left; } tr.differs td { background: #fff4d6; }
+p.no-data { color: #555; font-size: .85rem; }
+"""
+
+_BODY = """<h2>週ごとの比較（現行 → 提案） / per week, current → proposed</h2>
 <div class="scroll">{weeks}</div>
 {charts}
 <h2>ヘルススコアの検証：現行ルール / health score backtest, current rules</h2>
 {backtest_current}
 <h2>ヘルススコアの検証：提案ルール / health score backtest, proposed rules</h2>
 {backtest_proposed}
-</body></html>
 """
 
 
@@ -81,9 +65,9 @@ def as_html(result: dict[str, Any]) -> str:
                else "no difference: the proposed rules do what the current ones do over this history")
             + ". Nothing was written and no API was called.")
     title = f"csops rules replay {result['from']} – {result['to']}"
-    return PAGE.format(title=html.escape(title), font=FONT, plotly=get_plotlyjs(), note=html.escape(note),
+    return page(title, html.escape(note), _CSS, _BODY.format(
                        weeks=_weeks_table(result),
                        charts="\n".join(_chart(result, m) for m in ("alerts_raised", "slack_messages",
                                                                     "tasks_created")),
                        backtest_current=backtest_html(result["backtest"]["current"]),
-                       backtest_proposed=backtest_html(result["backtest"]["proposed"]))
+                       backtest_proposed=backtest_html(result["backtest"]["proposed"])))

@@ -25,10 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from rule_engine import ast
-
 from rules.engine import Evaluation, FactValueError, PastPoint, local_day
-from rules.expr import Condition, _children
+from rules.expr import Condition, _children, ast
 from rules.ruleset import RuleSet
 
 GROWING = ("days_overdue", "days_in_status", "days_in_phase")

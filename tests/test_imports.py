@@ -163,6 +163,18 @@ def test_base_imports_nothing_of_ours() -> None:
     assert ours and not {n: d for n, d in ours.items() if d}
 
 
+def test_rule_engine_is_imported_through_rules_expr_alone() -> None:
+    """rules/__init__.py gives rule-engine its parser tables before it is imported (rules/_parsetab.py): a module
+    importing rule_engine itself, first in a process, would have it build them again."""
+    found = []
+    for name, path in module_files().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tops = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            found += [name for t in tops if t.split(".")[0] == "rule_engine" and name != "rules.expr"]
+    assert found == []
+
+
 #: The libraries base/ may import beside the standard library, each in the one module that is the way to use it.
 BASE_LIBRARIES = {"yaml": "base.yamlsrc", "re2": "base.regex"}
 

@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from base.files import make_named_folder, write_file
 from base.terminal import table
-from csops.shell import App, emit_json, pass_app
+from csops.shell import App, emit_json, emit_text, pass_app
 from notify.config import load
 from report.render import backtest_cells, backtest_text, pct
 from report.replay import METRICS, replay
@@ -72,12 +71,7 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
         return
     text = {"json": lambda r: json.dumps(r, ensure_ascii=False, indent=2) + "\n", "html": as_html,
             "table": lambda r: "\n".join(replay_lines(r)) + "\n"}[fmt](result)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    make_named_folder(out.parent)
-    write_file(out, text, named=True)
-    click.echo(f"replay written to {out} ({result['accounts']:,} accounts, {start} – {end})", err=True)
+    emit_text(text, out, "replay", f"{result['accounts']:,} accounts, {start} – {end}")
 
 
 def replay_lines(result: dict[str, Any]) -> list[str]:

@@ -9,10 +9,9 @@ from typing import Any
 
 import click
 
-from base.files import make_named_folder, write_file
 from base.suggest import suggest
 from csops.config import ConfigError
-from csops.shell import App, emit_json, pass_app, salesforce_client
+from csops.shell import App, emit_json, emit_text, pass_app, salesforce_client
 from report.compute import build
 from report.load import ReportError, load_input, resolve_period
 from report.model import SPLITS
@@ -75,13 +74,7 @@ def report(app: App, from_: datetime | None, to: datetime | None, product: str |
     if fmt == "html" and out is None:
         raise click.BadParameter("an HTML report goes to a file: add --out report.html", param_hint="--out")
     inp = load_input(store, rules, app.config.report, period, by, product)
-    text = RENDER[fmt](build(inp))
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    make_named_folder(out.parent)
-    write_file(out, text, named=True)
-    click.echo(f"report written to {out} ({len(inp.accounts):,} accounts, {period.start} – {period.end})", err=True)
+    emit_text(RENDER[fmt](build(inp)), out, "report", f"{len(inp.accounts):,} accounts, {period.start} – {period.end}")
 
 
 @click.group()

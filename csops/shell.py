@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from base.files import make_named_folder, write_file
 from base.redact import register_url_secrets
 from connectors.http import (
     RetryPolicy,
@@ -165,6 +166,17 @@ def colour(app: App) -> bool:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def emit_text(text: str, out: Path | None, name: str, extent: str) -> None:
+    """``text`` on standard output, or into the file ``out`` (its folder made, the file replaced whole), said on
+    standard error as ``NAME written to OUT (EXTENT)``."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    make_named_folder(out.parent)
+    write_file(out, text, named=True)
+    click.echo(f"{name} written to {out} ({extent})", err=True)
 
 
 def parse_today(value: str | None, rs: RuleSet | None = None) -> dt.date:

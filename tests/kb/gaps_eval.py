@@ -2,8 +2,10 @@
 
 The corpora are sandbox/ticket_corpus.py (A, tuned on), sandbox/ticket_corpus_b.py (B, whose words the glossary
 was written with in view), sandbox/ticket_corpus_c.py (C, written after the glossary; its figures were read while
-kb gaps changed, so it is a tuning corpus now) and sandbox/ticket_corpus_d.py (D, held back: written by another
-hand and landed before kb gaps ever ran on it; only its figures are to be read).
+kb gaps changed, so it is a tuning corpus now), sandbox/ticket_corpus_d.py (D, written by another hand and landed
+before kb gaps ran on it; its figures were printed at the end of the stop that wrote it, so the method may be tuned
+on it now) and sandbox/ticket_corpus_e.py (E, held back: written by yet another hand and landed before kb gaps ever
+ran on it; only its figures are to be read).
 Their labels stay here, beside the store: ``kb gaps`` reads only what `csops pull zendesk` would have
 written (the pull's own row function masks and condenses the text).
 
@@ -54,6 +56,12 @@ def corpus_c() -> Corpus:
 
 def corpus_d() -> Corpus:
     from sandbox.ticket_corpus_d import CORPUS
+
+    return CORPUS
+
+
+def corpus_e() -> Corpus:
+    from sandbox.ticket_corpus_e import CORPUS
 
     return CORPUS
 

@@ -1,0 +1,134 @@
+"""Corpus E (sandbox/ticket_corpus_e.py), the held-back corpus of `kb gaps`: it generates at the bench's size, its
+labels hold together, and the layouts its docstring promises are there, spread over the topics. kb gaps itself
+never runs here: E's only reader outside this file is bench/gaps.py, which prints its figures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bench.gaps import EVAL, LABELS
+from sandbox.corpus import LabelledTicket
+from sandbox.ticket_corpus_e import VAGUE, VAGUE_EN
+from tests.kb.gaps_eval import NOW, SINCE, corpus_e, tickets
+
+ROOT = Path(__file__).resolve().parents[2]
+N, SEED = EVAL["E"]
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+QUOTED = re.compile(r"^\s*>")
+# One marker per layout the docstring names (a regular expression): what only that layout writes.
+LAYOUTS = {
+    "contact form 7": "メッセージ本文:", "chatbot (ja)": "🤖 チャットボット", "reseller": "――― お客様からのご質問",
+    "thread (ja)": "> Sent: 2026/", "backlog": "さんが課題を追加しました", "raw html": "&nbsp;",
+    "csm minutes": "【定例ミーティング議事録】", "sms": "SMS受信通知", "voicemail": "【留守番電話 文字起こし】",
+    "plain mail (ja)": "\n-- \n=====", "jira": "h3. Description", "chatbot (en)": r"\[Bot\] Hi!",
+    "reseller (en)": "Hi Kintai partner team", "thread (en)": "> Sent: October",
+    "phone mail (en)": "\n(Sent from|Get Outlook for)", "qbr notes": "QBR notes - ",
+}
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[LabelledTicket]:
+    return tickets(corpus_e(), N, SEED)
+
+
+def _layout(ticket: LabelledTicket) -> str | None:
+    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description)]
+    return found[0] if found else None
+
+
+def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
+    corpus = corpus_e()
+    known = {t.id for t in corpus.topics} | {f"oneoff-{i}" for i in range(corpus.oneoffs)} | {"spam"}
+    assert len(labelled) == N == len({t.id for t in labelled})
+    assert all(t.label in known for t in labelled), {t.label for t in labelled} - known
+    assert all(t.subject.strip() and t.description.strip() for t in labelled)
+    first = (NOW - timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(first <= t.created_at <= NOW.strftime("%Y-%m-%dT%H:%M:%SZ") for t in labelled)
+    assert all(t.label == "spam" for t in labelled if t.deleted)
+    labels = Counter(t.label for t in labelled)
+    assert labels["spam"] >= 5 and any(t.deleted for t in labelled)
+    assert sum(1 for label in labels if label.startswith("oneoff-")) >= 20
+
+
+def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
+    corpus = corpus_e()
+    covered, uncovered = corpus.covered(), corpus.uncovered()
+    assert len(covered) >= 8 and 6 <= len(uncovered) <= 8
+    for topic, article in covered.items():
+        assert (ROOT / "kb" / "articles" / f"{article}.md").is_file(), (topic, article)
+    assert len(set(covered.values())) == len(covered), "one article per covered topic"
+
+
+def test_uncovered_topics_differ_from_those_of_a_to_d() -> None:
+    from sandbox import ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d
+
+    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d)
+              for t in m.CORPUS.topics if t.article is None}
+    assert not corpus_e().uncovered() & before
+
+
+def test_every_uncovered_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
+    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
+    assert all(period[t] >= 10 for t in corpus_e().uncovered()), {t: period[t] for t in corpus_e().uncovered()}
+    assert all(period[t] >= 10 for t in corpus_e().covered()), {t: period[t] for t in corpus_e().covered()}
+
+
+def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) -> None:
+    real = [t for t in labelled if t.label != "spam"]
+    english = [t for t in real if not JAPANESE.search(t.description)]
+    assert 0.17 <= len(english) / len(real) <= 0.28
+    quoted = [t for t in real if sum(bool(QUOTED.match(line)) for line in t.description.splitlines()) >= 3]
+    assert len(quoted) / len(real) >= 0.1
+    long_threads = [t for t in quoted if len(t.description) > 2000]
+    assert len(long_threads) >= 30
+    for t in quoted:  # the question is written under the quotes, as the last unquoted lines
+        lines = [line for line in t.description.splitlines() if line.strip()]
+        assert QUOTED.match(lines[0]) and not any(QUOTED.match(line) for line in lines[-4:]), t.id
+    layouts = Counter(_layout(t) for t in real)
+    assert set(layouts) == set(LAYOUTS), set(LAYOUTS) ^ set(layouts)  # every ticket in one known layout
+    bodies = "\n".join(t.description for t in real)
+    assert re.search(r"[ｦ-ﾟ]{3}", bodies), "half-width katakana"
+    assert re.search(r"[Ａ-Ｚａ-ｚ]{2}", bodies), "full-width latin letters"
+    assert "&#12288;" in bodies and "<br />" in bodies, "undecoded HTML"
+    assert re.search(r"(えー|あのー|えっと)、もしもし", bodies), "a voicemail's fillers"
+    vague = {*VAGUE, *VAGUE_EN}
+    subjects = [re.sub(r"^(?:RE: )+|^SMS受信 |^\[KINTAI_SUP-\d+\] ", "", t.subject) for t in real]
+    assert sum(s in vague for s in subjects) / len(real) >= 0.08
+
+
+def test_a_topic_is_what_is_asked_not_a_layout(labelled: list[LabelledTicket]) -> None:
+    """Each topic's tickets come in many layouts, none of which holds most of them: a method that clusters by
+    layout cannot score on E by accident."""
+    by_topic: dict[str, Counter[str | None]] = {}
+    for t in labelled:
+        if not t.label.startswith(("oneoff-", "spam")):
+            by_topic.setdefault(t.label, Counter())[_layout(t)] += 1
+    for topic, layouts in by_topic.items():
+        total = sum(layouts.values())
+        assert len(layouts) >= 6, (topic, layouts)
+        assert max(layouts.values()) / total <= 0.35, (topic, layouts)
+
+
+def test_e_is_written_in_its_own_words() -> None:
+    """No topic question, subject or one-off of E shares 15 characters of Japanese (20 of English) with A to D:
+    only grammar such as の設定方法を教えてください。 may recur."""
+    from sandbox import ticket_corpus_e as e
+
+    others = "".join((ROOT / "sandbox" / name).read_text(encoding="utf-8")
+                     for name in ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py"))
+    sentences = [q for t in e.TOPICS for q in (*t.ja_questions, *t.en_questions, *t.ja_subjects, *t.en_subjects)]
+    sentences += [*e.ONEOFFS_JA, *e.ONEOFFS_EN]
+    for sentence in sentences:
+        width = 20 if sentence.isascii() else 15
+        shared = [sentence[i:i + width] for i in range(len(sentence) - width + 1) if sentence[i:i + width] in others]
+        assert not shared, (sentence, shared)
+
+
+def test_the_bench_reports_e_as_the_held_back_corpus() -> None:
+    assert LABELS["E"] == "E (held back)" and LABELS["D"] == "D"
+    assert EVAL["E"] == (1200, SEED)

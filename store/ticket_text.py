@@ -50,15 +50,19 @@ _PHONE_INTL = re.compile(
     ")" + _AFTER)
 _POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}" + _AFTER)
 # A form field that names a person, where they live or how to reach them: the whole value goes.
-_FIELD = re.compile(
-    r"(?im)^([ \t]*[■□●○◆◇・*\-【\[]?[ \t]*"
+_LABELS = (
     r"(?:(?P<name>お名前|ご氏名|氏名|名前|ご担当者(?:様)?名?|担当者名?|ご依頼者(?:様)?名?|申込者名?|フリガナ|ふりがな|"
     r"full[ \t]?name|your[ \t]name|name|contact[ \t]person)"
     r"|(?P<address>ご住所|住所|所在地|address)"
     r"|(?P<phone>お電話番号|電話番号|携帯(?:電話)?(?:番号)?|連絡先(?:電話番号)?|折り?返し先|"
     r"tel|fax|phone(?:[ \t]number)?|mobile)"
-    r"|(?P<email>メールアドレス|メール|e-?mail(?:[ \t]address)?|mail))"
+    r"|(?P<email>メールアドレス|メール|e-?mail(?:[ \t]address)?|mail))")
+_FIELD = re.compile(
+    r"(?im)^([ \t]*[■□●○◆◇・*\-【\[]?[ \t]*" + _LABELS +
     r"(?:[ \t]*:|[ \t]*[】\]][ \t]*:?|\t|\u3000| {2,})[ \t\u3000]*)(?P<value>\S.*)$")
+# The same fields in a form posted as JSON ({"name": "…", "contact_email": "…"}): a key ending in a label.
+_JSON_FIELD = re.compile(r'(?i)("(?:[a-z0-9_ -]*[_ -])?' + _LABELS.replace(r"[ \t]", "[ _]") +
+                         r'"[ \t]*:[ \t]*")(?P<value>(?:[^"\\\n]|\\.)+)"')
 _DIGIT = re.compile(r"\d")
 
 
@@ -103,14 +107,27 @@ def _field(m: re.Match[str], text: str) -> str | None:
     return text[m.start(1):m.end(1)] + f"<{kind}>"
 
 
+def _json_field(m: re.Match[str], text: str) -> str | None:
+    kind = next(k for k in ("name", "address", "phone", "email") if m.group(k))
+    value = m.group("value")
+    if value.startswith("<") and value.endswith(">"):
+        return None
+    if kind == "phone" and not _DIGIT.search(value):
+        return None
+    return text[m.start(1):m.end(1)] + f'<{kind}>"'
+
+
 def mask_pii(text: str) -> str:
     """E-mail addresses → ``<email>``, phone numbers → ``<phone>``, postal codes → ``〒<postal>``, the values
-    of name, address, phone and e-mail form fields masked, a URL's query string and fragment dropped.
+    of name, address, phone and e-mail form fields masked (``label: value`` lines, or the keys of a form
+    posted as JSON), a URL's query string and fragment dropped.
 
     The one masking function for ticket text: the pull calls it before storing, ``kb gaps`` before showing."""
     text = _replace(text, _EMAIL, lambda m, _: "<email>")
     text = _URL.sub(lambda m: m.group(1) + ("?<query>" if m.group(2) else ""), text)
     text = _replace(text, _FIELD, _field)
+    if '":' in text or '" :' in text:
+        text = _replace(text, _JSON_FIELD, _json_field)
     text = _replace(text, _POSTAL, lambda m, _: "〒<postal>")
     text = _replace(text, _PHONE_INTL, _phone_intl)
     return _replace(text, _PHONE_JP, _phone_jp)
@@ -156,6 +173,7 @@ _FORWARD = re.compile(
     r"(?im)^[ \t]*(?:-{2,}[ \t]*(?:forwarded message|転送メッセージ|転送されたメッセージ)[ \t]*-{2,}"
     r"|begin forwarded message:)[ \t]*$")
 _FORWARD_SUBJECT = re.compile(r"(?i)^\s*(?:fwd?|転送)\s*[:：]")
+_NEXT_LINE = re.compile(r"[^\n]*\n(?:[ \t]*\n)*([^\n]*)")  # past the rest of a line and blank lines
 _BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _HEADER_LINE = re.compile(
     r"(?im)^[ \t]*(?:from|to|cc|date|sent|subject|差出人|送信者|宛先|日付|送信日時|件名|cc)[ \t]*[:：].*$")
@@ -165,11 +183,15 @@ def question_part(description: str, subject: str | None = None) -> str:
     """What the customer wrote in this message: quoted lines (``>``) dropped and the earlier thread cut off.
 
     A reply header (``-----Original Message-----``, Outlook's ``From:``/``Sent:`` block, ``On … wrote:``,
-    ``2026年10月1日 … <…>:``) starts the earlier thread, whether the reply sits above it (Outlook) or the
-    quotes sit above the reply (the new question at the bottom). A forwarded message is the point of a
-    forward (an administrator passing an employee's question on), so it stays, without its header lines."""
-    text = _QUOTED.sub("", description) if ">" in description or "＞" in description or "&gt;" in description \
-        else description
+    ``2026年10月1日 … <…>:``) starts the earlier thread when the reply sits above it (Outlook). A header
+    followed by ``>`` lines only introduces them: the reply may sit under the quotes (the new question at the
+    bottom, or between them), so the header goes with the quotes and what follows them stays. A forwarded
+    message is the point of a forward (an administrator passing an employee's question on), so it stays,
+    without its header lines."""
+    if ">" in description or "＞" in description or "&gt;" in description:
+        text = _QUOTED.sub("", _attributions_removed(description))
+    else:
+        text = description
     forward = _FORWARD.search(text)
     if forward is not None or (subject is not None and _FORWARD_SUBJECT.match(subject)):
         start = _past_headers(text, forward.end() if forward is not None else 0)
@@ -180,6 +202,19 @@ def question_part(description: str, subject: str | None = None) -> str:
         return _BLANKS.sub("\n\n", _HEADER_LINE.sub("", kept)).strip()
     reply = _REPLY_HEADER.search(text)
     return _BLANKS.sub("\n\n", text[:reply.start()] if reply else text).strip()
+
+
+def _attributions_removed(text: str) -> str:
+    """``text`` without the reply headers whose next non-blank line is quoted: they introduce the quotes,
+    and the earlier thread ends with them."""
+    out, last = [], 0
+    for m in _REPLY_HEADER.finditer(text):
+        after = _NEXT_LINE.match(text, m.end())
+        if after is not None and _QUOTED.match(after.group(1)):
+            end = text.find("\n", m.end())
+            out.append(text[last:m.start()])
+            last = len(text) if end < 0 else end
+    return "".join(out) + text[last:] if out else text
 
 
 def _past_headers(text: str, pos: int) -> int:

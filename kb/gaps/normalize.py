@@ -18,6 +18,7 @@ each line went.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -248,6 +249,8 @@ class Normalizer:
             body_text = html.unescape(_HTML_TAG.sub("", _HTML_BREAK.sub("\n", body_text)))
         elif "&" in body_text:
             body_text = html.unescape(body_text)
+        if "{" in body_text[:1000] and "}" in body_text[-1000:]:
+            body_text = json_as_fields(body_text)
         kept_thread = question_part(body_text, subject)
         verdicts = self._lines_of(kept_thread.splitlines())
         kept = [v.kept for v in verdicts if v.kept]
@@ -276,17 +279,20 @@ class Normalizer:
         out: list[Verdict] = []
         pending = ""  # the kind of the label above (its value is on the following lines)
         content = 0
+        asked = False  # a kept line reads as a question
         for i, (line, c) in enumerate(zip(lines, classified, strict=True)):
             if c.kind == "empty":
                 pending = ""
                 continue
-            if c.kind == "cut" or (c.kind in ("separator", "closing") and content >= MIN_CONTENT):
+            if c.kind == "cut" or (c.kind in ("separator", "closing") and content >= MIN_CONTENT
+                                   and (asked or not _asks_later(classified[i + 1:]))):
                 out.append(Verdict(line, "", c.reason))
                 after = "after a kb/gaps.yaml cut_at line" if c.kind == "cut" else "after the sign-off or signature"
                 out += [Verdict(rest, "", after) for rest in lines[i + 1:] if rest.strip()]
                 break
             verdict, pending = _verdict(line, c, pending, chat)
             content += len(verdict.kept)
+            asked = asked or bool(verdict.kept and _PROBLEM.search(verdict.kept))
             out.append(verdict)
         _drop_address_block(out)
         return out
@@ -409,6 +415,15 @@ def _by_layout(folded: str) -> _Line | None:
     return None
 
 
+def _asks_later(rest: list[_Line]) -> bool:
+    """Whether a line below reads as a question: then a rule or sign-off above it, with no question before it,
+    closes a header (a fax cover's sender and date, a form's preamble), not the message."""
+    return any(c.kind in _QUESTION_KINDS and _PROBLEM.search(c.text) for c in rest if c.kind != "cut")
+
+
+_QUESTION_KINDS = ("text", "field-keep", "chat")
+
+
 def _verdict(line: str, c: _Line, pending: str, chat: bool) -> tuple[Verdict, str]:
     """One line's verdict given the label above it (``pending``); and the label for the lines below."""
     kind, text, reason = c.kind, c.text, c.reason
@@ -425,6 +440,34 @@ def _verdict(line: str, c: _Line, pending: str, chat: bool) -> tuple[Verdict, st
     if kind in ("text", "field-keep", "chat", "field"):
         return Verdict(line, text, "" if text else "greeting or closing"), pending
     return Verdict(line, "", reason), "heading-drop" if kind == "field-drop" and not text else pending
+
+
+def json_as_fields(text: str) -> str:
+    """A body that is a JSON object (a form or a chat widget relayed as it was posted) as ``label: value``
+    lines, nested objects and lists flattened, so the form rules read it like any web form: ``"name": …``
+    is a name field, ``"message": …`` the question. Any other text as it is."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return text
+    try:
+        payload = json.loads(stripped)
+    except ValueError:
+        return text
+    lines: list[str] = []
+    _flatten(payload, "", lines)
+    return "\n".join(lines)
+
+
+def _flatten(value: object, label: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, str(key).replace("_", " ").strip(), lines)
+    elif isinstance(value, list):
+        for item in value:
+            _flatten(item, label, lines)
+    elif value is not None and str(value).strip():
+        text = str(value).strip()
+        lines.append(f"{label}: {text}" if label and "\n" not in text else f"{label}:\n{text}" if label else text)
 
 
 def _prose(value: str) -> bool:

@@ -82,6 +82,18 @@ LAYOUTS = {
     "phone memo whose お客様 field names the customer": (
         "【電話対応メモ】\nお客様：株式会社みなと運輸 総務課 佐藤様\n折り返し先：<phone>\n"
         "内容：シフト表をPDFで出力したいとのこと。", "シフト表をpdfで出力したいとのこと", ("みなと", "佐藤", "総務")),
+    "fax cover sheet, the question between two rules": (
+        "ＦＡＸ送信票\n送信日：2026年10月2日　枚数：1枚（本紙含む）\n宛先：サポートセンター　御中\n"
+        "発信元：東和テック株式会社　総務部　<name>\nＴＥＬ：<phone>　ＦＡＸ：<phone>\n―――――――――――\n"
+        "有給休暇の付与日数を変更したいです。\n―――――――――――\n※ご回答はＦＡＸにてお願いいたします。",
+        "有給休暇の付与日数を変更したいです", ("東和", "御中", "ご回答", "送信票")),
+    "form posted as JSON": (
+        '{"form_id": "lp-2", "fields": {"company": "北斗商事株式会社", "name": "<name>", "email": "<email>", '
+        '"message": "シフトの一括登録ができません。"}}', "シフトの一括登録ができません", ("北斗", "name", "{")),
+    "a reply under the quotes it answers, with their attribution": (
+        "佐藤です。ご丁寧にありがとうございました。\n\n2026/10/2 17:39、サポート wrote:\n> 佐藤様\n"
+        "> 祝日の設定は管理画面から行えます。\n\n別件ですが、退職者のデータを削除したいです。\n佐藤",
+        "退職者のデータを削除したいです", ("祝日", "wrote")),
     "English mail": (
         "Hi team,\n\nOur payroll export fails with an encoding error.\n\nCheers,\nEmily Carter\nHR | Pacific Rim "
         "Logistics\nTel: <phone>", "our payroll export fails with an encoding error", ("emily", "pacific", "cheers")),

@@ -29,6 +29,18 @@ def test_mask_pii_keeps_the_words_and_drops_the_person() -> None:
     assert mask_pii("ticket 12345, 2024-05-01, v3.2.1") == "ticket 12345, 2024-05-01, v3.2.1"
 
 
+def test_a_form_posted_as_json_has_its_person_masked() -> None:
+    """A landing page's form relayed as the JSON it posted: its name, address and contact keys are fields too."""
+    posted = ('{"form_id": "lp-2", "fields": {"company": "Hokuto KK", "full_name": "山田 太郎", '
+              '"contact_email": "taro@hokuto.example", "Tel": "０９０－１２３４－５６７８", "address": "大阪市北区梅田1-1", '
+              '"name": "Taro \\"T\\" Yamada", "message": "打刻が反映されません。name: 表示名は?"}}')
+    masked = mask_pii(posted)
+    for gone in ("山田", "taro", "１２３４", "梅田", "Yamada"):
+        assert gone not in masked, gone
+    assert '"full_name": "<name>"' in masked and '"address": "<address>"' in masked and '"name": "<name>"' in masked
+    assert '"message": "打刻が反映されません。name: 表示名は?"' in masked and '"company": "Hokuto KK"' in masked
+
+
 def test_pull_stores_masked_capped_text(ws: Workspace) -> None:
     sb = ws.sandbox
     live = [t for t, v in sb.data.tickets.items() if v["status"] != "deleted"][:2]
@@ -155,23 +167,31 @@ def test_dates_ids_amounts_and_versions_are_not_phone_numbers(year: int, month: 
 QUOTE = "> お問い合わせいただきありがとうございます。担当部署にて確認を進めております。今しばらくお待ちください。\n"
 BOTTOM_QUESTION = ("お世話になっております。\n\n" + QUOTE * 100 + "\n\nご回答ありがとうございます。別件で質問です。\n"
                    "承認済みの打刻修正が勤怠一覧に反映されません。\nよろしくお願いいたします。")
+UNDER_ATTRIBUTION = ("佐藤です。ご丁寧にありがとうございました。\n\nOn Fri, Oct 2, 2026 at 17:39 サポート wrote:\n"
+                     + QUOTE * 90 + "> \n> On Thu, Oct 1, 2026 佐藤 wrote:\n> > 祝日の設定方法を教えてください。\n\n"
+                     "上記は解決しました。別件ですが、退職者のデータを削除したいです。\n佐藤")
 OUTLOOK_REPLY = ("お世話になっております。\nSMSの認証コードが届きません。\nよろしくお願いいたします。\n\n"
                  "From: サポート <support@kintai.example>\nSent: Monday, September 1, 2026 3:10 PM\nTo: 中村\n"
                  "Subject: RE: ログインできません\n\n" + "パスワードの再設定は設定画面から行えます。\n" * 220)
 
 
 def test_a_long_thread_keeps_the_newest_unquoted_message(ws: Workspace) -> None:
-    """The question under 3,000 characters of quotes, or above an unquoted thread, is what the store keeps."""
+    """The question under 3,000 characters of quotes (with or without the reply header that introduces them),
+    or above an unquoted thread, is what the store keeps."""
     sb = ws.sandbox
-    live = [t for t, v in sb.data.tickets.items() if v["status"] != "deleted"][:2]
-    assert len(BOTTOM_QUESTION) > 2 * DESCRIPTION_MAX and len(OUTLOOK_REPLY) > 2 * DESCRIPTION_MAX
+    live = [t for t, v in sb.data.tickets.items() if v["status"] != "deleted"][:3]
+    assert min(len(BOTTOM_QUESTION), len(OUTLOOK_REPLY), len(UNDER_ATTRIBUTION)) > 2 * DESCRIPTION_MAX
     sb.zendesk.update_tickets([live[0]], subject="Re: Re: 打刻の件", description=BOTTOM_QUESTION)
     sb.zendesk.update_tickets([live[1]], subject="RE: ログインできません", description=OUTLOOK_REPLY)
+    sb.zendesk.update_tickets([live[2]], subject="Re: Re: 打刻の件", description=UNDER_ATTRIBUTION)
     ws.json("pull", "zendesk")
-    rows = dict(ws.store_rows(f"SELECT id, description FROM tickets WHERE id IN ({live[0]}, {live[1]})"))
+    rows = dict(ws.store_rows(f"SELECT id, description FROM tickets WHERE id IN ({live[0]}, {live[1]}, {live[2]})"))
     assert "承認済みの打刻修正が勤怠一覧に反映されません。" in rows[live[0]] and "担当部署" not in rows[live[0]]
     assert "SMSの認証コードが届きません。" in rows[live[1]] and "パスワードの再設定" not in rows[live[1]]
     assert "<email>" not in rows[live[1]]  # the earlier thread's header went with it
+    # a reply header followed by quotes introduces them: the message goes on under them
+    assert "退職者のデータを削除したいです。" in rows[live[2]] and "ご丁寧に" in rows[live[2]]
+    assert "wrote" not in rows[live[2]] and "担当部署" not in rows[live[2]]
 
 
 def test_store_ticket_text_false_stores_no_text(tmp_path: Path, sandbox: Sandbox) -> None:

@@ -32,7 +32,8 @@ def test_mask_pii_keeps_the_words_and_drops_the_person() -> None:
 def test_a_form_posted_as_json_has_its_person_masked() -> None:
     """A landing page's form relayed as the JSON it posted: its name, address and contact keys are fields too."""
     posted = ('{"form_id": "lp-2", "fields": {"company": "Hokuto KK", "full_name": "山田 太郎", '
-              '"contact_email": "taro@hokuto.example", "Tel": "０９０－１２３４－５６７８", "address": "大阪市北区梅田1-1", '
+              '"contact_email": "taro@hokuto.example", "Tel": "０９０－１２３４－５６７８", '
+              '"address": "大阪市北区梅田1-1", '
               '"name": "Taro \\"T\\" Yamada", "message": "打刻が反映されません。name: 表示名は?"}}')
     masked = mask_pii(posted)
     for gone in ("山田", "taro", "１２３４", "梅田", "Yamada"):

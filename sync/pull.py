@@ -188,6 +188,7 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
         rows: list[AccountRow] = []
         deleted = 0
         newest = bookmark
+        newest_at = parse_sf_datetime(bookmark) if bookmark else None
         for rec in page.records:
             rec_id = rec["Id"]
             seen.add(rec_id)
@@ -197,8 +198,9 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
             fields_json = json.dumps({k: v for k, v in rec.items() if k not in ("IsDeleted",)},
                                      ensure_ascii=False)
             rows.append(AccountRow(rec_id, fields_json, stamp, 1 if is_deleted else 0))
-            if stamp and (newest is None or parse_sf_datetime(stamp) > parse_sf_datetime(newest)):
-                newest = stamp
+            stamp_at = parse_sf_datetime(stamp) if stamp else None
+            if stamp_at is not None and (newest_at is None or stamp_at > newest_at):
+                newest, newest_at = stamp, stamp_at
         with store.transaction():
             store.upsert_accounts(rows)
             if commit and newest:

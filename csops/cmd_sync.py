@@ -232,7 +232,10 @@ def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
     counts = ", ".join(f"{paint(team.status(k), STATUS_STYLES.get(k), on)} {v:,}"
                        for k, v in sorted(report.status_counts.items(),
                                                                      key=lambda kv: STATUSES.index(kv[0])))
-    click.echo(f"rules:      {report.accounts_evaluated:,} accounts: {counts or 'none'}")
+    unchanged = f" ({report.accounts_unchanged:,} unchanged since their last evaluation)" \
+        if report.accounts_unchanged else ""
+    click.echo(f"rules:      {report.accounts_evaluated + report.accounts_unchanged:,} accounts{unchanged}: "
+               f"{counts or 'none'}")
     click.echo(f"alerts:     {len(report.alerts.new):,} new, {len(report.alerts.resolved):,} resolved, "
                f"{report.alerts.active:,} active")
     verb = "would change" if report.dry_run else "changed"

@@ -20,6 +20,10 @@ Field behaviour, each as strict as Salesforce (sources checked before encoding t
   the next job end ``Failed``/``Aborted``; ids in ``lock_once`` fail once with ``UNABLE_TO_LOCK_ROW``.
 - A formula field (describe ``calculated: true``, ``updateable: false``) is computed when read, so its
   value changes without ``SystemModstamp`` moving (heroku/roadmap #319; estuary/connectors PR #3414).
+- Every accepted update (sObject Collections or Bulk API 2.0), csops's own included, moves ``LastModifiedDate``
+  and ``SystemModstamp`` to the time of the write (SOAP API Developer Guide, "System Fields": ``LastModifiedDate``
+  when a user last modified the record, ``SystemModstamp`` when a user or an automated process did), so an
+  incremental pull reads the accounts csops wrote again.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ class EvaluationRow(NamedTuple):
     health_score: float | None
     result: str  # JSON: the evaluation with the facts it read
     result_hash: str | None = None  # of ``result``: a run rewrites only the rows whose result changed
+    inputs_hash: str | None = None  # of what the evaluation read (sync.unchanged): a run skips an account whose
+    # inputs hash to it again; None: evaluate it next time whatever its inputs
 
 
 class ProductEvaluationRow(NamedTuple):
@@ -59,15 +61,25 @@ class EvaluationTable(Database):
         """Keep the last evaluation per account (``run_id``: the run that last changed it)."""
         self._executemany(
             "INSERT INTO evaluations (account_id, run_id, evaluated_on, product, status, phase, health_score, result, "
-            "result_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+            "result_hash, inputs_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
             "run_id = excluded.run_id, evaluated_on = excluded.evaluated_on, product = excluded.product, "
             "status = excluded.status, phase = excluded.phase, health_score = excluded.health_score, "
-            "result = excluded.result, result_hash = excluded.result_hash", rows)
+            "result = excluded.result, result_hash = excluded.result_hash, inputs_hash = excluded.inputs_hash", rows)
 
     def evaluation_hashes(self) -> dict[str, str | None]:
         """Per evaluated account, the hash of its stored result (None for one stored before hashes were kept)."""
         return {account_id: digest for account_id, digest in self._query(
             "SELECT account_id, result_hash FROM evaluations")}
+
+    def inputs_hashes(self) -> dict[str, str]:
+        """Per evaluated live account, the hash of the inputs its stored evaluation was made from (accounts without
+        one are left out: they are evaluated whatever their inputs)."""
+        return dict(self._query("SELECT e.account_id, e.inputs_hash FROM evaluations e JOIN accounts a ON "
+                                "a.id = e.account_id WHERE a.deleted = 0 AND e.inputs_hash IS NOT NULL"))
+
+    def set_inputs_hashes(self, rows: Iterable[tuple[str | None, str]]) -> None:
+        """(inputs hash, account id): for evaluations whose result is as stored but whose inputs changed."""
+        self._executemany("UPDATE evaluations SET inputs_hash = ? WHERE account_id = ?", rows)
 
     def replace_evaluation_products(self, account_ids: Iterable[str], rows: Iterable[ProductEvaluationRow]) -> None:
         """The last evaluation's onboarding per product of these accounts: ``rows`` replace what they had."""

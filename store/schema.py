@@ -250,6 +250,9 @@ MIGRATIONS: list[tuple[int, str]] = [
     ALTER TABLE runs ADD COLUMN rules_hash TEXT;
     ALTER TABLE runs ADD COLUMN rules_day TEXT;
     """),
+    (20, """
+    ALTER TABLE evaluations ADD COLUMN inputs_hash TEXT;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -23,13 +23,18 @@ def ticket_aggregates(store: Store, today: date) -> dict[str, dict[str, Any]]:
     return store.ticket_aggregates(OPEN, d7, d30)
 
 
-def account_facts(store: Store, rules: RuleSet, today: date) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(account id, its Salesforce fields, raw facts by fact name) for every live account."""
-    aggregates = ticket_aggregates(store, today)
+def account_facts(store: Store, rules: RuleSet, today: date, aggregates: dict[str, dict[str, Any]] | None = None,
+                  only: set[str] | None = None) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(account id, its Salesforce fields, raw facts by fact name) for every live account (of ``only``, when
+    given); ``aggregates``: :func:`ticket_aggregates` when the caller already has them."""
+    if aggregates is None:
+        aggregates = ticket_aggregates(store, today)
     mapping = [(f.name, f.field, f.aggregate) for f in rules.facts.values() if f.field or f.aggregate]
     sources = [(source, stored, [(f.name, f.source_column) for f in rules.source_facts(name)])
                for name, (source, stored) in source_values(store, rules).items()]
     for account_id, fields_json in store.live_accounts():
+        if only is not None and account_id not in only:
+            continue
         fields = json.loads(fields_json)
         agg = aggregates.get(account_id, NO_TICKETS)
         raw: dict[str, Any] = {}

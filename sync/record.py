@@ -62,13 +62,18 @@ class Recorder:
     Each chunk is one transaction, and so is :meth:`finish`; ``notify(new, resolved)`` (the outbox) is called inside
     the transaction that records those alert changes. Around it all, one transaction makes it all or nothing (the
     one-call :func:`record_evaluations`). ``churned_fact``: the fact saying an account churned
-    (``report.churned_fact``)."""
+    (``report.churned_fact``). ``skipping``: the run evaluates only the accounts whose inputs changed
+    (sync.unchanged), so a live account it did not evaluate keeps its evaluation and its open alerts, and each
+    evaluation stores the hash of its inputs."""
 
     CHUNK = 1000
 
     def __init__(self, store: Store, run_id: int, rules: RuleSet, today: date, churned_fact: str | None = None,
-                 notify: Callable[[list[AlertKey], list[AlertKey]], int] | None = None) -> None:
+                 notify: Callable[[list[AlertKey], list[AlertKey]], int] | None = None, skipping: bool = False
+                 ) -> None:
         self.store, self.run_id, self.churned_fact, self.notify = store, run_id, churned_fact, notify
+        self.skipping = skipping
+        self.inputs_only: list[tuple[str | None, str]] = []  # (inputs hash, account): the result as stored
         self.queued = 0
         self.day = today.isoformat()
         self.changes = AlertChanges()
@@ -82,13 +87,14 @@ class Recorder:
         self.rewritten = 0
         self.seen_alerts: set[AlertKey] = set()
         self.evaluated: set[str] = set()
-        self.chunk: list[tuple[Evaluation, dict[str, Any]]] = []
+        self.chunk: list[tuple[Evaluation, dict[str, Any], str | None]] = []
         self.raw: dict[str, dict[str, Any]] = {}
 
-    def add(self, ev: Evaluation, facts: dict[str, Any], raw: dict[str, Any] | None = None) -> None:
+    def add(self, ev: Evaluation, facts: dict[str, Any], raw: dict[str, Any] | None = None,
+            inputs_hash: str | None = None) -> None:
         """Record ``ev`` (with the chunk it falls in); ``raw``: the raw facts it read, kept in the fact history for
-        ``csops rules replay`` in the same transaction."""
-        self.chunk.append((ev, facts))
+        ``csops rules replay`` in the same transaction; ``inputs_hash``: what it was made from (sync.unchanged)."""
+        self.chunk.append((ev, facts, inputs_hash))
         self.evaluated.add(ev.id)
         if raw is not None:
             self.raw[ev.id] = raw
@@ -106,8 +112,8 @@ class Recorder:
         touched_alerts: list[AlertKey] = []
         closing: list[str] = []
         opening: list[StatusPeriodStart] = []
-        for ev, facts in chunk:
-            row = self._row(ev, facts)
+        for ev, facts, inputs_hash in chunk:
+            row = self._row(ev, facts, inputs_hash)
             if row is not None:
                 eval_rows.append(row)
             previous = self.current_status.get(ev.id)
@@ -127,8 +133,9 @@ class Recorder:
                     new_keys.append(key)
         churned = self.churned_fact
         history = history_points(self.latest, ((ev, bool(churned and facts.get(churned) is True))
-                                               for ev, facts in chunk), self.day)
-        products = product_points(self.latest_products, (ev for ev, _ in chunk), self.day)
+                                               for ev, facts, _ in chunk), self.day)
+        products = product_points(self.latest_products, (ev for ev, _, _ in chunk), self.day)
+        inputs_only, self.inputs_only = self.inputs_only, []
         store = self.store
         with store.transaction():
             if raw:
@@ -136,8 +143,9 @@ class Recorder:
             store.write_history(history)
             store.write_product_history(products)
             store.upsert_evaluations(eval_rows)
+            store.set_inputs_hashes(inputs_only)
             changed = {r.account_id for r in eval_rows}  # a product's state is part of the result
-            store.replace_evaluation_products(changed, [ProductEvaluationRow(ev.id, *state) for ev, _ in chunk
+            store.replace_evaluation_products(changed, [ProductEvaluationRow(ev.id, *state) for ev, _, _ in chunk
                                                         if ev.id in changed for state in product_states(ev)])
             store.close_status_periods(self.day, closing)
             store.open_status_periods(opening)
@@ -147,26 +155,31 @@ class Recorder:
                 self.queued += self.notify(new_keys, [])
         self.changes.new.extend(new_keys)
 
-    def _row(self, ev: Evaluation, facts: dict[str, Any]) -> EvaluationRow | None:
+    def _row(self, ev: Evaluation, facts: dict[str, Any], inputs_hash: str | None) -> EvaluationRow | None:
         """The evaluation's row, or None when the store already holds this very result (the same day's rerun, an
-        account nothing changed for): the no-op path writes nothing."""
+        account nothing changed for): the no-op path writes nothing but, when skipping, the new inputs hash."""
         result = ev.full()
         result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
         text = json.dumps(result, ensure_ascii=False, default=str)
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         if self.stored.get(ev.id) == digest:
+            if self.skipping:
+                self.inputs_only.append((inputs_hash, ev.id))
             return None
         self.rewritten += 1
         return EvaluationRow(ev.id, self.run_id, ev.evaluated_on, ev.product, ev.status, ev.phase, ev.health.score,
-                             text, digest)
+                             text, digest, inputs_hash)
 
     def finish(self) -> tuple[AlertChanges, Counter[str]]:
         """Store the last chunk, resolve the alerts no account raised, and close the history of accounts gone."""
         self._flush()
-        resolved = [k for k in self.open_alerts if k not in self.seen_alerts]
+        live = self.store.live_account_ids()
+        kept = {k for k in self.open_alerts if k.account_id in live and k.account_id not in self.evaluated
+                } if self.skipping else set()
+        resolved = [k for k in self.open_alerts if k not in self.seen_alerts and k not in kept]
         self.changes.resolved = resolved
-        self.changes.active = len(self.seen_alerts)
-        gone = deleted_points(self.latest, self.store.live_account_ids() | self.evaluated, self.day)
+        self.changes.active = len(self.seen_alerts) + len(kept)
+        gone = deleted_points(self.latest, live | self.evaluated, self.day)
         with self.store.transaction():
             self.store.write_history(gone)
             self.store.resolve_alerts(self.day, resolved)

@@ -27,13 +27,13 @@ from connectors.zendesk import ZendeskClient
 from notify.config import NotifySpec
 from notify.deliver import DeliveryReport
 from notify.enqueue import Planned, enqueue, plan
-from rules.engine import Engine, FactValueError
+from rules.engine import Engine, Evaluation, FactValueError
 from rules.ruleset import RuleSet
 from store import Store, StoreError
 from store.alerts import AlertKey
 from store.owners import owner_id
 from sync.conform import plan_values
-from sync.facts import account_facts, past_points
+from sync.facts import account_facts, past_points, ticket_aggregates
 from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
 from sync.pull import (
@@ -47,6 +47,7 @@ from sync.pull import (
 from sync.record import AlertChanges, Brief, Recorder, preview_alerts
 from sync.scope import ScopePlan, clear_reason, plan_scope_exits
 from sync.sources import SourcePullResult, pull_sources
+from sync.unchanged import InputsKey, run_salt
 from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
 log = logging.getLogger("csops.sync")
@@ -119,6 +120,7 @@ class SyncReport:
     zendesk: ZendeskPullResult = field(default_factory=ZendeskPullResult)
     salesforce: SalesforcePullResult = field(default_factory=SalesforcePullResult)
     accounts_evaluated: int = 0
+    accounts_unchanged: int = 0  # not evaluated: their inputs are those of their stored evaluation (sync.unchanged)
     status_counts: Counter[str] = field(default_factory=Counter)
     alerts: AlertChanges = field(default_factory=AlertChanges)
     transitions: Counter[str] = field(default_factory=Counter)
@@ -151,7 +153,8 @@ class SyncReport:
                            "accounts_deleted": self.salesforce.accounts_deleted,
                            "accounts_left_filter": self.salesforce.accounts_left_filter,
                            "api_calls": self.salesforce.api_calls, "api_usage": self.salesforce.api_usage},
-            "rules": {"accounts_evaluated": self.accounts_evaluated, "status_counts": dict(self.status_counts),
+            "rules": {"accounts_evaluated": self.accounts_evaluated, "accounts_unchanged": self.accounts_unchanged,
+                      "status_counts": dict(self.status_counts),
                       "evaluations_written": self.evaluations_written,
                       "alerts_new": len(self.alerts.new), "alerts_resolved": len(self.alerts.resolved),
                       "alerts_active": self.alerts.active},
@@ -307,22 +310,33 @@ class SyncJob:
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
         past = self._past(today)
-        briefs = self._evaluate(report, today, describe, past)
+        aggregates = ticket_aggregates(self.store, today)
+        keys = self._inputs_key(report, today, describe)
+        pending: dict[str, str | None] = {}
+        briefs = self._evaluate(report, today, describe, past, aggregates, keys, pending)
         report.mass_change = self._guard(report, briefs)
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())
-        self._record_evaluations(report, today, briefs, past)
+        self._record_evaluations(report, today, briefs, past, aggregates, pending)
         return briefs
+
+    def _inputs_key(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]) -> InputsKey:
+        """What tells the accounts whose inputs changed since their stored evaluation (sync.unchanged)."""
+        written = list(self.rules.writeback)
+        salt = run_salt(rules_hash(self.rules), today, describe, written, self.churned_fact,
+                        self._stale_notes(report))
+        return InputsKey(salt, written, self.store.inputs_hashes())
 
     def _past(self, today: date) -> dict[str, Any]:
         """Each account's history points, for rules that read history facts (none otherwise)."""
         return past_points(self.store, today) if self.rules.uses_history else {}
 
-    def _record_evaluations(self, report: SyncReport, today: date, briefs: list[Brief], past: dict[str, Any]
-                            ) -> None:
-        """Evaluate each account again (the same facts give the same evaluation) and record it, a chunk per
-        transaction; each chunk's new alerts are enqueued in its transaction and the resolved ones with their
-        resolution, so the outbox commits with the alert changes that cause it, or not at all."""
+    def _record_evaluations(self, report: SyncReport, today: date, briefs: list[Brief], past: dict[str, Any],
+                            aggregates: dict[str, dict[str, Any]], pending: dict[str, str | None]) -> None:
+        """Evaluate each account of ``pending`` again (the same facts give the same evaluation) and record it with
+        its inputs hash, a chunk per transaction; each chunk's new alerts are enqueued in its transaction and the
+        resolved ones with their resolution, so the outbox commits with the alert changes that cause it, or not at
+        all. The accounts not in ``pending`` keep their evaluation and alerts."""
         run_id = report.run_id
         assert run_id is not None
 
@@ -331,12 +345,13 @@ class SyncJob:
 
         engine = Engine(self.rules)
         stale = self._stale_notes(report)
-        recorder = Recorder(self.store, run_id, self.rules, today, self.churned_fact, notify)
-        for account_id, _, raw in account_facts(self.store, self.rules, today):
+        recorder = Recorder(self.store, run_id, self.rules, today, self.churned_fact, notify, skipping=True)
+        evaluated = account_facts(self.store, self.rules, today, aggregates, set(pending)) if pending else ()
+        for account_id, _, raw in evaluated:
             facts = self._facts(engine, account_id, raw, None)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             ev.problems.extend(stale)
-            recorder.add(ev, facts, raw)  # the raw facts: what csops rules replay re-evaluates
+            recorder.add(ev, facts, raw, pending[account_id])  # the raw facts: what csops rules replay re-evaluates
         report.alerts, report.transitions = recorder.finish()
         report.evaluations_written = recorder.rewritten
         report.notify_queued = recorder.queued
@@ -346,33 +361,59 @@ class SyncJob:
         return [f"facts from source '{name}' are its last known values (stored {r.last_known_at or 'never'}): "
                 f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
 
-    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any]
-                  ) -> list[Brief]:
+    def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
+                  aggregates: dict[str, dict[str, Any]] | None = None, keys: InputsKey | None = None,
+                  pending: dict[str, str | None] | None = None) -> list[Brief]:
         """Evaluate every account, keeping only its brief; plan the writes in ``report.changes`` (values conformed
-        to their fields, only what differs; each reason text kept once, as accounts share them)."""
+        to their fields, only what differs; each reason text kept once, as accounts share them). With ``keys``, an
+        account whose inputs are those of its stored evaluation is not evaluated (its stored status is counted);
+        ``pending`` gets each evaluated account's inputs hash as it will be once the writes land (None when its
+        evaluation reported a problem: evaluated again next run)."""
         engine = Engine(self.rules)
         briefs: list[Brief] = []
         texts: dict[str, str] = {}
         total = self.store.count_live_accounts() if self.progress else None
-        for account_id, sf_fields, raw in account_facts(self.store, self.rules, today):
-            facts = self._facts(engine, account_id, raw, report)
-            ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
-            briefs.append(Brief.of(ev, owner_id(sf_fields, self.owner_field)))
-            if self.progress and len(briefs) % 500 == 0:
+        stored_status = self.store.last_statuses() if keys is not None else {}
+        seen = 0
+        for account_id, sf_fields, raw in account_facts(self.store, self.rules, today, aggregates):
+            seen += 1
+            if self.progress and seen % 500 == 0:
                 self.progress("evaluated", 500, total=total)
+            owner = owner_id(sf_fields, self.owner_field)
+            points = past.get(account_id, ())
+            status = stored_status.get(account_id)
+            if status is not None and keys is not None and keys.unchanged(account_id,
+                                                                           keys.of(raw, sf_fields, owner, points)):
+                report.accounts_unchanged += 1
+                report.status_counts[status] += 1
+                continue
+            problems = len(report.fact_problems) + len(report.failures)
+            facts = self._facts(engine, account_id, raw, report)
+            ev = engine.evaluate(account_id, facts, points)
+            briefs.append(Brief.of(ev, owner))
             report.status_counts[ev.status] += 1
-            changed, misfits = plan_values(sf_fields, ev.writeback, describe)
-            for m in misfits:
-                report.failures.append(RecordFailure(account_id, m.code, f"not sent: {m.message}", [m.field]))
-            if changed:
-                reasons = {f: reason_for(self.rules, ev, f) for f in changed}
-                report.changes.append(PlannedChange(account_id, sf_fields.get("Name"),
-                                                    {f: (sf_fields.get(f), v) for f, v in changed.items()},
-                                                    {f: texts.setdefault(r, r) for f, r in reasons.items()}))
+            changed = self._plan(report, ev, sf_fields, describe, texts)
+            if keys is not None and pending is not None:
+                clean = problems == len(report.fact_problems) + len(report.failures)
+                pending[account_id] = keys.of(raw, sf_fields, owner, points, changed) if clean else None
         report.accounts_evaluated = len(briefs)
         if self.progress:
-            self.progress("evaluated", len(briefs) % 500, total=total)
+            self.progress("evaluated", seen % 500, total=total)
         return briefs
+
+    def _plan(self, report: SyncReport, ev: Evaluation, sf_fields: dict[str, Any], describe: dict[str, dict[str, Any]],
+              texts: dict[str, str]) -> dict[str, Any]:
+        """Plan the writes of one evaluation in ``report.changes`` (a value that cannot fit its field is a failure,
+        not sent); the values to send."""
+        changed, misfits = plan_values(sf_fields, ev.writeback, describe)
+        for m in misfits:
+            report.failures.append(RecordFailure(ev.id, m.code, f"not sent: {m.message}", [m.field]))
+        if changed:
+            reasons = {f: reason_for(self.rules, ev, f) for f in changed}
+            report.changes.append(PlannedChange(ev.id, sf_fields.get("Name"),
+                                                {f: (sf_fields.get(f), v) for f, v in changed.items()},
+                                                {f: texts.setdefault(r, r) for f, r in reasons.items()}))
+        return changed
 
     def _scope(self, report: SyncReport) -> ScopePlan:
         """The accounts out of scope with fields csops wrote (sync.scope); the fields to clear join the planned
@@ -386,7 +427,9 @@ class SyncJob:
 
     def _guard(self, report: SyncReport, briefs: list[Brief]) -> MassChangeSummary | None:
         previous = self.store.last_statuses()
-        statuses = {b.id: b.status for b in briefs}
+        # an account not evaluated (its inputs unchanged) keeps the status it had
+        statuses = {**previous, **{b.id: b.status for b in briefs}} if report.accounts_unchanged else \
+            {b.id: b.status for b in briefs}
         for account_id in report.scope.clears():  # an account whose fields are emptied changes like a status
             previous.setdefault(account_id, "in scope")
             statuses[account_id] = "out of scope"

@@ -23,8 +23,8 @@ def test_an_unchanged_rerun_rewrites_no_evaluation(ws: Workspace) -> None:
     n = len(ws.sandbox.data.accounts)
     assert sync(ws, *TODAY)["evaluations_written"] == n
     before = ws.store_rows(EVALUATIONS)
-    again = sync(ws, *TODAY)
-    assert (again["accounts_evaluated"], again["evaluations_written"]) == (n, 0)
+    again = sync(ws, *TODAY)  # inputs unchanged (tests/sync/test_unchanged.py): not one account evaluated
+    assert (again["accounts_evaluated"], again["accounts_unchanged"], again["evaluations_written"]) == (0, n, 0)
     assert ws.store_rows(EVALUATIONS) == before  # not one row rewritten, run_id included
 
     account = sorted(ws.sandbox.data.accounts)[3]

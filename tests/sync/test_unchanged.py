@@ -1,0 +1,166 @@
+"""A run evaluates only the accounts whose inputs changed since their stored evaluation (sync.unchanged, issue 29):
+after a run that wrote every account, the next one re-reads them (csops's own writes move SystemModstamp) and
+evaluates none, yet a person's edit of a field csops reads or writes, a write that failed, a ticket that changed
+and a new day are each seen and acted on. Checked against the plain path (every account evaluated) on generated
+edits: the same writes."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sandbox.data import sf_datetime
+from sandbox.server import Sandbox
+from tests.conftest import Workspace, make_sandbox, make_workspace
+
+TODAY = ("--today", "2026-11-23")
+WRITTEN = ("Onboarding_Status__c", "Onboarding_Phase__c", "Days_Overdue__c", "Health_Score__c", "Health_Band__c",
+           "Customer_Tier__c")
+
+
+def sync(ws: Workspace, *args: str) -> dict[str, Any]:
+    return ws.json("sync", *args)
+
+
+def edit(sb: Sandbox, account_id: str, **values: Any) -> None:
+    """A person's edit in Salesforce: the values, and SystemModstamp and LastModifiedDate moved."""
+    with sb.lock:
+        row = sb.data.accounts[account_id]
+        row.update(values)
+        row["SystemModstamp"] = row["LastModifiedDate"] = sf_datetime(datetime.now(UTC))
+
+
+def test_after_a_run_that_wrote_every_account_the_next_evaluates_none(ws: Workspace) -> None:
+    n = len(ws.sandbox.data.accounts)
+    first = sync(ws, *TODAY)
+    assert first["writeback"]["written"] > n / 2 and first["rules"]["accounts_unchanged"] == 0
+    again = sync(ws, *TODAY)
+    assert again["salesforce"]["accounts_pulled"] >= first["writeback"]["written"]  # re-read: its writes moved them
+    assert (again["rules"]["accounts_evaluated"], again["rules"]["accounts_unchanged"]) == (0, n)
+    assert (again["writeback"]["changed"], again["writeback"]["api_calls"]) == (0, 0)
+    assert again["rules"]["status_counts"] == first["rules"]["status_counts"]
+    assert (again["rules"]["alerts_active"], again["rules"]["alerts_resolved"]) == (first["rules"]["alerts_active"], 0)
+    text = ws.cli("sync", *TODAY).stdout
+    assert f"rules:      {n:,} accounts ({n:,} unchanged since their last evaluation)" in text
+
+
+def test_a_persons_edit_after_csops_wrote_is_seen(ws: Workspace) -> None:
+    sb = ws.sandbox
+    sync(ws, *TODAY)
+    account = next(i for i, a in sorted(sb.data.accounts.items()) if a["Product__c"] == "勤怠管理"
+                   and a["Onboarding_Status__c"] != "対象外")
+    edit(sb, account, Product__c=None)  # a field csops reads: no product, no onboarding
+    out = sync(ws, *TODAY)
+    assert (out["rules"]["accounts_evaluated"], out["writeback"]["written"]) == (1, 1)
+    assert sb.data.accounts[account]["Onboarding_Status__c"] == "対象外"
+
+    other = next(i for i, a in sorted(sb.data.accounts.items()) if i != account and a["Onboarding_Status__c"])
+    was = sb.data.accounts[other]["Onboarding_Status__c"]
+    edit(sb, other, Onboarding_Status__c="手で変更")  # a field csops writes: set back
+    out = sync(ws, *TODAY)
+    assert (out["rules"]["accounts_evaluated"], out["writeback"]["written"]) == (1, 1)
+    assert sb.data.accounts[other]["Onboarding_Status__c"] == was
+
+    edit(sb, other, Type="Partner")  # a field csops neither reads nor writes: re-read, nothing to do
+    out = sync(ws, *TODAY)
+    assert out["salesforce"]["accounts_pulled"] >= 1
+    assert (out["rules"]["accounts_evaluated"], out["writeback"]["changed"]) == (0, 0)
+
+
+def test_a_write_that_failed_is_tried_again(ws: Workspace) -> None:
+    sb = ws.sandbox
+    first = sync(ws, *TODAY)
+    account = next(i for i, a in sorted(sb.data.accounts.items()) if a["Onboarding_Status__c"])
+    was = sb.data.accounts[account]["Onboarding_Status__c"]
+    edit(sb, account, Onboarding_Status__c="手で変更")
+    sb.salesforce.reject[account] = ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "locked by a validation rule")
+    failed = ws.cli("sync", "--json", *TODAY)
+    assert failed.exit_code == 3, failed.output  # partial: the one write was rejected
+    del sb.salesforce.reject[account]
+    out = sync(ws, *TODAY)  # the rejected write left the person's value: evaluated and written again
+    assert (out["rules"]["accounts_evaluated"], out["writeback"]["written"]) == (1, 1)
+    assert sb.data.accounts[account]["Onboarding_Status__c"] == was
+    assert first["rules"]["status_counts"] == out["rules"]["status_counts"]
+
+
+def test_a_changed_ticket_evaluates_its_account_and_a_new_day_every_account(ws: Workspace) -> None:
+    sb = ws.sandbox
+    sync(ws, *TODAY)
+    linked = {o: v["external_id"] for o, v in sb.data.organizations.items() if v.get("external_id")}
+    ticket = next(t for t, v in sorted(sb.data.tickets.items())
+                  if v.get("organization_id") in linked and v["status"] in ("new", "open"))
+    account = linked[sb.data.tickets[ticket]["organization_id"]]
+    sb.zendesk.update_tickets([ticket], status="solved")
+    out = sync(ws, *TODAY)
+    assert out["rules"]["accounts_evaluated"] == 1
+    facts = ws.store_rows(f"SELECT result FROM evaluations WHERE account_id = '{account}'")[0][0]
+    open_now = sum(1 for v in sb.data.tickets.values() if linked.get(v.get("organization_id")) == account
+                   and v["status"] in ("new", "open", "pending", "hold"))
+    assert f'"tickets_open": {open_now}' in facts
+
+    later = sync(ws, "--today", "2026-11-24")  # days since contract start moved for every account
+    assert (later["rules"]["accounts_evaluated"], later["rules"]["accounts_unchanged"]) == (len(sb.data.accounts), 0)
+
+
+def _forget_inputs(ws: Workspace) -> None:
+    """The plain path: no stored evaluation has an inputs hash, so the run evaluates every account."""
+    conn = sqlite3.connect(ws.path / ".csops" / "state.db")
+    try:
+        with conn:
+            conn.execute("UPDATE evaluations SET inputs_hash = NULL")
+    finally:
+        conn.close()
+
+
+def _random_edits(rng: random.Random, sb: Sandbox, n: int) -> None:
+    """Edits a person or a process makes: fields csops reads, fields it writes, fields it does neither with, a
+    stamp moved alone, a ticket solved or reopened."""
+    ids = sorted(sb.data.accounts)
+    for _ in range(n):
+        account = rng.choice(ids)
+        kind = rng.randrange(6)
+        if kind == 0:
+            edit(sb, account, Active_Admins__c=float(rng.randint(0, 30)))
+        elif kind == 1:
+            edit(sb, account, Kickoff_Date__c=rng.choice([None, "2026-10-01", "2026-11-20"]))
+        elif kind == 2:
+            edit(sb, account, **{rng.choice(WRITTEN): rng.choice([None, "手で変更"]) if rng.random() < 0.5 else None})
+        elif kind == 3:
+            edit(sb, account, Type=rng.choice(["Customer", "Partner"]))
+        elif kind == 4:
+            edit(sb, account)
+        else:
+            ticket = rng.choice(sorted(sb.data.tickets))
+            if sb.data.tickets[ticket]["status"] != "deleted":
+                sb.zendesk.update_tickets([ticket], status=rng.choice(["open", "solved"]))
+
+
+def test_the_same_writes_as_evaluating_every_account(tmp_path: Path) -> None:
+    boxes = [make_sandbox(accounts=60, tickets=1200) for _ in range(2)]
+    try:
+        for name in ("skip", "plain"):
+            (tmp_path / name).mkdir()
+        skipping, plain = make_workspace(tmp_path / "skip", boxes[0]), make_workspace(tmp_path / "plain", boxes[1])
+        skipped = 0
+        for day, seed in (("2026-11-23", 1), ("2026-11-23", 2), ("2026-11-23", 3), ("2026-11-24", 4)):
+            if (plain.path / ".csops" / "state.db").exists():
+                _forget_inputs(plain)
+            results = [sync(w, "--today", day, "--allow-mass-change") for w in (skipping, plain)]
+            assert results[1]["rules"]["accounts_unchanged"] == 0
+            skipped += results[0]["rules"]["accounts_unchanged"]
+            assert results[0]["rules"]["status_counts"] == results[1]["rules"]["status_counts"]
+            assert results[0]["rules"]["alerts_active"] == results[1]["rules"]["alerts_active"]
+            received = [sorted((r, f, repr(v), ok) for r, f, v, ok in sb.salesforce.received) for sb in boxes]
+            assert received[0] == received[1], f"day {day}, edits {seed}"
+            assert ({i: {f: a.get(f) for f in WRITTEN} for i, a in boxes[0].data.accounts.items()}
+                    == {i: {f: a.get(f) for f in WRITTEN} for i, a in boxes[1].data.accounts.items()})
+            for sb in boxes:
+                sb.salesforce.received.clear()
+                _random_edits(random.Random(seed), sb, 25)
+        assert skipped > 60  # most accounts in the rounds after the first
+    finally:
+        for sb in boxes:
+            sb.stop()

@@ -9,6 +9,7 @@ request has any effect; a request counter per method and path template at
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import random
 import secrets
@@ -91,6 +92,13 @@ class RateLimiter:
             return None
 
 
+@functools.lru_cache(maxsize=8)
+def _url_map(routes: tuple[tuple[str, str], ...]) -> Map:
+    """The routing map for these (path, method) pairs, built once per process: werkzeug compiles each rule into
+    Python code, which took most of a sandbox's start. A map holds endpoint names only, so sandboxes share it."""
+    return Map([Rule(path, methods=[method], endpoint=f"{method} {path}") for path, method in routes])
+
+
 class Sandbox:
     """The emulator's state and WSGI app; start it in a thread or serve it from the CLI."""
 
@@ -105,7 +113,8 @@ class Sandbox:
         self.total = 0
         self.rng = random.Random(self.options.seed * 7 + 1)
         self.limiter = RateLimiter()
-        self.rules = Map()
+        self._routes: list[tuple[str, str]] = []
+        self._map: Map | None = None
         self.handlers: dict[str, Handler] = {}
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -136,8 +145,15 @@ class Sandbox:
     def route(self, path: str, methods: str | list[str], handler: Handler) -> None:
         for method in [methods] if isinstance(methods, str) else methods:
             endpoint = f"{method} {path}"
-            self.rules.add(Rule(path, methods=[method], endpoint=endpoint))
+            self._routes.append((path, method))
+            self._map = None
             self.handlers[endpoint] = handler
+
+    @property
+    def rules(self) -> Map:
+        if self._map is None:
+            self._map = _url_map(tuple(self._routes))
+        return self._map
 
     @staticmethod
     def template(endpoint: str) -> str:

@@ -253,6 +253,11 @@ MIGRATIONS: list[tuple[int, str]] = [
     (20, """
     ALTER TABLE evaluations ADD COLUMN inputs_hash TEXT;
     """),
+    (21, """
+    DROP INDEX tickets_org;
+    CREATE INDEX tickets_by_organization ON tickets (organization_id, deleted, status, priority, satisfaction,
+                                                     created_at, updated_at);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

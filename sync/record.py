@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -15,6 +16,7 @@ from rules.ruleset import RuleSet
 from store import Store
 from store.alerts import AlertKey, AlertRow
 from store.evaluations import EvaluationRow, ProductEvaluationRow
+from store.history import ProductPoint
 from store.status_periods import StatusPeriodStart
 from sync.history import deleted_points, history_points, product_points, product_states
 
@@ -80,10 +82,7 @@ class Recorder:
         self.transitions: Counter[str] = Counter()
         self.titles = {a.id: (a.severity, a.title) for a in rules.alerts}
         self.open_alerts = store.open_alerts()
-        self.current_status = store.current_statuses()
         self.latest = store.latest_history()
-        self.latest_products = store.latest_product_history()
-        self.stored = store.evaluation_hashes()
         self.rewritten = 0
         self.seen_alerts: set[AlertKey] = set()
         self.evaluated: set[str] = set()
@@ -100,6 +99,19 @@ class Recorder:
             self.raw[ev.id] = raw
         if len(self.chunk) >= self.CHUNK:
             self._flush()
+
+    @functools.cached_property
+    def current_status(self) -> dict[str, str]:
+        """Loaded with the first chunk (a run that evaluates no account reads none of these)."""
+        return self.store.current_statuses()
+
+    @functools.cached_property
+    def latest_products(self) -> dict[tuple[str, str], ProductPoint]:
+        return self.store.latest_product_history()
+
+    @functools.cached_property
+    def stored(self) -> dict[str, str | None]:
+        return self.store.evaluation_hashes()
 
     def _flush(self) -> None:
         chunk, self.chunk = self.chunk, []

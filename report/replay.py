@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from notify.config import NotifySpec
 from report.backtest import backtest
 from report.compute import week_of
 from report.model import Point
-from report.replay_days import DaySensitivity, analyse
+from report.replay_days import Schedule, analyse
 from rules.engine import Engine, Evaluation, FactValueError, PastPoint
 from rules.ruleset import RuleSet, compile_rules
 from store import Store
@@ -102,7 +102,7 @@ class Replayer:
         self._engines: dict[date, Engine] = {}
         self._one = None if self.per_day else Engine(compile_rules(rules, first))
         self.fast, self.why_every_day = (None, "a condition reads today or now") if self._one is None else \
-            analyse(self._one.rules)
+            analyse(self._one.rules, churned_fact)
         if not fast:
             self.fast, self.why_every_day = None, "asked to"
         self.weeks: dict[date, Week] = {}
@@ -118,39 +118,14 @@ class Replayer:
         return self._engines[day]
 
     def account(self, account_id: str, changes: list[tuple[date, dict[str, Any]]], start: date, end: date) -> None:
-        """Evaluate one account from ``start`` to ``end`` and count what changed, week by week: only on the days its
-        evaluation can change (:mod:`report.replay_days`), or every day when the rules do not allow that."""
+        """Evaluate one account every day from ``start`` (or its first facts) to ``end`` and count what changed,
+        week by week (the fast path: :func:`replay_fast`)."""
         walk = _Walk(account_id)
-        if self.fast is None:
-            for day, raw in account_days(changes, start, end):
-                self._evaluate(walk, day, raw)
-        else:
-            self._fast(walk, self.fast, changes, start, end)
+        for day, raw in account_days(changes, start, end):
+            self.evaluate(walk, day, raw)
         self.states.append(walk.states)
 
-    def _fast(self, walk: _Walk, fast: DaySensitivity, changes: list[tuple[date, dict[str, Any]]], start: date,
-              end: date) -> None:
-        facts: dict[str, Any] = {}
-        i = 0
-        while i < len(changes) and changes[i][0] <= start:
-            facts.update(changes[i][1])
-            i += 1
-        flip: date | None = start if i else (changes[0][0] if changes else None)  # the first day: evaluated
-        while True:
-            day = min(d for d in (flip, changes[i][0] if i < len(changes) else None, end + timedelta(days=1)) if d)
-            if day > end:
-                return
-            force = day == flip
-            if i < len(changes) and changes[i][0] == day:
-                force = force or not fast.unchanged_by(facts, changes[i][1], day)
-                facts.update(changes[i][1])
-                i += 1
-            if force:
-                walk.last = (self._evaluate(walk, day, facts), day)
-            assert walk.last is not None
-            flip = fast.next_day(walk.last[0], walk.last[1], facts, walk.past, day)
-
-    def _evaluate(self, walk: _Walk, day: date, raw: dict[str, Any]) -> Evaluation:
+    def evaluate(self, walk: _Walk, day: date, raw: dict[str, Any]) -> Evaluation:
         engine = self.engine(day)
         self.evaluations += 1
         facts = _typed(engine, raw)
@@ -176,6 +151,56 @@ class Replayer:
         return ev
 
 
+def replay_fast(sets: Sequence[Replayer], schedule: Schedule, account_id: str,
+                changes: list[tuple[date, dict[str, Any]]], start: date, end: date) -> None:
+    """One account under rule sets that each have a day sensitivity, in one walk over its fact changes: each set
+    is evaluated on the days :class:`~report.replay_days.Schedule` says the facts can change an evaluation, and on
+    the days its own last evaluation can change (:meth:`~report.replay_days.DaySensitivity.next_day`). Days are
+    ordinals here: the walk passes every change day of every account."""
+    walks = [_Walk(account_id) for _ in sets]
+    days = [d.toordinal() for d, _ in changes]
+    facts: dict[str, Any] = {}
+    n, i, first, last = len(changes), 0, start.toordinal(), end.toordinal()
+    while i < n and days[i] <= first:
+        facts.update(changes[i][1])
+        i += 1
+    anchors = schedule.anchors(facts)
+    day = first if i else (days[0] if n else last + 1)
+    flip: int | None = day  # the first day is evaluated
+    pending: list[int | None] = [None] * len(sets)
+    while day <= last:
+        force = day == flip
+        if i < n and days[i] == day:
+            force = schedule.apply(facts, anchors, changes[i][1], day) or force
+            i += 1
+            flip = schedule.next_flip(anchors, day)
+        elif force:
+            flip = schedule.next_flip(anchors, day)
+        if force or day in pending:
+            _evaluate_sets(sets, walks, schedule, pending, force, day, facts)
+        following = days[i] if i < n else last + 1
+        for d in (flip, *pending):
+            if d is not None and d < following:
+                following = d
+        day = following
+    for r, walk in zip(sets, walks, strict=True):
+        r.states.append(walk.states)
+
+
+def _evaluate_sets(sets: Sequence[Replayer], walks: list[_Walk], schedule: Schedule, pending: list[int | None],
+                   force: bool, day: int, facts: dict[str, Any]) -> None:
+    """Evaluate on ``day`` the sets it is due for (all when ``force``), and note each one's next own day."""
+    on = date.fromordinal(day)
+    for k, r in enumerate(sets):
+        if force or pending[k] == day:
+            assert r.fast is not None
+            walk = walks[k]
+            ev = r.evaluate(walk, on, facts)
+            start = schedule.day_of(facts.get(r.fast.start_fact)) if r.fast.start_fact else None
+            then = r.fast.next_day(ev, on, None if start is None else date.fromordinal(start), walk.past, on)
+            pending[k] = None if then is None else then.toordinal()
+
+
 @dataclass
 class _Walk:
     """One account's replay under one rule set: its history so far, states, announced alerts, last evaluation."""
@@ -185,7 +210,6 @@ class _Walk:
     states: list[Point] = field(default_factory=list)
     announced: dict[str, list[str]] = field(default_factory=dict)
     before: Evaluation | None = None
-    last: tuple[Evaluation, date] | None = None
 
 
 def _differs(a: Point, b: Point) -> bool:
@@ -229,18 +253,8 @@ def account_days(changes: list[tuple[date, dict[str, Any]]], start: date, end: d
 
 def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date, dict[str, Any]]]]]:
     """Per account (in id order), its fact changes up to ``end``."""
-    import json
-
-    current: str | None = None
-    changes: list[tuple[date, dict[str, Any]]] = []
-    for row in store.fact_history(end.isoformat()):
-        if row.account_id != current:
-            if current is not None:
-                yield current, changes
-            current, changes = row.account_id, []
-        changes.append((date.fromisoformat(row.day), json.loads(row.changes)))
-    if current is not None:
-        yield current, changes
+    for account_id, days, changes in store.fact_history_by_account(end.isoformat()):
+        yield account_id, list(zip(map(date.fromisoformat, days), changes, strict=True))
 
 
 def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
@@ -250,11 +264,16 @@ def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[Ru
     (``churned_fact``: the report's). ``fast=False``: evaluate every day (what the fast path is tested against)."""
     sets = {"current": Replayer(current[0], start, churned_fact, current[1], fast),
             "proposed": Replayer(proposed[0], start, churned_fact, proposed[1], fast)}
+    followed = [r for r in sets.values() if r.fast is not None]
+    schedule = Schedule([r.fast for r in followed if r.fast is not None], current[0].tz)
     accounts = 0
     for account_id, changes in fact_changes(store, end):
         accounts += 1
+        if followed:
+            replay_fast(followed, schedule, account_id, changes, start, end)
         for r in sets.values():
-            r.account(account_id, changes, start, end)
+            if r.fast is None:
+                r.account(account_id, changes, start, end)
     weeks: list[dict[str, Any]] = []
     first_week = week_of(start)
     every = [first_week + timedelta(days=7 * k) for k in range((week_of(end) - first_week).days // 7 + 1)]

@@ -5,22 +5,29 @@ the numbers that grow by one a day: ``days_since_X`` (from the date fact X), ``d
 phase's due date), ``days_in_status`` and ``days_in_phase`` (from the day the account entered them), and on the
 scores recorded N days before (``health_score_change_<N>d``). When every condition compares such a number only
 with a constant (``days_since_last_login >= 14``, ``(days_in_status ?? 0) > 30``), the number matters only by
-which side of each constant it is on, and the evaluation can change only
+which side of each constant it is on. The same holds for a number fact that conditions only compare with
+constants (``urgent_open > 0``), directly or through a fact computed from number facts (``active_ratio``, from
+``active_users / licensed_users``, compared with 0.2, 0.3, 0.5 and 0.8). So the evaluation can change only
 
-- on a day a fact changes, unless the only facts that changed are dates read through ``days_since_X`` alone and
-  each stays on the same side of every constant it is compared with (a last login a day later, daily);
-- on a day one of those numbers reaches a constant or passes it (its anchor + the constant, and the day after);
+- on a day a fact changes, unless every fact that changed is a date read through ``days_since_X`` alone or a
+  number read through such comparisons, each on the same side of every constant it is compared with as before (a
+  last login a day later, daily; a usage figure that grows but stays between the same constants), or a fact no
+  rule reads;
+- on a day one of the growing numbers reaches a constant or passes it (its anchor + the constant, and the day
+  after);
 - on the start day, and N days after each recorded point (``health_score_change_<N>d``).
 
-:func:`analyse` finds the constants, or says why the rules do not allow it (a number in arithmetic, or a
-condition reading ``today``/``now``): then the replay evaluates every day. A test holds both paths to the same
-results.
+:func:`analyse` finds the constants, or says why the rules do not allow it (a growing number in arithmetic, or a
+condition reading ``today``/``now``): then the replay evaluates every day. :class:`Schedule` walks an account's
+fact changes once for every rule set replayed with it. A test holds this path to the plain day-by-day path.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from typing import Any
@@ -34,68 +41,44 @@ _COMPARISONS = ("ArithmeticComparisonExpression", "ComparisonExpression")
 
 
 @dataclass
-class DaySensitivity:
-    """What a rule set's conditions read of the day: the constants each growing number is compared with, and the
-    date facts read through ``days_since_X`` alone (a change of such a date alone may leave the evaluation as it
-    was)."""
+class Derived:
+    """A number fact computed from number facts (``expr``) that conditions only compare with constants."""
 
-    thresholds: dict[str, set[float]] = field(default_factory=dict)
+    name: str
+    condition: Condition
+    inputs: tuple[str, ...]
+    cuts: tuple[float, ...]
+
+
+@dataclass
+class DaySensitivity:
+    """What one rule set's conditions read of the day and of its facts: for each growing number, the values at
+    which a comparison of it with a constant can turn (:func:`_points`); the date facts read through
+    ``days_since_X`` alone (``anchor_only``); the number facts read only through comparisons with constants
+    (``numbers``, with those constants) and the derived facts built on them; every other fact a rule reads
+    (``exact``: any change of it counts)."""
+
+    thresholds: dict[str, set[int]] = field(default_factory=dict)  # growing number → its points (see _points)
     anchor_only: set[str] = field(default_factory=set)
+    numbers: dict[str, set[float]] = field(default_factory=dict)
+    derived: list[Derived] = field(default_factory=list)
+    exact: set[str] = field(default_factory=set)
     tz: tzinfo | None = None
     start_fact: str | None = None
     windows: list[int] = field(default_factory=list)
     status_days: tuple[int, int] = (0, 0)
-    _days: dict[Any, date | None] = field(default_factory=dict)
 
-    def anchor(self, value: Any) -> date | None:
-        """A raw date fact's day (cached per text); FactValueError for text that is no date."""
-        found = self._days.get(value, _UNSET)
-        if found is _UNSET:
-            assert self.tz is not None
-            found = local_day(value, self.tz)
-            if len(self._days) < 50_000:
-                self._days[value] = found
-        return found  # type: ignore[return-value]
-
-    def unchanged_by(self, old: Mapping[str, Any], changed: Mapping[str, Any], day: date) -> bool:
-        """Whether these fact changes on ``day`` leave the evaluation as it was: only dates read through
-        ``days_since_X`` alone, each on the same side of every constant as before."""
-        for name, new in changed.items():
-            was = old.get(name)
-            if was == new:
-                continue
-            if name not in self.anchor_only or (was is None) != (new is None):
-                return False
-            try:
-                a, b = self.anchor(was), self.anchor(new)
-            except FactValueError:
-                return False
-            if a is None or b is None:
-                return False
-            cuts = self.thresholds.get(f"days_since_{name}", set())
-            if _side((day - a).days, cuts) != _side((day - b).days, cuts):
-                return False
-        return True
-
-    def _day_of(self, value: Any) -> date | None:
-        try:
-            return self.anchor(value)
-        except FactValueError:
-            return None
-
-    def next_day(self, ev: Evaluation, on: date, facts: Mapping[str, Any], past: Sequence[PastPoint],
-                 today: date) -> date | None:
-        """The first day after ``today`` on which the evaluation made on ``on`` can change with no fact
-        changing (None: never)."""
-        found = [d for d in self._candidates(ev, on, facts, past, today) if d > today]
+    def next_day(self, ev: Evaluation, on: date, start: date | None, past: Sequence[PastPoint], today: date
+                 ) -> date | None:
+        """The first day after ``today`` on which the evaluation made on ``on`` can change through its own
+        numbers (days overdue, in status, in phase; the start day ``start``; the score windows), no fact changing
+        and no ``days_since_X`` passing a constant (:class:`Schedule` follows those). None: never."""
+        found = [d for d in self._candidates(ev, on, start, past, today) if d > today]
         return min(found, default=None)
 
-    def _candidates(self, ev: Evaluation, on: date, facts: Mapping[str, Any], past: Sequence[PastPoint],
-                    today: date) -> Iterator[date]:
-        for key, cuts in self.thresholds.items():
-            if key.startswith("days_since_") and (anchor := self._day_of(facts.get(key[len("days_since_"):]))):
-                yield from _flips(anchor, cuts, today)
-        overdue = self.thresholds.get("days_overdue", set()) | set(self.status_days)
+    def _candidates(self, ev: Evaluation, on: date, start: date | None, past: Sequence[PastPoint], today: date
+                    ) -> Iterator[date]:
+        overdue = self.thresholds.get("days_overdue", set()) | {d + 1 for d in self.status_days}  # overdue > d
         for r in ev.products:
             if r.days_overdue is not None:
                 yield from _flips(on - timedelta(days=r.days_overdue), overdue, today)
@@ -103,94 +86,286 @@ class DaySensitivity:
             v = ev.history.get(key)
             if key in self.thresholds and v is not None:
                 yield from _flips(on - timedelta(days=int(v)), self.thresholds[key], today)
-        if self.start_fact and (start := self._day_of(facts.get(self.start_fact))):
+        if start is not None:
             yield start
         for n in self.windows:
             for p in past:
                 yield p.day + timedelta(days=n)
 
 
-_UNSET = object()
+_IGNORED, _ANCHOR, _NUMBER, _EXACT = range(4)
 
 
-def _side(v: int, cuts: set[float]) -> tuple[int, ...]:
-    return tuple((v > c) - (v < c) for c in sorted(cuts))
+class Schedule:
+    """The days an account's facts can change an evaluation, under one or more rule sets at once (the replay's
+    current and proposed rules: a day that matters to either is evaluated under both, which changes nothing for
+    the other). Walks the account's fact changes once: :meth:`apply` takes each day's changes and says whether
+    they can change an evaluation; :meth:`next_flip` is the next day a ``days_since_X`` passes a constant."""
+
+    def __init__(self, sensitivities: Sequence[DaySensitivity], tz: tzinfo) -> None:
+        self.tz = tz
+        kinds: dict[str, int] = {}
+        number_cuts: dict[str, set[float]] = {}
+        since_points: dict[str, set[int]] = {}
+        for s in sensitivities:
+            for name in s.exact:
+                kinds[name] = _EXACT
+            for name in s.anchor_only:
+                kinds[name] = max(kinds.get(name, _ANCHOR), _ANCHOR)
+            for name, cuts in s.numbers.items():
+                kinds[name] = max(kinds.get(name, _NUMBER), _NUMBER)
+                number_cuts.setdefault(name, set()).update(cuts)
+            for key, points in s.thresholds.items():
+                if key.startswith("days_since_"):
+                    since_points.setdefault(key[len("days_since_"):], set()).update(points)
+        self.kinds = kinds
+        self.cuts = {name: tuple(sorted(c)) for name, c in number_cuts.items()}
+        self.derived = [d for s in sensitivities for d in s.derived]
+        self.via: dict[str, list[Derived]] = {}
+        for d in self.derived:
+            for name in d.inputs:
+                self.via.setdefault(name, []).append(d)
+        # days since X matters by which side of each point it is on: the index of x among them names that side
+        self.points = {name: tuple(sorted(points)) for name, points in since_points.items()}
+
+    def anchors(self, facts: Mapping[str, Any]) -> dict[str, int | None]:
+        """The day (ordinal) of each date fact a ``days_since_X`` constant is set for; None: null or no date."""
+        return {name: self.day_of(facts.get(name)) for name in self.points}
+
+    def day_of(self, value: Any) -> int | None:
+        """A raw date fact's local day as an ordinal (None: null, or text that is no date)."""
+        if value is None:
+            return None
+        if value.__class__ is str:
+            try:  # the ISO forms the store keeps; anything else as the engine reads it
+                d = dt.datetime.fromisoformat(value)
+                return (d.astimezone(self.tz) if d.tzinfo else d).toordinal()
+            except ValueError:
+                pass
+        try:
+            found = local_day(value, self.tz)
+        except FactValueError:
+            return None
+        return None if found is None else found.toordinal()
+
+    def apply(self, facts: dict[str, Any], anchors: dict[str, int | None], changed: Mapping[str, Any], today: int
+              ) -> bool:
+        """Take ``changed`` (the facts that changed on the day ``today``, an ordinal) into ``facts`` and
+        ``anchors``; whether the change can change an evaluation."""
+        moved = False
+        derived: list[Derived] = []
+        kinds = self.kinds
+        for name, new in changed.items():
+            kind = kinds.get(name, _IGNORED)
+            was = facts.get(name)
+            if kind == _IGNORED or was == new:
+                continue
+            if name in anchors:
+                a, b = anchors[name], self.day_of(new)
+                anchors[name] = b
+                if kind == _ANCHOR and not moved:
+                    points = self.points[name]
+                    moved = (a is None or b is None or (was is None) != (new is None)
+                             or bisect_right(points, today - a) != bisect_right(points, today - b))
+                    continue
+            if kind == _NUMBER and not moved:
+                cuts = self.cuts.get(name, ())
+                try:
+                    moved = _region(_number(was), cuts) != _region(_number(new), cuts)
+                except ValueError:  # a value the engine reads from text: not followed here
+                    moved = True
+                derived += self.via.get(name, ())
+                continue
+            if kind == _ANCHOR and not moved:  # a date no days_since_X constant is set for: only null or not
+                moved = (was is None) != (new is None)
+                continue
+            moved = True
+        if derived and not moved:
+            return self._derived_moved(facts, changed, derived)
+        facts.update(changed)
+        return moved
+
+    def _derived_moved(self, facts: dict[str, Any], changed: Mapping[str, Any], derived: list[Derived]) -> bool:
+        """Take ``changed`` into ``facts``; whether a derived fact built on them changed side of a constant."""
+        try:
+            before = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
+            facts.update(changed)
+            after = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
+            return after != before
+        except ValueError:  # a value the engine reads from text: not followed here
+            facts.update(changed)
+            return True
+
+    def next_flip(self, anchors: Mapping[str, int | None], today: int) -> int | None:
+        """The first day (ordinal) after ``today`` a ``days_since_X`` changes side of a constant (None: never)."""
+        found = None
+        for name, a in anchors.items():
+            if a is None:
+                continue
+            points = self.points[name]
+            k = bisect_right(points, today - a)
+            if k < len(points) and (found is None or a + points[k] < found):
+                found = a + points[k]
+        return found
 
 
-def _flips(anchor: date, cuts: set[float], today: date) -> Iterator[date]:
-    """The days after ``today`` on which ``day - anchor`` changes side of a constant: c and c+1 for a whole c
-    (equal, then above), ⌈c⌉ otherwise."""
-    for c in cuts:
-        steps = (int(c), int(c) + 1) if float(c).is_integer() else (math.ceil(c),)
-        for s in steps:
-            d = anchor + timedelta(days=s)
-            if d > today:
-                yield d
+def _number(value: Any) -> float | None:
+    """A raw number fact as the engine types it, for the values it types without text; ValueError otherwise."""
+    if value is None:
+        return None
+    if (value.__class__ is float or value.__class__ is int) and math.isfinite(value):
+        return float(value)
+    raise ValueError(value)
+
+
+def _typed(d: Derived, facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _number(facts.get(name)) for name in d.inputs}
+
+
+def _region(value: Any, cuts: Sequence[float]) -> tuple[int, int] | None:
+    """Which side of each constant ``value`` is on (equal to one counts apart); None for null."""
+    if value is None:
+        return None
+    return bisect_left(cuts, value), bisect_right(cuts, value)
+
+
+_MIRROR = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
+
+
+def _points(op: str, c: float) -> set[int]:
+    """The whole numbers x at which ``x OP c`` can turn, from x - 1 to x: ``x > 14`` and ``x <= 14`` at 15,
+    ``x >= 14`` and ``x < 14`` at 14, ``x == 14`` at 14 and 15 (a growing number is a whole number of days)."""
+    if op in ("gt", "le"):
+        return {math.floor(c) + 1}
+    if op in ("ge", "lt"):
+        return {math.ceil(c)}
+    if op in ("eq", "ne"):
+        return {int(c), int(c) + 1} if float(c).is_integer() else set()
+    return {math.floor(c), math.floor(c) + 1, math.ceil(c)}  # an operator not named above: every candidate
+
+
+def _flips(anchor: date, points: Iterable[int], today: date) -> Iterator[date]:
+    """The days after ``today`` on which ``day - anchor`` reaches a point."""
+    for p in points:
+        d = anchor + timedelta(days=p)
+        if d > today:
+            yield d
 
 
 def _conditions(rules: RuleSet) -> Iterator[Condition]:
-    found: list[Condition | None] = [f.condition for f in rules.facts.values()]
-    found += [ph.done for phases in rules.products.values() for ph in phases]
+    """Every condition but the facts' own expressions (:func:`_derived` reads those)."""
+    found: list[Condition | None] = [ph.done for phases in rules.products.values() for ph in phases]
     found += [st.when for c in rules.components for st in (c.ladder or [])]
     found += [t.when for t in rules.tiers] + [a.when for a in rules.alerts]
     return (c for c in found if c is not None)
 
 
-def analyse(rules: RuleSet) -> tuple[DaySensitivity | None, str]:
-    """The rule set's day sensitivity, or None and why the replay must evaluate every day."""
+def analyse(rules: RuleSet, churned_fact: str | None = None) -> tuple[DaySensitivity | None, str]:
+    """The rule set's day sensitivity, or None and why the replay must evaluate every day. ``churned_fact``: a
+    fact the replay reads itself (the report's churn)."""
     dates = {f.name for f in rules.facts.values() if f.type in ("date", "datetime") and f.condition is None}
+    numbers = {f.name for f in rules.facts.values() if f.type == "number"}
     growing = {*GROWING, *(f"days_since_{d}" for d in dates)}
-    out = DaySensitivity(tz=rules.tz, start_fact=rules.start_fact, windows=list(rules.score_windows),
-                         status_days=(rules.stalled_after_days, rules.churn_risk_after_days))
-    read_directly: set[str] = set()
     derived = [f.name for f in rules.facts.values() if f.type in ("date", "datetime") and f.condition is not None]
     if derived:
         return None, f"the date fact '{derived[0]}' is an expression"
+    reads = _Reads(growing | numbers, growing, dates)
+    reads.direct.update(n for n in (rules.start_fact, rules.product_fact, churned_fact) if n)
     for c in rules.components:
         if c.linear_fact in growing:
             return None, f"component '{c.id}' scales {c.linear_fact} linearly"
+        if c.linear_fact:
+            reads.direct.add(c.linear_fact)
+        for name in c.inputs:  # whether an input is null counts (the component may be left out)
+            if name in numbers:
+                reads.cuts.setdefault(name, set())
+            else:
+                reads.direct.add(name)
     for cond in _conditions(rules):
-        refused = _walk(cond.rule.statement.expression, growing, dates, out.thresholds, read_directly)
-        if refused:
+        if refused := reads.walk(cond.rule.statement.expression):
             return None, f"the condition '{cond.text}' {refused}"
-    out.anchor_only = dates - read_directly - {rules.start_fact or ""}
+    out = DaySensitivity(tz=rules.tz, start_fact=rules.start_fact, windows=list(rules.score_windows),
+                         status_days=(rules.stalled_after_days, rules.churn_risk_after_days),
+                         derived=_derived(rules, numbers, reads), thresholds=reads.points)
+    raw = {f.name for f in rules.facts.values() if f.condition is None}
+    out.anchor_only = dates - reads.direct
+    out.numbers = {k: v for k, v in reads.cuts.items() if k in raw and k in numbers and k not in reads.direct}
+    out.exact = reads.direct & raw
     return out, ""
 
 
-def _walk(node: Any, growing: set[str], dates: set[str], cuts: dict[str, set[float]], direct: set[str]
-          ) -> str | None:
-    """Record the constants each growing number is compared with (into ``cuts``) and the date facts read other
-    than through ``days_since_X`` (into ``direct``); say why not when a growing number is used otherwise."""
-    kind = type(node).__name__
-    if kind == "SymbolExpression" and not node.scope:
-        if node.name in growing:
-            return f"uses {node.name} other than compared with a number"
-        if node.name in dates:
-            direct.add(node.name)
+def _derived(rules: RuleSet, numbers: set[str], reads: _Reads) -> list[Derived]:
+    """The number facts computed from number facts alone that conditions only compare with constants; the facts
+    other expressions read are read directly."""
+    out: list[Derived] = []
+    for f in reversed(list(rules.facts.values())):  # a fact's expression reads only the facts above it
+        if f.condition is None:
+            continue
+        inputs = tuple(sorted(f.condition.symbols))
+        if f.type == "number" and f.name not in reads.direct and all(
+                n in numbers and rules.facts[n].condition is None for n in inputs):
+            out.append(Derived(f.name, f.condition, inputs, tuple(sorted(reads.cuts.get(f.name, set())))))
+            for name in inputs:
+                reads.cuts.setdefault(name, set())
+        elif f.name in reads.direct or f.name in reads.cuts:
+            reads.direct.update(f.condition.symbols)
+    return out
+
+
+@dataclass
+class _Reads:
+    """How conditions read names: the constants each number fact is compared with (``cuts``), the points of each
+    growing number (``points``), and every name read otherwise (``direct``)."""
+
+    banded: set[str]  # the names a comparison with a constant is followed for
+    growing: set[str]
+    dates: set[str]
+    cuts: dict[str, set[float]] = field(default_factory=dict)
+    points: dict[str, set[int]] = field(default_factory=dict)
+    direct: set[str] = field(default_factory=set)
+
+    def walk(self, node: Any) -> str | None:
+        """Record what ``node`` reads; say why not when it reads a growing number other than compared with a
+        constant."""
+        kind = type(node).__name__
+        if kind == "SymbolExpression" and not node.scope:
+            if node.name in self.growing:
+                return f"uses {node.name} other than compared with a number"
+            self.direct.add(node.name)
+            return None
+        if kind in _COMPARISONS and self._comparison(node):
+            return None
+        for child in _children(node):
+            if refused := self.walk(child):
+                return refused
         return None
-    if kind in _COMPARISONS:
+
+    def _comparison(self, node: Any) -> bool:
+        """Record a comparison of a number with a constant or null, or a date with null (True: taken)."""
         for mine, other in ((node.left, node.right), (node.right, node.left)):
-            name = _growing_operand(mine, growing)
+            name = _banded_operand(mine, self.banded)
+            other_kind = type(other).__name__
             if name is None:
                 continue
-            if type(other).__name__ == "FloatExpression":
-                cuts.setdefault(name, set()).add(float(other.value))
-                return None
-            if type(other).__name__ == "NullExpression" and node.type in ("eq", "ne"):
-                return None
-        if node.type in ("eq", "ne") and _null_check(node, dates):
-            return None
-    for child in _children(node):
-        if refused := _walk(child, growing, dates, cuts, direct):
-            return refused
-    return None
+            if other_kind == "FloatExpression" and name in self.growing:
+                op = node.type if mine is node.left else _MIRROR.get(node.type, "")
+                self.points.setdefault(name, set()).update(_points(op, float(other.value)))
+                return True
+            if other_kind == "FloatExpression":
+                self.cuts.setdefault(name, set()).add(float(other.value))
+                return True
+            if other_kind == "NullExpression" and node.type in ("eq", "ne"):
+                if name not in self.growing:
+                    self.cuts.setdefault(name, set())
+                return True
+        return node.type in ("eq", "ne") and _null_check(node, self.dates)
 
 
-def _growing_operand(node: Any, growing: set[str]) -> str | None:
-    """The growing number a comparison operand is: the symbol, or the symbol ``?? constant``."""
+def _banded_operand(node: Any, banded: set[str]) -> str | None:
+    """The number a comparison operand is: the symbol, or the symbol ``?? constant``."""
     if type(node).__name__ == "CoalesceExpression" and type(node.right).__name__ == "FloatExpression":
         node = node.left
-    if isinstance(node, ast.SymbolExpression) and not node.scope and node.name in growing:
+    if isinstance(node, ast.SymbolExpression) and not node.scope and node.name in banded:
         return str(node.name)
     return None
 

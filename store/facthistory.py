@@ -73,5 +73,23 @@ class FactHistoryTables(Database):
             params = (until,)
         yield from self._stream(FactChange, sql + " ORDER BY account_id, day", params)
 
+    def fact_history_by_account(self, until: str) -> Iterator[tuple[str, list[str], list[dict[str, Any]]]]:
+        """Per account (in id order), the days up to ``until`` its facts changed and the changes, oldest first:
+        what :meth:`fact_history` gives, a year of daily changes read in seconds (the changes of an account are
+        decoded as one JSON array, not one object at a time)."""
+        current: str | None = None
+        days: list[str] = []
+        texts: list[str] = []
+        for account_id, day, changes in self._tuples("SELECT account_id, day, changes FROM fact_history WHERE "
+                                                     "day <= ? ORDER BY account_id, day", (until,)):
+            if account_id != current:
+                if current is not None:
+                    yield current, days, json.loads("[" + ",".join(texts) + "]")
+                current, days, texts = account_id, [], []
+            days.append(day)
+            texts.append(changes)
+        if current is not None:
+            yield current, days, json.loads("[" + ",".join(texts) + "]")
+
 
 _ABSENT = object()

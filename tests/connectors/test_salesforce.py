@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,24 @@ def test_expired_session_logs_in_again_once(sandbox: Sandbox) -> None:
     pages = list(c.query_pages(c.build_query(["Name"])))
     assert sum(len(p.records) for p in pages) == len(sandbox.data.accounts)
     assert sandbox.stats["POST /services/Soap/u/{version}"] == 2
+
+
+@pytest.mark.parametrize("sandbox", [{"accounts": 4500, "tickets": 10}], indirect=True)
+def test_the_next_page_is_fetched_while_one_is_handled_and_its_error_comes_with_it(sandbox: Sandbox) -> None:
+    c = client(sandbox, max_daily_usage_pct=100)
+    c.describe()
+    sandbox.options.sf_daily_limit = sandbox.salesforce.used + 2  # the query and one query more, not a second
+    pages = c.query_pages(c.build_query(["Name"]))
+    first = next(pages)
+    more = "GET /services/data/{version}/queryAll/{locator}"
+    deadline = time.monotonic() + 10
+    while sandbox.stats[more] == 0 and time.monotonic() < deadline:  # the caller still holds the first page
+        time.sleep(0.01)
+    assert sandbox.stats[more] == 1
+    second = next(pages)
+    assert (len(first.records), len(second.records)) == (2000, 2000)
+    with pytest.raises(BudgetExhausted):  # the third page's call failed: raised where that page is asked for
+        next(pages)
 
 
 def test_session_mode_cannot_log_in_again(sandbox: Sandbox) -> None:

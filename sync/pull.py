@@ -192,11 +192,10 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
         for rec in page.records:
             rec_id = rec["Id"]
             seen.add(rec_id)
-            is_deleted = bool(rec.get("IsDeleted"))
+            is_deleted = bool(rec.pop("IsDeleted", None))
             deleted += is_deleted
             stamp = rec.get("SystemModstamp")
-            fields_json = json.dumps({k: v for k, v in rec.items() if k not in ("IsDeleted",)},
-                                     ensure_ascii=False)
+            fields_json = json.dumps(rec, ensure_ascii=False)
             rows.append(AccountRow(rec_id, fields_json, stamp, 1 if is_deleted else 0))
             stamp_at = parse_sf_datetime(stamp) if stamp else None
             if stamp_at is not None and (newest_at is None or stamp_at > newest_at):

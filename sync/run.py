@@ -313,8 +313,9 @@ class SyncJob:
         aggregates = ticket_aggregates(self.store, today)
         keys = self._inputs_key(report, today, describe)
         pending: dict[str, str | None] = {}
-        briefs = self._evaluate(report, today, describe, past, aggregates, keys, pending)
-        report.mass_change = self._guard(report, briefs)
+        previous = self.store.last_statuses()
+        briefs = self._evaluate(report, today, describe, past, aggregates, keys, pending, previous)
+        report.mass_change = self._guard(report, briefs, previous)
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())
         self._record_evaluations(report, today, briefs, past, aggregates, pending)
@@ -363,17 +364,19 @@ class SyncJob:
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
                   aggregates: dict[str, dict[str, Any]] | None = None, keys: InputsKey | None = None,
-                  pending: dict[str, str | None] | None = None) -> list[Brief]:
+                  pending: dict[str, str | None] | None = None, stored_status: dict[str, str] | None = None
+                  ) -> list[Brief]:
         """Evaluate every account, keeping only its brief; plan the writes in ``report.changes`` (values conformed
         to their fields, only what differs; each reason text kept once, as accounts share them). With ``keys``, an
         account whose inputs are those of its stored evaluation is not evaluated (its stored status is counted);
         ``pending`` gets each evaluated account's inputs hash as it will be once the writes land (None when its
-        evaluation reported a problem: evaluated again next run)."""
+        evaluation reported a problem: evaluated again next run); ``stored_status``: each account's status as
+        its stored evaluation has it (store.last_statuses), counted for the accounts not evaluated."""
         engine = Engine(self.rules)
         briefs: list[Brief] = []
         texts: dict[str, str] = {}
         total = self.store.count_live_accounts() if self.progress else None
-        stored_status = self.store.last_statuses() if keys is not None else {}
+        stored_status = stored_status or {}
         seen = 0
         for account_id, sf_fields, raw in account_facts(self.store, self.rules, today, aggregates):
             seen += 1
@@ -425,8 +428,9 @@ class SyncJob:
                                                     dict.fromkeys(e.clear, clear_reason(e.why))))
         return plan
 
-    def _guard(self, report: SyncReport, briefs: list[Brief]) -> MassChangeSummary | None:
-        previous = self.store.last_statuses()
+    def _guard(self, report: SyncReport, briefs: list[Brief], previous: dict[str, str] | None = None
+               ) -> MassChangeSummary | None:
+        previous = self.store.last_statuses() if previous is None else previous
         # an account not evaluated (its inputs unchanged) keeps the status it had
         statuses = {**previous, **{b.id: b.status for b in briefs}} if report.accounts_unchanged else \
             {b.id: b.status for b in briefs}

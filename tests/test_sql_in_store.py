@@ -27,7 +27,7 @@ SOQL_FILES = {
 
 #: Files that run SQL against a database that is not csops's store, each with the reason.
 EXTERNAL_SQL_FILES = {
-    "sync/sources.py": "runs the team's own query (a rule file's SQL fact source) against the team's database or "
+    "connectors/sqlsource.py": "runs the team's own query (a rule file's SQL fact source) against the team's database or "
                        "warehouse, read-only; its only SQL text wraps that query in a LIMIT for rules check and "
                        "pull --preview. csops's own state never goes through it",
 }

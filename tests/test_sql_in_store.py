@@ -27,9 +27,9 @@ SOQL_FILES = {
 
 #: Files that run SQL against a database that is not csops's store, each with the reason.
 EXTERNAL_SQL_FILES = {
-    "connectors/sqlsource.py": "runs the team's own query (a rule file's SQL fact source) against the team's database or "
-                       "warehouse, read-only; its only SQL text wraps that query in a LIMIT for rules check and "
-                       "pull --preview. csops's own state never goes through it",
+    "connectors/sqlsource.py": "runs the team's own query (a rule file's SQL fact source) against the team's "
+                               "database or warehouse, read-only; its only SQL text wraps that query in a LIMIT for "
+                               "rules check and pull --preview. csops's own state never goes through it",
 }
 
 SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"

@@ -313,7 +313,8 @@ def page(title: str, note_html: str, css: str, body: str) -> str:
 _CSS = """.chart.empty { min-height: 0; }
 p.no-data { color: #555; background: #f4f4f4; padding: 12px; margin: 8px 0 24px; }
 table.actions td, table.actions th { text-align: left; white-space: nowrap; border-bottom: 1px solid #eee; }
-table.actions td.num { text-align: right; } table.actions th { cursor: pointer; user-select: none; }
+table.actions td:nth-child(n+7):nth-child(-n+10) { text-align: right; }
+table.actions th { cursor: pointer; user-select: none; }
 table.actions tr.churn_risk td:first-child { color: #d62728; font-weight: bold; }
 table.actions tr.stalled td:first-child { color: #c05a00; }
 """
@@ -330,15 +331,19 @@ _BODY = """<h2>対応リスト（解約見込・オンボ滞留・フェーズ�
 <script>{sort_js}</script>
 """
 
-#: Click a column's heading to sort the action list by it (numbers by their data-v, text by Japanese collation).
+#: Click a column's heading to sort the action list by it (the number columns by the number their text shows,
+#: "–" lowest; text by Japanese collation). The numbers are read from the cells' text, not kept beside it: a list
+#: of 10,000 accounts carries no copy of them.
 SORT_JS = """
+const NUMERIC = [NUMERIC];
 document.querySelectorAll('table.actions th').forEach((th, col) => th.addEventListener('click', () => {
   const body = th.closest('table').tBodies[0];
   const down = th.dataset.dir !== 'desc';
   th.dataset.dir = down ? 'desc' : 'asc';
   const key = tr => {
-    const td = tr.cells[col];
-    return td.dataset.v !== undefined ? Number(td.dataset.v) : td.textContent;
+    const text = tr.cells[col].textContent;
+    if (!NUMERIC.includes(col)) return text;
+    return text === '–' ? -1e9 : Number(text.replace(/[,+≥]/g, ''));
   };
   const rows = [...body.rows].sort((a, b) => {
     const x = key(a), y = key(b);
@@ -349,7 +354,8 @@ document.querySelectorAll('table.actions th').forEach((th, col) => th.addEventLi
 }));
 """
 
-NUMERIC = (6, 7, 8, 9)  # overdue, in status, health, 30d change: sorted by number
+NUMERIC = (6, 7, 8, 9)  # overdue, in status, health, 30d change: sorted by number, aligned right
+SORT_JS = SORT_JS.replace("[NUMERIC]", str(list(NUMERIC)))
 
 
 def _actions_table(rep: dict[str, Any]) -> str:
@@ -360,18 +366,12 @@ def _actions_table(rep: dict[str, Any]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in ACTION_COLUMNS)
     rows = []
     for a in actions:
-        cells = action_cells(a)
-        numbers = (a["days_overdue"], a["days_in_status"], a["health_score"], a["health_change_30d"])
         tds = []
-        for i, cell in enumerate(cells):
+        for i, cell in enumerate(action_cells(a)):
             text = html.escape("–" if cell is None else f"{cell:,}" if isinstance(cell, int | float) else str(cell))
             if i == 2 and a["url"]:
                 text = f'<a href="{html.escape(a["url"], quote=True)}">{text}</a>'
-            if i in NUMERIC:
-                value = numbers[NUMERIC.index(i)]
-                tds.append(f'<td class="num" data-v="{-1e9 if value is None else value}">{text}</td>')
-            else:
-                tds.append(f"<td>{text}</td>")
+            tds.append(f"<td>{text}</td>")
         rows.append(f'<tr class="{html.escape(a["status"])}">{"".join(tds)}</tr>')
     return (f'<p class="note">{len(actions):,} accounts as of {html.escape(rep["action_list"]["as_of"] or "")}; '
             f'click a heading to sort</p><div class="scroll"><table class="actions"><thead><tr>{head}</tr></thead>'

@@ -196,6 +196,11 @@ def _action_list(page: Any, ws: Workspace, troubled: dict[str, str]) -> None:
     days = [c.strip() for c in page.locator("table.actions tbody tr td:nth-child(7)").all_text_contents()]
     numbers = [int(d.replace(",", "")) for d in days if d != "–"]
     assert numbers == sorted(numbers) and len(numbers) > 1
+    page.locator("table.actions th", has_text="in status").click()  # descending; "≥40" is 40
+    days = [c.strip() for c in page.locator("table.actions tbody tr td:nth-child(8)").all_text_contents()]
+    numbers = [int(d.lstrip("≥").replace(",", "")) for d in days if d != "–"]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 1
+    assert "–" not in days[:len(numbers)]  # unknown sorts lowest: last when descending
 
 
 HOSTILE_SEGMENT = ('<a href="https://attacker.example/x">open</a><span style="font-size:80px;fill:red">big</span>'

@@ -30,15 +30,15 @@ class AccountTable(Database):
     """The ``accounts`` table."""
 
     def upsert_accounts(self, rows: Iterable[AccountRow]) -> int:
-        """Store accounts as Salesforce returned them. A row that is already as given is left alone: the
-        incremental pull's look-back re-reads accounts, and on PostgreSQL every update leaves a dead row version
-        behind until vacuum. Returns the rows inserted or changed."""
+        """Store accounts as Salesforce returned them. A row whose fields and deleted flag are already as given is
+        left alone, its ``system_modstamp`` too (the stamp of its last stored change): the incremental pull re-reads
+        the accounts csops wrote (its writes move their stamp) and those its look-back covers, and on PostgreSQL
+        every update leaves a dead row version behind until vacuum. Returns the rows inserted or changed."""
         return self._executemany(
             "INSERT INTO accounts (id, fields, system_modstamp, deleted) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, system_modstamp = "
             "excluded.system_modstamp, deleted = excluded.deleted "
-            "WHERE accounts.fields <> excluded.fields OR accounts.deleted <> excluded.deleted "
-            "OR COALESCE(accounts.system_modstamp, '') <> COALESCE(excluded.system_modstamp, '')", rows)
+            "WHERE accounts.fields <> excluded.fields OR accounts.deleted <> excluded.deleted", rows)
 
     def live_account_ids(self) -> set[str]:
         """Ids of the accounts not marked deleted."""

@@ -184,19 +184,18 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
         since = parse_sf_datetime(bookmark) - timedelta(seconds=client.config.lookback_seconds)
     soql = client.build_query(wanted, since, client.config.where)
     seen: set[str] = set()
+    keep_stamp = "SystemModstamp" in wanted  # a field the rules or the configuration read
     for page in client.query_pages(soql, include_deleted=True):
         rows: list[AccountRow] = []
         deleted = 0
         newest = bookmark
         newest_at = parse_sf_datetime(bookmark) if bookmark else None
         for rec in page.records:
-            rec_id = rec["Id"]
-            seen.add(rec_id)
-            is_deleted = bool(rec.pop("IsDeleted", None))
-            deleted += is_deleted
-            stamp = rec.get("SystemModstamp")
-            fields_json = json.dumps(rec, ensure_ascii=False)
-            rows.append(AccountRow(rec_id, fields_json, stamp, 1 if is_deleted else 0))
+            row = account_row(rec, keep_stamp)
+            seen.add(row.id)
+            deleted += row.deleted
+            rows.append(row)
+            stamp = row.system_modstamp
             stamp_at = parse_sf_datetime(stamp) if stamp else None
             if stamp_at is not None and (newest_at is None or stamp_at > newest_at):
                 newest, newest_at = stamp, stamp_at
@@ -220,6 +219,15 @@ def pull_salesforce(store: Store, client: SalesforceClient, fields: list[str], w
     result.api_calls = client.session.stats.snapshot().get("salesforce", 0) - before
     result.api_usage = client.api_usage
     return result
+
+
+def account_row(rec: dict[str, Any], keep_stamp: bool = False) -> AccountRow:
+    """A queried record as the store keeps it: ``IsDeleted`` as the row's flag and ``SystemModstamp`` in its own
+    column, out of the fields (unless ``keep_stamp``: something reads it), so a record re-read with the values the
+    store holds (csops's own writes move the stamp) leaves the row as it is (store.upsert_accounts)."""
+    is_deleted = bool(rec.pop("IsDeleted", None))
+    stamp = rec.get("SystemModstamp") if keep_stamp else rec.pop("SystemModstamp", None)
+    return AccountRow(rec["Id"], json.dumps(rec, ensure_ascii=False), stamp, 1 if is_deleted else 0)
 
 
 def _left_filter(store: Store, client: SalesforceClient, since: datetime, seen: set[str]) -> int:

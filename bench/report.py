@@ -10,12 +10,14 @@ minutes, 1,000 accounts are evaluated each day and the others are copies of
 them under their own ids (the store holds 10,000 accounts' rows all the same). No HTTP: pulls and writes
 are measured by bench/sync.py. Prints the store size (total and the history
 table), the growth per year scaled to 10,000 accounts against the 50 MB bound,
-and the seconds to read the store and compute the report (target: under 5 s).
+and the seconds to read the store and compute the report (target: under 5 s), and the HTML's bytes beside the
+same page with the wheel's full plotly.js.
 
 Each day also keeps the accounts' raw facts in the fact history (``Store.record_facts``, as the sync does): its
-size and growth are printed, and ``csops rules replay``'s work (the shipped rules and one threshold changed, every
-day, both rule sets) is timed on ``--replay-accounts`` accounts and given for all at that rate (target: 10,000
-accounts × 1 year under 10 s).
+size and growth are printed, and ``csops rules replay``'s work (the shipped rules and one threshold changed, both
+rule sets) is timed over every account, in wall and CPU seconds with the load average (the machine may be shared;
+target: 10,000 accounts × 1 year under 10 s); then the plain day-by-day path on ``--replay-accounts`` accounts,
+given for all at that rate. ``--store PATH`` keeps the simulated store, and times a kept one again.
 """
 
 from __future__ import annotations

@@ -264,13 +264,17 @@ def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[Ru
     (``churned_fact``: the report's). ``fast=False``: evaluate every day (what the fast path is tested against)."""
     sets = {"current": Replayer(current[0], start, churned_fact, current[1], fast),
             "proposed": Replayer(proposed[0], start, churned_fact, proposed[1], fast)}
-    followed = [r for r in sets.values() if r.fast is not None]
-    schedule = Schedule([r.fast for r in followed if r.fast is not None], current[0].tz)
+    zones: dict[str, list[Replayer]] = {}  # the sets walked together: a date's day is the same in their zone
+    for r in sets.values():
+        if r.fast is not None:
+            zones.setdefault(str(r.rules.tz), []).append(r)
+    walks = [(group, Schedule([r.fast for r in group if r.fast is not None], group[0].rules.tz))
+             for group in zones.values()]
     accounts = 0
     for account_id, changes in fact_changes(store, end):
         accounts += 1
-        if followed:
-            replay_fast(followed, schedule, account_id, changes, start, end)
+        for group, schedule in walks:
+            replay_fast(group, schedule, account_id, changes, start, end)
         for r in sets.values():
             if r.fast is None:
                 r.account(account_id, changes, start, end)

@@ -153,6 +153,7 @@ VARIANTS = {
                '{when: "active_admins >= 2 and (days_since_last_login ?? 99) < 3", score: 1.0}'),
     "stalled_5": ("stalled_after_days: 0", "stalled_after_days: 5"),
     "operators": ("alerts:\n", OPERATORS + "  # and the shipped ones\n"),
+    "timezone": ("timezone: Asia/Tokyo", "timezone: America/Los_Angeles"),  # logins land on other days; DST
     "ratio_in_arithmetic": ('when: "go_live_on != null and active_ratio < 0.3"',
                             'when: "go_live_on != null and active_ratio * 10 < 3 + (arr ?? 0) / 1e9"'),
 }

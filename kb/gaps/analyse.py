@@ -19,7 +19,7 @@ from kb.gaps.coverage import ArticleWords, Judge, Judgement, TopicWords
 from kb.gaps.glossary import SYNONYMS
 from kb.gaps.normalize import Cleaned, Glossary, Normalizer, content_words
 from kb.gaps.rules import GapsRules, fold
-from kb.gaps.templates import layout_parts
+from kb.gaps.templates import MIN_COUNT, MIN_SHARE, layout_parts
 from kb.gaps.terms import Vocabulary, background, distinctive
 from kb.gaps.topics import Clustering, cluster, join_alike, relabel
 from kb.gaps.vectors import CharVectorizer
@@ -123,6 +123,7 @@ class Documents:
         self.glossary = Glossary((*SYNONYMS, *self.rules.synonyms))
         self.layout_subjects: set[str] = set()
         self.layout_lines: set[str] = set()
+        self.asides: set[str] = set()  # sentences said with questions of every topic (spread_sentences)
         self._words: dict[str, str] = {}
         self._shapes: dict[str, str] = {}
 
@@ -165,12 +166,25 @@ class Documents:
     def layout_line(self, line: str) -> bool:
         return self.shape(line) in self.layout_lines
 
+    def unlaid(self, line: str) -> str:
+        """A kept line without what is layout: nothing if the line is one, else the line without its asides."""
+        if self.layout_line(line):
+            return ""
+        if self.asides and _SENTENCE_END.search(line):
+            return " ".join(x for x in _SENTENCE_END.split(line) if x and self.shape(x) not in self.asides)
+        return "" if self.shape(line) in self.asides else line
+
+    def sentences(self, c: Cleaned) -> set[str]:
+        """The shapes of the sentences of a ticket's kept lines, layouts aside."""
+        return {self.shape(x) for line in c.kept if not self.layout_line(line)
+                for x in (_SENTENCE_END.split(line) if _SENTENCE_END.search(line) else (line,)) if x}
+
     def parts(self, c: Cleaned) -> list[str]:
         """The content words of the subject (twice: it is the customer's own summary) and of each kept line,
-        layouts set aside."""
+        layouts and asides set aside."""
         subject = "" if self.layout_subject(c.subject) else self.words(c.subject)
         out = [subject, subject] if subject else []
-        out += [w for w in (self.words(x) for x in c.kept if not self.layout_line(x)) if w]
+        out += [w for w in (self.words(self.unlaid(x)) for x in c.kept) if w]
         return out
 
     def document(self, c: Cleaned) -> str:
@@ -182,6 +196,9 @@ class Documents:
         heads = " ".join(_HEADING.findall(body))
         top = self.words(self.normalizer.strip_phrases(fold(f"{article.title} {heads}")))
         return top, self.words(fold(_HEADING.sub(" ", body)))
+
+
+_SENTENCE_END = re.compile(r"(?<=[。!?])\s*|(?<=\.)\s+")
 
 
 def analyse(current: Sequence[TicketText], previous: Sequence[TicketText], articles: Sequence[ArticleText],
@@ -210,16 +227,16 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
              min_tickets: int, documents: Documents, seed: int) -> Analysis:
     cleaned = documents.clean(current)
     documents.learn_layouts(cleaned)
-    parts = [documents.parts(c) for c in cleaned]
-    docs = [" ".join(p) for p in parts]
-    vectorizer = CharVectorizer(min_df=2)
-    X = vectorizer.fit_transform(docs)
-    art_texts = {a: documents.article(a) for a in articles}
-    vocabulary = Vocabulary(Counter([*(x for p in parts for x in p),
-                                     *(t for pair in art_texts.values() for t in pair)]))
-    period = _Period(current, cleaned, docs, X, [vocabulary.units_of(p) for p in parts], [_english(c) for c in cleaned])
-    judge = Judge(_article_units(vocabulary, art_texts), background(period.units), len(docs), _english_only(period))
+    step = max(1.0, len(cleaned) / ASIDES_SAMPLE)
+    sample = [int(i * step) for i in range(min(len(cleaned), ASIDES_SAMPLE))]
+    period, vectorizer, judge = _prepare([current[i] for i in sample], [cleaned[i] for i in sample], articles,
+                                         documents)
     clustering, judged = _topics(period, judge, seed)
+    documents.asides = spread_sentences([documents.sentences(cleaned[i]) for i in sample], clustering.labels)
+    if documents.asides or len(sample) < len(cleaned):  # the topics of every ticket, asides set aside
+        period, vectorizer, judge = _prepare(current, cleaned, articles, documents)
+        clustering, judged = _topics(period, judge, seed)
+    X = period.X
     sample, scale = _sample(previous)
     before = clustering.assign(vectorizer.transform([documents.document(c) for c in documents.clean(sample)]))
     before_counts = np.rint(np.bincount(before[before >= 0], minlength=clustering.centres.shape[0]) * scale)
@@ -244,6 +261,47 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
     assignment = {tid: topic.id for topic in topics for tid in topic.ticket_ids}
     return Analysis(topics, len(current), len(current) - assigned, len(previous), _duplicates(documents, articles),
                     documents, assignment)
+
+
+def _prepare(current: Sequence[TicketText], cleaned: list[Cleaned], articles: Sequence[ArticleText],
+             documents: Documents) -> tuple[_Period, CharVectorizer, Judge]:
+    """The period's documents, their vectors and words, and the judge of coverage."""
+    parts = [documents.parts(c) for c in cleaned]
+    docs = [" ".join(p) for p in parts]
+    vectorizer = CharVectorizer(min_df=2)
+    X = vectorizer.fit_transform(docs)
+    art_texts = {a: documents.article(a) for a in articles}
+    vocabulary = Vocabulary(Counter([*(x for p in parts for x in p),
+                                     *(t for pair in art_texts.values() for t in pair)]))
+    period = _Period(current, cleaned, docs, X, [vocabulary.units_of(p) for p in parts], [_english(c) for c in cleaned])
+    judge = Judge(_article_units(vocabulary, art_texts), background(period.units), len(docs), _english_only(period))
+    return period, vectorizer, judge
+
+
+ASIDES_SAMPLE = 5_000  # tickets asides are found in (an evenly spread sample of a bigger period)
+SPREAD = 0.5  # a recurring sentence fewer than this share of whose tickets are in one topic …
+SPREAD_TOPICS = 3  # … and that tickets of at least this many topics say, is an aside, not a question
+
+
+def spread_sentences(sentences: Sequence[set[str]], labels: np.ndarray) -> set[str]:
+    """Sentences said in tickets of many topics, no topic holding most of them: asides a customer adds to any
+    question ("社員30名ほどの会社です。", "お返事お待ちしています。"), written inside the question's line, so
+    the layouts of whole lines miss them. Found after a first clustering, the topics standing in for what
+    tickets are about: a question's own sentence sits mostly in its topic. A sentence counts as recurring
+    from as many tickets as a layout line does (kb/gaps/templates.py). Only the asides are kept of that
+    clustering, so it runs on at most ASIDES_SAMPLE tickets."""
+    floor = max(MIN_COUNT, int(MIN_SHARE * len(sentences)))
+    topics_of: dict[str, Counter[int]] = {}
+    for shapes, label in zip(sentences, labels, strict=True):
+        if label >= 0:
+            for x in shapes:
+                topics_of.setdefault(x, Counter())[int(label)] += 1
+    out = set()
+    for x, topics in topics_of.items():
+        total = sum(topics.values())
+        if x and total >= floor and len(topics) >= SPREAD_TOPICS and max(topics.values()) < SPREAD * total:
+            out.add(x)
+    return out
 
 
 def _topics(period: _Period, judge: Judge, seed: int) -> tuple[Clustering, dict[int, Judgement]]:

@@ -243,10 +243,12 @@ def explain(report: GapsReport, ticket: TicketText) -> dict[str, Any]:
     layout_subject = documents.layout_subject(cleaned.subject)
     lines = []
     for v in cleaned.lines:
-        reason = v.reason
+        reason, kept = v.reason, documents.unlaid(v.kept) if v.kept else ""
         if v.kept and documents.layout_line(v.kept):
             reason = "a layout: this line comes with tickets about many topics"
-        lines.append({"line": v.line, "kept": "" if reason else v.kept, "reason": reason})
+        elif v.kept and not kept.strip():
+            reason = "an aside: said with questions about many topics"
+        lines.append({"line": v.line, "kept": "" if reason else kept, "reason": reason})
     topic_id = a.assignment.get(ticket.id)
     topic = next((t for t in a.topics if t.id == topic_id), None)
     in_period = str(report.since) <= (ticket.created_at or "")[:10] <= str(report.until)

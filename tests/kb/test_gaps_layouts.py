@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import random
 
-from kb.gaps.analyse import Documents
+from kb.gaps.analyse import Documents, analyse
+from kb.gaps.rules import fold
+from store.tickets import TicketText
 
 QUESTIONS = (
     "有給休暇の残日数が合いません。", "シフトの一括登録ができません。", "残業申請のボタンが見当たりません。",
@@ -109,3 +111,27 @@ def test_a_forwarding_layout_whose_intro_varies_is_a_layout() -> None:
 
 STATUSES = ("安定稼働", "更新交渉中", "追加導入検討")
 COMPANY_JA = ("株式会社ひまわり薬局", "社会福祉法人 つばさ会", "株式会社ベイサイドホテルズ", "こだま食品工業株式会社")
+
+
+ASIDES = ("うちは物流の会社です。", "返信をお待ちしております。", "拠点が三つあります。", "")
+
+
+def test_sentences_said_with_questions_of_every_topic_are_set_aside() -> None:
+    """Customers add asides to any question ("we're a logistics firm", "waiting for your reply") inside the
+    question's own line: sentences whose tickets spread over many topics are set aside, and a question's own
+    sentences, which sit in their topic, stay."""
+    rng = random.Random(13)
+    tickets = []
+    for i in range(160):
+        question = QUESTIONS[i % 8]
+        tickets.append(TicketText(i + 1, "2026-10-01T00:00:00Z", question[:10],
+                                  f"お世話になっております。\n{rng.choice(ASIDES)}{question}{rng.choice(ASIDES)}"))
+    analysis = analyse(tickets, [], [], min_tickets=5)
+    documents = analysis.documents
+    assert documents is not None
+    shape = lambda text: documents.shape(fold(text.rstrip("。")))  # noqa: E731
+    assert {shape(a) for a in ASIDES if a} <= documents.asides, documents.asides
+    assert not {shape(q) for q in QUESTIONS} & documents.asides
+    assert sorted(t.tickets for t in analysis.topics) == [20] * 8, [(t.label, t.tickets) for t in analysis.topics]
+    for topic in analysis.topics:
+        assert not {"物流", "会社", "拠点", "三", "返信", "待"} & set(topic.terms), topic.terms

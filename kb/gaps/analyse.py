@@ -228,12 +228,12 @@ def _analyse(current: Sequence[TicketText], previous: Sequence[TicketText], arti
     cleaned = documents.clean(current)
     documents.learn_layouts(cleaned)
     step = max(1.0, len(cleaned) / ASIDES_SAMPLE)
-    sample = [int(i * step) for i in range(min(len(cleaned), ASIDES_SAMPLE))]
-    period, vectorizer, judge = _prepare([current[i] for i in sample], [cleaned[i] for i in sample], articles,
+    spread = [int(i * step) for i in range(min(len(cleaned), ASIDES_SAMPLE))]
+    period, vectorizer, judge = _prepare([current[i] for i in spread], [cleaned[i] for i in spread], articles,
                                          documents)
     clustering, judged = _topics(period, judge, seed)
-    documents.asides = spread_sentences([documents.sentences(cleaned[i]) for i in sample], clustering.labels)
-    if documents.asides or len(sample) < len(cleaned):  # the topics of every ticket, asides set aside
+    documents.asides = spread_sentences([documents.sentences(cleaned[i]) for i in spread], clustering.labels)
+    if documents.asides or len(spread) < len(cleaned):  # the topics of every ticket, asides set aside
         period, vectorizer, judge = _prepare(current, cleaned, articles, documents)
         clustering, judged = _topics(period, judge, seed)
     X = period.X

@@ -226,7 +226,10 @@ def _texts(rules: RuleSet) -> list[str]:
 
 def _typed(engine: Engine, raw: dict[str, Any]) -> dict[str, Any]:
     """Typed facts; a stored value that does not fit its (perhaps new) type is null, as the sync treats it."""
-    raw = dict(raw)
+    try:
+        return engine.facts(raw)
+    except FactValueError:
+        raw = dict(raw)  # the caller's facts stay as stored
     while True:
         try:
             return engine.facts(raw)

@@ -120,7 +120,12 @@ class Schedule:
                     since_points.setdefault(key[len("days_since_"):], set()).update(points)
         self.kinds = kinds
         self.cuts = {name: tuple(sorted(c)) for name, c in number_cuts.items()}
-        self.derived = [d for s in sensitivities for d in s.derived]
+        same: dict[tuple[str, str], Derived] = {}  # a fact both sets compute alike: once, with both sets' constants
+        for d in (d for s in sensitivities for d in s.derived):
+            was = same.get((d.name, d.condition.text))
+            same[(d.name, d.condition.text)] = d if was is None else \
+                Derived(d.name, d.condition, d.inputs, tuple(sorted({*was.cuts, *d.cuts})))
+        self.derived = list(same.values())
         self.via: dict[str, list[Derived]] = {}
         for d in self.derived:
             for name in d.inputs:

@@ -78,6 +78,8 @@ def crossing(rng: random.Random, facts: dict[str, Any], day: date, licensed: flo
         facts["active_admins"] = float(rng.choice([0, 1, 2, 3]))
     if rng.random() < 0.02:
         facts["active_users"] = str(int(ratio * licensed))  # a figure as text (a CSV source): read by the engine
+    if rng.random() < 0.02:
+        facts["active_admins"] = "many"  # no number: null to the engine, as the sync treats it
 
 
 @pytest.fixture(scope="module")

@@ -326,7 +326,8 @@ class SyncJob:
         written = list(self.rules.writeback)
         salt = run_salt(rules_hash(self.rules), today, describe, written, self.churned_fact,
                         self._stale_notes(report))
-        return InputsKey(salt, written, self.store.inputs_hashes())
+        multi = [f for f in written if describe.get(f, {}).get("type") == "multipicklist"]
+        return InputsKey(salt, written, self.store.inputs_hashes(), multi)
 
     def _past(self, today: date) -> dict[str, Any]:
         """Each account's history points, for rules that read history facts (none otherwise)."""

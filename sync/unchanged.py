@@ -44,20 +44,34 @@ def run_salt(rules_hash: str, today: date, describe: dict[str, dict[str, Any]], 
                   "notes": notes})
 
 
+def as_stored(value: Any, multi: bool = False) -> Any:
+    """A written field's value as Salesforce keeps it, whichever way it was sent or read: a number as a float (12
+    is sent, 12.0 comes back), a multi-select picklist's values as a set (sorted), so a value read back after
+    csops's write hashes as the value it sent."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if multi and isinstance(value, str):
+        return ";".join(sorted({v.strip() for v in value.split(";") if v.strip()})) or None
+    return value
+
+
 class InputsKey:
     """Hashes an account's inputs (the module's docstring says which) under one run's salt."""
 
-    def __init__(self, salt: bytes, written: Iterable[str], stored: dict[str, str]) -> None:
+    def __init__(self, salt: bytes, written: Iterable[str], stored: dict[str, str],
+                 multi: Iterable[str] = ()) -> None:
         self.salt = salt
         self.written = sorted(written)
+        self.multi = frozenset(multi)  # the written fields that are multi-select picklists
         self.stored = stored  # per account, the inputs hash of its stored evaluation (store.inputs_hashes)
 
     def of(self, raw: dict[str, Any], sf_fields: dict[str, Any], owner: str | None, past: Any,
            writes: dict[str, Any] | None = None) -> str:
         """The hash of these inputs; ``writes``: the values this run sends (they replace the fields' values)."""
-        values = {f: sf_fields.get(f) for f in self.written}
-        if writes:
-            values.update(writes)
+        values = {**{f: sf_fields.get(f) for f in self.written}, **(writes or {})}
+        values = {f: as_stored(v, f in self.multi) for f, v in values.items()}
         digest = hashlib.blake2b(self.salt, digest_size=16)
         digest.update(_json([raw, values, owner, past]))
         return digest.hexdigest()

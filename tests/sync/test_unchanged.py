@@ -14,6 +14,7 @@ from typing import Any
 
 from sandbox.data import sf_datetime
 from sandbox.server import Sandbox
+from sync.unchanged import InputsKey
 from tests.conftest import Workspace, make_sandbox, make_workspace
 
 TODAY = ("--today", "2026-11-23")
@@ -164,3 +165,19 @@ def test_the_same_writes_as_evaluating_every_account(tmp_path: Path) -> None:
     finally:
         for sb in boxes:
             sb.stop()
+
+
+def test_a_value_read_back_hashes_as_the_value_sent() -> None:
+    """Salesforce keeps a number as a double and a multi-select's values in its own order: what the next pull reads
+    back after csops's write must hash as what csops sent, or every written account is evaluated again."""
+    key = InputsKey(b"run", ["Days_Overdue__c", "Products__c", "Onboarding_Status__c"], {}, multi=["Products__c"])
+    raw = {"product": "勤怠管理"}
+    sent = key.of(raw, {"Days_Overdue__c": 3.0, "Products__c": None, "Onboarding_Status__c": "順調"}, "005A", [],
+                  writes={"Days_Overdue__c": 12, "Products__c": "経費精算;勤怠管理"})
+    read = {"Days_Overdue__c": 12.0, "Products__c": "勤怠管理;経費精算", "Onboarding_Status__c": "順調"}
+    assert key.of(raw, read, "005A", []) == sent
+    assert key.of(raw, {**read, "Days_Overdue__c": 13.0}, "005A", []) != sent
+    assert key.of(raw, {**read, "Onboarding_Status__c": "手で変更"}, "005A", []) != sent
+    assert key.of(raw, {**read, "Products__c": "勤怠管理"}, "005A", []) != sent
+    assert key.of({"product": "経費精算"}, read, "005A", []) != sent
+    assert key.of(raw, read, "005B", []) != sent

@@ -27,6 +27,27 @@ RULES = ROOT / "rules" / "onboarding.yaml"
 TODAY = date(2026, 11, 23)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow (several seconds each: real processes killed and run again, PostgreSQL restarted,
+    Chromium, Hypothesis) at the head of each worker's share, the rest in their order.
+
+    ``make test`` runs with ``--dist worksteal``, which gives each of the N workers one contiguous share of the
+    collection (share k: what is left divided by the workers left) and later moves tests from the end of a busy
+    worker's queue to an idle one. With the slow tests dealt round-robin to the heads of the shares, every worker
+    starts on its slow ones at once and the short ones fill in around them, instead of the slow ones (most in
+    tests/store, tests/sync and tests/test_*.py, last in file order) finishing alone while the other workers wait."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    ordered: list[pytest.Item] = []
+    for k in range(workers):
+        share = (len(items) - len(ordered)) // (workers - k)
+        heads = slow[k::workers]
+        ordered += heads + rest[:share - len(heads)]
+        del rest[:share - len(heads)]
+    items[:] = ordered + rest
+
+
 @pytest.fixture(autouse=True)
 def _clean_secrets() -> Iterator[None]:
     yield

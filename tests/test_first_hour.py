@@ -20,6 +20,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SLACK_POST = "POST /slack/services/{team}/{bot}/{token}"
@@ -73,6 +75,7 @@ def make_install(term: Terminal, work: Path) -> None:
     term.run(add.group(1), work)  # the line make install printed, then a new terminal
 
 
+@pytest.mark.slow
 def test_a_fresh_user_reaches_a_slack_test_message_with_the_readme_alone(tmp_path: Path) -> None:
     install = readme_commands("## The three commands", "\n## ")
     start = readme_commands("## Starting your own project", "### Trying it")

@@ -126,6 +126,7 @@ CLEAN_SLATE = (
     "sys.exit(1 if failed else 0)\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_module_imports_alone(package: str) -> None:
     """One interpreter per package (so the workers share the packages out), not one per module."""

@@ -65,6 +65,7 @@ def test_a_stopped_server_refuses_and_the_shared_one_never_stops(pg_url: str, pg
         assert shared.execute("SELECT 1").fetchone() == (1,)
 
 
+@pytest.mark.slow
 def test_without_the_url_pg_tests_skip_locally_and_fail_under_ci(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x(pg_url):\n    pass\n", encoding="utf-8")
     (tmp_path / "conftest.py").write_text("from tests.pg import pg_url  # noqa: F401\n", encoding="utf-8")

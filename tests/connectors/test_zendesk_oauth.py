@@ -70,6 +70,7 @@ def renewed_per_expiry(sb: Sandbox) -> bool:
     return all(left <= 0.1 + 0.02 for left in sb.oauth.life_left_at_renewal)
 
 
+@pytest.mark.slow
 def test_a_sync_whose_tokens_expire_every_second_renews_once_per_expiry(tmp_path: Path) -> None:
     sb = make_sandbox(tickets=6000, oauth_access_ttl=TTL, latency_ms=250)  # 7 Zendesk pages: at least 1.75 s
     try:
@@ -103,6 +104,7 @@ def test_kb_publish_with_expiring_tokens_asks_one_token_per_expiry_not_per_reque
     assert renewed_per_expiry(slow_tokens), slow_tokens.oauth.life_left_at_renewal  # reused across requests
 
 
+@pytest.mark.slow
 def test_kb_gaps_and_pull_with_expiring_tokens_run_to_the_end(tmp_path: Path, slow_tokens: Sandbox) -> None:
     sb = slow_tokens
     site = Site(tmp_path, sb)

@@ -94,6 +94,7 @@ def test_rate_limit_real_answers_429_with_retry_after(tmp_path: Path) -> None:
         sb.stop()
 
 
+@pytest.mark.slow
 def test_killed_mid_stream_resumes_from_saved_cursor(tmp_path: Path) -> None:
     sb = make_sandbox(tickets=8000, latency_ms=250)
     try:

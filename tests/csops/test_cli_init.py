@@ -101,6 +101,7 @@ def test_templates_are_package_data() -> None:
     assert templates and all(any(Path("templates", t).match(pat) for pat in patterns) for t in templates)
 
 
+@pytest.mark.slow
 def test_the_first_run_path_needs_no_api_token(tmp_path: Path, sandbox: Sandbox) -> None:
     """The README's path: init, rules check, doctor, sync --dry-run — with a Zendesk OAuth client, no API token."""
     assert csops(tmp_path, "init", "proj").returncode == 0  # Japanese: the rules match the sandbox's picklists

@@ -96,6 +96,7 @@ def test_bars_with_totals_and_log_lines_above_them(ws: Workspace) -> None:
     assert b"\x1b[3" in raw or b"\x1b[9" in raw  # coloured
 
 
+@pytest.mark.slow
 def test_no_color_honoured(ws: Workspace) -> None:
     ws.cli("sync", *TODAY)
     for env, args in (({"NO_COLOR": "1"}, ()), ({}, ("--no-color",))):

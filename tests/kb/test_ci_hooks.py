@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.kb.helpers import ROOT, article, make_kb
@@ -54,6 +55,7 @@ def test_the_hooks_file_names_two_system_hooks_on_articles() -> None:
     assert not re.search(hooks["kb-check"]["files"], "README.md")
 
 
+@pytest.mark.slow
 def test_pre_commit_runs_kb_check_and_kb_fix_from_this_repository(tmp_path: Path) -> None:
     project, clean = _project(tmp_path)
     root = project / "kb"

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from click.testing import CliRunner, Result
 
@@ -147,6 +148,7 @@ def test_fresh_checkout_finds_everything_and_creates_no_duplicate(tmp_path: Path
     assert len(live(hc)) == 13 and len(hc.helpcenter.categories) == 4
 
 
+@pytest.mark.slow
 def test_faults_converge_to_the_same_help_center(tmp_path: Path, hc: Sandbox) -> None:
     reference = make_sandbox(accounts=3, tickets=3)
     try:

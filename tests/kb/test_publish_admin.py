@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from sandbox.server import Sandbox
@@ -636,6 +637,7 @@ def test_the_preview_lists_an_articles_attachments_under_it(tmp_path: Path) -> N
 BLOCK = "<p>本機能の仕様は予告なく変更されることがあります。</p>"
 
 
+@pytest.mark.slow
 def test_an_article_with_guide_content_blocks_is_held_by_name_and_left_unchanged(tmp_path: Path,
                                                                                  hc: Sandbox) -> None:
     site = Site(tmp_path, hc)

@@ -237,6 +237,7 @@ def test_slack_message_stays_within_block_kit_limits(sandbox: Sandbox) -> None:
 
 # -- SIGKILL between recording and delivery ------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["before_slack", "after_task_create"])
 def test_sigkill_between_recording_and_delivery(tmp_path: Path, where: str) -> None:
     sb = make_sandbox()

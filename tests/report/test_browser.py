@@ -72,6 +72,7 @@ def open_report(browser: Any, path: Path, width: int = 1280) -> Any:
     return page
 
 
+@pytest.mark.slow
 def test_html_report_in_chromium(ws: Workspace, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -207,6 +208,7 @@ HOSTILE_SEGMENT = ('<a href="https://attacker.example/x">open</a><span style="fo
                    '<b>bold</b><br>next')
 
 
+@pytest.mark.slow
 def test_names_in_the_charts_are_text_not_plotly_markup(ws: Workspace, tmp_path: Path) -> None:
     """F11: Plotly reads <a href>, <span style>, <b>, <br> in trace names and ticks as markup; a segment named
     with them became a link and a style in the report. In real Chromium: shown literally, no link, no style."""

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -182,6 +183,7 @@ def compare(tmp_path: Path, rules: dict[str, Any], raws: list[dict[str, Any]]) -
         assert (got.tier, got.alerts) == (want.tier, want.alerts), raw
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(rules=rule_files(), raws=st.lists(accounts(), min_size=1, max_size=6))
@@ -240,6 +242,7 @@ def neighbours(draw: st.DrawFn) -> list[dict[str, Any]]:
     return out + draw(st.lists(st.sampled_from(out), max_size=6))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(rules=rule_files(), raws=neighbours())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ def norm(v: Any) -> Any:
     return round(v, 9) if isinstance(v, float) else v
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(facts)
 def test_closures_match_rule_engine(thing: dict[str, Any]) -> None:

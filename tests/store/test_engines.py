@@ -138,6 +138,7 @@ def lease_row(url: str) -> tuple[Any, ...] | None:
     return found[0] if found else None
 
 
+@pytest.mark.slow
 def test_sync_writes_the_same_on_both_engines(tmp_path: Path, sandbox: Sandbox, store_url: str) -> None:
     reference = reference_state(tmp_path / "ref")
     ws = on_store(make_workspace(tmp_path, sandbox), store_url)
@@ -223,6 +224,7 @@ def lease_waits(url: str) -> Iterator[list[int]]:
             watcher.join()
 
 
+@pytest.mark.slow
 def test_two_syncs_on_two_hosts_one_runs_the_other_exits_75(tmp_path: Path, slow_sandbox: Sandbox,
                                                               pg_url: str) -> None:
     (tmp_path / "a").mkdir()
@@ -243,6 +245,7 @@ def test_two_syncs_on_two_hosts_one_runs_the_other_exits_75(tmp_path: Path, slow
     assert b.run("sync", *TODAY).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_killed_holder_releases_within_the_lease(tmp_path: Path, slow_sandbox: Sandbox, pg_url: str) -> None:
     reference = reference_state(tmp_path / "ref", **SLOW)
     # 30 s: the refused run must start while the dead run's lease still holds, however slow start-up is under load.
@@ -283,6 +286,7 @@ def test_a_lease_taken_over_stops_the_run_before_its_next_write(tmp_path: Path, 
     assert lease_row(pg_url) == ("another-run", "elsewhere", 1)  # not deleted by the run that lost it
 
 
+@pytest.mark.slow
 def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: Sandbox, pg_url: str) -> None:
     ws = on_store(make_workspace(tmp_path, slow_sandbox), pg_url, lease_seconds=3)
     with running_sync(ws) as proc:
@@ -300,6 +304,7 @@ def test_a_lost_lease_connection_stops_the_run(tmp_path: Path, slow_sandbox: San
     assert slow_sandbox.stats[PATCH] == 0
 
 
+@pytest.mark.slow
 def test_the_database_restarting_mid_run_exits_69_and_the_next_run_resumes(
         tmp_path: Path, slow_sandbox: Sandbox, pg_cluster: Cluster) -> None:
     pg_url = pg_cluster.url

@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sandbox.server import Sandbox
 from tests.conftest import Workspace, make_sandbox, make_workspace
 from tests.store.test_engines import on_store
@@ -114,6 +116,7 @@ def start_rollback(ws: Workspace, run: int) -> subprocess.Popen[str]:
                             stderr=subprocess.DEVNULL, text=True)
 
 
+@pytest.mark.slow
 def test_a_rollback_killed_half_way_is_finished_by_a_rerun(tmp_path: Path, store_url: str) -> None:
     sb = make_sandbox(accounts=700, tickets=2000)
     postgresql = store_url.startswith("postgresql")

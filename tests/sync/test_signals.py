@@ -35,6 +35,7 @@ def runs(where: str | Path) -> list[tuple[Any, ...]]:
     return rows(where, "SELECT id, status, exit_code FROM runs ORDER BY id")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)])
 def test_a_signal_mid_sync_ends_it_cleanly(tmp_path: Path, slow_sandbox: Sandbox, store_url: str,  # noqa: F811
                                            sig: signal.Signals, code: int) -> None:
@@ -56,6 +57,7 @@ def test_a_signal_mid_sync_ends_it_cleanly(tmp_path: Path, slow_sandbox: Sandbox
     assert [r[1:] for r in runs(where)] == [("interrupted", code), ("ok", 0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)])
 def test_a_signal_during_a_postgresql_statement_is_recorded(tmp_path: Path, sandbox: Sandbox, pg_url: str,
                                                             sig: signal.Signals, code: int) -> None:
@@ -117,6 +119,7 @@ def a_rejected_record(ws: Workspace) -> tuple[dict[str, str], Any]:
     return {}, reject.clear
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("cause", "code", "status", "shown"), [
     (typo_in_a_field, 78, "failed", "Prodcut__c"), (crash_mid_run, 70, "failed", "ZeroDivisionError: injected crash"),
     (a_rejected_record, 3, "partial", "FIELD_CUSTOM_VALIDATION_EXCEPTION")])
@@ -152,6 +155,7 @@ def test_a_sync_failing_on_a_full_disk_records_74(tmp_path: Path, sandbox: Sandb
         subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
+@pytest.mark.slow
 def test_a_sync_failing_past_the_file_size_limit_records_74(tmp_path: Path, sandbox: Sandbox) -> None:
     """F21 without a privilege to mount (CI may not run as root): RLIMIT_FSIZE stops the store's file from growing
     (EFBIG, SQLite's "disk I/O error"), as a full disk would. The process exits 74 and so does the record; the next

@@ -122,6 +122,7 @@ def test_429_storm_finishes_later_with_the_same_result(tmp_path: Path) -> None:
         sb.stop()
 
 
+@pytest.mark.slow
 def test_request_limit_exceeded_exits_75_and_next_run_completes(tmp_path: Path) -> None:
     reference = reference_state(tmp_path / "ref", accounts=450)
     sb = make_sandbox(accounts=450)
@@ -175,6 +176,7 @@ def stored_tickets(ws: Workspace) -> int:
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["pull", "writeback"])
 def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, when: str) -> None:
     params = {"accounts": 700, "tickets": 5000, "latency_ms": 120}
@@ -264,6 +266,7 @@ def test_status_and_alerts_need_no_api_secrets(ws: Workspace) -> None:
     assert "environment variable ${ZENDESK_CLIENT_SECRET} is not set" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_runs_and_second_sync_writes_nothing(tmp_path: Path) -> None:
     # From the checkout, as make demo runs it, with csops not on PATH yet.
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)

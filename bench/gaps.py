@@ -1,6 +1,7 @@
 """kb gaps quality and speed on five labelled corpora, beside the simple baseline.
 
     python bench/gaps.py [--tickets 100000] [--only A|B|C|D|E] [--skip-large]
+    python bench/gaps.py --seeds 5 [--only A,B,C,D]     # seeds 1-5 at the evaluation sizes: mean and worst
 
 Corpus A (sandbox/ticket_corpus.py) is the one kb gaps is tuned on; corpus B (sandbox/ticket_corpus_b.py)
 is held back: other customers, phrasings and layouts, written before the tuning began; but the built-in
@@ -159,11 +160,35 @@ def _run(method: str, name: str, n: int, seed: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _corpora(value: str) -> str:
+    unknown = [x for x in value.split(",") if x not in EVAL]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no corpus {', '.join(unknown)} (corpora: {', '.join(sorted(EVAL))})")
+    return value
+
+
+def seeds(names: list[str], how_many: int) -> None:
+    """Precision@5, recall and purity over seeds 1..how_many of each corpus: per seed, then mean and worst."""
+    for name in names:
+        for method in ("kb", "baseline"):
+            runs = [_run(method, name, EVAL[name][0], seed) for seed in range(1, how_many + 1)]
+            cells = []
+            for key in ("p5", "recall", "purity"):
+                values = [r[key] for r in runs]
+                cells.append(f"{key} {' '.join(f'{v:.2f}' for v in values)} (mean {sum(values) / len(values):.2f}, "
+                             f"worst {min(values):.2f})")
+            print(f"{LABELS[name]:<14} {'kb gaps' if method == 'kb' else 'baseline':<9} " + "; ".join(cells),
+                  flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--only", choices=sorted(EVAL), help="one corpus")
+    parser.add_argument("--only", type=_corpora, help="one corpus (with --seeds, a comma-separated list)")
     parser.add_argument("--skip-large", action="store_true", help="only the evaluation sizes")
+    parser.add_argument("--seeds", type=int, metavar="N",
+                        help="instead: seeds 1..N of each corpus at its evaluation size, kb gaps and the baseline, "
+                             "with the mean and the worst seed (--only A,B,C,D for several)")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -171,6 +196,11 @@ def main() -> None:
         fn = measure if method == "kb" else baseline
         print(json.dumps(fn(name, int(n), int(seed))))
         return
+    if args.seeds:
+        seeds(args.only.split(",") if args.only else sorted(EVAL), args.seeds)
+        return
+    if args.only and "," in args.only:
+        parser.error("--only takes one corpus, except with --seeds")
     names = [args.only] if args.only else sorted(EVAL)
     print(f"{'corpus':<14} {'tickets':>8} {'period':>7} {'method':<9} {'gaps':>5} {'p@5':>5} {'recall':>6} "
           f"{'purity':>6} {'seconds':>8} {'cpu s':>6} {'peak MB':>8} {'worker MB':>9} {'all MB':>7}")

@@ -24,13 +24,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sandbox.corpus import Corpus, LabelledTicket, generate
 from store import Store
 from sync.pull import ticket_row
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 UNTIL = "2026-11-23"
 SINCE = "2026-08-26"  # the first day of the 90 days up to UNTIL
@@ -110,3 +111,28 @@ def score(corpus: Corpus, labelled: Sequence[LabelledTicket], gaps: Sequence[Seq
     precision = right_at_k / min(k, len(gaps)) if gaps else 0.0
     recall = len(wanted & set(found)) / len(wanted) if wanted else 1.0
     return Scores(precision, recall, pure / total if total else 0.0, len(gaps))
+
+
+def check_labels(corpus: Corpus, labelled: Sequence[LabelledTicket], n: int) -> None:
+    """What every labelled corpus holds to: ``n`` tickets, each labelled (a topic, a one-off or spam) and dated in
+    the two periods, only spam deleted, some spam and at least 20 distinct one-offs."""
+    known = {t.id for t in corpus.topics} | {f"oneoff-{i}" for i in range(corpus.oneoffs)} | {"spam"}
+    assert len(labelled) == n == len({t.id for t in labelled})
+    assert all(t.label in known for t in labelled), {t.label for t in labelled} - known
+    assert all(t.subject.strip() and t.description.strip() for t in labelled)
+    first = (NOW - timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(first <= t.created_at <= NOW.strftime("%Y-%m-%dT%H:%M:%SZ") for t in labelled)
+    assert all(t.label == "spam" for t in labelled if t.deleted)
+    labels = Counter(t.label for t in labelled)
+    assert labels["spam"] >= 5 and any(t.deleted for t in labelled)
+    assert sum(1 for label in labels if label.startswith("oneoff-")) >= 20
+
+
+def check_articles(corpus: Corpus) -> None:
+    """At least 8 covered topics, each answered by its own article of the sample knowledge base, and 6 to 8
+    uncovered ones."""
+    covered, uncovered = corpus.covered(), corpus.uncovered()
+    assert len(covered) >= 8 and 6 <= len(uncovered) <= 8
+    for topic, article in covered.items():
+        assert (ROOT / "kb" / "articles" / f"{article}.md").is_file(), (topic, article)
+    assert len(set(covered.values())) == len(covered), "one article per covered topic"

@@ -1,21 +1,19 @@
-"""Corpus E (sandbox/ticket_corpus_e.py), the held-back corpus of `kb gaps`: it generates at the bench's size, its
-labels hold together, and the layouts its docstring promises are there, spread over the topics. kb gaps itself
-never runs here: E's only reader outside this file is bench/gaps.py, which prints its figures."""
+"""Corpus E (sandbox/ticket_corpus_e.py), held back until its figures were printed and a tuning corpus of `kb gaps`
+since: it generates at the bench's size, its labels hold together, and the layouts its docstring promises are there,
+spread over the topics. kb gaps itself never runs here."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from bench.gaps import EVAL, LABELS
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_e import VAGUE, VAGUE_EN
-from tests.kb.gaps_eval import SINCE, check_articles, check_labels, corpus_e, tickets
+from tests.kb.gaps_eval import SINCE, borrowed_runs, check_articles, check_labels, corpus_e, tickets
 
-ROOT = Path(__file__).resolve().parents[2]
 N, SEED = EVAL["E"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
 QUOTED = re.compile(r"^\s*>")
@@ -103,16 +101,11 @@ def test_e_is_written_in_its_own_words() -> None:
     only grammar such as の設定方法を教えてください。 may recur."""
     from sandbox import ticket_corpus_e as e
 
-    others = "".join((ROOT / "sandbox" / name).read_text(encoding="utf-8")
-                     for name in ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py"))
     sentences = [q for t in e.TOPICS for q in (*t.ja_questions, *t.en_questions, *t.ja_subjects, *t.en_subjects)]
-    sentences += [*e.ONEOFFS_JA, *e.ONEOFFS_EN]
-    for sentence in sentences:
-        width = 20 if sentence.isascii() else 15
-        shared = [sentence[i:i + width] for i in range(len(sentence) - width + 1) if sentence[i:i + width] in others]
-        assert not shared, (sentence, shared)
+    earlier = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py")
+    assert not borrowed_runs([*sentences, *e.ONEOFFS_JA, *e.ONEOFFS_EN], earlier)
 
 
-def test_the_bench_reports_e_as_the_held_back_corpus() -> None:
-    assert LABELS["E"] == "E (held back)" and LABELS["D"] == "D"
+def test_the_bench_lists_e() -> None:
+    assert LABELS["E"] == "E" and LABELS["D"] == "D"
     assert EVAL["E"] == (1200, SEED)

@@ -1,0 +1,111 @@
+"""Corpus F (sandbox/ticket_corpus_f.py), the held-back corpus of `kb gaps`: it generates at the bench's size, its
+labels hold together, and the layouts its docstring promises are there, spread over the topics. kb gaps itself
+never runs here: F's only reader outside this file is bench/gaps.py, which prints its figures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from bench.gaps import EVAL, LABELS
+from sandbox.corpus import LabelledTicket
+from sandbox.ticket_corpus_f import VAGUE, VAGUE_EN
+from tests.kb.gaps_eval import SINCE, borrowed_runs, check_articles, check_labels, corpus_f, tickets
+
+N, SEED = EVAL["F"]
+EARLIER = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py", "ticket_corpus_e.py")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+QUOTED = re.compile(r"^\s*>")
+# One marker per layout the docstring names (a regular expression): what only that layout writes.
+LAYOUTS = {
+    "checkbox form": "ご用件の分類：.*■", "thread (ja)": r"^> 2026年10月\d+日", "call summary (ja)": "通話の自動要約",
+    "spreadsheet row": "No.\t起票日\t拠点", "webinar (ja)": "ウェビナー Q&Aレポート",
+    "escalation": "【社内メモ／お客様非公開】",
+    "kintone": "さんがレコードを追加しました", "plain mail (ja)": "◇◆◇◆◇◆", "issue template": "### What happened\\?",
+    "thread (en)": r"^On \d+ Oct 2026, at ", "call summary (en)": r"Call summary \(auto-generated\)",
+    "webinar (en)": r"Webinar Q&A report", "plain mail (en)": "consider the environment before printing",
+    "chat space (ja)": "スペース「.*」より転記", "chat space (en)": "Copied from the shared space",
+}
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[LabelledTicket]:
+    return tickets(corpus_f(), N, SEED)
+
+
+def _layout(ticket: LabelledTicket) -> str | None:
+    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description, re.MULTILINE)]
+    assert len(found) <= 1, (ticket.id, found)
+    return found[0] if found else None
+
+
+def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
+    check_labels(corpus_f(), labelled, N)
+
+
+def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
+    check_articles(corpus_f())
+
+
+def test_uncovered_topics_differ_from_those_of_a_to_e() -> None:
+    from sandbox import ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e
+
+    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e)
+              for t in m.CORPUS.topics if t.article is None}
+    assert not corpus_f().uncovered() & before
+
+
+def test_every_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
+    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
+    topics = {t.id for t in corpus_f().topics}
+    assert all(period[t] >= 10 for t in topics), {t: period[t] for t in topics}
+
+
+def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) -> None:
+    real = [t for t in labelled if t.label != "spam"]
+    english = [t for t in real if not JAPANESE.search(t.description)]
+    assert 0.17 <= len(english) / len(real) <= 0.28
+    quoted = [t for t in real if sum(bool(QUOTED.match(line)) for line in t.description.splitlines()) >= 3]
+    assert len(quoted) / len(real) >= 0.1
+    assert sum(len(t.description) > 2000 for t in quoted) >= 30
+    for t in quoted:  # the question is written under the quotes, as the last unquoted lines
+        lines = [line for line in t.description.splitlines() if line.strip()]
+        assert not any(QUOTED.match(line) for line in lines[-3:]), t.id
+    layouts = Counter(_layout(t) for t in real)
+    assert set(layouts) == set(LAYOUTS), set(LAYOUTS) ^ set(layouts)  # every ticket in one known layout
+    bodies = "\n".join(t.description for t in real)
+    assert re.search(r"[ｦ-ﾟ]{3}", bodies), "half-width katakana"
+    assert re.search(r"[Ａ-Ｚａ-ｚ]{2}", bodies), "full-width latin letters"
+    assert "<div>" in bodies and "<br />" in bodies, "HTML remnants"
+    assert "\t" in bodies, "a pasted spreadsheet row"
+    vague = {*VAGUE, *VAGUE_EN}
+    subjects = [re.sub(r"^(?:Re: )+", "", t.subject) for t in real]
+    assert sum(s in vague for s in subjects) / len(real) >= 0.08
+
+
+def test_a_topic_is_what_is_asked_not_a_layout(labelled: list[LabelledTicket]) -> None:
+    """Each topic's tickets come in many layouts, none of which holds most of them: a method that clusters by
+    layout cannot score on F by accident."""
+    by_topic: dict[str, Counter[str | None]] = {}
+    for t in labelled:
+        if not t.label.startswith(("oneoff-", "spam")):
+            by_topic.setdefault(t.label, Counter())[_layout(t)] += 1
+    for topic, layouts in by_topic.items():
+        total = sum(layouts.values())
+        assert len(layouts) >= 6, (topic, layouts)
+        assert max(layouts.values()) / total <= 0.35, (topic, layouts)
+
+
+def test_f_is_written_in_its_own_words() -> None:
+    """No topic question, subject or one-off of F shares 15 characters of Japanese (20 of English) with A to E."""
+    from sandbox import ticket_corpus_f as f
+
+    sentences = [q for t in f.TOPICS for q in (*t.ja_questions, *t.en_questions, *t.ja_subjects, *t.en_subjects)]
+    assert not borrowed_runs([*sentences, *f.ONEOFFS_JA, *f.ONEOFFS_EN], EARLIER)
+
+
+def test_the_bench_reports_f_as_the_held_back_corpus() -> None:
+    assert LABELS["F"] == "F (held back)" and LABELS["E"] == "E"
+    assert EVAL["F"] == (1200, SEED) == (1200, 37)

@@ -413,7 +413,8 @@ class Engine:
         self._readers = [(f.name, f.type, f.type == "number", self._texts[f.type])
                          for f in rules.facts.values() if f.condition is None]
         self._dated_keys = [(name, f"days_since_{name}") for name in self._dated]
-        self._since: dict[Any, Any] = {}
+        self._ordinal = self.today.toordinal()
+        self._local_days: dict[Any, int | None] = {}  # a date value's local day (ordinal): the same on every day
         self._days: dict[Any, dt.date | None] = {}
         self._targets = {product: rules.target_days_for(product) for product in rules.products}
         self._done = {product: [p.done.holds for p in phases if p.done is not None]
@@ -430,12 +431,15 @@ class Engine:
 
     def move_to(self, day: dt.date) -> None:
         """Evaluate as of ``day`` from now on with the same compiled conditions (right when none of them reads
-        ``today`` or ``now``, which are fixed at compile time): ``csops rules replay`` walks the days this way."""
+        ``today`` or ``now``, which are fixed at compile time): ``csops rules replay`` walks the days this way.
+
+        Only the onboarding results depend on the day (days overdue); the other caches are keyed by what they
+        read (a date's local day, a component's input values, the components' results) and stay."""
         if day != self.today:
             self.today = day
+            self._ordinal = day.toordinal()
             self._today_text = day.isoformat()
-            for cache in (self._since, self._onboarded, self._healths, *(p.memo for p in self._plans)):
-                cache.clear()
+            self._onboarded.clear()
 
     def facts(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed facts (plus ``days_since_*`` and derived facts) from raw values keyed by fact name.
@@ -458,19 +462,19 @@ class Engine:
         for name, condition in self._derived:
             assert condition is not None
             out[name] = condition(out)
-        since = self._since
+        local_days = self._local_days
         for name, key in self._dated_keys:
             v = out[name]
             if v is None:
                 out[key] = None
                 continue
-            days = since.get(v, _MISSING)
-            if days is _MISSING:
+            ordinal: Any = local_days.get(v, _MISSING)
+            if ordinal is _MISSING:
                 day = local_day(v, self.tz)
-                days = None if day is None else float((self.today - day).days)
-                if len(since) < _CACHE_SIZE:
-                    since[v] = days
-            out[key] = days
+                ordinal = None if day is None else day.toordinal()
+                if len(local_days) < _CACHE_SIZE:
+                    local_days[v] = ordinal
+            out[key] = None if ordinal is None else float(self._ordinal - ordinal)
         return out
 
     def _read(self, name: str, kind: str, value: Any) -> Any:

@@ -307,3 +307,23 @@ def test_a_warm_engine_answers_as_a_fresh_one_and_full_is_asdict(tmp_path: Path)
         if not isinstance(fresh, tuple):
             assert warm.evaluate("001", warm.facts(raw)).full() == fresh
     assert 0 < refused < len(accounts)
+
+
+def test_an_engine_moved_across_days_answers_as_one_compiled_for_the_day(tmp_path: Path) -> None:
+    """Engine.move_to keeps the caches that do not depend on the day (a date's local day, the components'
+    results): an engine walked back and forth over days, its caches full of other days' answers, gives each
+    account what an engine compiled for that day gives (days since, days overdue, status, alerts)."""
+    path = tmp_path / "r.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    moved = Engine(load_and_compile([path], TODAY))
+    accounts = _accounts()
+    days = [TODAY + dt.timedelta(days=k) for k in (0, -40, 9, -3, 25, -60, 1, 0)]
+    answers = set()
+    for day in days:
+        fresh = Engine(load_and_compile([path], day))
+        moved.move_to(day)
+        for raw in accounts:
+            want = _outcome(fresh, raw)
+            assert _outcome(moved, raw) == want, (day, raw)
+            answers.add(repr(want))
+    assert len(answers) > 40  # the days and accounts give many different evaluations

@@ -170,11 +170,18 @@ def distinctive(counts: Counter[str], n: int, background: Counter[str], total: i
     return scored[:how_many]
 
 
+STEM = 0.5  # the share of its weight a kanji standing alone counts for in coverage (see coverage)
 BODY = 0.6  # a word an article says only in its body counts this much of one in its title or a heading
 
 
 def coverage(weights: Sequence[tuple[str, float]], title: set[str], body: set[str]) -> float:
-    """The share of a topic's weight whose words the article says (in its body: BODY of it)."""
+    """The share of a topic's weight whose words the article says (in its body: BODY of it).
+
+    A kanji standing alone is the stem of a verb or adjective written on in kana (忘れた, 新しい, 消えた): it
+    says less of what is asked than a compound, and customers and writers pick different ones for one
+    thing (パスワードを忘れた / パスワード失念, 打刻が消えた / 打刻漏れ), so it counts STEM of its weight:
+    a covered question asked in other verbs is judged more by its nouns, which the article shares."""
+    weights = [(u, w * STEM if len(u) == 1 and _KANJI.fullmatch(u) else w) for u, w in weights]
     total = sum(w for _, w in weights)
     said = sum(w * (1.0 if u in title else BODY if u in body else 0.0) for u, w in weights)
     return said / total if total else 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from kb.gaps.coverage import ArticleWords, Judge, TopicWords
@@ -42,3 +43,22 @@ def test_a_covered_question_asked_in_other_words_stays_covered() -> None:
 
 def test_a_near_question_the_article_does_not_answer_is_not_covered() -> None:
     assert _judged()[2] < 0.2
+
+
+def test_a_question_asked_in_other_verbs_is_judged_by_its_nouns() -> None:
+    """Two topics with the article's nouns and the same weight outside it: in verb stems (a kanji standing alone,
+    失 and 新 of パスワードを失くした, 新しい) or in nouns of their own (証明書, 期限). The stems count half:
+    the first is judged closer to covered than the second, which asks something the article does not say."""
+    login = ArticleWords("ログインできない", top={"ログイン"}, body={"パスワード"})
+    background: Counter[str] = Counter({"ログイン": 60, "パスワード": 60, "失": 20, "新": 20, "証明書": 20, "期限": 20})
+    judge = Judge({"login": login}, background, 400, set())
+    stems = TopicWords(0, Counter({"ログイン": 20, "パスワード": 20, "失": 20, "新": 20}), 20)
+    nouns = TopicWords(1, Counter({"ログイン": 20, "パスワード": 20, "証明書": 20, "期限": 20}), 20)
+    judged = judge.judge([stems, nouns], sp.csr_matrix(np.eye(2)))
+    plain = {t: sum(w for u, w in j.weights if u in login.top) + 0.6 * sum(w for u, w in j.weights
+                                                                          if u in login.body)
+             for t, j in judged.items()}
+    shares = {t: plain[t] / sum(w for _, w in j.weights) for t, j in judged.items()}
+    assert abs(shares[0] - shares[1]) < 1e-9  # the same weight outside the article, word for word
+    assert judged[1].best == pytest.approx(shares[1])
+    assert judged[0].best > judged[1].best + 0.1

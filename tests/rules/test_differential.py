@@ -9,6 +9,7 @@ engine must be the naive evaluator's.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,12 @@ FACTS: dict[str, Any] = {
 small = st.integers(min_value=-5, max_value=60)
 
 
+@functools.cache
 def fact_atoms() -> st.SearchStrategy[str]:
-    """Conditions over facts (the first stage: phases)."""
+    """Conditions over facts (the first stage: phases).
+
+    The strategy builders here are cached: Hypothesis validates every strategy object it is given, and building
+    fresh ones on every draw spent a third of these tests' time validating the same strategies again."""
     return st.one_of(
         st.builds("n1 > {}".format, small), st.builds("n2 <= {}".format, small),
         st.builds("(n1 ?? {}) >= {}".format, small, small), st.builds("ratio >= 0.{}".format, st.integers(0, 9)),
@@ -50,6 +55,7 @@ def fact_atoms() -> st.SearchStrategy[str]:
         st.builds("days_since_d1 < {}".format, small))
 
 
+@functools.cache
 def computed_atoms() -> st.SearchStrategy[str]:
     """Conditions over values the engine computes before health (status, phase, days_overdue) only."""
     return st.one_of(
@@ -59,15 +65,36 @@ def computed_atoms() -> st.SearchStrategy[str]:
         st.builds("days_overdue > {}".format, small), st.builds("(days_overdue ?? 0) <= {}".format, small))
 
 
+@functools.cache
 def conditions(atoms: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(atoms, st.builds("{} and {}".format, atoms, atoms), st.builds("{} or {}".format, atoms, atoms),
                      st.builds("not ({})".format, atoms))
 
 
+@functools.cache
 def ladder(atoms: st.SearchStrategy[str]) -> st.SearchStrategy[list[dict[str, Any]]]:
     step = st.builds(lambda w, s: {"when": w, "score": s / 10}, conditions(atoms), st.integers(0, 10))
     last = st.one_of(step, st.builds(lambda s: {"score": s / 10}, st.integers(0, 10)))
     return st.builds(lambda steps, end: [*steps, end], st.lists(step, max_size=3), last)
+
+
+@functools.cache
+def mixed_atoms() -> st.SearchStrategy[str]:
+    return st.one_of(fact_atoms(), computed_atoms())
+
+
+@functools.cache
+def tier_atoms() -> st.SearchStrategy[str]:
+    """Conditions of tiers: over facts, computed values and the health."""
+    return st.one_of(fact_atoms(), computed_atoms(),
+                     st.builds("(health_score ?? 0) >= {}".format, st.integers(0, 200)),
+                     st.builds("health_score < {}".format, st.integers(0, 200)),
+                     st.sampled_from(["health_band == 'band0'", "health_band == null"]))
+
+
+@functools.cache
+def alert_atoms() -> st.SearchStrategy[str]:
+    return st.one_of(tier_atoms(), st.sampled_from(["tier == 'T0'", "tier == null"]))
 
 
 @st.composite
@@ -81,8 +108,7 @@ def component(draw: st.DrawFn, index: int) -> dict[str, Any]:
     elif kind == "nothing":
         comp["ladder"] = [{"score": draw(st.integers(0, 10)) / 10}]
     else:
-        atoms = {"facts": fact_atoms(), "computed": computed_atoms(),
-                 "mixed": st.one_of(fact_atoms(), computed_atoms())}[kind]
+        atoms = {"facts": fact_atoms(), "computed": computed_atoms(), "mixed": mixed_atoms()}[kind]
         comp["ladder"] = draw(ladder(atoms))
     if draw(st.integers(0, 5)) == 0:
         comp["inputs"] = draw(st.lists(st.sampled_from(["n1", "n2", "d1", "days_since_d2", "status"]), min_size=1,
@@ -102,17 +128,12 @@ def rule_files(draw: st.DrawFn) -> dict[str, Any]:
     stalled = draw(st.integers(0, 5))
     n_comps = draw(st.integers(0, 4))
     bands = [{"name": f"band{i}", "min": draw(st.integers(0, 200))} for i in range(draw(st.integers(0, 3)))]
-    tier_atoms = st.one_of(fact_atoms(), computed_atoms(),
-                           st.builds("(health_score ?? 0) >= {}".format, st.integers(0, 200)),
-                           st.builds("health_score < {}".format, st.integers(0, 200)),
-                           st.sampled_from(["health_band == 'band0'", "health_band == null"]))
-    tiers = [{"name": f"T{i}", "when": draw(conditions(tier_atoms))} for i in range(draw(st.integers(0, 2)))]
+    tiers = [{"name": f"T{i}", "when": draw(conditions(tier_atoms()))} for i in range(draw(st.integers(0, 2)))]
     if draw(st.booleans()):
         tiers.append({"name": "Tlast"})
-    alert_atoms = st.one_of(tier_atoms, st.sampled_from(["tier == 'T0'", "tier == null"]))
     alerts = []
     for i in range(draw(st.integers(0, 3))):
-        alert: dict[str, Any] = {"id": f"a{i}", "title": f"alert {i}", "when": draw(conditions(alert_atoms))}
+        alert: dict[str, Any] = {"id": f"a{i}", "title": f"alert {i}", "when": draw(conditions(alert_atoms()))}
         if draw(st.booleans()):
             alert["statuses"] = draw(st.lists(st.sampled_from(["on_track", "stalled", "churn_risk", "completed"]),
                                               min_size=1, max_size=2, unique=True))
@@ -141,21 +162,26 @@ def moments(draw: st.DrawFn, zone_hours: int = 0) -> str:
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00{offset}"
 
 
+_DAY = st.builds(lambda n: (TODAY + dt.timedelta(days=n)).isoformat(), st.integers(-150, 10))
+_NUMBER = st.one_of(st.integers(0, 60), st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 2)))
+_PRODUCT = st.one_of(st.none(), st.sampled_from(["A", "B", "Other", "A;B", "B;A", "A;Other", "Other;B", " A ;B;A", ""]),
+                     st.lists(st.sampled_from(["A", "B", "Other"]), min_size=1, max_size=3))
+_MAYBE_DAY_OR_MOMENT = st.one_of(st.none(), st.one_of(_DAY, moments()))
+_MAYBE_MOMENT = st.one_of(st.none(), moments())
+_MAYBE_NUMBER = st.one_of(st.none(), _NUMBER)
+_MAYBE_BOOL = st.one_of(st.none(), st.booleans())
+
+
 @st.composite
 def accounts(draw: st.DrawFn) -> dict[str, Any]:
-    day = st.builds(lambda n: (TODAY + dt.timedelta(days=n)).isoformat(), st.integers(-150, 10))
-    maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
-    number = st.one_of(st.integers(0, 60), st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 2)))
     return {
-        "product": draw(st.one_of(st.none(), st.sampled_from(["A", "B", "Other", "A;B", "B;A", "A;Other", "Other;B",
-                                                               " A ;B;A", ""]),
-                                  st.lists(st.sampled_from(["A", "B", "Other"]), min_size=1, max_size=3))),
-        "start": draw(maybe(st.one_of(day, moments()))),
-        "d1": draw(maybe(st.one_of(day, moments()))),
-        "d2": draw(maybe(moments())),
-        "n1": draw(maybe(number)),
-        "n2": draw(maybe(number)),
-        "b1": draw(maybe(st.booleans())),
+        "product": draw(_PRODUCT),
+        "start": draw(_MAYBE_DAY_OR_MOMENT),
+        "d1": draw(_MAYBE_DAY_OR_MOMENT),
+        "d2": draw(_MAYBE_MOMENT),
+        "n1": draw(_MAYBE_NUMBER),
+        "n2": draw(_MAYBE_NUMBER),
+        "b1": draw(_MAYBE_BOOL),
     }
 
 

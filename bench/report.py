@@ -7,7 +7,9 @@ evaluations, status periods, alerts, the history points) with the rule engine's
 evaluations of accounts that progress through their phases (the sandbox's
 timeline, with contract starts spread over the year). To keep the run in
 minutes, 1,000 accounts are evaluated each day and the others are copies of
-them under their own ids (the store holds 10,000 accounts' rows all the same). No HTTP: pulls and writes
+them under their own ids (the store holds 10,000 accounts' rows all the same). Their admins log in daily, but
+a third of them stop for 10 to 24 days in every 60 (``login_day``), so that the replay's what-if (the no-login
+alert at 8 days instead of 14) differs from week to week. No HTTP: pulls and writes
 are measured by bench/sync.py. Prints the store size (total and the history
 table), the growth per year scaled to 10,000 accounts against the 50 MB bound,
 and the seconds to read the store and compute the report (target: under 5 s), and the HTML's bytes beside the
@@ -78,12 +80,22 @@ class Copy(Evaluation):
         return {**self.template_full, "id": self.id}
 
 
+def login_day(i: int, day: date) -> date:
+    """The day whose login the ``i``-th template shows on ``day``: its admins log in daily (the sandbox's last
+    login, as many days back as on the sandbox's today), but a third of the templates stop for 10 to 24 days in
+    every 60, and their last login stands still meanwhile (its days_since grows across the rules' 7, 8 and 14)."""
+    if i % 3:
+        return day
+    k = (day.toordinal() + 17 * i) % 60
+    return day - timedelta(days=k) if k < 10 + i % 15 else day
+
+
 def evaluate_day(engine: Engine, templates: dict[str, dict[str, Any]], day: date, mapping: list[tuple[str, str]],
                  raws: list[dict[str, Any]] | None = None) -> list[tuple[Evaluation, dict[str, Any]]]:
     """Each template evaluated on ``day``; its raw facts (what the sync keeps in the fact history) into ``raws``."""
     out = []
-    for account_id, plan in templates.items():
-        fields = {**plan, **_as_of(plan, day, END - day)}
+    for i, (account_id, plan) in enumerate(templates.items()):
+        fields = {**plan, **_as_of(plan, day, END - login_day(i, day))}
         raw: dict[str, Any] = {name: fields.get(field) for name, field in mapping}
         raw.update({"tickets_open": 0, "urgent_open": 0, "tickets_last_30d": 0, "csat_bad_30d": 0})
         if raws is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from store.connection import Database
 
@@ -32,21 +32,58 @@ class AccountName(NamedTuple):
     name: str | None
 
 
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
 class OrganizationTable(Database):
-    """The ``organizations`` table."""
+    """The ``organizations`` table, and the marks it leaves for the ticket aggregates kept per account."""
+
+    def mark_ticket_accounts(self, organization_ids: Iterable[int]) -> None:
+        """Mark the accounts these organizations link to now: their kept ticket aggregates are to be computed
+        again (TicketTable.kept_ticket_aggregates). Called, in the same transaction, for the organizations a ticket
+        leaves or joins (store.tickets) and before and after an organization changes or goes."""
+        wanted = sorted(set(organization_ids))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            self._mark(_marks(chunk), chunk)
+
+    def _mark(self, organizations: str, params: Sequence[Any]) -> None:
+        """Mark the accounts of the organizations ``organizations`` (an SQL list or subquery) selects."""
+        self._execute("INSERT INTO ticket_aggregate_marks (account_id) SELECT DISTINCT account_id FROM organizations "
+                      f"WHERE account_id IS NOT NULL AND id IN ({organizations}) ON CONFLICT (account_id) DO NOTHING",
+                      params)
 
     def upsert_organizations(self, rows: Iterable[OrganizationRow]) -> None:
+        """Insert or update organizations; the accounts each linked to before and links to now are marked for
+        their ticket aggregates."""
+        rows = list(rows)
+        with self.transaction():
+            self.mark_ticket_accounts(r[0] for r in rows)
+            self._upsert_organizations(rows)
+            self.mark_ticket_accounts(r[0] for r in rows)
+
+    def _upsert_organizations(self, rows: list[OrganizationRow]) -> None:
         self._executemany("INSERT INTO organizations (id, name, account_id, link_problem, updated_at) "
                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
                          "account_id = excluded.account_id, link_problem = excluded.link_problem, "
                          "updated_at = excluded.updated_at", rows)
 
     def delete_organizations(self, ids: Iterable[int] | None = None) -> None:
-        """Forget these organizations (all of them with ``ids=None``)."""
-        if ids is None:
-            self._execute("DELETE FROM organizations")
-        else:
-            self._executemany("DELETE FROM organizations WHERE id = ?", [(i,) for i in ids])
+        """Forget these organizations (all of them with ``ids=None``); the accounts they linked to are marked for
+        their ticket aggregates."""
+        with self.transaction():
+            if ids is None:
+                self._execute("INSERT INTO ticket_aggregate_marks (account_id) SELECT DISTINCT account_id FROM "
+                              "organizations WHERE account_id IS NOT NULL ON CONFLICT (account_id) DO NOTHING")
+                self._execute("DELETE FROM organizations")
+            else:
+                ids = list(ids)
+                self.mark_ticket_accounts(ids)
+                self._executemany("DELETE FROM organizations WHERE id = ?", [(i,) for i in ids])
 
     def unlinked_organizations(self) -> list[UnlinkedOrganization]:
         """Every organization that names no valid Salesforce Account Id, by id."""

@@ -258,6 +258,20 @@ MIGRATIONS: list[tuple[int, str]] = [
     CREATE INDEX tickets_by_organization ON tickets (organization_id, deleted, status, priority, satisfaction,
                                                      created_at, updated_at);
     """),
+    (22, """
+    CREATE TABLE ticket_aggregates (
+        account_id TEXT PRIMARY KEY,
+        tickets_open INTEGER NOT NULL,
+        tickets_last_7d INTEGER NOT NULL,
+        tickets_last_30d INTEGER NOT NULL,
+        urgent_open INTEGER NOT NULL,
+        last_ticket_at TEXT,
+        csat_bad_30d INTEGER NOT NULL
+    );
+    CREATE TABLE ticket_aggregate_marks (
+        account_id TEXT PRIMARY KEY
+    );
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -266,7 +280,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = ("cursors", "tickets", "organizations", "accounts", "runs", "evaluations", "evaluation_products",
           "status_history", "alerts", "account_history", "product_history", "nps_responses", "notify_outbox",
           "write_log", "write_batches", "owners",
-          "source_rows", "fact_history", "fact_state")
+          "source_rows", "fact_history", "fact_state", "ticket_aggregates", "ticket_aggregate_marks")
 
 
 def known_table(table: str) -> str:

@@ -16,11 +16,13 @@ from sync.sources import source_values
 OPEN = ("new", "open", "pending", "hold")
 
 
-def ticket_aggregates(store: Store, today: date) -> dict[str, dict[str, Any]]:
-    """Per Salesforce Account Id: the ticket aggregates the rules may name (one grouped query)."""
+def ticket_aggregates(store: Store, today: date, kept: bool = False) -> dict[str, dict[str, Any]]:
+    """Per Salesforce Account Id: the ticket aggregates the rules may name (one grouped query over every ticket;
+    ``kept``: from the store's table of them, computed again for the accounts whose tickets or organizations changed
+    since, and for all on a new day — what a sync reads, the same figures)."""
     d7 = (today - timedelta(days=7)).isoformat()
     d30 = (today - timedelta(days=30)).isoformat()
-    return store.ticket_aggregates(OPEN, d7, d30)
+    return (store.kept_ticket_aggregates if kept else store.ticket_aggregates)(OPEN, d7, d30)
 
 
 def account_facts(store: Store, rules: RuleSet, today: date, aggregates: dict[str, dict[str, Any]] | None = None,

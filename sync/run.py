@@ -310,7 +310,7 @@ class SyncJob:
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
         past = self._past(today)
-        aggregates = ticket_aggregates(self.store, today)
+        aggregates = ticket_aggregates(self.store, today, kept=True)
         keys = self._inputs_key(report, today, describe)
         pending: dict[str, str | None] = {}
         previous = self.store.last_statuses()

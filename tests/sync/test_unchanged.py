@@ -14,6 +14,7 @@ from typing import Any
 
 from sandbox.data import sf_datetime
 from sandbox.server import Sandbox
+from store.tickets import KEPT_FOR
 from sync.unchanged import InputsKey
 from tests.conftest import Workspace, make_sandbox, make_workspace
 
@@ -107,22 +108,25 @@ def test_a_changed_ticket_evaluates_its_account_and_a_new_day_every_account(ws: 
 
 
 def _forget_inputs(ws: Workspace) -> None:
-    """The plain path: no stored evaluation has an inputs hash, so the run evaluates every account."""
+    """The plain path: no stored evaluation has an inputs hash, so the run evaluates every account, and the kept
+    ticket aggregates are computed again from every ticket."""
     conn = sqlite3.connect(ws.path / ".csops" / "state.db")
     try:
         with conn:
             conn.execute("UPDATE evaluations SET inputs_hash = NULL")
+            conn.execute("DELETE FROM cursors WHERE name = ?", (KEPT_FOR,))
     finally:
         conn.close()
 
 
 def _random_edits(rng: random.Random, sb: Sandbox, n: int) -> None:
     """Edits a person or a process makes: fields csops reads, fields it writes, fields it does neither with, a
-    stamp moved alone, a ticket solved or reopened."""
+    stamp moved alone, a ticket solved, reopened, deleted or moved to another organization, an organization linked
+    to another account or deleted."""
     ids = sorted(sb.data.accounts)
     for _ in range(n):
         account = rng.choice(ids)
-        kind = rng.randrange(6)
+        kind = rng.randrange(9)
         if kind == 0:
             edit(sb, account, Active_Admins__c=float(rng.randint(0, 30)))
         elif kind == 1:
@@ -134,9 +138,19 @@ def _random_edits(rng: random.Random, sb: Sandbox, n: int) -> None:
         elif kind == 4:
             edit(sb, account)
         else:
-            ticket = rng.choice(sorted(sb.data.tickets))
-            if sb.data.tickets[ticket]["status"] != "deleted":
-                sb.zendesk.update_tickets([ticket], status=rng.choice(["open", "solved"]))
+            _zendesk_edit(rng, sb, account, kind)
+
+
+def _zendesk_edit(rng: random.Random, sb: Sandbox, account: str, kind: int) -> None:
+    ticket = rng.choice(sorted(sb.data.tickets))
+    org = rng.choice(sorted(sb.data.organizations))
+    if kind in (5, 6) and sb.data.tickets[ticket]["status"] != "deleted":
+        sb.zendesk.update_tickets([ticket], **({"status": rng.choice(["open", "solved", "deleted"])} if kind == 5
+                                               else {"organization_id": org}))
+    elif kind == 7:
+        sb.zendesk.update_organization(org, external_id=account)
+    elif kind == 8 and not sb.data.organizations[org].get("deleted_at"):
+        sb.zendesk.delete_organization(org)
 
 
 def test_the_same_writes_as_evaluating_every_account(tmp_path: Path) -> None:

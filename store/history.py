@@ -36,13 +36,15 @@ class ProductPoint(NamedTuple):
 class HistoryTables(Database):
     """The ``account_history`` and ``product_history`` tables."""
 
-    def latest_history(self) -> dict[str, HistoryPoint]:
-        """Per account, its newest history point."""
+    def latest_history(self, not_live: bool = False) -> dict[str, HistoryPoint]:
+        """Per account, its newest history point; ``not_live``: only of the accounts the store does not hold as
+        live (deleted, or no longer stored)."""
+        where = " WHERE account_id NOT IN (SELECT id FROM accounts WHERE deleted = 0)" if not_live else ""
         points = self._rows(
             HistoryPoint,
             "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
-            "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history "
-            "GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
+            "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history"
+            f"{where} GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
         return {p.account_id: p for p in points}
 
     def health_before(self, ids: Iterable[str], day: str) -> dict[str, float]:

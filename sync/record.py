@@ -16,7 +16,7 @@ from rules.ruleset import RuleSet
 from store import Store
 from store.alerts import AlertKey, AlertRow
 from store.evaluations import EvaluationRow, ProductEvaluationRow
-from store.history import ProductPoint
+from store.history import HistoryPoint, ProductPoint
 from store.status_periods import StatusPeriodStart
 from sync.history import deleted_points, history_points, product_points, product_states
 
@@ -82,7 +82,6 @@ class Recorder:
         self.transitions: Counter[str] = Counter()
         self.titles = {a.id: (a.severity, a.title) for a in rules.alerts}
         self.open_alerts = store.open_alerts()
-        self.latest = store.latest_history()
         self.rewritten = 0
         self.seen_alerts: set[AlertKey] = set()
         self.evaluated: set[str] = set()
@@ -104,6 +103,12 @@ class Recorder:
     def current_status(self) -> dict[str, str]:
         """Loaded with the first chunk (a run that evaluates no account reads none of these)."""
         return self.store.current_statuses()
+
+    @functools.cached_property
+    def latest(self) -> dict[str, HistoryPoint]:
+        """Each account's newest history point, loaded with the first chunk (:meth:`finish` reads only those of
+        the accounts gone when no account was evaluated)."""
+        return self.store.latest_history()
 
     @functools.cached_property
     def latest_products(self) -> dict[tuple[str, str], ProductPoint]:
@@ -191,7 +196,8 @@ class Recorder:
         resolved = [k for k in self.open_alerts if k not in self.seen_alerts and k not in kept]
         self.changes.resolved = resolved
         self.changes.active = len(self.seen_alerts) + len(kept)
-        gone = deleted_points(self.latest, live | self.evaluated, self.day)
+        latest = self.latest if "latest" in self.__dict__ else self.store.latest_history(not_live=True)
+        gone = deleted_points(latest, live | self.evaluated, self.day)
         with self.store.transaction():
             self.store.write_history(gone)
             self.store.resolve_alerts(self.day, resolved)

@@ -72,6 +72,19 @@ def test_a_persons_edit_after_csops_wrote_is_seen(ws: Workspace) -> None:
     assert (out["rules"]["accounts_evaluated"], out["writeback"]["changed"]) == (0, 0)
 
 
+def test_an_account_deleted_in_salesforce_gets_its_last_history_point_when_none_is_evaluated(ws: Workspace) -> None:
+    sb = ws.sandbox
+    sync(ws, *TODAY)
+    sync(ws, *TODAY)  # nothing left to write
+    account = sorted(sb.data.accounts)[0]
+    edit(sb, account, IsDeleted=True)
+    out = sync(ws, *TODAY)
+    assert out["rules"]["accounts_evaluated"] == 0
+    assert ws.store_rows(f"SELECT gone FROM account_history WHERE account_id = '{account}' ORDER BY day DESC, "
+                         "gone IS NULL LIMIT 1") == [("deleted",)]
+    assert ws.store_rows("SELECT COUNT(*) FROM account_history WHERE gone = 'deleted'") == [(1,)]
+
+
 def test_a_write_that_failed_is_tried_again(ws: Workspace) -> None:
     sb = ws.sandbox
     first = sync(ws, *TODAY)

@@ -48,16 +48,38 @@ def _events(states: Sequence[Point]) -> list[date]:
     return [s.day for s in states if s.status == "churn_risk" or s.gone == "churned"]
 
 
+def _observed(states: Sequence[Point], events: list[date], days: list[date], horizon: int
+              ) -> Counter[tuple[int, bool]]:
+    """One account's observations: per state (its index) and whether an event followed within the horizon, how
+    many observation days saw it."""
+    seen: Counter[tuple[int, bool]] = Counter()
+    i = -1
+    for t in days:
+        while i + 1 < len(states) and states[i + 1].day <= t:
+            i += 1
+        if i < 0:
+            continue
+        s = states[i]
+        if s.gone or s.status == "churn_risk":
+            continue
+        j = bisect.bisect_right(events, t)
+        seen[(i, j < len(events) and events[j] <= t + timedelta(days=horizon))] += 1
+    return seen
+
+
 class _Tally:
     def __init__(self) -> None:
         self.n: Counter[Any] = Counter()
         self.events: Counter[Any] = Counter()
         self.accounts: dict[Any, set[int]] = defaultdict(set)
 
-    def add(self, key: Any, account: int, event: bool) -> None:
-        self.n[key] += 1
-        self.events[key] += event
-        self.accounts[key].add(account)
+    def add(self, account: int, seen: Counter[tuple[Any, bool]]) -> None:
+        """One account's observations: how many times each (key, event) was seen."""
+        for (key, event), count in seen.items():
+            self.n[key] += count
+            if event:
+                self.events[key] += count
+            self.accounts[key].add(account)
 
     def row(self, key: Any, base: float | None) -> dict[str, Any]:
         n, events = self.n[key], self.events[key]
@@ -75,21 +97,19 @@ def backtest(histories: Iterable[Sequence[Point]], first: date, end: date, bands
     by_band, by_part, total = _Tally(), _Tally(), _Tally()
     for k, states in enumerate(histories):
         events = _events(states)
-        i = -1
-        for t in days:
-            while i + 1 < len(states) and states[i + 1].day <= t:
-                i += 1
-            if i < 0:
-                continue
+        seen = _observed(states, events, days, horizon)
+        all_seen: Counter[tuple[Any, bool]] = Counter()
+        bands_seen: Counter[tuple[Any, bool]] = Counter()
+        parts_seen: Counter[tuple[Any, bool]] = Counter()
+        for (i, event), count in seen.items():
             s = states[i]
-            if s.gone or s.status == "churn_risk":
-                continue
-            j = bisect.bisect_right(events, t)
-            event = j < len(events) and events[j] <= t + timedelta(days=horizon)
-            total.add("all", k, event)
-            by_band.add(s.band or NO_BAND, k, event)
+            all_seen[("all", event)] += count
+            bands_seen[(s.band or NO_BAND, event)] += count
             for cid, score in (s.components or {}).items():
-                by_part.add((cid, level(score)), k, event)
+                parts_seen[((cid, level(score)), event)] += count
+        total.add(k, all_seen)
+        by_band.add(k, bands_seen)
+        by_part.add(k, parts_seen)
     base = total.events["all"] / total.n["all"] if total.n["all"] else None
     band_order = [*reversed(bands), NO_BAND]  # worst first
     band_keys = sorted(by_band.n, key=lambda b: (band_order.index(b) if b in band_order else len(band_order), b))

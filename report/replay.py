@@ -108,6 +108,9 @@ class Replayer:
         self.weeks: dict[date, Week] = {}
         self.backlog: Counter[str] = Counter()  # alerts already raised on an account's first replayed day
         self.evaluations = 0
+        # what Engine.facts reads of the rules: two sets alike in it type an account's raw facts alike on a day
+        self.typing = (str(rules.tz), self.per_day,
+                       tuple((f.name, f.type, None if f.condition is None else f.expr) for f in rules.facts.values()))
 
     def engine(self, day: date) -> Engine:
         if self._one is not None:
@@ -125,10 +128,12 @@ class Replayer:
             self.evaluate(walk, day, raw)
         self.states.append(walk.states)
 
-    def evaluate(self, walk: _Walk, day: date, raw: dict[str, Any]) -> Evaluation:
+    def evaluate(self, walk: _Walk, day: date, raw: dict[str, Any], typed: dict[str, Any] | None = None
+                 ) -> Evaluation:
+        """``typed``: ``raw`` as this set's engine types it on ``day``, when already known."""
         engine = self.engine(day)
         self.evaluations += 1
-        facts = _typed(engine, raw)
+        facts = _typed(engine, raw) if typed is None else typed
         ev = engine.evaluate(walk.account_id, facts, walk.past)
         state = Point(day, ev.status, band=ev.health.band, components={c.id: c.score for c in ev.health.components},
                       gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
@@ -191,11 +196,14 @@ def _evaluate_sets(sets: Sequence[Replayer], walks: list[_Walk], schedule: Sched
                    force: bool, day: int, facts: dict[str, Any]) -> None:
     """Evaluate on ``day`` the sets it is due for (all when ``force``), and note each one's next own day."""
     on = date.fromordinal(day)
+    typed: dict[Any, dict[str, Any]] = {}  # the facts typed once for the sets that type them alike
     for k, r in enumerate(sets):
         if force or pending[k] == day:
             assert r.fast is not None
             walk = walks[k]
-            ev = r.evaluate(walk, on, facts)
+            if r.typing not in typed:
+                typed[r.typing] = _typed(r.engine(on), facts)
+            ev = r.evaluate(walk, on, facts, typed[r.typing])
             start = schedule.day_of(facts.get(r.fast.start_fact)) if r.fast.start_fact else None
             then = r.fast.next_day(ev, on, None if start is None else date.fromordinal(start), walk.past, on)
             pending[k] = None if then is None else then.toordinal()

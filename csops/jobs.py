@@ -34,8 +34,8 @@ from sync.run import Progress, SyncJob, SyncReport
 log = logging.getLogger("csops.notify")
 
 if TYPE_CHECKING:
+    from kb.model import KbSpec
     from kb.publish import Publisher
-    from kb.spec import KbSpec
 
 
 def run_sync(app: App, *, dry_run: bool = False, full: bool = False, today: date | None = None,

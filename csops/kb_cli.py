@@ -20,8 +20,8 @@ CHECK_FORMATS = ("text", "line", "json", "github", "rdjsonl", "rdjson", "sarif",
 
 if TYPE_CHECKING:
     from kb.check import CheckResult
+    from kb.model import KbSpec
     from kb.publish import Publisher, PublishReport
-    from kb.spec import KbSpec
     from store.tickets import TicketText
 
 
@@ -33,7 +33,7 @@ class KbApp:
     def publisher(self, progress: Callable[[str], None] | None = None, need_spec: bool = True) -> Publisher:
         from csops.jobs import kb_publisher
         from csops.shell import App
-        from kb.spec import KbSpec
+        from kb.model import KbSpec
 
         spec = self.spec() if need_spec else KbSpec(root=self.root, file=str(self.root / "kb.yaml"))
         return kb_publisher(App(config_path=self.config_path), spec, progress)
@@ -614,7 +614,7 @@ def _drafts(spec: object, report: object, drafts: tuple[int, ...]) -> None:
     from kb.gaps import GapsError
     from kb.gaps.draft import write_draft
     from kb.gaps.report import GapsReport
-    from kb.spec import KbSpec
+    from kb.model import KbSpec
 
     assert isinstance(report, GapsReport) and isinstance(spec, KbSpec)
     for topic_id in drafts:

@@ -19,8 +19,8 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from base.yamlsrc import Document, load_text
+from kb.model import ARTICLE_KEY, ARTICLE_SETTINGS, DEFAULT_FIELDS, KbSpec, Setting, parse_setting
 from kb.paths import UnsafePath, inside
-from kb.spec import ARTICLE_KEY, ARTICLE_SETTINGS, DEFAULT_FIELDS, KbSpec, Setting, parse_setting
 
 
 @dataclass(frozen=True)

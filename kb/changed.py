@@ -22,8 +22,8 @@ from pathlib import Path
 
 from base.errors import UsageError
 from kb.articles import Article
+from kb.model import KbSpec
 from kb.paths import local_target
-from kb.spec import KbSpec
 
 # Markdown link and image targets, inline ``](target)`` and reference definitions ``[x]: target``
 _TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)

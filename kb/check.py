@@ -10,12 +10,12 @@ from pathlib import Path
 from kb import suppress
 from kb.articles import Article, Finding, load_article, load_articles
 from kb.fix import fixers, with_edits
+from kb.model import KbSpec, UserRule
 from kb.parallel import forked_map
 from kb.prose import Block, Prose, extract, pack
-from kb.spec import KbSpec, UserRule
+from kb.spec import required_headings
 from kb.writing import RULES, Corpus, Ctx, enabled, run_builtin, run_user_rules
 from kb.writing.base import norm_path
-from kb.writing.placeholders import required_headings
 
 TITLE_KINDS = ("substitution", "dictionary", "existence")  # the team's rules that read titles as well
 LEVEL_ORDER = {"error": 0, "warning": 1, "suggestion": 2, "info": 3}

@@ -15,7 +15,7 @@ from typing import Any
 
 from base.files import write_file
 from kb.articles import Article, Edit, Finding
-from kb.spec import KbSpec
+from kb.model import KbSpec
 from kb.suppress import Suppression, for_article
 from kb.writing import RULES
 from kb.writing.base import token_regex

@@ -33,7 +33,8 @@ from base.errors import SourceError, SourceErrors
 from kb.articles import Finding, load_article, load_articles
 from kb.check import Checker, check_text
 from kb.fix import fix_article, fixers
-from kb.spec import KbSpec, load_spec
+from kb.model import KbSpec
+from kb.spec import load_spec
 
 log = logging.getLogger("csops.kb.lsp")
 DEBOUNCE_MS = 150

@@ -24,10 +24,10 @@ from base.errors import SourceError
 from base.files import make_folder, write_file
 from base.suggest import suggest
 from kb.articles import Article, load_articles
+from kb.model import KbSpec
 from kb.paths import UnsafePath, inside, split_url
 from kb.prose import extract
 from kb.publish.ids import rename_keys
-from kb.spec import KbSpec
 
 _SLUG = re.compile(r"^[^/\s.][^/\s]*$")
 

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kb.articles import Edit, Finding
-from kb.spec import KbSpec
+from kb.model import KbSpec
 
 FORMATS = ("text", "line", "json", "github", "rdjsonl", "rdjson", "sarif", "checkstyle", "junit")
 GITHUB_CAP = 10  # annotations of each kind (error, warning, notice) GitHub shows per step; 50 per job

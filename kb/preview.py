@@ -30,8 +30,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from base.errors import SourceError, UsageError
+from kb.model import KbError, KbSpec
 from kb.site import BuildCache, build
-from kb.spec import KbError, KbSpec, load_spec
+from kb.spec import load_spec
 
 log = logging.getLogger("csops.kb.preview")
 

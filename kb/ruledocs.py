@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.articles import rel_path
+from kb.model import KbSpec
 from kb.morphology import INSTALL_HINT
-from kb.spec import KbSpec
 from kb.writing import RULES, Rule
 
 DOC_FILE = "docs/kb-rules.md"

@@ -28,11 +28,11 @@ from markupsafe import Markup
 
 from base.files import WriteError, copy_file, make_folder, make_named_folder, reason, write_file
 from kb.articles import Article, Finding, load_article, unique_articles
+from kb.model import KbError, KbSpec
 from kb.parallel import forked_map, workers
 from kb.paths import BuildRefused, escapes
 from kb.prose import extract
 from kb.render import local_link, render
-from kb.spec import KbError, KbSpec
 
 PACKAGE = Path(__file__).resolve().parent
 UI = {

@@ -10,7 +10,7 @@ from pathlib import Path
 from base.errors import SourceError
 from base.files import make_folder, write_file
 from base.suggest import suggest
-from kb.spec import KbSpec
+from kb.model import KbSpec
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "articles"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

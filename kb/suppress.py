@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from base.suggest import suggest
 from kb.articles import Article, Finding
-from kb.spec import KbSpec
+from kb.model import KbSpec
 from kb.writing import RULES
 
 _COMMENT = re.compile(r"<!--\s*(.*?)\s*-->")

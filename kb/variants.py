@@ -20,9 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from kb.articles import Article, Edit, Finding
+from kb.model import KbSpec
 from kb.parallel import forked_map
 from kb.prose import extract, has_ja
-from kb.spec import KbSpec
 
 RULE = "variants"
 CONTENT = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞"})

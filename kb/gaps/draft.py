@@ -12,8 +12,8 @@ from pathlib import Path
 
 from base.files import write_file
 from kb.gaps.analyse import Topic
+from kb.model import KbSpec
 from kb.skeleton import new_article
-from kb.spec import KbSpec
 from store.ticket_text import mask_pii
 
 _PROBLEM = re.compile(r"(?i)できない|できません|エラー|されない|されません|落ちる|届かない|おかしい|違う|"

@@ -14,7 +14,7 @@ from kb.articles import load_articles
 from kb.gaps import GapsError
 from kb.gaps.analyse import Analysis, ArticleText, TicketText, Topic, analyse
 from kb.gaps.rules import load_rules
-from kb.spec import KbSpec
+from kb.model import KbSpec
 from store import Store
 from store.ticket_text import mask_pii
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from base.errors import SourceError
 from connectors.zendesk import HelpCenter
 from kb.articles import Article, Finding, load_articles
+from kb.model import KbError, KbSpec
 from kb.paths import escapes
 from kb.publish.apply import Applier
 from kb.publish.bodies import Bodies, RenderCache
@@ -47,7 +48,6 @@ from kb.publish.report import PublishReport
 from kb.publish.settings import Access, Settings
 from kb.publish.steps import Outcome, Step, Unchanged
 from kb.site import outside_references, structural_errors
-from kb.spec import KbError, KbSpec
 
 __all__ = ["IDS_FILE", "HelpCenterIds", "Marker", "Options", "PublishError", "PublishReport", "Publisher",
            "RemoteTranslation", "Step", "Unchanged", "canonical", "find_marker", "map_locales", "strip_markers"]

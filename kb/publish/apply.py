@@ -18,6 +18,7 @@ from base.errors import Failure
 from connectors.http import AuthenticationFailed, BudgetExhausted, ConnectorError, RequestRejected
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
+from kb.model import ARTICLE_KEY
 from kb.publish.markers import body_hash, content_hash, marker
 from kb.publish.plan import Plan, Planner, metadata
 from kb.publish.remote import PublishError
@@ -42,7 +43,6 @@ from kb.publish.steps import (
     UpdateSection,
     UpdateTranslation,
 )
-from kb.spec import ARTICLE_KEY
 
 log = logging.getLogger("csops.kb.publish")
 

@@ -14,11 +14,11 @@ from typing import Any
 from base.files import make_named_folder, write_file
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
+from kb.model import KbSpec
 from kb.paths import split_url
 from kb.publish.markers import strip_markers
 from kb.publish.remote import Remote
 from kb.render import local_link, render
-from kb.spec import KbSpec
 
 PLACEHOLDER = "#csops-pending"
 #: A file csops attached: named ``<12 hex digits of its content's SHA-256>-<its name>`` (images and attachments).

@@ -16,6 +16,7 @@ from typing import Any
 from base.errors import SourceError
 from base.suggest import suggest
 from kb.articles import HELP_CENTER_FIELDS, Article
+from kb.model import ARTICLE_KEY, Category, KbError, KbSpec, Section
 from kb.publish.bodies import CSOPS_FILE, Bodies
 from kb.publish.ids import HelpCenterIds
 from kb.publish.markers import body_hash, content_hash
@@ -47,7 +48,6 @@ from kb.publish.steps import (
     UpdateSection,
     UpdateTranslation,
 )
-from kb.spec import ARTICLE_KEY, Category, KbError, KbSpec, Section
 
 
 @dataclass(frozen=True)

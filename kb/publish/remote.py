@@ -10,8 +10,8 @@ from typing import Any
 from base.errors import SourceError
 from connectors.zendesk import HelpCenter
 from kb.articles import HELP_CENTER_FIELDS, Article
+from kb.model import KbSpec
 from kb.publish.markers import Marker, body_hash, canonical, find_marker, strip_markers
-from kb.spec import KbSpec
 
 #: An image csops uploaded, as its URL appears in a body: named ``<content hash>-<file name>``.
 IMAGE_URL = re.compile(r'src="([^"]*/([0-9a-f]{12})-[^"/]*)"')

@@ -16,8 +16,8 @@ from typing import Any
 from base.suggest import suggest
 from connectors.zendesk import HelpCenter
 from kb.articles import Article
+from kb.model import MAX_CONTENT_TAGS_PER_ACCOUNT, KbError, KbSpec, Setting
 from kb.publish.remote import PublishError
-from kb.spec import MAX_CONTENT_TAGS_PER_ACCOUNT, KbError, KbSpec, Setting
 
 #: Zendesk's built-in user segments have localised names; their user_type names them in any language.
 BUILT_IN_SEGMENTS = ("signed_in_users", "staff")

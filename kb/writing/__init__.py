@@ -21,8 +21,8 @@ interface and the registry are in kb/writing/base.py).
 from __future__ import annotations
 
 from kb import morphology as _morphology
+from kb.model import KbSpec, UserRule
 from kb.prose import Prose
-from kb.spec import KbSpec, UserRule
 from kb.writing import (
     characters,
     conditional,

@@ -26,8 +26,8 @@ from typing import Any
 
 from base.regex import user_regex
 from kb.articles import Article
+from kb.model import LEVELS, KbSpec, UserRule
 from kb.prose import Prose, Sentence
-from kb.spec import LEVELS, KbSpec, UserRule
 from kb.tokens import token_regex
 
 Emit = Callable[[int, int, str, str], None]  # line, col, rule id, message

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from base.regex import user_regex
+from kb.model import UserRule
 from kb.prose import Prose
-from kb.spec import UserRule
 from kb.writing.base import UserEmit
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from kb.model import UserRule
 from kb.prose import Prose
-from kb.spec import UserRule
 from kb.writing.base import UserEmit, matchers, units
 
 

@@ -12,7 +12,6 @@ import re
 
 from kb.prose import Sentence
 from kb.skeleton import TEMPLATES
-from kb.spec import KbSpec
 from kb.writing.base import Ctx, Doc, Emit, rule
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -66,20 +65,6 @@ _MESSAGES = {
            "'{0}' is text from the kb new skeleton: replace it with the article's own",
            "'{0}' is left in: replace it with the real word"),
 }
-
-
-def required_headings(spec: KbSpec) -> frozenset[str]:
-    """Section names the types require (the team's and the shipped kb.yaml's): never placeholders themselves."""
-    return _shipped_required() | {h.rstrip("?") for t in spec.types.values() for hs in t.required.values()
-                                  for h in hs}
-
-
-@functools.cache
-def _shipped_required() -> frozenset[str]:
-    from kb.spec import load_spec
-
-    shipped = load_spec(TEMPLATES.parent.parent)
-    return frozenset(h.rstrip("?") for t in shipped.types.values() for hs in t.required.values() for h in hs)
 
 
 def check_placeholders(body: str, first_line: int, required: frozenset[str], emit: Emit,

@@ -5,8 +5,8 @@ kb check --fix applies the ones with a single replacement (kb/fix.py).
 
 from __future__ import annotations
 
+from kb.model import UserRule
 from kb.prose import Prose
-from kb.spec import UserRule
 from kb.writing.base import UserEmit, token_regex, units
 
 

@@ -49,7 +49,7 @@ def test_each_writing_rule_is_registered_beside_its_function_in_one_kind_module(
     import pkgutil
 
     import kb.writing
-    from kb.spec import DICTIONARY, USER_KINDS
+    from kb.model import DICTIONARY, USER_KINDS
 
     modules = {m.__name__ for m in kb.writing.KIND_MODULES}
     assert {r.check.__module__ for r in RULES.values()} == modules

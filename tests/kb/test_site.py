@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.model import KbError
 from kb.site import BuildCache, BuildResult, build
-from kb.spec import KbError, load_spec
+from kb.spec import load_spec
 from tests.kb.helpers import make_kb
 
 CLOCK_IN = "articles/employees/timecard/clock-in.md"

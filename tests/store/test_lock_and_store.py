@@ -176,3 +176,7 @@ def test_an_unchanged_account_is_not_rewritten(store_url: str) -> None:
         assert s.upsert_accounts([(*a[:3], 1)]) == 1
         assert s.account_fields(["001B"]) == {"001B": {"Name": "B2"}}
         assert s.live_account_ids() == {"001B"}
+        # an Id given twice: the last row wins, as if each were stored in turn
+        assert s.upsert_accounts([("001B", '{"Name": "B3"}', None, 0), ("001B", '{"Name": "B2"}', None, 0)]) == 0
+        assert s.upsert_accounts([("001C", '{"Name": "C"}', None, 0), ("001C", '{"Name": "C2"}', None, 0)]) == 1
+        assert s.account_fields(["001B", "001C"]) == {"001B": {"Name": "B2"}, "001C": {"Name": "C2"}}

@@ -19,7 +19,7 @@ OPEN = ("new", "open", "pending", "hold")
 def ticket_aggregates(store: Store, today: date, kept: bool = False) -> dict[str, dict[str, Any]]:
     """Per Salesforce Account Id: the ticket aggregates the rules may name (one grouped query over every ticket;
     ``kept``: from the store's table of them, computed again for the accounts whose tickets or organizations changed
-    since, and for all on a new day — what a sync reads, the same figures)."""
+    since, and for all on a new day: the same figures, what a sync that records reads)."""
     d7 = (today - timedelta(days=7)).isoformat()
     d30 = (today - timedelta(days=30)).isoformat()
     return (store.kept_ticket_aggregates if kept else store.ticket_aggregates)(OPEN, d7, d30)

@@ -24,7 +24,7 @@ Scores, over the proposed gaps in the report's order (topics not covered or weak
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -157,3 +157,16 @@ def borrowed_runs(sentences: Sequence[str], earlier: Sequence[str]) -> list[tupl
         shared += [(sentence, sentence[i:i + width]) for i in range(len(sentence) - width + 1)
                    if sentence[i:i + width] in others]
     return shared
+
+
+def check_layout_spread(labelled: Sequence[LabelledTicket], layout: Callable[[LabelledTicket], str | None]) -> None:
+    """Each topic's tickets come in many layouts (at least 6), none holding more than 35% of them: a method that
+    clusters by layout cannot score on the corpus by accident."""
+    by_topic: dict[str, Counter[str | None]] = {}
+    for t in labelled:
+        if not t.label.startswith(("oneoff-", "spam")):
+            by_topic.setdefault(t.label, Counter())[layout(t)] += 1
+    for topic, layouts in by_topic.items():
+        total = sum(layouts.values())
+        assert len(layouts) >= 6, (topic, layouts)
+        assert max(layouts.values()) / total <= 0.35, (topic, layouts)

@@ -12,7 +12,15 @@ import pytest
 from bench.gaps import EVAL, LABELS
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_e import VAGUE, VAGUE_EN
-from tests.kb.gaps_eval import SINCE, borrowed_runs, check_articles, check_labels, corpus_e, tickets
+from tests.kb.gaps_eval import (
+    SINCE,
+    borrowed_runs,
+    check_articles,
+    check_labels,
+    check_layout_spread,
+    corpus_e,
+    tickets,
+)
 
 N, SEED = EVAL["E"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
@@ -86,14 +94,7 @@ def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) ->
 def test_a_topic_is_what_is_asked_not_a_layout(labelled: list[LabelledTicket]) -> None:
     """Each topic's tickets come in many layouts, none of which holds most of them: a method that clusters by
     layout cannot score on E by accident."""
-    by_topic: dict[str, Counter[str | None]] = {}
-    for t in labelled:
-        if not t.label.startswith(("oneoff-", "spam")):
-            by_topic.setdefault(t.label, Counter())[_layout(t)] += 1
-    for topic, layouts in by_topic.items():
-        total = sum(layouts.values())
-        assert len(layouts) >= 6, (topic, layouts)
-        assert max(layouts.values()) / total <= 0.35, (topic, layouts)
+    check_layout_spread(labelled, _layout)
 
 
 def test_e_is_written_in_its_own_words() -> None:

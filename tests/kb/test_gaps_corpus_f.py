@@ -12,7 +12,15 @@ import pytest
 from bench.gaps import EVAL, LABELS
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_f import VAGUE, VAGUE_EN
-from tests.kb.gaps_eval import SINCE, borrowed_runs, check_articles, check_labels, corpus_f, tickets
+from tests.kb.gaps_eval import (
+    SINCE,
+    borrowed_runs,
+    check_articles,
+    check_labels,
+    check_layout_spread,
+    corpus_f,
+    tickets,
+)
 
 N, SEED = EVAL["F"]
 EARLIER = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py", "ticket_corpus_e.py")
@@ -88,14 +96,7 @@ def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) ->
 def test_a_topic_is_what_is_asked_not_a_layout(labelled: list[LabelledTicket]) -> None:
     """Each topic's tickets come in many layouts, none of which holds most of them: a method that clusters by
     layout cannot score on F by accident."""
-    by_topic: dict[str, Counter[str | None]] = {}
-    for t in labelled:
-        if not t.label.startswith(("oneoff-", "spam")):
-            by_topic.setdefault(t.label, Counter())[_layout(t)] += 1
-    for topic, layouts in by_topic.items():
-        total = sum(layouts.values())
-        assert len(layouts) >= 6, (topic, layouts)
-        assert max(layouts.values()) / total <= 0.35, (topic, layouts)
+    check_layout_spread(labelled, _layout)
 
 
 def test_f_is_written_in_its_own_words() -> None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 from store.organizations import AccountName
 
 
@@ -45,10 +45,9 @@ class AccountTable(Database):
     def _stored_accounts(self, ids: list[str]) -> dict[str, tuple[str, int]]:
         """(fields, deleted) of those of ``ids`` the store holds."""
         out: dict[str, tuple[str, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk, marks in in_lists(ids):
             out.update((i, (f, int(d))) for i, f, d in self._query(
-                f"SELECT id, fields, deleted FROM accounts WHERE id IN ({', '.join('?' for _ in chunk)})", chunk))
+                f"SELECT id, fields, deleted FROM accounts WHERE id IN ({marks})", chunk))
         return out
 
     def _upsert_accounts(self, rows: list[AccountRow]) -> int:
@@ -68,11 +67,8 @@ class AccountTable(Database):
 
     def live_among(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` the store holds as live accounts."""
-        wanted = list(dict.fromkeys(ids))
         out: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_lists(list(dict.fromkeys(ids))):
             out.update(i for (i,) in self._query(f"SELECT id FROM accounts WHERE deleted = 0 AND id IN ({marks})",
                                                  chunk))
         return out
@@ -87,11 +83,8 @@ class AccountTable(Database):
 
     def account_fields(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored Salesforce fields of these accounts (name, owner, ...)."""
-        wanted = list(dict.fromkeys(ids))
         out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_lists(list(dict.fromkeys(ids))):
             for account in self._rows(StoredAccount, f"SELECT id, fields FROM accounts WHERE id IN ({marks})", chunk):
                 out[account.id] = json.loads(account.fields)
         return out

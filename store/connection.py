@@ -29,6 +29,18 @@ R = TypeVar("R")
 #: Runs one statement on the store's connection, inside the transaction at hand; returns the driver's cursor.
 Run = Callable[[str, Sequence[Any]], Any]
 
+#: Values per ``IN (...)`` list: SQLite before 3.32 allows 999 parameters in a statement.
+IN_LIST_SIZE = 500
+V = TypeVar("V")
+
+
+def in_lists(values: Sequence[V]) -> Iterator[tuple[Sequence[V], str]]:
+    """``values`` in slices of at most :data:`IN_LIST_SIZE`, each with its SQL list of ``?`` marks, for one
+    ``... IN (marks)`` query per slice: every query over a caller's list of ids goes through here."""
+    for start in range(0, len(values), IN_LIST_SIZE):
+        chunk = values[start:start + IN_LIST_SIZE]
+        yield chunk, ", ".join("?" for _ in chunk)
+
 
 class Fence(Protocol):
     """What each write transaction checks first while a run holds the database's run lock (store.lease.DbLease)."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 
 
 class FactChange(NamedTuple):
@@ -32,10 +32,7 @@ class FactHistoryTables(Database):
         accounts only: a sync calls it a chunk at a time, and its memory stays that of a chunk."""
         state: dict[str, Any] = {}
         today: dict[str, str] = {}
-        ids = list(facts)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_lists(list(facts)):
             state.update((a, json.loads(f)) for a, f in self._query(
                 f"SELECT account_id, facts FROM fact_state WHERE account_id IN ({marks})", chunk))
             today.update(self._query(f"SELECT account_id, changes FROM fact_history WHERE day = ? AND account_id IN "

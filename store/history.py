@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 
 
 class HistoryPoint(NamedTuple):
@@ -49,13 +49,11 @@ class HistoryTables(Database):
 
     def health_before(self, ids: Iterable[str], day: str) -> dict[str, float]:
         """Per account, its health score at its newest history point before ``day`` (none: left out)."""
-        wanted = sorted(set(ids))
         out: dict[str, float] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        for chunk, marks in in_lists(sorted(set(ids))):
             for account_id, score in self._query(
                     "SELECT account_id, health_score FROM account_history WHERE account_id IN "
-                    f"({', '.join('?' for _ in chunk)}) AND day < ? ORDER BY account_id, day", (*chunk, day)):
+                    f"({marks}) AND day < ? ORDER BY account_id, day", (*chunk, day)):
                 if score is None:
                     out.pop(account_id, None)
                 else:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 
 
 class OrganizationRow(NamedTuple):
@@ -32,13 +32,6 @@ class AccountName(NamedTuple):
     name: str | None
 
 
-_CHUNK = 500  # ids per IN (...) list
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 class OrganizationTable(Database):
     """The ``organizations`` table, and the marks it leaves for the ticket aggregates kept per account."""
 
@@ -46,10 +39,8 @@ class OrganizationTable(Database):
         """Mark the accounts these organizations link to now: their kept ticket aggregates are to be computed
         again (TicketTable.kept_ticket_aggregates). Called, in the same transaction, for the organizations a ticket
         leaves or joins (store.tickets) and before and after an organization changes or goes."""
-        wanted = sorted(set(organization_ids))
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
-            self._mark(_marks(chunk), chunk)
+        for chunk, marks in in_lists(sorted(set(organization_ids))):
+            self._mark(marks, chunk)
 
     def _mark(self, organizations: str, params: Sequence[Any]) -> None:
         """Mark the accounts of the organizations ``organizations`` (an SQL list or subquery) selects."""

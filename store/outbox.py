@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from store.connection import Database, now_iso
+from store.connection import Database, in_lists, now_iso
 
 
 class OutboxRow(NamedTuple):
@@ -48,9 +48,7 @@ class OutboxTable(Database):
         accounts = sorted({a for a, _ in wanted})
         occurrences: dict[tuple[str, str], str] = {}
         channels: dict[tuple[str, str, str], list[str]] = {}
-        for start in range(0, len(accounts), 500):
-            chunk = accounts[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_lists(accounts):
             for a, i, first in self._query(
                     f"SELECT account_id, alert_id, MAX(first_seen) FROM alerts WHERE account_id IN ({marks}) "
                     "AND (resolved_at IS NULL OR resolved_at = ?) GROUP BY account_id, alert_id", (*chunk, day)):

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from store.connection import now_iso
-from store.organizations import _CHUNK, OrganizationTable, _marks
+from store.connection import in_lists, now_iso
+from store.organizations import OrganizationTable
 
 
 class TicketRow(NamedTuple):
@@ -74,10 +74,9 @@ class TicketTable(OrganizationTable):
         The accounts of each ticket's organization before and after are marked (:meth:`mark_ticket_accounts`)."""
         rows = list(rows)
         with self.transaction():
-            for start in range(0, len(rows), _CHUNK):
-                chunk = rows[start:start + _CHUNK]
+            for chunk, marks in in_lists(rows):
                 ids = [r[0] for r in chunk]  # TicketRow.id (a plain tuple is one too)
-                self._mark(f"SELECT organization_id FROM tickets WHERE id IN ({_marks(ids)})", ids)
+                self._mark(f"SELECT organization_id FROM tickets WHERE id IN ({marks})", ids)
                 self.mark_ticket_accounts({r[1] for r in chunk if r[1] is not None})
             self._upsert_tickets(rows)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from store.connection import Database, now_iso
+from store.connection import Database, in_lists, now_iso
 from store.dialect import StoreError
 
 #: A row's result: ``sent`` is logged before the request goes (a run killed before the answer leaves it so),
@@ -73,11 +73,10 @@ class WriteLogTable(Database):
         for record_id, error in rejected.items():
             by_error.setdefault(error, []).append(record_id)
         with self.transaction():
-            for error, ids in by_error.items():  # refusals mostly share a few errors: one statement per 500 ids
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start:start + 500]
+            for error, ids in by_error.items():  # refusals mostly share a few errors: one statement per slice of ids
+                for chunk, marks in in_lists(ids):
                     self._execute("UPDATE write_log SET result = ?, error = ? WHERE run_id = ? AND sobject = ? AND "
-                                  f"result = ? AND record_id IN ({', '.join('?' for _ in chunk)})",
+                                  f"result = ? AND record_id IN ({marks})",
                                   (REJECTED, error, run_id, sobject, SENT, *chunk))
             self._execute("INSERT INTO write_batches (run_id, sobject, settled_at) VALUES (?, ?, ?) "
                           "ON CONFLICT (run_id, sobject) DO NOTHING", (run_id, sobject, now_iso()))

@@ -179,3 +179,21 @@ def test_write_log_rows_keep_any_text_on_both_engines(store_url: str) -> None:
         assert s.run_writes(7) == [e._replace(result=OK) for e in entries]
     raw = rows(target(store_url), "SELECT old_value, error, reason FROM write_log ORDER BY id")
     assert raw == [(json.dumps(e.old, ensure_ascii=False), e.error, e.reason) for e in entries]
+
+
+def test_queries_over_more_ids_than_one_in_list_holds_answer_for_every_id(store_url: str) -> None:
+    """A caller's list of ids is queried a slice at a time (store.connection.in_lists): every id of 1,201 answers,
+    on both engines, with no id lost at a slice's edge."""
+    from store.connection import IN_LIST_SIZE
+
+    n = 2 * IN_LIST_SIZE + 201
+    ids = [f"001{i:012d}AAA" for i in range(n)]
+    with open_store(store_url) as s:
+        s.upsert_accounts([AccountRow(a, json.dumps({"Name": f"n{i}"}), "2026-10-04T00:00:00.000+0000", 0)
+                           for i, a in enumerate(ids)])
+        s.write_history([HistoryPoint(a, "2026-10-05", "勤怠管理", "on_track", "setup", float(i), "low", "gold", None)
+                         for i, a in enumerate(ids)])
+        assert s.live_among([*ids, "001999999999999AAA"]) == set(ids)
+        fields = s.account_fields(reversed(ids))
+        assert [fields[a]["Name"] for a in ids] == [f"n{i}" for i in range(n)]
+        assert s.health_before(ids, "2026-10-06") == {a: float(i) for i, a in enumerate(ids)}

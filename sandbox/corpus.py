@@ -131,3 +131,25 @@ def half_width_kana(text: str) -> str:
             continue
         out.append(half + marks.replace("\u3099", "ﾞ").replace("\u309a", "ﾟ"))
     return "".join(out)
+
+
+def ask(topic: Topic, en: bool, rng: random.Random, before: Sequence[str], after: Sequence[str],
+        joiner: str) -> str:
+    """A customer's question about ``topic`` in one language: one of its questions (now and then a second one,
+    introduced by ``joiner``), after a sentence of background from ``before`` and before a closing line from
+    ``after`` (either may be ""), with the slips of a hurried writer: a typo, or half-width katakana or full-width
+    ASCII in Japanese, or all lower case in English."""
+    questions = topic.en_questions if en else topic.ja_questions
+    core = pick(rng, questions)
+    if rng.random() < 0.14:
+        more = pick(rng, questions)
+        core = core if more == core else f"{core}\n{joiner}{more}"
+    text = f"{pick(rng, before)}{core}{pick(rng, after)}".strip()
+    roll = rng.random()
+    if roll < 0.13:
+        return typo(text, rng)
+    if en:
+        return text.lower() if roll < 0.2 else text
+    if roll < 0.19:
+        return half_width_kana(text)
+    return full_width(text) if roll < 0.24 else text

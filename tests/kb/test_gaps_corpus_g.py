@@ -1,0 +1,127 @@
+"""Corpus G (sandbox/ticket_corpus_g.py), the held-back corpus of `kb gaps`: it generates at the bench's size, its
+labels hold together, and the layouts its docstring promises are there, spread over the topics. kb gaps itself
+never runs here: G's only reader outside this file is bench/gaps.py, which prints its figures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from bench.gaps import EVAL, HELD_BACK, LABELS, sweep
+from sandbox.corpus import LabelledTicket
+from sandbox.ticket_corpus_g import VAGUE, VAGUE_EN
+from tests.kb.gaps_eval import (
+    SINCE,
+    borrowed_runs,
+    check_articles,
+    check_labels,
+    check_layout_spread,
+    corpus_g,
+    tickets,
+)
+
+N, SEED = EVAL["G"]
+EARLIER = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py", "ticket_corpus_e.py",
+           "ticket_corpus_f.py")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+QUOTED = re.compile(r"^\s*>")
+# One marker per layout the docstring names (a regular expression): what only that layout writes.
+LAYOUTS = {
+    "zoom chat (ja)": r"^\d\d:\d\d:\d\d 送信元 .+ 宛先 全員:$",
+    "thread (ja)": r"^2026/10/\d\d \d+:\d+ に .+ さんは書きました:$",
+    "message slip (ja)": "━━━ 伝言メモ ━━━", "answering service": "電話受付代行】受付報告",
+    "google form (ja)": "」に新しい回答がありました", "article feedback (ja)": "この記事は役に立ちましたか？：いいえ",
+    "servicenow (ja)": "がベンダー対応に割り当てられました", "html as text": r"^\[cid:image00\d\.png@",
+    "training report": "【導入研修 実施報告】", "plain mail (ja)": "^直通：",
+    "zoom chat (en)": r"^\d\d:\d\d:\d\d From .+ to Everyone:$", "thread (en)": r"^On 10/\d+/26 \d+:\d+ AM, .+ wrote:$",
+    "message slip (en)": "^WHILE YOU WERE OUT$",
+    "google form (en)": "^New response to \"Cloud Kintai onboarding desk\"",
+    "article feedback (en)": r"^Was this article helpful\? No$",
+    "servicenow (en)": "has been assigned to vendor support",
+    "plain mail (en)": "^m: ",
+}
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[LabelledTicket]:
+    return tickets(corpus_g(), N, SEED)
+
+
+def _layout(ticket: LabelledTicket) -> str | None:
+    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description, re.MULTILINE)]
+    assert len(found) <= 1, (ticket.id, found)
+    return found[0] if found else None
+
+
+def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
+    check_labels(corpus_g(), labelled, N)
+
+
+def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
+    check_articles(corpus_g())
+
+
+def test_uncovered_topics_differ_from_those_of_a_to_f() -> None:
+    from sandbox import (
+        ticket_corpus,
+        ticket_corpus_b,
+        ticket_corpus_c,
+        ticket_corpus_d,
+        ticket_corpus_e,
+        ticket_corpus_f,
+    )
+
+    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e,
+                             ticket_corpus_f) for t in m.CORPUS.topics if t.article is None}
+    assert not corpus_g().uncovered() & before
+
+
+def test_every_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
+    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
+    topics = {t.id for t in corpus_g().topics}
+    assert all(period[t] >= 10 for t in topics), {t: period[t] for t in topics}
+    assert sum(1 for t in labelled if t.label == "spam" and t.deleted) >= 3
+
+
+def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) -> None:
+    real = [t for t in labelled if t.label != "spam"]
+    english = [t for t in real if not JAPANESE.search(t.description)]
+    assert 0.19 <= len(english) / len(real) <= 0.27
+    quoted = [t for t in real if sum(bool(QUOTED.match(line)) for line in t.description.splitlines()) >= 3]
+    assert len(quoted) / len(real) >= 0.1
+    assert sum(len(t.description) > 2000 for t in quoted) >= 30
+    for t in quoted:  # the question is written under the quotes, as the last unquoted lines
+        lines = [line for line in t.description.splitlines() if line.strip()]
+        assert not any(QUOTED.match(line) for line in lines[-3:]), t.id
+    layouts = Counter(_layout(t) for t in real)
+    assert set(layouts) == set(LAYOUTS), set(LAYOUTS) ^ set(layouts)  # every ticket in one known layout
+    bodies = "\n".join(t.description for t in real)
+    assert re.search(r"[ｦ-ﾟ]{3}", bodies), "half-width katakana"
+    assert re.search(r"[Ａ-Ｚａ-ｚ]{2}", bodies), "full-width latin letters"
+    assert "[cid:" in bodies and "<mailto:" in bodies, "HTML remnants"
+    vague = {*VAGUE, *VAGUE_EN}
+    subjects = [re.sub(r"^(?:Re: )+", "", t.subject) for t in real]
+    assert sum(s in vague for s in subjects) / len(real) >= 0.08
+
+
+def test_a_topic_is_what_is_asked_not_a_layout(labelled: list[LabelledTicket]) -> None:
+    """Each topic's tickets come in many layouts, none of which holds most of them: a method that clusters by
+    layout cannot score on G by accident."""
+    check_layout_spread(labelled, _layout)
+
+
+def test_g_is_written_in_its_own_words() -> None:
+    """No topic question, subject or one-off of G shares 15 characters of Japanese (20 of English) with A to F."""
+    from sandbox import ticket_corpus_g as g
+
+    sentences = [q for t in g.TOPICS for q in (*t.ja_questions, *t.en_questions, *t.ja_subjects, *t.en_subjects)]
+    assert not borrowed_runs([*sentences, *g.ONEOFFS_JA, *g.ONEOFFS_EN], EARLIER)
+
+
+def test_the_bench_reports_g_as_the_held_back_corpus_and_no_seed_sweep_prints_it() -> None:
+    assert LABELS["G"] == "G (held back)" and LABELS["F"] == "F" and HELD_BACK == "G"
+    assert EVAL["G"] == (1200, SEED) == (1200, 41)
+    assert "G" not in sweep(None) and sweep(None) == ["A", "B", "C", "D", "E", "F"]
+    assert sweep("F,G") == ["F", "G"]  # named, it runs

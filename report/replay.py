@@ -158,10 +158,10 @@ class Replayer:
 
 def replay_fast(sets: Sequence[Replayer], schedule: Schedule, account_id: str,
                 changes: list[tuple[date, dict[str, Any]]], start: date, end: date) -> None:
-    """One account under rule sets that each have a day sensitivity, in one walk over its fact changes: each set
-    is evaluated on the days :class:`~report.replay_days.Schedule` says the facts can change an evaluation, and on
-    the days its own last evaluation can change (:meth:`~report.replay_days.DaySensitivity.next_day`). Days are
-    ordinals here: the walk passes every change day of every account."""
+    """One account under rule sets that each have a day sensitivity: each set is evaluated on the days
+    :meth:`~report.replay_days.Schedule.days` says the facts can change an evaluation (found in one walk over the
+    account's fact changes for all the sets), and on the days its own last evaluation can change
+    (:meth:`~report.replay_days.DaySensitivity.next_day`). Days are ordinals here."""
     walks = [_Walk(account_id) for _ in sets]
     days = [d.toordinal() for d, _ in changes]
     facts: dict[str, Any] = {}
@@ -169,25 +169,23 @@ def replay_fast(sets: Sequence[Replayer], schedule: Schedule, account_id: str,
     while i < n and days[i] <= first:
         facts.update(changes[i][1])
         i += 1
-    anchors = schedule.anchors(facts)
     day = first if i else (days[0] if n else last + 1)
-    flip: int | None = day  # the first day is evaluated
+    forced = schedule.days(facts, changes, days, i, day, last) if day <= last else []
     pending: list[int | None] = [None] * len(sets)
-    while day <= last:
-        force = day == flip
-        if i < n and days[i] == day:
-            force = schedule.apply(facts, anchors, changes[i][1], day) or force
+    k, m = 0, len(forced)
+    while True:
+        day = forced[k] if k < m else last + 1
+        for d in pending:
+            if d is not None and d < day:
+                day = d
+        if day > last:
+            break
+        force = k < m and forced[k] == day
+        k += force
+        while i < n and days[i] <= day:
+            facts.update(changes[i][1])
             i += 1
-            flip = schedule.next_flip(anchors, day)
-        elif force:
-            flip = schedule.next_flip(anchors, day)
-        if force or day in pending:
-            _evaluate_sets(sets, walks, schedule, pending, force, day, facts)
-        following = days[i] if i < n else last + 1
-        for d in (flip, *pending):
-            if d is not None and d < following:
-                following = d
-        day = following
+        _evaluate_sets(sets, walks, schedule, pending, force, day, facts)
     for r, walk in zip(sets, walks, strict=True):
         r.states.append(walk.states)
 

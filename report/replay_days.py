@@ -99,8 +99,8 @@ _IGNORED, _ANCHOR, _NUMBER, _EXACT = range(4)
 class Schedule:
     """The days an account's facts can change an evaluation, under one or more rule sets at once (the replay's
     current and proposed rules: a day that matters to either is evaluated under both, which changes nothing for
-    the other). Walks the account's fact changes once: :meth:`apply` takes each day's changes and says whether
-    they can change an evaluation; :meth:`next_flip` is the next day a ``days_since_X`` passes a constant."""
+    the other). :meth:`days` walks an account's fact changes once, a fact at a time, and gives the days they can
+    change an evaluation."""
 
     def __init__(self, sensitivities: Sequence[DaySensitivity], tz: tzinfo) -> None:
         self.tz = tz
@@ -153,65 +153,126 @@ class Schedule:
             return None
         return None if found is None else found.toordinal()
 
-    def apply(self, facts: dict[str, Any], anchors: dict[str, int | None], changed: Mapping[str, Any], today: int
-              ) -> bool:
-        """Take ``changed`` (the facts that changed on the day ``today``, an ordinal) into ``facts`` and
-        ``anchors``; whether the change can change an evaluation."""
-        moved = False
-        derived: list[Derived] = []
-        kinds = self.kinds
-        for name, new in changed.items():
-            kind = kinds.get(name, _IGNORED)
-            was = facts.get(name)
-            if kind == _IGNORED or was == new:
+    def days(self, facts: Mapping[str, Any], changes: Sequence[tuple[Any, Mapping[str, Any]]], days: Sequence[int],
+             i: int, start: int, last: int) -> list[int]:
+        """The days (ordinals, ascending, from ``start`` to ``last``) on which an account's facts can change an
+        evaluation: ``start``; each day of ``changes[i:]`` (on the days ``days[i:]``) whose change can; each day a
+        ``days_since_X`` changes side of a constant. ``facts``: the account's facts on ``start`` (the changes
+        before ``i``).
+
+        Worked out a fact at a time, each fact's values in order, each compared with the one before it: a change
+        day counts when one of its facts moves to another side of a constant (read as it was that day, a date's
+        ``days_since_X`` as on the change day), an exactly-read fact changes, or a date becomes null or stops
+        being null; a derived fact's side is worked out only on a change day nothing else makes count. The tests
+        hold this to the same rules applied a change day at a time."""
+        j = bisect_right(days, last, i)
+        chs, ts = [c for _, c in changes[i:j]], days[i:j]
+        moved = [False] * len(chs)
+        forced = {start}
+        touched: dict[int, list[Derived]] = {}  # change → the derived facts whose inputs changed in it
+        present = set().union(*chs) if chs else set()
+        for name in self.points:  # each days_since_X: its sides of the constants, also with X never changing
+            seq = _sequence(name, facts.get(name), chs) if name in present else []
+            self._anchor(name, self.day_of(facts.get(name)), seq, ts, start, last, moved, forced)
+        for name in present:
+            kind = self.kinds.get(name, _IGNORED)
+            if kind == _IGNORED or name in self.points:
                 continue
-            if name in anchors:
-                a, b = anchors[name], self.day_of(new)
-                anchors[name] = b
-                if kind == _ANCHOR and not moved:
-                    points = self.points[name]
-                    moved = (a is None or b is None or (was is None) != (new is None)
-                             or bisect_right(points, today - a) != bisect_right(points, today - b))
-                    continue
-            if kind == _NUMBER and not moved:
-                cuts = self.cuts.get(name, ())
+            seq = _sequence(name, facts.get(name), chs)
+            if kind == _NUMBER:
+                self._number(name, seq, moved, touched)
+            elif kind == _ANCHOR:  # a date no days_since_X constant is set for: only null or not
+                for k, was, new in seq:
+                    moved[k] = moved[k] or (was is None) != (new is None)
+            else:
+                for k, _, _ in seq:
+                    moved[k] = True
+        if touched:
+            self._derived_days(facts, chs, touched, moved)
+        forced.update(t for t, m in zip(ts, moved, strict=True) if m)
+        return sorted(forced)
+
+    def _anchor(self, name: str, a: int | None, seq: list[tuple[int, Any, Any]], ts: Sequence[int], start: int,
+                last: int, moved: list[bool], forced: set[int]) -> None:
+        """A date fact with ``days_since_X`` constants: the changes that move it to another side of one, and the
+        days it reaches or passes one while it stands still (from its day ``a`` on ``start``)."""
+        points = self.points[name]
+        only = self.kinds[name] == _ANCHOR  # read through days_since_X alone (otherwise any change counts)
+        since = start
+        for k, was, new in seq:
+            today, b = ts[k], self.day_of(new)
+            _crossings(points, a, since, today, forced)
+            moved[k] = moved[k] or not only or (
+                a is None or b is None or (was is None) != (new is None)
+                or bisect_right(points, today - a) != bisect_right(points, today - b))
+            a, since = b, today
+        _crossings(points, a, since, last, forced)
+
+    def _number(self, name: str, seq: list[tuple[int, Any, Any]], moved: list[bool],
+                touched: dict[int, list[Derived]]) -> None:
+        """A number fact compared only with constants: the changes that move it to another side of one."""
+        cuts = self.cuts.get(name, ())
+        via = self.via.get(name)
+        for k, was, new in seq:
+            if via:
+                touched.setdefault(k, []).extend(via)
+            if not moved[k]:
                 try:
-                    moved = _region(_number(was), cuts) != _region(_number(new), cuts)
+                    moved[k] = _region(_number(was), cuts) != _region(_number(new), cuts)
                 except ValueError:  # a value the engine reads from text: not followed here
-                    moved = True
-                derived += self.via.get(name, ())
-                continue
-            if kind == _ANCHOR and not moved:  # a date no days_since_X constant is set for: only null or not
-                moved = (was is None) != (new is None)
-                continue
-            moved = True
-        if derived and not moved:
-            return self._derived_moved(facts, changed, derived)
-        facts.update(changed)
-        return moved
+                    moved[k] = True
 
-    def _derived_moved(self, facts: dict[str, Any], changed: Mapping[str, Any], derived: list[Derived]) -> bool:
-        """Take ``changed`` into ``facts``; whether a derived fact built on them changed side of a constant."""
-        try:
-            before = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
-            facts.update(changed)
-            after = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
-            return after != before
-        except ValueError:  # a value the engine reads from text: not followed here
-            facts.update(changed)
-            return True
+    def _derived_days(self, facts: Mapping[str, Any], chs: Sequence[Mapping[str, Any]],
+                      touched: dict[int, list[Derived]], moved: list[bool]) -> None:
+        """The changes (not already counted) that move a derived fact to another side of one of its constants. A
+        derived fact's side is remembered with the values it was worked out from: the side after one change is
+        the side before the next."""
+        inputs = {name for d in self.derived for name in d.inputs}
+        state = {name: facts.get(name) for name in inputs}
+        known: dict[int, tuple[tuple[Any, ...], Any]] = {}  # id(derived) → (its input values, its side)
 
-    def next_flip(self, anchors: Mapping[str, int | None], today: int) -> int | None:
-        """The first day (ordinal) after ``today`` a ``days_since_X`` changes side of a constant (None: never)."""
-        found = None
-        for name, a in anchors.items():
-            if a is None:
-                continue
-            points = self.points[name]
-            k = bisect_right(points, today - a)
-            if k < len(points) and (found is None or a + points[k] < found):
-                found = a + points[k]
-        return found
+        def side(d: Derived) -> Any:
+            values = tuple(state[name] for name in d.inputs)
+            found = known.get(id(d))
+            if found is None or found[0] != values:
+                found = values, _region(d.condition(dict(zip(d.inputs, map(_number, values), strict=True))), d.cuts)
+                known[id(d)] = found
+            return found[1]
+
+        updates: dict[int, list[tuple[str, Any]]] = {}  # change → the inputs it gives another value
+        for name in inputs:
+            for k, _, new in _sequence(name, facts.get(name), chs):
+                updates.setdefault(k, []).append((name, new))
+        for k in sorted(updates):
+            check = k in touched and not moved[k]
+            try:
+                before = [side(d) for d in touched[k]] if check else []
+                state.update(updates[k])
+                moved[k] = moved[k] or (check and [side(d) for d in touched[k]] != before)
+            except ValueError:  # a value the engine reads from text: not followed here
+                state.update(updates[k])
+                moved[k] = True
+
+
+def _sequence(name: str, was: Any, chs: Sequence[Mapping[str, Any]]) -> list[tuple[int, Any, Any]]:
+    """The changes of one fact that give it another value: (index of the change, value before, value after)."""
+    out = []
+    for k in [k for k, ch in enumerate(chs) if name in ch]:
+        new = chs[k][name]
+        if was != new:
+            out.append((k, was, new))
+        was = new
+    return out
+
+
+def _crossings(points: Sequence[int], a: int | None, since: int, until: int, out: set[int]) -> None:
+    """The days after ``since`` up to ``until`` on which the days since ``a`` reach a point."""
+    if a is None:
+        return
+    k = bisect_right(points, since - a)
+    while k < len(points) and a + points[k] <= until:
+        out.add(a + points[k])
+        k += 1
 
 
 def _number(value: Any) -> float | None:

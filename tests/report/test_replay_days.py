@@ -4,8 +4,11 @@ still and move daily, under rules that read the day in every way the analysis al
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+from bisect import bisect_right
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,8 @@ from typing import Any
 import pytest
 
 from notify.config import NotifySpec, load
-from report.replay import replay
+from report.replay import Replayer, fact_changes, replay
+from report.replay_days import _ANCHOR, _IGNORED, _NUMBER, DaySensitivity, Derived, Schedule, _number, _region, _typed
 from rules.ruleset import RuleSet
 from store import Store, open_store
 from tests.conftest import RULES
@@ -63,7 +67,8 @@ def raw_facts(rng: random.Random, n: int) -> dict[str, list[tuple[date, dict[str
 def crossing(rng: random.Random, facts: dict[str, Any], day: date, licensed: float) -> None:
     """Figures that cross the rules' constants on many days and land on them: a usage ratio of exactly 0.2, 0.3,
     0.5 or 0.8 or just beside it, an urgent ticket that comes and goes, ARR on 3,000,000, a login 7, 8, 14 or 15
-    days before (the constants of days_since_last_login), admins between 0 and 2."""
+    days before (the constants of days_since_last_login), admins between 0 and 2; now and then a figure or the
+    login gone (null)."""
     ratio = rng.choice([0.19, 0.2, 0.21, 0.29, 0.3, 0.31, 0.49, 0.5, 0.51, 0.79, 0.8, 0.81])
     if rng.random() < 0.5:
         facts["active_users"] = ratio * licensed
@@ -80,6 +85,8 @@ def crossing(rng: random.Random, facts: dict[str, Any], day: date, licensed: flo
         facts["active_users"] = str(int(ratio * licensed))  # a figure as text (a CSV source): read by the engine
     if rng.random() < 0.02:
         facts["active_admins"] = "many"  # no number: null to the engine, as the sync treats it
+    if rng.random() < 0.03:  # a figure or a date that goes away (null), to come back later
+        facts[rng.choice(["active_users", "last_login", "arr"])] = None
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +196,40 @@ def test_the_fast_path_gives_what_every_day_gives(store: Store, tmp_path: Path, 
         assert {"long_in_status", "phase_drags", "kicked_off_lately"} <= raised
 
 
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_days_found_a_fact_at_a_time_are_those_found_a_day_at_a_time(store: Store, tmp_path: Path,
+                                                                          variant: str) -> None:
+    """Schedule.days (each fact's changes in turn) gives the very days the walk a change day at a time gives, for
+    windows that start before, on and after an account's first facts and end before its last."""
+    current = load([RULES, ROOT / "rules" / "notify.yaml"])
+    if variant in FACTS_ALIKE:
+        current = rules_with(tmp_path, "current.yaml", "x", "x")
+    old, new = VARIANTS[variant]
+    proposed = current if variant == "shipped" else rules_with(tmp_path, f"{variant}.yaml", old, new)
+    zones: dict[str, list[DaySensitivity]] = {}  # the sets replay walks together
+    for rules, _ in (current, proposed):
+        fast = Replayer(rules, FIRST).fast
+        assert fast is not None
+        zones.setdefault(str(rules.tz), []).append(fast)
+    schedules = [Schedule(sets, sets[0].tz or current[0].tz) for sets in zones.values()]
+    compared = 0
+    for (_, changes), schedule in itertools.product(fact_changes(store, FIRST + timedelta(days=DAYS - 1)),
+                                                    schedules):
+        days = [d.toordinal() for d, _ in changes]
+        for first, last in ((-30, DAYS - 1), (0, DAYS - 1), (45, 150), (DAYS - 2, DAYS - 1)):
+            first, last = FIRST.toordinal() + first, FIRST.toordinal() + last
+            facts: dict[str, Any] = {}
+            i = 0
+            while i < len(days) and days[i] <= first:
+                facts.update(changes[i][1])
+                i += 1
+            start = first if i else days[0]
+            expected = walk_a_day_at_a_time(schedule, dict(facts), changes, days, i, start, last)
+            assert schedule.days(dict(facts), changes, days, i, start, last) == expected
+            compared += len(expected)
+    assert compared > ACCOUNTS * 8
+
+
 @pytest.mark.parametrize("condition, why", [
     ('"days_since_last_login / 7 >= 2"', "uses days_since_last_login other than compared with a number"),
     ('"days_overdue > days_since_kickoff_on"', "uses days_overdue other than compared with a number"),
@@ -262,3 +303,84 @@ def states(s: Store, day: str) -> dict[str, dict[str, Any]]:
     for row in s.fact_history(day):
         out.setdefault(row.account_id, {}).update(json.loads(row.changes))
     return out
+
+
+def walk_a_day_at_a_time(s: Schedule, facts: dict[str, Any], changes: list[tuple[date, dict[str, Any]]],
+                         days: list[int], i: int, start: int, last: int) -> list[int]:
+    """The days Schedule.days gives, found as the replay found them before it: a change day at a time (``apply``),
+    each time with the next day a days_since_X passes a constant (``next_flip``)."""
+    anchors = s.anchors(facts)
+    out = [start]
+    flip = next_flip(s, anchors, start)
+    for k in range(i, len(days)):
+        today = days[k]
+        if today > last:
+            break
+        while flip is not None and flip <= today:
+            if flip != out[-1]:
+                out.append(flip)
+            flip = next_flip(s, anchors, flip)
+        if apply(s, facts, anchors, changes[k][1], today) and today != out[-1]:
+            out.append(today)
+        flip = next_flip(s, anchors, today)
+    while flip is not None and flip <= last:
+        out.append(flip)
+        flip = next_flip(s, anchors, flip)
+    return out
+
+
+def apply(s: Schedule, facts: dict[str, Any], anchors: dict[str, int | None], changed: Mapping[str, Any], today: int
+          ) -> bool:
+    moved = False
+    derived: list[Derived] = []
+    kinds = s.kinds
+    for name, new in changed.items():
+        kind = kinds.get(name, _IGNORED)
+        was = facts.get(name)
+        if kind == _IGNORED or was == new:
+            continue
+        if name in anchors:
+            a, b = anchors[name], s.day_of(new)
+            anchors[name] = b
+            if kind == _ANCHOR and not moved:
+                points = s.points[name]
+                moved = (a is None or b is None or (was is None) != (new is None)
+                         or bisect_right(points, today - a) != bisect_right(points, today - b))
+                continue
+        if kind == _NUMBER and not moved:
+            cuts = s.cuts.get(name, ())
+            try:
+                moved = _region(_number(was), cuts) != _region(_number(new), cuts)
+            except ValueError:  # a value the engine reads from text: not followed here
+                moved = True
+            derived += s.via.get(name, ())
+            continue
+        if kind == _ANCHOR and not moved:  # a date no days_since_X constant is set for: only null or not
+            moved = (was is None) != (new is None)
+            continue
+        moved = True
+    if derived and not moved:
+        return derived_moved(s, facts, changed, derived)
+    facts.update(changed)
+    return moved
+
+def derived_moved(s: Schedule, facts: dict[str, Any], changed: Mapping[str, Any], derived: list[Derived]) -> bool:
+    try:
+        before = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
+        facts.update(changed)
+        after = [_region(d.condition(_typed(d, facts)), d.cuts) for d in derived]
+        return after != before
+    except ValueError:  # a value the engine reads from text: not followed here
+        facts.update(changed)
+        return True
+
+def next_flip(s: Schedule, anchors: Mapping[str, int | None], today: int) -> int | None:
+    found = None
+    for name, a in anchors.items():
+        if a is None:
+            continue
+        points = s.points[name]
+        k = bisect_right(points, today - a)
+        if k < len(points) and (found is None or a + points[k] < found):
+            found = a + points[k]
+    return found

@@ -6,6 +6,7 @@ from kb/, and passes them in.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from kb.gaps.normalize import Cleaned, Glossary, Normalizer, content_words
 from kb.gaps.rules import GapsRules, fold
 from kb.gaps.templates import MIN_COUNT, MIN_SHARE, layout_parts
 from kb.gaps.terms import Vocabulary, background, distinctive
-from kb.gaps.topics import Clustering, cluster, join_alike, relabel
+from kb.gaps.topics import Clustering, cluster, join_alike, join_same, relabel
 from kb.gaps.vectors import CharVectorizer
 from kb.parallel import forked_map
 from store.tickets import TicketText  # what the analysis reads of a ticket: the store's own row
@@ -315,7 +316,35 @@ def _topics(period: _Period, judge: Judge, seed: int) -> tuple[Clustering, dict[
     if joined is not clustering:
         clustering = joined
         judged = _judge_all(judge, clustering, period.units)
+    gaps = np.array([judged[t].best < COVERED for t in range(clustering.centres.shape[0])])
+    same = join_same(period.X, clustering, gaps, _words_alike(clustering, period.units, judge) >= SAME_WORDS)
+    if same is not clustering:
+        clustering = same
+        judged = _judge_all(judge, clustering, period.units)
     return clustering, judged
+
+
+SAME_WORDS = 0.22  # cosine of two topics' word shares (see _words_alike) at or above which they may be one
+
+
+def _words_alike(clustering: Clustering, doc_units: list[set[str]], judge: Judge) -> np.ndarray:
+    """Cosine between topics of the share of their tickets using each word, a word weighed by how rare it
+    is in the period (log of all tickets over those using it): two phrasings of one question share the
+    words that name it; a topic and its neighbour (a trial; extending a trial) share the words around it,
+    not the ones that set the neighbour apart."""
+    topics = range(clustering.centres.shape[0])
+    members = [np.flatnonzero(clustering.labels == t) for t in topics]
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for t, idx in enumerate(members):
+        for u, c in Counter(u for i in idx for u in doc_units[i]).items():
+            rows.append(t)
+            cols.append(vocab.setdefault(u, len(vocab)))
+            vals.append(c / len(idx) * math.log(max(judge.total, 1) / max(judge.background[u], 1)))
+    shares = sp.csr_matrix((vals, (rows, cols)), shape=(len(members), max(len(vocab), 1)))
+    norms = np.sqrt(np.asarray(shares.multiply(shares).sum(axis=1)).ravel())
+    unit = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ shares
+    return np.asarray((unit @ unit.T).todense())
 
 
 def _english_only(period: _Period) -> set[str]:

@@ -31,6 +31,7 @@ from kb.gaps.templates import pairwise_mean
 JOIN = 0.30  # mean cosine between two groups' tickets at or above which they are one topic
 RELATED = 0.20  # … at or above which two topics an article answers alike are one (join_alike)
 SPLIT = 0.20  # a k-means group less alike than this inside is cut in two first
+SAME = 0.25  # cosine between two gap topics' centres at or above which they are one question (join_same)
 COHERENT = 0.15  # a topic whose tickets are less alike than this on average is not a topic
 MEMBER = 0.12  # a ticket whose cosine to its topic's centre is below this is left out of it
 PER_GROUP = 6  # tickets per k-means group, at most MAX_GROUPS groups
@@ -122,19 +123,25 @@ def _dense(rows: sp.csr_matrix, seed: int) -> np.ndarray:
 
 
 def _join(X: sp.csr_matrix, groups: list[np.ndarray], threshold: float = JOIN,
-          kinds: np.ndarray | None = None) -> list[np.ndarray]:
+          kinds: np.ndarray | None = None, centres: bool = False,
+          allowed: np.ndarray | None = None) -> list[np.ndarray]:
     """Average linkage over the groups, exact in n-gram space, stopping below ``threshold``; with ``kinds``,
-    only groups of the same kind join."""
+    only groups of the same kind join; with ``centres``, by the cosine of the groups' centres instead of the
+    mean cosine of their tickets; with ``allowed`` (a boolean matrix over the groups), only groups every one
+    of whose parts may join every part of the other."""
     sizes = np.array([len(g) for g in groups], dtype=float)
     rows = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
     incidence = sp.csr_matrix((np.ones(len(rows)), (rows, np.concatenate(groups))), shape=(len(groups), X.shape[0]))
     sums = incidence @ X
     gram = (sums @ sums.T).toarray()
     apart = kinds[:, None] != kinds[None, :] if kinds is not None else np.zeros(gram.shape, dtype=bool)
+    if allowed is not None:
+        apart = apart | ~allowed
     members = [list(g) for g in groups]
     alive = np.ones(len(groups), dtype=bool)
     while True:
-        between = gram / np.outer(sizes, sizes)
+        scale = np.sqrt(np.maximum(np.diag(gram), 1e-12)) if centres else sizes
+        between = gram / np.outer(scale, scale)
         np.fill_diagonal(between, -1.0)
         between[~alive, :] = -1.0
         between[:, ~alive] = -1.0
@@ -144,6 +151,8 @@ def _join(X: sp.csr_matrix, groups: list[np.ndarray], threshold: float = JOIN,
             break
         gram[a, :] += gram[b, :]
         gram[:, a] += gram[:, b]
+        apart[a, :] |= apart[b, :]
+        apart[:, a] |= apart[:, b]
         sizes[a] += sizes[b]
         members[a] += members[b]
         alive[b] = False
@@ -158,6 +167,24 @@ def join_alike(X: sp.csr_matrix, clustering: Clustering, kinds: np.ndarray, thre
     if len(topics) < 2:
         return clustering
     joined = _join(X, topics, threshold, kinds)
+    if len(joined) == len(topics):
+        return clustering
+    labels = np.full(len(clustering.labels), -1)
+    for t, members in enumerate(joined):
+        labels[members] = t
+    return _finish(X, labels)
+
+
+def join_same(X: sp.csr_matrix, clustering: Clustering, gaps: np.ndarray, allowed: np.ndarray,
+              threshold: float = SAME) -> Clustering:
+    """Gap topics (``gaps`` true) joined while their centres' cosine is at least ``threshold`` and ``allowed``
+    says their words are alike too: one question asked in phrasings whose tickets share too few n-grams for
+    the mean cosine (join_alike) is one proposal."""
+    topics = [np.flatnonzero(clustering.labels == t) for t in range(clustering.centres.shape[0])]
+    if int(gaps.sum()) < 2:
+        return clustering
+    kinds = np.where(gaps, 0, np.arange(1, len(topics) + 1))
+    joined = _join(X, topics, threshold, kinds, centres=True, allowed=allowed)
     if len(joined) == len(topics):
         return clustering
     labels = np.full(len(clustering.labels), -1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from csops.jobs import TeamView, active_alerts, run_rollback, run_sync, team_vie
 from csops.progress import SEVERITY_STYLES, STATUS_STYLES, paint
 from csops.shell import EXIT_PARTIAL, App, colour, emit_json, parse_today, pass_app, progress_for
 from rules.ruleset import STATUSES
+from sync.planned import PlannedChange
 from sync.rollback import RollbackReport
-from sync.run import PlannedChange, SyncReport
+from sync.run import SyncReport
 
 
 @click.command()
@@ -99,7 +101,7 @@ def rollback(app: App, of_run: int, dry_run: bool, details: bool, as_json: bool,
         raise SystemExit(EXIT_PARTIAL)
 
 
-def _print_rollback(report: RollbackReport, changes: list[PlannedChange], details: bool) -> None:
+def _print_rollback(report: RollbackReport, changes: Collection[PlannedChange], details: bool) -> None:
     head = f"rollback of run {report.of_run}" + ("" if report.run_id is None else f" (run {report.run_id})")
     tasks = f", {plural(len(report.tasks), 'Task')} to close or put back" if report.tasks else ""
     click.echo(f"{head}: {plural(len(changes), 'account')} to put back{tasks}, "
@@ -125,7 +127,7 @@ def _print_rollback(report: RollbackReport, changes: list[PlannedChange], detail
                    f"[{report.write_api_calls} API calls]; roll this back with csops sync --rollback {report.run_id}")
 
 
-def _json_summary(report: SyncReport, changes: list[PlannedChange], dry_run: bool) -> dict[str, Any]:
+def _json_summary(report: SyncReport, changes: Collection[PlannedChange], dry_run: bool) -> dict[str, Any]:
     out = report.summary()
     if dry_run:
         out["dry_run"] = True
@@ -142,7 +144,7 @@ def _json_summary(report: SyncReport, changes: list[PlannedChange], dry_run: boo
     return out
 
 
-def _print_plan(changes: list[PlannedChange], each: bool, csv_file: Path | None) -> None:
+def _print_plan(changes: Collection[PlannedChange], each: bool, csv_file: Path | None) -> None:
     if each:
         print_changes(changes)
     for line in summarise_changes(changes):
@@ -152,7 +154,7 @@ def _print_plan(changes: list[PlannedChange], each: bool, csv_file: Path | None)
     click.echo("")
 
 
-def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> list[PlannedChange]:
+def select_changes(changes: Collection[PlannedChange], wanted: tuple[str, ...]) -> list[PlannedChange]:
     """The changes of the accounts named by Id (18 or 15 characters) or by part of their name."""
     picked: dict[str, PlannedChange] = {}
     for term in wanted:
@@ -165,7 +167,7 @@ def select_changes(changes: list[PlannedChange], wanted: tuple[str, ...]) -> lis
     return list(picked.values())
 
 
-def write_changes_csv(path: Path, changes: list[PlannedChange]) -> None:
+def write_changes_csv(path: Path, changes: Collection[PlannedChange]) -> None:
     with atomic_open(path, encoding="utf-8-sig", newline="", named=True) as fh:
         out = SpreadsheetWriter(fh, lineterminator="\r\n")  # Excel's, with its BOM
         out.writerow(["account_id", "name", "field", "old", "new"])
@@ -175,7 +177,7 @@ def write_changes_csv(path: Path, changes: list[PlannedChange]) -> None:
                               "" if new is None else show(new)])
 
 
-def summarise_changes(changes: list[PlannedChange], top: int = 5) -> list[str]:
+def summarise_changes(changes: Collection[PlannedChange], top: int = 5) -> list[str]:
     """Per field: how many accounts change, and the most common old → new pairs with their counts."""
     per_field: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for change in changes:
@@ -194,7 +196,7 @@ def summarise_changes(changes: list[PlannedChange], top: int = 5) -> list[str]:
     return lines
 
 
-def print_changes(changes: list[PlannedChange]) -> None:
+def print_changes(changes: Collection[PlannedChange]) -> None:
     for change in changes:
         click.echo(f"{change.account_id}" + (f" ({printable(change.name, one_line=True)})" if change.name else ""))
         for fieldname, (old, new) in change.fields.items():

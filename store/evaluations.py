@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 
 
 class EvaluationRow(NamedTuple):
@@ -66,10 +66,16 @@ class EvaluationTable(Database):
             "status = excluded.status, phase = excluded.phase, health_score = excluded.health_score, "
             "result = excluded.result, result_hash = excluded.result_hash, inputs_hash = excluded.inputs_hash", rows)
 
-    def evaluation_hashes(self) -> dict[str, str | None]:
-        """Per evaluated account, the hash of its stored result (None for one stored before hashes were kept)."""
-        return {account_id: digest for account_id, digest in self._query(
-            "SELECT account_id, result_hash FROM evaluations")}
+    def evaluation_hashes(self, of: Sequence[str] | None = None) -> dict[str, str | None]:
+        """Per evaluated account, the hash of its stored result (None for one stored before hashes were kept);
+        ``of``: only of these accounts."""
+        sql = "SELECT account_id, result_hash FROM evaluations"
+        if of is None:
+            return dict(self._query(sql))
+        out: dict[str, str | None] = {}
+        for chunk, marks in in_lists(of):
+            out.update(self._query(f"{sql} WHERE account_id IN ({marks})", chunk))
+        return out
 
     def inputs_hashes(self) -> dict[str, str]:
         """Per evaluated live account, the hash of the inputs its stored evaluation was made from (accounts without

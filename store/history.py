@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from store.connection import Database, in_lists
@@ -36,16 +36,19 @@ class ProductPoint(NamedTuple):
 class HistoryTables(Database):
     """The ``account_history`` and ``product_history`` tables."""
 
-    def latest_history(self, not_live: bool = False) -> dict[str, HistoryPoint]:
+    def latest_history(self, not_live: bool = False, of: Sequence[str] | None = None) -> dict[str, HistoryPoint]:
         """Per account, its newest history point; ``not_live``: only of the accounts the store does not hold as
-        live (deleted, or no longer stored)."""
+        live (deleted, or no longer stored); ``of``: only of these accounts (a sync reads a chunk's at a time)."""
         where = " WHERE account_id NOT IN (SELECT id FROM accounts WHERE deleted = 0)" if not_live else ""
-        points = self._rows(
-            HistoryPoint,
-            "SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
-            "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM account_history"
-            f"{where} GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
-        return {p.account_id: p for p in points}
+        sql = ("SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
+               "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM "
+               "account_history{where} GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")
+        slices = [((), where)] if of is None else [
+            (c, f"{where} {'AND' if where else 'WHERE'} account_id IN ({m})") for c, m in in_lists(of)]
+        out: dict[str, HistoryPoint] = {}
+        for chunk, clause in slices:
+            out.update((p.account_id, p) for p in self._rows(HistoryPoint, sql.format(where=clause), chunk))
+        return out
 
     def health_before(self, ids: Iterable[str], day: str) -> dict[str, float]:
         """Per account, its health score at its newest history point before ``day`` (none: left out)."""
@@ -80,14 +83,16 @@ class HistoryTables(Database):
             params = (until,)
         yield from self._stream(HistoryPoint, sql + " ORDER BY account_id, day", params)
 
-    def latest_product_history(self) -> dict[tuple[str, str], ProductPoint]:
-        """Per (account, product), its newest onboarding point."""
-        points = self._rows(
-            ProductPoint,
-            "SELECT h.account_id, h.product, h.day, h.status, h.phase FROM product_history h "
-            "JOIN (SELECT account_id, product, MAX(day) AS day FROM product_history GROUP BY account_id, product) m "
-            "ON m.account_id = h.account_id AND m.product = h.product AND m.day = h.day")
-        return {(p.account_id, p.product): p for p in points}
+    def latest_product_history(self, of: Sequence[str] | None = None) -> dict[tuple[str, str], ProductPoint]:
+        """Per (account, product), its newest onboarding point; ``of``: only of these accounts."""
+        sql = ("SELECT h.account_id, h.product, h.day, h.status, h.phase FROM product_history h "
+               "JOIN (SELECT account_id, product, MAX(day) AS day FROM product_history{where} GROUP BY account_id, "
+               "product) m ON m.account_id = h.account_id AND m.product = h.product AND m.day = h.day")
+        slices = [((), "")] if of is None else [(c, f" WHERE account_id IN ({m})") for c, m in in_lists(of)]
+        out: dict[tuple[str, str], ProductPoint] = {}
+        for chunk, where in slices:
+            out.update(((p.account_id, p.product), p) for p in self._rows(ProductPoint, sql.format(where=where), chunk))
+        return out
 
     def write_product_history(self, rows: Iterable[ProductPoint]) -> None:
         """Upsert points: at most one per product onboarding per day."""

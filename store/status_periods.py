@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from store.connection import Database
+from store.connection import Database, in_lists
 
 
 class StatusPeriodStart(NamedTuple):
@@ -19,9 +19,15 @@ class StatusPeriodStart(NamedTuple):
 class StatusPeriodTable(Database):
     """The ``status_history`` table."""
 
-    def current_statuses(self) -> dict[str, str]:
-        """Per account, the status of its open status period."""
-        return dict(self._query("SELECT account_id, status FROM status_history WHERE until IS NULL"))
+    def current_statuses(self, of: Sequence[str] | None = None) -> dict[str, str]:
+        """Per account, the status of its open status period; ``of``: only of these accounts."""
+        sql = "SELECT account_id, status FROM status_history WHERE until IS NULL"
+        if of is None:
+            return dict(self._query(sql))
+        out: dict[str, str] = {}
+        for chunk, marks in in_lists(of):
+            out.update(self._query(f"{sql} AND account_id IN ({marks})", chunk))
+        return out
 
     def open_status_periods(self, rows: Iterable[StatusPeriodStart]) -> None:
         """Start these periods; one already there (a rerun the same day) is opened again."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections import Counter
@@ -16,7 +15,6 @@ from rules.ruleset import RuleSet
 from store import Store
 from store.alerts import AlertKey, AlertRow
 from store.evaluations import EvaluationRow, ProductEvaluationRow
-from store.history import HistoryPoint, ProductPoint
 from store.status_periods import StatusPeriodStart
 from sync.history import deleted_points, history_points, product_points, product_states
 
@@ -66,7 +64,11 @@ class Recorder:
     one-call :func:`record_evaluations`). ``churned_fact``: the fact saying an account churned
     (``report.churned_fact``). ``skipping``: the run evaluates only the accounts whose inputs changed
     (sync.unchanged), so a live account it did not evaluate keeps its evaluation and its open alerts, and each
-    evaluation stores the hash of its inputs."""
+    evaluation stores the hash of its inputs.
+
+    What the recorder compares with (each account's stored result hash, open status period and newest history
+    points) is read a chunk's accounts at a time, so it keeps per account only the Ids it evaluated and the alert
+    keys they raised, which :meth:`finish` needs to resolve the others and close the history of accounts gone."""
 
     CHUNK = 1000
 
@@ -99,30 +101,14 @@ class Recorder:
         if len(self.chunk) >= self.CHUNK:
             self._flush()
 
-    @functools.cached_property
-    def current_status(self) -> dict[str, str]:
-        """Loaded with the first chunk (a run that evaluates no account reads none of these)."""
-        return self.store.current_statuses()
-
-    @functools.cached_property
-    def latest(self) -> dict[str, HistoryPoint]:
-        """Each account's newest history point, loaded with the first chunk (:meth:`finish` reads only those of
-        the accounts gone when no account was evaluated)."""
-        return self.store.latest_history()
-
-    @functools.cached_property
-    def latest_products(self) -> dict[tuple[str, str], ProductPoint]:
-        return self.store.latest_product_history()
-
-    @functools.cached_property
-    def stored(self) -> dict[str, str | None]:
-        return self.store.evaluation_hashes()
-
     def _flush(self) -> None:
         chunk, self.chunk = self.chunk, []
         raw, self.raw = self.raw, {}
         if not chunk:
             return
+        ids = [ev.id for ev, _, _ in chunk]
+        stored = self.store.evaluation_hashes(of=ids)
+        current_status = self.store.current_statuses(of=ids)
         eval_rows: list[EvaluationRow] = []
         new_alert_rows: list[AlertRow] = []
         new_keys: list[AlertKey] = []
@@ -130,10 +116,10 @@ class Recorder:
         closing: list[str] = []
         opening: list[StatusPeriodStart] = []
         for ev, facts, inputs_hash in chunk:
-            row = self._row(ev, facts, inputs_hash)
+            row = self._row(ev, facts, inputs_hash, stored.get(ev.id))
             if row is not None:
                 eval_rows.append(row)
-            previous = self.current_status.get(ev.id)
+            previous = current_status.get(ev.id)
             if previous != ev.status:
                 if previous is not None:
                     closing.append(ev.id)
@@ -149,9 +135,9 @@ class Recorder:
                     new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, self.day, self.day, self.run_id))
                     new_keys.append(key)
         churned = self.churned_fact
-        history = history_points(self.latest, ((ev, bool(churned and facts.get(churned) is True))
+        history = history_points(self.store.latest_history(of=ids), ((ev, bool(churned and facts.get(churned) is True))
                                                for ev, facts, _ in chunk), self.day)
-        products = product_points(self.latest_products, (ev for ev, _, _ in chunk), self.day)
+        products = product_points(self.store.latest_product_history(of=ids), (ev for ev, _, _ in chunk), self.day)
         inputs_only, self.inputs_only = self.inputs_only, []
         store = self.store
         with store.transaction():
@@ -172,14 +158,15 @@ class Recorder:
                 self.queued += self.notify(new_keys, [])
         self.changes.new.extend(new_keys)
 
-    def _row(self, ev: Evaluation, facts: dict[str, Any], inputs_hash: str | None) -> EvaluationRow | None:
+    def _row(self, ev: Evaluation, facts: dict[str, Any], inputs_hash: str | None, stored: str | None
+             ) -> EvaluationRow | None:
         """The evaluation's row, or None when the store already holds this very result (the same day's rerun, an
         account nothing changed for): the no-op path writes nothing but, when skipping, the new inputs hash."""
         result = ev.full()
         result["facts"] = {k: _jsonable(v) for k, v in facts.items()}
         text = json.dumps(result, ensure_ascii=False, default=str)
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        if self.stored.get(ev.id) == digest:
+        if stored == digest:
             if self.skipping:
                 self.inputs_only.append((inputs_hash, ev.id))
             return None
@@ -196,8 +183,7 @@ class Recorder:
         resolved = [k for k in self.open_alerts if k not in self.seen_alerts and k not in kept]
         self.changes.resolved = resolved
         self.changes.active = len(self.seen_alerts) + len(kept)
-        latest = self.latest if "latest" in self.__dict__ else self.store.latest_history(not_live=True)
-        gone = deleted_points(latest, live | self.evaluated, self.day)
+        gone = deleted_points(self.store.latest_history(not_live=True), live | self.evaluated, self.day)
         with self.store.transaction():
             self.store.write_history(gone)
             self.store.resolve_alerts(self.day, resolved)

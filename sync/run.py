@@ -36,6 +36,7 @@ from sync.conform import plan_values
 from sync.facts import account_facts, past_points, ticket_aggregates
 from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
+from sync.planned import PlannedChange, PlannedWrites
 from sync.pull import (
     Progress,
     SalesforcePullResult,
@@ -51,7 +52,6 @@ from sync.unchanged import InputsKey, run_salt
 from sync.writelog import LogCost, entry, logged_update, prune, reason_for
 
 log = logging.getLogger("csops.sync")
-
 
 
 class ClockWentBack(InputError):
@@ -107,14 +107,6 @@ def record_end(store: Store, run_id: int, details: dict[str, Any], partial: bool
 
 
 @dataclass
-class PlannedChange:
-    account_id: str
-    name: str | None
-    fields: dict[str, tuple[Any, Any]]
-    reasons: dict[str, str] = field(default_factory=dict)  # field: the rule behind its new value (the write log)
-
-
-@dataclass
 class SyncReport:
     run_id: int | None = None
     zendesk: ZendeskPullResult = field(default_factory=ZendeskPullResult)
@@ -124,7 +116,7 @@ class SyncReport:
     status_counts: Counter[str] = field(default_factory=Counter)
     alerts: AlertChanges = field(default_factory=AlertChanges)
     transitions: Counter[str] = field(default_factory=Counter)
-    changes: list[PlannedChange] = field(default_factory=list)
+    changes: PlannedWrites = field(default_factory=PlannedWrites)  # on disk a chunk at a time (sync.planned)
     written: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     fact_problems: list[str] = field(default_factory=list)
@@ -307,6 +299,12 @@ class SyncJob:
         (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns each
         account's brief; the writes to make are ``report.changes``.
 
+        What it keeps until the run ends grows with the accounts by about 1.3 KB an account
+        (tests/sync/test_memory.py): per account evaluated its brief and the inputs hash to store; per live account
+        the status and inputs hash of its stored evaluation, the Ids the recorder evaluated and their open alerts.
+        The planned writes are on disk a chunk at a time (sync.planned), and the recorder reads what it compares
+        with a chunk at a time.
+
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
         past = self._past(today)
@@ -454,7 +452,7 @@ class SyncJob:
                     report.fact_problems.append(f"{account_id}: {exc}")
                 raw[exc.fact] = None
 
-    def _remember_written(self, changes: list[PlannedChange], written: list[str]) -> None:
+    def _remember_written(self, changes: PlannedWrites, written: list[str]) -> None:
         """Keep the store's copy of each account in step with what Salesforce now holds (a thousand accounts read
         and merged at a time)."""
         done = set(written)

@@ -381,6 +381,20 @@ _INFINITE = (math.inf, -math.inf)
 _CACHE_SIZE = 50_000
 
 
+_PhasePlan = tuple[list[PhaseResult], Any, dt.date | None]
+
+
+def _phase_plan(phases: Sequence[Any], start: dt.date, dones: tuple[bool, ...]) -> _PhasePlan:
+    """A product's phases with their due dates and whether each is done, its current phase (the first not done;
+    None: completed) and that phase's due date: what its onboarding is on any day, but for the days overdue."""
+    listed, current = [], None
+    for p, done in zip(phases, dones, strict=True):
+        listed.append(PhaseResult(p.id, p.name, p.due_day, (start + dt.timedelta(days=p.due_day)).isoformat(), done))
+        if not done and current is None:
+            current = p
+    return listed, current, None if current is None else start + dt.timedelta(days=current.due_day)
+
+
 class _HealthPlan(NamedTuple):
     """A health component as the engine scores it, with what its score depends on."""
 
@@ -420,6 +434,7 @@ class Engine:
         self._done = {product: [p.done.holds for p in phases if p.done is not None]
                       for product, phases in rules.products.items()}
         self._onboarded: dict[tuple[Any, ...], ProductResult] = {}
+        self._phase_plans: dict[tuple[Any, ...], _PhasePlan] = {}  # the same on every day (move_to keeps it)
         self._plans = [_health_plan(c, rules.symbol_types(2)) for c in rules.components]
         self._healths: dict[tuple[int, ...], Health] = {}
         self._tiers = [(t.name, None if t.when is None else t.when.holds) for t in rules.tiers]
@@ -434,7 +449,8 @@ class Engine:
         ``today`` or ``now``, which are fixed at compile time): ``csops rules replay`` walks the days this way.
 
         Only the onboarding results depend on the day (days overdue); the other caches are keyed by what they
-        read (a date's local day, a component's input values, the components' results) and stay."""
+        read (a date's local day, a component's input values, the components' results; a product's phase list per
+        start day and phases done) and stay."""
         if day != self.today:
             self.today = day
             self._ordinal = day.toordinal()
@@ -578,17 +594,18 @@ class Engine:
             result.phases = [PhaseResult(p.id, p.name, p.due_day, None if start is None else
                                          (start + dt.timedelta(days=p.due_day)).isoformat(), False) for p in phases]
             return result
-        current = None
-        for p, done in zip(phases, dones, strict=True):
-            result.phases.append(PhaseResult(p.id, p.name, p.due_day,
-                                             (start + dt.timedelta(days=p.due_day)).isoformat(), done))
-            if not done and current is None:
-                current = p
-        if current is None:
+        key = (product, start, dones)
+        plan = self._phase_plans.get(key)
+        if plan is None:
+            plan = _phase_plan(phases, start, dones)
+            if len(self._phase_plans) < _CACHE_SIZE:
+                self._phase_plans[key] = plan
+        result.phases, current, due = plan
+        if current is None or due is None:
             result.status = "completed"
             return result
         result.phase, result.phase_name = current.id, current.name
-        result.days_overdue = overdue = (self.today - (start + dt.timedelta(days=current.due_day))).days
+        result.days_overdue = overdue = (self.today - due).days
         if overdue > rs.churn_risk_after_days:
             result.status = "churn_risk"
         elif overdue > rs.stalled_after_days:

@@ -134,7 +134,7 @@ class Replayer:
         engine = self.engine(day)
         self.evaluations += 1
         facts = _typed(engine, raw) if typed is None else typed
-        ev = engine.evaluate(walk.account_id, facts, walk.past)
+        ev = engine.evaluate(walk.account_id, facts, walk.past, writeback=False)
         state = Point(day, ev.status, band=ev.health.band, components={c.id: c.score for c in ev.health.components},
                       gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
         if not walk.states or _differs(walk.states[-1], state):

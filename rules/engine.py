@@ -521,10 +521,12 @@ class Engine:
                 self._days[value] = day
         return day  # type: ignore[return-value]
 
-    def evaluate(self, account_id: str, facts: dict[str, Any], past: Sequence[PastPoint] = ()) -> Evaluation:
+    def evaluate(self, account_id: str, facts: dict[str, Any], past: Sequence[PastPoint] = (),
+                 writeback: bool = True) -> Evaluation:
         """Each product's onboarding; then health, tier and alerts from the worst product's status.
 
-        ``past``: the account's points before today, oldest first, for the facts from history (null without)."""
+        ``past``: the account's points before today, oldest first, for the facts from history (null without).
+        ``writeback=False``: the writeback fields are left empty (``rules replay`` writes nothing)."""
         rs = self.rules
         start = self._day(facts.get(rs.start_fact)) if rs.start_fact else None
         products = self._products(facts)
@@ -557,7 +559,8 @@ class Engine:
                         health=health, tier=tier, writeback={}, evaluated_on=self._today_text,
                         phases=account.phases, problems=[r.problem for r in results if r.problem],
                         products=results, history=history)
-        ev.writeback = self.writeback(ev)
+        if writeback:
+            ev.writeback = self.writeback(ev)
         return ev
 
     def _products(self, facts: Mapping[str, Any]) -> list[str | None]:

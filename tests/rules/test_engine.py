@@ -203,6 +203,15 @@ def test_writeback_values(engine: Engine) -> None:
     assert on_track.writeback["Alerts__c"] is None
 
 
+def test_an_evaluation_without_writeback_is_the_same_but_for_it(engine: Engine) -> None:
+    """rules replay asks for no writeback values (it writes nothing): everything else is as with them."""
+    facts = engine.facts({"product": "勤怠管理", "seats": 100, "arr": 1, "start": days_ago(45), "kickoff_done": True,
+                          "users": 40, "tickets_last_30d": 5})
+    full, bare = engine.evaluate("001A", dict(facts)), engine.evaluate("001A", dict(facts), writeback=False)
+    assert full.writeback["Status__c"] == "オンボ滞留" and bare.writeback == {}
+    assert dataclasses.replace(bare, writeback=full.writeback) == full
+
+
 def test_derived_fact_division_by_zero_is_null(engine: Engine) -> None:
     facts = engine.facts({"users": 5, "seats": 0})
     assert facts["ratio"] is None

@@ -31,7 +31,7 @@ from kb.gaps.templates import pairwise_mean
 JOIN = 0.30  # mean cosine between two groups' tickets at or above which they are one topic
 RELATED = 0.20  # … at or above which two topics an article answers alike are one (join_alike)
 SPLIT = 0.20  # a k-means group less alike than this inside is cut in two first
-SAME = 0.25  # cosine between two gap topics' centres at or above which they are one question (join_same)
+SAME = 0.3  # cosine between two gap topics' centres at or above which they are one question (join_same)
 COHERENT = 0.15  # a topic whose tickets are less alike than this on average is not a topic
 MEMBER = 0.12  # a ticket whose cosine to its topic's centre is below this is left out of it
 PER_GROUP = 6  # tickets per k-means group, at most MAX_GROUPS groups

@@ -40,12 +40,12 @@ def test_an_uncovered_question_is_proposed_once(tmp_path: Path, seed: int) -> No
 
 
 def _phrasings(groups: int = 4, size: int = 6) -> sp.csr_matrix:
-    """Tickets of ``groups`` phrasings: each says one shared word (weight² 0.15), its phrasing's word (0.25) and
-    words of its own (0.6). Between two phrasings the mean cosine is 0.15, their centres' cosine 0.3."""
+    """Tickets of ``groups`` phrasings: each says one shared word (weight² 0.18), its phrasing's word (0.22) and
+    words of its own (0.6). Between two phrasings the mean cosine is 0.18, their centres' cosine 0.36."""
     n = groups * size
     X = np.zeros((n, 1 + groups + n))
     for i in range(n):
-        X[i, 0], X[i, 1 + i // size], X[i, 1 + groups + i] = np.sqrt([0.15, 0.25, 0.6])
+        X[i, 0], X[i, 1 + i // size], X[i, 1 + groups + i] = np.sqrt([0.18, 0.22, 0.6])
     return sp.csr_matrix(X)
 
 
@@ -56,9 +56,9 @@ def test_gap_topics_whose_centres_are_near_join_when_their_words_allow_it() -> N
     X = _phrasings()
     clustering = relabel(X, np.repeat(np.arange(4), 6))
     centres = (clustering.centres @ clustering.centres.T).toarray()
-    assert np.allclose(centres[~np.eye(4, dtype=bool)], 0.3)
-    assert SAME <= 0.3
-    assert join_alike(X, clustering, np.zeros(4, dtype=bool)) is clustering  # 0.15 < RELATED
+    assert np.allclose(centres[~np.eye(4, dtype=bool)], 0.36)
+    assert SAME < 0.36
+    assert join_alike(X, clustering, np.zeros(4, dtype=bool)) is clustering  # 0.18 < RELATED
     allowed = np.ones((4, 4), dtype=bool)
     allowed[2, :] = allowed[:, 2] = False
     allowed[2, 2] = True

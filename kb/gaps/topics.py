@@ -166,13 +166,7 @@ def join_alike(X: sp.csr_matrix, clustering: Clustering, kinds: np.ndarray, thre
     topics = [np.flatnonzero(clustering.labels == t) for t in range(clustering.centres.shape[0])]
     if len(topics) < 2:
         return clustering
-    joined = _join(X, topics, threshold, kinds)
-    if len(joined) == len(topics):
-        return clustering
-    labels = np.full(len(clustering.labels), -1)
-    for t, members in enumerate(joined):
-        labels[members] = t
-    return _finish(X, labels)
+    return _joined(X, clustering, _join(X, topics, threshold, kinds))
 
 
 def join_same(X: sp.csr_matrix, clustering: Clustering, gaps: np.ndarray, allowed: np.ndarray,
@@ -184,8 +178,12 @@ def join_same(X: sp.csr_matrix, clustering: Clustering, gaps: np.ndarray, allowe
     if int(gaps.sum()) < 2:
         return clustering
     kinds = np.where(gaps, 0, np.arange(1, len(topics) + 1))
-    joined = _join(X, topics, threshold, kinds, centres=True, allowed=allowed)
-    if len(joined) == len(topics):
+    return _joined(X, clustering, _join(X, topics, threshold, kinds, centres=True, allowed=allowed))
+
+
+def _joined(X: sp.csr_matrix, clustering: Clustering, joined: list[np.ndarray]) -> Clustering:
+    """The clustering whose topics are ``joined`` (each a list of ticket rows); itself when nothing joined."""
+    if len(joined) == clustering.centres.shape[0]:
         return clustering
     labels = np.full(len(clustering.labels), -1)
     for t, members in enumerate(joined):

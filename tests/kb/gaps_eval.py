@@ -24,10 +24,12 @@ Scores, over the proposed gaps in the report's order (topics not covered or weak
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 
 from sandbox.corpus import Corpus, LabelledTicket, generate
@@ -151,6 +153,28 @@ def check_articles(corpus: Corpus) -> None:
     for topic, article in covered.items():
         assert (ROOT / "kb" / "articles" / f"{article}.md").is_file(), (topic, article)
     assert len(set(covered.values())) == len(covered), "one article per covered topic"
+
+
+def check_new_uncovered(corpus: Corpus, earlier: Sequence[str]) -> None:
+    """None of ``corpus``'s uncovered topics is one the ``earlier`` corpus modules (file names under sandbox/) had."""
+    before = {t.id for name in earlier for t in import_module(f"sandbox.{Path(name).stem}").CORPUS.topics
+              if t.article is None}
+    assert not corpus.uncovered() & before, corpus.uncovered() & before
+
+
+def check_topic_sizes(corpus: Corpus, labelled: Sequence[LabelledTicket], least: int = 10) -> None:
+    """Every topic, covered or not, has at least ``least`` live tickets in the period kb gaps reads."""
+    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
+    topics = {t.id for t in corpus.topics}
+    assert all(period[t] >= least for t in topics), {t: period[t] for t in topics}
+
+
+def layout_of(layouts: dict[str, str], ticket: LabelledTicket) -> str | None:
+    """The one layout of ``layouts`` (name: a regular expression only that layout writes, ``^``/``$`` per line)
+    whose marker the ticket's text holds; None when none does."""
+    found = [name for name, marker in layouts.items() if re.search(marker, ticket.description, re.MULTILINE)]
+    assert len(found) <= 1, (ticket.id, found)
+    return found[0] if found else None
 
 
 def borrowed_runs(sentences: Sequence[str], earlier: Sequence[str]) -> list[tuple[str, str]]:

@@ -13,16 +13,19 @@ from bench.gaps import EVAL, LABELS
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_e import VAGUE, VAGUE_EN
 from tests.kb.gaps_eval import (
-    SINCE,
     borrowed_runs,
     check_articles,
     check_labels,
     check_layout_spread,
+    check_new_uncovered,
+    check_topic_sizes,
     corpus_e,
+    layout_of,
     tickets,
 )
 
 N, SEED = EVAL["E"]
+EARLIER = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
 QUOTED = re.compile(r"^\s*>")
 # One marker per layout the docstring names (a regular expression): what only that layout writes.
@@ -42,8 +45,7 @@ def labelled() -> list[LabelledTicket]:
 
 
 def _layout(ticket: LabelledTicket) -> str | None:
-    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description)]
-    return found[0] if found else None
+    return layout_of(LAYOUTS, ticket)
 
 
 def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
@@ -55,17 +57,11 @@ def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
 
 
 def test_uncovered_topics_differ_from_those_of_a_to_d() -> None:
-    from sandbox import ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d
-
-    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d)
-              for t in m.CORPUS.topics if t.article is None}
-    assert not corpus_e().uncovered() & before
+    check_new_uncovered(corpus_e(), EARLIER)
 
 
 def test_every_uncovered_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
-    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
-    assert all(period[t] >= 10 for t in corpus_e().uncovered()), {t: period[t] for t in corpus_e().uncovered()}
-    assert all(period[t] >= 10 for t in corpus_e().covered()), {t: period[t] for t in corpus_e().covered()}
+    check_topic_sizes(corpus_e(), labelled)
 
 
 def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) -> None:
@@ -103,8 +99,7 @@ def test_e_is_written_in_its_own_words() -> None:
     from sandbox import ticket_corpus_e as e
 
     sentences = [q for t in e.TOPICS for q in (*t.ja_questions, *t.en_questions, *t.ja_subjects, *t.en_subjects)]
-    earlier = ("ticket_corpus.py", "ticket_corpus_b.py", "ticket_corpus_c.py", "ticket_corpus_d.py")
-    assert not borrowed_runs([*sentences, *e.ONEOFFS_JA, *e.ONEOFFS_EN], earlier)
+    assert not borrowed_runs([*sentences, *e.ONEOFFS_JA, *e.ONEOFFS_EN], EARLIER)
 
 
 def test_the_bench_lists_e() -> None:

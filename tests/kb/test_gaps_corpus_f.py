@@ -13,12 +13,14 @@ from bench.gaps import EVAL, LABELS
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_f import VAGUE, VAGUE_EN
 from tests.kb.gaps_eval import (
-    SINCE,
     borrowed_runs,
     check_articles,
     check_labels,
     check_layout_spread,
+    check_new_uncovered,
+    check_topic_sizes,
     corpus_f,
+    layout_of,
     tickets,
 )
 
@@ -44,9 +46,7 @@ def labelled() -> list[LabelledTicket]:
 
 
 def _layout(ticket: LabelledTicket) -> str | None:
-    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description, re.MULTILINE)]
-    assert len(found) <= 1, (ticket.id, found)
-    return found[0] if found else None
+    return layout_of(LAYOUTS, ticket)
 
 
 def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
@@ -58,17 +58,11 @@ def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
 
 
 def test_uncovered_topics_differ_from_those_of_a_to_e() -> None:
-    from sandbox import ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e
-
-    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e)
-              for t in m.CORPUS.topics if t.article is None}
-    assert not corpus_f().uncovered() & before
+    check_new_uncovered(corpus_f(), EARLIER)
 
 
 def test_every_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
-    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
-    topics = {t.id for t in corpus_f().topics}
-    assert all(period[t] >= 10 for t in topics), {t: period[t] for t in topics}
+    check_topic_sizes(corpus_f(), labelled)
 
 
 def test_layouts_and_the_ways_customers_write(labelled: list[LabelledTicket]) -> None:

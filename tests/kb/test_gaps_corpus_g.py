@@ -13,12 +13,14 @@ from bench.gaps import EVAL, HELD_BACK, LABELS, sweep
 from sandbox.corpus import LabelledTicket
 from sandbox.ticket_corpus_g import VAGUE, VAGUE_EN
 from tests.kb.gaps_eval import (
-    SINCE,
     borrowed_runs,
     check_articles,
     check_labels,
     check_layout_spread,
+    check_new_uncovered,
+    check_topic_sizes,
     corpus_g,
+    layout_of,
     tickets,
 )
 
@@ -50,9 +52,7 @@ def labelled() -> list[LabelledTicket]:
 
 
 def _layout(ticket: LabelledTicket) -> str | None:
-    found = [name for name, marker in LAYOUTS.items() if re.search(marker, ticket.description, re.MULTILINE)]
-    assert len(found) <= 1, (ticket.id, found)
-    return found[0] if found else None
+    return layout_of(LAYOUTS, ticket)
 
 
 def test_every_ticket_is_labelled_and_dated_in_the_two_periods(labelled: list[LabelledTicket]) -> None:
@@ -64,24 +64,11 @@ def test_covered_topics_name_real_articles_and_uncovered_ones_none() -> None:
 
 
 def test_uncovered_topics_differ_from_those_of_a_to_f() -> None:
-    from sandbox import (
-        ticket_corpus,
-        ticket_corpus_b,
-        ticket_corpus_c,
-        ticket_corpus_d,
-        ticket_corpus_e,
-        ticket_corpus_f,
-    )
-
-    before = {t.id for m in (ticket_corpus, ticket_corpus_b, ticket_corpus_c, ticket_corpus_d, ticket_corpus_e,
-                             ticket_corpus_f) for t in m.CORPUS.topics if t.article is None}
-    assert not corpus_g().uncovered() & before
+    check_new_uncovered(corpus_g(), EARLIER)
 
 
 def test_every_topic_has_ten_tickets_in_the_period(labelled: list[LabelledTicket]) -> None:
-    period = Counter(t.label for t in labelled if t.created_at >= SINCE and not t.deleted)
-    topics = {t.id for t in corpus_g().topics}
-    assert all(period[t] >= 10 for t in topics), {t: period[t] for t in topics}
+    check_topic_sizes(corpus_g(), labelled)
     assert sum(1 for t in labelled if t.label == "spam" and t.deleted) >= 3
 
 

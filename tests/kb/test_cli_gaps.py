@@ -1,8 +1,8 @@
 """`kb gaps` through the CLI on corpus A (one of the tuning corpora: tests/kb/gaps_eval.py): quality, formats,
 drafts, --explain, articles that look alike.
 
-The other corpora have tests of their own (tests/kb/test_gaps_corpus_*.py); the corpus held back from tuning (G,
-since 7 December) is only measured by bench/gaps.py.
+The other corpora have tests of their own (tests/kb/test_gaps_corpus_*.py); the corpus held back from tuning (H,
+since the night of 7 December) is only measured by bench/gaps.py.
 """
 
 from __future__ import annotations

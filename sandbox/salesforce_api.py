@@ -36,6 +36,7 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
@@ -122,12 +123,24 @@ def sf_error(status: int, code: str, message: str, headers: dict[str, str] | Non
     return json_response([{"message": message, "errorCode": code}], status, headers)
 
 
+@dataclass
+class _Cursor:
+    """A query's result behind its locator: its rows as they were when it ran, made into records a page at a
+    time."""
+
+    rows: list[dict[str, Any]]
+    record: Callable[[dict[str, Any]], dict[str, Any]]
+
+    def page(self, offset: int, batch: int) -> list[dict[str, Any]]:
+        return [self.record(r) for r in self.rows[offset:offset + batch]]
+
+
 class SalesforceAPI:
     def __init__(self, sb: Sandbox) -> None:
         self.sb = sb
         self.sessions: set[str] = set()
         self.used = 0
-        self.cursors: dict[str, list[dict[str, Any]]] = {}
+        self.cursors: dict[str, _Cursor] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.writes: Counter[str] = Counter()
         self.field_writes: Counter[tuple[str, str]] = Counter()
@@ -331,13 +344,18 @@ class SalesforceAPI:
                             self._limit_headers())
         with self.sb.lock:
             source = other.rows() if other else self.sb.data.accounts.values()
-            rows = [r for r in source if include_deleted or not r["IsDeleted"]]
-            rows = [r for r in rows if q.where is None or q.where(r)]
+            # A copy of each row as it is now: a later page answers with the values of the query's time, however
+            # the records change in between, as a materialised result would. Only a page's records are built when
+            # it is asked for (Salesforce answers the first page of a large query without the others ready).
+            rows = [dict(r) for r in source if (include_deleted or not r["IsDeleted"]) and
+                    (q.where is None or q.where(r))]
             for name, desc in reversed(q.order):
                 rows.sort(key=soql.field_key(name), reverse=desc)
             if q.limit is not None:
                 rows = rows[:q.limit]
-            records = [other.record(r, q.fields) if other else self._record(r, q.fields) for r in rows]
+        today = self.sb.today
+        records = _Cursor(rows, (lambda r: other.record(r, q.fields)) if other else
+                          (lambda r: self._record(r, q.fields, today)))
         batch = 2000
         m = re.search(r"batchSize=(\d+)", request.headers.get("Sforce-Query-Options", ""))
         if m:
@@ -359,21 +377,23 @@ class SalesforceAPI:
 
     def _page(self, version: str, kind: str, locator: str, offset: int, batch: int) -> dict[str, Any]:
         records = self.cursors[locator]
-        page = records[offset:offset + batch]
-        done = offset + batch >= len(records)
-        out: dict[str, Any] = {"totalSize": len(records), "done": done, "records": page}
+        page = records.page(offset, batch)
+        done = offset + batch >= len(records.rows)
+        out: dict[str, Any] = {"totalSize": len(records.rows), "done": done, "records": page}
         if not done:
             out["nextRecordsUrl"] = f"/services/data/{version}/{kind}/{locator}-{offset + batch}.{batch}"
         else:
             self.cursors.pop(locator, None)
         return out
 
-    def _record(self, row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        """A record as the API returns it; formula fields computed now (their change moves no SystemModstamp)."""
+    @staticmethod
+    def _record(row: dict[str, Any], fields: list[str], today: date) -> dict[str, Any]:
+        """A record as the API returns it; formula fields computed for ``today``, the query's day (their change
+        moves no SystemModstamp)."""
         rec: dict[str, Any] = {"attributes": {"type": "Account",
                                               "url": f"/services/data/v60.0/sobjects/Account/{row['Id']}"}}
         for f in fields:
-            rec[f] = FORMULAS[f][1](row, self.sb.today) if f in FORMULAS else row.get(f)
+            rec[f] = FORMULAS[f][1](row, today) if f in FORMULAS else row.get(f)
         return rec
 
     # -- writes -------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +290,28 @@ def test_writeback_field_must_be_updateable(ws: Workspace, tmp_path: Path) -> No
     assert "Account.SystemModstamp is not updateable" in result.stderr
     doctor = ws.cli("doctor")
     assert doctor.exit_code == 78 and "is not updateable" in doctor.stdout
+
+
+@pytest.mark.parametrize("sandbox", [{"accounts": 4500, "tickets": 10}], indirect=True)
+def test_a_query_answers_every_page_as_of_its_own_time(sandbox: Sandbox) -> None:
+    """The sandbox builds a page's records only when that page is asked for; the values are still those of the
+    moment the query ran, the day its formula fields were computed for included, as the first page's are."""
+    c = client(sandbox)
+    c.describe()
+    pages = c.query_pages(c.build_query(["Name", "Contract_Age_Days__c"]))
+    first = next(pages)
+    expected = {r["Id"]: (r["Name"], r["Contract_Age_Days__c"]) for r in first.records}
+    with sandbox.lock:
+        before = {i: (row["Name"], row.get("Contract_Start_Date__c")) for i, row in sandbox.data.accounts.items()}
+        for row in sandbox.data.accounts.values():
+            row["Name"] = "renamed after the query"
+        day = sandbox.today
+        sandbox.today = date.fromordinal(day.toordinal() + 3)
+    rest = [r for p in pages for r in p.records]
+    assert len(first.records) + len(rest) == 4500 and len(rest) == 2500
+    for r in rest:
+        name, start = before[r["Id"]]
+        age = None if not start else float((day - date.fromisoformat(start)).days)
+        expected[r["Id"]] = (name, age)
+        assert (r["Name"], r["Contract_Age_Days__c"]) == (name, age)
+    assert len(expected) == 4500

@@ -69,11 +69,20 @@ class InputsKey:
 
     def of(self, raw: dict[str, Any], sf_fields: dict[str, Any], owner: str | None, past: Any,
            writes: dict[str, Any] | None = None) -> str:
-        """The hash of these inputs; ``writes``: the values this run sends (they replace the fields' values)."""
-        values = {**{f: sf_fields.get(f) for f in self.written}, **(writes or {})}
-        values = {f: as_stored(v, f in self.multi) for f, v in values.items()}
+        """The hash of these inputs; ``writes``: the values this run sends (they replace the fields' values).
+
+        Run for every account of every run, so kept cheap: the values as :func:`as_stored` has them, worked out
+        inline for the common types, and the JSON text in the order the dicts have (the rules' facts, the written
+        fields sorted), not sorted again; a dict read in another order (none is here) would only hash otherwise
+        and be evaluated again."""
+        values = {f: sf_fields.get(f) for f in self.written}
+        if writes:
+            values.update(writes)
+        for f, v in values.items():
+            if v is not None and type(v) is not float and (type(v) is not str or f in self.multi):
+                values[f] = as_stored(v, f in self.multi)
         digest = hashlib.blake2b(self.salt, digest_size=16)
-        digest.update(_json([raw, values, owner, past]))
+        digest.update(json.dumps([raw, values, owner, past], ensure_ascii=False, default=str).encode())
         return digest.hexdigest()
 
     def unchanged(self, account_id: str, inputs: str) -> bool:

@@ -272,6 +272,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         account_id TEXT PRIMARY KEY
     );
     """),
+    (23, """
+    CREATE INDEX accounts_deleted ON accounts (id) WHERE deleted = 1;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -19,7 +19,11 @@ Each day also keeps the accounts' raw facts in the fact history (``Store.record_
 size and growth are printed, and ``csops rules replay``'s work (the shipped rules and one threshold changed, both
 rule sets) is timed over every account, in wall and CPU seconds with the load average (the machine may be shared;
 target: 10,000 accounts × 1 year under 10 s); then the plain day-by-day path on ``--replay-accounts`` accounts,
-given for all at that rate. ``--store PATH`` keeps the simulated store, and times a kept one again.
+given for all at that rate. ``--store PATH`` keeps the simulated store, and times a kept one again;
+``--replay-only`` with it times the replay alone, as ``csops rules replay`` runs it (``--jobs N`` worker processes,
+default one per CPU):
+
+    python bench/report.py --store KEPT.db --replay-only [--jobs N]
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ from report.compute import build  # noqa: E402
 from report.html import as_html, plotly_js  # noqa: E402
 from report.load import load_input  # noqa: E402
 from report.model import Period  # noqa: E402
-from report.replay import Replayer, fact_changes, replay  # noqa: E402
+from report.replay import SHARD_MIN, Replayer, fact_changes, replay  # noqa: E402
+from report.replay_jobs import cpus  # noqa: E402
 from report.settings import ReportConfig  # noqa: E402
 from rules.engine import Engine, Evaluation  # noqa: E402
 from rules.ruleset import compile_rules, load_rules  # noqa: E402
@@ -147,7 +152,19 @@ def main() -> None:
     ap.add_argument("--replay-accounts", type=int, default=300,
                     help="accounts the replay timing evaluates (the figure for all is extrapolated)")
     ap.add_argument("--store", type=Path, help="keep the simulated store here; if it exists, only time the report")
+    ap.add_argument("--replay-only", action="store_true",
+                    help="with a kept --store: time only the replay (the whole store, --days up to the bench's last "
+                         "day), as csops rules replay runs it")
+    ap.add_argument("--jobs", type=int, help="the replay's worker processes (default: as csops rules replay, one "
+                                             "per CPU this process may use)")
     args = ap.parse_args()
+    if args.replay_only:
+        if args.store is None or not args.store.exists():
+            ap.error("--replay-only times a kept store: give --store FILE (made by this bench)")
+        store = Store(args.store)
+        time_replay(store, args.days, 0, args.jobs or cpus())
+        store.close()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.store or Path(tmp) / "state.db"
         exists = path.exists()
@@ -181,8 +198,14 @@ def main() -> None:
             print(f"report --by {by or '(none)'}: read {t1 - t0:.2f}s + compute {t2 - t1:.2f}s = "
                   f"{t2 - t0:.2f}s (target < 5 s); html render {t3 - t2:.2f}s, {html_size(html)}")
         fact_growth(store, args.accounts, args.days)
-        time_replay(store, args.days, args.replay_accounts)
+        time_replay(store, args.days, args.replay_accounts, args.jobs or cpus())
         store.close()
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its ended child processes (the replay's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def html_size(page: str) -> str:
@@ -201,10 +224,11 @@ def fact_growth(store: Store, accounts: int, days: int) -> None:
           f"accounts: {size * scale / 1e6:.1f} MB, {rows * scale / 10_000:.0f} change days per account")
 
 
-def time_replay(store: Store, days: int, sample: int) -> None:
+def time_replay(store: Store, days: int, sample: int, jobs: int) -> None:
     """csops rules replay's work (both rule sets, every account, the whole year) as the command does it: only on
-    the days an evaluation can change (report.replay_days); then the plain day-by-day path on ``sample`` accounts,
-    for comparison, with the time for all of them at its rate."""
+    the days an evaluation can change (report.replay_days), the accounts shared among ``jobs`` worker processes;
+    wall and CPU seconds (this process's and its workers'), the load average before and after. Then the plain
+    day-by-day path on ``sample`` accounts, for comparison, with the time for all of them at its rate."""
     files = [ROOT / "rules" / "onboarding.yaml", ROOT / "rules" / "notify.yaml"]
     current = load(files)
     text = files[0].read_text(encoding="utf-8")
@@ -215,16 +239,20 @@ def time_replay(store: Store, days: int, sample: int) -> None:
         proposed = load([proposed_file, files[1]])
     start, end = END - timedelta(days=days - 1), END
     load_before = os.getloadavg()[0]
-    t0, c0 = time.monotonic(), time.process_time()
-    result = replay(store, current, proposed, start, end)
-    took, cpu = time.monotonic() - t0, time.process_time() - c0
+    t0, c0 = time.monotonic(), cpu_seconds()
+    result = replay(store, current, proposed, start, end, jobs=jobs)
+    took, cpu = time.monotonic() - t0, cpu_seconds() - c0
     total = result["accounts"]
     evals = sum(result["evaluations"].values())
     share = 100 * evals / max(1, 2 * total * days)
-    print(f"rules replay: {total:,} accounts × {days} days × 2 rule sets in {took:.1f}s (target < 10 s), {cpu:.1f} "
-          f"CPU seconds, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs):"
-          f" {evals:,} evaluations of {2 * total * days:,} account-days ({share:.1f}%),"
-          f" {result['weeks_changed']} of {len(result['weeks'])} weeks differ")
+    used = max(1, min(jobs, total // SHARD_MIN))  # as report.replay_jobs shares them
+    processes = f"{used} process{'es' if used > 1 else ''} (--jobs {jobs})"
+    print(f"rules replay: {total:,} accounts × {days} days × 2 rule sets in {took:.1f}s wall (target < 10 s), "
+          f"{cpu:.1f} CPU seconds (all processes), {processes}, load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs): {evals:,} evaluations of {2 * total * days:,} "
+          f"account-days ({share:.1f}%), {result['weeks_changed']} of {len(result['weeks'])} weeks differ")
+    if not sample:
+        return
     sets = [Replayer(current[0], start, None, current[1], fast=False),
             Replayer(proposed[0], start, None, proposed[1], fast=False)]
     t0, c0 = time.monotonic(), time.process_time()

@@ -14,7 +14,8 @@ from base.terminal import table
 from csops.shell import App, emit_json, emit_text, pass_app
 from notify.config import load
 from report.render import backtest_cells, backtest_text, pct
-from report.replay import METRICS, replay
+from report.replay import METRICS, SHARD_MIN, replay
+from report.replay_jobs import cpus
 
 
 def as_html(result: dict[str, Any]) -> str:
@@ -35,16 +36,22 @@ def as_html(result: dict[str, Any]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (fits a pull-request comment).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (html needs it).")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes the accounts are shared among (default: one per CPU this process may use; "
+                   f"one for fewer than {2 * SHARD_MIN} accounts). The answer is the same for any N.")
 @pass_app
 def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, to: datetime | None, fmt: str,
-                   as_json: bool, out: Path | None) -> None:
+                   as_json: bool, out: Path | None, jobs: int | None) -> None:
     """Re-evaluate the stored history day by day with a proposed rule file, beside the current rules.
 
     \b
     Per week: status and band changes, alerts raised, and the Slack messages
     and Tasks the notify routes would have produced under each, and the
     difference; then the health score's backtest under each. Reads the store
-    only: no API call, nothing written (but --out).
+    only: no API call, nothing written (but --out). Accounts are replayed
+    each on its own, so they are shared among --jobs worker processes, each
+    reading its own accounts; if one fails, the replay stops with its error
+    and shows nothing.
 
     \b
     Examples:
@@ -65,7 +72,7 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
     end = to.date() if to else date.fromisoformat(last)
     if start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
-    result = replay(app.store, current, new, start, end, app.config.report.churned_fact)
+    result = replay(app.store, current, new, start, end, app.config.report.churned_fact, jobs=jobs or cpus())
     if out is None and fmt == "json":
         emit_json(result)
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from store import Store
 
 METRICS = ("status_changes", "band_changes", "alerts_raised", "slack_messages", "tasks_created", "tasks_completed")
 _CLOCK = re.compile(r"\b(today|now)\b")
+SHARD_MIN = 200  # accounts a worker process is worth starting for (a year of them: about half a CPU second)
 
 
 @dataclass
@@ -41,6 +42,15 @@ class Week:
     messages: Counter[str] = field(default_factory=Counter)  # per message channel (Slack)
     tasks_created: int = 0
     tasks_completed: int = 0
+
+    def add(self, other: Week) -> None:
+        """Another share of the accounts' figures for the same week, but its Slack messages (a channel posts once
+        a day for all accounts: :meth:`Replayer.take` counts them from the days and channels posted)."""
+        self.status_changes += other.status_changes
+        self.band_changes += other.band_changes
+        self.alerts.update(other.alerts)
+        self.tasks_created += other.tasks_created
+        self.tasks_completed += other.tasks_completed
 
     def summary(self) -> dict[str, Any]:
         return {"status_changes": self.status_changes, "band_changes": self.band_changes,
@@ -112,6 +122,26 @@ class Replayer:
         self.typing = (str(rules.tz), self.per_day,
                        tuple((f.name, f.type, None if f.condition is None else f.expr) for f in rules.facts.values()))
 
+    def share(self) -> Share:
+        """What this set worked out over its accounts, for :meth:`take` in another process."""
+        return Share(self.weeks, self.backlog, self.evaluations, self.states, self.notices.posting)
+
+    def take(self, shares: Sequence[Share]) -> None:
+        """The shares of this set worked out over consecutive ranges of accounts (in id order) elsewhere, as if
+        this set had walked them all: the figures added, the states in account order, each Slack channel's
+        messages counted once a day over all the shares."""
+        for part in shares:
+            for week, figures in part.weeks.items():
+                self.weeks.setdefault(week, Week()).add(figures)
+            self.backlog.update(part.backlog)
+            self.evaluations += part.evaluations
+            self.states.extend(part.states)
+            self.notices.posting |= part.posting
+        for counted in self.weeks.values():
+            counted.messages.clear()
+        for day, channel in sorted(self.notices.posting):
+            self.weeks.setdefault(week_of(day), Week()).messages[channel] += 1
+
     def engine(self, day: date) -> Engine:
         if self._one is not None:
             self._one.move_to(day)
@@ -154,6 +184,17 @@ class Replayer:
             walk.past.append(point)
         walk.before = ev
         return ev
+
+
+@dataclass
+class Share:
+    """One rule set's work over a range of accounts (:meth:`Replayer.share`)."""
+
+    weeks: dict[date, Week]
+    backlog: Counter[str]
+    evaluations: int
+    states: list[list[Point]]
+    posting: set[tuple[date, str]]
 
 
 def replay_fast(sets: Sequence[Replayer], schedule: Schedule, account_id: str,
@@ -260,33 +301,62 @@ def account_days(changes: list[tuple[date, dict[str, Any]]], start: date, end: d
         day += timedelta(days=1)
 
 
-def fact_changes(store: Store, end: date) -> Iterator[tuple[str, list[tuple[date, dict[str, Any]]]]]:
-    """Per account (in id order), its fact changes up to ``end``."""
-    for account_id, days, changes in store.fact_history_by_account(end.isoformat()):
+def fact_changes(store: Store, end: date, first: str | None = None, below: str | None = None
+                 ) -> Iterator[tuple[str, list[tuple[date, dict[str, Any]]]]]:
+    """Per account (in id order; only the ids from ``first`` on and below ``below``), its fact changes up to
+    ``end``."""
+    for account_id, days, changes in store.fact_history_by_account(end.isoformat(), first, below):
         yield account_id, list(zip(map(date.fromisoformat, days), changes, strict=True))
 
 
-def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
-           end: date, churned_fact: str | None = None, fast: bool = True) -> dict[str, Any]:
-    """Both rule sets (each with its notify routes) over every account's days from ``start`` to ``end``; per week,
-    each one's figures and the difference (proposed − current); each one's backtest of the health score
-    (``churned_fact``: the report's). ``fast=False``: evaluate every day (what the fast path is tested against)."""
-    sets = {"current": Replayer(current[0], start, churned_fact, current[1], fast),
+def replayers(current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
+              churned_fact: str | None = None, fast: bool = True) -> dict[str, Replayer]:
+    return {"current": Replayer(current[0], start, churned_fact, current[1], fast),
             "proposed": Replayer(proposed[0], start, churned_fact, proposed[1], fast)}
+
+
+def replay_accounts(sets: dict[str, Replayer], accounts: Iterable[tuple[str, list[tuple[date, dict[str, Any]]]]],
+                    start: date, end: date) -> int:
+    """Both rule sets over these accounts' days from ``start`` to ``end`` (the sets in one time zone walked
+    together); returns how many accounts."""
     zones: dict[str, list[Replayer]] = {}  # the sets walked together: a date's day is the same in their zone
     for r in sets.values():
         if r.fast is not None:
             zones.setdefault(str(r.rules.tz), []).append(r)
     walks = [(group, Schedule([r.fast for r in group if r.fast is not None], group[0].rules.tz))
              for group in zones.values()]
-    accounts = 0
-    for account_id, changes in fact_changes(store, end):
-        accounts += 1
+    n = 0
+    for account_id, changes in accounts:
+        n += 1
         for group, schedule in walks:
             replay_fast(group, schedule, account_id, changes, start, end)
         for r in sets.values():
             if r.fast is None:
                 r.account(account_id, changes, start, end)
+    return n
+
+
+def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,
+           end: date, churned_fact: str | None = None, fast: bool = True, jobs: int = 1,
+           shard_min: int | None = None) -> dict[str, Any]:
+    """Both rule sets (each with its notify routes) over every account's days from ``start`` to ``end``; per week,
+    each one's figures and the difference (proposed − current); each one's backtest of the health score
+    (``churned_fact``: the report's). ``fast=False``: evaluate every day (what the fast path is tested against).
+    ``jobs``: the accounts shared among up to this many worker processes (:mod:`report.replay_jobs`), each given
+    at least ``shard_min`` accounts (default :data:`SHARD_MIN`); the answer is the same as in one process."""
+    sets = replayers(current, proposed, start, churned_fact, fast)
+    if jobs > 1:
+        from report.replay_jobs import replay_shared
+
+        accounts = replay_shared(store, sets, (current, proposed, start, end, churned_fact, fast), jobs,
+                                 SHARD_MIN if shard_min is None else shard_min)
+    else:
+        accounts = replay_accounts(sets, fact_changes(store, end), start, end)
+    return _result(sets, accounts, start, end)
+
+
+def _result(sets: dict[str, Replayer], accounts: int, start: date, end: date) -> dict[str, Any]:
+    """What the replay gives (the CLI's JSON): per week each set's figures and the difference, and the totals."""
     weeks: list[dict[str, Any]] = []
     first_week = week_of(start)
     every = [first_week + timedelta(days=7 * k) for k in range((week_of(end) - first_week).days // 7 + 1)]
@@ -299,7 +369,7 @@ def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[Ru
         weeks.append({"week": week.isoformat(), "current": cur, "proposed": new, "difference": diff})
     changed = [w for w in weeks if any(w["difference"][m] for m in METRICS) or w["difference"]["alerts"]]
     return {"from": start.isoformat(), "to": end.isoformat(), "accounts": accounts,
-            "rules": {"current": list(current[0].files), "proposed": list(proposed[0].files)},
+            "rules": {k: list(r.rules.files) for k, r in sets.items()},
             "channels": {k: {c.name: c.type for c in r.notices.spec.channels.values()} if r.notices.spec.enabled
                          else {} for k, r in sets.items()},
             "backlog": {k: dict(sorted(r.backlog.items())) for k, r in sets.items()},

@@ -70,15 +70,24 @@ class FactHistoryTables(Database):
             params = (until,)
         yield from self._stream(FactChange, sql + " ORDER BY account_id, day", params)
 
-    def fact_history_by_account(self, until: str) -> Iterator[tuple[str, list[str], list[dict[str, Any]]]]:
+    def fact_history_by_account(self, until: str, first: str | None = None, below: str | None = None
+                                ) -> Iterator[tuple[str, list[str], list[dict[str, Any]]]]:
         """Per account (in id order), the days up to ``until`` its facts changed and the changes, oldest first:
         what :meth:`fact_history` gives, a year of daily changes read in seconds (the changes of an account are
-        decoded as one JSON array, not one object at a time)."""
+        decoded as one JSON array, not one object at a time). ``first``/``below``: only the account ids from
+        ``first`` on and below ``below`` (one share of :meth:`fact_account_bounds`)."""
+        sql = "SELECT account_id, day, changes FROM fact_history WHERE day <= ?"
+        params: list[Any] = [until]
+        if first is not None:
+            sql += " AND account_id >= ?"
+            params.append(first)
+        if below is not None:
+            sql += " AND account_id < ?"
+            params.append(below)
         current: str | None = None
         days: list[str] = []
         texts: list[str] = []
-        for account_id, day, changes in self._tuples("SELECT account_id, day, changes FROM fact_history WHERE "
-                                                     "day <= ? ORDER BY account_id, day", (until,)):
+        for account_id, day, changes in self._tuples(sql + " ORDER BY account_id, day", params):
             if account_id != current:
                 if current is not None:
                     yield current, days, json.loads("[" + ",".join(texts) + "]")
@@ -88,5 +97,12 @@ class FactHistoryTables(Database):
         if current is not None:
             yield current, days, json.loads("[" + ",".join(texts) + "]")
 
+    def fact_account_bounds(self, parts: int) -> tuple[int, list[str]]:
+        """How many accounts have facts kept, and the account ids that cut them (in id order) into ``parts``
+        shares of nearly equal size: share k runs from bound k-1 (the first id for k = 0) to below bound k (to the
+        last id for the last share). Fewer bounds when there are fewer accounts than parts."""
+        ids = [a for (a,) in self._tuples("SELECT account_id FROM fact_state ORDER BY account_id")]
+        parts = max(1, min(parts, len(ids)))
+        return len(ids), [ids[len(ids) * k // parts] for k in range(1, parts)]
 
 _ABSENT = object()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from store.connection import in_lists
 from store.owners import OwnerTable, owner_id
 
 
@@ -51,9 +52,25 @@ class ActiveAlert(NamedTuple):
 class AlertTable(OwnerTable):
     """The ``alerts`` table."""
 
-    def open_alerts(self) -> set[AlertKey]:
-        """Every alert not resolved."""
-        return set(self._rows(AlertKey, "SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL"))
+    def open_alerts(self, of: Sequence[str] | None = None, not_live: bool = False) -> set[AlertKey]:
+        """Every alert not resolved; ``of``: only of these accounts (a sync reads a chunk's at a time);
+        ``not_live``: only of the accounts the store does not hold as live (deleted, or no longer stored)."""
+        sql = "SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL"
+        if not_live:
+            sql += " AND account_id NOT IN (SELECT id FROM accounts WHERE deleted = 0)"
+        if of is None:
+            return set(self._rows(AlertKey, sql))
+        out: set[AlertKey] = set()
+        for chunk, marks in in_lists(of):
+            out.update(self._rows(AlertKey, f"{sql} AND account_id IN ({marks})", chunk))
+        return out
+
+    def count_open_alerts(self, live: bool = False) -> int:
+        """How many alerts are not resolved; ``live``: only of the accounts the store holds as live."""
+        sql = "SELECT COUNT(*) FROM alerts WHERE resolved_at IS NULL"
+        if live:
+            sql += " AND account_id IN (SELECT id FROM accounts WHERE deleted = 0)"
+        return int(self._scalar(sql) or 0)
 
     def add_alerts(self, rows: Iterable[AlertRow]) -> None:
         self._executemany("INSERT INTO alerts (account_id, alert_id, severity, title, first_seen, last_seen, "

@@ -18,6 +18,9 @@ from store.evaluations import EvaluationRow, ProductEvaluationRow
 from store.status_periods import StatusPeriodStart
 from sync.history import deleted_points, history_points, product_points, product_states
 
+#: ``notify(new, resolved, evaluations)``: enqueue what these alert changes cause (sync.run, notify.enqueue).
+Notify = Callable[[list[AlertKey], list[AlertKey], list[Evaluation]], int]
+
 
 @dataclass
 class AlertChanges:
@@ -59,22 +62,25 @@ class Recorder:
     """Stores evaluations as they come, a chunk at a time: each evaluation, the status periods it closes and opens,
     the alert lifecycle (first/last seen; resolved once every account was seen) and the dated history.
 
-    Each chunk is one transaction, and so is :meth:`finish`; ``notify(new, resolved)`` (the outbox) is called inside
-    the transaction that records those alert changes. Around it all, one transaction makes it all or nothing (the
+    Each chunk is one transaction, and so is :meth:`finish`; ``notify(new, resolved, evaluations)`` (the outbox,
+    with the evaluations of the accounts concerned that this run made) is called inside the transaction that
+    records those alert changes. Around it all, one transaction makes it all or nothing (the
     one-call :func:`record_evaluations`). ``churned_fact``: the fact saying an account churned
     (``report.churned_fact``). ``skipping``: the run evaluates only the accounts whose inputs changed
     (sync.unchanged), so a live account it did not evaluate keeps its evaluation and its open alerts, and each
     evaluation stores the hash of its inputs.
 
-    What the recorder compares with (each account's stored result hash, open status period and newest history
-    points) is read a chunk's accounts at a time, so it keeps per account only the Ids it evaluated and the alert
-    keys they raised, which :meth:`finish` needs to resolve the others and close the history of accounts gone."""
+    What the recorder compares with (each account's stored result hash, open status period, open alerts and newest
+    history points) is read a chunk's accounts at a time, and an evaluated account's alerts that it no longer raises
+    are resolved with its chunk, so it keeps nothing per account when ``skipping``: the evaluated accounts are live
+    ones (sync.facts.account_facts), and :meth:`finish` resolves the alerts of the accounts that are not live and
+    closes their history. Otherwise (:func:`record_evaluations`, whose evaluations need not be of stored accounts) it
+    keeps the Ids it evaluated: every other account's alerts are resolved, and their history is not closed."""
 
     CHUNK = 1000
 
     def __init__(self, store: Store, run_id: int, rules: RuleSet, today: date, churned_fact: str | None = None,
-                 notify: Callable[[list[AlertKey], list[AlertKey]], int] | None = None, skipping: bool = False
-                 ) -> None:
+                 notify: Notify | None = None, skipping: bool = False) -> None:
         self.store, self.run_id, self.churned_fact, self.notify = store, run_id, churned_fact, notify
         self.skipping = skipping
         self.inputs_only: list[tuple[str | None, str]] = []  # (inputs hash, account): the result as stored
@@ -83,10 +89,9 @@ class Recorder:
         self.changes = AlertChanges()
         self.transitions: Counter[str] = Counter()
         self.titles = {a.id: (a.severity, a.title) for a in rules.alerts}
-        self.open_alerts = store.open_alerts()
         self.rewritten = 0
-        self.seen_alerts: set[AlertKey] = set()
-        self.evaluated: set[str] = set()
+        self.raised = 0  # alerts raised by the evaluations recorded (each (account, alert) once)
+        self.evaluated: set[str] | None = None if skipping else set()
         self.chunk: list[tuple[Evaluation, dict[str, Any], str | None]] = []
         self.raw: dict[str, dict[str, Any]] = {}
 
@@ -95,7 +100,8 @@ class Recorder:
         """Record ``ev`` (with the chunk it falls in); ``raw``: the raw facts it read, kept in the fact history for
         ``csops rules replay`` in the same transaction; ``inputs_hash``: what it was made from (sync.unchanged)."""
         self.chunk.append((ev, facts, inputs_hash))
-        self.evaluated.add(ev.id)
+        if self.evaluated is not None:
+            self.evaluated.add(ev.id)
         if raw is not None:
             self.raw[ev.id] = raw
         if len(self.chunk) >= self.CHUNK:
@@ -110,9 +116,6 @@ class Recorder:
         stored = self.store.evaluation_hashes(of=ids)
         current_status = self.store.current_statuses(of=ids)
         eval_rows: list[EvaluationRow] = []
-        new_alert_rows: list[AlertRow] = []
-        new_keys: list[AlertKey] = []
-        touched_alerts: list[AlertKey] = []
         closing: list[str] = []
         opening: list[StatusPeriodStart] = []
         for ev, facts, inputs_hash in chunk:
@@ -125,15 +128,8 @@ class Recorder:
                     closing.append(ev.id)
                     self.transitions[f"{previous}->{ev.status}"] += 1
                 opening.append(StatusPeriodStart(ev.id, ev.status, self.day))
-            for alert_id in ev.alerts:
-                key = AlertKey(ev.id, alert_id)
-                self.seen_alerts.add(key)
-                if key in self.open_alerts:
-                    touched_alerts.append(key)
-                else:
-                    sev, title = self.titles.get(alert_id, ("warning", alert_id))
-                    new_alert_rows.append(AlertRow(ev.id, alert_id, sev, title, self.day, self.day, self.run_id))
-                    new_keys.append(key)
+        touched_alerts, new_alert_rows, resolved = self._alerts([ev for ev, _, _ in chunk], ids)
+        new_keys = [AlertKey(r.account_id, r.alert_id) for r in new_alert_rows]
         churned = self.churned_fact
         history = history_points(self.store.latest_history(of=ids), ((ev, bool(churned and facts.get(churned) is True))
                                                for ev, facts, _ in chunk), self.day)
@@ -154,9 +150,31 @@ class Recorder:
             store.open_status_periods(opening)
             store.touch_alerts(self.day, touched_alerts)
             store.add_alerts(new_alert_rows)
-            if self.notify is not None and new_keys:
-                self.queued += self.notify(new_keys, [])
+            store.resolve_alerts(self.day, resolved)
+            if self.notify is not None and (new_keys or resolved):
+                self.queued += self.notify(new_keys, resolved, [ev for ev, _, _ in chunk])
         self.changes.new.extend(new_keys)
+        self.changes.resolved.extend(resolved)
+
+    def _alerts(self, evaluations: list[Evaluation], ids: list[str]
+                ) -> tuple[list[AlertKey], list[AlertRow], list[AlertKey]]:
+        """The chunk's alerts: those raised again (open), those raised anew (rows to add), and the open ones its
+        accounts no longer raise (to resolve: each of these accounts was evaluated)."""
+        open_alerts = self.store.open_alerts(of=ids)
+        touched: list[AlertKey] = []
+        new_rows: list[AlertRow] = []
+        raised: set[AlertKey] = set()
+        for ev in evaluations:
+            for alert_id in ev.alerts:
+                key = AlertKey(ev.id, alert_id)
+                raised.add(key)
+                if key in open_alerts:
+                    touched.append(key)
+                else:
+                    sev, title = self.titles.get(alert_id, ("warning", alert_id))
+                    new_rows.append(AlertRow(ev.id, alert_id, sev, title, self.day, self.day, self.run_id))
+        self.raised += len(raised)
+        return touched, new_rows, sorted(open_alerts - raised)
 
     def _row(self, ev: Evaluation, facts: dict[str, Any], inputs_hash: str | None, stored: str | None
              ) -> EvaluationRow | None:
@@ -175,20 +193,26 @@ class Recorder:
                              text, digest, inputs_hash)
 
     def finish(self) -> tuple[AlertChanges, Counter[str]]:
-        """Store the last chunk, resolve the alerts no account raised, and close the history of accounts gone."""
+        """Store the last chunk, resolve the alerts of the accounts not evaluated (when ``skipping``, only of those
+        not live: a live one kept its evaluation), and close the history of accounts gone."""
         self._flush()
-        live = self.store.live_account_ids()
-        kept = {k for k in self.open_alerts if k.account_id in live and k.account_id not in self.evaluated
-                } if self.skipping else set()
-        resolved = [k for k in self.open_alerts if k not in self.seen_alerts and k not in kept]
-        self.changes.resolved = resolved
-        self.changes.active = len(self.seen_alerts) + len(kept)
-        gone = deleted_points(self.store.latest_history(not_live=True), live | self.evaluated, self.day)
-        with self.store.transaction():
-            self.store.write_history(gone)
-            self.store.resolve_alerts(self.day, resolved)
+        store = self.store
+        if self.evaluated is None:
+            resolved = sorted(store.open_alerts(not_live=True))
+            # open now: what this run raised (every evaluated account is live) and what the accounts it did not
+            # evaluate keep
+            self.changes.active = store.count_open_alerts(live=True)
+        else:
+            evaluated = self.evaluated
+            resolved = sorted(k for k in store.open_alerts() if k.account_id not in evaluated)
+            self.changes.active = self.raised
+        self.changes.resolved.extend(resolved)
+        gone = deleted_points(store.latest_history(not_live=True), self.evaluated or set(), self.day)
+        with store.transaction():
+            store.write_history(gone)
+            store.resolve_alerts(self.day, resolved)
             if self.notify is not None and resolved:
-                self.queued += self.notify([], resolved)
+                self.queued += self.notify([], resolved, [])
         return self.changes, self.transitions
 
 

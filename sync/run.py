@@ -35,7 +35,7 @@ from store.owners import owner_id
 from sync.conform import plan_values
 from sync.facts import account_facts, past_points, ticket_aggregates
 from sync.fields import calculated_fields, canonical_names, canonical_rules
-from sync.guard import MassChangeHeld, MassChangeSummary, check_mass_change
+from sync.guard import MassChangeHeld, MassChangeSummary, StatusTally
 from sync.planned import PlannedChange, PlannedWrites
 from sync.pull import (
     Progress,
@@ -185,6 +185,27 @@ def rules_hash(rules: RuleSet) -> str:
 
 
 @dataclass
+class Kept:
+    """What a run keeps of each account its first pass evaluates: a count for the mass-change guard
+    (sync.guard.StatusTally) and its owner's Id, whose name the run fetches (owners are few). A dry run also keeps
+    the brief of each account with an alert raised or open: what its alert preview and the notifications it would
+    send read."""
+
+    tally: StatusTally
+    owners: set[str] = field(default_factory=set)
+    briefs: list[Brief] | None = None  # a dry run's
+    alerted: set[str] = field(default_factory=set)  # a dry run's: the accounts with an open alert
+
+    def add(self, ev: Evaluation, owner: str | None, before: str | None, planned: bool) -> None:
+        """``ev`` of an account whose owner is ``owner``, stored status ``before``; ``planned``: writes planned."""
+        self.tally.add(ev.id, before, ev.status, planned)
+        if owner is not None:
+            self.owners.add(owner)
+        if self.briefs is not None and (ev.alerts or ev.id in self.alerted):
+            self.briefs.append(Brief.of(ev, owner))
+
+
+@dataclass
 class SyncJob:
     store: Store
     zendesk: ZendeskClient | None
@@ -245,12 +266,15 @@ class SyncJob:
             refresh_formula_fields(self.store, self.salesforce, formulas, report.salesforce, self.progress)
         report.scope = self._scope(report)
         if dry_run:
-            briefs = self._evaluate(report, today, describe, self._past(today))
-            report.mass_change = self._guard(report, briefs)
-            report.alerts = preview_alerts(self.store, briefs)
-            report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, briefs, today)
+            previous = self.store.last_statuses()
+            kept = self._kept(report, previous, dry_run=True)
+            self._evaluate(report, today, describe, self._past(today), kept, stored_status=previous)
+            report.mass_change = self._guard(report, kept)
+            assert kept.briefs is not None
+            report.alerts = preview_alerts(self.store, kept.briefs)
+            report.notify_planned = plan(self.store, self.notify, self.rules, report.alerts, kept.briefs, today)
             return
-        briefs = self.evaluate_and_record(report, today, describe)
+        owners = self.evaluate_and_record(report, today, describe)
         if report.changes:  # the scope's clears are among them (_scope)
             self._write(report)
         assert report.run_id is not None
@@ -258,7 +282,7 @@ class SyncJob:
         if left:
             with self.store.transaction():
                 self.store.log_writes(left)
-        self._owner_names(briefs, today)
+        self._owner_names(owners, today)
         if self.deliver is not None:
             report.notify = self.deliver()
         prune(self.store, self.write_log_days, report.write_log)
@@ -282,10 +306,9 @@ class SyncJob:
         for f in result.failed[:20]:
             log.warning("salesforce rejected %s: %s %s %s", f.id, f.status_code, f.message, ",".join(f.fields))
 
-    def _owner_names(self, briefs: list[Brief], today: date) -> None:
+    def _owner_names(self, owners: set[str], today: date) -> None:
         """Fetch ``User.Name`` of the owners of the accounts evaluated (one query per 200 owners) into the store,
         so the report and ``csops alerts`` name people, not Ids."""
-        owners = {b.owner for b in briefs if b.owner is not None}
         if not owners:
             return
         names = self.salesforce.user_names(owners)
@@ -293,17 +316,16 @@ class SyncJob:
             self.store.write_owner_names(names, today.isoformat())
 
     def evaluate_and_record(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]
-                            ) -> list[Brief]:
-        """Evaluate every stored account and plan the writes, keeping a brief per account; stop here when the
-        mass-change guard holds the run (nothing written); else evaluate again and record a chunk per transaction
-        (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns each
-        account's brief; the writes to make are ``report.changes``.
+                            ) -> set[str]:
+        """Evaluate every stored account and plan the writes, counting statuses for the mass-change guard; stop
+        here when the guard holds the run (nothing written); else evaluate again and record a chunk per transaction
+        (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns the
+        owners of the accounts evaluated; the writes to make are ``report.changes``.
 
-        What it keeps until the run ends grows with the accounts by about 1.3 KB an account
-        (tests/sync/test_memory.py): per account evaluated its brief and the inputs hash to store; per live account
-        the status and inputs hash of its stored evaluation, the Ids the recorder evaluated and their open alerts.
-        The planned writes are on disk a chunk at a time (sync.planned), and the recorder reads what it compares
-        with a chunk at a time.
+        What it keeps until the run ends grows with the accounts (tests/sync/test_memory.py): per account evaluated
+        the inputs hash to store; per live account the status and inputs hash of its stored evaluation. The planned
+        writes are on disk a chunk at a time (sync.planned); the guard keeps counts (sync.guard.StatusTally); the
+        recorder reads what it compares with a chunk at a time and enqueues notifications from its chunk.
 
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
@@ -312,12 +334,20 @@ class SyncJob:
         keys = self._inputs_key(report, today, describe)
         pending: dict[str, str | None] = {}
         previous = self.store.last_statuses()
-        briefs = self._evaluate(report, today, describe, past, aggregates, keys, pending, previous)
-        report.mass_change = self._guard(report, briefs, previous)
+        kept = self._kept(report, previous)
+        self._evaluate(report, today, describe, past, kept, aggregates, keys, pending, previous)
+        report.mass_change = self._guard(report, kept)
         if report.mass_change is not None and not self.allow_mass_change:
             raise MassChangeHeld(report.mass_change.text())
-        self._record_evaluations(report, today, briefs, past, aggregates, pending)
-        return briefs
+        self._record_evaluations(report, today, past, aggregates, pending)
+        return kept.owners
+
+    def _kept(self, report: SyncReport, previous: dict[str, str], dry_run: bool = False) -> Kept:
+        """What the first pass keeps; the accounts whose fields the run empties change status for the guard."""
+        tally = StatusTally(len(previous), {a: previous.get(a) for a in report.scope.clears()})
+        if not dry_run:
+            return Kept(tally)
+        return Kept(tally, briefs=[], alerted={k.account_id for k in self.store.open_alerts()})
 
     def _inputs_key(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]]) -> InputsKey:
         """What tells the accounts whose inputs changed since their stored evaluation (sync.unchanged)."""
@@ -331,7 +361,7 @@ class SyncJob:
         """Each account's history points, for rules that read history facts (none otherwise)."""
         return past_points(self.store, today) if self.rules.uses_history else {}
 
-    def _record_evaluations(self, report: SyncReport, today: date, briefs: list[Brief], past: dict[str, Any],
+    def _record_evaluations(self, report: SyncReport, today: date, past: dict[str, Any],
                             aggregates: dict[str, dict[str, Any]], pending: dict[str, str | None]) -> None:
         """Evaluate each account of ``pending`` again (the same facts give the same evaluation) and record it with
         its inputs hash, a chunk per transaction; each chunk's new alerts are enqueued in its transaction and the
@@ -340,8 +370,9 @@ class SyncJob:
         run_id = report.run_id
         assert run_id is not None
 
-        def notify(new: list[AlertKey], resolved: list[AlertKey]) -> int:
-            return enqueue(self.store, self.notify, self.rules, AlertChanges(new, resolved), briefs, today, run_id)
+        def notify(new: list[AlertKey], resolved: list[AlertKey], evaluations: list[Evaluation]) -> int:
+            return enqueue(self.store, self.notify, self.rules, AlertChanges(new, resolved), evaluations, today,
+                           run_id)
 
         engine = Engine(self.rules)
         stale = self._stale_notes(report)
@@ -362,17 +393,16 @@ class SyncJob:
                 f"{r.failed}" for name, r in report.sources.items() if r.failed is not None]
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
-                  aggregates: dict[str, dict[str, Any]] | None = None, keys: InputsKey | None = None,
+                  kept: Kept, aggregates: dict[str, dict[str, Any]] | None = None, keys: InputsKey | None = None,
                   pending: dict[str, str | None] | None = None, stored_status: dict[str, str] | None = None
-                  ) -> list[Brief]:
-        """Evaluate every account, keeping only its brief; plan the writes in ``report.changes`` (values conformed
+                  ) -> None:
+        """Evaluate every account, giving each to ``kept``; plan the writes in ``report.changes`` (values conformed
         to their fields, only what differs; each reason text kept once, as accounts share them). With ``keys``, an
         account whose inputs are those of its stored evaluation is not evaluated (its stored status is counted);
         ``pending`` gets each evaluated account's inputs hash as it will be once the writes land (None when its
         evaluation reported a problem: evaluated again next run); ``stored_status``: each account's status as
         its stored evaluation has it (store.last_statuses), counted for the accounts not evaluated."""
         engine = Engine(self.rules)
-        briefs: list[Brief] = []
         texts: dict[str, str] = {}
         total = self.store.count_live_accounts() if self.progress else None
         stored_status = stored_status or {}
@@ -392,16 +422,15 @@ class SyncJob:
             problems = len(report.fact_problems) + len(report.failures)
             facts = self._facts(engine, account_id, raw, report)
             ev = engine.evaluate(account_id, facts, points)
-            briefs.append(Brief.of(ev, owner))
+            report.accounts_evaluated += 1
             report.status_counts[ev.status] += 1
             changed = self._plan(report, ev, sf_fields, describe, texts)
+            kept.add(ev, owner, status, bool(changed))
             if keys is not None and pending is not None:
                 clean = problems == len(report.fact_problems) + len(report.failures)
                 pending[account_id] = keys.of(raw, sf_fields, owner, points, changed) if clean else None
-        report.accounts_evaluated = len(briefs)
         if self.progress:
             self.progress("evaluated", seen % 500, total=total)
-        return briefs
 
     def _plan(self, report: SyncReport, ev: Evaluation, sf_fields: dict[str, Any], describe: dict[str, dict[str, Any]],
               texts: dict[str, str]) -> dict[str, Any]:
@@ -427,17 +456,9 @@ class SyncJob:
                                                     dict.fromkeys(e.clear, clear_reason(e.why))))
         return plan
 
-    def _guard(self, report: SyncReport, briefs: list[Brief], previous: dict[str, str] | None = None
-               ) -> MassChangeSummary | None:
-        previous = self.store.last_statuses() if previous is None else previous
-        # an account not evaluated (its inputs unchanged) keeps the status it had
-        statuses = {**previous, **{b.id: b.status for b in briefs}} if report.accounts_unchanged else \
-            {b.id: b.status for b in briefs}
-        for account_id in report.scope.clears():  # an account whose fields are emptied changes like a status
-            previous.setdefault(account_id, "in scope")
-            statuses[account_id] = "out of scope"
-        return check_mass_change(previous, statuses, [(c.account_id, c.name, c.fields) for c in report.changes],
-                                 self.max_status_change_pct, self.max_no_phases_pct)
+    def _guard(self, report: SyncReport, kept: Kept) -> MassChangeSummary | None:
+        return kept.tally.check(((c.account_id, c.name, c.fields) for c in report.changes), report.accounts_unchanged,
+                                self.max_status_change_pct, self.max_no_phases_pct)
 
     @staticmethod
     def _facts(engine: Engine, account_id: str, raw: dict[str, Any], report: SyncReport | None) -> dict[str, Any]:

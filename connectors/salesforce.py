@@ -307,7 +307,10 @@ class SalesforceClient:
         if cfg.instance_url and _host(cfg.instance_url) != instance:
             mount_loopback(self.session, f"http://{instance}")
         self.session.bind(f"https://{instance}", "salesforce: the instance the login answered")
-        return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version)
+        # Plain dicts, not simple_salesforce's default OrderedDicts (the same keys in the same order): decoding a
+        # 2,000-record page that way took twice as long, and json.dumps of each record a third longer.
+        return Salesforce(session_id=session_id, instance=instance, session=self.session, version=version,
+                          object_pairs_hook=None)
 
     def _jwt_assertion(self) -> str:
         import jwt

@@ -181,7 +181,7 @@ TOPICS: tuple[Topic, ...] = (
            "会社で貸しているiPadにアプリを入れて打刻できますか？それともスマホだけですか。",
            "Google Playが入っていないHuaweiの端末ではアプリが見つかりません。使えない機種の一覧はありますか？",
            "Androidが古いせいかアプリがインストールできないと言われました。最低いくつ以上が必要ですか。",
-           "ガラケー（スマホではない携帯）でも使えますか。"),
+           "Apple Watchから出退勤できたら便利なのですが、腕時計で動くアプリはありますか。"),
           ("Supported phones", "minimum iOS version?"),
           ("What's the minimum iOS version the app needs? A few staff are still on older iPhones.",
            "Can staff install the app on a shared company tablet, or is it phones only?",

@@ -13,8 +13,9 @@ replayed days, with this one function.
 from __future__ import annotations
 
 import bisect
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,36 +69,59 @@ def _observed(states: Sequence[Point], events: list[date], days: list[date], hor
 
 
 class _Tally:
+    """Per key: observations, events, and how many accounts were observed."""
+
     def __init__(self) -> None:
         self.n: Counter[Any] = Counter()
         self.events: Counter[Any] = Counter()
-        self.accounts: dict[Any, set[int]] = defaultdict(set)
+        self.accounts: Counter[Any] = Counter()
 
-    def add(self, account: int, seen: Counter[tuple[Any, bool]]) -> None:
+    def add(self, seen: Counter[tuple[Any, bool]]) -> None:
         """One account's observations: how many times each (key, event) was seen."""
+        keys = set()
         for (key, event), count in seen.items():
             self.n[key] += count
             if event:
                 self.events[key] += count
-            self.accounts[key].add(account)
+            keys.add(key)
+        self.accounts.update(keys)
+
+    def merge(self, other: _Tally) -> None:
+        """Another set of accounts' tally (no account in both)."""
+        self.n.update(other.n)
+        self.events.update(other.events)
+        self.accounts.update(other.accounts)
 
     def row(self, key: Any, base: float | None) -> dict[str, Any]:
         n, events = self.n[key], self.events[key]
         share = events / n if n else None
-        return {"n": n, "accounts": len(self.accounts[key]), "events": events,
+        return {"n": n, "accounts": self.accounts[key], "events": events,
                 "share": None if share is None else round(share, 4),
                 "lift": None if share is None or not base else round(share / base, 2)}
 
 
-def backtest(histories: Iterable[Sequence[Point]], first: date, end: date, bands: Sequence[str],
-             components: Mapping[str, str], horizon: int = HORIZON) -> dict[str, Any]:
-    """The backtest over these accounts' states (each account's in day order); ``bands`` best first as in the rule
-    file, ``components`` id → name."""
+@dataclass
+class Tallies:
+    """What the backtest counted over some accounts: all observations, per band, per component level. Tallies of
+    distinct accounts add up (:meth:`merge`) to the tally of them all: ``csops rules replay --jobs`` counts each
+    worker's accounts apart."""
+
+    total: _Tally = field(default_factory=_Tally)
+    bands: _Tally = field(default_factory=_Tally)
+    parts: _Tally = field(default_factory=_Tally)
+
+    def merge(self, other: Tallies) -> None:
+        self.total.merge(other.total)
+        self.bands.merge(other.bands)
+        self.parts.merge(other.parts)
+
+
+def tally(histories: Iterable[Sequence[Point]], first: date, end: date, horizon: int = HORIZON) -> Tallies:
+    """The observations of these accounts' states (each account's in day order) on the observation days."""
     days = observation_days(first, end, horizon)
-    by_band, by_part, total = _Tally(), _Tally(), _Tally()
-    for k, states in enumerate(histories):
-        events = _events(states)
-        seen = _observed(states, events, days, horizon)
+    out = Tallies()
+    for states in histories:
+        seen = _observed(states, _events(states), days, horizon)
         all_seen: Counter[tuple[Any, bool]] = Counter()
         bands_seen: Counter[tuple[Any, bool]] = Counter()
         parts_seen: Counter[tuple[Any, bool]] = Counter()
@@ -107,9 +131,24 @@ def backtest(histories: Iterable[Sequence[Point]], first: date, end: date, bands
             bands_seen[(s.band or NO_BAND, event)] += count
             for cid, score in (s.components or {}).items():
                 parts_seen[((cid, level(score)), event)] += count
-        total.add(k, all_seen)
-        by_band.add(k, bands_seen)
-        by_part.add(k, parts_seen)
+        out.total.add(all_seen)
+        out.bands.add(bands_seen)
+        out.parts.add(parts_seen)
+    return out
+
+
+def backtest(histories: Iterable[Sequence[Point]], first: date, end: date, bands: Sequence[str],
+             components: Mapping[str, str], horizon: int = HORIZON) -> dict[str, Any]:
+    """The backtest over these accounts' states (each account's in day order); ``bands`` best first as in the rule
+    file, ``components`` id → name."""
+    return summary(tally(histories, first, end, horizon), first, end, bands, components, horizon)
+
+
+def summary(tallies: Tallies, first: date, end: date, bands: Sequence[str], components: Mapping[str, str],
+            horizon: int = HORIZON) -> dict[str, Any]:
+    """The backtest of these tallies: per band and component level, n, accounts, events, share and lift."""
+    days = observation_days(first, end, horizon)
+    total, by_band, by_part = tallies.total, tallies.bands, tallies.parts
     base = total.events["all"] / total.n["all"] if total.n["all"] else None
     band_order = [*reversed(bands), NO_BAND]  # worst first
     band_keys = sorted(by_band.n, key=lambda b: (band_order.index(b) if b in band_order else len(band_order), b))
@@ -118,7 +157,7 @@ def backtest(histories: Iterable[Sequence[Point]], first: date, end: date, bands
                                                  len(components), p[0], level_order.index(p[1])))
     return {"horizon_days": horizon, "days": [d.isoformat() for d in days],
             "first": days[0].isoformat() if days else None, "last": days[-1].isoformat() if days else None,
-            "observations": total.n["all"], "accounts": len(total.accounts["all"]), "events": total.events["all"],
+            "observations": total.n["all"], "accounts": total.accounts["all"], "events": total.events["all"],
             "base_rate": None if base is None else round(base, 4),
             "bands": [{"band": b, **by_band.row(b, base)} for b in band_keys],
             "components": [{"component": c, "name": components.get(c, c), "level": lv, **by_part.row((c, lv), base)}

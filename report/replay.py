@@ -18,7 +18,7 @@ from typing import Any
 
 from notify.channel import Channel
 from notify.config import NotifySpec
-from report.backtest import backtest
+from report.backtest import Tallies, summary, tally
 from report.compute import week_of
 from report.model import Point
 from report.replay_days import Schedule, analyse
@@ -108,6 +108,7 @@ class Replayer:
         self.notices = Notices(notify or NotifySpec(), rules)
         self.churned_fact = churned_fact
         self.states: list[list[Point]] = []  # per account, its replayed states on the days they changed
+        self.taken: Tallies | None = None  # the backtest's tallies of the accounts replayed elsewhere (take)
         self.per_day = any(_CLOCK.search(t) for t in _texts(rules))
         self._engines: dict[date, Engine] = {}
         self._one = None if self.per_day else Engine(compile_rules(rules, first))
@@ -122,20 +123,26 @@ class Replayer:
         self.typing = (str(rules.tz), self.per_day,
                        tuple((f.name, f.type, None if f.condition is None else f.expr) for f in rules.facts.values()))
 
-    def share(self) -> Share:
-        """What this set worked out over its accounts, for :meth:`take` in another process."""
-        return Share(self.weeks, self.backlog, self.evaluations, self.states, self.notices.posting)
+    def share(self, start: date, end: date) -> Share:
+        """What this set worked out over its accounts from ``start`` to ``end``, for :meth:`take` in another
+        process (the backtest's tallies rather than every account's states)."""
+        return Share(self.weeks, self.backlog, self.evaluations, self.tallies(start, end), self.notices.posting)
+
+    def tallies(self, start: date, end: date) -> Tallies:
+        """The health score's backtest counted over the accounts' replayed states (or taken from the shares)."""
+        return self.taken if self.taken is not None else tally(self.states, start, end)
 
     def take(self, shares: Sequence[Share]) -> None:
-        """The shares of this set worked out over consecutive ranges of accounts (in id order) elsewhere, as if
-        this set had walked them all: the figures added, the states in account order, each Slack channel's
-        messages counted once a day over all the shares."""
+        """The shares of this set worked out over other accounts elsewhere, as if this set had walked them all:
+        the figures and backtest tallies added, each Slack channel's messages counted once a day over all the
+        shares."""
+        self.taken = self.taken or Tallies()
         for part in shares:
             for week, figures in part.weeks.items():
                 self.weeks.setdefault(week, Week()).add(figures)
             self.backlog.update(part.backlog)
             self.evaluations += part.evaluations
-            self.states.extend(part.states)
+            self.taken.merge(part.tallies)
             self.notices.posting |= part.posting
         for counted in self.weeks.values():
             counted.messages.clear()
@@ -193,7 +200,7 @@ class Share:
     weeks: dict[date, Week]
     backlog: Counter[str]
     evaluations: int
-    states: list[list[Point]]
+    tallies: Tallies
     posting: set[tuple[date, str]]
 
 
@@ -374,8 +381,8 @@ def _result(sets: dict[str, Replayer], accounts: int, start: date, end: date) ->
                          else {} for k, r in sets.items()},
             "backlog": {k: dict(sorted(r.backlog.items())) for k, r in sets.items()},
             "weeks": weeks, "weeks_changed": len(changed),
-            "backtest": {k: backtest(r.states, start, end, [b.name for b in r.rules.bands],
-                                     {c.id: c.name for c in r.rules.components}) for k, r in sets.items()},
+            "backtest": {k: summary(r.tallies(start, end), start, end, [b.name for b in r.rules.bands],
+                                    {c.id: c.name for c in r.rules.components}) for k, r in sets.items()},
             "totals": {k: {m: sum(w[k][m] for w in weeks) for m in METRICS} for k in ("current", "proposed")},
             "evaluations": {k: r.evaluations for k, r in sets.items()},
             "every_day": {k: r.why_every_day for k, r in sets.items()}}

@@ -93,7 +93,7 @@ def _replay_range(task: _Task) -> _Done:
         accounts = replay_accounts(sets, fact_changes(store, end, task.first, task.below), start, end)
     finally:
         store.close()
-    return _Done(accounts, {name: r.share() for name, r in sets.items()})
+    return _Done(accounts, {name: r.share(start, end) for name, r in sets.items()})
 
 
 class _Worker(Generic[T]):

@@ -73,6 +73,7 @@ def test_shared_among_workers_the_replay_is_the_one_of_one_process(store: Store,
     assert workers == [2, 3, 7]
     totals = alone["totals"]["current"]
     assert totals["slack_messages"] > 0 and totals["tasks_created"] > 0 and totals["alerts_raised"] > 0
+    assert alone["backtest"]["current"]["events"] > 0  # the workers' backtest tallies add up to it
     # a channel posts once a day over all the accounts: the workers' posts of a day are not added up
     per_day = sum(len(w["current"]["messages"]) * 7 for w in alone["weeks"])
     assert totals["slack_messages"] <= per_day
@@ -135,18 +136,20 @@ def test_the_cli_gives_the_same_tables_and_json_for_any_jobs(synced: Workspace, 
 
 
 def failing(how: str, pids: Path) -> Any:
-    """A worker that fails (``how``) for the first share of accounts, and one that would take two minutes for the
-    others (it is killed); each notes its process id in ``pids``."""
+    """A worker that fails (``how``) for the first share of accounts once all three have started, and one that
+    would take two minutes for the others (it is killed); each notes its process id in ``pids``."""
     def work(task: Any) -> Any:
         with pids.open("a") as f:
             f.write(f"{os.getpid()}\n")
-        if task.first is None:
-            if how == "raise":
-                raise KeyError("no such fact")
-            if how == "store":
-                raise StoreError("database disk image is malformed")
-            os._exit(9)
-        time.sleep(120)
+        if task.first is not None:
+            time.sleep(120)
+        while len(pids.read_text().split()) < 3:  # the others are at work: they are what must be stopped
+            time.sleep(0.05)
+        if how == "raise":
+            raise KeyError("no such fact")
+        if how == "store":
+            raise StoreError("database disk image is malformed")
+        os._exit(9)
     return work
 
 

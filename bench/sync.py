@@ -23,6 +23,7 @@ unchanged (second) run under 15 s (issue 29).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -243,7 +244,7 @@ def synthetic_child(step: str, n: int, store_url: str) -> None:
     import resource
 
     from rules.ruleset import load_and_compile
-    from sandbox.data import generate
+    from sandbox.data import account_records
     from sandbox.salesforce_api import FIELDS, describe_field
     from store import open_store
     from store.accounts import AccountRow
@@ -252,12 +253,10 @@ def synthetic_child(step: str, n: int, store_url: str) -> None:
     today = dt.date.fromisoformat(SYNTHETIC_TODAY)
     store = open_store(store_url, Path.cwd())
     figures: dict[str, Any] = {}
-    if step == "fill":
-        accounts = generate(7, n, 0, today).accounts
-        ids = sorted(accounts)
-        for start in range(0, len(ids), 5000):
-            rows = [AccountRow(i, json.dumps(accounts[i], ensure_ascii=False), accounts[i]["SystemModstamp"], 0)
-                    for i in ids[start:start + 5000]]
+    if step == "fill":  # the sandbox's accounts, generated and stored 5,000 at a time (not all held at once)
+        records = account_records(7, n, today)
+        while rows := [AccountRow(i, json.dumps(a, ensure_ascii=False), a["SystemModstamp"], 0)
+                       for i, a in itertools.islice(records, 5000)]:
             with store.transaction():
                 store.upsert_accounts(rows)
     else:

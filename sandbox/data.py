@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -71,18 +72,31 @@ def generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset
     return data
 
 
+def account_records(seed: int, n_accounts: int, today: date) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(Id, record) of the accounts :func:`generate` makes for these arguments, one at a time (the same records:
+    its generator draws the accounts first), so a store can be filled without holding them all
+    (bench/sync.py --synthetic)."""
+    rng = random.Random(seed)
+    yield from _account_stream(rng, n_accounts, today, _created(today))
+
+
+def _created(today: date) -> datetime:
+    return datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=400)
+
+
 def _generate(seed: int, n_accounts: int, n_tickets: int, today: date) -> Dataset:
     rng = random.Random(seed)
     ds = Dataset()
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
-    created = now - timedelta(days=400)
-    _accounts(ds, rng, n_accounts, today, created)
+    created = _created(today)
+    ds.accounts.update(_account_stream(rng, n_accounts, today, created))
     _organizations(ds, rng, created)
     _tickets(ds, rng, n_tickets, now)
     return ds
 
 
-def _accounts(ds: Dataset, rng: random.Random, n_accounts: int, today: date, created: datetime) -> None:
+def _account_stream(rng: random.Random, n_accounts: int, today: date, created: datetime
+                    ) -> Iterator[tuple[str, dict[str, Any]]]:
     first_product = 0
     for i in range(n_accounts):
         acc_id = sf_id("001", 1_000_000 + i * 7919)
@@ -91,7 +105,7 @@ def _accounts(ds: Dataset, rng: random.Random, n_accounts: int, today: date, cre
             first_product += 1
             if first_product % 6 == 2:
                 product = f"{PRODUCTS[0]};{PRODUCTS[1]}"
-        ds.accounts[acc_id] = _account(rng, i, acc_id, product, today, created)
+        yield acc_id, _account(rng, i, acc_id, product, today, created)
 
 
 def _account(rng: random.Random, i: int, acc_id: str, product: str, today: date, created: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,9 +26,10 @@ def ticket_aggregates(store: Store, today: date, kept: bool = False) -> dict[str
 
 
 def account_facts(store: Store, rules: RuleSet, today: date, aggregates: dict[str, dict[str, Any]] | None = None,
-                  only: set[str] | None = None) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+                  only: Container[str] | None = None) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """(account id, its Salesforce fields, raw facts by fact name) for every live account (of ``only``, when
-    given); ``aggregates``: :func:`ticket_aggregates` when the caller already has them."""
+    given: asked once per live account, in Id order); ``aggregates``: :func:`ticket_aggregates` when the caller
+    already has them."""
     if aggregates is None:
         aggregates = ticket_aggregates(store, today)
     mapping = [(f.name, f.field, f.aggregate) for f in rules.facts.values() if f.field or f.aggregate]

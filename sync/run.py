@@ -36,7 +36,7 @@ from sync.conform import plan_values
 from sync.facts import account_facts, past_points, ticket_aggregates
 from sync.fields import calculated_fields, canonical_names, canonical_rules
 from sync.guard import MassChangeHeld, MassChangeSummary, StatusTally
-from sync.planned import PlannedChange, PlannedWrites
+from sync.planned import InOrder, PlannedChange, PlannedWrites, Spilled
 from sync.pull import (
     Progress,
     SalesforcePullResult,
@@ -322,17 +322,17 @@ class SyncJob:
         (the part of a sync that grows with the accounts; bench/sync.py --synthetic runs it alone). Returns the
         owners of the accounts evaluated; the writes to make are ``report.changes``.
 
-        What it keeps until the run ends grows with the accounts (tests/sync/test_memory.py): per account evaluated
-        the inputs hash to store; per live account the status and inputs hash of its stored evaluation. The planned
-        writes are on disk a chunk at a time (sync.planned); the guard keeps counts (sync.guard.StatusTally); the
-        recorder reads what it compares with a chunk at a time and enqueues notifications from its chunk.
+        What it keeps until the run ends grows with the accounts (tests/sync/test_memory.py): per live account the
+        status and inputs hash of its stored evaluation. The planned writes and the inputs hashes to store are on
+        disk a chunk at a time (sync.planned); the guard keeps counts (sync.guard.StatusTally); the recorder reads
+        what it compares with a chunk at a time and enqueues notifications from its chunk.
 
         Two passes, not one long transaction: a write transaction holds the PostgreSQL lease row (its fence) and
         the lease's renewal waits for it, so one transaction longer than the lease lost the lock."""
         past = self._past(today)
         aggregates = ticket_aggregates(self.store, today, kept=True)
         keys = self._inputs_key(report, today, describe)
-        pending: dict[str, str | None] = {}
+        pending: Spilled[tuple[str, str | None]] = Spilled()
         previous = self.store.last_statuses()
         kept = self._kept(report, previous)
         self._evaluate(report, today, describe, past, kept, aggregates, keys, pending, previous)
@@ -362,11 +362,11 @@ class SyncJob:
         return past_points(self.store, today) if self.rules.uses_history else {}
 
     def _record_evaluations(self, report: SyncReport, today: date, past: dict[str, Any],
-                            aggregates: dict[str, dict[str, Any]], pending: dict[str, str | None]) -> None:
-        """Evaluate each account of ``pending`` again (the same facts give the same evaluation) and record it with
-        its inputs hash, a chunk per transaction; each chunk's new alerts are enqueued in its transaction and the
-        resolved ones with their resolution, so the outbox commits with the alert changes that cause it, or not at
-        all. The accounts not in ``pending`` keep their evaluation and alerts."""
+                            aggregates: dict[str, dict[str, Any]], pending: Spilled[tuple[str, str | None]]) -> None:
+        """Evaluate each account of ``pending`` (Id, inputs hash, in the order the first pass evaluated them) again
+        (the same facts give the same evaluation) and record it with its inputs hash, a chunk per transaction; each
+        chunk's alert changes are enqueued in its transaction, so the outbox commits with the alert changes that
+        cause it, or not at all. The accounts not in ``pending`` keep their evaluation and alerts."""
         run_id = report.run_id
         assert run_id is not None
 
@@ -377,12 +377,14 @@ class SyncJob:
         engine = Engine(self.rules)
         stale = self._stale_notes(report)
         recorder = Recorder(self.store, run_id, self.rules, today, self.churned_fact, notify, skipping=True)
-        evaluated = account_facts(self.store, self.rules, today, aggregates, set(pending)) if pending else ()
+        wanted = InOrder(pending)  # read in the order of the first pass: live accounts by Id
+        evaluated = account_facts(self.store, self.rules, today, aggregates, wanted) if pending else ()
         for account_id, _, raw in evaluated:
             facts = self._facts(engine, account_id, raw, None)
             ev = engine.evaluate(account_id, facts, past.get(account_id, ()))
             ev.problems.extend(stale)
-            recorder.add(ev, facts, raw, pending[account_id])  # the raw facts: what csops rules replay re-evaluates
+            recorder.add(ev, facts, raw, wanted.value)  # the raw facts: what csops rules replay re-evaluates
+        wanted.done()
         report.alerts, report.transitions = recorder.finish()
         report.evaluations_written = recorder.rewritten
         report.notify_queued = recorder.queued
@@ -394,12 +396,12 @@ class SyncJob:
 
     def _evaluate(self, report: SyncReport, today: date, describe: dict[str, dict[str, Any]], past: dict[str, Any],
                   kept: Kept, aggregates: dict[str, dict[str, Any]] | None = None, keys: InputsKey | None = None,
-                  pending: dict[str, str | None] | None = None, stored_status: dict[str, str] | None = None
+                  pending: Spilled[tuple[str, str | None]] | None = None, stored_status: dict[str, str] | None = None
                   ) -> None:
         """Evaluate every account, giving each to ``kept``; plan the writes in ``report.changes`` (values conformed
         to their fields, only what differs; each reason text kept once, as accounts share them). With ``keys``, an
         account whose inputs are those of its stored evaluation is not evaluated (its stored status is counted);
-        ``pending`` gets each evaluated account's inputs hash as it will be once the writes land (None when its
+        ``pending`` gets each evaluated account's Id and inputs hash as it will be once the writes land (None when its
         evaluation reported a problem: evaluated again next run); ``stored_status``: each account's status as
         its stored evaluation has it (store.last_statuses), counted for the accounts not evaluated."""
         engine = Engine(self.rules)
@@ -428,7 +430,7 @@ class SyncJob:
             kept.add(ev, owner, status, bool(changed))
             if keys is not None and pending is not None:
                 clean = problems == len(report.fact_problems) + len(report.failures)
-                pending[account_id] = keys.of(raw, sf_fields, owner, points, changed) if clean else None
+                pending.append((account_id, keys.of(raw, sf_fields, owner, points, changed) if clean else None))
         if self.progress:
             self.progress("evaluated", seen % 500, total=total)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.planned import PlannedChange, PlannedWrites
+from sync.planned import InOrder, PlannedChange, PlannedWrites, Spilled
 from tests.conftest import ROOT
 
 # The second pass of bench/sync.py --synthetic: accounts straight into a fresh store, one pass that records them
@@ -62,15 +62,17 @@ def second_pass(tmp: Path, n: int) -> int:
 
 @pytest.mark.slow
 def test_a_pass_that_plans_every_account_holds_no_more_for_more_accounts(tmp_path: Path) -> None:
-    """From 2,000 to 5,000 accounts (past a chunk of each kind), the pass's peak grows by less than 1 KB an
-    account (about 750 bytes now; sync.run's evaluate_and_record says what it keeps): the planned writes are on
-    disk a chunk at a time, the guard counts statuses, notifications are made from the recorder's chunk, and the
-    recorder reads what it compares with (open alerts too) a chunk at a time. Before, 1.3 KB an account (a brief
-    of every account evaluated, the Ids evaluated and every open alert), and 4.5 KB before that (the planned writes
-    of every account, every account's newest history point, stored result hash and open status period)."""
+    """From 2,000 to 5,000 accounts (past a chunk of each kind), the pass's peak grows by less than 700 bytes an
+    account (about 590 now; sync.run's evaluate_and_record says what it keeps, and the engine's caches, bounded,
+    still fill at these sizes): the planned writes and the inputs hashes to store are on disk a chunk at a time,
+    the guard counts statuses, notifications are made from the recorder's chunk, and the recorder reads what it
+    compares with (open alerts too) a chunk at a time. Before, 1.3 KB an account (a brief of every account
+    evaluated, the inputs hashes to store in a dict, the Ids evaluated and every open alert), and 4.5 KB before that
+    (the planned writes of every account, every account's newest history point, stored result hash and open status
+    period)."""
     small, large = second_pass(tmp_path, 2000), second_pass(tmp_path, 5000)
     per_account = (large - small) / 3000
-    assert per_account < 1000, f"{per_account:.0f} bytes an account"
+    assert per_account < 700, f"{per_account:.0f} bytes an account"
 
 
 def test_planned_writes_read_back_in_order_any_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,3 +87,22 @@ def test_planned_writes_read_back_in_order_any_number_of_times(monkeypatch: pyte
     assert [(a.account_id, b.account_id) for a in planned for b in planned] == [
         (a.account_id, b.account_id) for a in changes for b in changes]  # nested: each reads from its own offset
     assert changes[4] in planned and PlannedChange("x", None, {}) not in planned
+
+
+def test_the_recording_pass_meets_the_evaluated_accounts_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inputs hashes to store wait on disk in the first pass's order; the recording pass, reading the live
+    accounts in the same order, meets each once and knows its hash without a lookup."""
+    monkeypatch.setattr(Spilled, "CHUNK", 4)
+    live = [f"001{i:015d}" for i in range(30)]
+    pending: Spilled[tuple[str, str | None]] = Spilled()
+    for i in range(0, 30, 3):
+        pending.append((live[i], None if i == 9 else f"hash {i}"))
+    wanted = InOrder(pending)
+    met = [(a, wanted.value) for a in live if a in wanted]
+    assert met == list(pending) and len(met) == 10
+    wanted.done()
+
+    skipped = InOrder(pending)  # a pass that does not meet them all, or meets them in another order, says so
+    assert [a for a in reversed(live) if a in skipped] == [live[0]]
+    with pytest.raises(RuntimeError, match=live[3]):
+        skipped.done()

@@ -193,8 +193,8 @@ class ZendeskAPI:
         # Using the Incremental Export API): so the end_time a page gives is never a start_time refused next
         recent = time.time() - 60
         with self.sb.lock:
-            items = sorted((_ts(o["updated_at"]), o["id"]) for o in self.sb.data.organizations.values()
-                           if start <= _ts(o["updated_at"]) <= recent)
+            stamped = ((_ts(o["updated_at"]), o["id"]) for o in self.sb.data.organizations.values())
+            items = sorted(item for item in stamped if start <= item[0] <= recent)
             page = [dict(self.sb.data.organizations[i]) for _, i in items[:per_page]]
         end_time = _ts(page[-1]["updated_at"]) if page else start
         base = request.host_url.rstrip("/") + request.path
@@ -254,4 +254,8 @@ class ZendeskAPI:
 
 
 def _ts(value: str) -> int:
-    return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+    """Seconds of an organization's ``updated_at`` (always ``YYYY-MM-DDTHH:MM:SSZ`` here). fromisoformat, not
+    strptime: the export reads every organization's on every call, 100,000 of them in the benches (2 s, 0.1 s)."""
+    if len(value) != 20 or value[10] != "T" or value[-1] != "Z":
+        raise ValueError(f"not a Zendesk time stamp: {value!r}")
+    return int(datetime.fromisoformat(value).timestamp())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from base.errors import Failure
@@ -53,17 +54,21 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}):?(\d{2})$")
+
+
 def _norm_dt(value: str) -> str:
-    """Canonical sortable UTC text for a datetime literal or stored value."""
-    v = value.replace("Z", "+0000")
-    m = re.match(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}):?(\d{2})$", v)
+    """Canonical sortable UTC text for a datetime literal or stored value (an impossible date raises ValueError).
+
+    Run on every row a datetime condition reads (SystemModstamp on each incremental pull), so without strptime:
+    with fromisoformat, and for a UTC value (Salesforce's own) the text as it is once the date is checked."""
+    m = _DATETIME.match(value.replace("Z", "+0000"))
     if not m:
         return value
-    from datetime import datetime
-
-    dt = datetime.strptime(m.group(1) + m.group(2) + m.group(3), "%Y-%m-%dT%H:%M:%S%z")
-    return dt.strftime("%Y-%m-%dT%H:%M:%S") if dt.utcoffset() is None else \
-        dt.astimezone(tz=__import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    if m[2] in ("+00", "-00") and m[3] == "00" and not m[1].startswith("0"):
+        datetime.fromisoformat(m[1])
+        return m[1]
+    return datetime.fromisoformat(f"{m[1]}{m[2]}:{m[3]}").astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class Parser:

@@ -180,3 +180,9 @@ def test_an_unchanged_account_is_not_rewritten(store_url: str) -> None:
         assert s.upsert_accounts([("001B", '{"Name": "B3"}', None, 0), ("001B", '{"Name": "B2"}', None, 0)]) == 0
         assert s.upsert_accounts([("001C", '{"Name": "C"}', None, 0), ("001C", '{"Name": "C2"}', None, 0)]) == 1
         assert s.account_fields(["001B", "001C"]) == {"001B": {"Name": "B2"}, "001C": {"Name": "C2"}}
+        # more rows at once than an IN list takes (PostgreSQL reads them as one array)
+        many = [(f"001M{i:05d}", f'{{"Name": "M{i}"}}', None, 0) for i in range(1201)]
+        assert s.upsert_accounts(many) == 1201
+        many[700] = (many[700][0], '{"Name": "changed"}', None, 0)
+        assert s.upsert_accounts([*many, b]) == 2
+        assert s.upsert_accounts(many) == 0

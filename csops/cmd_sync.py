@@ -238,7 +238,7 @@ def print_report(report: SyncReport, team: TeamView, on: bool = False) -> None:
         if report.accounts_unchanged else ""
     click.echo(f"rules:      {report.accounts_evaluated + report.accounts_unchanged:,} accounts{unchanged}: "
                f"{counts or 'none'}")
-    click.echo(f"alerts:     {len(report.alerts.new):,} new, {len(report.alerts.resolved):,} resolved, "
+    click.echo(f"alerts:     {report.alerts.new_count:,} new, {report.alerts.resolved_count:,} resolved, "
                f"{report.alerts.active:,} active")
     verb = "would change" if report.dry_run else "changed"
     click.echo(f"writeback:  {len(report.changes):,} accounts {verb}, {report.written:,} written, "

@@ -153,7 +153,7 @@ def demo_sync(app: App, echo: Echo) -> list[SyncReport]:
         report = run_sync(app, dry_run=dry_run)
         reports.append(report)
         echo(f"{label:>12}: {report.accounts_evaluated} accounts evaluated, {len(report.changes)} to change, "
-             f"{report.written} written in {report.write_api_calls} write calls, {len(report.alerts.new)} new "
+             f"{report.written} written in {report.write_api_calls} write calls, {report.alerts.new_count} new "
              f"alerts, {report.duration_s:.2f}s")
     counts = reports[1].status_counts
     team = team_view(app)

@@ -24,9 +24,33 @@ Notify = Callable[[list[AlertKey], list[AlertKey], list[Evaluation]], int]
 
 @dataclass
 class AlertChanges:
+    """The alerts a run raised and resolved, and how many are open after it. A sync lists the first
+    :attr:`LISTED` of each (its run report keeps those) and counts the rest; a dry run's preview lists them all."""
+
     new: list[AlertKey] = field(default_factory=list)
     resolved: list[AlertKey] = field(default_factory=list)
     active: int = 0
+    unlisted_new: int = 0
+    unlisted_resolved: int = 0
+
+    LISTED = 500
+
+    @property
+    def new_count(self) -> int:
+        return len(self.new) + self.unlisted_new
+
+    @property
+    def resolved_count(self) -> int:
+        return len(self.resolved) + self.unlisted_resolved
+
+    def add(self, new: list[AlertKey], resolved: list[AlertKey]) -> None:
+        """Count these changes, listing them while fewer than :attr:`LISTED` are."""
+        room = max(0, self.LISTED - len(self.new))
+        self.new.extend(new[:room])
+        self.unlisted_new += len(new[room:])
+        room = max(0, self.LISTED - len(self.resolved))
+        self.resolved.extend(resolved[:room])
+        self.unlisted_resolved += len(resolved[room:])
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,8 +177,7 @@ class Recorder:
             store.resolve_alerts(self.day, resolved)
             if self.notify is not None and (new_keys or resolved):
                 self.queued += self.notify(new_keys, resolved, [ev for ev, _, _ in chunk])
-        self.changes.new.extend(new_keys)
-        self.changes.resolved.extend(resolved)
+        self.changes.add(new_keys, resolved)
 
     def _alerts(self, evaluations: list[Evaluation], ids: list[str]
                 ) -> tuple[list[AlertKey], list[AlertRow], list[AlertKey]]:
@@ -206,7 +229,7 @@ class Recorder:
             evaluated = self.evaluated
             resolved = sorted(k for k in store.open_alerts() if k.account_id not in evaluated)
             self.changes.active = self.raised
-        self.changes.resolved.extend(resolved)
+        self.changes.add([], resolved)
         gone = deleted_points(store.latest_history(not_live=True), self.evaluated or set(), self.day)
         with store.transaction():
             store.write_history(gone)

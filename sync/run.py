@@ -148,7 +148,7 @@ class SyncReport:
             "rules": {"accounts_evaluated": self.accounts_evaluated, "accounts_unchanged": self.accounts_unchanged,
                       "status_counts": dict(self.status_counts),
                       "evaluations_written": self.evaluations_written,
-                      "alerts_new": len(self.alerts.new), "alerts_resolved": len(self.alerts.resolved),
+                      "alerts_new": self.alerts.new_count, "alerts_resolved": self.alerts.resolved_count,
                       "alerts_active": self.alerts.active},
             "writeback": {"changed": len(self.changes), "written": self.written, "failed": len(self.failures),
                           "api_calls": self.write_api_calls},

@@ -18,7 +18,7 @@ from sandbox.data import sf_datetime
 from sandbox.server import Sandbox
 from store.tickets import KEPT_FOR
 from sync.planned import PlannedWrites
-from sync.record import Recorder
+from sync.record import AlertChanges, Recorder
 from sync.unchanged import InputsKey
 from tests.conftest import Workspace, make_sandbox, make_workspace
 
@@ -175,6 +175,7 @@ def test_the_same_writes_as_evaluating_every_account(tmp_path: Path, monkeypatch
     # planned writes are read back from disk a chunk at a time, so chunk boundaries must change nothing
     monkeypatch.setattr(Recorder, "CHUNK", 7)
     monkeypatch.setattr(PlannedWrites, "CHUNK", 5)
+    monkeypatch.setattr(AlertChanges, "LISTED", 3)  # a run lists 3 of its new and resolved alerts, counts the rest
     boxes = [make_sandbox(accounts=60, tickets=1200) for _ in range(2)]
     try:
         for name in ("skip", "plain"):
@@ -184,7 +185,13 @@ def test_the_same_writes_as_evaluating_every_account(tmp_path: Path, monkeypatch
         for day, seed in (("2026-11-23", 1), ("2026-11-23", 2), ("2026-11-23", 3), ("2026-11-24", 4)):
             if (plain.path / ".csops" / "state.db").exists():
                 _forget_inputs(plain)
+            counts = "SELECT COUNT(*), COUNT(resolved_at) FROM alerts"
+            before = [w.store_rows(counts)[0] if (w.path / ".csops" / "state.db").exists() else (0, 0)
+                      for w in (skipping, plain)]
             results = [sync(w, "--today", day, "--allow-mass-change") for w in (skipping, plain)]
+            for w, (rows, closed), r in zip((skipping, plain), before, results, strict=True):
+                now = w.store_rows(counts)[0]
+                assert (r["rules"]["alerts_new"], r["rules"]["alerts_resolved"]) == (now[0] - rows, now[1] - closed)
             assert results[1]["rules"]["accounts_unchanged"] == 0
             skipped += results[0]["rules"]["accounts_unchanged"]
             assert results[0]["rules"]["status_counts"] == results[1]["rules"]["status_counts"]

@@ -176,7 +176,8 @@ class Replayer:
                       gone="churned" if self.churned_fact and facts.get(self.churned_fact) is True else None)
         if not walk.states or _differs(walk.states[-1], state):
             walk.states.append(state)
-        week = self.weeks.setdefault(week_of(day), Week())
+        monday = week_of(day)
+        week = self.weeks.get(monday) or self.weeks.setdefault(monday, Week())
         before = walk.before
         if before is None:
             self.backlog.update(ev.alerts)
@@ -312,8 +313,10 @@ def fact_changes(store: Store, end: date, first: str | None = None, below: str |
                  ) -> Iterator[tuple[str, list[tuple[date, dict[str, Any]]]]]:
     """Per account (in id order; only the ids from ``first`` on and below ``below``), its fact changes up to
     ``end``."""
+    known: dict[str, date] = {}  # each day read once: every account's changes fall on the same few hundred days
     for account_id, days, changes in store.fact_history_by_account(end.isoformat(), first, below):
-        yield account_id, list(zip(map(date.fromisoformat, days), changes, strict=True))
+        on = [known[d] if d in known else known.setdefault(d, date.fromisoformat(d)) for d in days]
+        yield account_id, list(zip(on, changes, strict=True))
 
 
 def replayers(current: tuple[RuleSet, NotifySpec], proposed: tuple[RuleSet, NotifySpec], start: date,

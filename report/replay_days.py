@@ -132,6 +132,7 @@ class Schedule:
                 self.via.setdefault(name, []).append(d)
         # days since X matters by which side of each point it is on: the index of x among them names that side
         self.points = {name: tuple(sorted(points)) for name, points in since_points.items()}
+        self.wanted = {name for name, kind in kinds.items() if kind != _IGNORED} | set(self.points) | set(self.via)
 
     def anchors(self, facts: Mapping[str, Any]) -> dict[str, int | None]:
         """The day (ordinal) of each date fact a ``days_since_X`` constant is set for; None: null or no date."""
@@ -166,19 +167,17 @@ class Schedule:
         being null; a derived fact's side is worked out only on a change day nothing else makes count. The tests
         hold this to the same rules applied a change day at a time."""
         j = bisect_right(days, last, i)
-        chs, ts = [c for _, c in changes[i:j]], days[i:j]
-        moved = [False] * len(chs)
+        ts = days[i:j]
+        seqs = self._sequences(facts, changes, i, j)
+        moved = [False] * (j - i)
         forced = {start}
         touched: dict[int, list[Derived]] = {}  # change → the derived facts whose inputs changed in it
-        present = set().union(*chs) if chs else set()
         for name in self.points:  # each days_since_X: its sides of the constants, also with X never changing
-            seq = _sequence(name, facts.get(name), chs) if name in present else []
-            self._anchor(name, self.day_of(facts.get(name)), seq, ts, start, last, moved, forced)
-        for name in present:
+            self._anchor(name, self.day_of(facts.get(name)), seqs.get(name, []), ts, start, last, moved, forced)
+        for name, seq in seqs.items():
             kind = self.kinds.get(name, _IGNORED)
             if kind == _IGNORED or name in self.points:
                 continue
-            seq = _sequence(name, facts.get(name), chs)
             if kind == _NUMBER:
                 self._number(name, seq, moved, touched)
             elif kind == _ANCHOR:  # a date no days_since_X constant is set for: only null or not
@@ -188,9 +187,28 @@ class Schedule:
                 for k, _, _ in seq:
                     moved[k] = True
         if touched:
-            self._derived_days(facts, chs, touched, moved)
+            self._derived_days(facts, seqs, touched, moved)
         forced.update(t for t, m in zip(ts, moved, strict=True) if m)
         return sorted(forced)
+
+    def _sequences(self, facts: Mapping[str, Any], changes: Sequence[tuple[Any, Mapping[str, Any]]], i: int,
+                   j: int) -> dict[str, list[tuple[int, Any, Any]]]:
+        """Per fact a rule reads (or a derived fact is worked out from), its changes ``changes[i:j]`` that give it
+        another value: (index of the change from ``i``, value before, value after), in one pass over them."""
+        wanted = self.wanted
+        current = {name: facts.get(name) for name in wanted}
+        out: dict[str, list[tuple[int, Any, Any]]] = {}
+        for k in range(j - i):
+            for name, new in changes[i + k][1].items():
+                if name in wanted:
+                    was = current[name]
+                    current[name] = new
+                    if was != new:
+                        if name in out:
+                            out[name].append((k, was, new))
+                        else:
+                            out[name] = [(k, was, new)]
+        return out
 
     def _anchor(self, name: str, a: int | None, seq: list[tuple[int, Any, Any]], ts: Sequence[int], start: int,
                 last: int, moved: list[bool], forced: set[int]) -> None:
@@ -198,13 +216,15 @@ class Schedule:
         days it reaches or passes one while it stands still (from its day ``a`` on ``start``)."""
         points = self.points[name]
         only = self.kinds[name] == _ANCHOR  # read through days_since_X alone (otherwise any change counts)
-        since = start
+        since, low, high = start, points[0] if points else 0, points[-1] if points else -1
+        day_of = self.day_of
         for k, was, new in seq:
-            today, b = ts[k], self.day_of(new)
-            _crossings(points, a, since, today, forced)
-            moved[k] = moved[k] or not only or (
-                a is None or b is None or (was is None) != (new is None)
-                or bisect_right(points, today - a) != bisect_right(points, today - b))
+            today, b = ts[k], day_of(new)
+            if a is not None and since < a + high and a + low <= today:  # else no point in between to reach
+                _crossings(points, a, since, today, forced)
+            if not moved[k]:
+                moved[k] = not only or a is None or b is None or (was is None) != (new is None) or (
+                    a != b and bisect_right(points, today - a) != bisect_right(points, today - b))
             a, since = b, today
         _crossings(points, a, since, last, forced)
 
@@ -222,7 +242,7 @@ class Schedule:
                 except ValueError:  # a value the engine reads from text: not followed here
                     moved[k] = True
 
-    def _derived_days(self, facts: Mapping[str, Any], chs: Sequence[Mapping[str, Any]],
+    def _derived_days(self, facts: Mapping[str, Any], seqs: Mapping[str, list[tuple[int, Any, Any]]],
                       touched: dict[int, list[Derived]], moved: list[bool]) -> None:
         """The changes (not already counted) that move a derived fact to another side of one of its constants. A
         derived fact's side is remembered with the values it was worked out from: the side after one change is
@@ -241,7 +261,7 @@ class Schedule:
 
         updates: dict[int, list[tuple[str, Any]]] = {}  # change → the inputs it gives another value
         for name in inputs:
-            for k, _, new in _sequence(name, facts.get(name), chs):
+            for k, _, new in seqs.get(name, ()):
                 updates.setdefault(k, []).append((name, new))
         for k in sorted(updates):
             check = k in touched and not moved[k]
@@ -252,17 +272,6 @@ class Schedule:
             except ValueError:  # a value the engine reads from text: not followed here
                 state.update(updates[k])
                 moved[k] = True
-
-
-def _sequence(name: str, was: Any, chs: Sequence[Mapping[str, Any]]) -> list[tuple[int, Any, Any]]:
-    """The changes of one fact that give it another value: (index of the change, value before, value after)."""
-    out = []
-    for k in [k for k, ch in enumerate(chs) if name in ch]:
-        new = chs[k][name]
-        if was != new:
-            out.append((k, was, new))
-        was = new
-    return out
 
 
 def _crossings(points: Sequence[int], a: int | None, since: int, until: int, out: set[int]) -> None:

@@ -154,6 +154,22 @@ class Schedule:
             return None
         return None if found is None else found.toordinal()
 
+    def days_of(self, values: Sequence[Any]) -> list[int | None]:
+        """:meth:`day_of` of each value, the ISO texts the store keeps read here (a year of daily logins)."""
+        out: list[int | None] = []
+        tz, read = self.tz, dt.datetime.fromisoformat
+        for value in values:
+            if value.__class__ is str:
+                try:
+                    d = read(value)
+                except ValueError:
+                    out.append(self.day_of(value))
+                    continue
+                out.append((d.astimezone(tz) if d.tzinfo else d).toordinal())
+            else:
+                out.append(self.day_of(value))
+        return out
+
     def days(self, facts: Mapping[str, Any], changes: Sequence[tuple[Any, Mapping[str, Any]]], days: Sequence[int],
              i: int, start: int, last: int) -> list[int]:
         """The days (ordinals, ascending, from ``start`` to ``last``) on which an account's facts can change an
@@ -217,9 +233,8 @@ class Schedule:
         points = self.points[name]
         only = self.kinds[name] == _ANCHOR  # read through days_since_X alone (otherwise any change counts)
         since, low, high = start, points[0] if points else 0, points[-1] if points else -1
-        day_of = self.day_of
-        for k, was, new in seq:
-            today, b = ts[k], day_of(new)
+        for (k, was, new), b in zip(seq, self.days_of([new for _, _, new in seq]), strict=True):
+            today = ts[k]
             if a is not None and since < a + high and a + low <= today:  # else no point in between to reach
                 _crossings(points, a, since, today, forced)
             if not moved[k]:
@@ -252,7 +267,7 @@ class Schedule:
         known: dict[int, tuple[tuple[Any, ...], Any]] = {}  # id(derived) → (its input values, its side)
 
         def side(d: Derived) -> Any:
-            values = tuple(state[name] for name in d.inputs)
+            values = tuple([state[name] for name in d.inputs])
             found = known.get(id(d))
             if found is None or found[0] != values:
                 found = values, _region(d.condition(dict(zip(d.inputs, map(_number, values), strict=True))), d.cuts)

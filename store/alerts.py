@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from store.accounts import NOT_LIVE
 from store.connection import in_lists
 from store.owners import OwnerTable, owner_id
 
@@ -57,7 +58,7 @@ class AlertTable(OwnerTable):
         ``not_live``: only of the accounts the store does not hold as live (deleted, or no longer stored)."""
         sql = "SELECT account_id, alert_id FROM alerts WHERE resolved_at IS NULL"
         if not_live:
-            sql += " AND account_id NOT IN (SELECT id FROM accounts WHERE deleted = 0)"
+            sql += f" AND {NOT_LIVE.format(table='alerts')}"
         if of is None:
             return set(self._rows(AlertKey, sql))
         out: set[AlertKey] = set()

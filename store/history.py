@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from store.accounts import NOT_LIVE
 from store.connection import Database, in_lists
 
 
@@ -39,7 +40,7 @@ class HistoryTables(Database):
     def latest_history(self, not_live: bool = False, of: Sequence[str] | None = None) -> dict[str, HistoryPoint]:
         """Per account, its newest history point; ``not_live``: only of the accounts the store does not hold as
         live (deleted, or no longer stored); ``of``: only of these accounts (a sync reads a chunk's at a time)."""
-        where = " WHERE account_id NOT IN (SELECT id FROM accounts WHERE deleted = 0)" if not_live else ""
+        where = f" WHERE {NOT_LIVE.format(table='account_history')}" if not_live else ""
         sql = ("SELECT h.account_id, h.day, h.product, h.status, h.phase, h.health_score, h.health_band, h.tier, "
                "h.gone, h.components FROM account_history h JOIN (SELECT account_id, MAX(day) AS day FROM "
                "account_history{where} GROUP BY account_id) m ON m.account_id = h.account_id AND m.day = h.day")

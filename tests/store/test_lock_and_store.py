@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from store import MIGRATIONS, SCHEMA_VERSION, LockHeld, RunLock, Store, StoreError, open_store, run_lock
+from store.alerts import AlertKey, AlertRow
 from store.dialect import Postgres
+from store.history import HistoryPoint
 from tests.conftest import Workspace
 from tests.store_sql import rows, scalar
 
@@ -186,3 +188,26 @@ def test_an_unchanged_account_is_not_rewritten(store_url: str) -> None:
         many[700] = (many[700][0], '{"Name": "changed"}', None, 0)
         assert s.upsert_accounts([*many, b]) == 2
         assert s.upsert_accounts(many) == 0
+
+
+def test_the_accounts_not_live_are_those_without_a_live_row(store_url: str) -> None:
+    """Open alerts and newest history points of the accounts the store does not hold as live (marked deleted, or
+    never stored), against the same picked out in Python; NOT EXISTS gives what NOT IN gave, on both engines."""
+    with open_store(store_url) as s:
+        s.upsert_accounts([("001LIVE", "{}", None, 0), ("001GONE", "{}", None, 1), ("001BACK", "{}", None, 0)])
+        s.mark_accounts_deleted(["001BACK"])
+        s.upsert_accounts([("001BACK", '{"Name": "back"}', None, 0)])  # deleted, then live again
+        ids = ["001LIVE", "001GONE", "001BACK", "001NEVER"]
+        s.add_alerts([AlertRow(i, a, "warning", a, "2026-11-01", "2026-11-02", None) for i in ids for a in ("x", "y")])
+        s.resolve_alerts("2026-11-03", [("001GONE", "y"), ("001NEVER", "x")])
+        s.write_history([HistoryPoint(i, d, None, "on track", None, None, None, None, None) for i in ids
+                         for d in ("2026-11-01", "2026-11-02")])
+        live = s.live_account_ids()
+        open_keys = s.open_alerts()
+        assert live == {"001LIVE", "001BACK"}
+        assert s.open_alerts(not_live=True) == {k for k in open_keys if k.account_id not in live} == {
+            AlertKey("001GONE", "x"), AlertKey("001NEVER", "y")}
+        assert s.open_alerts(of=["001GONE", "001LIVE"], not_live=True) == {AlertKey("001GONE", "x")}
+        gone = s.latest_history(not_live=True)
+        assert sorted(gone) == ["001GONE", "001NEVER"] and {p.day for p in gone.values()} == {"2026-11-02"}
+        assert sorted(s.latest_history(not_live=True, of=["001NEVER", "001BACK"])) == ["001NEVER"]

@@ -133,7 +133,9 @@ _CLOSING = re.compile(
     r"|^(?:thanks|thank you|many thanks|thanks again|best regards|kind regards|warm regards|regards|cheers|best"
     r"|sincerely|yours sincerely|thank you in advance|thanks in advance)[,.!]?$")
 _INTRO = re.compile(r"^.{1,40}(?:の|\s)\S{1,12}(?:です|と申します|でございます|と申します)[。.!]?$")
-_COMPANY = re.compile(r"株式会社|有限会社|合同会社|医療法人|社会福祉法人|学校法人|一般社団法人|\(株\)|\(有\)|"
+# An organisation's legal form: every Japanese legal person's ends in 法人 after its kind (公益財団法人, 医療法人,
+# 社会福祉法人, NPO法人); 法人 alone is a word (法人カード, の法人), not a form.
+_COMPANY = re.compile(r"株式会社|有限会社|合同会社|[一-龥]{2,}法人|npo法人|\(株\)|\(有\)|"
                       r"\b(?:inc|llc|ltd|kk|corp|corporation|co)\b\.?")
 _PROBLEM = re.compile(r"ない|ません|できな|たい|ですか|ますか|でしょうか|\?|エラー|不具合|can't|cannot|not\b|how\b")
 _PREFIX = re.compile(r"(?i)^(?:\s*(?:re|fw|fwd|転送|返信|答复)\s*[:：]\s*|\s*(?:【[^】]{0,24}】|\[[^\]]{0,24}\]))+")

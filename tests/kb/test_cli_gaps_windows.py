@@ -264,3 +264,26 @@ def test_unrelated_one_off_questions_make_no_topic(window: Window) -> None:
     assert all(t["terms"] for t in small), [t["label"] for t in small]
     # パートナー is not パート (part-timers, a glossary term) with ナー after it
     assert all("アルバイト" not in t["terms"] for t in small), [t["label"] for t in small]
+
+
+ORGANISATIONS = ("公益財団法人あおば国際交流協会", "社会医療法人 ひかり会", "NPO法人 こもれびネット",
+                 "独立行政法人 北西技術研究所")
+
+
+def test_an_organisation_of_any_legal_form_is_who_writes_not_what_is_asked(window: Window) -> None:
+    """Japanese legal persons are named by forms beyond 株式会社 (公益財団法人, 社会医療法人, NPO法人, …): a line
+    that names one is who writes, dropped like a company line, and its words are no topic's. A line that only
+    says 法人 as a word (a corporate card) is kept."""
+    for organisation in ORGANISATIONS * 3:
+        window.add(1, INVOICE_JA[0], f"{INVOICE_JA[1]}\n法人カード払い希望\n\n{organisation}\n")
+    explained = window.gaps("--explain", "1", "--format", "json")
+    assert explained.exit_code == 0, explained.output
+    lines = {line["line"]: line["reason"] for line in json.loads(explained.stdout)["lines"]}
+    assert lines[ORGANISATIONS[0]] == "company or name line", lines
+    assert lines["法人カード払い希望"] == "", lines
+    for n, organisation in enumerate(ORGANISATIONS[1:], 2):
+        lines = {line["line"]: line["reason"]
+                 for line in json.loads(window.gaps("--explain", str(n), "--format", "json").stdout)["lines"]}
+        assert lines[organisation] == "company or name line", lines
+    terms = {t for topic in window.report()["topics"] for t in topic["terms"]}
+    assert terms and not {"財団", "公益", "国際交流", "医療", "研究所", "技術"} & terms, terms

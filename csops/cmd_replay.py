@@ -56,7 +56,7 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
     \b
     Examples:
       csops rules replay --rules rules/onboarding.new.yaml --from 2026-06-01
-      csops rules replay --rules rules/onboarding.new.yaml rules/notify.yaml --format html --out replay.html
+      csops rules replay --rules rules/onboarding.new.yaml --rules rules/notify.yaml --format html --out replay.html
     """
     fmt = "json" if as_json else fmt
     if fmt == "html" and out is None:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from notify.channel import Channel
@@ -22,12 +23,14 @@ from report.backtest import Tallies, summary, tally
 from report.compute import week_of
 from report.model import Point
 from report.replay_days import Schedule, analyse
+from report.replay_jobs import run_all
 from rules.engine import Engine, Evaluation, FactValueError, PastPoint
 from rules.ruleset import RuleSet, compile_rules
 from store import Store
 
 METRICS = ("status_changes", "band_changes", "alerts_raised", "slack_messages", "tasks_created", "tasks_completed")
 _CLOCK = re.compile(r"\b(today|now)\b")
+Inputs = tuple[tuple[RuleSet, NotifySpec], tuple[RuleSet, NotifySpec], date, date, str | None, bool]
 SHARD_MIN = 200  # accounts a worker process is worth starting for (a year of them: about half a CPU second)
 
 
@@ -356,13 +359,60 @@ def replay(store: Store, current: tuple[RuleSet, NotifySpec], proposed: tuple[Ru
     at least ``shard_min`` accounts (default :data:`SHARD_MIN`); the answer is the same as in one process."""
     sets = replayers(current, proposed, start, churned_fact, fast)
     if jobs > 1:
-        from report.replay_jobs import replay_shared
-
         accounts = replay_shared(store, sets, (current, proposed, start, end, churned_fact, fast), jobs,
                                  SHARD_MIN if shard_min is None else shard_min)
     else:
         accounts = replay_accounts(sets, fact_changes(store, end), start, end)
     return _result(sets, accounts, start, end)
+
+
+@dataclass
+class _Task:
+    """One worker's range of accounts (ids from ``first`` on, below ``below``; None: open) and how to replay it."""
+
+    path: Path | None
+    url: str | None
+    first: str | None
+    below: str | None
+    inputs: Inputs
+
+    def __str__(self) -> str:
+        return f"the accounts {self.first or 'from the first'} to {self.below or 'the last'}"
+
+
+@dataclass
+class _Done:
+    accounts: int
+    shares: dict[str, Share]
+
+
+def replay_shared(store: Store, sets: dict[str, Replayer], inputs: Inputs, jobs: int, shard_min: int) -> int:
+    """Replay the accounts of ``store`` in up to ``jobs`` worker processes of at least ``shard_min`` accounts each
+    (in this process when there are too few) and add each worker's share into ``sets``; returns how many
+    accounts."""
+    count, _ = store.fact_account_bounds(1)
+    parts = max(1, min(jobs, count // max(1, shard_min)))
+    start, end = inputs[2], inputs[3]
+    if parts == 1:
+        return replay_accounts(sets, fact_changes(store, end), start, end)
+    _, bounds = store.fact_account_bounds(parts)
+    edges: list[str | None] = [None, *bounds, None]
+    tasks = [_Task(store.path, store.url, edges[k], edges[k + 1], inputs) for k in range(len(edges) - 1)]
+    done = run_all(_replay_range, tasks)
+    for name, r in sets.items():
+        r.take([d.shares[name] for d in done])
+    return sum(d.accounts for d in done)
+
+
+def _replay_range(task: _Task) -> _Done:
+    current, proposed, start, end, churned_fact, fast = task.inputs
+    store = Store(task.path, url=task.url, migrate=False)
+    try:
+        sets = replayers(current, proposed, start, churned_fact, fast)
+        accounts = replay_accounts(sets, fact_changes(store, end, task.first, task.below), start, end)
+    finally:
+        store.close()
+    return _Done(accounts, {name: r.share(start, end) for name, r in sets.items()})
 
 
 def _result(sets: dict[str, Replayer], accounts: int, start: date, end: date) -> dict[str, Any]:

@@ -1,7 +1,7 @@
-"""``csops rules replay --jobs N``: the accounts shared among worker processes. Accounts are replayed each on its
-own, so each worker reads one range of account ids from the store (its own connection) and replays it under both
-rule sets; the parent adds their figures up in account order (:meth:`report.replay.Replayer.take`), which gives
-what one process gives.
+"""``csops rules replay --jobs N``: the worker processes the accounts are shared among (:func:`run_all`); what
+each one does is :func:`report.replay.replay_shared`'s. Accounts are replayed each on its own, so each worker reads
+one range of account ids from the store (its own connection) and replays it under both rule sets; the parent adds
+their figures up (:meth:`report.replay.Replayer.take`), which gives what one process gives.
 
 A worker that fails stops the replay: the others are killed and the parent raises its error (a store error keeps
 its own exit code; anything else is :class:`ReplayFailed`, exit 70), or says which worker ended without a result
@@ -17,46 +17,18 @@ import pickle
 import signal
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from base.errors import Failure
-from notify.config import NotifySpec
-from report.replay import Replayer, Share, fact_changes, replay_accounts, replayers
-from rules.ruleset import RuleSet
-from store import Store
 
 T = TypeVar("T")
 R = TypeVar("R")
 log = logging.getLogger("csops")
-Inputs = tuple[tuple[RuleSet, NotifySpec], tuple[RuleSet, NotifySpec], date, date, str | None, bool]
 
 
 class ReplayFailed(Failure):
     """A replay worker process failed or ended without its result (exit 70)."""
-
-
-@dataclass
-class _Task:
-    """One worker's range of accounts (ids from ``first`` on, below ``below``; None: open) and how to replay it."""
-
-    path: Path | None
-    url: str | None
-    first: str | None
-    below: str | None
-    inputs: Inputs
-
-    def __str__(self) -> str:
-        return f"the accounts {self.first or 'from the first'} to {self.below or 'the last'}"
-
-
-@dataclass
-class _Done:
-    accounts: int
-    shares: dict[str, Share]
 
 
 def cpus() -> int:
@@ -67,39 +39,10 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def replay_shared(store: Store, sets: dict[str, Replayer], inputs: Inputs, jobs: int, shard_min: int) -> int:
-    """Replay the accounts of ``store`` in up to ``jobs`` worker processes of at least ``shard_min`` accounts each
-    (in this process when there are too few) and add each worker's share into ``sets``; returns how many
-    accounts."""
-    count, _ = store.fact_account_bounds(1)
-    parts = max(1, min(jobs, count // max(1, shard_min)))
-    start, end = inputs[2], inputs[3]
-    if parts == 1:
-        return replay_accounts(sets, fact_changes(store, end), start, end)
-    _, bounds = store.fact_account_bounds(parts)
-    edges: list[str | None] = [None, *bounds, None]
-    tasks = [_Task(store.path, store.url, edges[k], edges[k + 1], inputs) for k in range(len(edges) - 1)]
-    done = run_all(_replay_range, tasks)
-    for name, r in sets.items():
-        r.take([d.shares[name] for d in done])
-    return sum(d.accounts for d in done)
-
-
-def _replay_range(task: _Task) -> _Done:
-    current, proposed, start, end, churned_fact, fast = task.inputs
-    store = Store(task.path, url=task.url, migrate=False)
-    try:
-        sets = replayers(current, proposed, start, churned_fact, fast)
-        accounts = replay_accounts(sets, fact_changes(store, end, task.first, task.below), start, end)
-    finally:
-        store.close()
-    return _Done(accounts, {name: r.share(start, end) for name, r in sets.items()})
-
-
 class _Worker(Generic[T]):
     def __init__(self, ctx: Any, work: Callable[[T], Any], task: T) -> None:
         self.task = task
-        self.conn, send = ctx.Pipe(duplex=False)
+        self.pipe, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_child, args=(work, task, send), daemon=True)
         self.process.start()
         send.close()
@@ -117,9 +60,9 @@ def run_all(work: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
             workers.append(_Worker(ctx, work, task))
         while len(results) < len(workers):
             waiting = [w for k, w in enumerate(workers) if k not in results]
-            wait([w.conn for w in waiting] + [w.process.sentinel for w in waiting])
+            wait([w.pipe for w in waiting] + [w.process.sentinel for w in waiting])
             for w in waiting:
-                if w.conn.poll():
+                if w.pipe.poll():
                     results[workers.index(w)] = _received(w)
                 elif not w.process.is_alive():
                     raise _ended(w)
@@ -128,13 +71,13 @@ def run_all(work: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
             if w.process.is_alive():
                 w.process.kill()
             w.process.join()
-            w.conn.close()
+            w.pipe.close()
     return [results[k] for k in range(len(workers))]
 
 
 def _received(w: _Worker[Any]) -> Any:
     try:
-        ok, payload = w.conn.recv()
+        ok, payload = w.pipe.recv()
     except EOFError:  # it ended before sending (all of) its result
         raise _ended(w) from None
     if ok:

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 import report.replay
-import report.replay_jobs
 from notify.config import load
 from report.replay import replay
 from store import Store, StoreError, open_store
@@ -46,13 +45,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the worker processes started (a replay on one process starts none)."""
     started: list[int] = []
-    run_all = report.replay_jobs.run_all
+    run_all = report.replay.run_all
 
     def counted(work: Any, tasks: Any) -> Any:
         started.append(len(tasks))
         return run_all(work, tasks)
 
-    monkeypatch.setattr(report.replay_jobs, "run_all", counted)
+    monkeypatch.setattr(report.replay, "run_all", counted)
     return started
 
 
@@ -162,7 +161,7 @@ def test_a_failing_worker_stops_the_replay_with_its_error(synced: Workspace, tmp
                                                           monkeypatch: pytest.MonkeyPatch, how: str, code: int,
                                                           says: str) -> None:
     pids = tmp_path / "pids"
-    monkeypatch.setattr(report.replay_jobs, "_replay_range", failing(how, pids))
+    monkeypatch.setattr(report.replay, "_replay_range", failing(how, pids))
     began = time.monotonic()
     result = synced.cli("rules", "replay", "--rules", str(RULES), "--jobs", "3", "--json")
     assert time.monotonic() - began < 60  # not the two minutes of the others: they were killed

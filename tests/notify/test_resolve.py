@@ -7,6 +7,7 @@ emulators: each Task is completed once, and a channel lists as resolved only wha
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from notify.salesforce_task import task_key_in
 from sandbox.data import sf_datetime
 from sandbox.salesforce_tasks import FALLBACK_USER
 from sandbox.server import Sandbox
+from sync.record import Recorder
 from tests.conftest import RULES, Workspace, make_sandbox, make_workspace
 
 NOTIFY = f"""\
@@ -184,3 +186,32 @@ def test_dry_run_plans_the_resolution_where_it_was_announced(tmp_path: Path, sma
     where = sorted(c for c, items in planned.items() if any(i.startswith(resolved) for i in items))
     assert where == ["cs-alerts", "owner-task"], dry.output  # tier B and on track now: no route matches today
     assert [t for t in tasks_of(sb, account, "onboarding_stalled") if t["IsClosed"]] == []
+
+
+def test_a_run_in_small_chunks_queues_the_same_notifications(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """A sync enqueues each chunk's new and resolved alerts with that chunk, from its evaluations (it keeps no
+    brief of every account): recorded three accounts at a time, the same outbox rows, payloads included, as in
+    one chunk, over days that raise, escalate and resolve alerts."""
+    boxes = [make_sandbox(accounts=8, tickets=200) for _ in range(2)]
+    try:
+        rows = []
+        for i, (sb, chunk) in enumerate(zip(boxes, (3, 1000), strict=True)):
+            monkeypatch.setattr(Recorder, "CHUNK", chunk)
+            (tmp_path / str(i)).mkdir()
+            ws = workspace(tmp_path / str(i), sb)
+            account = the_account(sb)
+            for day in (STALLED_DAY, CHURN_DAY):
+                sync(ws, day)
+            edit(sb, account, Setup_Completed_Date__c="2026-11-05", Training_Completed_Date__c="2026-11-05")
+            sync(ws, CLEAR_DAY)
+            rows.append(ws.store_rows("SELECT channel, kind, account_id, alert_id, occurrence, payload "
+                                      "FROM notify_outbox ORDER BY 1, 2, 3, 4, 5"))
+        kinds = {kind for _, kind, *_ in rows[1]}
+        assert kinds == {"new", "resolved"} and len(rows[1]) > 3  # more rows than a chunk, both kinds
+        assert rows[0] == rows[1]
+        # each says the state of its account, as evaluated by the run that raised or resolved it
+        assert all(json.loads(payload)["status"] for *_, payload in rows[1])
+    finally:
+        for sb in boxes:
+            sb.stop()

@@ -4,11 +4,17 @@ was."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rules.engine import Engine
+from rules.ruleset import load_and_compile
 from sandbox.data import sf_datetime
+from store import Store
+from store.accounts import AccountRow
+from sync.record import Recorder
 from tests.conftest import RULES, Workspace
 
 TODAY = ("--today", "2026-11-23")
@@ -51,3 +57,27 @@ def test_a_held_run_leaves_the_store_as_it_was(ws: Workspace, tmp_path: Path) ->
     held = ws.cli("sync", "--today", "2026-11-24")
     assert held.exit_code == 4, held.output
     assert {t: ws.store_rows(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables} == tables
+
+
+def test_an_alert_no_longer_raised_is_resolved_with_its_chunk(tmp_path: Path) -> None:
+    """A run stopped after recording a chunk (killed, the server gone) has stored those accounts' evaluations and
+    inputs hashes, so the next run leaves them alone when nothing else changed: an alert they no longer raise must
+    be resolved with the chunk, not at the end of the run, or it would stay open until their inputs changed."""
+    day = dt.date(2026, 11, 23)
+    engine = Engine(load_and_compile([RULES], day))
+    raw = {"product": "勤怠管理", "contract_start": "2026-09-01", "kickoff_on": "2026-09-03"}  # setup overdue
+    late = engine.evaluate("001A", engine.facts(raw))
+    fixed = engine.evaluate("001A", engine.facts({**raw, "setup_done_on": "2026-11-20"}))
+    gone = set(late.alerts) - set(fixed.alerts)
+    assert gone  # the setup alert, at least
+    with Store(tmp_path / "state.db") as store:
+        with store.transaction():
+            store.upsert_accounts([AccountRow("001A", "{}", "2026-11-01T00:00:00.000+0000", 0)])
+        first = Recorder(store, store.start_run("sync"), engine.rules, day, skipping=True)
+        first.add(late, {}, None, "inputs 1")
+        first.finish()
+        stopped = Recorder(store, store.start_run("sync"), engine.rules, day, skipping=True)
+        stopped.CHUNK = 1
+        stopped.add(fixed, {}, None, "inputs 2")  # its chunk recorded; the run stops before finish()
+        assert {k.alert_id for k in store.open_alerts()} == set(fixed.alerts)  # the others resolved
+        assert store.count_open_alerts(live=True) == len(set(fixed.alerts))

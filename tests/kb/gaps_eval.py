@@ -185,6 +185,38 @@ def layout_of(layouts: dict[str, str], ticket: LabelledTicket) -> str | None:
     return found[0] if found else None
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+QUOTED = re.compile(r"^\s*>")
+
+
+def check_ways_customers_write(labelled: Sequence[LabelledTicket], layouts: dict[str, str],
+                               english: tuple[float, float], vague: set[str], subject_prefix: str, tail: int = 3
+                               ) -> tuple[list[LabelledTicket], str]:
+    """What every corpus since E holds of the ways customers write, on its tickets but spam: a share of English
+    tickets within ``english``; at least 10% quoted threads, 30 of them longer than 2,000 characters, each with the
+    question under the quotes (none of its last ``tail`` lines quoted); every ticket in exactly one of ``layouts``
+    (:func:`layout_of`); half-width katakana and full-width Latin letters; at least 8% vague subjects once
+    ``subject_prefix`` (reply and ticket-system prefixes) is taken off. Returns the quoted threads and the bodies,
+    for the corpus's own marks."""
+    real = [t for t in labelled if t.label != "spam"]
+    share = sum(not JAPANESE.search(t.description) for t in real) / len(real)
+    assert english[0] <= share <= english[1], share
+    quoted = [t for t in real if sum(bool(QUOTED.match(line)) for line in t.description.splitlines()) >= 3]
+    assert len(quoted) / len(real) >= 0.1
+    assert sum(len(t.description) > 2000 for t in quoted) >= 30
+    for t in quoted:
+        lines = [line for line in t.description.splitlines() if line.strip()]
+        assert not any(QUOTED.match(line) for line in lines[-tail:]), t.id
+    found = Counter(layout_of(layouts, t) for t in real)
+    assert set(found) == set(layouts), set(layouts) ^ set(found)
+    bodies = "\n".join(t.description for t in real)
+    assert re.search(r"[ｦ-ﾟ]{3}", bodies), "half-width katakana"
+    assert re.search(r"[Ａ-Ｚａ-ｚ]{2}", bodies), "full-width latin letters"
+    subjects = [re.sub(subject_prefix, "", t.subject) for t in real]
+    assert sum(s in vague for s in subjects) / len(real) >= 0.08
+    return quoted, bodies
+
+
 def borrowed_runs(sentences: Sequence[str], earlier: Sequence[str]) -> list[tuple[str, str]]:
     """Each run of 15 characters of a Japanese sentence (20 of an English one) that occurs in one of the ``earlier``
     corpus modules (file names under sandbox/): a corpus written in its own words has none, only grammar such as

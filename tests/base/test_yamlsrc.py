@@ -8,13 +8,13 @@ only) naming file:line, within a few seconds; item 14: a value from ``${VAR}`` i
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from csops.cli import cli
+from tests.budget import cpu_budget
 from tests.kb.helpers import article, make_kb
 from tests.kb.helpers import run as kb_run
 
@@ -45,13 +45,8 @@ def csops(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Resu
 
 
 def timed(call):  # type: ignore[no-untyped-def]
-    """The call, held to 5 CPU seconds of this process: an expanded bomb or a runaway recursion costs minutes of
-    CPU, while wall time also counts whatever else the machine runs (7.6 s wall under load 11-14 failed here)."""
-    start = time.process_time()
-    result = call()
-    used = time.process_time() - start
-    assert used < 5, f"{used:.1f} CPU s"
-    return result
+    with cpu_budget(5):
+        return call()
 
 
 @pytest.mark.parametrize(("text", "where", "message"), HOSTILE)

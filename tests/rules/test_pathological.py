@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from csops.cli import cli
+from tests.budget import cpu_budget
 from tests.rules.test_check import check, line_of, write_rules
 from tests.rules.test_engine import RULES
 
@@ -24,10 +24,9 @@ def test_a_catastrophic_pattern_cannot_stall_evaluation(tmp_path: Path) -> None:
     facts = tmp_path / "accounts.json"
     facts.write_text(json.dumps([{"id": f"A{i}", "product": "a" * 50_000 + "b", "start": "2026-10-01"}
                                  for i in range(20)]), encoding="utf-8")
-    started = time.monotonic()
-    result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(facts),
-                                      "--today", "2026-11-23", "--json"])
-    assert time.monotonic() - started < 5
+    with cpu_budget(5):
+        result = CliRunner().invoke(cli, ["rules", "eval", "--rules", str(rules), "--facts", str(facts),
+                                          "--today", "2026-11-23", "--json"])
     assert result.exit_code == 0, result.output
     assert all("low_usage" not in row["alerts"] for row in json.loads(result.stdout))
 
@@ -49,8 +48,7 @@ def test_a_pattern_from_a_fact_is_refused(tmp_path: Path) -> None:
 
 def test_a_condition_with_500_ands(tmp_path: Path) -> None:
     text = RULES.replace(LOW_USAGE, 'when: "' + " and ".join(["ratio < 0.3"] * 500) + '"')
-    started = time.monotonic()
-    code, out, path = check(tmp_path, text)
-    assert time.monotonic() - started < 5
+    with cpu_budget(5):
+        code, out, path = check(tmp_path, text)
     assert code == 78, out
     assert f"{path}:{line_of(text, 'ratio < 0.3 and')}:" in out and "nested too deeply" in out

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,18 +192,24 @@ def test_an_unchanged_account_is_not_rewritten(store_url: str) -> None:
         assert s.upsert_accounts(many) == 0
 
 
+def _with_accounts_not_live(s: Store) -> None:
+    """Accounts live, marked deleted, deleted then live again, and never stored, each with alerts (some resolved)
+    and two days of history."""
+    s.upsert_accounts([("001LIVE", "{}", None, 0), ("001GONE", "{}", None, 1), ("001BACK", "{}", None, 0)])
+    s.mark_accounts_deleted(["001BACK"])
+    s.upsert_accounts([("001BACK", '{"Name": "back"}', None, 0)])  # deleted, then live again
+    ids = ["001LIVE", "001GONE", "001BACK", "001NEVER"]
+    s.add_alerts([AlertRow(i, a, "warning", a, "2026-11-01", "2026-11-02", None) for i in ids for a in ("x", "y")])
+    s.resolve_alerts("2026-11-03", [("001GONE", "y"), ("001NEVER", "x")])
+    s.write_history([HistoryPoint(i, d, None, "on track", None, None, None, None, None) for i in ids
+                     for d in ("2026-11-01", "2026-11-02")])
+
+
 def test_the_accounts_not_live_are_those_without_a_live_row(store_url: str) -> None:
     """Open alerts and newest history points of the accounts the store does not hold as live (marked deleted, or
     never stored), against the same picked out in Python; NOT EXISTS gives what NOT IN gave, on both engines."""
     with open_store(store_url) as s:
-        s.upsert_accounts([("001LIVE", "{}", None, 0), ("001GONE", "{}", None, 1), ("001BACK", "{}", None, 0)])
-        s.mark_accounts_deleted(["001BACK"])
-        s.upsert_accounts([("001BACK", '{"Name": "back"}', None, 0)])  # deleted, then live again
-        ids = ["001LIVE", "001GONE", "001BACK", "001NEVER"]
-        s.add_alerts([AlertRow(i, a, "warning", a, "2026-11-01", "2026-11-02", None) for i in ids for a in ("x", "y")])
-        s.resolve_alerts("2026-11-03", [("001GONE", "y"), ("001NEVER", "x")])
-        s.write_history([HistoryPoint(i, d, None, "on track", None, None, None, None, None) for i in ids
-                         for d in ("2026-11-01", "2026-11-02")])
+        _with_accounts_not_live(s)
         live = s.live_account_ids()
         open_keys = s.open_alerts()
         assert live == {"001LIVE", "001BACK"}
@@ -211,3 +219,36 @@ def test_the_accounts_not_live_are_those_without_a_live_row(store_url: str) -> N
         gone = s.latest_history(not_live=True)
         assert sorted(gone) == ["001GONE", "001NEVER"] and {p.day for p in gone.values()} == {"2026-11-02"}
         assert sorted(s.latest_history(not_live=True, of=["001NEVER", "001BACK"])) == ["001NEVER"]
+
+
+@pytest.mark.parametrize("read", ["open_alerts", "latest_history"])
+def test_not_live_reads_are_anti_joins_on_postgresql(pg_url: str, read: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same reads are planned as anti-joins (EXPLAIN: an Anti Join, no SubPlan). ``NOT IN (SELECT id FROM
+    accounts ...)`` gave the same rows, but PostgreSQL hashes such a subquery only while it fits in work_mem: at
+    100,000 accounts a sync's open-alerts read scanned the accounts again for every alert (minutes). The plan is
+    the check that fails when the SQL goes back; a timed test would not."""
+    with open_store(pg_url) as s:
+        _with_accounts_not_live(s)
+        seen: list[tuple[str, Any]] = []
+        query = s._query
+
+        def recording(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+            seen.append((sql, params))
+            return query(sql, params)
+
+        monkeypatch.setattr(s, "_query", recording)
+        getattr(s, read)(not_live=True)
+        monkeypatch.undo()
+        assert seen
+        for sql, params in seen:
+            plan = "\n".join(r[0] for r in s._query(f"EXPLAIN {sql}", params))
+            assert "SubPlan" not in plan and "Anti Join" in plan, plan
+
+
+def test_no_store_query_uses_not_in_over_a_subquery() -> None:
+    """The same trap anywhere in the store's SQL (its only home)."""
+    store = Path(__file__).resolve().parents[2] / "store"
+    found = [f"{p.name}:{n}" for p in sorted(store.glob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"NOT\s+IN\s*\(\s*SELECT", line.split("#", 1)[0], re.IGNORECASE)]
+    assert not found, f"NOT IN (SELECT ...) in {found}: use NOT EXISTS (store.accounts.NOT_LIVE)"

@@ -43,13 +43,13 @@ sys.path.insert(0, str(ROOT))
 
 from plotly.offline import get_plotlyjs  # noqa: E402
 
+from base.processes import usable_cpus  # noqa: E402
 from notify.config import load  # noqa: E402
 from report.compute import build  # noqa: E402
 from report.html import as_html, plotly_js  # noqa: E402
 from report.load import load_input  # noqa: E402
 from report.model import Period  # noqa: E402
 from report.replay import SHARD_MIN, Replayer, fact_changes, replay  # noqa: E402
-from report.replay_jobs import cpus  # noqa: E402
 from report.settings import ReportConfig  # noqa: E402
 from rules.engine import Engine, Evaluation  # noqa: E402
 from rules.ruleset import compile_rules, load_rules  # noqa: E402
@@ -162,7 +162,7 @@ def main() -> None:
         if args.store is None or not args.store.exists():
             ap.error("--replay-only times a kept store: give --store FILE (made by this bench)")
         store = Store(args.store)
-        time_replay(store, args.days, 0, args.jobs or cpus())
+        time_replay(store, args.days, 0, args.jobs or usable_cpus())
         store.close()
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +198,7 @@ def main() -> None:
             print(f"report --by {by or '(none)'}: read {t1 - t0:.2f}s + compute {t2 - t1:.2f}s = "
                   f"{t2 - t0:.2f}s (target < 5 s); html render {t3 - t2:.2f}s, {html_size(html)}")
         fact_growth(store, args.accounts, args.days)
-        time_replay(store, args.days, args.replay_accounts, args.jobs or cpus())
+        time_replay(store, args.days, args.replay_accounts, args.jobs or usable_cpus())
         store.close()
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
+from base.processes import usable_cpus
 from base.terminal import table
 from csops.shell import App, emit_json, emit_text, pass_app
 from notify.config import load
 from report.render import backtest_cells, backtest_text, pct
 from report.replay import METRICS, SHARD_MIN, replay
-from report.replay_jobs import cpus
 
 
 def as_html(result: dict[str, Any]) -> str:
@@ -72,7 +72,8 @@ def replay_command(app: App, proposed: tuple[str, ...], from_: datetime | None, 
     end = to.date() if to else date.fromisoformat(last)
     if start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
-    result = replay(app.store, current, new, start, end, app.config.report.churned_fact, jobs=jobs or cpus())
+    result = replay(app.store, current, new, start, end, app.config.report.churned_fact,
+                    jobs=jobs or usable_cpus())
     if out is None and fmt == "json":
         emit_json(result)
         return

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from base.processes import usable_cpus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,7 +41,7 @@ def _worker_start() -> None:
 
 
 def workers() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+    return min(usable_cpus(), 8)
 
 
 def forked_map(job: Callable[[T], R], items: Sequence[T], threshold: int = 200, procs: int | None = None) -> list[R]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import pickle
 import signal
 import traceback
@@ -29,14 +28,6 @@ log = logging.getLogger("csops")
 
 class ReplayFailed(Failure):
     """A replay worker process failed or ended without its result (exit 70)."""
-
-
-def cpus() -> int:
-    """The CPUs this process may run on (a container's or taskset's limit), else the machine's: the default jobs."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
 
 
 class _Worker(Generic[T]):

@@ -107,6 +107,26 @@ def store_tickets(db: Path, labelled: Sequence[LabelledTicket]) -> None:
         store.upsert_tickets(rows)
 
 
+
+def proposed_gaps(path: Path, labelled: Sequence[LabelledTicket]) -> list[list[int]]:
+    """The ticket Ids of each topic ``kb gaps`` proposes as a gap (not covered), in its order, through the CLI over
+    the sample knowledge base and a store of ``labelled`` made in ``path``. The CLI is imported here, not with
+    this module: bench/gaps.py reads the corpora from it and measures each run's memory."""
+    import json
+
+    from click.testing import CliRunner
+
+    from csops.demo import sample_kb
+    from csops.kb_cli import kb
+
+    sample_kb(path)
+    (path / "csops.yaml").write_text("store:\n  url: sqlite:///state.db\n", encoding="utf-8")
+    store_tickets(path / "state.db", labelled)
+    result = CliRunner().invoke(kb, ["--root", str(path / "kb"), "--config", str(path / "csops.yaml"),
+                                     "gaps", "--until", UNTIL, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return [t["ticket_ids"] for t in json.loads(result.stdout)["topics"] if t["coverage"] != "covered"]
+
 @dataclass(frozen=True)
 class Scores:
     precision_at_5: float

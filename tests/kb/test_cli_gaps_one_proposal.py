@@ -6,33 +6,23 @@ n-grams to join, and the second proposal took the place of another gap."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from click.testing import CliRunner
 
-from csops.demo import sample_kb
-from csops.kb_cli import kb
 from kb.gaps.topics import SAME, join_alike, join_same, relabel
-from tests.kb.gaps_eval import UNTIL, corpus_e, store_tickets, tickets
+from tests.kb.gaps_eval import corpus_e, proposed_gaps, tickets
 
 
 @pytest.mark.parametrize("seed", [1, 5])
 def test_an_uncovered_question_is_proposed_once(tmp_path: Path, seed: int) -> None:
-    sample_kb(tmp_path)
-    (tmp_path / "csops.yaml").write_text("store:\n  url: sqlite:///state.db\n", encoding="utf-8")
     corpus = corpus_e()
     labelled = tickets(corpus, 1200, seed)
-    store_tickets(tmp_path / "state.db", labelled)
-    result = CliRunner().invoke(kb, ["--root", str(tmp_path / "kb"), "--config", str(tmp_path / "csops.yaml"),
-                                     "gaps", "--until", UNTIL, "--format", "json"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
     truth = {t.id: t.label for t in labelled}
-    first = [t["ticket_ids"] for t in json.loads(result.stdout)["topics"] if t["coverage"] != "covered"][:5]
+    first = proposed_gaps(tmp_path, labelled)[:5]
     majorities = [label for label, count in (Counter(truth[i] for i in ids).most_common(1)[0] for ids in first)
                   if count * 2 > len(first) and label in corpus.uncovered()]
     assert len(first) == 5
